@@ -1,0 +1,42 @@
+#!/bin/sh
+# run.sh UNIT_BINARY... — run the unit test binaries and tests/e2e/*.sh.
+#
+# Every test prints "ok - name" or "not ok - name"; this runner counts them,
+# shows the full output of any file that failed (and only then), and ends
+# with the line "N passed, N failed".  Exit status 1 when anything failed.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+passed=0
+failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT INT TERM
+
+run_one() {
+    label=$1; shift
+    "$@" >"$out" 2>&1
+    rc=$?
+    p=$(grep -c '^ok - ' "$out")
+    f=$(grep -c '^not ok - ' "$out")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+        echo "not ok - $label exited with status $rc" >>"$out"
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        echo "FAIL $label ($p passed, $f failed)"
+        sed 's/^/    /' "$out"
+    else
+        echo "PASS $label ($p passed)"
+    fi
+}
+
+for bin in "$@"; do
+    run_one "$bin" "$bin"
+done
+for script in tests/e2e/*.sh; do
+    [ -e "$script" ] || continue
+    run_one "$script" sh "$script"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
