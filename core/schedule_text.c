@@ -1,0 +1,195 @@
+/* schedule_text.c — schedules to and from text: the .at() and date parsers
+ * used by the Lua DSL, and schedule_describe for --status and the CLI.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "schedule.h"
+
+#define AT_FIELDS_MAX 3
+
+/* Appends formatted text to a fixed buffer, truncating quietly. */
+struct out {
+    char *buf;
+    size_t len, used;
+};
+
+static void out_add(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void out_add(struct out *o, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (o->used + 1 >= o->len)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        o->used = o->used + (size_t)n < o->len ? o->used + (size_t)n : o->len - 1;
+}
+
+/* Two-digit fields separated by ':', with an optional leading ':'.
+ * Returns how many were read, or -1 when the text has another shape. */
+static int read_at_fields(const char *text, int v[AT_FIELDS_MAX], bool *leading_colon)
+{
+    const char *p = text;
+    int n = 0;
+
+    *leading_colon = *p == ':';
+    if (*leading_colon)
+        p++;
+    for (;;) {
+        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+            return -1;
+        v[n++] = (p[0] - '0') * 10 + (p[1] - '0');
+        p += 2;
+        if (*p == '\0')
+            return n;
+        if (*p != ':' || n == AT_FIELDS_MAX)
+            return -1;
+        p++;
+    }
+}
+
+int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour,
+                      int *minute, int *second, char *err, size_t errlen)
+{
+    int v[AT_FIELDS_MAX];
+    bool colon;
+    int n = read_at_fields(text, v, &colon);
+    int h = -1, m = -1, s = 0;
+    const char *expected;
+    bool ok;
+
+    switch (unit) {
+    case UNIT_DAY:
+    case UNIT_WEEK:
+        expected = "HH:MM or HH:MM:SS";
+        ok = !colon && (n == 2 || n == 3);
+        if (ok) {
+            h = v[0];
+            m = v[1];
+            s = n == 3 ? v[2] : 0;
+        }
+        break;
+    case UNIT_HOUR:
+        expected = ":MM, :MM:SS or MM:SS";
+        ok = (colon && (n == 1 || n == 2)) || (!colon && n == 2);
+        if (ok) {
+            m = v[0];
+            s = n == 2 ? v[1] : 0;
+        }
+        break;
+    case UNIT_MINUTE:
+        expected = ":SS";
+        ok = colon && n == 1;
+        if (ok)
+            s = v[0];
+        break;
+    default:
+        snprintf(err, errlen, "bad time '%s': .at() does not apply to seconds", text);
+        return -1;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "bad time '%s': expected %s", text, expected);
+        return -1;
+    }
+    if (h > 23 || m > 59 || s > 59) {
+        snprintf(err, errlen, "bad time '%s': %s", text,
+                 h > 23 ? "hour must be 00-23"
+                 : m > 59 ? "minute must be 00-59"
+                          : "second must be 00-59");
+        return -1;
+    }
+    *hour = h;
+    *minute = m;
+    *second = s;
+    return 0;
+}
+
+int schedule_parse_civil(const char *text, struct civil_time *out, char *err,
+                         size_t errlen)
+{
+    const char *end;
+
+    if (tz_parse_civil(text, out, &end, err, errlen) < 0)
+        return -1;
+    if (*end != '\0') {
+        snprintf(err, errlen, "bad date '%s': unexpected '%s' (expected "
+                              "YYYY-MM-DD[ HH:MM[:SS]])", text, end);
+        return -1;
+    }
+    return 0;
+}
+
+static void add_civil(struct out *o, const struct civil_time *c)
+{
+    out_add(o, "%04d-%02d-%02d", c->year, c->month, c->day);
+    if (!c->date_only)
+        out_add(o, " %02d:%02d", c->hour, c->minute);
+    if (!c->date_only && c->second)
+        out_add(o, ":%02d", c->second);
+}
+
+static void describe_every(struct out *o, const struct schedule *s)
+{
+    static const char *const units[] = { "second", "minute", "hour", "day", "week" };
+    static const char *const days[] = { "Monday", "Tuesday", "Wednesday", "Thursday",
+                                        "Friday", "Saturday", "Sunday" };
+    bool weekday = s->weekday >= 0 && s->weekday <= 6;
+
+    if (weekday && s->n == 1)
+        out_add(o, "every %s", days[s->weekday]);
+    else if (weekday)
+        out_add(o, "every %d weeks on %s", s->n, days[s->weekday]);
+    else if (s->n == 1)
+        out_add(o, "every %s", units[s->unit]);
+    else
+        out_add(o, "every %d %ss", s->n, units[s->unit]);
+
+    if ((weekday || s->unit >= UNIT_DAY) && s->at_hour >= 0)
+        out_add(o, " at %02d:%02d", s->at_hour, s->at_minute < 0 ? 0 : s->at_minute);
+    else if (s->unit == UNIT_HOUR && s->at_minute >= 0)
+        out_add(o, " at :%02d", s->at_minute);
+    else if (s->unit == UNIT_MINUTE && s->at_second >= 0)
+        out_add(o, " at :%02d", s->at_second);
+    else
+        return; /* no .at(): nothing to say about seconds either */
+    if (s->unit != UNIT_MINUTE && s->at_second > 0)
+        out_add(o, ":%02d", s->at_second);
+}
+
+void schedule_describe(const struct schedule *s, char *buf, size_t len)
+{
+    struct out o = { buf, len, 0 };
+
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    switch (s->kind) {
+    case SCHEDULE_EVERY:
+        if ((unsigned)s->unit <= UNIT_WEEK)
+            describe_every(&o, s);
+        break;
+    case SCHEDULE_CRON:
+        out_add(&o, "cron '%s'", s->cron.expr);
+        break;
+    case SCHEDULE_ONCE:
+        out_add(&o, "once at ");
+        add_civil(&o, &s->once);
+        break;
+    }
+    if (s->has_from) {
+        out_add(&o, " from ");
+        add_civil(&o, &s->from);
+    }
+    if (s->has_till) {
+        out_add(&o, " till ");
+        add_civil(&o, &s->till);
+    }
+    if (s->zone[0])
+        out_add(&o, " (%s)", s->zone);
+}

@@ -1,0 +1,668 @@
+/* test_schedule.c — next-fire math for every kind of schedule, across DST
+ * transitions in several zones, plus the text parsers and describe.
+ *
+ * Expected instants are written as ISO text with their UTC offset, so each
+ * case reads like the fire list `main calendar` prints.  The property tests
+ * at the end compare a year of fires with a brute-force oracle that scans
+ * every minute of the year. */
+#include <stdlib.h>
+
+#include "schedule.h"
+#include "testing.h"
+
+#define MINUTE 60
+#define DAY 86400
+#define YEAR_MINUTES (366 * 24 * 60)
+#define PROBE_STEP 7919 /* a prime: probes land at every phase of a minute */
+
+static const struct tz *zone_or_utc(const char *name)
+{
+    char err[SCHEDULE_ERR_MAX];
+    const struct tz *z = tz_get(name[0] ? name : "UTC", err, sizeof err);
+    CHECK(z != NULL, "zone %s: %s", name, err);
+    return z;
+}
+
+static struct schedule every(int n, enum schedule_unit unit)
+{
+    struct schedule s = { .kind = SCHEDULE_EVERY, .n = n, .unit = unit, .weekday = -1,
+                          .at_hour = -1, .at_minute = -1, .at_second = -1 };
+    return s;
+}
+
+static struct schedule on_weekday(int weekday, const char *at)
+{
+    struct schedule s = every(1, UNIT_WEEK);
+    char err[SCHEDULE_ERR_MAX];
+    s.weekday = weekday;
+    CHECK(schedule_parse_at(UNIT_WEEK, at, &s.at_hour, &s.at_minute, &s.at_second, err,
+                            sizeof err) == 0, "%s", err);
+    return s;
+}
+
+static struct schedule with_at(struct schedule s, const char *at)
+{
+    char err[SCHEDULE_ERR_MAX];
+    CHECK(schedule_parse_at(s.unit, at, &s.at_hour, &s.at_minute, &s.at_second, err,
+                            sizeof err) == 0, "at(%s): %s", at, err);
+    return s;
+}
+
+static struct schedule cron(const char *expr)
+{
+    struct schedule s = { .kind = SCHEDULE_CRON, .weekday = -1 };
+    char err[SCHEDULE_ERR_MAX];
+    CHECK(cron_parse(expr, &s.cron, err, sizeof err) == 0, "cron %s: %s", expr, err);
+    snprintf(s.text, sizeof s.text, "cron(\"%s\")", expr); /* as the DSL writes it */
+    return s;
+}
+
+static struct schedule once(const char *when)
+{
+    struct schedule s = { .kind = SCHEDULE_ONCE, .weekday = -1 };
+    char err[SCHEDULE_ERR_MAX];
+    CHECK(schedule_parse_civil(when, &s.once, err, sizeof err) == 0, "%s", err);
+    return s;
+}
+
+static struct schedule in_zone(struct schedule s, const char *zone)
+{
+    snprintf(s.zone, sizeof s.zone, "%s", zone);
+    return s;
+}
+
+/* Walks next_fire from `after` and compares each fire with want[]; a NULL
+ * entry means SCHEDULE_NEVER.  Times print in the schedule's zone. */
+static void check_fires(const struct schedule *s, const char *after,
+                        const char *const want[], size_t n, int line)
+{
+    const struct tz *z = zone_or_utc(s->zone);
+    const struct tz *utc = zone_or_utc("UTC");
+    char err[SCHEDULE_ERR_MAX], got[TZ_ISO_MAX];
+    int64_t t;
+
+    CHECK(tz_parse_iso(after, z, &t, err, sizeof err) == 0, "line %d: %s", line, err);
+    for (size_t i = 0; i < n; i++) {
+        int64_t next = schedule_next_fire(s, t, utc);
+        if (next == SCHEDULE_NEVER)
+            snprintf(got, sizeof got, "never");
+        else
+            tz_format_iso(z, next, got, sizeof got);
+        CHECK(strcmp(got, want[i] ? want[i] : "never") == 0,
+              "line %d: fire %zu after %s: got %s, want %s", line, i + 1, after, got,
+              want[i] ? want[i] : "never");
+        CHECK(next > t, "line %d: next_fire went backwards", line);
+        if (next == SCHEDULE_NEVER)
+            return;
+        t = next;
+    }
+}
+
+#define CHECK_FIRES(s, after, ...)                                               \
+    do {                                                                         \
+        static const char *const want_[] = { __VA_ARGS__ };                     \
+        struct schedule s_ = (s);                                                \
+        check_fires(&s_, after, want_, sizeof want_ / sizeof want_[0], __LINE__); \
+    } while (0)
+
+/* ---- clock-boundary rule, zone without DST ---- */
+
+static void every_second_and_every_5_seconds_fire_on_their_boundaries(void)
+{
+    CHECK_FIRES(every(1, UNIT_SECOND), "2026-01-01T00:00:00Z",
+                "2026-01-01T00:00:01+00:00", "2026-01-01T00:00:02+00:00");
+    CHECK_FIRES(every(5, UNIT_SECOND), "2026-01-01T12:00:03Z",
+                "2026-01-01T12:00:05+00:00", "2026-01-01T12:00:10+00:00");
+}
+
+static void every_90_seconds_restarts_at_midnight(void)
+{
+    CHECK_FIRES(every(90, UNIT_SECOND), "2026-01-01T23:58:00Z",
+                "2026-01-01T23:58:30+00:00", "2026-01-02T00:00:00+00:00",
+                "2026-01-02T00:01:30+00:00");
+}
+
+static void every_minute_fires_on_the_minute(void)
+{
+    CHECK_FIRES(every(1, UNIT_MINUTE), "2026-01-01T10:00:30Z",
+                "2026-01-01T10:01:00+00:00", "2026-01-01T10:02:00+00:00");
+}
+
+/* Minutes since midnight divisible by 7: the last is 23:55 (1435 = 7 * 205);
+ * DESIGN.md's example says 23:56, which does not fit its own rule. */
+static void every_7_minutes_counts_from_midnight(void)
+{
+    CHECK_FIRES(every(7, UNIT_MINUTE), "2026-01-01T23:50:00Z",
+                "2026-01-01T23:55:00+00:00", "2026-01-02T00:00:00+00:00",
+                "2026-01-02T00:07:00+00:00");
+}
+
+static void every_15_minutes_fires_at_quarter_hours(void)
+{
+    CHECK_FIRES(every(15, UNIT_MINUTE), "2026-01-01T10:07:00Z",
+                "2026-01-01T10:15:00+00:00", "2026-01-01T10:30:00+00:00");
+}
+
+static void every_2_and_5_hours_restart_at_midnight(void)
+{
+    CHECK_FIRES(every(2, UNIT_HOUR), "2026-01-01T23:00:00Z",
+                "2026-01-02T00:00:00+00:00", "2026-01-02T02:00:00+00:00");
+    CHECK_FIRES(every(5, UNIT_HOUR), "2026-01-01T19:00:00Z",
+                "2026-01-01T20:00:00+00:00", "2026-01-02T00:00:00+00:00");
+}
+
+static void hour_at_and_minute_at_pick_the_offset_within_the_unit(void)
+{
+    CHECK_FIRES(with_at(every(1, UNIT_HOUR), ":15"), "2026-01-01T10:15:00Z",
+                "2026-01-01T11:15:00+00:00", "2026-01-01T12:15:00+00:00");
+    CHECK_FIRES(with_at(every(1, UNIT_MINUTE), ":30"), "2026-01-01T10:00:30Z",
+                "2026-01-01T10:01:30+00:00", "2026-01-01T10:02:30+00:00");
+}
+
+static void every_day_at_in_tokyo_fires_daily(void)
+{
+    CHECK_FIRES(in_zone(with_at(every(1, UNIT_DAY), "02:30"), "Asia/Tokyo"),
+                "2026-05-01T03:00:00+09:00", "2026-05-02T02:30:00+09:00",
+                "2026-05-03T02:30:00+09:00");
+}
+
+static void every_3_days_counts_days_since_1970(void)
+{
+    /* 2026-01-01 is day 20454 = 3 * 6818. */
+    CHECK_FIRES(every(3, UNIT_DAY), "2026-01-01T00:00:00Z",
+                "2026-01-04T00:00:00+00:00", "2026-01-07T00:00:00+00:00");
+}
+
+static void every_week_and_every_2_weeks_fire_on_mondays(void)
+{
+    CHECK_FIRES(every(1, UNIT_WEEK), "2026-01-01T00:00:00Z",
+                "2026-01-05T00:00:00+00:00", "2026-01-12T00:00:00+00:00");
+    /* The week of 2026-01-05 is week 2922 since 1970-01-05: even. */
+    CHECK_FIRES(every(2, UNIT_WEEK), "2026-01-01T00:00:00Z",
+                "2026-01-05T00:00:00+00:00", "2026-01-19T00:00:00+00:00");
+}
+
+static void weekday_at_fires_on_that_weekday(void)
+{
+    struct schedule fortnightly = on_weekday(4, "17:30");
+
+    CHECK_FIRES(in_zone(on_weekday(0, "09:00"), "Europe/Berlin"), "2026-01-01T00:00:00+01:00",
+                "2026-01-05T09:00:00+01:00", "2026-01-12T09:00:00+01:00");
+    fortnightly.n = 2;
+    CHECK_FIRES(fortnightly, "2026-01-01T00:00:00Z", "2026-01-09T17:30:00+00:00",
+                "2026-01-23T17:30:00+00:00");
+}
+
+static void day_month_and_year_roll_over(void)
+{
+    CHECK_FIRES(with_at(every(1, UNIT_DAY), "23:59"), "2026-12-31T23:59:00Z",
+                "2027-01-01T23:59:00+00:00");
+    CHECK_FIRES(cron("0 0 1 * *"), "2026-12-15T00:00:00Z", "2027-01-01T00:00:00+00:00",
+                "2027-02-01T00:00:00+00:00");
+}
+
+static void cron_feb_29_waits_for_leap_years(void)
+{
+    CHECK_FIRES(cron("0 0 29 2 *"), "2026-01-01T00:00:00Z", "2028-02-29T00:00:00+00:00",
+                "2032-02-29T00:00:00+00:00");
+    CHECK_FIRES(cron("0 0 29 2 *"), "2096-03-01T00:00:00Z", "2104-02-29T00:00:00+00:00");
+}
+
+static void cron_31st_skips_shorter_months(void)
+{
+    CHECK_FIRES(cron("0 12 31 * *"), "2026-01-31T12:00:00Z", "2026-03-31T12:00:00+00:00",
+                "2026-05-31T12:00:00+00:00", "2026-07-31T12:00:00+00:00",
+                "2026-08-31T12:00:00+00:00");
+}
+
+static void cron_day_fields_combine_as_in_vixie(void)
+{
+    /* Both restricted: the 13th OR any Friday. */
+    CHECK_FIRES(cron("0 0 13 * FRI"), "2026-02-01T00:00:00Z", "2026-02-06T00:00:00+00:00",
+                "2026-02-13T00:00:00+00:00", "2026-02-20T00:00:00+00:00",
+                "2026-02-27T00:00:00+00:00", "2026-03-06T00:00:00+00:00",
+                "2026-03-13T00:00:00+00:00");
+    /* Day-of-month starts with '*': the 1st, 11th, 21st, 31st AND a Friday. */
+    CHECK_FIRES(cron("0 0 */10 * FRI"), "2026-01-01T00:00:00Z", "2026-05-01T00:00:00+00:00",
+                "2026-07-31T00:00:00+00:00", "2026-08-21T00:00:00+00:00");
+}
+
+static void cron_with_seconds_fires_within_the_minute(void)
+{
+    CHECK_FIRES(cron("15,45 * * * * *"), "2026-01-01T10:00:15Z",
+                "2026-01-01T10:00:45+00:00", "2026-01-01T10:01:15+00:00");
+}
+
+/* ---- DST: sub-daily schedules ---- */
+
+static void every_30_minutes_fires_in_both_passes_of_berlin_fall_back(void)
+{
+    CHECK_FIRES(in_zone(every(30, UNIT_MINUTE), "Europe/Berlin"), "2026-10-25T01:30:00+02:00",
+                "2026-10-25T02:00:00+02:00", "2026-10-25T02:30:00+02:00",
+                "2026-10-25T02:00:00+01:00", "2026-10-25T02:30:00+01:00",
+                "2026-10-25T03:00:00+01:00");
+}
+
+static void every_30_minutes_skips_the_berlin_spring_gap(void)
+{
+    CHECK_FIRES(in_zone(every(30, UNIT_MINUTE), "Europe/Berlin"), "2026-03-29T01:00:00+01:00",
+                "2026-03-29T01:30:00+01:00", "2026-03-29T03:00:00+02:00",
+                "2026-03-29T03:30:00+02:00");
+}
+
+static void cron_every_30_minutes_matches_every_30_minutes_in_new_york(void)
+{
+    CHECK_FIRES(in_zone(cron("*/30 * * * *"), "America/New_York"), "2026-03-08T01:00:00-05:00",
+                "2026-03-08T01:30:00-05:00", "2026-03-08T03:00:00-04:00");
+    CHECK_FIRES(in_zone(cron("*/30 * * * *"), "America/New_York"), "2026-11-01T00:30:00-04:00",
+                "2026-11-01T01:00:00-04:00", "2026-11-01T01:30:00-04:00",
+                "2026-11-01T01:00:00-05:00", "2026-11-01T01:30:00-05:00",
+                "2026-11-01T02:00:00-05:00");
+}
+
+static void every_15_minutes_in_lord_howe_follows_the_half_hour_shifts(void)
+{
+    struct schedule s = in_zone(every(15, UNIT_MINUTE), "Australia/Lord_Howe");
+
+    CHECK_FIRES(s, "2026-10-04T01:45:00+10:30", "2026-10-04T02:30:00+11:00",
+                "2026-10-04T02:45:00+11:00");
+    CHECK_FIRES(s, "2026-04-05T01:15:00+11:00", "2026-04-05T01:30:00+11:00",
+                "2026-04-05T01:45:00+11:00", "2026-04-05T01:30:00+10:30",
+                "2026-04-05T01:45:00+10:30", "2026-04-05T02:00:00+10:30");
+}
+
+/* ---- DST: wall-time schedules ---- */
+
+static void every_day_at_in_spring_gap_fires_after_gap(void)
+{
+    /* The done-when case of the schedule engine. */
+    CHECK_FIRES(in_zone(with_at(every(1, UNIT_DAY), "02:30"), "Europe/Berlin"),
+                "2026-03-28T12:00:00+01:00", "2026-03-29T03:00:00+02:00",
+                "2026-03-30T02:30:00+02:00");
+    CHECK_FIRES(in_zone(with_at(every(1, UNIT_DAY), "02:30"), "America/New_York"),
+                "2026-03-07T12:00:00-05:00", "2026-03-08T03:00:00-04:00",
+                "2026-03-09T02:30:00-04:00");
+}
+
+static void every_day_at_a_repeated_time_fires_at_the_first_pass_only(void)
+{
+    struct schedule berlin = in_zone(with_at(every(1, UNIT_DAY), "02:30"), "Europe/Berlin");
+    struct schedule ny = in_zone(with_at(every(1, UNIT_DAY), "01:30"), "America/New_York");
+
+    CHECK_FIRES(berlin, "2026-10-24T12:00:00+02:00", "2026-10-25T02:30:00+02:00",
+                "2026-10-26T02:30:00+01:00");
+    CHECK_FIRES(berlin, "2026-10-25T02:45:00+01:00", "2026-10-26T02:30:00+01:00");
+    CHECK_FIRES(ny, "2026-10-31T12:00:00-04:00", "2026-11-01T01:30:00-04:00",
+                "2026-11-02T01:30:00-05:00");
+}
+
+static void cron_with_fixed_hours_is_wall_time(void)
+{
+    /* Both 02:00 and 02:30 fall in the gap and map to 03:00: one fire. */
+    CHECK_FIRES(in_zone(cron("0,30 2 * * *"), "Europe/Berlin"), "2026-03-28T12:00:00+01:00",
+                "2026-03-29T03:00:00+02:00", "2026-03-30T02:00:00+02:00",
+                "2026-03-30T02:30:00+02:00");
+    CHECK_FIRES(in_zone(cron("30 2 * * *"), "Europe/Berlin"), "2026-10-24T12:00:00+02:00",
+                "2026-10-25T02:30:00+02:00", "2026-10-26T02:30:00+01:00");
+}
+
+static void lord_howe_wall_times_in_the_half_hour_gap_and_repeat(void)
+{
+    CHECK_FIRES(in_zone(with_at(every(1, UNIT_DAY), "02:15"), "Australia/Lord_Howe"),
+                "2026-10-03T12:00:00+10:30", "2026-10-04T02:30:00+11:00",
+                "2026-10-05T02:15:00+11:00");
+    CHECK_FIRES(in_zone(with_at(every(1, UNIT_DAY), "01:45"), "Australia/Lord_Howe"),
+                "2026-04-04T12:00:00+11:00", "2026-04-05T01:45:00+11:00",
+                "2026-04-06T01:45:00+10:30");
+}
+
+static void santiago_midnight_that_does_not_exist_fires_at_one(void)
+{
+    struct schedule midnight = in_zone(every(1, UNIT_DAY), "America/Santiago");
+
+    CHECK_FIRES(midnight, "2026-09-05T12:00:00-04:00", "2026-09-06T01:00:00-03:00",
+                "2026-09-07T00:00:00-03:00");
+    /* Fall back at midnight: 23:00-23:59 of April 4 happens twice. */
+    CHECK_FIRES(midnight, "2026-04-04T12:00:00-03:00", "2026-04-05T00:00:00-04:00");
+    CHECK_FIRES(in_zone(with_at(every(1, UNIT_DAY), "23:30"), "America/Santiago"),
+                "2026-04-04T12:00:00-03:00", "2026-04-04T23:30:00-03:00",
+                "2026-04-05T23:30:00-04:00");
+}
+
+/* ---- once, from/till, zones ---- */
+
+static void once_fires_a_single_time(void)
+{
+    CHECK_FIRES(in_zone(once("2026-12-01 10:00"), "Europe/Berlin"), "2026-01-01T00:00:00Z",
+                "2026-12-01T10:00:00+01:00", NULL);
+    CHECK_FIRES(in_zone(once("2026-03-29T02:30"), "Europe/Berlin"), "2026-01-01T00:00:00Z",
+                "2026-03-29T03:00:00+02:00", NULL);
+    CHECK_FIRES(once("2026-12-01"), "2026-12-01T00:00:00Z", NULL);
+}
+
+static void from_and_till_bound_the_fires(void)
+{
+    char err[SCHEDULE_ERR_MAX];
+    struct schedule s = with_at(every(1, UNIT_DAY), "12:00");
+    struct schedule hourly = every(6, UNIT_HOUR);
+
+    s.has_from = s.has_till = true;
+    CHECK(schedule_parse_civil("2026-03-10", &s.from, err, sizeof err) == 0, "%s", err);
+    CHECK(schedule_parse_civil("2026-03-12", &s.till, err, sizeof err) == 0, "%s", err);
+    CHECK_FIRES(s, "2026-01-01T00:00:00Z", "2026-03-10T12:00:00+00:00",
+                "2026-03-11T12:00:00+00:00", "2026-03-12T12:00:00+00:00", NULL);
+    CHECK(schedule_parse_civil("2026-03-12 11:59:59", &s.till, err, sizeof err) == 0, "%s", err);
+    CHECK_FIRES(s, "2026-03-10T12:00:00Z", "2026-03-11T12:00:00+00:00", NULL);
+
+    /* A date-only till includes the whole day. */
+    hourly.has_till = true;
+    CHECK(schedule_parse_civil("2026-03-12", &hourly.till, err, sizeof err) == 0, "%s", err);
+    CHECK_FIRES(hourly, "2026-03-12T12:00:00Z", "2026-03-12T18:00:00+00:00", NULL);
+}
+
+static void unknown_zone_never_fires_and_empty_zone_uses_the_default(void)
+{
+    const struct tz *berlin = zone_or_utc("Europe/Berlin");
+    struct schedule s = in_zone(every(1, UNIT_DAY), "Mars/Olympus");
+    struct schedule local = every(1, UNIT_DAY);
+    char buf[TZ_ISO_MAX], err[TZ_ERR_MAX];
+    int64_t after = 0;
+
+    CHECK(schedule_next_fire(&s, 0, berlin) == SCHEDULE_NEVER, "unknown zone fired");
+    CHECK(tz_parse_iso("2026-03-28T12:00:00+01:00", NULL, &after, err, sizeof err) == 0,
+          "%s", err);
+    tz_format_iso(berlin, schedule_next_fire(&local, after, berlin), buf, sizeof buf);
+    CHECK_STR(buf, "2026-03-29T00:00:00+01:00");
+}
+
+static void set_fires_at_the_earliest_member(void)
+{
+    struct schedule items[2] = { with_at(every(1, UNIT_DAY), "10:00"),
+                                 with_at(every(1, UNIT_DAY), "08:00") };
+    struct schedule_set set = { items, 2 };
+    const struct tz *utc = zone_or_utc("UTC");
+
+    CHECK_INT(schedule_set_next_fire(&set, 0, utc), 8 * 3600);
+    set.count = 0;
+    CHECK(schedule_set_next_fire(&set, 0, utc) == SCHEDULE_NEVER, "empty set fired");
+}
+
+static void jitter_is_deterministic_and_bounded(void)
+{
+    struct schedule s = every(1, UNIT_MINUTE);
+    int max = 0;
+    bool differs = false;
+
+    CHECK_INT(schedule_jitter_for(&s, 1000, "task"), 0);
+    s.jitter = 30;
+    for (int64_t t = 0; t < 1000 * MINUTE; t += MINUTE) {
+        int j = schedule_jitter_for(&s, t, "backup");
+        CHECK(j >= 0 && j <= 30, "jitter %d out of [0, 30]", j);
+        CHECK_INT(schedule_jitter_for(&s, t, "backup"), j);
+        differs |= j != schedule_jitter_for(&s, t, "report");
+        max = j > max ? j : max;
+    }
+    CHECK_INT(max, 30);
+    CHECK(differs, "the seed does not change the jitter");
+}
+
+/* ---- text ---- */
+
+static void at_parser_accepts_each_unit_shape_and_names_bad_fields(void)
+{
+    char err[SCHEDULE_ERR_MAX];
+    int h, m, s;
+
+    CHECK(schedule_parse_at(UNIT_DAY, "09:05:07", &h, &m, &s, err, sizeof err) == 0, "%s", err);
+    CHECK(h == 9 && m == 5 && s == 7, "got %d:%d:%d", h, m, s);
+    CHECK(schedule_parse_at(UNIT_HOUR, ":15", &h, &m, &s, err, sizeof err) == 0, "%s", err);
+    CHECK(h == -1 && m == 15 && s == 0, "got %d:%d:%d", h, m, s);
+    CHECK(schedule_parse_at(UNIT_HOUR, "15:30", &h, &m, &s, err, sizeof err) == 0, "%s", err);
+    CHECK(m == 15 && s == 30, "got %d:%d", m, s);
+    CHECK(schedule_parse_at(UNIT_MINUTE, ":30", &h, &m, &s, err, sizeof err) == 0, "%s", err);
+    CHECK(h == -1 && m == -1 && s == 30, "got %d:%d:%d", h, m, s);
+
+    CHECK(schedule_parse_at(UNIT_DAY, "25:00", &h, &m, &s, err, sizeof err) < 0, "25:00");
+    CHECK_STR(err, "bad time '25:00': hour must be 00-23");
+    CHECK(schedule_parse_at(UNIT_DAY, "10:60", &h, &m, &s, err, sizeof err) < 0, "10:60");
+    CHECK_STR(err, "bad time '10:60': minute must be 00-59");
+    CHECK(schedule_parse_at(UNIT_DAY, "9:00", &h, &m, &s, err, sizeof err) < 0, "9:00");
+    CHECK(schedule_parse_at(UNIT_DAY, ":15", &h, &m, &s, err, sizeof err) < 0, ":15 on days");
+    CHECK(schedule_parse_at(UNIT_MINUTE, "10:30", &h, &m, &s, err, sizeof err) < 0, "minute");
+    CHECK(schedule_parse_at(UNIT_SECOND, ":30", &h, &m, &s, err, sizeof err) < 0, "second");
+}
+
+static void civil_parser_validates_month_lengths(void)
+{
+    char err[SCHEDULE_ERR_MAX];
+    struct civil_time c;
+
+    CHECK(schedule_parse_civil("2028-02-29 10:00", &c, err, sizeof err) == 0, "%s", err);
+    CHECK(c.year == 2028 && c.month == 2 && c.day == 29 && c.hour == 10 && !c.date_only,
+          "fields");
+    CHECK(schedule_parse_civil("2026-04-01", &c, err, sizeof err) == 0 && c.date_only,
+          "date only");
+    CHECK(schedule_parse_civil("2026-04-31", &c, err, sizeof err) < 0, "April 31");
+    CHECK(schedule_parse_civil("2100-02-29", &c, err, sizeof err) < 0, "2100-02-29");
+    CHECK(schedule_parse_civil("2026-04-01 10:00 UTC", &c, err, sizeof err) < 0, "trailer");
+    CHECK(strstr(err, "2026-04-01 10:00 UTC") != NULL, "error names the text: %s", err);
+}
+
+static void describe_reads_like_the_dsl(void)
+{
+    struct schedule zoned = in_zone(with_at(every(1, UNIT_DAY), "02:30"), "Europe/Berlin");
+    struct {
+        struct schedule s;
+        const char *want;
+    } cases[] = {
+        { every(5, UNIT_MINUTE), "every 5 minutes" },
+        { every(1, UNIT_SECOND), "every second" },
+        { with_at(every(1, UNIT_DAY), "02:30"), "every day at 02:30" },
+        { on_weekday(0, "09:00"), "every Monday at 09:00" },
+        { with_at(every(1, UNIT_HOUR), ":15"), "every hour at :15" },
+        { with_at(every(1, UNIT_MINUTE), ":30"), "every minute at :30" },
+        { cron("*/5 * * * *"), "cron '*/5 * * * *'" },
+        { cron(" @daily "), "cron '@daily'" },
+        { once("2026-12-01 10:00"), "once at 2026-12-01 10:00" },
+        { zoned, "every day at 02:30 (Europe/Berlin)" },
+    };
+    char buf[SCHEDULE_TEXT_MAX];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        schedule_describe(&cases[i].s, buf, sizeof buf);
+        CHECK_STR(buf, cases[i].want);
+    }
+    schedule_describe(&zoned, buf, 8);
+    CHECK_STR(buf, "every d");
+}
+
+/* ---- properties: a year of fires against a brute-force oracle ---- */
+
+typedef bool (*minute_match)(const struct civil_time *c, int64_t day);
+
+struct oracle_case {
+    const char *what;
+    struct schedule s;
+    minute_match match;   /* sub-daily: does this local minute fire? */
+    int wall[2], nwall;   /* wall-time: seconds of day fired on matching dates */
+};
+
+static bool each_30_min(const struct civil_time *c, int64_t day)
+{
+    (void)day;
+    return c->minute % 30 == 0;
+}
+
+static bool each_7_min(const struct civil_time *c, int64_t day)
+{
+    (void)day;
+    return (c->hour * 60 + c->minute) % 7 == 0;
+}
+
+static bool quarter_past(const struct civil_time *c, int64_t day)
+{
+    (void)day;
+    return c->minute == 15;
+}
+
+static bool any_day(const struct civil_time *c, int64_t day)
+{
+    (void)c;
+    (void)day;
+    return true;
+}
+
+static bool weekdays(const struct civil_time *c, int64_t day)
+{
+    (void)c;
+    return tz_weekday(day) >= 1 && tz_weekday(day) <= 5;
+}
+
+static bool every_third_day(const struct civil_time *c, int64_t day)
+{
+    (void)c;
+    return day % 3 == 0;
+}
+
+static void add_fire(int64_t **fires, size_t *n, int64_t t)
+{
+    if (*n == 0 || (*fires)[*n - 1] < t)
+        (*fires)[(*n)++] = t;
+}
+
+/* Fires in (start, start + 1 year], found minute by minute: sub-daily at each
+ * matching local minute; wall-time at the first instant of a matching local
+ * date whose time of day reaches the wall time (which is the gap and repeat
+ * rule said differently).  All zones used have whole-minute offsets. */
+static size_t oracle_fires(const struct oracle_case *oc, const struct tz *z, int64_t start,
+                           int64_t *fires)
+{
+    size_t n = 0;
+    int64_t last_day[2] = { INT64_MIN, INT64_MIN };
+
+    for (int64_t t = start - 2 * DAY; t <= start + (int64_t)YEAR_MINUTES * MINUTE; t += MINUTE) {
+        int64_t local = t + tz_offset_at(z, t);
+        int64_t day = tz_day_of(local);
+        struct civil_time c;
+        tz_civil_from_local(local, &c);
+        if (oc->nwall == 0) {
+            if (t > start && oc->match(&c, day))
+                add_fire(&fires, &n, t);
+            continue;
+        }
+        for (int w = 0; w < oc->nwall; w++) {
+            if (day > last_day[w] && tz_second_of_day(local) >= oc->wall[w] &&
+                oc->match(&c, day)) {
+                last_day[w] = day;
+                if (t > start)
+                    add_fire(&fires, &n, t);
+            }
+        }
+    }
+    return n;
+}
+
+static void check_against_oracle(const struct oracle_case *oc, const char *zone_name)
+{
+    const struct tz *z = zone_or_utc(zone_name);
+    struct schedule s = in_zone(oc->s, zone_name);
+    int64_t start = 1767225600; /* 2026-01-01T00:00:00Z */
+    int64_t *fires = malloc(sizeof *fires * YEAR_MINUTES);
+    size_t n, i = 0, lo = 0;
+    int64_t t = start;
+    char a[TZ_ISO_MAX], b[TZ_ISO_MAX];
+
+    CHECK(fires != NULL, "out of memory");
+    if (!fires)
+        return;
+    n = oracle_fires(oc, z, start, fires);
+    CHECK(n > 0, "%s in %s: oracle found no fires", oc->what, zone_name);
+    /* The chain of fires: strictly increasing and equal to the oracle's. */
+    for (; i < n; i++) {
+        int64_t next = schedule_next_fire(&s, t, z);
+        if (next != fires[i]) {
+            tz_format_iso(z, next, a, sizeof a);
+            tz_format_iso(z, fires[i], b, sizeof b);
+            CHECK(false, "%s in %s: fire %zu is %s, oracle says %s", oc->what, zone_name, i,
+                  a, b);
+            break;
+        }
+        t = next;
+    }
+    /* From arbitrary instants, next_fire(t) > t is the oracle's first fire after t. */
+    for (t = start; t < fires[n - 1]; t += PROBE_STEP) {
+        int64_t next = schedule_next_fire(&s, t, z);
+        while (fires[lo] <= t)
+            lo++;
+        if (next != fires[lo] || next <= t) {
+            tz_format_iso(z, t, a, sizeof a);
+            tz_format_iso(z, next, b, sizeof b);
+            CHECK(false, "%s in %s: next after %s is %s", oc->what, zone_name, a, b);
+            break;
+        }
+    }
+    free(fires);
+}
+
+static void a_year_of_fires_matches_the_oracle_in_dst_zones(void)
+{
+    static const char *const zones[] = { "Europe/Berlin", "America/New_York",
+                                         "Australia/Lord_Howe", "America/Santiago" };
+    const struct oracle_case cases[] = {
+        { "every(30).minutes", every(30, UNIT_MINUTE), each_30_min, { 0 }, 0 },
+        { "every(7).minutes", every(7, UNIT_MINUTE), each_7_min, { 0 }, 0 },
+        { "every().hour.at(':15')", with_at(every(1, UNIT_HOUR), ":15"), quarter_past, { 0 }, 0 },
+        { "cron */30", cron("*/30 * * * *"), each_30_min, { 0 }, 0 },
+        { "every().day", every(1, UNIT_DAY), any_day, { 0 }, 1 },
+        { "every().day.at('02:30')", with_at(every(1, UNIT_DAY), "02:30"), any_day, { 9000 }, 1 },
+        { "every().day.at('01:45')", with_at(every(1, UNIT_DAY), "01:45"), any_day, { 6300 }, 1 },
+        { "every(3).days.at('23:30')", with_at(every(3, UNIT_DAY), "23:30"), every_third_day,
+          { 84600 }, 1 },
+        { "cron 30 9 * * MON-FRI", cron("30 9 * * MON-FRI"), weekdays, { 34200 }, 1 },
+        { "cron 0,30 2 * * *", cron("0,30 2 * * *"), any_day, { 7200, 9000 }, 2 },
+    };
+
+    for (size_t zi = 0; zi < sizeof zones / sizeof zones[0]; zi++)
+        for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
+            check_against_oracle(&cases[ci], zones[zi]);
+}
+
+int main(void)
+{
+    RUN(every_second_and_every_5_seconds_fire_on_their_boundaries);
+    RUN(every_90_seconds_restarts_at_midnight);
+    RUN(every_minute_fires_on_the_minute);
+    RUN(every_7_minutes_counts_from_midnight);
+    RUN(every_15_minutes_fires_at_quarter_hours);
+    RUN(every_2_and_5_hours_restart_at_midnight);
+    RUN(hour_at_and_minute_at_pick_the_offset_within_the_unit);
+    RUN(every_day_at_in_tokyo_fires_daily);
+    RUN(every_3_days_counts_days_since_1970);
+    RUN(every_week_and_every_2_weeks_fire_on_mondays);
+    RUN(weekday_at_fires_on_that_weekday);
+    RUN(day_month_and_year_roll_over);
+    RUN(cron_feb_29_waits_for_leap_years);
+    RUN(cron_31st_skips_shorter_months);
+    RUN(cron_day_fields_combine_as_in_vixie);
+    RUN(cron_with_seconds_fires_within_the_minute);
+    RUN(every_30_minutes_fires_in_both_passes_of_berlin_fall_back);
+    RUN(every_30_minutes_skips_the_berlin_spring_gap);
+    RUN(cron_every_30_minutes_matches_every_30_minutes_in_new_york);
+    RUN(every_15_minutes_in_lord_howe_follows_the_half_hour_shifts);
+    RUN(every_day_at_in_spring_gap_fires_after_gap);
+    RUN(every_day_at_a_repeated_time_fires_at_the_first_pass_only);
+    RUN(cron_with_fixed_hours_is_wall_time);
+    RUN(lord_howe_wall_times_in_the_half_hour_gap_and_repeat);
+    RUN(santiago_midnight_that_does_not_exist_fires_at_one);
+    RUN(once_fires_a_single_time);
+    RUN(from_and_till_bound_the_fires);
+    RUN(unknown_zone_never_fires_and_empty_zone_uses_the_default);
+    RUN(set_fires_at_the_earliest_member);
+    RUN(jitter_is_deterministic_and_bounded);
+    RUN(at_parser_accepts_each_unit_shape_and_names_bad_fields);
+    RUN(civil_parser_validates_month_lengths);
+    RUN(describe_reads_like_the_dsl);
+    RUN(a_year_of_fires_matches_the_oracle_in_dst_zones);
+    tz_cache_clear();
+    TESTING_EXIT();
+}
