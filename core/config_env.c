@@ -1,0 +1,113 @@
+/* config_env.c — TASKSCHED_<SECTION>__<KEY>=value overrides.
+ *
+ * Only variables with a "__" after the prefix are overrides; others
+ * (TASKSCHED_ROOT, say) may serve other purposes and are left alone.
+ * Names are case-insensitive.  A value is read as plain YAML text and goes
+ * through the same check as the file's, with the variable's name as its
+ * origin.  TASKSCHED_NOTIFICATIONS__<CHANNEL>__<KEY> sets one scalar
+ * setting of a channel (creating the channel), e.g. a webhook URL kept out
+ * of the file.
+ */
+#include "config_internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+#define SEPARATOR "__"
+#define PART_MAX 3 /* notifications__channel__key */
+#define NAME_LEN 128
+
+/* Split "SECTION__KEY[__MORE]" (the text before '=') into lower-case parts.
+ * Returns the number of parts, or -1 when a part is empty or too long. */
+static int split_name(const char *name, size_t len,
+                      char parts[PART_MAX][NAME_LEN])
+{
+    int count = 0;
+    size_t start = 0;
+    while (start <= len) {
+        const char *sep = strstr(name + start, SEPARATOR);
+        size_t end = sep && (size_t)(sep - name) < len ? (size_t)(sep - name)
+                                                       : len;
+        if (count == PART_MAX || end == start || end - start >= NAME_LEN)
+            return -1;
+        for (size_t i = start; i < end; i++)
+            parts[count][i - start] = (char)tolower((unsigned char)name[i]);
+        parts[count][end - start] = '\0';
+        count++;
+        start = end + strlen(SEPARATOR);
+    }
+    return count;
+}
+
+static int apply_channel_setting(struct config *cfg, const char *var,
+                                 const char *channel, const char *key,
+                                 const char *value, char *err, size_t errlen)
+{
+    struct config_channel *ch = config_channel_ensure(cfg, channel, true);
+    struct yamldoc_node *node = yamldoc_new_scalar(value, strlen(value),
+                                                   false);
+    if (!ch || !node || yamldoc_set(ch->settings, key, node) != 0) {
+        yamldoc_free(node);
+        snprintf(err, errlen, "%s: out of memory", var);
+        return -1;
+    }
+    return 0;
+}
+
+static int apply_one(struct config *cfg, const char *entry, char *err,
+                     size_t errlen)
+{
+    const char *eq = strchr(entry, '=');
+    const char *rest = entry + strlen(CONFIG_ENV_PREFIX);
+    char var[NAME_LEN * PART_MAX];
+    char parts[PART_MAX][NAME_LEN];
+
+    if (!eq || !strstr(rest, SEPARATOR) || strstr(rest, SEPARATOR) > eq)
+        return 0;
+    snprintf(var, sizeof var, "%.*s", (int)(eq - entry), entry);
+    int count = split_name(rest, (size_t)(eq - rest), parts);
+    bool channel = count == PART_MAX &&
+                   strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
+    if (!channel && (count != 2 ||
+                     strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
+        snprintf(err, errlen, "%s: expected %s<SECTION>__<KEY> or %s"
+                 "NOTIFICATIONS__<CHANNEL>__<KEY>", var, CONFIG_ENV_PREFIX,
+                 CONFIG_ENV_PREFIX);
+        return -1;
+    }
+    if (channel)
+        return apply_channel_setting(cfg, var, parts[1], parts[2], eq + 1,
+                                     err, errlen);
+    int index = config_field_find(parts[0], parts[1]);
+    if (index < 0) {
+        bool section_known = false;
+        for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
+            section_known |= strcmp(config_fields[i].section, parts[0]) == 0;
+        config_unknown(var, section_known ? parts[0] : NULL,
+                       section_known ? parts[1] : parts[0], err, errlen);
+        return -1;
+    }
+    struct yamldoc_node *node = yamldoc_new_scalar(eq + 1, strlen(eq + 1),
+                                                   false);
+    if (!node) {
+        snprintf(err, errlen, "%s: out of memory", var);
+        return -1;
+    }
+    int rc = config_field_apply(cfg, index, node, var, err, errlen);
+    yamldoc_free(node);
+    return rc;
+}
+
+int config_env_apply(struct config *cfg, char *err, size_t errlen)
+{
+    size_t prefix_len = strlen(CONFIG_ENV_PREFIX);
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, CONFIG_ENV_PREFIX, prefix_len) == 0 &&
+            apply_one(cfg, *e, err, errlen) != 0)
+            return -1;
+    return 0;
+}

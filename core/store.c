@@ -1,0 +1,362 @@
+/* store.c — opening data/scheduler.db: pragmas, schema migrations, the
+ * statement cache, and the small shared helpers of the store_*.c files.
+ */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DIR_MODE 0755
+#define PATH_MAX_LEN 4096
+
+/* Schema migrations: migrations[v] takes user_version v to v + 1.  Never
+ * edit a shipped step; append a new one.  Times: see store.h. */
+static const char *const migrations[] = {
+    "CREATE TABLE tasks ("
+    "  name TEXT PRIMARY KEY,"
+    "  path TEXT NOT NULL,"
+    "  file_hash TEXT,"
+    "  frontmatter TEXT,"
+    "  enabled INTEGER NOT NULL DEFAULT 1,"
+    "  paused INTEGER NOT NULL DEFAULT 0,"
+    "  next_fire INTEGER NOT NULL DEFAULT 0,"
+    "  last_scheduled INTEGER NOT NULL DEFAULT 0,"
+    "  last_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,"
+    "  load_error TEXT,"
+    "  updated_at REAL NOT NULL);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  task TEXT NOT NULL,"
+    "  \"trigger\" TEXT NOT NULL CHECK (\"trigger\" IN"
+    "    ('schedule','catchup','retry','manual','api')),"
+    "  scheduled_for INTEGER,"
+    "  queued_at REAL NOT NULL,"
+    "  started_at REAL,"
+    "  finished_at REAL,"
+    "  duration REAL,"
+    "  status TEXT NOT NULL CHECK (status IN ('queued','running','success',"
+    "    'failed','timeout','killed','skipped','missed','interrupted')),"
+    "  exit_code INTEGER,"
+    "  signal INTEGER,"
+    "  attempt INTEGER NOT NULL DEFAULT 1,"
+    "  error TEXT,"
+    "  result_json TEXT,"
+    "  peak_rss_kb INTEGER,"
+    "  cpu_ms INTEGER,"
+    "  output_tail TEXT,"
+    "  file_hash TEXT,"
+    "  pid INTEGER);"
+    "CREATE INDEX runs_task_scheduled ON runs(task, scheduled_for);"
+    "CREATE INDEX runs_started ON runs(started_at);"
+    "CREATE INDEX runs_queued ON runs(queued_at);"
+    "CREATE INDEX runs_active ON runs(status)"
+    "  WHERE status IN ('queued','running');"
+    "CREATE TABLE state ("
+    "  task TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value_json TEXT NOT NULL,"
+    "  updated_at REAL NOT NULL,"
+    "  PRIMARY KEY (task, key)) WITHOUT ROWID;"
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL) WITHOUT ROWID;",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(MIGRATION_COUNT == STORE_SCHEMA_VERSION,
+               "STORE_SCHEMA_VERSION must count the migrations");
+
+int store_fail(struct store *st, const char *what)
+{
+    snprintf(st->err, sizeof st->err, "%s: %s", what, sqlite3_errmsg(st->db));
+    return -1;
+}
+
+const char *store_error(const struct store *st)
+{
+    return st->err;
+}
+
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+    for (size_t i = 0; i < st->cached; i++)
+        if (st->cache[i].sql == sql)
+            return st->cache[i].stmt;
+    if (st->cached == STORE_STMT_CACHE) {
+        snprintf(st->err, sizeof st->err, "statement cache full (%d)",
+                 STORE_STMT_CACHE);
+        return NULL;
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                           NULL) != SQLITE_OK) {
+        store_fail(st, "prepare");
+        return NULL;
+    }
+    st->cache[st->cached++] = (struct store_cached_stmt){ sql, stmt };
+    return stmt;
+}
+
+void store_done(sqlite3_stmt *stmt)
+{
+    /* reset repeats the last step's error, already reported by the caller */
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+    int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(st, what);
+    store_done(stmt);
+    return rc;
+}
+
+int store_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    return text ? sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC)
+                : sqlite3_bind_null(stmt, index);
+}
+
+int store_bind_int64_or_null(sqlite3_stmt *stmt, int index, int64_t value)
+{
+    return value ? sqlite3_bind_int64(stmt, index, value)
+                 : sqlite3_bind_null(stmt, index);
+}
+
+int store_bind_double_or_null(sqlite3_stmt *stmt, int index, double value)
+{
+    return value != 0 ? sqlite3_bind_double(stmt, index, value)
+                      : sqlite3_bind_null(stmt, index);
+}
+
+const char *store_column_text(sqlite3_stmt *stmt, int col)
+{
+    return (const char *)sqlite3_column_text(stmt, col);
+}
+
+int store_query_text(struct store *st, const char *sql, const char *a,
+                     const char *b, char **out)
+{
+    sqlite3_stmt *stmt = store_stmt(st, sql);
+    if (!stmt)
+        return -1;
+    int rc = store_bind_text(stmt, 1, a) | (b ? store_bind_text(stmt, 2, b)
+                                              : SQLITE_OK);
+    if (rc != SQLITE_OK) {
+        rc = store_fail(st, "bind");
+        goto done;
+    }
+    switch (sqlite3_step(stmt)) {
+    case SQLITE_ROW: {
+        const char *text = store_column_text(stmt, 0);
+        *out = strdup(text ? text : "");
+        rc = *out ? 1 : -1;
+        if (!*out)
+            snprintf(st->err, sizeof st->err, "out of memory");
+        break;
+    }
+    case SQLITE_DONE:
+        rc = 0;
+        break;
+    default:
+        rc = store_fail(st, "query");
+    }
+done:
+    store_done(stmt);
+    return rc;
+}
+
+int store_exec_texts(struct store *st, const char *sql, const char *what,
+                     int count, ...)
+{
+    sqlite3_stmt *stmt = store_stmt(st, sql);
+    if (!stmt)
+        return -1;
+    int rc = SQLITE_OK;
+    va_list ap;
+    va_start(ap, count);
+    for (int i = 1; i <= count; i++)
+        rc |= store_bind_text(stmt, i, va_arg(ap, const char *));
+    va_end(ap);
+    if (rc != SQLITE_OK) {
+        store_done(stmt);
+        return store_fail(st, what);
+    }
+    return store_step_done(st, stmt, what) == 0 ? sqlite3_changes(st->db)
+                                                : -1;
+}
+
+int store_each_row(struct store *st, sqlite3_stmt *stmt, const char *what,
+                   int (*row)(sqlite3_stmt *stmt, void *ud), void *ud)
+{
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        stop = row(stmt, ud);
+    if (!stop && rc != SQLITE_DONE)
+        stop = store_fail(st, what);
+    store_done(stmt);
+    return stop;
+}
+
+/* mkdir -p for the directory part of `path`. */
+static int make_parent_dirs(const char *path, char *err, size_t errlen)
+{
+    char dir[PATH_MAX_LEN];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; ; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(dir, DIR_MODE) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+            return -1;
+        }
+        *p = saved;
+        if (!saved)
+            return 0;
+    }
+}
+
+static int exec(struct store *st, const char *sql, const char *what)
+{
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+        ? 0 : store_fail(st, what);
+}
+
+static int user_version(struct store *st, int *version)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL)
+        != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+        store_fail(st, "read schema version");
+    } else {
+        *version = sqlite3_column_int(stmt, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* One step per transaction.  The version is read inside the write
+ * transaction, so two processes opening a new file at once do not both
+ * apply the same step. */
+static int migrate(struct store *st)
+{
+    for (;;) {
+        int version;
+        char set_version[64];
+        if (exec(st, "BEGIN IMMEDIATE", "begin migration") != 0)
+            return -1;
+        if (user_version(st, &version) != 0)
+            goto fail;
+        if (version > MIGRATION_COUNT) {
+            snprintf(st->err, sizeof st->err, "database schema version %d is "
+                     "newer than this program's (%d)", version,
+                     MIGRATION_COUNT);
+            goto fail;
+        }
+        if (version == MIGRATION_COUNT)
+            return exec(st, "COMMIT", "commit");
+        /* PRAGMA takes no parameters; the number is our own. */
+        snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
+                 version + 1);
+        if (exec(st, migrations[version], "migrate schema") != 0 ||
+            exec(st, set_version, "set schema version") != 0 ||
+            exec(st, "COMMIT", "commit migration") != 0)
+            goto fail;
+    }
+fail:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL); /* error already set */
+    return -1;
+}
+
+/* WAL lets run processes write state while the daemon writes runs;
+ * synchronous=NORMAL is durable against process crashes in WAL mode and
+ * only risks the last commits on power loss. */
+static int configure(struct store *st)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = -1;
+    if (sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW) {
+        store_fail(st, "set WAL mode");
+        goto done;
+    }
+    if (strcmp(store_column_text(stmt, 0), "wal") != 0) {
+        snprintf(st->err, sizeof st->err, "cannot use WAL mode (got %s)",
+                 store_column_text(stmt, 0));
+        goto done;
+    }
+    rc = exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+              "set pragmas");
+done:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+    struct store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    if (make_parent_dirs(path, err, errlen) != 0)
+        goto fail;
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path,
+                 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    if (configure(st) != 0 || migrate(st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, st->err);
+        goto fail;
+    }
+    return st;
+fail:
+    store_close(st);
+    return NULL;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->cached; i++)
+        sqlite3_finalize(st->cache[i].stmt);
+    /* with every statement finalized, close cannot be busy */
+    sqlite3_close(st->db);
+    free(st);
+}
+
+static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?";
+static const char SQL_META_SET[] =
+    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+int store_meta_get(struct store *st, const char *key, char **value)
+{
+    return store_query_text(st, SQL_META_GET, key, NULL, value);
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value)
+{
+    return store_exec_texts(st, SQL_META_SET, "set meta", 2, key, value) < 0
+        ? -1 : 0;
+}

@@ -1,0 +1,210 @@
+/* store.h — data/scheduler.db: tasks, runs, per-task state (DESIGN.md, Store).
+ *
+ * SQLite in WAL mode with a busy timeout, so the daemon (the one writer of
+ * runs) and run processes (writers of their task's state) share the file.
+ * The schema is versioned by PRAGMA user_version and migrated forward by
+ * store_open.
+ *
+ * Time units, one per kind of value:
+ *  - fire instants (tasks.next_fire, tasks.last_scheduled,
+ *    runs.scheduled_for) are INTEGER Unix seconds, as schedule.h computes
+ *    them; 0 means "none";
+ *  - run timestamps (queued_at, started_at, finished_at) are REAL Unix
+ *    seconds and duration is REAL seconds; 0 means "not yet".
+ *
+ * Strings: every `const char *` handed to a store function is only read
+ * during the call.  Rows handed to a callback point into SQLite's buffers
+ * and are valid only until the callback returns; copy what you keep.  A
+ * callback returns 0 to go on, non-zero to stop (that value is returned).
+ *
+ * Errors: functions return -1 and leave a message for store_error().
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_ERR_MAX 512
+#define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+enum store_trigger {
+    STORE_TRIGGER_SCHEDULE, STORE_TRIGGER_CATCHUP, STORE_TRIGGER_RETRY,
+    STORE_TRIGGER_MANUAL, STORE_TRIGGER_API
+};
+
+enum store_status {
+    STORE_RUN_QUEUED, STORE_RUN_RUNNING, STORE_RUN_SUCCESS, STORE_RUN_FAILED,
+    STORE_RUN_TIMEOUT, STORE_RUN_KILLED, STORE_RUN_SKIPPED, STORE_RUN_MISSED,
+    STORE_RUN_INTERRUPTED
+};
+
+/* One row of `tasks`.  For store_task_upsert only name, path, file_hash,
+ * frontmatter_json, enabled and load_error are read. */
+struct store_task {
+    const char *name;             /* "cameras/copy" */
+    const char *path;             /* file path */
+    const char *file_hash;        /* hash of the loaded content, or NULL */
+    const char *frontmatter_json; /* validated fields as JSON, or NULL */
+    const char *load_error;       /* "file:line: message", NULL when loaded */
+    bool enabled, paused;
+    int64_t next_fire;            /* Unix s, 0 = none */
+    int64_t last_scheduled;       /* last fire instant handled (ran, skipped
+                                   * or missed), 0 = none */
+    int64_t last_run_id;          /* 0 = none */
+    double updated_at;
+};
+
+/* One row of `runs`.  For store_run_insert: task, trigger, scheduled_for,
+ * queued_at, status (queued, running, skipped or missed), attempt,
+ * file_hash, error (why a fire was skipped or missed), and for a run
+ * inserted as running: started_at and pid. */
+struct store_run {
+    int64_t id;
+    const char *task;
+    enum store_trigger trigger;
+    int64_t scheduled_for;        /* fire instant, Unix s; 0 = none (manual) */
+    double queued_at, started_at, finished_at; /* Unix s; 0 = not yet */
+    double duration;              /* s; finished_at - started_at */
+    enum store_status status;
+    bool has_exit_code;
+    int exit_code;
+    int signal;                   /* 0 = none */
+    int attempt;                  /* 1 for the first try */
+    const char *error;            /* message with Lua traceback, or NULL */
+    const char *result_json;      /* run's return value, or NULL */
+    int64_t peak_rss_kb, cpu_ms;  /* 0 = unknown */
+    const char *output_tail;      /* last bytes of stdout/stderr, or NULL */
+    const char *file_hash;        /* version of the task file that ran */
+    int pid;                      /* 0 = none */
+};
+
+/* How a run ended, for store_run_finish. */
+struct store_run_outcome {
+    enum store_status status;     /* success, failed, timeout or killed */
+    double finished_at;           /* Unix s */
+    bool has_exit_code;
+    int exit_code;
+    int signal;
+    const char *error, *result_json, *output_tail; /* NULL = none */
+    int64_t peak_rss_kb, cpu_ms;
+};
+
+/* Open (creating the file and its parent directory) and migrate.  NULL
+ * with a message in err on failure. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* The message of the last failure on this handle. */
+const char *store_error(const struct store *st);
+
+/* Names as stored ("schedule", "queued" …) and back; parse returns -1 for
+ * an unknown name. */
+const char *store_trigger_name(enum store_trigger trigger);
+const char *store_status_name(enum store_status status);
+int store_trigger_parse(const char *name, enum store_trigger *out);
+int store_status_parse(const char *name, enum store_status *out);
+
+/* --- tasks ------------------------------------------------------------- */
+
+/* Insert or update a discovered task.  Schedule state (paused, next_fire,
+ * last_scheduled, last_run_id) survives updates so an edit keeps it. */
+int store_task_upsert(struct store *st, const struct store_task *task);
+
+/* Forget a task (its file is gone).  Its runs and state are kept: history
+ * outlives the file, and an editor's delete-and-rename must not lose state. */
+int store_task_remove(struct store *st, const char *name);
+
+/* 1 and the values when the task is known, 0 when not, -1 on error.  Any
+ * out pointer may be NULL.  The setters return 1 when the task was
+ * updated, 0 when there is no such task, -1 on error. */
+int store_task_get_schedule_state(struct store *st, const char *name,
+                                  int64_t *next_fire, int64_t *last_scheduled,
+                                  bool *paused);
+int store_task_set_next_fire(struct store *st, const char *name,
+                             int64_t next_fire);
+int store_task_set_last_scheduled(struct store *st, const char *name,
+                                  int64_t last_scheduled);
+int store_task_set_paused(struct store *st, const char *name, bool paused);
+
+/* Every task, by name. */
+int store_tasks(struct store *st,
+                int (*fn)(const struct store_task *task, void *ud), void *ud);
+
+/* --- runs -------------------------------------------------------------- */
+
+/* Insert a run row; its id in *id.  Sets the task's last_run_id when the
+ * row is inserted as running. */
+int store_run_insert(struct store *st, const struct store_run *run,
+                     int64_t *id);
+
+/* queued → running: record the process and the start instant, and make it
+ * the task's last run. */
+int store_run_start(struct store *st, int64_t id, int pid, double started_at);
+
+/* running → its end state; duration is computed from started_at. */
+int store_run_finish(struct store *st, int64_t id,
+                     const struct store_run_outcome *outcome);
+
+/* Rows left queued or running by a daemon that died become 'interrupted'
+ * with finished_at = now.  Returns how many, or -1. */
+int store_runs_mark_interrupted(struct store *st, double now);
+
+/* Runs newest first (by id), of one task or of all (task NULL); at most
+ * `limit` rows (0 = no limit). */
+int store_history(struct store *st, const char *task, int limit,
+                  int (*fn)(const struct store_run *run, void *ud), void *ud);
+
+/* The task's most recent run that started (not skipped or missed rows):
+ * 1 and fn called once, 0 when none, -1 on error. */
+int store_last_run(struct store *st, const char *task,
+                   int (*fn)(const struct store_run *run, void *ud), void *ud);
+
+/* One run by id: 1 and fn called, 0 when none, -1 on error. */
+int store_run_get(struct store *st, int64_t id,
+                  int (*fn)(const struct store_run *run, void *ud), void *ud);
+
+/* Queued and running rows, oldest first. */
+int store_running(struct store *st,
+                  int (*fn)(const struct store_run *run, void *ud), void *ud);
+
+/* Delete at most `batch_size` finished runs queued before `older_than`
+ * (Unix s), oldest first.  Returns how many were deleted (fewer than
+ * batch_size: nothing old is left), or -1.  One bounded batch per call, so
+ * the daemon can spread a large clean-up over loop iterations. */
+int store_retention_delete(struct store *st, double older_than,
+                           int batch_size);
+
+/* --- state (per-task key → JSON text) ---------------------------------- */
+
+/* 1 and a malloc'd copy of the JSON text in *json (caller frees), 0 when
+ * the key is unset, -1 on error. */
+int store_state_get(struct store *st, const char *task, const char *key,
+                    char **json);
+int store_state_set(struct store *st, const char *task, const char *key,
+                    const char *json);
+/* Deleting an unset key is not an error. */
+int store_state_delete(struct store *st, const char *task, const char *key);
+/* Every key of the task, by key. */
+int store_state_all(struct store *st, const char *task,
+                    int (*fn)(const char *key, const char *json, void *ud),
+                    void *ud);
+
+/* --- daemon bookkeeping ------------------------------------------------ */
+
+/* Small named values (e.g. "last_backup_at"): 1 and a malloc'd copy in
+ * *value, 0 when unset, -1 on error. */
+int store_meta_get(struct store *st, const char *key, char **value);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+/* Copy the live database to dest_path with SQLite's online backup API,
+ * writing a temporary file renamed into place.  0, or -1 with a message in
+ * err.  Rotating old backups is the caller's business. */
+int store_backup(struct store *st, const char *dest_path, char *err,
+                 size_t errlen);
+
+#endif

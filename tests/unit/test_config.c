@@ -1,0 +1,223 @@
+/* test_config.c — config defaults, file values, errors with positions, and
+ * environment overrides. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "testing.h"
+
+static char path[] = "/tmp/test_config_XXXXXX";
+
+/* Write `text` to the temporary config file. */
+static void write_config(const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "open %s", path);
+    if (!f)
+        return;
+    fputs(text, f);
+    CHECK(fclose(f) == 0, "close %s", path);
+}
+
+/* The error of loading `text`, "" when it loads. */
+static const char *load_error(const char *text)
+{
+    static char err[CONFIG_ERR_MAX];
+    struct config cfg;
+    write_config(text);
+    err[0] = '\0';
+    if (config_load(path, &cfg, err, sizeof err) == 0)
+        config_free(&cfg);
+    return err;
+}
+
+/* The error text after the "path:" prefix. */
+static const char *after_path(const char *err)
+{
+    size_t n = strlen(path);
+    return strncmp(err, path, n) == 0 ? err + n : err;
+}
+
+static void missing_file_gives_defaults(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX];
+    CHECK(config_load("/nonexistent/config.yaml", &cfg, err, sizeof err) == 0,
+          "load: %s", err);
+    CHECK_INT(cfg.scheduler.max_concurrent, 4);
+    CHECK_INT(cfg.scheduler.max_catchup, 100);
+    CHECK_INT(cfg.scheduler.default_timeout, 300);
+    CHECK_STR(cfg.database.path, "data/scheduler.db");
+    CHECK_INT(cfg.database.retention_days, 90);
+    CHECK_INT(cfg.logging.level, CONFIG_LOG_INFO);
+    CHECK_INT(cfg.logging.max_size, 10 * 1024 * 1024);
+    CHECK_STR(cfg.tasks.pattern, "*.lua");
+    CHECK(cfg.tasks.reload_on_change, "reload_on_change defaults to true");
+    CHECK_STR(cfg.dependencies.tree, "data/rocks");
+    CHECK_INT(cfg.channel_count, 0);
+    CHECK(cfg.origin[0] == NULL, "defaults have no origin");
+    config_free(&cfg);
+}
+
+static void shipped_config_loads_with_default_values(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX];
+    CHECK(config_load("config/config.yaml", &cfg, err, sizeof err) == 0,
+          "load: %s", err);
+    CHECK_INT(cfg.scheduler.max_concurrent, 4);
+    CHECK_INT(cfg.logging.max_size, 10 * 1024 * 1024);
+    CHECK(config_channel_find(&cfg, "desktop") != NULL, "desktop channel");
+    config_free(&cfg);
+}
+
+static void full_file_sets_every_section(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX];
+    write_config(
+        "scheduler:\n  timezone: Europe/Berlin\n  max_concurrent: 8\n"
+        "database:\n  path: /var/lib/ts.db\n  backup_interval: 1h30m\n"
+        "logging:\n  level: debug\n  format: json\n  max_size: 512KB\n"
+        "tasks:\n  directory: jobs\n  include_example_tasks: yes\n"
+        "notifications:\n  ops:\n    type: webhook\n    url: http://x/\n"
+        "    headers: {X-Token: abc}\n"
+        "dependencies:\n  tree: rocks\n");
+    CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
+    CHECK_STR(cfg.scheduler.timezone, "Europe/Berlin");
+    CHECK_INT(cfg.scheduler.max_concurrent, 8);
+    CHECK_INT(cfg.database.backup_interval, 5400);
+    CHECK_INT(cfg.logging.level, CONFIG_LOG_DEBUG);
+    CHECK_INT(cfg.logging.format, CONFIG_LOG_JSON);
+    CHECK_INT(cfg.logging.max_size, 512 * 1024);
+    CHECK_STR(cfg.tasks.directory, "jobs");
+    CHECK(cfg.tasks.include_example_tasks, "yes is true");
+    const struct config_channel *ops = config_channel_find(&cfg, "ops");
+    CHECK(ops && ops->type == CONFIG_CHANNEL_WEBHOOK, "ops is a webhook");
+    if (ops) {
+        CHECK_STR(config_channel_get(ops, "url"), "http://x/");
+        CHECK_STR(yamldoc_path(ops->settings, "headers.X-Token")->text, "abc");
+    }
+    char want[CONFIG_ERR_MAX];
+    snprintf(want, sizeof want, "%s:3:19", path);
+    CHECK_STR(cfg.origin[1], want);
+    config_free(&cfg);
+}
+
+static void unknown_key_is_reported_with_line_and_suggestion(void)
+{
+    CHECK_STR(after_path(load_error("scheduler:\n  max_concurent: 3\n")),
+              ":2:3: unknown key 'max_concurent' in section 'scheduler' "
+              "(did you mean 'max_concurrent'?)");
+    CHECK_STR(after_path(load_error("schedular: {}\n")),
+              ":1:1: unknown section 'schedular' (did you mean 'scheduler'?)");
+}
+
+static void wrong_type_is_reported_with_line(void)
+{
+    CHECK_STR(after_path(load_error("scheduler:\n  max_concurrent: many\n")),
+              ":2:19: scheduler.max_concurrent: expected an integer >= 1, "
+              "got 'many'");
+    CHECK_STR(after_path(load_error("logging:\n  level: loud\n")),
+              ":2:10: logging.level: expected one of debug, info, warn, "
+              "error, got 'loud'");
+    CHECK_STR(after_path(load_error("tasks:\n  directory: [a]\n")),
+              ":2:14: tasks.directory: expected a string, got a sequence");
+}
+
+static void channel_without_required_setting_is_refused(void)
+{
+    CHECK_STR(after_path(load_error("notifications:\n  ops:\n"
+                                    "    type: ntfy\n")),
+              ":3:5: notifications.ops: a ntfy channel needs 'topic'");
+}
+
+static void environment_overrides_file_and_is_typed(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX];
+    write_config("logging:\n  level: warn\n");
+    setenv("TASKSCHED_LOGGING__LEVEL", "debug", 1);
+    setenv("tasksched_ignored", "x", 1);
+    setenv("TASKSCHED_Scheduler__Max_Concurrent", "12", 1);
+    setenv("TASKSCHED_NOTIFICATIONS__PAGER__TYPE", "ntfy", 1);
+    setenv("TASKSCHED_NOTIFICATIONS__PAGER__TOPIC", "alerts", 1);
+    CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
+    CHECK_INT(cfg.logging.level, CONFIG_LOG_DEBUG);
+    CHECK_INT(cfg.scheduler.max_concurrent, 12);
+    const struct config_channel *pager = config_channel_find(&cfg, "pager");
+    CHECK(pager && pager->type == CONFIG_CHANNEL_NTFY, "pager from env");
+    CHECK_STR(cfg.origin[11], "TASKSCHED_LOGGING__LEVEL");
+    config_free(&cfg);
+    unsetenv("TASKSCHED_LOGGING__LEVEL");
+    unsetenv("tasksched_ignored");
+    unsetenv("TASKSCHED_Scheduler__Max_Concurrent");
+    unsetenv("TASKSCHED_NOTIFICATIONS__PAGER__TYPE");
+    unsetenv("TASKSCHED_NOTIFICATIONS__PAGER__TOPIC");
+}
+
+static void invalid_environment_value_names_the_variable(void)
+{
+    setenv("TASKSCHED_SCHEDULER__KILL_GRACE", "soon", 1);
+    CHECK_STR(load_error(""), "TASKSCHED_SCHEDULER__KILL_GRACE: "
+              "scheduler.kill_grace: expected an integer >= 0, got 'soon'");
+    unsetenv("TASKSCHED_SCHEDULER__KILL_GRACE");
+    setenv("TASKSCHED_LOGGING__LEVLE", "debug", 1);
+    CHECK_STR(load_error(""), "TASKSCHED_LOGGING__LEVLE: unknown key 'levle' "
+              "in section 'logging' (did you mean 'level'?)");
+    unsetenv("TASKSCHED_LOGGING__LEVLE");
+}
+
+static void effective_config_names_origins(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX], *text = NULL;
+    size_t len = 0;
+    write_config("scheduler:\n  max_catchup: 7\n");
+    setenv("TASKSCHED_TASKS__PATTERN", "*.task.lua", 1);
+    CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
+    unsetenv("TASKSCHED_TASKS__PATTERN");
+    FILE *out = open_memstream(&text, &len);
+    CHECK(config_print_effective(&cfg, out) == 0, "print");
+    CHECK(fclose(out) == 0, "close");
+    CHECK(strstr(text, "max_catchup: 7") != NULL, "%s", text);
+    CHECK(strstr(text, ":2:16") != NULL, "file origin in %s", text);
+    CHECK(strstr(text, "pattern: \"*.task.lua\"") != NULL, "%s", text);
+    CHECK(strstr(text, "# env TASKSCHED_TASKS__PATTERN") != NULL, "%s", text);
+    CHECK(strstr(text, "max_concurrent: 4") != NULL, "%s", text);
+    free(text);
+    config_free(&cfg);
+}
+
+static void relative_paths_resolve_against_the_root(void)
+{
+    char buf[64];
+    CHECK(config_resolve_path("/srv/ts", "data/x.db", buf, sizeof buf) == 0,
+          "fits");
+    CHECK_STR(buf, "/srv/ts/data/x.db");
+    CHECK(config_resolve_path("/srv/ts", "/abs.db", buf, sizeof buf) == 0,
+          "fits");
+    CHECK_STR(buf, "/abs.db");
+    CHECK(config_resolve_path("/srv", "a", buf, 4) == -1, "too long");
+}
+
+int main(void)
+{
+    int fd = mkstemp(path);
+    if (fd < 0 || close(fd) != 0)
+        return 1;
+    RUN(missing_file_gives_defaults);
+    RUN(shipped_config_loads_with_default_values);
+    RUN(full_file_sets_every_section);
+    RUN(unknown_key_is_reported_with_line_and_suggestion);
+    RUN(wrong_type_is_reported_with_line);
+    RUN(channel_without_required_setting_is_refused);
+    RUN(environment_overrides_file_and_is_typed);
+    RUN(invalid_environment_value_names_the_variable);
+    RUN(effective_config_names_origins);
+    RUN(relative_paths_resolve_against_the_root);
+    unlink(path);
+    TESTING_EXIT();
+}

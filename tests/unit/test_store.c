@@ -1,0 +1,357 @@
+/* test_store.c — schema, run lifecycle, history, state, retention, backup,
+ * and two handles on one file. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "testing.h"
+
+#define RUN_COUNT 5
+#define WRITER_ROUNDS 200
+
+static char dir[] = "/tmp/test_store_XXXXXX";
+
+/* A fresh database path under the test directory. */
+static const char *db_path(const char *name)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%s/%s/scheduler.db", dir, name);
+    return buf;
+}
+
+static struct store *open_store(const char *name)
+{
+    char err[STORE_ERR_MAX];
+    struct store *st = store_open(db_path(name), err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    return st;
+}
+
+/* One text value from a raw query, for checks outside the API. */
+static void query_text(const char *path, const char *sql, char *out,
+                       size_t len)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    out[0] = '\0';
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+static int64_t insert_run(struct store *st, const char *task,
+                          enum store_status status, double queued_at)
+{
+    struct store_run run = { .task = task, .trigger = STORE_TRIGGER_SCHEDULE,
+                             .scheduled_for = (int64_t)queued_at,
+                             .queued_at = queued_at, .status = status,
+                             .attempt = 1 };
+    int64_t id = 0;
+    CHECK(store_run_insert(st, &run, &id) == 0, "insert: %s",
+          store_error(st));
+    return id;
+}
+
+static void schema_is_created_and_reopen_is_idempotent(void)
+{
+    struct store *st = open_store("schema");
+    store_close(st);
+    st = open_store("schema");
+    store_close(st);
+    char got[64];
+    query_text(db_path("schema"), "PRAGMA user_version", got, sizeof got);
+    CHECK_INT(atoi(got), STORE_SCHEMA_VERSION);
+    query_text(db_path("schema"), "PRAGMA journal_mode", got, sizeof got);
+    CHECK_STR(got, "wal");
+    query_text(db_path("schema"), "SELECT count(*) FROM sqlite_master WHERE "
+               "name IN ('tasks','runs','state','meta')", got, sizeof got);
+    CHECK_STR(got, "4");
+}
+
+static void newer_schema_is_refused(void)
+{
+    store_close(open_store("newer"));
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(db_path("newer"), &db) == SQLITE_OK &&
+          sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL) ==
+          SQLITE_OK, "bump version");
+    sqlite3_close(db);
+    char err[STORE_ERR_MAX];
+    struct store *st = store_open(db_path("newer"), err, sizeof err);
+    CHECK(st == NULL, "opening a newer schema fails");
+    CHECK(strstr(err, "newer than this program") != NULL, "got '%s'", err);
+    store_close(st);
+}
+
+struct captured {
+    int rows;
+    int64_t ids[RUN_COUNT * 2];
+    enum store_status status;
+    char error[128];
+    double duration;
+    int exit_code;
+};
+
+static int capture(const struct store_run *run, void *ud)
+{
+    struct captured *c = ud;
+    c->ids[c->rows++] = run->id;
+    c->status = run->status;
+    c->duration = run->duration;
+    c->exit_code = run->exit_code;
+    snprintf(c->error, sizeof c->error, "%s", run->error ? run->error : "");
+    return 0;
+}
+
+static void run_goes_from_queued_to_its_end(void)
+{
+    struct store *st = open_store("life");
+    if (!st)
+        return;
+    struct store_task task = { .name = "backup", .path = "tasks/backup.lua",
+                               .file_hash = "abc", .enabled = true };
+    CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
+    int64_t id = insert_run(st, "backup", STORE_RUN_QUEUED, 1000);
+    CHECK(store_run_start(st, id, 4242, 1000.5) == 0, "%s", store_error(st));
+    struct store_run_outcome out = { .status = STORE_RUN_FAILED,
+                                     .finished_at = 1003.0,
+                                     .has_exit_code = true, .exit_code = 1,
+                                     .error = "boom\ntraceback",
+                                     .peak_rss_kb = 2048, .cpu_ms = 12 };
+    CHECK(store_run_finish(st, id, &out) == 0, "%s", store_error(st));
+    struct captured c = { 0 };
+    CHECK_INT(store_last_run(st, "backup", capture, &c), 1);
+    CHECK_INT(c.ids[0], id);
+    CHECK_INT(c.status, STORE_RUN_FAILED);
+    CHECK_STR(c.error, "boom\ntraceback");
+    CHECK(c.duration == 2.5, "duration %g", c.duration);
+    CHECK_INT(c.exit_code, 1);
+    CHECK(store_run_start(st, id + 100, 1, 1) == -1, "unknown run fails");
+    store_close(st);
+}
+
+static void task_schedule_state_survives_an_edit(void)
+{
+    struct store *st = open_store("tasks");
+    if (!st)
+        return;
+    struct store_task task = { .name = "t", .path = "tasks/t.lua",
+                               .enabled = true };
+    int64_t next_fire = 0, last = 0;
+    bool paused = false;
+    CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
+    CHECK_INT(store_task_set_next_fire(st, "t", 2000), 1);
+    CHECK_INT(store_task_set_last_scheduled(st, "t", 1990), 1);
+    CHECK_INT(store_task_set_paused(st, "t", true), 1);
+    CHECK_INT(store_task_set_next_fire(st, "nope", 2000), 0);
+    task.file_hash = "edited";
+    CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
+    CHECK_INT(store_task_get_schedule_state(st, "t", &next_fire, &last,
+                                            &paused), 1);
+    CHECK_INT(next_fire, 2000);
+    CHECK_INT(last, 1990);
+    CHECK(paused, "still paused");
+    CHECK(store_task_remove(st, "t") == 0, "%s", store_error(st));
+    CHECK_INT(store_task_get_schedule_state(st, "t", NULL, NULL, NULL), 0);
+    store_close(st);
+}
+
+static void interrupted_marks_only_open_rows(void)
+{
+    struct store *st = open_store("interrupt");
+    if (!st)
+        return;
+    insert_run(st, "a", STORE_RUN_QUEUED, 100);
+    int64_t running = insert_run(st, "a", STORE_RUN_QUEUED, 101);
+    CHECK(store_run_start(st, running, 7, 101.5) == 0, "%s", store_error(st));
+    insert_run(st, "a", STORE_RUN_SKIPPED, 102);
+    struct captured open_rows = { 0 };
+    CHECK(store_running(st, capture, &open_rows) == 0, "%s", store_error(st));
+    CHECK_INT(open_rows.rows, 2);
+    CHECK_INT(store_runs_mark_interrupted(st, 200), 2);
+    CHECK_INT(store_runs_mark_interrupted(st, 201), 0);
+    struct captured c = { 0 };
+    CHECK_INT(store_run_get(st, running, capture, &c), 1);
+    CHECK_INT(c.status, STORE_RUN_INTERRUPTED);
+    CHECK(c.duration == 98.5, "duration %g", c.duration);
+    store_close(st);
+}
+
+static void history_is_newest_first_and_limited(void)
+{
+    struct store *st = open_store("history");
+    if (!st)
+        return;
+    int64_t ids[RUN_COUNT];
+    for (int i = 0; i < RUN_COUNT; i++)
+        ids[i] = insert_run(st, i % 2 ? "odd" : "even", STORE_RUN_MISSED,
+                            100 + i);
+    struct captured all = { 0 }, even = { 0 };
+    CHECK(store_history(st, NULL, 3, capture, &all) == 0, "%s",
+          store_error(st));
+    CHECK_INT(all.rows, 3);
+    CHECK_INT(all.ids[0], ids[4]);
+    CHECK_INT(all.ids[2], ids[2]);
+    CHECK(store_history(st, "even", 0, capture, &even) == 0, "%s",
+          store_error(st));
+    CHECK_INT(even.rows, 3);
+    CHECK_INT(even.ids[0], ids[4]);
+    CHECK_INT(even.ids[2], ids[0]);
+    struct captured none = { 0 };
+    CHECK_INT(store_last_run(st, "even", capture, &none), 0);
+    store_close(st);
+}
+
+static int collect_keys(const char *key, const char *json, void *ud)
+{
+    char *out = ud;
+    strcat(out, key);
+    strcat(out, "=");
+    strcat(out, json);
+    strcat(out, ";");
+    return 0;
+}
+
+static void state_get_set_delete_all(void)
+{
+    struct store *st = open_store("state");
+    if (!st)
+        return;
+    char *json = NULL, keys[256] = "";
+    CHECK_INT(store_state_get(st, "t", "count", &json), 0);
+    CHECK(store_state_set(st, "t", "count", "1") == 0, "%s", store_error(st));
+    CHECK(store_state_set(st, "t", "count", "2") == 0, "%s", store_error(st));
+    CHECK(store_state_set(st, "t", "name", "\"x\"") == 0, "%s",
+          store_error(st));
+    CHECK(store_state_set(st, "other", "count", "9") == 0, "%s",
+          store_error(st));
+    CHECK_INT(store_state_get(st, "t", "count", &json), 1);
+    CHECK_STR(json, "2");
+    free(json);
+    CHECK(store_state_all(st, "t", collect_keys, keys) == 0, "%s",
+          store_error(st));
+    CHECK_STR(keys, "count=2;name=\"x\";");
+    CHECK(store_state_delete(st, "t", "count") == 0, "%s", store_error(st));
+    CHECK(store_state_delete(st, "t", "count") == 0, "deleting twice is fine");
+    CHECK_INT(store_state_get(st, "t", "count", &json), 0);
+    store_close(st);
+}
+
+static void retention_deletes_old_rows_in_bounded_batches(void)
+{
+    struct store *st = open_store("retention");
+    if (!st)
+        return;
+    for (int i = 0; i < RUN_COUNT; i++)
+        insert_run(st, "t", STORE_RUN_MISSED, 100 + i);
+    insert_run(st, "t", STORE_RUN_QUEUED, 50);  /* open: never deleted */
+    int64_t recent = insert_run(st, "t", STORE_RUN_MISSED, 1000);
+    CHECK_INT(store_retention_delete(st, 500, 2), 2);
+    CHECK_INT(store_retention_delete(st, 500, 2), 2);
+    CHECK_INT(store_retention_delete(st, 500, 2), 1);
+    CHECK_INT(store_retention_delete(st, 500, 2), 0);
+    struct captured c = { 0 };
+    CHECK(store_history(st, NULL, 0, capture, &c) == 0, "%s", store_error(st));
+    CHECK_INT(c.rows, 2);
+    CHECK_INT(c.ids[0], recent);
+    store_close(st);
+}
+
+static void backup_is_a_database_with_the_rows(void)
+{
+    struct store *st = open_store("backup");
+    if (!st)
+        return;
+    insert_run(st, "t", STORE_RUN_MISSED, 100);
+    CHECK(store_state_set(st, "t", "k", "1") == 0, "%s", store_error(st));
+    char dest[256], err[STORE_ERR_MAX], got[64];
+    snprintf(dest, sizeof dest, "%s/backup/copy.db", dir);
+    CHECK(store_backup(st, dest, err, sizeof err) == 0, "backup: %s", err);
+    store_close(st);
+    query_text(dest, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "1");
+    query_text(dest, "SELECT value_json FROM state WHERE key = 'k'", got,
+               sizeof got);
+    CHECK_STR(got, "1");
+}
+
+/* The daemon writes runs while a run process writes its state through its
+ * own handle: both finish, neither gets SQLITE_BUSY. */
+static void two_handles_write_without_deadlock(void)
+{
+    store_close(open_store("shared"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        char err[STORE_ERR_MAX];
+        struct store *st = store_open(db_path("shared"), err, sizeof err);
+        int failures = !st;
+        for (int i = 0; st && i < WRITER_ROUNDS; i++) {
+            char value[32];
+            snprintf(value, sizeof value, "%d", i);
+            failures += store_state_set(st, "t", "n", value) != 0;
+        }
+        store_close(st);
+        _exit(failures ? 1 : 0);
+    }
+    struct store *st = open_store("shared");
+    int failures = 0;
+    for (int i = 0; st && i < WRITER_ROUNDS; i++) {
+        struct store_run run = { .task = "t", .queued_at = i + 1,
+                                 .status = STORE_RUN_MISSED };
+        int64_t id;
+        failures += store_run_insert(st, &run, &id) != 0;
+    }
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer failed");
+    CHECK_INT(failures, 0);
+    char *json = NULL;
+    CHECK_INT(store_state_get(st, "t", "n", &json), 1);
+    CHECK_STR(json, "199");
+    free(json);
+    store_close(st);
+}
+
+static void meta_values_round_trip(void)
+{
+    struct store *st = open_store("meta");
+    if (!st)
+        return;
+    char *value = NULL;
+    CHECK_INT(store_meta_get(st, "last_backup_at", &value), 0);
+    CHECK(store_meta_set(st, "last_backup_at", "1700000000") == 0, "%s",
+          store_error(st));
+    CHECK_INT(store_meta_get(st, "last_backup_at", &value), 1);
+    CHECK_STR(value, "1700000000");
+    free(value);
+    store_close(st);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    RUN(schema_is_created_and_reopen_is_idempotent);
+    RUN(newer_schema_is_refused);
+    RUN(run_goes_from_queued_to_its_end);
+    RUN(task_schedule_state_survives_an_edit);
+    RUN(interrupted_marks_only_open_rows);
+    RUN(history_is_newest_first_and_limited);
+    RUN(state_get_set_delete_all);
+    RUN(retention_deletes_old_rows_in_bounded_batches);
+    RUN(backup_is_a_database_with_the_rows);
+    RUN(two_handles_write_without_deadlock);
+    RUN(meta_values_round_trip);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+    TESTING_EXIT();
+}
