@@ -1,0 +1,416 @@
+/* sandbox.c — the restricted Lua state that reads task files and schedule
+ * expressions (see sandbox.h for what it offers).
+ *
+ * The limits are enforced where Lua gives us a grip: the allocator refuses
+ * to grow past SANDBOX_MEMORY_LIMIT, and a count hook charges every
+ * SANDBOX_HOOK_STEP instructions against SANDBOX_INSTRUCTION_LIMIT.  A hit
+ * is "tripped": recorded once with the line that was running, then the hook
+ * re-arms itself to fire on every instruction and raise again, so a pcall
+ * that caught the first error gains nothing.  The hook stays armed for the
+ * life of the state, because finalizers set by the task may run later.
+ */
+#include "sandbox.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "dsl.h"
+
+/* Instructions between two calls of the count hook. */
+#define SANDBOX_HOOK_STEP 1000
+
+#define SANDBOX_MSG_MAX 512
+
+struct sandbox {
+    lua_State *L;            /* NULL while lua_newstate runs */
+    size_t used;             /* bytes allocated by L */
+    long long instructions;  /* charged so far */
+    char tripped[SANDBOX_MSG_MAX]; /* "where: limit exceeded", "" until a hit */
+    char src[LUA_IDSIZE];    /* how Lua names the current chunk in messages */
+    const char *display;     /* how we name it (NULL: drop the position) */
+};
+
+/* Base library functions a declarative top level may use; everything else
+ * the base library defines (load, dofile, print, collectgarbage, ...) goes. */
+static const char *const safe_base[] = {
+    "_G", "_VERSION", "assert", "error", "getmetatable", "ipairs", "next",
+    "pairs", "pcall", "rawequal", "rawget", "rawlen", "rawset", "select",
+    "setmetatable", "tonumber", "tostring", "type", "xpcall", NULL,
+};
+
+/* What the run process offers and the top level must not use: the helper
+ * modules (DESIGN.md, "Helpers") and the standard libraries with effects.
+ * Here they are stubs that say where they belong, which reads better than
+ * "attempt to index a nil value". */
+static const char *const run_only_modules[] = {
+    "log", "notify", "exec", "config", "http", "json", "state",
+    "io", "os", "debug", "package", "coroutine", NULL,
+};
+static const char *const run_only_functions[] = {
+    "require", "dofile", "loadfile", "load", "print", "collectgarbage", NULL,
+};
+
+static struct sandbox *sandbox_of(lua_State *L)
+{
+    void *ud;
+    (void)lua_getallocf(L, &ud);
+    return ud;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* Record the first limit hit as "src:line: why", with the innermost Lua
+ * line running now, and make the hook raise it at the next instruction.
+ * Safe inside the allocator: neither call below allocates, and
+ * lua_sethook is meant to be called at any time (even from signals). */
+static void trip(struct sandbox *sb, const char *why)
+{
+    lua_Debug ar;
+    if (sb->tripped[0] != '\0')
+        return;
+    snprintf(sb->tripped, sizeof sb->tripped, "%s", why);
+    for (int level = 0; lua_getstack(sb->L, level, &ar); level++) {
+        if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(sb->tripped, sizeof sb->tripped, "%s:%d: %s", ar.short_src,
+                     ar.currentline, why);
+            break;
+        }
+    }
+    lua_sethook(sb->L, count_hook, LUA_MASKCOUNT, 1);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    struct sandbox *sb = sandbox_of(L);
+    (void)ar;
+    sb->instructions += SANDBOX_HOOK_STEP;
+    if (sb->tripped[0] == '\0' && sb->instructions < SANDBOX_INSTRUCTION_LIMIT)
+        return;
+    trip(sb, "instruction limit exceeded (an endless loop at the top level?)");
+    lua_pushstring(L, sb->tripped);
+    lua_error(L);
+}
+
+/* The allocator of lua_setallocf's contract, refusing to grow past the cap. */
+static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    struct sandbox *sb = ud;
+    size_t old = ptr ? osize : 0;  /* without ptr, osize is a type tag */
+    void *grown;
+
+    if (nsize == 0) {
+        free(ptr);
+        sb->used -= old;
+        return NULL;
+    }
+    if (nsize > old && nsize - old > SANDBOX_MEMORY_LIMIT - sb->used) {
+        char why[64];
+        snprintf(why, sizeof why, "memory limit of %d MiB exceeded", SANDBOX_MEMORY_LIMIT_MIB);
+        if (sb->L)
+            trip(sb, why);
+        return NULL;
+    }
+    grown = realloc(ptr, nsize);
+    if (grown)
+        sb->used = sb->used - old + nsize;
+    return grown;
+}
+
+/* Message handler of every chunk: make sure the message names a line of
+ * the chunk (upvalue 1: its short source).  The DSL and the helper stubs
+ * raise at the user's line already; error(msg, 0), non-string errors and
+ * errors positioned elsewhere get the innermost line of the chunk. */
+static int message_handler(lua_State *L)
+{
+    const char *src = lua_tostring(L, lua_upvalueindex(1));
+    size_t srclen = strlen(src);
+    const char *msg = lua_tostring(L, 1);
+    lua_Debug ar;
+
+    if (msg == NULL)
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (strncmp(msg, src, srclen) == 0 && msg[srclen] == ':') {
+        lua_pushstring(L, msg);
+        return 1;
+    }
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && strcmp(ar.short_src, src) == 0) {
+            lua_pushfstring(L, "%s:%d: %s", src, ar.currentline, msg);
+            return 1;
+        }
+    }
+    lua_pushstring(L, msg);
+    return 1;
+}
+
+/* A run-only function called at the top level (upvalue 1: "mod.fn"). */
+static int stub_call(lua_State *L)
+{
+    return luaL_error(L, "%s is only available inside run()",
+                      lua_tostring(L, lua_upvalueindex(1)));
+}
+
+/* __index of a run-only module (upvalue 1: its name): every name is a
+ * function that refuses, so no list of each module's functions is kept. */
+static int stub_index(lua_State *L)
+{
+    lua_pushfstring(L, "%s.%s", lua_tostring(L, lua_upvalueindex(1)),
+                    lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?");
+    lua_pushcclosure(L, stub_call, 1);
+    return 1;
+}
+
+static void install_stubs(lua_State *L)
+{
+    for (const char *const *fn = run_only_functions; *fn; fn++) {
+        lua_pushstring(L, *fn);
+        lua_pushcclosure(L, stub_call, 1);
+        lua_setglobal(L, *fn);
+    }
+    for (const char *const *mod = run_only_modules; *mod; mod++) {
+        lua_newtable(L);                     /* the module */
+        lua_newtable(L);                     /* its metatable */
+        lua_pushstring(L, *mod);
+        lua_pushcclosure(L, stub_index, 1);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
+        lua_setglobal(L, *mod);
+    }
+}
+
+static bool is_safe_base(const char *name)
+{
+    for (const char *const *safe = safe_base; *safe; safe++)
+        if (strcmp(*safe, name) == 0)
+            return true;
+    return false;
+}
+
+/* Remove from the globals what the base library defines beyond safe_base. */
+static void prune_base(lua_State *L)
+{
+    lua_pushglobaltable(L);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {                /* _G, key, value */
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING || !is_safe_base(lua_tostring(L, -1))) {
+            lua_pushvalue(L, -1);
+            lua_pushnil(L);
+            lua_rawset(L, -4);               /* clearing a field is allowed during next */
+        }
+    }
+    lua_pop(L, 1);
+}
+
+/* Build the environment; run in protected mode, since any step allocates. */
+static int setup(lua_State *L)
+{
+    static const luaL_Reg libs[] = {
+        {LUA_STRLIBNAME, luaopen_string}, {LUA_TABLIBNAME, luaopen_table},
+        {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL},
+    };
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    lua_pop(L, 1);
+    prune_base(L);
+    for (const luaL_Reg *lib = libs; lib->name; lib++) {
+        luaL_requiref(L, lib->name, lib->func, 1);
+        lua_pop(L, 1);
+    }
+    install_stubs(L);
+    dsl_install(L);
+    return 0;
+}
+
+struct sandbox *sandbox_open(char *err, size_t errlen)
+{
+    struct sandbox *sb = calloc(1, sizeof *sb);
+    lua_State *L;
+
+    if (sb == NULL) {
+        snprintf(err, errlen, "sandbox: out of memory");
+        return NULL;
+    }
+    L = lua_newstate(limited_alloc, sb);
+    if (L == NULL) {
+        snprintf(err, errlen, "sandbox: cannot create a Lua state");
+        goto fail;
+    }
+    sb->L = L;
+    lua_pushcfunction(L, setup);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "sandbox: %s", lua_tostring(L, -1));
+        goto fail;
+    }
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, SANDBOX_HOOK_STEP);
+    return sb;
+fail:
+    sandbox_close(sb);
+    return NULL;
+}
+
+void sandbox_close(struct sandbox *sb)
+{
+    if (sb == NULL)
+        return;
+    if (sb->L)
+        lua_close(sb->L);
+    free(sb);
+}
+
+/* Past the ":line: " that follows a chunk's name in a message. */
+static const char *skip_position(const char *rest)
+{
+    rest += 1 + strspn(rest + 1, "0123456789");
+    if (rest[0] == ':' && rest[1] == ' ')
+        rest += 2;
+    return rest;
+}
+
+/* Write msg into err as one line, with the chunk's short source replaced by
+ * sb->display, or the position dropped when there is no display name. */
+static void report(const struct sandbox *sb, const char *msg, char *err, size_t errlen)
+{
+    size_t srclen = strlen(sb->src);
+    bool positioned = strncmp(msg, sb->src, srclen) == 0 && msg[srclen] == ':';
+
+    if (sb->display == NULL)
+        snprintf(err, errlen, "%s", positioned ? skip_position(msg + srclen) : msg);
+    else if (positioned)
+        snprintf(err, errlen, "%s%s", sb->display, msg + srclen);
+    else
+        snprintf(err, errlen, "%s: %s", sb->display, msg);
+    for (char *c = err; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+}
+
+/* Learn how Lua abbreviates `chunkname` in messages (long paths become
+ * "...tail"), by asking about an empty chunk of that name. */
+static int name_chunk(struct sandbox *sb, const char *chunkname, const char *display)
+{
+    lua_Debug ar;
+    sb->display = display;
+    if (luaL_loadbuffer(sb->L, "", 0, chunkname) != LUA_OK) {
+        lua_pop(sb->L, 1);
+        return -1;
+    }
+    lua_getinfo(sb->L, ">S", &ar);           /* pops the function */
+    snprintf(sb->src, sizeof sb->src, "%s", ar.short_src);
+    return 0;
+}
+
+/* Load and run `code`; see sandbox_load_task.  Leaves one result.  The
+ * pushes before the pcall allocate unprotected: safe because each sandbox
+ * runs one chunk, right after sandbox_open, far below the memory cap. */
+static int run_chunk(struct sandbox *sb, const char *chunkname, const char *display,
+                     const char *code, size_t len, char *err, size_t errlen)
+{
+    lua_State *L = sb->L;
+    int base = lua_gettop(L);
+    int status;
+
+    if (name_chunk(sb, chunkname, display) < 0) {
+        snprintf(err, errlen, "%s: out of memory", display ? display : chunkname);
+        return -1;
+    }
+    lua_pushstring(L, sb->src);
+    lua_pushcclosure(L, message_handler, 1);
+    status = luaL_loadbufferx(L, code, len, chunkname, "t");
+    if (status == LUA_OK)
+        status = lua_pcall(L, 0, 1, base + 1);
+    if (sb->tripped[0] != '\0')
+        report(sb, sb->tripped, err, errlen);
+    else if (status != LUA_OK)
+        report(sb, lua_tostring(L, -1), err, errlen);
+    if (sb->tripped[0] != '\0' || status != LUA_OK) {
+        lua_settop(L, base);
+        return -1;
+    }
+    lua_remove(L, base + 1);                 /* the handler; the result stays */
+    return 0;
+}
+
+int sandbox_load_task(struct sandbox *sb, const char *path, const char *code, size_t len,
+                      char *err, size_t errlen)
+{
+    char chunkname[SANDBOX_MSG_MAX];
+    snprintf(chunkname, sizeof chunkname, "@%s", path);
+    return run_chunk(sb, chunkname, path, code, len, err, errlen);
+}
+
+struct protected_read {
+    sandbox_reader *read;
+    void *ud;
+    char *err;
+    size_t errlen;
+    int rc;
+};
+
+/* lua_CFunction wrapper: (struct protected_read *, value). */
+static int call_reader(lua_State *L)
+{
+    struct protected_read *pr = lua_touserdata(L, 1);
+    lua_remove(L, 1);
+    pr->rc = pr->read(L, pr->ud, pr->err, pr->errlen);
+    return 0;
+}
+
+int sandbox_protect(struct sandbox *sb, sandbox_reader *read, void *ud, char *err,
+                    size_t errlen)
+{
+    struct protected_read pr = {read, ud, err, errlen, -1};
+    lua_State *L = sb->L;
+    int status;
+
+    lua_pushcfunction(L, call_reader);       /* pushing these allocates nothing */
+    lua_pushlightuserdata(L, &pr);
+    lua_pushvalue(L, -3);
+    status = lua_pcall(L, 2, 0, 0);
+    if (sb->tripped[0] != '\0')
+        report(sb, sb->tripped, err, errlen);
+    else if (status != LUA_OK)
+        report(sb, lua_tostring(L, -1), err, errlen);
+    if (status != LUA_OK)
+        lua_pop(L, 1);
+    return status == LUA_OK && sb->tripped[0] == '\0' ? pr.rc : -1;
+}
+
+static int read_schedule_set(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    return dsl_to_schedule_set(L, 1, ud, err, errlen);
+}
+
+int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
+                          size_t errlen)
+{
+    static const char prefix[] = "return ";
+    size_t len = strlen(expr);
+    char *code = malloc(sizeof prefix + len);
+    struct sandbox *sb = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof *out);
+    if (code == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(code, prefix, sizeof prefix - 1);
+    memcpy(code + sizeof prefix - 1, expr, len + 1);
+    sb = sandbox_open(err, errlen);
+    if (sb == NULL)
+        goto done;
+    if (run_chunk(sb, "=expression", NULL, code, sizeof prefix - 1 + len, err, errlen) < 0)
+        goto done;
+    rc = sandbox_protect(sb, read_schedule_set, out, err, errlen);
+    if (rc < 0)
+        schedule_set_free(out);              /* a Lua error may cut conversion short */
+done:
+    sandbox_close(sb);
+    free(code);
+    return rc;
+}

@@ -1,0 +1,351 @@
+/* test_task.c — task_load: good files become the right struct task, and
+ * every class of bad file gives one clear "file:line: message".
+ * Run from the repository root (tests/run.sh does): fixtures are read from
+ * tests/fixtures/tasks/.
+ */
+#include <jansson.h>
+#include <time.h>
+
+#include "task.h"
+#include "testing.h"
+
+#define GOOD "tests/fixtures/tasks/good/"
+#define BAD "tests/fixtures/tasks/bad/"
+#define MINIMAL_TAIL "  schedule = every(5).minutes,\n  run = function() end,\n}\n"
+
+/* Loading `path` fails with exactly `want`. */
+static void check_fails(const char *path, const char *want)
+{
+    struct task t;
+    char err[TASK_ERR_MAX] = "";
+    CHECK(task_load(path, NULL, NULL, 0, &t, err, sizeof err) < 0, "%s loaded", path);
+    CHECK(t.name == NULL && t.schedules.items == NULL, "%s: task not zeroed", path);
+    CHECK_STR(err, want);
+}
+
+/* Loading `source` (as file "x.lua") fails with exactly `want`. */
+static void check_source_fails(const char *source, const char *want)
+{
+    struct task t;
+    char err[TASK_ERR_MAX] = "";
+    CHECK(task_load("x.lua", NULL, source, strlen(source), &t, err, sizeof err) < 0,
+          "accepted:\n%s", source);
+    CHECK_STR(err, want);
+}
+
+static void example_task_loads_with_defaults(void)
+{
+    struct task t;
+    char err[TASK_ERR_MAX];
+    int rc = task_load(GOOD "example_hello_world.lua", NULL, NULL, 0, &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    if (rc < 0)
+        return;
+    CHECK_STR(t.name, "example_hello_world");
+    CHECK_STR(t.title, "Hello World Task");
+    CHECK_STR(t.description, "A simple example task");
+    CHECK_INT(t.timeout, 60);
+    CHECK(t.enabled && t.has_run && t.command.count == 0, "enabled/run");
+    CHECK_INT(t.schedules.count, 1);
+    CHECK_STR(t.schedules.items[0].text, "every(10).minutes");
+    CHECK_INT(t.retry_count, 0);
+    CHECK_INT(t.retry_delay, 60);
+    CHECK(t.retry_backoff == 1, "retry_backoff %g", t.retry_backoff);
+    CHECK_INT(t.max_instances, 1);
+    CHECK_INT(t.overlap, OVERLAP_SKIP);
+    CHECK_INT(t.catchup, CATCHUP_ONCE);
+    CHECK_INT(t.grace, -1);
+    CHECK_INT(t.memory_limit_mb, 0);
+    CHECK(!t.has_notify && t.cwd == NULL && t.user == NULL, "unset fields set");
+    CHECK_INT(strlen(t.hash), 16);
+    task_free(&t);
+}
+
+static void every_field_is_read(void)
+{
+    struct task t;
+    char err[TASK_ERR_MAX];
+    int rc = task_load(GOOD "all_fields.lua", "demo/all", NULL, 0, &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    if (rc < 0)
+        return;
+    CHECK_STR(t.name, "demo/all");
+    CHECK(!t.enabled && !t.has_run, "enabled/run");
+    CHECK_INT(t.schedules.count, 3);
+    CHECK_STR(t.schedules.items[1].zone, "Europe/Berlin");
+    CHECK_INT(t.schedules.items[1].at_hour, 2);
+    CHECK_INT(t.schedules.items[2].jitter, 30);
+    CHECK_INT(t.command.count, 2);
+    CHECK_STR(t.command.items[0], "/bin/echo");
+    CHECK_STR(t.args.items[0], "--fast");
+    CHECK_INT(t.env_count, 2);
+    CHECK_STR(t.cwd, "/tmp");
+    CHECK_STR(t.user, "nobody");
+    CHECK_INT(t.timeout, 0);
+    CHECK_INT(t.retry_count, 3);
+    CHECK_INT(t.retry_delay, 2);             /* 1.5 s, rounded up */
+    CHECK(t.retry_backoff == 2, "retry_backoff %g", t.retry_backoff);
+    CHECK_INT(t.max_instances, 2);
+    CHECK_INT(t.overlap, OVERLAP_QUEUE);
+    CHECK_INT(t.catchup, CATCHUP_ALL);
+    CHECK_INT(t.grace, 600);
+    CHECK_INT(t.priority, -5);
+    CHECK_INT(t.memory_limit_mb, 256);
+    CHECK_STR(t.dependencies.items[0], "lua-cjson >= 2.1");
+    CHECK(t.has_notify && t.notify.on_failure && t.notify.on_recovery && !t.notify.on_success,
+          "notify.on");
+    CHECK_STR(t.notify.channels.items[0], "ops");
+    CHECK_INT(t.tags.count, 2);
+    task_free(&t);
+}
+
+static void frontmatter_is_json_of_the_fields(void)
+{
+    struct task t;
+    char err[TASK_ERR_MAX];
+    json_t *doc;
+    int rc = task_load(GOOD "all_fields.lua", NULL, NULL, 0, &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    if (rc < 0)
+        return;
+    doc = json_loads(t.frontmatter_json, 0, NULL);
+    CHECK(doc != NULL, "not JSON: %s", t.frontmatter_json);
+    CHECK_STR(json_string_value(json_object_get(doc, "title")), "All fields");
+    CHECK_STR(json_string_value(json_array_get(json_object_get(doc, "schedule"), 0)),
+              "every(5).minutes");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(doc, "env"), "LANG")), "C");
+    CHECK_STR(json_string_value(json_object_get(doc, "overlap")), "queue");
+    CHECK_INT(json_integer_value(json_object_get(doc, "grace")), 600);
+    json_decref(doc);
+    task_free(&t);
+}
+
+static void name_comes_from_the_path(void)
+{
+    struct task t;
+    char err[TASK_ERR_MAX];
+    int rc = task_load(GOOD "cameras/copy.lua", NULL, NULL, 0, &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    if (rc == 0) {
+        CHECK_STR(t.name, "copy");
+        CHECK_STR(t.title, "copy");
+        CHECK_INT(t.schedules.items[0].weekday, 0);
+        task_free(&t);
+    }
+}
+
+static void given_content_is_validated_and_hashed(void)
+{
+    static const char source[] = "return {\n" MINIMAL_TAIL;
+    struct task t;
+    char err[TASK_ERR_MAX], hash[TASK_HASH_HEX];
+    int rc = task_load("no/such/file.lua", "n", source, strlen(source), &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    task_hash(source, strlen(source), hash);
+    if (rc == 0) {
+        CHECK_STR(t.hash, hash);
+        CHECK_STR(t.content, source);
+        task_free(&t);
+    }
+    task_hash("", 0, hash);
+    CHECK_STR(hash, "cbf29ce484222325"); /* FNV-1a offset basis */
+    task_hash("a", 1, hash);
+    CHECK_STR(hash, "af63dc4c8601ec8c");
+}
+
+static void each_bad_file_class_names_file_and_line(void)
+{
+    check_fails(BAD "syntax_error.lua",
+                BAD "syntax_error.lua:3: '}' expected (to close '{' at line 1) near 'run'");
+    check_fails(BAD "runtime_error.lua",
+                BAD "runtime_error.lua:2: attempt to index a nil value (local 'settings')");
+    check_fails(BAD "missing_schedule.lua", BAD "missing_schedule.lua:1: missing field 'schedule'");
+    check_fails(BAD "both_run_command.lua",
+                BAD "both_run_command.lua:4: give either 'run' or 'command', not both");
+    check_fails(BAD "neither_run_command.lua",
+                BAD "neither_run_command.lua:1: missing 'run' (a function) or 'command' (a list "
+                    "of strings)");
+    check_fails(BAD "bad_time.lua",
+                BAD "bad_time.lua:2: at(\"25:00\"): bad time '25:00': hour must be 00-23");
+    check_fails(BAD "unknown_field.lua",
+                BAD "unknown_field.lua:3: unknown field 'timout' (did you mean 'timeout'?)");
+    check_fails(BAD "wrong_type.lua",
+                BAD "wrong_type.lua:3: field 'timeout': expected a number >= 0, got string");
+    check_fails(BAD "not_a_table.lua",
+                BAD "not_a_table.lua:2: a task file must return a table, got number");
+    check_fails("tests/fixtures/tasks/missing.lua",
+                "tests/fixtures/tasks/missing.lua: cannot open: No such file or directory");
+}
+
+/* Messages of the C parsers are theirs; the position and prefix are ours. */
+static void zone_and_cron_errors_point_at_the_call(void)
+{
+    struct task t;
+    char err[TASK_ERR_MAX];
+    static const char *const prefixes[] = {
+        BAD "unknown_zone.lua:2: tz(\"Mars/Olympus\"): ",
+        BAD "bad_cron.lua:2: cron(\"61 * * * *\"): ",
+    };
+    static const char *const paths[] = {BAD "unknown_zone.lua", BAD "bad_cron.lua"};
+    for (size_t i = 0; i < 2; i++) {
+        CHECK(task_load(paths[i], NULL, NULL, 0, &t, err, sizeof err) < 0, "%s loaded", paths[i]);
+        CHECK(strncmp(err, prefixes[i], strlen(prefixes[i])) == 0, "got '%s'", err);
+    }
+}
+
+static void each_field_checks_its_type(void)
+{
+    static const struct {
+        const char *line, *want;
+    } cases[] = {
+        {"title = 1,", "field 'title': expected a string, got number"},
+        {"description = {},", "field 'description': expected a string, got table"},
+        {"enabled = 1,", "field 'enabled': expected a boolean, got number"},
+        {"args = { 1 },", "field 'args': item 1: expected a string, got number"},
+        {"env = { 1 },", "field 'env': expected NAME = \"value\" strings, got a number key with "
+                         "a number value"},
+        {"cwd = true,", "field 'cwd': expected a string, got boolean"},
+        {"user = 5,", "field 'user': expected a string, got number"},
+        {"timeout = -1,", "field 'timeout': expected a number >= 0, got -1"},
+        {"retry_count = 1.5,", "field 'retry_count': expected an integer >= 0, got 1.5"},
+        {"retry_delay = \"1m\",", "field 'retry_delay': expected a number >= 0, got string"},
+        {"retry_backoff = 0.5,", "field 'retry_backoff': expected a number >= 1, got 0.5"},
+        {"max_instances = 0,", "field 'max_instances': expected an integer >= 1, got 0"},
+        {"overlap = \"never\",", "field 'overlap': expected \"skip\" or \"queue\", got \"never\""},
+        {"catchup = 1,", "field 'catchup': expected \"once\", \"all\" or \"skip\", got 1"},
+        {"grace = false,", "field 'grace': expected a number >= 0, got boolean"},
+        {"priority = \"high\",", "field 'priority': expected an integer, got string"},
+        {"memory_limit = -5,", "field 'memory_limit': expected an integer >= 0, got -5"},
+        {"dependencies = \"x\",", "field 'dependencies': expected a list of strings, got string"},
+        {"notify = { on = { \"always\" } },", "field 'notify': on: item 1: expected \"failure\", "
+                                             "\"recovery\" or \"success\", got \"always\""},
+        {"notify = { chanels = {} },", "field 'notify': unknown key: expected \"on\" or "
+                                       "\"channels\", got \"chanels\""},
+        {"tags = { x = 1 },", "field 'tags': expected a list of strings, got table"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char source[512], want[512];
+        snprintf(source, sizeof source, "return {\n  %s\n" MINIMAL_TAIL, cases[i].line);
+        snprintf(want, sizeof want, "x.lua:2: %s", cases[i].want);
+        check_source_fails(source, want);
+    }
+    check_source_fails("return {\n  command = {},\n  schedule = every().day,\n}\n",
+                       "x.lua:2: field 'command': expected a non-empty list of strings "
+                       "(program, arguments...)");
+    check_source_fails("return {\n  run = 5,\n  schedule = every().day,\n}\n",
+                       "x.lua:2: field 'run': expected a function, got number");
+    check_source_fails("return {\n  schedule = \"daily\",\n  run = function() end,\n}\n",
+                       "x.lua:2: field 'schedule': expected a schedule or a non-empty list of "
+                       "schedules, got string");
+}
+
+static void unknown_fields_are_reported_first_in_source_order(void)
+{
+    check_source_fails("return {\n  titel = 'a',\n  zzz = 1,\n" MINIMAL_TAIL,
+                       "x.lua:2: unknown field 'titel' (did you mean 'title'?)");
+    check_source_fails("return {\n  colour = 'red',\n" MINIMAL_TAIL,
+                       "x.lua:2: unknown field 'colour'");
+    check_source_fails("return { 'loose',\n" MINIMAL_TAIL,
+                       "x.lua:1: unexpected entry [1] in the task table (fields have names)");
+}
+
+/* Each case must fail quickly and say why, not hang or grow. */
+static void hostile_top_levels_are_stopped(void)
+{
+    clock_t start = clock();
+    check_fails(BAD "endless_loop.lua",
+                BAD "endless_loop.lua:2: instruction limit exceeded (an endless loop at the top "
+                    "level?)");
+    check_fails(BAD "pcall_swallow.lua",
+                BAD "pcall_swallow.lua:3: instruction limit exceeded (an endless loop at the top "
+                    "level?)");
+    check_fails(BAD "endless_memory.lua",
+                BAD "endless_memory.lua:2: memory limit of 16 MiB exceeded");
+    CHECK((double)(clock() - start) / CLOCKS_PER_SEC < 5, "limits took too long");
+}
+
+static void pcall_cannot_swallow_the_memory_cap(void)
+{
+    check_source_fails("for i = 1, 3 do\n"
+                       "  pcall(function() local t = {} while true do t[#t + 1] = {} end end)\n"
+                       "end\n"
+                       "return { schedule = every().day, run = function() end }\n",
+                       "x.lua:2: memory limit of 16 MiB exceeded");
+}
+
+static void effects_are_refused_at_the_top_level(void)
+{
+    check_fails(BAD "io_open.lua", BAD "io_open.lua:1: io.open is only available inside run()");
+    check_fails(BAD "os_execute.lua",
+                BAD "os_execute.lua:1: os.execute is only available inside run()");
+    check_fails(BAD "require_call.lua",
+                BAD "require_call.lua:1: require is only available inside run()");
+    check_fails(BAD "log_at_top.lua", BAD "log_at_top.lua:1: log.info is only available inside run()");
+    check_source_fails("load('return 1')\n", "x.lua:1: load is only available inside run()");
+    check_source_fails("local f = dofile\nf('/etc/passwd')\n",
+                       "x.lua:2: dofile is only available inside run()");
+    check_source_fails("return { schedule = every().day, run = function() end,\n"
+                       "  title = string.format('%d', debug.getinfo(1).currentline) }\n",
+                       "x.lua:2: debug.getinfo is only available inside run()");
+}
+
+/* The same helpers are fine inside run(), which the loader never calls. */
+static void run_body_is_not_executed(void)
+{
+    static const char source[] = "return {\n  schedule = every().day,\n"
+                                 "  run = function() os.exit(1) end,\n}\n";
+    struct task t;
+    char err[TASK_ERR_MAX];
+    int rc = task_load("x.lua", NULL, source, strlen(source), &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    if (rc == 0)
+        task_free(&t);
+}
+
+static void errors_without_position_get_the_line(void)
+{
+    check_source_fails("\nerror('plain', 0)\n", "x.lua:2: plain");
+    check_source_fails("error({})\n", "x.lua:1: (error object is a table value)");
+    check_source_fails("error('two\\nlines')\n", "x.lua:1: two lines");
+}
+
+static void long_paths_are_not_abbreviated(void)
+{
+    static const char path[] = "a/very/long/path/that/lua/would/abbreviate/in/its/messages/"
+                               "because/it/is/longer/than/sixty/characters/task.lua";
+    struct task t;
+    char want[TASK_ERR_MAX], err[TASK_ERR_MAX];
+    snprintf(want, sizeof want, "%s:1: boom", path);
+    CHECK(task_load(path, NULL, "error('boom')", 13, &t, err, sizeof err) < 0, "loaded");
+    CHECK_STR(err, want);
+}
+
+static void free_is_safe_on_a_zeroed_task(void)
+{
+    struct task t;
+    memset(&t, 0, sizeof t);
+    task_free(&t);
+    task_free(&t);
+    CHECK(t.name == NULL, "not zeroed");
+}
+
+int main(void)
+{
+    RUN(example_task_loads_with_defaults);
+    RUN(every_field_is_read);
+    RUN(frontmatter_is_json_of_the_fields);
+    RUN(name_comes_from_the_path);
+    RUN(given_content_is_validated_and_hashed);
+    RUN(each_bad_file_class_names_file_and_line);
+    RUN(zone_and_cron_errors_point_at_the_call);
+    RUN(each_field_checks_its_type);
+    RUN(unknown_fields_are_reported_first_in_source_order);
+    RUN(hostile_top_levels_are_stopped);
+    RUN(pcall_cannot_swallow_the_memory_cap);
+    RUN(effects_are_refused_at_the_top_level);
+    RUN(run_body_is_not_executed);
+    RUN(errors_without_position_get_the_line);
+    RUN(long_paths_are_not_abbreviated);
+    RUN(free_is_safe_on_a_zeroed_task);
+    TESTING_EXIT();
+}
