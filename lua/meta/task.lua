@@ -1,0 +1,45 @@
+---@meta
+-- The shape of a task file and of the `ctx` passed to run().
+
+---@class TaskLast
+---@field status string|nil   previous run's final status
+---@field finished_at number|nil
+
+---@class TaskContext
+---@field task string          task name ("cameras/copy")
+---@field title string
+---@field run_id integer
+---@field attempt integer      1 for the first attempt, 2 for the first retry …
+---@field trigger "schedule"|"catchup"|"retry"|"manual"|"api"
+---@field scheduled_for integer|nil  the fire instant (Unix seconds)
+---@field args table
+---@field last TaskLast
+
+---@class TaskNotify
+---@field on ("failure"|"recovery"|"success")[]
+---@field channels string[]
+
+---@class Task
+---@field title? string
+---@field description? string
+---@field enabled? boolean
+---@field schedule Schedule|Schedule[]
+---@field run? fun(ctx: TaskContext): any
+---@field command? string[]
+---@field args? table
+---@field env? table<string, string>
+---@field cwd? string
+---@field user? string
+---@field timeout? integer       seconds, 0 = no limit
+---@field retry_count? integer
+---@field retry_delay? integer   seconds
+---@field retry_backoff? number
+---@field max_instances? integer
+---@field overlap? "skip"|"queue"
+---@field catchup? "once"|"all"|"skip"
+---@field grace? integer         seconds
+---@field priority? integer
+---@field memory_limit? integer  MB
+---@field dependencies? string[] LuaRocks specs
+---@field notify? TaskNotify
+---@field tags? string[]
