@@ -1,0 +1,76 @@
+/* logfile.h — what one log line looks like, and the file it is appended to.
+ *
+ * A struct logfile is an append-only file that rotates by size
+ * (file -> file.1 -> … -> file.N, the oldest dropped), deletes rotated files
+ * older than its retention, and can be reopened after an external
+ * logrotate.  Opening the same path twice in one process returns the same
+ * object (reference counted), so the daemon's log and the task log router
+ * can both write errors.log without rotating it under each other's feet.
+ *
+ * Lines are formatted once here for every log of the program:
+ *   text:  2026-11-24T10:00:00.123+00:00 INFO [title] message key=value
+ *   json:  {"ts":"2026-…","level":"info","task":"…","title":"…","msg":"…",
+ *           "fields":{…}}
+ */
+#ifndef LOGFILE_H
+#define LOGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#define LOGFILE_TIMESTAMP_MAX 40
+
+struct logfile;
+
+struct logfile_options {
+    size_t max_size;         /* rotate before a write would pass it; 0 = never */
+    int keep;                /* rotated files kept: file.1 … file.keep */
+    int retention_days;      /* rotated files older than this go; 0 = keep */
+};
+
+/* One log record.  Only `level` and `message` are required. */
+struct logfile_record {
+    double at;               /* wall instant (clock_now()) */
+    const char *level;       /* "info"; printed upper-case in text */
+    const char *task;        /* task name, or NULL (json "task") */
+    const char *title;       /* "[title]" prefix in text, or NULL */
+    const char *stream;      /* "stdout"/"stderr" for task output, or NULL */
+    const char *message;
+    size_t message_len;
+    const json_t *fields;    /* object of key=value extras, or NULL */
+};
+
+/* Open `path` for appending, creating it and its parent directories.  NULL
+ * with a message in err on failure. */
+struct logfile *logfile_open(const char *path, const struct logfile_options *opt,
+                             char *err, size_t errlen);
+
+/* Append `len` bytes (normally one formatted line), rotating first when the
+ * file would grow past max_size.  0, or -1 with errno set. */
+int logfile_write(struct logfile *lf, const char *data, size_t len);
+
+/* Close and reopen the path (after an external rename).  0 or -1. */
+int logfile_reopen(struct logfile *lf);
+
+/* Drop one reference; the file is closed with the last one.  NULL is ok. */
+void logfile_close(struct logfile *lf);
+
+/* mkdir -p.  0, or -1 with errno set. */
+int logfile_mkdirs(const char *dir);
+
+/* `at` as local ISO-8601 with milliseconds and UTC offset. */
+void logfile_timestamp(double at, char *buf, size_t len);
+
+/* A new JSON string of arbitrary bytes: task output and Lua strings need not
+ * be UTF-8, so invalid bytes become '?' rather than failing a whole line.
+ * NULL only when out of memory. */
+json_t *logfile_json_string(const char *s, size_t len);
+
+/* The record as one line ending in '\n' (malloc'd, length in *len), or NULL
+ * when out of memory.  JSON output is always valid UTF-8: invalid bytes of
+ * task output are replaced by '?'. */
+char *logfile_format(const struct logfile_record *rec, bool json, size_t *len);
+
+#endif

@@ -1,0 +1,50 @@
+/* tasklog.h — where a task's log lines and output go.
+ *
+ * Every line of a task lands in logs/tasks.log (all tasks, "[title]"
+ * prefix) and in logs/tasks/<name>.log (its own file; a domain task
+ * "cameras/copy" writes logs/tasks/cameras/copy.log); log lines at level
+ * error also go to logs/errors.log.  In the daemon the executor calls this
+ * for what a run reports; a Lua state outside the executor (no channel to a
+ * daemon) calls it directly.  Before tasklog_open() lines go to stderr.
+ */
+#ifndef TASKLOG_H
+#define TASKLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "log.h"
+
+/* Per-task files kept open at once; the least recently used is closed. */
+#define TASKLOG_OPEN_MAX 32
+
+struct tasklog_options {
+    const char *logs_dir;    /* absolute; created if missing */
+    bool json;               /* one JSON object per line instead of text */
+    enum log_level level;    /* log lines below it are dropped (output never) */
+    size_t max_size;         /* rotation, as for log.h */
+    int keep;
+    int retention_days;
+};
+
+/* (Re)open with new options; the previous files are closed.  0, or -1 with
+ * a message in err (the previous state is kept then). */
+int tasklog_open(const struct tasklog_options *opt, char *err, size_t errlen);
+
+/* A log.info()-style line: `msg` of `len` bytes, optional JSON object of
+ * fields.  `title` may be NULL (then the name is the prefix). */
+void tasklog_write(const char *task, const char *title, enum log_level level,
+                   const char *msg, size_t len, const json_t *fields);
+
+/* One line of the run's output; `stream` is "stdout" or "stderr". */
+void tasklog_output(const char *task, const char *title, const char *stream,
+                    const char *line, size_t len);
+
+/* Reopen every file (SIGUSR1 after an external logrotate). */
+void tasklog_reopen(void);
+
+void tasklog_close(void);
+
+#endif

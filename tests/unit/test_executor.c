@@ -1,0 +1,472 @@
+/* test_executor.c — real runs through executor_start on a libuv loop.
+ *
+ * Each test copies a fixture of tests/fixtures/tasks/ into a temporary
+ * project root, runs it with the real run program (TASKSCHED_TEST_PROGRAM,
+ * default ./main, called as `main __run`) and checks the outcome and the
+ * logs.  Run from the repository root.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "executor.h"
+#include "log.h"
+#include "tasklog.h"
+#include "testing.h"
+
+#define FIXTURES "tests/fixtures/tasks"
+#define PROGRAM_ENV "TASKSCHED_TEST_PROGRAM"
+#ifdef __SANITIZE_ADDRESS__
+#define RSS_GROWTH_MAX_KB (1024 * 1024) /* ASan's quarantine keeps freed lines */
+#else
+#define RSS_GROWTH_MAX_KB (32 * 1024)   /* the daemon may not buffer 100 MB */
+#endif
+#define TAIL_MAX 4096
+
+#define ROOT_TEMPLATE "/tmp/test-executor-XXXXXX"
+
+static char program[PATH_MAX];
+static char root[sizeof ROOT_TEMPLATE];
+
+/* A copy of what on_exit saw. */
+struct outcome {
+    char *status, *error, *result_json, *output_tail;
+    int exit_code, signal;
+    double started_at, finished_at;
+    long peak_rss_kb, cpu_ms;
+    int exits;               /* on_exit calls */
+    int starts;              /* on_start calls */
+    int log_lines;           /* on_output("log") calls */
+};
+
+struct options {
+    const char *name;        /* task name; default: the fixture's */
+    double release_in;       /* seconds from now */
+    int timeout;
+    double stop_after;       /* > 0: executor_stop after this many seconds */
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void outcome_free(struct outcome *o)
+{
+    free(o->status);
+    free(o->error);
+    free(o->result_json);
+    free(o->output_tail);
+}
+
+static void on_start(void *data, struct run *run, double started_at)
+{
+    struct outcome *o = data;
+
+    (void)run;
+    (void)started_at;
+    o->starts++;
+}
+
+static void on_output(void *data, const char *stream, const char *line, size_t len)
+{
+    struct outcome *o = data;
+
+    (void)line;
+    (void)len;
+    if (strcmp(stream, "log") == 0)
+        o->log_lines++;
+}
+
+static void on_exit_cb(void *data, const struct run_outcome *out)
+{
+    struct outcome *o = data;
+
+    o->exits++;
+    o->status = dup_or_null(out->status);
+    o->error = dup_or_null(out->error);
+    o->result_json = dup_or_null(out->result_json);
+    o->output_tail = dup_or_null(out->output_tail);
+    o->exit_code = out->exit_code;
+    o->signal = out->signal;
+    o->started_at = out->started_at;
+    o->finished_at = out->finished_at;
+    o->peak_rss_kb = out->peak_rss_kb;
+    o->cpu_ms = out->cpu_ms;
+}
+
+static void on_stop_timer(uv_timer_t *timer)
+{
+    executor_stop(timer->data, "stopped by the test");
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char buf[8192];
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    size_t n;
+    int rc = -1;
+
+    if (!in || !out)
+        goto done;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            goto done;
+    rc = ferror(in) ? -1 : 0;
+done:
+    if (out && fclose(out) != 0)
+        rc = -1;
+    if (in)
+        fclose(in);
+    return rc;
+}
+
+/* Run fixture `file` once; the outcome lands in *o. */
+static void run_fixture(const char *file, const struct options *opt, struct outcome *o)
+{
+    char src[PATH_MAX], dst[PATH_MAX], name[PATH_MAX], db[PATH_MAX], err[TASK_ERR_MAX];
+    struct executor_callbacks cb = {on_start, on_output, on_exit_cb};
+    struct task task;
+    uv_loop_t loop;
+    uv_timer_t stop_timer;
+    struct run *run;
+
+    memset(o, 0, sizeof *o);
+    snprintf(src, sizeof src, "%s/%s", FIXTURES, file);
+    snprintf(dst, sizeof dst, "%s/tasks/%s", root, file);
+    snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 4), file);
+    snprintf(db, sizeof db, "%s/data/scheduler.db", root);
+    CHECK(copy_file(src, dst) == 0, "copy %s", src);
+    if (task_load(dst, opt->name ? opt->name : name, NULL, 0, &task, err, sizeof err) != 0) {
+        CHECK(0, "task_load: %s", err);
+        return;
+    }
+    struct run_spec spec = {
+        .program = program, .task = &task, .root = root, .db_path = db,
+        .config_path = "/nonexistent/config.yaml", .run_id = 7, .attempt = 1,
+        .trigger = "manual", .release_at = clock_now() + opt->release_in,
+        .timeout = opt->timeout, .kill_grace = 1, .stream_output = true,
+    };
+    CHECK_INT(uv_loop_init(&loop), 0);
+    run = executor_start(&loop, &spec, &cb, o, err, sizeof err);
+    task_free(&task);
+    CHECK(run != NULL, "executor_start: %s", err);
+    if (run && opt->stop_after > 0) {
+        CHECK_INT(uv_timer_init(&loop, &stop_timer), 0);
+        stop_timer.data = run;
+        CHECK_INT(uv_timer_start(&stop_timer, on_stop_timer,
+                                 (uint64_t)(opt->stop_after * 1000), 0), 0);
+        uv_unref((uv_handle_t *)&stop_timer); /* the run alone keeps the loop going */
+    }
+    CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    if (run && opt->stop_after > 0) {
+        uv_close((uv_handle_t *)&stop_timer, NULL);
+        CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    }
+    CHECK_INT(uv_loop_close(&loop), 0);
+    CHECK_INT(o->exits, run ? 1 : 0);
+}
+
+static char *read_file(const char *rel)
+{
+    char path[PATH_MAX];
+    FILE *f;
+    char *text = NULL;
+    size_t len = 0;
+
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    if (getdelim(&text, &len, '\0', f) < 0) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+static bool file_contains(const char *rel, const char *needle)
+{
+    char *text = read_file(rel);
+    bool found = text && strstr(text, needle);
+
+    free(text);
+    return found;
+}
+
+static void run_returns_json_on_success(void)
+{
+    struct outcome o;
+
+    run_fixture("run_success.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK_STR(o.result_json, "{\"answer\":42,\"attempt\":1,\"trigger\":\"manual\"}");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_INT(o.exit_code, 0);
+    CHECK_INT(o.starts, 1);
+    CHECK(o.started_at > 0 && o.finished_at >= o.started_at, "started %f finished %f",
+          o.started_at, o.finished_at);
+    CHECK(o.peak_rss_kb > 0 && o.cpu_ms >= 0, "rss %ld cpu %ld", o.peak_rss_kb, o.cpu_ms);
+    CHECK_STR(o.output_tail, "hello from run_success\n");
+    CHECK(file_contains("logs/tasks/run_success.log", "[Success] hello from run_success"),
+          "output line in the task's log");
+    outcome_free(&o);
+}
+
+static void run_error_has_file_line_and_traceback(void)
+{
+    struct outcome o;
+
+    run_fixture("run_error.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "failed");
+    CHECK(o.error && strstr(o.error, "tasks/run_error.lua:3: boom"), "error: %s", o.error);
+    CHECK(o.error && strstr(o.error, "stack traceback:") &&
+              strstr(o.error, "tasks/run_error.lua:8"),
+          "traceback: %s", o.error);
+    CHECK_INT(o.exit_code, 1);
+    CHECK(o.result_json == NULL, "result %s", o.result_json);
+    outcome_free(&o);
+}
+
+static void command_task_reports_its_exit_code(void)
+{
+    struct outcome o;
+
+    run_fixture("run_command.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "failed");
+    CHECK_INT(o.exit_code, 7);
+    CHECK(o.error && strstr(o.error, "code 7"), "error: %s", o.error);
+    CHECK_STR(o.output_tail, "from-command\n");
+    outcome_free(&o);
+}
+
+/* Gone, or a zombie waiting for init: either way no longer running. */
+static bool process_gone(pid_t pid)
+{
+    char path[64], state = 0;
+    FILE *f;
+
+    if (kill(pid, 0) != 0 && errno == ESRCH)
+        return true;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (!(f = fopen(path, "r")))
+        return true;
+    if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+        state = 0;
+    fclose(f);
+    return state == 'Z' || state == 'X';
+}
+
+/* The fixture wrote its grandchild's pid to ROOT/grandchild.pid. */
+static void check_grandchild_gone(void)
+{
+    char *pidtext = read_file("grandchild.pid");
+    pid_t pid = pidtext ? (pid_t)atoi(pidtext) : 0;
+
+    CHECK(pid > 0, "the fixture wrote the grandchild's pid");
+    for (int i = 0; pid > 0 && i < 100 && !process_gone(pid); i++)
+        usleep(10000);
+    CHECK(pid > 0 && process_gone(pid), "grandchild %d still runs", (int)pid);
+    if (pid > 0 && !process_gone(pid))
+        kill(pid, SIGKILL);
+    free(pidtext);
+}
+
+static void timeout_kills_run_and_grandchild(void)
+{
+    struct outcome o;
+    double t0 = clock_monotonic();
+
+    run_fixture("run_timeout.lua", &(struct options){.timeout = 1}, &o);
+    CHECK_STR(o.status, "timeout");
+    CHECK(o.error && strstr(o.error, "timed out"), "error: %s", o.error);
+    CHECK(clock_monotonic() - t0 < 10, "took %.1f s", clock_monotonic() - t0);
+    check_grandchild_gone();
+    outcome_free(&o);
+}
+
+static void finished_run_takes_its_grandchildren(void)
+{
+    struct outcome o;
+
+    run_fixture("run_background.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    check_grandchild_gone();
+    outcome_free(&o);
+}
+
+static void release_at_delays_run(void)
+{
+    struct outcome o;
+    double before = clock_now(), release = before + 0.3;
+
+    run_fixture("run_release.lua", &(struct options){.release_in = 0.3}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(o.started_at >= release - 0.005, "started %.4f before release %.4f", o.started_at,
+          release);
+    CHECK(o.started_at < release + 0.25, "started %.4f s late", o.started_at - release);
+    outcome_free(&o);
+}
+
+static void stop_before_release_cancels(void)
+{
+    struct outcome o;
+    double t0 = clock_monotonic();
+
+    run_fixture("run_release.lua", &(struct options){.release_in = 5, .stop_after = 0.1}, &o);
+    CHECK_STR(o.status, "cancelled");
+    CHECK_STR(o.error, "stopped by the test");
+    CHECK(o.started_at == 0, "started at %f", o.started_at);
+    CHECK_INT(o.starts, 0);
+    CHECK(clock_monotonic() - t0 < 3, "took %.1f s", clock_monotonic() - t0);
+    outcome_free(&o);
+}
+
+static void stop_after_release_kills(void)
+{
+    struct outcome o;
+
+    run_fixture("run_timeout.lua", &(struct options){.stop_after = 0.3}, &o);
+    CHECK_STR(o.status, "killed");
+    CHECK_STR(o.error, "stopped by the test");
+    outcome_free(&o);
+}
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+static void huge_output_keeps_daemon_bounded(void)
+{
+    struct outcome o;
+    long before = peak_rss_kb();
+    size_t len;
+
+    run_fixture("run_output.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(peak_rss_kb() - before < RSS_GROWTH_MAX_KB, "daemon grew by %ld kB",
+          peak_rss_kb() - before);
+    len = o.output_tail ? strlen(o.output_tail) : 0;
+    CHECK(len > 0 && len <= TAIL_MAX, "tail of %zu bytes", len);
+    CHECK(len >= 8 && strcmp(o.output_tail + len - 8, "the end\n") == 0, "tail ends: %s",
+          o.output_tail && len > 16 ? o.output_tail + len - 16 : o.output_tail);
+    outcome_free(&o);
+}
+
+static void os_exit_fails_with_its_code(void)
+{
+    struct outcome o;
+
+    run_fixture("run_exit.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "failed");
+    CHECK_INT(o.exit_code, 3);
+    CHECK(o.error && strstr(o.error, "without a result"), "error: %s", o.error);
+    CHECK_INT(o.starts, 1);
+    outcome_free(&o);
+}
+
+static void log_lines_reach_task_logs(void)
+{
+    struct outcome o;
+
+    run_fixture("run_log.lua", &(struct options){.name = "cameras/logger"}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(file_contains("logs/tasks.log", "INFO [Logger] hello from the log helper run=7"),
+          "line in tasks.log");
+    CHECK(file_contains("logs/tasks/cameras/logger.log", "hello from the log helper"),
+          "line in the task's own log");
+    CHECK(!file_contains("logs/tasks.log", "below the level"), "debug line filtered");
+    CHECK(file_contains("logs/errors.log", "ERROR [Logger] something broke"),
+          "error line in errors.log");
+    CHECK(!file_contains("logs/errors.log", "hello from"), "info line kept out of errors.log");
+    CHECK_INT(o.log_lines, 2);
+    outcome_free(&o);
+}
+
+static void state_survives_between_runs(void)
+{
+    struct outcome o;
+
+    run_fixture("run_state_set.lua", &(struct options){.name = "stateful"}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    outcome_free(&o);
+    run_fixture("run_state_get.lua", &(struct options){.name = "stateful"}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK_STR(o.result_json, "{\"keys\":[\"a\",\"b\"],\"n\":5}");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    outcome_free(&o);
+    run_fixture("run_state_get.lua", &(struct options){.name = "other"}, &o);
+    CHECK_STR(o.status, "failed"); /* another task sees no "counter" */
+    outcome_free(&o);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int setup(void)
+{
+    const char *prog = getenv(PROGRAM_ENV);
+    char err[256], dir[PATH_MAX];
+    struct tasklog_options tl = {.level = LOG_LEVEL_INFO, .max_size = 1 << 20, .keep = 1};
+
+    if (!realpath(prog ? prog : "./main", program)) {
+        printf("# no run program %s (set %s): %s\n", prog ? prog : "./main", PROGRAM_ENV,
+               strerror(errno));
+        return -1;
+    }
+    memcpy(root, ROOT_TEMPLATE, sizeof root);
+    if (!mkdtemp(root))
+        return -1;
+    snprintf(dir, sizeof dir, "%s/tasks", root);
+    if (mkdir(dir, 0755) != 0)
+        return -1;
+    snprintf(dir, sizeof dir, "%s/logs", root);
+    tl.logs_dir = dir;
+    if (tasklog_open(&tl, err, sizeof err) != 0) {
+        printf("# tasklog_open: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN); /* as the daemon does: a dead run's pipe is an error, not a signal */
+    if (clock_init(NULL, 0) != 0 || setup() != 0) {
+        printf("not ok - setup\n");
+        return 1;
+    }
+    RUN(run_returns_json_on_success);
+    RUN(run_error_has_file_line_and_traceback);
+    RUN(command_task_reports_its_exit_code);
+    RUN(timeout_kills_run_and_grandchild);
+    RUN(finished_run_takes_its_grandchildren);
+    RUN(release_at_delays_run);
+    RUN(stop_before_release_cancels);
+    RUN(stop_after_release_kills);
+    RUN(huge_output_keeps_daemon_bounded);
+    RUN(os_exit_fails_with_its_code);
+    RUN(log_lines_reach_task_logs);
+    RUN(state_survives_between_runs);
+    tasklog_close();
+    nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    TESTING_EXIT();
+}
