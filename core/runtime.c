@@ -19,6 +19,8 @@ static const luaL_Reg runtime_helpers[] = {
     {"http", luaopen_http},
     {"log", luaopen_log},
     {"state", luaopen_state},
+    {"config", luaopen_config},
+    {"notify", luaopen_notify},
     {NULL, NULL},
 };
 
