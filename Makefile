@@ -63,7 +63,7 @@ $(BUILD)/%.o: %.c $(BUILD)/flags
 # lua/NAME.lua -> one C array each, plus the embedded_lua[] index.
 $(BUILD)/embedded_lua.c: $(LUA_SRC) Makefile
 	@mkdir -p $(BUILD)
-	@{ echo '/* generated from lua/*.lua by the Makefile; do not edit */'; \
+	@{ echo '/* generated from the files of lua/ by the Makefile; do not edit */'; \
 	   echo '#include "embedded.h"'; \
 	   echo '#include <string.h>'; \
 	   for f in $(LUA_SRC); do \
@@ -120,6 +120,9 @@ install: main
 	install -m 755 main $(DESTDIR)$(PREFIX)/bin/task-scheduler
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/task-scheduler/README.md
 	cp -r lua/meta $(DESTDIR)$(PREFIX)/share/task-scheduler/
+	install -d $(DESTDIR)$(PREFIX)/share/task-scheduler/scripts
+	install -m 755 scripts/monitor_scheduler.sh scripts/setup_cron.sh $(DESTDIR)$(PREFIX)/share/task-scheduler/scripts/
+	install -m 644 scripts/task-scheduler.service $(DESTDIR)$(PREFIX)/share/task-scheduler/scripts/task-scheduler.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/task-scheduler
