@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "luajson.h"
+#include "rocks.h"
 #include "run_protocol.h"
 #include "runtime.h"
 
@@ -105,6 +106,12 @@ static int prepare_lua(struct runner *r)
                                       r->req.db_path, r->req.config_path,
                                       RUN_PROTOCOL_FD, r->req.log_level};
     if (!(r->L = runtime_open(&r->ctx, r->err, sizeof r->err)))
+        return -1;
+    /* A task with dependencies finds its rocks: the tree of dependencies.tree
+     * goes first on package.path/cpath (rocks.h).  Only then is the config
+     * read, so a broken config edit cannot fail the runs of other tasks. */
+    if (r->task.dependencies.count &&
+        rocks_open_tree(r->L, r->req.root, r->req.config_path, r->err, sizeof r->err) != 0)
         return -1;
     snprintf(chunkname, sizeof chunkname, "@%s", path);
     lua_pushcfunction(r->L, traceback);
