@@ -1,0 +1,71 @@
+/* cmd_list.c — `main list [--json]`: every task, its schedule in words and
+ * its next fire.  From the daemon when one runs, else from the files. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "runview.h"
+#include "table.h"
+#include "taskview.h"
+
+#define LIST_USAGE "main list [--json]"
+#define LIST_ERR_MAX 512
+
+static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
+{
+    static const char *const header[] = { "TASK", "SCHEDULE", "NEXT FIRE", "USER" };
+    struct table t;
+    size_t i;
+    json_t *task;
+    int rc;
+
+    if (json_array_size(tasks) == 0) {
+        printf("no tasks in %s\n", opt->tasks_dir);
+        return 0;
+    }
+    table_init(&t, sizeof header / sizeof header[0]);
+    table_add(&t, header);
+    json_array_foreach(tasks, i, task) {
+        char next[RUNVIEW_WHEN_MAX];
+        bool broken = json_is_true(json_object_get(task, "broken"));
+        runview_when(opt->default_zone,
+                     (double)json_integer_value(json_object_get(task, "next_fire")), now,
+                     next, sizeof next);
+        const char *row[] = { json_string_value(json_object_get(task, "name")),
+                              broken ? "(broken: see main --status)"
+                                     : json_string_value(json_object_get(task, "schedule")),
+                              next, json_string_value(json_object_get(task, "user")) };
+        table_add(&t, row);
+    }
+    rc = table_print(&t, stdout);
+    table_free(&t);
+    return rc;
+}
+
+int cmd_list(const struct cli_options *opt, int argc, char **argv)
+{
+    bool json = opt->json;
+    char err[LIST_ERR_MAX];
+    int rc = 1;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else
+            return cli_usage(LIST_USAGE);
+    }
+    json_t *doc = taskview_status(opt, err, sizeof err);
+    if (!doc) {
+        fprintf(stderr, "list: %s\n", err);
+        return 1;
+    }
+    const json_t *tasks = json_object_get(doc, "tasks");
+    int printed = json ? table_print_json(tasks, stdout)
+                       : list_print(opt, tasks, taskview_now(doc));
+    if (printed < 0 || fflush(stdout) != 0)
+        goto done;
+    rc = 0;
+done:
+    json_decref(doc);
+    return rc;
+}

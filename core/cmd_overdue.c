@@ -1,0 +1,92 @@
+/* cmd_overdue.c — `main overdue [--json]`: tasks whose next fire passed
+ * without a run.  Exit 1 when there is any, so a cron line or a monitor
+ * can alert on it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "runview.h"
+#include "table.h"
+#include "taskview.h"
+
+#define OVERDUE_USAGE "main overdue [--json]"
+#define OVERDUE_ERR_MAX 512
+
+/* The overdue tasks of the status document (new reference, or NULL). */
+static json_t *overdue_tasks(const json_t *doc)
+{
+    json_t *found = json_array();
+    size_t i;
+    json_t *task;
+
+    json_array_foreach(json_object_get(doc, "tasks"), i, task) {
+        if (found && json_is_true(json_object_get(task, "overdue")) &&
+            json_array_append(found, task) < 0) {
+            json_decref(found);
+            found = NULL;
+        }
+    }
+    return found;
+}
+
+static int overdue_print(const struct cli_options *opt, const json_t *tasks, double now)
+{
+    static const char *const header[] = { "TASK", "DUE", "LAST RUN" };
+    struct table t;
+    size_t i;
+    json_t *task;
+    int rc;
+
+    if (json_array_size(tasks) == 0) {
+        printf("no task is overdue\n");
+        return 0;
+    }
+    table_init(&t, sizeof header / sizeof header[0]);
+    table_add(&t, header);
+    json_array_foreach(tasks, i, task) {
+        char due[RUNVIEW_WHEN_MAX], last[RUNVIEW_TEXT_MAX];
+        runview_when(opt->default_zone,
+                     (double)json_integer_value(json_object_get(task, "next_fire")), now,
+                     due, sizeof due);
+        runview_outcome(json_object_get(task, "last_run"), last, sizeof last);
+        const char *row[] = { json_string_value(json_object_get(task, "name")), due, last };
+        table_add(&t, row);
+    }
+    rc = table_print(&t, stdout);
+    table_free(&t);
+    return rc;
+}
+
+int cmd_overdue(const struct cli_options *opt, int argc, char **argv)
+{
+    bool json = opt->json;
+    char err[OVERDUE_ERR_MAX];
+    json_t *doc = NULL, *tasks = NULL;
+    int rc = 1;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else
+            return cli_usage(OVERDUE_USAGE);
+    }
+    doc = taskview_status(opt, err, sizeof err);
+    if (!doc) {
+        fprintf(stderr, "overdue: %s\n", err);
+        goto done;
+    }
+    tasks = overdue_tasks(doc);
+    if (!tasks) {
+        fprintf(stderr, "overdue: out of memory\n");
+        goto done;
+    }
+    int printed = json ? table_print_json(tasks, stdout)
+                       : overdue_print(opt, tasks, taskview_now(doc));
+    if (printed < 0 || fflush(stdout) != 0)
+        goto done;
+    rc = json_array_size(tasks) > 0 ? 1 : 0;
+done:
+    json_decref(tasks);
+    json_decref(doc);
+    return rc;
+}

@@ -1,0 +1,52 @@
+/* control.h — the daemon's control socket (ROOT/data/scheduler.sock).
+ *
+ * The CLI talks to a running daemon through a Unix stream socket: one JSON
+ * object per line in, one or more JSON objects per line out.  Requests:
+ *
+ *   {"cmd":"ping"}                  -> {"ok":true,"pid":N,"version":"..."}
+ *   {"cmd":"status","user":"alice"} -> {"ok":true,"status":{engine_status_json}}
+ *                                      ("user" is optional)
+ *   {"cmd":"run","task":"NAME"}     -> {"ok":true,"run_id":N}, then
+ *       {"type":"output","stream":"stdout"|"stderr"|"log","line":"..."} ...
+ *       {"type":"done","run_id":N,"status":"success","error":null}
+ *   {"cmd":"reset","tasks":["a"],"future_only":false,"dry_run":false}
+ *                                   -> {"ok":true,"changes":[{"name",
+ *                                      "old_next_fire","new_next_fire"}...]}
+ *                                      (no "tasks": every task)
+ *   {"cmd":"reload"}                -> {"ok":true}, then the daemon reloads
+ *                                      its config and tasks (as on SIGHUP)
+ *   {"cmd":"stop"}                  -> {"ok":true,"pid":N}, then the daemon
+ *                                      shuts down (as on SIGTERM)
+ *
+ * A request that cannot be served gets {"ok":false,"error":"..."}.  A line
+ * longer than CONTROL_REQUEST_MAX bytes is refused and skipped up to its
+ * newline; nothing a client sends can end the daemon or make it grow.
+ */
+#ifndef CONTROL_H
+#define CONTROL_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#define CONTROL_SOCKET_REL "data/scheduler.sock" /* under the project root */
+#define CONTROL_REQUEST_MAX 65536                /* bytes, newline included */
+
+struct engine;
+
+/* ROOT/data/scheduler.sock into buf (for the daemon and the CLI alike).
+ * 0, or -1 with a message when it does not fit a Unix socket address. */
+int control_socket_path(const char *root, char *buf, size_t len, char *err,
+                        size_t errlen);
+
+/* Listen on socket_path.  The caller holds the daemon's lock, so a socket
+ * file already there is a stale one from a dead daemon and is removed.
+ * Returns 0, or -1 with a message in err. */
+int control_start(uv_loop_t *loop, struct engine *engine, const char *socket_path,
+                  char *err, size_t errlen);
+
+/* Close the listener and every client connection, and remove the socket
+ * file.  Runs streamed to a client keep running; their clients just stop
+ * hearing about them.  Safe to call when control_start failed or never ran. */
+void control_stop(void);
+
+#endif

@@ -1,0 +1,123 @@
+/* runview.c — formatting instants, durations and runs for the CLI. */
+#include "runview.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MINUTE 60
+#define HOUR 3600
+#define DAY 86400
+#define RUNVIEW_NOW_WINDOW 0.5 /* seconds within which an instant is "now" */
+
+void runview_time(const struct tz *zone, double t, char *buf, size_t len)
+{
+    struct civil_time c;
+
+    if (t <= 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    int64_t s = (int64_t)floor(t);
+    tz_civil_from_local(s + tz_offset_at(zone, s), &c);
+    snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour,
+             c.minute, c.second);
+}
+
+void runview_duration(double seconds, char *buf, size_t len)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 10)
+        snprintf(buf, len, "%.2fs", seconds);
+    else if (seconds < MINUTE)
+        snprintf(buf, len, "%.1fs", seconds);
+    else {
+        long s = (long)seconds;
+        if (s < HOUR)
+            snprintf(buf, len, "%ldm%02lds", s / MINUTE, s % MINUTE);
+        else if (s < DAY)
+            snprintf(buf, len, "%ldh%02ldm", s / HOUR, s % HOUR / MINUTE);
+        else
+            snprintf(buf, len, "%ldd%02ldh", s / DAY, s % DAY / HOUR);
+    }
+}
+
+void runview_relative(double t, double now, char *buf, size_t len)
+{
+    char d[RUNVIEW_TEXT_MAX];
+
+    if (fabs(t - now) < RUNVIEW_NOW_WINDOW) {
+        snprintf(buf, len, "now");
+        return;
+    }
+    runview_duration(fabs(t - now), d, sizeof d);
+    if (t > now)
+        snprintf(buf, len, "in %s", d);
+    else
+        snprintf(buf, len, "%s ago", d);
+}
+
+void runview_when(const struct tz *zone, double t, double now, char *buf, size_t len)
+{
+    char at[RUNVIEW_TEXT_MAX], rel[RUNVIEW_TEXT_MAX];
+
+    if (t <= 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    runview_time(zone, t, at, sizeof at);
+    runview_relative(t, now, rel, sizeof rel);
+    snprintf(buf, len, "%s (%s)", at, rel);
+}
+
+/* A Unix instant or duration as JSON: null when 0 (unknown / not yet). */
+static json_t *runview_number(double v)
+{
+    return v != 0 ? json_real(v) : json_null();
+}
+
+json_t *runview_run_json(const struct store_run *run)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?}",
+                     "id", (json_int_t)run->id,
+                     "task", run->task,
+                     "trigger", store_trigger_name(run->trigger),
+                     "status", store_status_name(run->status),
+                     "attempt", run->attempt,
+                     "scheduled_for", run->scheduled_for
+                                          ? json_integer(run->scheduled_for) : json_null(),
+                     "queued_at", runview_number(run->queued_at),
+                     "started_at", runview_number(run->started_at),
+                     "finished_at", runview_number(run->finished_at),
+                     "duration", run->finished_at != 0 && run->started_at != 0
+                                     ? json_real(run->duration) : json_null(),
+                     "exit_code", run->has_exit_code ? json_integer(run->exit_code)
+                                                     : json_null(),
+                     "signal", run->signal ? json_integer(run->signal) : json_null(),
+                     "error", run->error);
+}
+
+void runview_outcome(const json_t *run, char *buf, size_t len)
+{
+    const char *status = json_string_value(json_object_get(run, "status"));
+    const json_t *duration = json_object_get(run, "duration");
+    json_int_t code = json_integer_value(json_object_get(run, "exit_code"));
+    json_int_t sig = json_integer_value(json_object_get(run, "signal"));
+    char detail[RUNVIEW_TEXT_MAX] = "";
+    char took[RUNVIEW_TEXT_MAX] = "";
+
+    if (!status) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    if (sig)
+        snprintf(detail, sizeof detail, " (signal %lld)", (long long)sig);
+    else if (code && strcmp(status, "success") != 0)
+        snprintf(detail, sizeof detail, " (exit %lld)", (long long)code);
+    if (json_is_number(duration)) {
+        took[0] = ' ';
+        runview_duration(json_number_value(duration), took + 1, sizeof took - 1);
+    }
+    snprintf(buf, len, "%s%s%s", status, detail, took);
+}
