@@ -52,6 +52,12 @@ int cmd_overdue(const struct cli_options *opt, int argc, char **argv);
 int cmd_reset(const struct cli_options *opt, int argc, char **argv);
 int cmd_stop(const struct cli_options *opt, int argc, char **argv);
 int cmd_reload(const struct cli_options *opt, int argc, char **argv);
+int cmd_config(const struct cli_options *opt, int argc, char **argv);
+
+/* The program's own usage line (cli_usage prints it after "usage: "). */
+#define CLI_USAGE                                                             \
+    "main [--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] "   \
+    "[--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
 
 /* The full --help text to stdout. */
 void cli_help(void);

@@ -1,0 +1,444 @@
+/* daemon.c — the scheduler daemon's life (see daemon.h).
+ *
+ * Start-up fails fast, with the reason on stderr and exit 1: another daemon
+ * holds the lock, the log or the store cannot be opened, the tasks folder
+ * or the control socket is unusable.  From the first loop turn on, nothing
+ * ends the daemon but a stop request: a broken task file or config edit is
+ * reported and the last good version stays in force.
+ *
+ * With --daemon the process detaches (fork, setsid, fork) right after
+ * taking the lock — the lock's descriptor is shared with the child, which
+ * writes its own pid into it — and the first parent waits on a pipe until
+ * the daemon reports that it started, so `main --daemon` still exits 1 with
+ * the reason when start-up fails.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "clockwatch.h"
+#include "config.h"
+#include "control.h"
+#include "engine.h"
+#include "housekeeping.h"
+#include "lock.h"
+#include "log.h"
+#include "store.h"
+#include "watch.h"
+
+#define DAEMON_DIR_MODE 0755
+#define DAEMON_ERR_MAX (PATH_MAX + 512) /* a path and a reason */
+
+static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
+#define DAEMON_SIGNAL_COUNT (sizeof daemon_signals / sizeof daemon_signals[0])
+
+struct daemon {
+    const struct cli_options *opt;
+    uv_loop_t loop;
+    const struct config *config;  /* in force: main's, or `owned` */
+    struct config *owned;         /* a config reloaded by us, or NULL */
+    struct store *store;
+    struct engine *engine;
+    struct clockwatch *clockwatch;
+    struct watch *watch;
+    struct housekeeping *housekeeping;
+    uv_signal_t signals[DAEMON_SIGNAL_COUNT];
+    int lock_fd;
+    int ready_fd;                 /* --daemon: the waiting parent's pipe; else -1 */
+    char pid_path[PATH_MAX];
+    bool stopping;
+};
+
+static int path_in_root(const struct daemon *d, const char *rel, char *buf, size_t len,
+                        char *err, size_t errlen)
+{
+    if (config_resolve_path(d->opt->root, rel, buf, len) != 0) {
+        snprintf(err, errlen, "%s/%s: path too long", d->opt->root, rel);
+        return -1;
+    }
+    return 0;
+}
+
+static int make_dir(const struct daemon *d, const char *rel, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+
+    if (path_in_root(d, rel, path, sizeof path, err, errlen) != 0)
+        return -1;
+    if (mkdir(path, DAEMON_DIR_MODE) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- detaching ---------------------------------------------------------- */
+
+/* The first parent: wait for the daemon's word, exit with it. */
+static void await_ready(int fd, pid_t middle)
+{
+    char msg[DAEMON_ERR_MAX];
+    ssize_t n, total = 0;
+
+    while (total < (ssize_t)sizeof msg - 1 &&
+           ((n = read(fd, msg + total, sizeof msg - 1 - (size_t)total)) > 0 ||
+            (n < 0 && errno == EINTR)))
+        total += n > 0 ? n : 0;
+    msg[total] = '\0';
+    while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (total > 0) {
+        fprintf(stderr, "main: %s\n", msg);
+        _exit(1);
+    }
+    _exit(0);
+}
+
+static int detach(struct daemon *d, char *err, size_t errlen)
+{
+    int pipefd[2], devnull;
+    pid_t pid;
+
+    if (pipe2(pipefd, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+        snprintf(err, errlen, "cannot detach: %s", strerror(errno));
+        return -1;
+    }
+    if (pid > 0) {
+        close(pipefd[1]);
+        await_ready(pipefd[0], pid);
+    }
+    close(pipefd[0]);
+    if (setsid() < 0 || (pid = fork()) < 0) {
+        snprintf(err, errlen, "cannot detach: %s", strerror(errno));
+        d->ready_fd = pipefd[1];
+        return -1;
+    }
+    if (pid > 0)
+        _exit(0);
+    d->ready_fd = pipefd[1];
+    devnull = open("/dev/null", O_RDWR);
+    if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+        dup2(devnull, STDERR_FILENO) < 0) {
+        snprintf(err, errlen, "cannot detach: /dev/null: %s", strerror(errno));
+        return -1;
+    }
+    if (devnull > STDERR_FILENO)
+        close(devnull);
+    if (lock_write_pid(d->lock_fd) != 0) {
+        snprintf(err, errlen, "cannot write the pid into the lock: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_pid_file(struct daemon *d, char *err, size_t errlen)
+{
+    FILE *f;
+
+    if (path_in_root(d, DAEMON_PID_FILE_REL, d->pid_path, sizeof d->pid_path, err,
+                     errlen) != 0)
+        return -1;
+    f = fopen(d->pid_path, "w");
+    if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+        snprintf(err, errlen, "%s: %s", d->pid_path, strerror(errno));
+        d->pid_path[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+/* Tell the waiting parent (if any) how start-up ended: "" = started. */
+static void report_ready(struct daemon *d, const char *err)
+{
+    size_t len = strlen(err);
+
+    if (d->ready_fd < 0)
+        return;
+    if (len && write(d->ready_fd, err, len) != (ssize_t)len)
+        log_error("%s", err); /* the parent will say only that it failed */
+    close(d->ready_fd);
+    d->ready_fd = -1;
+}
+
+/* ---- log, reload, stop -------------------------------------------------- */
+
+static void log_options_from(const struct daemon *d, const struct config *config,
+                             const char *logs_dir, struct log_options *lo)
+{
+    int level = log_level_parse(config_log_level_name(config->logging.level));
+
+    lo->logs_dir = logs_dir;
+    lo->to_stderr = d->ready_fd < 0;
+    lo->level = d->opt->verbose ? LOG_LEVEL_DEBUG
+              : level < 0   ? LOG_LEVEL_INFO
+                            : (enum log_level)level;
+    lo->json = config->logging.format == CONFIG_LOG_JSON;
+    lo->max_size = (size_t)config->logging.max_size;
+    lo->keep = config->logging.rotation;
+    lo->retention_days = config->logging.retention;
+}
+
+static void on_files_changed(void *data, bool config_changed);
+
+static void start_watch(struct daemon *d)
+{
+    char tasks_dir[PATH_MAX], err[DAEMON_ERR_MAX];
+
+    watch_stop(d->watch);
+    d->watch = NULL;
+    if (!d->config->tasks.reload_on_change)
+        return;
+    if (path_in_root(d, d->config->tasks.directory, tasks_dir, sizeof tasks_dir, err,
+                     sizeof err) != 0 ||
+        !(d->watch = watch_start(&d->loop, tasks_dir, d->opt->config_path, on_files_changed,
+                                 d, err, sizeof err)))
+        log_warn("file changes will not be noticed (SIGHUP still reloads): %s", err);
+}
+
+/* Reload the config; a broken one is refused and the last good one stays. */
+static void reload_config(struct daemon *d)
+{
+    struct config *fresh = calloc(1, sizeof *fresh);
+    char err[CONFIG_ERR_MAX];
+    struct log_options lo;
+
+    if (!fresh || config_load(d->opt->config_path, fresh, err, sizeof err) != 0) {
+        log_error("config not reloaded, the last good one stays in force: %s",
+                  fresh ? err : "out of memory");
+        free(fresh);
+        engine_rescan(d->engine);
+        return;
+    }
+    log_options_from(d, fresh, NULL, &lo);
+    log_set_level(lo.level);
+    log_set_json(lo.json);
+    engine_set_config(d->engine, fresh);
+    housekeeping_apply_config(d->housekeeping, fresh);
+    if (d->owned) {
+        config_free(d->owned);
+        free(d->owned);
+    }
+    d->owned = fresh;
+    d->config = fresh;
+    start_watch(d); /* tasks.directory or reload_on_change may have changed */
+    log_info("config reloaded from %s", d->opt->config_path);
+}
+
+static void on_files_changed(void *data, bool config_changed)
+{
+    struct daemon *d = data;
+
+    if (config_changed)
+        reload_config(d);
+    else
+        engine_rescan(d->engine);
+}
+
+static void on_signal_closed(uv_handle_t *handle)
+{
+    (void)handle;
+}
+
+static void on_engine_stopped(void *data)
+{
+    struct daemon *d = data;
+
+    for (size_t i = 0; i < DAEMON_SIGNAL_COUNT; i++)
+        uv_close((uv_handle_t *)&d->signals[i], on_signal_closed);
+}
+
+static void begin_stop(struct daemon *d, const char *why)
+{
+    if (d->stopping) {
+        log_info("%s: already stopping", why);
+        return;
+    }
+    d->stopping = true;
+    log_info("stopping (%s)", why);
+    control_stop();
+    watch_stop(d->watch);
+    d->watch = NULL;
+    clockwatch_stop(d->clockwatch);
+    d->clockwatch = NULL;
+    housekeeping_stop(d->housekeeping);
+    d->housekeeping = NULL;
+    engine_shutdown(d->engine, on_engine_stopped, d);
+}
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+    struct daemon *d = handle->data;
+
+    switch (signum) {
+    case SIGTERM:
+    case SIGINT:
+        begin_stop(d, strsignal(signum));
+        break;
+    case SIGHUP:
+        if (!d->stopping)
+            reload_config(d);
+        break;
+    case SIGUSR1:
+        log_reopen();
+        log_info("log files reopened");
+        break;
+    }
+}
+
+static void on_clock_jump(void *data)
+{
+    struct daemon *d = data;
+
+    if (!d->stopping)
+        engine_clock_jumped(d->engine);
+}
+
+/* ---- start-up ----------------------------------------------------------- */
+
+static int open_log(struct daemon *d, char *err, size_t errlen)
+{
+    char logs_dir[PATH_MAX];
+    struct log_options lo;
+
+    if (path_in_root(d, "logs", logs_dir, sizeof logs_dir, err, errlen) != 0)
+        return -1;
+    log_options_from(d, d->config, logs_dir, &lo);
+    return log_open(&lo, err, errlen);
+}
+
+static int open_store(struct daemon *d, char *db_path, size_t len, char *err, size_t errlen)
+{
+    int interrupted;
+
+    if (path_in_root(d, d->config->database.path, db_path, len, err, errlen) != 0 ||
+        !(d->store = store_open(db_path, err, errlen)))
+        return -1;
+    interrupted = store_runs_mark_interrupted(d->store, clock_now());
+    if (interrupted < 0) {
+        snprintf(err, errlen, "%s", store_error(d->store));
+        return -1;
+    }
+    if (interrupted > 0)
+        log_warn("%d run(s) left open by the previous daemon marked interrupted", interrupted);
+    return 0;
+}
+
+static int start_engine(struct daemon *d, const char *db_path, char *err, size_t errlen)
+{
+    struct engine_options eo = {
+        .program = NULL, .root = d->opt->root, .config_path = d->opt->config_path,
+        .db_path = db_path, .include_examples = d->opt->include_examples,
+    };
+    char socket_path[PATH_MAX];
+
+    d->engine = engine_create(&d->loop, d->config, d->store, &eo, err, errlen);
+    if (!d->engine || engine_start(d->engine, err, errlen) != 0)
+        return -1;
+    if (control_socket_path(d->opt->root, socket_path, sizeof socket_path, err, errlen) != 0 ||
+        control_start(&d->loop, d->engine, socket_path, err, errlen) != 0)
+        return -1;
+    d->clockwatch = clockwatch_start(&d->loop, on_clock_jump, d, err, errlen);
+    if (!d->clockwatch)
+        log_warn("wall-clock jumps will only be noticed at the next fire: %s", err);
+    for (size_t i = 0; i < DAEMON_SIGNAL_COUNT; i++) {
+        int rc = uv_signal_start(&d->signals[i], on_signal, daemon_signals[i]);
+        if (rc != 0) {
+            snprintf(err, errlen, "signal %s: %s", strsignal(daemon_signals[i]),
+                     uv_strerror(rc));
+            return -1;
+        }
+    }
+    start_watch(d);
+    d->housekeeping = housekeeping_start(&d->loop, d->store, d->config, d->opt->root, err,
+                                         errlen);
+    return d->housekeeping ? 0 : -1;
+}
+
+static int ignore_sigpipe(char *err, size_t errlen)
+{
+    struct sigaction sa = {0};
+
+    /* A CLI client that goes away mid-reply must not kill the daemon; the
+     * write just fails with EPIPE. */
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &sa, NULL) != 0) {
+        snprintf(err, errlen, "sigaction: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int daemon_run(const struct cli_options *opt, bool detach_requested)
+{
+    struct daemon d = {.opt = opt, .config = opt->config, .lock_fd = -1, .ready_fd = -1};
+    char err[DAEMON_ERR_MAX] = "", lock_path[PATH_MAX], db_path[PATH_MAX];
+    bool log_ready = false, loop_ready = false;
+    int rc = 1;
+
+    if (make_dir(&d, "data", err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
+        path_in_root(&d, LOCK_FILE_REL, lock_path, sizeof lock_path, err, sizeof err) != 0 ||
+        (d.lock_fd = lock_acquire(lock_path, err, sizeof err)) < 0)
+        goto fail;
+    if (detach_requested && (detach(&d, err, sizeof err) != 0 ||
+                             write_pid_file(&d, err, sizeof err) != 0))
+        goto fail;
+    if (ignore_sigpipe(err, sizeof err) != 0 || open_log(&d, err, sizeof err) != 0)
+        goto fail;
+    log_ready = true;
+    if (open_store(&d, db_path, sizeof db_path, err, sizeof err) != 0)
+        goto fail;
+    if (uv_loop_init(&d.loop) != 0) {
+        snprintf(err, sizeof err, "cannot create the event loop");
+        goto fail;
+    }
+    loop_ready = true;
+    for (size_t i = 0; i < DAEMON_SIGNAL_COUNT; i++) {
+        uv_signal_init(&d.loop, &d.signals[i]);
+        d.signals[i].data = &d;
+    }
+    if (start_engine(&d, db_path, err, sizeof err) != 0)
+        goto fail;
+
+    log_info("scheduler %s started (pid %ld, root %s)", CLI_VERSION, (long)getpid(), opt->root);
+    report_ready(&d, "");
+    uv_run(&d.loop, UV_RUN_DEFAULT);
+    log_info("scheduler stopped");
+    rc = 0;
+    goto done;
+fail:
+    if (log_ready)
+        log_error("start-up failed: %s", err);
+    else
+        fprintf(stderr, "main: %s\n", err);
+    report_ready(&d, err);
+    if (d.engine)
+        begin_stop(&d, "start-up failed"); /* closes the signal handles at the end */
+    else if (loop_ready)
+        on_engine_stopped(&d);
+    if (loop_ready)
+        uv_run(&d.loop, UV_RUN_DEFAULT);
+done:
+    engine_free(d.engine);
+    if (loop_ready && uv_loop_close(&d.loop) != 0)
+        log_error("the event loop still has open handles");
+    store_close(d.store);
+    if (d.pid_path[0] && unlink(d.pid_path) != 0)
+        log_warn("%s: %s", d.pid_path, strerror(errno));
+    if (d.owned) {
+        config_free(d.owned);
+        free(d.owned);
+    }
+    log_close();
+    lock_release(d.lock_fd);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/* discovery.h — find the task files under tasks/ and load each one.
+ *
+ * A task's name is its path under tasks/ without the extension
+ * ("cameras/copy" for tasks/cameras/copy.lua).  Files are matched against
+ * tasks.pattern (a glob on that relative path, `*` crossing folders), and
+ * files named example_* are skipped unless examples are included.  A file
+ * that fails to load is kept, as a broken entry carrying its error, so it
+ * can be shown and recorded; it never stops the others.
+ */
+#ifndef DISCOVERY_H
+#define DISCOVERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "task.h"
+
+#define DISCOVERY_EXAMPLE_PREFIX "example_"
+#define DISCOVERY_DEPTH_MAX 16      /* folder nesting followed under tasks/ */
+#define DISCOVERY_FILES_MAX 10000   /* task files read in one scan */
+
+struct discovered {
+    char *name;              /* "cameras/copy" */
+    char *path;              /* absolute file path */
+    bool loaded;             /* task is valid; else error says why not */
+    struct task task;
+    char *error;             /* "file:line: message", NULL when loaded */
+};
+
+struct discovery {
+    struct discovered *items; /* sorted by name */
+    size_t count;
+};
+
+struct discovery_options {
+    const char *tasks_dir;   /* absolute */
+    const char *pattern;     /* glob, e.g. "*.lua" */
+    bool include_examples;
+    const char *only;        /* load just the task of this name; NULL = all */
+};
+
+/* Scan and load.  -1 with a message only when tasks_dir cannot be read (a
+ * missing folder is an empty scan: the user may not have created it yet).
+ * `out` is always safe to free. */
+int discovery_scan(const struct discovery_options *opt, struct discovery *out,
+                   char *err, size_t errlen);
+
+void discovery_free(struct discovery *d);
+
+/* Move the loaded task out of an item (the item keeps nothing to free but
+ * its name, path and error). */
+void discovery_take_task(struct discovered *item, struct task *out);
+
+#endif

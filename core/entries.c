@@ -1,0 +1,301 @@
+/* entries.c — the engine's tasks: one entry per task file, loaded or
+ * broken, kept in step with the tasks folder and with the store's tasks
+ * table.  A scan adds new files, replaces edited ones and removes deleted
+ * ones; an entry whose file is gone lives on until its last run ends.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "discovery.h"
+#include "engine_internal.h"
+#include "log.h"
+#include "schedule.h"
+
+struct entry *entries_find(struct engine *e, const char *name)
+{
+    for (struct entry *en = e->entries; en; en = en->next)
+        if (!en->removed && strcmp(en->name, name) == 0)
+            return en;
+    return NULL;
+}
+
+static void entry_free(struct entry *en)
+{
+    if (en->loaded)
+        task_free(&en->task);
+    free(en->name);
+    free(en->path);
+    free(en->error);
+    free(en);
+}
+
+void entries_unref(struct entry *en)
+{
+    if (--en->refs == 0 && en->removed)
+        entry_free(en);
+}
+
+/* Take over a scan result: its task (or its error) and its path. */
+static int entry_take(struct entry *en, struct discovered *item)
+{
+    char *path = strdup(item->path);
+    char *error = item->loaded ? NULL : strdup(item->error ? item->error : "cannot load");
+
+    if (!path || (!item->loaded && !error)) {
+        free(path);
+        free(error);
+        return -1;
+    }
+    if (en->loaded)
+        task_free(&en->task);
+    free(en->path);
+    free(en->error);
+    en->path = path;
+    en->error = error;
+    en->loaded = item->loaded;
+    if (item->loaded)
+        discovery_take_task(item, &en->task);
+    return 0;
+}
+
+static void entry_upsert(const struct entry *en)
+{
+    struct store_task row = {0};
+
+    row.name = en->name;
+    row.path = en->path;
+    row.file_hash = en->loaded ? en->task.hash : NULL;
+    row.frontmatter_json = en->loaded ? en->task.frontmatter_json : NULL;
+    row.load_error = en->error;
+    row.enabled = en->loaded && en->task.enabled;
+    if (store_task_upsert(en->engine->store, &row) < 0)
+        log_error("%s: cannot save the task: %s", en->name, store_error(en->engine->store));
+}
+
+static int remember_last_run(const struct store_run *run, void *ud)
+{
+    struct entry *en = ud;
+
+    snprintf(en->last.status, sizeof en->last.status, "%s", store_status_name(run->status));
+    en->last.started_at = run->started_at;
+    en->last.finished_at = run->finished_at;
+    return 0;
+}
+
+/* A task the engine did not know: read what the store remembers of it. */
+static struct entry *entry_add(struct engine *e, struct discovered *item, int64_t *stored_next)
+{
+    struct entry *en = calloc(1, sizeof *en);
+    struct entry **tail = &e->entries;
+
+    if (!en || !(en->name = strdup(item->name)) || entry_take(en, item) != 0) {
+        if (en)
+            entry_free(en);
+        log_error("%s: out of memory adding the task", item->name);
+        return NULL;
+    }
+    en->engine = e;
+    en->next_fire = SCHEDULE_NEVER;
+    heap_node_init(&en->wake.node);
+    en->wake.due = fires_due;
+    entry_upsert(en);
+    *stored_next = 0;
+    if (store_task_get_schedule_state(e->store, en->name, stored_next, &en->last_scheduled,
+                                      &en->paused) < 0 ||
+        store_last_run(e->store, en->name, remember_last_run, en) < 0)
+        log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = en;
+    return en;
+}
+
+/* The file changed: the new version (or its new error) takes over. */
+static void entry_update(struct entry *en, struct discovered *item)
+{
+    bool edit = en->loaded && item->loaded;
+
+    /* Jobs of the old version that have not begun: a prepared process is
+     * prepared again from the new version; if the task is now broken,
+     * nothing of it may run. */
+    dispatch_cancel_entry(en, edit ? "task file changed" : "task file is broken", edit);
+    if (entry_take(en, item) != 0) {
+        log_error("%s: out of memory reloading the task", en->name);
+        return;
+    }
+    if (en->loaded && !en->task.enabled)
+        dispatch_cancel_entry(en, "task disabled", false);
+    entry_upsert(en);
+    fires_schedule(en, 0);
+    log_info("%s: %s", en->name, en->loaded ? "reloaded" : en->error);
+}
+
+static void entry_remove(struct entry *en)
+{
+    struct engine *e = en->engine;
+    struct entry **link = &e->entries;
+
+    dispatch_cancel_entry(en, "task file deleted", false);
+    engine_wakeup_clear(e, &en->wake);
+    if (store_task_remove(e->store, en->name) < 0)
+        log_error("%s: cannot forget the task: %s", en->name, store_error(e->store));
+    log_info("%s: task file deleted; unscheduled", en->name);
+    while (*link != en)
+        link = &(*link)->next;
+    *link = en->next;
+    en->removed = true;
+    en->refs++;
+    entries_unref(en); /* freed now, or with its last running job */
+}
+
+static bool item_changed(const struct entry *en, const struct discovered *item)
+{
+    if (en->loaded != item->loaded || strcmp(en->path, item->path) != 0)
+        return true;
+    if (en->loaded)
+        return strcmp(en->task.hash, item->task.hash) != 0;
+    return !item->error || strcmp(en->error, item->error) != 0;
+}
+
+/* ---- scanning ----------------------------------------------------------- */
+
+static int tasks_dir(const struct engine *e, char *buf, size_t len)
+{
+    return config_resolve_path(e->root, e->config->tasks.directory, buf, len);
+}
+
+static int scan(struct engine *e, const char *only, struct discovery *d)
+{
+    char dir[PATH_MAX], err[ENGINE_ERR_MAX];
+    struct discovery_options opt = {
+        .tasks_dir = dir, .pattern = e->config->tasks.pattern,
+        .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
+        .only = only,
+    };
+
+    if (tasks_dir(e, dir, sizeof dir) != 0) {
+        log_error("tasks.directory: path too long");
+        return -1;
+    }
+    if (discovery_scan(&opt, d, err, sizeof err) != 0) {
+        log_error("cannot scan the tasks: %s", err);
+        discovery_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+int entries_rescan(struct engine *e)
+{
+    struct discovery d;
+    struct entry *en, *next;
+    int broken = 0;
+
+    if (scan(e, NULL, &d) != 0)
+        return -1;
+    for (en = e->entries; en; en = en->next)
+        en->seen = false;
+    for (size_t i = 0; i < d.count; i++) {
+        struct discovered *item = &d.items[i];
+        int64_t stored_next;
+
+        if (!item->loaded) {
+            broken++;
+            log_warn("%s", item->error ? item->error : item->path);
+        }
+        en = entries_find(e, item->name);
+        if (!en) {
+            en = entry_add(e, item, &stored_next);
+            if (!en)
+                continue;
+            fires_schedule(en, stored_next);
+        } else if (item_changed(en, item)) {
+            entry_update(en, item);
+        }
+        en->seen = true;
+    }
+    for (en = e->entries; en; en = next) {
+        next = en->next;
+        if (!en->seen)
+            entry_remove(en);
+    }
+    discovery_free(&d);
+    return broken;
+}
+
+struct stale {
+    struct engine *engine;
+    json_t *names;
+};
+
+/* Names the store knows but the scan did not find: task files deleted
+ * while the daemon was down.  Collected first, removed after the query. */
+static int collect_stale(const struct store_task *task, void *ud)
+{
+    struct stale *stale = ud;
+
+    if (!entries_find(stale->engine, task->name) &&
+        json_array_append_new(stale->names, json_string(task->name)) != 0)
+        return -1;
+    return 0;
+}
+
+void entries_forget_deleted(struct engine *e)
+{
+    struct stale stale = {e, json_array()};
+    size_t i;
+    json_t *name;
+
+    if (!stale.names || store_tasks(e->store, collect_stale, &stale) != 0) {
+        log_error("cannot list the stored tasks: %s",
+                  stale.names ? store_error(e->store) : "out of memory");
+        json_decref(stale.names);
+        return;
+    }
+    json_array_foreach(stale.names, i, name) {
+        const char *text = json_string_value(name);
+        if (store_task_remove(e->store, text) < 0)
+            log_error("%s: cannot forget the task: %s", text, store_error(e->store));
+        else
+            log_info("%s: task file deleted while the daemon was down; forgotten", text);
+    }
+    json_decref(stale.names);
+}
+
+/* Only the engine inside the daemon keeps schedules; a local run
+ * (engine_local.c) adds its one task without touching them. */
+int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen)
+{
+    struct discovery d;
+    int64_t stored_next;
+    int rc = -1;
+
+    if (scan(e, name, &d) != 0) {
+        snprintf(err, errlen, "cannot read the tasks folder");
+        return -1;
+    }
+    if (d.count == 0)
+        snprintf(err, errlen, "no task named '%s'", name);
+    else if (!d.items[0].loaded)
+        snprintf(err, errlen, "%s", d.items[0].error ? d.items[0].error : "cannot load");
+    else if (!entry_add(e, &d.items[0], &stored_next))
+        snprintf(err, errlen, "out of memory");
+    else
+        rc = 0;
+    discovery_free(&d);
+    return rc;
+}
+
+void entries_free_all(struct engine *e)
+{
+    struct entry *en, *next;
+
+    for (en = e->entries; en; en = next) {
+        next = en->next;
+        entry_free(en);
+    }
+    e->entries = NULL;
+}

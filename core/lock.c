@@ -1,0 +1,69 @@
+/* lock.c — the per-root daemon lock (see lock.h). */
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define LOCK_FILE_MODE 0644
+#define PID_TEXT_MAX 32
+
+static pid_t read_pid(int fd)
+{
+    char buf[PID_TEXT_MAX];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    long pid;
+
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    pid = strtol(buf, NULL, 10);
+    return pid > 0 ? (pid_t)pid : 0;
+}
+
+int lock_write_pid(int fd)
+{
+    char text[PID_TEXT_MAX];
+    int len = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)len, 0) != len)
+        return -1;
+    return 0;
+}
+
+int lock_acquire(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, LOCK_FILE_MODE);
+
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            snprintf(err, errlen, "another daemon is running (pid %ld)", (long)read_pid(fd));
+        else
+            snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (lock_write_pid(fd) != 0) {
+        snprintf(err, errlen, "%s: cannot write the pid: %s", path, strerror(errno));
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+void lock_release(int fd)
+{
+    /* Closing drops the lock; the pid left in the file is harmless, since
+     * only a held lock means a daemon runs. */
+    if (fd >= 0)
+        close(fd);
+}

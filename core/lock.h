@@ -1,0 +1,28 @@
+/* lock.h — one daemon per project root.
+ *
+ * The daemon holds an exclusive flock(2) on data/scheduler.lock for its
+ * whole life, with its pid written inside for people and for the message a
+ * second daemon prints.  The kernel drops the lock when the process dies,
+ * however it dies, so a stale file never blocks a restart.
+ */
+#ifndef LOCK_H
+#define LOCK_H
+
+#include <stddef.h>
+
+#define LOCK_FILE_REL "data/scheduler.lock"
+
+/* Take the lock at `path` and write our pid into it.  Returns the open file
+ * descriptor (keep it open: closing it releases the lock), or -1 with a
+ * message in err: "another daemon is running (pid N)" when one holds it. */
+int lock_acquire(const char *path, char *err, size_t errlen);
+
+/* Write this process's pid into the held lock file (again after a fork
+ * that detached the daemon: the lock is shared with the child).  0 or -1
+ * with errno. */
+int lock_write_pid(int fd);
+
+/* Release the lock (close the descriptor); -1 is ignored. */
+void lock_release(int fd);
+
+#endif

@@ -1,0 +1,304 @@
+/* main.c — the command line: global options, the config, and one action.
+ *
+ *   main [GLOBAL...]                  the daemon, in the foreground
+ *   main [GLOBAL...] --daemon         the daemon, detached
+ *   main [GLOBAL...] --status | --task NAME | COMMAND [ARGS...]
+ *   main __run                        a run process (spawned by the executor)
+ *   main __notify                     a notification sender (alerts.c)
+ *
+ * The options that only shape the environment (--root, --config, --user,
+ * --verbose, --json, --include-examples) are global and may appear
+ * anywhere; the first word that is not an option names the subcommand, and
+ * what follows it belongs to the subcommand (so `reset --task NAME` keeps
+ * its own --task).  A broken config fails at once, with file:line, exit 1.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "config.h"
+#include "daemon.h"
+#include "alerts.h"
+#include "executor.h"
+#include "notifier.h"
+#include "tz.h"
+
+#define RUN_COMMAND "__run"
+#define DEFAULT_CONFIG_REL "config/config.yaml"
+#define MAIN_ERR_MAX (PATH_MAX + 512)
+
+typedef int (*command_fn)(const struct cli_options *opt, int argc, char **argv);
+
+static const struct {
+    const char *name;
+    command_fn fn;
+} commands[] = {
+    {"check", cmd_check},     {"calendar", cmd_calendar}, {"list", cmd_list},
+    {"history", cmd_history}, {"next", cmd_next},         {"overdue", cmd_overdue},
+    {"reset", cmd_reset},     {"stop", cmd_stop},         {"reload", cmd_reload},
+    {"config", cmd_config},
+};
+
+enum action { ACTION_DAEMON, ACTION_DETACH, ACTION_STATUS, ACTION_TASK, ACTION_COMMAND,
+              ACTION_HELP, ACTION_VERSION };
+
+struct args {
+    const char *root, *config, *user, *task;
+    bool verbose, json, include_examples;
+    enum action action;
+    bool action_set;
+    command_fn command;
+    int sub_argc;            /* the subcommand's argv, its name first */
+    char **sub_argv;
+};
+
+/* "--name VALUE" or "--name=VALUE": the value, or NULL when this is not
+ * the option; *bad is set when the option lacks its value. */
+static const char *option_value(const char *name, char **argv, int argc, int *i, bool *bad)
+{
+    size_t len = strlen(name);
+
+    if (strncmp(argv[*i], name, len) != 0)
+        return NULL;
+    if (argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (argv[*i][len] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *bad = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* A global option at argv[*i]: 1 consumed, 0 not one, -1 missing value. */
+static int global_option(struct args *a, char **argv, int argc, int *i)
+{
+    const char *arg = argv[*i];
+    bool bad = false;
+    const char *v;
+
+    if (strcmp(arg, "--verbose") == 0)
+        a->verbose = true;
+    else if (strcmp(arg, "--json") == 0)
+        a->json = true;
+    else if (strcmp(arg, "--include-examples") == 0)
+        a->include_examples = true;
+    else if ((v = option_value("--root", argv, argc, i, &bad)))
+        a->root = v;
+    else if ((v = option_value("--config", argv, argc, i, &bad)))
+        a->config = v;
+    else if ((v = option_value("--user", argv, argc, i, &bad)))
+        a->user = v;
+    else
+        return bad ? -1 : 0;
+    return 1;
+}
+
+static int set_action(struct args *a, enum action action)
+{
+    if (a->action_set)
+        return -1;
+    a->action = action;
+    a->action_set = true;
+    return 0;
+}
+
+static command_fn find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return commands[i].fn;
+    return NULL;
+}
+
+/* 0, or -1 for a usage error.  sub_argv is allocated (argc slots). */
+static int parse(struct args *a, int argc, char **argv)
+{
+    bool bad = false;
+
+    a->sub_argv = calloc((size_t)argc + 1, sizeof *a->sub_argv);
+    if (!a->sub_argv)
+        return -1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int g = global_option(a, argv, argc, &i);
+        const char *v;
+
+        if (g < 0)
+            return -1;
+        if (g > 0) {
+            /* Subcommands with a --json of their own still see it. */
+            if (a->action == ACTION_COMMAND && strcmp(arg, "--json") == 0)
+                a->sub_argv[a->sub_argc++] = argv[i];
+            continue;
+        }
+        if (a->action == ACTION_COMMAND) {
+            a->sub_argv[a->sub_argc++] = argv[i];
+        } else if (strcmp(arg, "--daemon") == 0) {
+            if (set_action(a, ACTION_DETACH) != 0)
+                return -1;
+        } else if (strcmp(arg, "--status") == 0) {
+            if (set_action(a, ACTION_STATUS) != 0)
+                return -1;
+        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            if (set_action(a, ACTION_HELP) != 0)
+                return -1;
+        } else if (strcmp(arg, "--version") == 0) {
+            if (set_action(a, ACTION_VERSION) != 0)
+                return -1;
+        } else if ((v = option_value("--task", argv, argc, &i, &bad))) {
+            if (set_action(a, ACTION_TASK) != 0)
+                return -1;
+            a->task = v;
+        } else if (arg[0] != '-' && (a->command = find_command(arg))) {
+            if (set_action(a, ACTION_COMMAND) != 0)
+                return -1;
+            a->sub_argv[a->sub_argc++] = argv[i];
+        } else {
+            return -1;
+        }
+    }
+    if (!a->action_set)
+        a->action = ACTION_DAEMON;
+    return 0;
+}
+
+/* An absolute path for `path` (relative to the working directory). */
+static int absolute(const char *path, char *out, size_t len, bool must_exist)
+{
+    char cwd[PATH_MAX];
+    int n;
+
+    if (realpath(path, out))
+        return 0;
+    if (must_exist || errno != ENOENT)
+        return -1;
+    if (path[0] == '/')
+        n = snprintf(out, len, "%s", path);
+    else if (getcwd(cwd, sizeof cwd))
+        n = snprintf(out, len, "%s/%s", cwd, path);
+    else
+        return -1;
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+struct paths {
+    char root[PATH_MAX], config[PATH_MAX], tasks[PATH_MAX];
+};
+
+/* Fill opt from the arguments and the loaded config.  -1 with a message. */
+static int prepare(const struct args *a, struct config *config, struct paths *p,
+                   struct cli_options *opt, char *err, size_t errlen)
+{
+    char zone_err[CONFIG_ERR_MAX];
+    char default_config[PATH_MAX];
+
+    if (clock_init(err, errlen) != 0)
+        return -1;
+    if (absolute(a->root ? a->root : ".", p->root, sizeof p->root, true) != 0) {
+        snprintf(err, errlen, "--root %s: %s", a->root ? a->root : ".", strerror(errno));
+        return -1;
+    }
+    if (config_resolve_path(p->root, DEFAULT_CONFIG_REL, default_config,
+                            sizeof default_config) != 0 ||
+        absolute(a->config ? a->config : default_config, p->config, sizeof p->config,
+                 false) != 0) {
+        snprintf(err, errlen, "--config %s: %s", a->config ? a->config : default_config,
+                 strerror(errno));
+        return -1;
+    }
+    if (config_load(p->config, config, err, errlen) != 0)
+        return -1;
+    if (config_resolve_path(p->root, config->tasks.directory, p->tasks, sizeof p->tasks) != 0) {
+        snprintf(err, errlen, "tasks.directory: path too long");
+        return -1;
+    }
+    opt->root = p->root;
+    opt->config_path = p->config;
+    opt->tasks_dir = p->tasks;
+    opt->user = a->user;
+    opt->verbose = a->verbose;
+    opt->json = a->json;
+    opt->include_examples = a->include_examples || config->tasks.include_example_tasks;
+    opt->config = config;
+    if (!config->scheduler.timezone || !*config->scheduler.timezone) {
+        opt->default_zone = tz_system();
+    } else if (!(opt->default_zone = tz_get(config->scheduler.timezone, zone_err,
+                                            sizeof zone_err))) {
+        snprintf(err, errlen, "scheduler.timezone: %s", zone_err);
+        return -1;
+    }
+    return 0;
+}
+
+static int dispatch(const struct args *a, const struct cli_options *opt)
+{
+    char *task_argv[] = {"--task", (char *)a->task, NULL};
+    char *status_argv[] = {"--status", NULL};
+
+    switch (a->action) {
+    case ACTION_DAEMON:
+        return daemon_run(opt, false);
+    case ACTION_DETACH:
+        return daemon_run(opt, true);
+    case ACTION_STATUS:
+        return cmd_status(opt, 1, status_argv);
+    case ACTION_TASK:
+        return cmd_task(opt, 2, task_argv);
+    case ACTION_COMMAND:
+        return a->command(opt, a->sub_argc, a->sub_argv);
+    case ACTION_HELP:
+    case ACTION_VERSION:
+        break;
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a = {0};
+    struct config config = {0};
+    struct cli_options opt = {0};
+    struct paths *paths = NULL;
+    char err[MAIN_ERR_MAX];
+    int rc = 1;
+
+    if (argc >= 2 && strcmp(argv[1], RUN_COMMAND) == 0)
+        return executor_child_main();
+    if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)
+        return notifier_child_main();
+    if (parse(&a, argc, argv) != 0) {
+        rc = cli_usage(CLI_USAGE);
+        goto done;
+    }
+    if (a.action == ACTION_HELP || a.action == ACTION_VERSION) {
+        if (a.action == ACTION_HELP)
+            cli_help();
+        else
+            printf("main %s\n", CLI_VERSION);
+        rc = fflush(stdout) == 0 ? 0 : 1;
+        goto done;
+    }
+    paths = malloc(sizeof *paths);
+    if (!paths) {
+        fprintf(stderr, "main: out of memory\n");
+        goto done;
+    }
+    if (prepare(&a, &config, paths, &opt, err, sizeof err) != 0) {
+        fprintf(stderr, "main: %s\n", err);
+        goto done;
+    }
+    rc = dispatch(&a, &opt);
+done:
+    config_free(&config);
+    free(paths);
+    free(a.sub_argv);
+    tz_cache_clear();
+    return rc;
+}

@@ -1,0 +1,31 @@
+/* watch.h — notice edits under the tasks folder and to the config file.
+ *
+ * libuv's fs events are not recursive on Linux, so every folder of the
+ * tasks tree gets its own watcher (inotify underneath), and the set is
+ * rebuilt after each burst of changes, so new sub-folders are watched too.
+ * The config file is watched through its folder, which also sees an editor
+ * replacing it by rename.  Bursts (an editor's write, rename and chmod) are
+ * folded into one callback WATCH_SETTLE_MS after the last event.
+ */
+#ifndef WATCH_H
+#define WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+#define WATCH_SETTLE_MS 200
+#define WATCH_DIRS_MAX 256   /* folders watched under the tasks folder */
+
+struct watch;
+
+/* Watch tasks_dir (recursively) and config_path; after changes settle,
+ * call `on_change(data, config_changed)`.  NULL with a message in err. */
+struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *config_path,
+                          void (*on_change)(void *data, bool config_changed), void *data,
+                          char *err, size_t errlen);
+
+/* Stop; the struct is freed once libuv has closed its handles. */
+void watch_stop(struct watch *w);
+
+#endif
