@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "rocks.h"
 #include "task.h"
 
 #define CHECK_USAGE "main check [FILE...]"
@@ -106,20 +107,6 @@ static int compare_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "every 5 minutes and every day at 02:30" */
-static void describe_set(const struct schedule_set *set, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < set->count && used < len; i++) {
-        if (i > 0)
-            used += (size_t)snprintf(buf + used, len - used, " and ");
-        if (used < len)
-            schedule_describe(&set->items[i], buf + used, len - used);
-        used += strlen(buf + used);
-    }
-}
-
 /* Check one file and print its line; 0 when valid. */
 static int check_one(const struct cli_options *opt, const char *path, const char *name)
 {
@@ -131,7 +118,13 @@ static int check_one(const struct cli_options *opt, const char *path, const char
         printf("FAIL %s\n", err);
         return -1;
     }
-    describe_set(&t.schedules, words, sizeof words);
+    /* A task is valid only with its LuaRocks dependencies installed. */
+    if (rocks_ensure(opt->config, opt->root, &t.dependencies, err, sizeof err) != 0) {
+        printf("FAIL %s: dependencies: %s\n", path, err);
+        task_free(&t);
+        return -1;
+    }
+    schedule_set_describe(&t.schedules, words, sizeof words);
     at = schedule_set_next_fire(&t.schedules, clock_now_s(), opt->default_zone);
     if (at != SCHEDULE_NEVER)
         tz_format_iso(opt->default_zone, at, next, sizeof next);

@@ -33,6 +33,7 @@
 #include "housekeeping.h"
 #include "lock.h"
 #include "log.h"
+#include "logsetup.h"
 #include "store.h"
 #include "watch.h"
 
@@ -56,6 +57,7 @@ struct daemon {
     int lock_fd;
     int ready_fd;                 /* --daemon: the waiting parent's pipe; else -1 */
     char pid_path[PATH_MAX];
+    bool detached;                /* --daemon: no scheduler lines on stderr */
     bool stopping;
 };
 
@@ -172,22 +174,6 @@ static void report_ready(struct daemon *d, const char *err)
 
 /* ---- log, reload, stop -------------------------------------------------- */
 
-static void log_options_from(const struct daemon *d, const struct config *config,
-                             const char *logs_dir, struct log_options *lo)
-{
-    int level = log_level_parse(config_log_level_name(config->logging.level));
-
-    lo->logs_dir = logs_dir;
-    lo->to_stderr = d->ready_fd < 0;
-    lo->level = d->opt->verbose ? LOG_LEVEL_DEBUG
-              : level < 0   ? LOG_LEVEL_INFO
-                            : (enum log_level)level;
-    lo->json = config->logging.format == CONFIG_LOG_JSON;
-    lo->max_size = (size_t)config->logging.max_size;
-    lo->keep = config->logging.rotation;
-    lo->retention_days = config->logging.retention;
-}
-
 static void on_files_changed(void *data, bool config_changed);
 
 static void start_watch(struct daemon *d)
@@ -210,7 +196,6 @@ static void reload_config(struct daemon *d)
 {
     struct config *fresh = calloc(1, sizeof *fresh);
     char err[CONFIG_ERR_MAX];
-    struct log_options lo;
 
     if (!fresh || config_load(d->opt->config_path, fresh, err, sizeof err) != 0) {
         log_error("config not reloaded, the last good one stays in force: %s",
@@ -219,9 +204,9 @@ static void reload_config(struct daemon *d)
         engine_rescan(d->engine);
         return;
     }
-    log_options_from(d, fresh, NULL, &lo);
-    log_set_level(lo.level);
-    log_set_json(lo.json);
+    if (logsetup_open(fresh, d->opt->root, d->opt->verbose, !d->detached, err,
+                      sizeof err) != 0)
+        log_error("log settings not applied: %s", err);
     engine_set_config(d->engine, fresh);
     housekeeping_apply_config(d->housekeeping, fresh);
     if (d->owned) {
@@ -289,7 +274,7 @@ static void on_signal(uv_signal_t *handle, int signum)
             reload_config(d);
         break;
     case SIGUSR1:
-        log_reopen();
+        logsetup_reopen();
         log_info("log files reopened");
         break;
     }
@@ -305,16 +290,6 @@ static void on_clock_jump(void *data)
 
 /* ---- start-up ----------------------------------------------------------- */
 
-static int open_log(struct daemon *d, char *err, size_t errlen)
-{
-    char logs_dir[PATH_MAX];
-    struct log_options lo;
-
-    if (path_in_root(d, "logs", logs_dir, sizeof logs_dir, err, errlen) != 0)
-        return -1;
-    log_options_from(d, d->config, logs_dir, &lo);
-    return log_open(&lo, err, errlen);
-}
 
 static int open_store(struct daemon *d, char *db_path, size_t len, char *err, size_t errlen)
 {
@@ -392,7 +367,9 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
     if (detach_requested && (detach(&d, err, sizeof err) != 0 ||
                              write_pid_file(&d, err, sizeof err) != 0))
         goto fail;
-    if (ignore_sigpipe(err, sizeof err) != 0 || open_log(&d, err, sizeof err) != 0)
+    d.detached = detach_requested;
+    if (ignore_sigpipe(err, sizeof err) != 0 ||
+        logsetup_open(d.config, opt->root, opt->verbose, !d.detached, err, sizeof err) != 0)
         goto fail;
     log_ready = true;
     if (open_store(&d, db_path, sizeof db_path, err, sizeof err) != 0)
@@ -438,7 +415,7 @@ done:
         config_free(d.owned);
         free(d.owned);
     }
-    log_close();
+    logsetup_close();
     lock_release(d.lock_fd);
     return rc;
 }

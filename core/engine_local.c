@@ -13,6 +13,7 @@
 #include "config.h"
 #include "engine_internal.h"
 #include "log.h"
+#include "logsetup.h"
 #include "store.h"
 
 struct local {
@@ -76,9 +77,14 @@ int engine_run_local(const struct cli_options *opt, const char *name,
         snprintf(err, errlen, "database.path: path too long");
         return -1;
     }
+    /* No daemon is the one writer of logs/ now: this process is.  Scheduler
+     * lines reach the terminal only with --verbose; the task's own lines and
+     * output are streamed by the client. */
+    if (logsetup_open(opt->config, opt->root, opt->verbose, opt->verbose, err, errlen) != 0)
+        return -1;
     if (uv_loop_init(&loop) != 0) {
         snprintf(err, errlen, "cannot create an event loop");
-        return -1;
+        goto close_logs;
     }
     store = store_open(db_path, err, errlen);
     if (!store)
@@ -111,5 +117,7 @@ close_store:
 close_loop:
     if (uv_loop_close(&loop) != 0)
         log_error("the run's event loop still has open handles");
+close_logs:
+    logsetup_close();
     return rc;
 }

@@ -12,7 +12,6 @@
 #include "executor.h"
 #include "schedule.h"
 
-#define SCHEDULE_JOIN "; "
 
 static json_t *iso_json(const struct engine *e, double t)
 {
@@ -27,21 +26,11 @@ static json_t *iso_json(const struct engine *e, double t)
 /* "every 5 minutes; every Monday at 09:00" */
 static json_t *schedule_json(const struct entry *en)
 {
-    char text[SCHEDULE_TEXT_MAX * 4] = "";
-    size_t used = 0;
+    char text[SCHEDULE_TEXT_MAX * 4];
 
     if (!en->loaded)
         return json_null();
-    for (size_t i = 0; i < en->task.schedules.count && used < sizeof text; i++) {
-        char one[SCHEDULE_TEXT_MAX];
-        int n;
-
-        schedule_describe(&en->task.schedules.items[i], one, sizeof one);
-        n = snprintf(text + used, sizeof text - used, "%s%s", i ? SCHEDULE_JOIN : "", one);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
+    schedule_set_describe(&en->task.schedules, text, sizeof text);
     return json_string(text);
 }
 

@@ -12,6 +12,7 @@
 #include "discovery.h"
 #include "engine_internal.h"
 #include "log.h"
+#include "rocks.h"
 #include "schedule.h"
 
 struct entry *entries_find(struct engine *e, const char *name)
@@ -281,6 +282,8 @@ int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen
         snprintf(err, errlen, "no task named '%s'", name);
     else if (!d.items[0].loaded)
         snprintf(err, errlen, "%s", d.items[0].error ? d.items[0].error : "cannot load");
+    else if (rocks_ensure(e->config, e->root, &d.items[0].task.dependencies, err, errlen) != 0)
+        ; /* err says which rock luarocks could not install */
     else if (!entry_add(e, &d.items[0], &stored_next))
         snprintf(err, errlen, "out of memory");
     else

@@ -61,16 +61,6 @@ int log_open(const struct log_options *opt, char *err, size_t errlen)
     return 0;
 }
 
-void log_set_level(enum log_level level)
-{
-    log_threshold = level;
-}
-
-void log_set_json(bool json)
-{
-    log_state.json = json;
-}
-
 void log_reopen(void)
 {
     if ((log_state.main && logfile_reopen(log_state.main) != 0) ||

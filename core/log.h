@@ -36,8 +36,6 @@ struct log_options {
 
 /* Before log_open() (or if it fails) lines go to stderr only. */
 int log_open(const struct log_options *opt, char *err, size_t errlen);
-void log_set_level(enum log_level level);
-void log_set_json(bool json);
 /* Reopen the files (SIGUSR1, after an external logrotate). */
 void log_reopen(void);
 void log_close(void);

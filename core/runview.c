@@ -77,9 +77,22 @@ static json_t *runview_number(double v)
     return v != 0 ? json_real(v) : json_null();
 }
 
+/* A stored JSON text as a value; the text itself when it does not parse
+ * (it was written by us, so that would be a bug worth seeing). */
+static json_t *runview_json_text(const char *text)
+{
+    json_t *v;
+
+    if (!text)
+        return json_null();
+    v = json_loads(text, JSON_DECODE_ANY, NULL);
+    return v ? v : json_string(text);
+}
+
 json_t *runview_run_json(const struct store_run *run)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?}",
+    return json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?,"
+                     " s:o, s:o, s:o, s:s?, s:s?}",
                      "id", (json_int_t)run->id,
                      "task", run->task,
                      "trigger", store_trigger_name(run->trigger),
@@ -95,7 +108,13 @@ json_t *runview_run_json(const struct store_run *run)
                      "exit_code", run->has_exit_code ? json_integer(run->exit_code)
                                                      : json_null(),
                      "signal", run->signal ? json_integer(run->signal) : json_null(),
-                     "error", run->error);
+                     "error", run->error,
+                     "result", runview_json_text(run->result_json),
+                     "peak_rss_kb", run->peak_rss_kb ? json_integer(run->peak_rss_kb)
+                                                     : json_null(),
+                     "cpu_ms", run->cpu_ms ? json_integer(run->cpu_ms) : json_null(),
+                     "output_tail", run->output_tail,
+                     "file_hash", run->file_hash);
 }
 
 void runview_outcome(const json_t *run, char *buf, size_t len)

@@ -93,6 +93,9 @@ int schedule_jitter_for(const struct schedule *s, int64_t instant, const char *s
 /* The schedule in words ("every 5 minutes", "every Monday at 09:00"). */
 void schedule_describe(const struct schedule *s, char *buf, size_t len);
 
+/* Every schedule of a set in words, joined by "; " (cut to fit `len`). */
+void schedule_set_describe(const struct schedule_set *set, char *buf, size_t len);
+
 /* Parsers used by the Lua DSL (for early, line-numbered errors) and by the
  * table-to-struct conversion.  Each returns 0, or -1 with a message in err. */
 int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour,

@@ -193,3 +193,22 @@ void schedule_describe(const struct schedule *s, char *buf, size_t len)
     if (s->zone[0])
         out_add(&o, " (%s)", s->zone);
 }
+
+void schedule_set_describe(const struct schedule_set *set, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < set->count && used + 1 < len; i++) {
+        char one[SCHEDULE_TEXT_MAX];
+        int n;
+
+        schedule_describe(&set->items[i], one, sizeof one);
+        n = snprintf(buf + used, len - used, "%s%s", i ? "; " : "", one);
+        if (n < 0)
+            break;
+        used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+    }
+}

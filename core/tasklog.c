@@ -59,7 +59,7 @@ static struct logfile *open_named(const char *dir, const char *name, char *err,
     return logfile_open(path, &tl.file_opt, err, errlen);
 }
 
-int tasklog_open(const struct tasklog_options *opt, char *err, size_t errlen)
+int tasklog_open(const struct log_options *opt, char *err, size_t errlen)
 {
     struct logfile_options file_opt = {opt->max_size, opt->keep, opt->retention_days};
     struct logfile *all = NULL, *errors = NULL;

@@ -20,18 +20,11 @@
 /* Per-task files kept open at once; the least recently used is closed. */
 #define TASKLOG_OPEN_MAX 32
 
-struct tasklog_options {
-    const char *logs_dir;    /* absolute; created if missing */
-    bool json;               /* one JSON object per line instead of text */
-    enum log_level level;    /* log lines below it are dropped (output never) */
-    size_t max_size;         /* rotation, as for log.h */
-    int keep;
-    int retention_days;
-};
-
-/* (Re)open with new options; the previous files are closed.  0, or -1 with
+/* (Re)open with the daemon log's options (log.h: folder, format, rotation;
+ * `level` drops task log lines below it, output is never dropped;
+ * `to_stderr` is not used); the previous files are closed.  0, or -1 with
  * a message in err (the previous state is kept then). */
-int tasklog_open(const struct tasklog_options *opt, char *err, size_t errlen);
+int tasklog_open(const struct log_options *opt, char *err, size_t errlen);
 
 /* A log.info()-style line: `msg` of `len` bytes, optional JSON object of
  * fields.  `title` may be NULL (then the name is the prefix). */

@@ -49,22 +49,6 @@ bool taskview_user_matches(const struct cli_options *opt, const struct discovere
     return item->loaded && item->task.user && strcmp(item->task.user, opt->user) == 0;
 }
 
-/* Every schedule of the set in words, joined by "; ". */
-static void taskview_describe(const struct schedule_set *set, char *buf, size_t len)
-{
-    size_t used = 0;
-
-    buf[0] = '\0';
-    for (size_t i = 0; i < set->count && used + 1 < len; i++) {
-        char one[SCHEDULE_TEXT_MAX];
-        schedule_describe(&set->items[i], one, sizeof one);
-        int n = snprintf(buf + used, len - used, "%s%s", i ? "; " : "", one);
-        if (n < 0)
-            break;
-        used += (size_t)n < len - used ? (size_t)n : len - used - 1;
-    }
-}
-
 static json_t *taskview_instant(const struct cli_options *opt, int64_t t)
 {
     char iso[TZ_ISO_MAX];
@@ -120,7 +104,7 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
                  : fires   ? schedule_set_next_fire(&t->schedules, now, opt->default_zone)
                            : SCHEDULE_NEVER;
     if (item->loaded)
-        taskview_describe(&t->schedules, words, sizeof words);
+        schedule_set_describe(&t->schedules, words, sizeof words);
     json_t *entry = json_pack(
         "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:o, s:o, s:b, s:o, s:[]}",
         "name", item->name,

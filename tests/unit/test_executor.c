@@ -425,7 +425,7 @@ static int setup(void)
 {
     const char *prog = getenv(PROGRAM_ENV);
     char err[256], dir[PATH_MAX];
-    struct tasklog_options tl = {.level = LOG_LEVEL_INFO, .max_size = 1 << 20, .keep = 1};
+    struct log_options tl = {.level = LOG_LEVEL_INFO, .max_size = 1 << 20, .keep = 1};
 
     if (!realpath(prog ? prog : "./main", program)) {
         printf("# no run program %s (set %s): %s\n", prog ? prog : "./main", PROGRAM_ENV,
