@@ -5,6 +5,7 @@
  * thing wherever it is written.
  */
 #include "config_internal.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +15,6 @@
 #include <sys/stat.h>
 
 #define WHERE_MAX 512
-#define SUGGEST_MAX_DISTANCE 2
 #define NAME_MAX_LEN 64
 
 static const char *const level_names[] = { "debug", "info", "warn", "error",
@@ -257,57 +257,26 @@ int config_field_apply(struct config *cfg, int index,
     return 0;
 }
 
-/* Levenshtein distance, for "did you mean"; names are short. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la >= NAME_MAX_LEN || lb >= NAME_MAX_LEN)
-        return SIZE_MAX;
-    size_t row[NAME_MAX_LEN + 1];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 void config_unknown(const char *where, const char *section, const char *name,
                     char *err, size_t errlen)
 {
-    const char *best = NULL;
-    size_t best_distance = SUGGEST_MAX_DISTANCE + 1;
+    struct suggest near;
+
+    suggest_init(&near, name);
     if (section) {
-        for (int i = 0; i < CONFIG_FIELD_COUNT; i++) {
-            size_t d = distance(name, config_fields[i].key);
-            if (strcmp(config_fields[i].section, section) == 0 &&
-                d < best_distance)
-                best = config_fields[i].key, best_distance = d;
-        }
+        for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
+            if (strcmp(config_fields[i].section, section) == 0)
+                suggest_consider(&near, config_fields[i].key);
     } else {
-        for (const char *const *s = section_names; *s; s++) {
-            size_t d = distance(name, *s);
-            if (d < best_distance)
-                best = *s, best_distance = d;
-        }
+        for (const char *const *s = section_names; *s; s++)
+            suggest_consider(&near, *s);
     }
     int n = section
         ? snprintf(err, errlen, "%s: unknown key '%s' in section '%s'", where,
                    name, section)
         : snprintf(err, errlen, "%s: unknown section '%s'", where, name);
-    if (best && n >= 0 && (size_t)n < errlen)
-        snprintf(err + n, errlen - (size_t)n, " (did you mean '%s'?)", best);
+    if (near.best && n >= 0 && (size_t)n < errlen)
+        snprintf(err + n, errlen - (size_t)n, " (did you mean '%s'?)", near.best);
 }
 
 static void node_where(char *buf, size_t len, const char *file,

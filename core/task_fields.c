@@ -21,12 +21,11 @@
 #include <lauxlib.h>
 
 #include "dsl.h"
+#include "suggest.h"
 #include "task.h"
 
 #define TASK_DEFAULT_RETRY_DELAY 60
 #define TASK_WHY_MAX 256
-#define TASK_SUGGEST_DISTANCE 2   /* suggest a field name this close to a typo */
-#define TASK_NAME_MAX 32          /* longer keys get no suggestion */
 
 struct field;
 typedef int field_reader(lua_State *L, struct task *t, const struct field *f, char *why,
@@ -472,29 +471,6 @@ static int line_of(const struct task *t, const char *field)
     return line ? line : return_line(t->content);
 }
 
-/* Levenshtein distance of two short strings (b at most TASK_NAME_MAX). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t row[TASK_NAME_MAX + 1], lb = strlen(b);
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; a[i - 1]; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 static const struct field *find_field(const char *name)
 {
     for (size_t i = 0; i < FIELD_COUNT; i++)
@@ -506,18 +482,12 @@ static const struct field *find_field(const char *name)
 /* The known field closest to a misspelt `name`, or NULL. */
 static const char *suggestion(const char *name)
 {
-    const char *best = NULL;
-    size_t best_distance = TASK_SUGGEST_DISTANCE + 1;
-    if (strlen(name) > TASK_NAME_MAX)
-        return NULL;
-    for (size_t i = 0; i < FIELD_COUNT; i++) {
-        size_t d = distance(fields[i].name, name);
-        if (d < best_distance && d < strlen(name)) {
-            best = fields[i].name;
-            best_distance = d;
-        }
-    }
-    return best;
+    struct suggest near;
+
+    suggest_init(&near, name);
+    for (size_t i = 0; i < FIELD_COUNT; i++)
+        suggest_consider(&near, fields[i].name);
+    return near.best;
 }
 
 /* Refuse keys that are no field: the one written first in the source. */
