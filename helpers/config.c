@@ -36,6 +36,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "luabox.h"
 #include "helpers.h"
 #include "luajson.h"
 #include "runtime.h"
@@ -84,17 +85,7 @@ static int box_gc(lua_State *L)
 
 static struct box *box_new(lua_State *L)
 {
-    struct box *b = lua_newuserdatauv(L, sizeof *b, 0);
-
-    memset(b, 0, sizeof *b);
-    if (luaL_newmetatable(L, BOX_MT)) {
-        lua_pushcfunction(L, box_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, box_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
-    return b;
+    return luabox_new(L, sizeof(struct box), BOX_MT, box_gc);
 }
 
 /* Pushes nil and a formatted message; returns 2, the results to return. */

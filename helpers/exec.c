@@ -27,6 +27,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "luabox.h"
 #include "helpers.h"
 #include "luaopt.h"
 
@@ -135,20 +136,12 @@ static int proc_gc(lua_State *L)
 
 static struct proc *proc_new(lua_State *L)
 {
-    struct proc *p = lua_newuserdatauv(L, sizeof *p, 0);
+    struct proc *p = luabox_new(L, sizeof *p, PROC_MT, proc_gc);
 
-    memset(p, 0, sizeof *p);
     p->pid = -1;
     p->pidfd = p->in_fd = -1;
     for (int i = 0; i < NSTREAMS; i++)
         p->streams[i].fd = -1;
-    if (luaL_newmetatable(L, PROC_MT)) {
-        lua_pushcfunction(L, proc_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, proc_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
     return p;
 }
 

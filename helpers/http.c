@@ -22,6 +22,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "luabox.h"
 #include "helpers.h"
 #include "luajson.h"
 #include "luaopt.h"
@@ -80,16 +81,8 @@ static int request_gc(lua_State *L)
 
 static struct request *request_new(lua_State *L)
 {
-    struct request *r = lua_newuserdatauv(L, sizeof *r, 0);
+    struct request *r = luabox_new(L, sizeof *r, REQUEST_MT, request_gc);
 
-    memset(r, 0, sizeof *r);
-    if (luaL_newmetatable(L, REQUEST_MT)) {
-        lua_pushcfunction(L, request_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, request_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
     if (!(r->curl = curl_easy_init()))
         luaL_error(L, "http: curl_easy_init failed");
     return r;

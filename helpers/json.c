@@ -16,6 +16,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "luabox.h"
 #include "helpers.h"
 #include "luajson.h"
 #include "luaopt.h"
@@ -48,18 +49,7 @@ static int box_gc(lua_State *L)
 /* Pushes a new empty box. */
 static struct box *box_new(lua_State *L)
 {
-    struct box *b = lua_newuserdatauv(L, sizeof *b, 0);
-
-    b->value = NULL;
-    b->text = NULL;
-    if (luaL_newmetatable(L, BOX_MT)) {
-        lua_pushcfunction(L, box_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, box_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
-    return b;
+    return luabox_new(L, sizeof(struct box), BOX_MT, box_gc);
 }
 
 static int l_encode(lua_State *L)

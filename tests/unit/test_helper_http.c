@@ -17,7 +17,7 @@
 #include "testing.h"
 
 #define SERVER_SCRIPT "tests/fixtures/http_server.py"
-#define SERVER_START_MS 10000
+#define SERVER_START_MS 30000 /* python3 starts slowly on a loaded machine */
 
 static lua_State *L;
 static pid_t server_pid = -1;
