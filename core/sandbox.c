@@ -2,7 +2,8 @@
  * expressions (see sandbox.h for what it offers).
  *
  * The limits are enforced where Lua gives us a grip: the allocator refuses
- * to grow past SANDBOX_MEMORY_LIMIT, and a count hook charges every
+ * to grow past SANDBOX_MEMORY_LIMIT and counts every byte it hands out
+ * against SANDBOX_ALLOCATION_LIMIT, and a count hook charges every
  * SANDBOX_HOOK_STEP instructions against SANDBOX_INSTRUCTION_LIMIT.  A hit
  * is "tripped": recorded once with the line that was running, then the hook
  * re-arms itself to fire on every instruction and raise again, so a pcall
@@ -29,6 +30,7 @@
 struct sandbox {
     lua_State *L;            /* NULL while lua_newstate runs */
     size_t used;             /* bytes allocated by L */
+    size_t allocated;        /* bytes ever handed to L, freed or not */
     long long instructions;  /* charged so far */
     char tripped[SANDBOX_MSG_MAX]; /* "where: limit exceeded", "" until a hit */
     char src[LUA_IDSIZE];    /* how Lua names the current chunk in messages */
@@ -53,6 +55,14 @@ static const char *const run_only_modules[] = {
 };
 static const char *const run_only_functions[] = {
     "require", "dofile", "loadfile", "load", "print", "collectgarbage", NULL,
+};
+/* Lua's pattern matching can backtrack for hours inside one C call, where
+ * neither the count hook nor the memory cap can stop it ("a":rep(3000) and
+ * ".-.-.-.-x"); a declarative top level has no need for it.  They are
+ * replaced in the string library table itself, which is also the __index of
+ * every string, so ("x"):find() is refused too. */
+static const char *const run_only_string_functions[] = {
+    "find", "match", "gmatch", "gsub", NULL,
 };
 
 static struct sandbox *sandbox_of(lua_State *L)
@@ -116,8 +126,21 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     grown = realloc(ptr, nsize);
-    if (grown)
-        sb->used = sb->used - old + nsize;
+    if (!grown)
+        return NULL;
+    sb->used = sb->used - old + nsize;
+    if (nsize > old) {
+        sb->allocated += nsize - old;
+        /* The allocation itself succeeds: the hook raises at the next
+         * instruction, which bounds the work to one more C call. */
+        if (sb->allocated > SANDBOX_ALLOCATION_LIMIT && sb->L && sb->tripped[0] == '\0') {
+            char why[SANDBOX_MSG_MAX];
+            snprintf(why, sizeof why, "allocation limit of %d MiB in total exceeded "
+                     "(a loop building strings at the top level?)",
+                     SANDBOX_ALLOCATION_LIMIT_MIB);
+            trip(sb, why);
+        }
+    }
     return grown;
 }
 
@@ -172,6 +195,13 @@ static void install_stubs(lua_State *L)
         lua_pushcclosure(L, stub_call, 1);
         lua_setglobal(L, *fn);
     }
+    lua_getglobal(L, LUA_STRLIBNAME);
+    for (const char *const *fn = run_only_string_functions; *fn; fn++) {
+        lua_pushfstring(L, "%s.%s", LUA_STRLIBNAME, *fn);
+        lua_pushcclosure(L, stub_call, 1);
+        lua_setfield(L, -2, *fn);
+    }
+    lua_pop(L, 1);
     for (const char *const *mod = run_only_modules; *mod; mod++) {
         lua_newtable(L);                     /* the module */
         lua_newtable(L);                     /* its metatable */

@@ -6,8 +6,8 @@
  * tables (log, notify, exec, config, http, json, state), io, os, debug,
  * package, coroutine, require, load, dofile, loadfile, print and
  * collectgarbage are stubs raising "<mod>.<fn> is only available inside
- * run()".  A memory cap and an
- * instruction budget bound whatever the code does; once either is hit the
+ * run()".  A memory cap, an instruction budget and a budget of bytes
+ * allocated in total bound whatever the code does; once either is hit the
  * state fails every later instruction, so a pcall in the code cannot
  * swallow it.  Errors are one line: "file:line: message".
  */
@@ -25,6 +25,11 @@
 #define SANDBOX_MEMORY_LIMIT_MIB 16
 #define SANDBOX_MEMORY_LIMIT ((size_t)SANDBOX_MEMORY_LIMIT_MIB << 20)
 #define SANDBOX_INSTRUCTION_LIMIT 10000000LL
+/* Bytes allocated over the state's life, freed or not: one instruction
+ * can copy megabytes (string.rep, ..), so counting instructions alone
+ * does not bound the time a top level takes. */
+#define SANDBOX_ALLOCATION_LIMIT_MIB 256
+#define SANDBOX_ALLOCATION_LIMIT ((size_t)SANDBOX_ALLOCATION_LIMIT_MIB << 20)
 
 struct sandbox;
 

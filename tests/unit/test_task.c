@@ -264,6 +264,24 @@ static void hostile_top_levels_are_stopped(void)
     CHECK((double)(clock() - start) / CLOCKS_PER_SEC < 5, "limits took too long");
 }
 
+/* Found by tests/fuzz/fuzz_task.c: few instructions that each copy a lot
+ * ran for seconds (a megabyte per instruction: for hours) within both the
+ * instruction limit and the memory cap. */
+static void allocation_loops_are_stopped(void)
+{
+    clock_t start = clock();
+    check_source_fails("local t = {}\n"
+                       "while true do t[#t + 2] = string.rep(\"x\", 1024) .. #t end\n",
+                       "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
+                       "strings at the top level?)");
+    check_source_fails("return {\n"
+                       "  title = (function() while true do local s = ('x'):rep(4e6) end end)(),\n"
+                       MINIMAL_TAIL,
+                       "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
+                       "strings at the top level?)");
+    CHECK((double)(clock() - start) / CLOCKS_PER_SEC < 5, "limits took too long");
+}
+
 static void pcall_cannot_swallow_the_memory_cap(void)
 {
     check_source_fails("for i = 1, 3 do\n"
@@ -287,6 +305,15 @@ static void effects_are_refused_at_the_top_level(void)
     check_source_fails("return { schedule = every().day, run = function() end,\n"
                        "  title = string.format('%d', debug.getinfo(1).currentline) }\n",
                        "x.lua:2: debug.getinfo is only available inside run()");
+}
+
+/* Pattern matching backtracks inside one C call, beyond any hook. */
+static void pattern_matching_is_refused_at_the_top_level(void)
+{
+    check_source_fails("local s = ('a'):rep(3000):find('.-.-.-.-x')\n",
+                       "x.lua:1: string.find is only available inside run()");
+    check_source_fails("local n = 0\nfor w in string.gmatch('a b', '%a') do n = n + 1 end\n",
+                       "x.lua:2: string.gmatch is only available inside run()");
 }
 
 /* The same helpers are fine inside run(), which the loader never calls. */
@@ -341,6 +368,8 @@ int main(void)
     RUN(each_field_checks_its_type);
     RUN(unknown_fields_are_reported_first_in_source_order);
     RUN(hostile_top_levels_are_stopped);
+    RUN(allocation_loops_are_stopped);
+    RUN(pattern_matching_is_refused_at_the_top_level);
     RUN(pcall_cannot_swallow_the_memory_cap);
     RUN(effects_are_refused_at_the_top_level);
     RUN(run_body_is_not_executed);

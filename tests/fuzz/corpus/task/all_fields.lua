@@ -1,0 +1,30 @@
+-- Every field of DESIGN.md "Task files", with a list of schedules.
+local hour = 2
+return {
+  title         = "All fields",
+  description   = "uses every field",
+  enabled       = false,
+  schedule      = {
+    every(5).minutes,
+    every().day.at(string.format("%02d:30", hour)):tz("Europe/Berlin"),
+    cron("0 9 * * MON-FRI"):jitter(30),
+  },
+  command       = { "/bin/echo", "hello" },
+  args          = { "--fast" },
+  env           = { LANG = "C", GREETING = "hi" },
+  cwd           = "/tmp",
+  user          = "nobody",
+  timeout       = 0,
+  retry_count   = 3,
+  retry_delay   = 1.5,
+  retry_backoff = 2,
+  max_instances = 2,
+  overlap       = "queue",
+  catchup       = "all",
+  grace         = 600,
+  priority      = -5,
+  memory_limit  = 256,
+  dependencies  = { "lua-cjson >= 2.1" },
+  notify        = { on = { "failure", "recovery" }, channels = { "ops" } },
+  tags          = { "demo", "fixture" },
+}

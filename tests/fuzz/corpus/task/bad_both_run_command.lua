@@ -1,0 +1,5 @@
+return {
+  schedule = every(5).minutes,
+  run = function() end,
+  command = { "ls" },
+}

@@ -1,0 +1,4 @@
+return {
+  schedule = cron("61 * * * *"),
+  run = function() end,
+}

@@ -1,0 +1,2 @@
+log.info("loading")
+return { schedule = every().day, run = function() end }

@@ -1,0 +1,4 @@
+return {
+  title = "no schedule",
+  run = function() end,
+}

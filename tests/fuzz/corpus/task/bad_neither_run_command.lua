@@ -1,0 +1,4 @@
+return {
+  title = "nothing to do",
+  schedule = every(5).minutes,
+}

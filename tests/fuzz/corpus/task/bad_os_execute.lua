@@ -1,0 +1,2 @@
+os.execute("touch /tmp/pwned")
+return { schedule = every().day, run = function() end }

@@ -1,0 +1,2 @@
+local m = require("socket")
+return { schedule = every().day, run = function() end }

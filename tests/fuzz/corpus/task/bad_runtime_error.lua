@@ -1,0 +1,3 @@
+local settings = nil
+local x = settings.value
+return {}

@@ -1,0 +1,4 @@
+return {
+  schedule = every(5).minutes
+  run = function() end,
+}

@@ -1,0 +1,4 @@
+return {
+  schedule = every().day:tz("Mars/Olympus"),
+  run = function() end,
+}
