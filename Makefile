@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, run the daemon on the example tasks
 #   make test       install missing packages, build with -Werror, run every test
 #   make bench      build and run the benchmarks
+#   make fuzz       build the libFuzzer targets, run each FUZZ_SECONDS (60)
 #   make install    PREFIX=/usr/local DESTDIR=  (binary installed as task-scheduler)
 #   make SAN=1 ...  AddressSanitizer + UndefinedBehaviorSanitizer build
 
@@ -20,9 +21,10 @@ DEB_TEST  := python3 sqlite3 procps util-linux luarocks
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+               -Icore -Ihelpers $(PKG_CFLAGS)
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-           -Icore -Ihelpers $(PKG_CFLAGS)
+CFLAGS  += $(BASE_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror
@@ -41,7 +43,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC   := $(wildcard bench/bench_*.c)
 BENCH_BIN   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test unit bench install uninstall clean deps test-deps FORCE
+.PHONY: all run test unit bench fuzz install uninstall clean deps test-deps fuzz-deps FORCE
 
 all: main
 
@@ -108,12 +110,69 @@ run: deps
 	./main --root . --include-examples --verbose
 
 test: test-deps
-	$(MAKE) WERROR=1 main $(UNIT_BIN)
-	tests/run.sh $(UNIT_BIN)
+	$(MAKE) WERROR=1 main $(UNIT_BIN) $(FUZZ_REPLAY)
+	tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
 
 bench: deps
 	$(MAKE) main $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for s in bench/*.sh; do [ -e "$$s" ] || continue; sh "$$s" || exit 1; done
+
+# ---- fuzzing: libFuzzer targets tests/fuzz/fuzz_NAME.c ----------------------
+# The project's sources are compiled again with clang, coverage-instrumented
+# and under ASan + UBSan, into build/fuzz/.  Each target runs FUZZ_SECONDS on
+# a working copy of its seeds (tests/fuzz/corpus/NAME/ -> build/fuzz/corpus/
+# NAME/, which keeps what it finds between runs); a crash leaves its input in
+# build/fuzz/artifacts/NAME/ and makes `make fuzz` fail after every target ran.
+DEB_FUZZ      := clang libclang-rt-14-dev
+FUZZ_CC       := clang
+FUZZ_SECONDS  ?= 60
+FUZZ_OPTIONS  := -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+FUZZ_BUILD    := $(BUILD)/fuzz
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                 -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -O1 -g $(BASE_CFLAGS) $(FUZZ_SAN)
+FUZZ_SRC      := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_BIN      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_REPLAY   := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_NAMES))
+FUZZ_OBJ      := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) \
+                 $(FUZZ_BUILD)/embedded_lua.o
+
+fuzz-deps:
+	@scripts/install_deps.sh $(DEB_BUILD) $(DEB_FUZZ)
+
+fuzz: fuzz-deps
+	$(MAKE) $(FUZZ_BIN)
+	@failed=""; for n in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/artifacts/$$n && \
+	  cp -u tests/fuzz/corpus/$$n/* $(FUZZ_BUILD)/corpus/$$n/ && \
+	  echo "fuzz_$$n: $(FUZZ_SECONDS) s" && \
+	  $(FUZZ_BUILD)/fuzz_$$n $(FUZZ_OPTIONS) -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n/ $(FUZZ_BUILD)/corpus/$$n \
+	    || failed="$$failed $$n"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashed:$$failed" >&2; exit 1; fi
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libcore.a $(LDLIBS)
+
+# The same targets built by $(CC) without libFuzzer: `make test` replays
+# their seeds and tests/fuzz/regressions/NAME/ through them.
+$(BUILD)/tests/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ tests/fuzz/replay.c $< $(BUILD)/libcore.a $(LDLIBS)
+
+$(FUZZ_BUILD)/libcore.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/embedded_lua.o: $(BUILD)/embedded_lua.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 install: main
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/task-scheduler
@@ -132,3 +191,24 @@ clean:
 	rm -rf $(BUILD) main
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fault injection (tests/faults/): kill -9, full disk, store faults, clock
+# jumps, runaway tasks, task-file churn.  Needs root (tmpfs, bind mounts).
+.PHONY: test-faults
+test-faults: test-deps
+	$(MAKE) WERROR=1 main
+	TESTS_SCRIPT_DIR=tests/faults tests/run.sh
+
+# make bench-compare: the same workloads against this scheduler and the peers a
+# user would choose instead (bench/README.md).  A peer whose package cannot be
+# installed is reported as such in the table; python3 and util-linux (unshare)
+# are required.
+BENCH_PEER_DEBS := python3-schedule python3-apscheduler python3-sqlalchemy cron
+
+.PHONY: bench-compare
+bench-compare: deps
+	@scripts/install_deps.sh python3 util-linux
+	@scripts/install_deps.sh $(BENCH_PEER_DEBS) || for p in $(BENCH_PEER_DEBS); do \
+	    scripts/install_deps.sh $$p || echo "bench-compare: $$p not installed" >&2; done
+	$(MAKE) main
+	/usr/bin/python3 bench/compare.py

@@ -24,8 +24,11 @@ struct cli_options {
     bool verbose;
     bool json;                   /* --json given anywhere */
     bool include_examples;       /* tasks.include_example_tasks or --include-examples */
+    bool examples_forced;        /* --include-examples itself (the daemon reads
+                                  * the config's setting again at each reload) */
     const struct tz *default_zone; /* scheduler.timezone, else the system's */
-    const struct config *config; /* the loaded config */
+    const struct config *config; /* the loaded config (the defaults when a
+                                  * lenient command found it broken) */
 };
 
 /* Print "usage: main NAME ..." style line for a subcommand to stderr and
@@ -52,6 +55,7 @@ int cmd_overdue(const struct cli_options *opt, int argc, char **argv);
 int cmd_reset(const struct cli_options *opt, int argc, char **argv);
 int cmd_stop(const struct cli_options *opt, int argc, char **argv);
 int cmd_reload(const struct cli_options *opt, int argc, char **argv);
+int cmd_restart(const struct cli_options *opt, int argc, char **argv);
 int cmd_config(const struct cli_options *opt, int argc, char **argv);
 
 /* The program's own usage line (cli_usage prints it after "usage: "). */

@@ -38,8 +38,12 @@ static void status_state(const json_t *task, char *buf, size_t len)
 {
     const json_t *running = json_object_get(task, "running");
 
-    if (json_is_true(json_object_get(task, "broken")))
+    if (json_is_true(json_object_get(task, "last_good")))
+        snprintf(buf, len, "error (last good version runs)");
+    else if (json_is_true(json_object_get(task, "broken")))
         snprintf(buf, len, "broken");
+    else if (json_is_true(json_object_get(task, "installing")))
+        snprintf(buf, len, "installing dependencies");
     else if (json_array_size(running) > 0)
         snprintf(buf, len, "running (pid %lld)",
                  (long long)json_integer_value(

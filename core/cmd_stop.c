@@ -1,9 +1,12 @@
-/* cmd_stop.c — `main stop` and `main reload`: ask the running daemon.
+/* cmd_stop.c — `main stop`, `main restart` and `main reload`: ask the
+ * running daemon.
  *
  * `stop` returns once the daemon's process is gone (bounded by the time
  * the daemon may take: shutdown_timeout for its runs, kill_grace for the
  * last ones, and a margin), so `main stop && main --daemon` restarts
- * cleanly.  Both exit 1 when no daemon runs.
+ * cleanly; it and `reload` exit 1 when no daemon runs.  `restart` is that
+ * stop (when a daemon runs) followed by `main --daemon` on the same root
+ * and config: it exits 0 once the new daemon holds the lock.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "config.h"
+#include "daemon.h"
 
 #define STOP_ERR_MAX 512
 #define STOP_POLL_NS 50000000L /* 50 ms between looks at the process */
@@ -22,13 +26,16 @@
 #define STOP_PROC_STAT_MAX 512 /* enough of /proc/PID/stat for its state */
 #define STOP_PROC_PATH_MAX 64
 
-/* Send {"cmd": cmd}: the reply (new reference), or NULL after printing why. */
-static json_t *stop_ask(const struct cli_options *opt, const char *cmd)
+/* Send {"cmd": cmd}: the reply (new reference), or NULL after printing why
+ * (*absent says that no daemon runs; then nothing is printed when `quiet`). */
+static json_t *stop_ask(const struct cli_options *opt, const char *cmd, bool quiet,
+                        bool *absent)
 {
     char err[STOP_ERR_MAX];
     json_t *request = json_pack("{s:s}", "cmd", cmd);
     json_t *reply = NULL;
 
+    *absent = false;
     if (!request) {
         fprintf(stderr, "%s: out of memory\n", cmd);
         return NULL;
@@ -42,7 +49,9 @@ static json_t *stop_ask(const struct cli_options *opt, const char *cmd)
         }
         break;
     case CLIENT_NOT_RUNNING:
-        fprintf(stderr, "daemon: not running\n");
+        *absent = true;
+        if (!quiet)
+            fprintf(stderr, "daemon: not running\n");
         break;
     case CLIENT_ERROR:
         fprintf(stderr, "%s: %s\n", cmd, err);
@@ -86,14 +95,15 @@ static bool stop_wait_gone(pid_t pid, int seconds)
     return stop_process_gone(pid);
 }
 
-int cmd_stop(const struct cli_options *opt, int argc, char **argv)
+/* Stop the daemon and wait for its process to end: 0 stopped, 1 failed
+ * (said why), or -1 when none ran (said so unless `quiet`). */
+static int stop_and_wait(const struct cli_options *opt, bool quiet)
 {
-    (void)argv;
-    if (argc > 1)
-        return cli_usage("main stop");
-    json_t *reply = stop_ask(opt, "stop");
+    bool absent;
+    json_t *reply = stop_ask(opt, "stop", quiet, &absent);
+
     if (!reply)
-        return 1;
+        return absent ? -1 : 1;
     pid_t pid = (pid_t)json_integer_value(json_object_get(reply, "pid"));
     json_decref(reply);
     int limit = opt->config->scheduler.shutdown_timeout + opt->config->scheduler.kill_grace +
@@ -107,12 +117,46 @@ int cmd_stop(const struct cli_options *opt, int argc, char **argv)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+int cmd_stop(const struct cli_options *opt, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return cli_usage("main stop");
+    return stop_and_wait(opt, false) == 0 ? 0 : 1;
+}
+
+/* main.c lets a broken config through for the stop; the new daemon must
+ * not start on defaults, so the config is read again, strictly, before the
+ * running daemon is touched: a broken one leaves it running. */
+int cmd_restart(const struct cli_options *opt, int argc, char **argv)
+{
+    struct cli_options fresh_opt = *opt;
+    struct config fresh;
+    char err[CONFIG_ERR_MAX];
+    int rc = 1;
+
+    (void)argv;
+    if (argc > 1)
+        return cli_usage("main restart");
+    if (config_load(opt->config_path, &fresh, err, sizeof err) != 0) {
+        fprintf(stderr, "restart: %s\nrestart: the running daemon (if any) was left alone\n",
+                err);
+        return 1;
+    }
+    fresh_opt.config = &fresh;
+    if (stop_and_wait(opt, true) <= 0)
+        rc = daemon_run(&fresh_opt, true); /* a start-up error reaches stderr */
+    config_free(&fresh);
+    return rc;
+}
+
 int cmd_reload(const struct cli_options *opt, int argc, char **argv)
 {
     (void)argv;
     if (argc > 1)
         return cli_usage("main reload");
-    json_t *reply = stop_ask(opt, "reload");
+    bool absent;
+    json_t *reply = stop_ask(opt, "reload", false, &absent);
     if (!reply)
         return 1;
     json_decref(reply);

@@ -17,6 +17,7 @@
 
 #define TASK_USAGE "main --task NAME"
 #define TASK_CMD_ERR_MAX 512
+#define TASK_CODE_TEXT_MAX 32 /* " (exit code N)" */
 
 struct task_result {
     bool done;
@@ -34,15 +35,20 @@ static void task_on_output(void *data, const char *stream, const char *line, siz
         fflush(out);
 }
 
-static void task_on_done(void *data, int64_t run_id, const char *status, const char *error)
+static void task_on_done(void *data, int64_t run_id, const char *status, int exit_code,
+                         const char *error)
 {
     struct task_result *result = data;
+    char code[TASK_CODE_TEXT_MAX] = "";
 
     result->done = true;
     result->success = strcmp(status, "success") == 0;
-    if (!result->success)
-        fprintf(stderr, "task: run %lld ended %s%s%s\n", (long long)run_id, status,
-                error ? ": " : "", error ? error : "");
+    if (result->success)
+        return;
+    if (exit_code != ENGINE_NO_EXIT_CODE)
+        snprintf(code, sizeof code, " (exit code %d)", exit_code);
+    fprintf(stderr, "task: run %lld ended %s%s%s%s\n", (long long)run_id, status, code,
+            error ? ": " : "", error ? error : "");
 }
 
 /* Follow the daemon's reply lines until the run is done.  0, or -1 after
@@ -70,6 +76,9 @@ static int task_follow(struct client *c, struct task_result *result)
         else if (type && strcmp(type, "done") == 0)
             task_on_done(result, json_integer_value(json_object_get(msg, "run_id")),
                          json_string_value(json_object_get(msg, "status")),
+                         json_is_integer(json_object_get(msg, "exit_code"))
+                             ? (int)json_integer_value(json_object_get(msg, "exit_code"))
+                             : ENGINE_NO_EXIT_CODE,
                          json_string_value(json_object_get(msg, "error")));
         json_decref(msg);
     }

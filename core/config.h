@@ -59,7 +59,7 @@ struct config {
         int kill_grace;          /* s between SIGTERM and SIGKILL; 10 */
         int shutdown_timeout;    /* s to wait for runs at stop; 30 */
         int default_timeout;     /* s, a task's timeout when unset; 0 = none; 300 */
-        int max_memory_usage;    /* MB for all runs together; 0 = off */
+        int max_memory_usage;    /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
     } scheduler;
     struct {
         char *path;              /* "data/scheduler.db" */

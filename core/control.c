@@ -2,8 +2,9 @@
  *
  * Every connection owns a fixed request buffer of CONTROL_REQUEST_MAX bytes;
  * a line that does not fit is answered with an error and the connection is
- * closed, so no client can make the daemon grow.  Requests are parsed with
- * jansson and dispatched to the engine (engine.h); nothing here blocks.
+ * closed, so no client can make the daemon grow.  Requests are parsed by
+ * control_request.c and dispatched to the engine (engine.h); nothing here
+ * blocks.
  *
  * "stop" and "reload" raise SIGTERM and SIGHUP on the daemon itself: the
  * daemon then has exactly one shutdown path and one reload path, whether a
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "control_request.h"
 #include "engine.h"
 #include "log.h"
 
@@ -266,22 +268,23 @@ static void control_on_output(void *data, const char *stream, const char *line, 
 }
 
 static void control_on_done(void *data, int64_t run_id, const char *status,
-                            const char *error)
+                            int exit_code, const char *error)
 {
     /* The error quotes the task's own words, which need not be UTF-8. */
     json_t *why = error ? control_text(error, strlen(error)) : json_null();
+    json_t *code = exit_code == ENGINE_NO_EXIT_CODE ? json_null() : json_integer(exit_code);
 
-    control_send(data, json_pack("{s:s, s:I, s:s, s:o}", "type", "done", "run_id",
-                                 (json_int_t)run_id, "status", status, "error", why),
+    control_send(data, json_pack("{s:s, s:I, s:s, s:o, s:o}", "type", "done", "run_id",
+                                 (json_int_t)run_id, "status", status, "exit_code", code,
+                                 "error", why),
                  CONTROL_AFTER_NOTHING);
 }
 
 /* ---- requests --------------------------------------------------------- */
 
-static void control_cmd_status(struct control_conn *conn, const json_t *req)
+static void control_cmd_status(struct control_conn *conn, const struct control_request *req)
 {
-    const char *user = json_string_value(json_object_get(req, "user"));
-    json_t *status = engine_status_json(control.engine, user);
+    json_t *status = engine_status_json(control.engine, req->user);
 
     if (!status) {
         control_reply_error(conn, "cannot build the status", CONTROL_AFTER_NOTHING);
@@ -290,19 +293,14 @@ static void control_cmd_status(struct control_conn *conn, const json_t *req)
     control_reply_ok(conn, json_pack("{s:o}", "status", status), CONTROL_AFTER_NOTHING);
 }
 
-static void control_cmd_run(struct control_conn *conn, const json_t *req)
+static void control_cmd_run(struct control_conn *conn, const struct control_request *req)
 {
-    const char *name = json_string_value(json_object_get(req, "task"));
     const struct engine_client client = {
         .on_output = control_on_output, .on_done = control_on_done, .data = conn
     };
     char err[ENGINE_ERR_MAX];
 
-    if (!name) {
-        control_reply_error(conn, "'run' needs a \"task\" name", CONTROL_AFTER_NOTHING);
-        return;
-    }
-    int64_t id = engine_run_now(control.engine, name, "manual", &client, err, sizeof err);
+    int64_t id = engine_run_now(control.engine, req->task, "manual", &client, err, sizeof err);
     if (id < 0) {
         control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
         return;
@@ -311,78 +309,57 @@ static void control_cmd_run(struct control_conn *conn, const json_t *req)
                      CONTROL_AFTER_NOTHING);
 }
 
-static void control_cmd_reset(struct control_conn *conn, const json_t *req)
+static void control_cmd_reset(struct control_conn *conn, const struct control_request *req)
 {
-    const json_t *tasks = json_object_get(req, "tasks");
-    size_t count = json_array_size(tasks);
-    const char **names = NULL;
-    json_t *changes;
     char err[ENGINE_ERR_MAX];
+    json_t *changes = engine_reset_next_fires(control.engine, req->tasks, req->task_count,
+                                              req->future_only, req->dry_run, err,
+                                              sizeof err);
 
-    if (tasks && !json_is_array(tasks)) {
-        control_reply_error(conn, "\"tasks\" must be a list of names", CONTROL_AFTER_NOTHING);
-        return;
-    }
-    if (count && !(names = calloc(count, sizeof *names))) {
-        control_reply_error(conn, "out of memory", CONTROL_AFTER_NOTHING);
-        return;
-    }
-    for (size_t i = 0; i < count; i++) {
-        names[i] = json_string_value(json_array_get(tasks, i));
-        if (!names[i]) {
-            control_reply_error(conn, "\"tasks\" must be a list of names",
-                                CONTROL_AFTER_NOTHING);
-            goto done;
-        }
-    }
-    changes = engine_reset_next_fires(
-        control.engine, names, count, json_is_true(json_object_get(req, "future_only")),
-        json_is_true(json_object_get(req, "dry_run")), err, sizeof err);
     if (!changes)
         control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
     else
         control_reply_ok(conn, json_pack("{s:o}", "changes", changes), CONTROL_AFTER_NOTHING);
-done:
-    free(names);
 }
 
 static void control_handle(struct control_conn *conn, const char *line, size_t len)
 {
-    json_error_t jerr;
-    json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    const char *cmd = json_string_value(json_object_get(req, "cmd"));
+    struct control_request req;
     char msg[CONTROL_ERR_MAX];
+    int rc;
 
-    if (!json_is_object(req)) {
-        snprintf(msg, sizeof msg, "bad request: %s",
-                 req ? "expected a JSON object" : jerr.text);
+    if (control_request_parse(line, len, &req, msg, sizeof msg) < 0) {
         control_reply_error(conn, msg, CONTROL_AFTER_NOTHING);
-    } else if (!cmd) {
-        control_reply_error(conn, "bad request: no \"cmd\"", CONTROL_AFTER_NOTHING);
-    } else if (strcmp(cmd, "ping") == 0) {
+        return;
+    }
+    switch (req.cmd) {
+    case CONTROL_CMD_PING:
         control_reply_ok(conn, json_pack("{s:I, s:s}", "pid", (json_int_t)uv_os_getpid(),
                                          "version", CLI_VERSION),
                          CONTROL_AFTER_NOTHING);
-    } else if (strcmp(cmd, "status") == 0) {
-        control_cmd_status(conn, req);
-    } else if (strcmp(cmd, "run") == 0) {
-        control_cmd_run(conn, req);
-    } else if (strcmp(cmd, "reset") == 0) {
-        control_cmd_reset(conn, req);
-    } else if (strcmp(cmd, "reload") == 0) {
-        int rc = uv_kill(uv_os_getpid(), SIGHUP);
+        break;
+    case CONTROL_CMD_STATUS:
+        control_cmd_status(conn, &req);
+        break;
+    case CONTROL_CMD_RUN:
+        control_cmd_run(conn, &req);
+        break;
+    case CONTROL_CMD_RESET:
+        control_cmd_reset(conn, &req);
+        break;
+    case CONTROL_CMD_RELOAD:
+        rc = uv_kill(uv_os_getpid(), SIGHUP);
         if (rc < 0)
             control_reply_error(conn, uv_strerror(rc), CONTROL_AFTER_NOTHING);
         else
             control_reply_ok(conn, NULL, CONTROL_AFTER_NOTHING);
-    } else if (strcmp(cmd, "stop") == 0) {
+        break;
+    case CONTROL_CMD_STOP:
         control_reply_ok(conn, json_pack("{s:I}", "pid", (json_int_t)uv_os_getpid()),
                          CONTROL_AFTER_STOP);
-    } else {
-        snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
-        control_reply_error(conn, msg, CONTROL_AFTER_NOTHING);
+        break;
     }
-    json_decref(req);
+    control_request_free(&req);
 }
 
 static void control_on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)

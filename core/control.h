@@ -8,7 +8,8 @@
  *                                      ("user" is optional)
  *   {"cmd":"run","task":"NAME"}     -> {"ok":true,"run_id":N}, then
  *       {"type":"output","stream":"stdout"|"stderr"|"log","line":"..."} ...
- *       {"type":"done","run_id":N,"status":"success","error":null}
+ *       {"type":"done","run_id":N,"status":"success","exit_code":0,"error":null}
+ *       ("exit_code" is null when a signal ended the run or it never began)
  *   {"cmd":"reset","tasks":["a"],"future_only":false,"dry_run":false}
  *                                   -> {"ok":true,"changes":[{"name",
  *                                      "old_next_fire","new_next_fire"}...]}

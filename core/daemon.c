@@ -10,7 +10,13 @@
  * taking the lock — the lock's descriptor is shared with the child, which
  * writes its own pid into it — and the first parent waits on a pipe until
  * the daemon reports that it started, so `main --daemon` still exits 1 with
- * the reason when start-up fails.
+ * the reason when start-up fails.  Once detached, the process title
+ * becomes "task-scheduler: ROOT" (proctitle.c).
+ *
+ * Over scheduler.max_memory_usage the daemon re-executes itself when no
+ * job is left (selfrestart.h): a stop as on SIGTERM, then execv with the
+ * same arguments, the lock handed down; the new image sees the inherited
+ * lock and neither detaches again nor loses its pid.
  */
 #include "daemon.h"
 
@@ -34,11 +40,14 @@
 #include "lock.h"
 #include "log.h"
 #include "logsetup.h"
+#include "proctitle.h"
+#include "selfrestart.h"
 #include "store.h"
 #include "watch.h"
 
 #define DAEMON_DIR_MODE 0755
 #define DAEMON_ERR_MAX (PATH_MAX + 512) /* a path and a reason */
+#define DAEMON_ARGV_MAX 10 /* program, --root R, --config C, 3 switches, NULL */
 
 static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 #define DAEMON_SIGNAL_COUNT (sizeof daemon_signals / sizeof daemon_signals[0])
@@ -54,6 +63,10 @@ struct daemon {
     struct watch *watch;
     struct housekeeping *housekeeping;
     uv_signal_t signals[DAEMON_SIGNAL_COUNT];
+    uv_timer_t restart_timer;     /* looks for a moment without jobs */
+    bool restart_pending;         /* over max_memory_usage: re-exec when idle */
+    bool job_ended;               /* since start: only then can memory have grown */
+    bool reexec;                  /* the loop ended for the re-exec */
     int lock_fd;
     int ready_fd;                 /* --daemon: the waiting parent's pipe; else -1 */
     char pid_path[PATH_MAX];
@@ -204,6 +217,9 @@ static void reload_config(struct daemon *d)
         engine_rescan(d->engine);
         return;
     }
+    if (strcmp(fresh->database.path, d->config->database.path) != 0)
+        log_warn("database.path changes need a restart; still using %s",
+                 d->config->database.path);
     if (logsetup_open(fresh, d->opt->root, d->opt->verbose, !d->detached, err,
                       sizeof err) != 0)
         log_error("log settings not applied: %s", err);
@@ -240,6 +256,7 @@ static void on_engine_stopped(void *data)
 
     for (size_t i = 0; i < DAEMON_SIGNAL_COUNT; i++)
         uv_close((uv_handle_t *)&d->signals[i], on_signal_closed);
+    uv_close((uv_handle_t *)&d->restart_timer, on_signal_closed);
 }
 
 static void begin_stop(struct daemon *d, const char *why)
@@ -258,6 +275,66 @@ static void begin_stop(struct daemon *d, const char *why)
     housekeeping_stop(d->housekeeping);
     d->housekeeping = NULL;
     engine_shutdown(d->engine, on_engine_stopped, d);
+}
+
+/* ---- the memory limit ------------------------------------------------- */
+
+static void on_restart_timer(uv_timer_t *timer)
+{
+    struct daemon *d = timer->data;
+
+    if (d->stopping || engine_busy(d->engine))
+        return; /* the next job to end looks again */
+    d->reexec = true;
+    begin_stop(d, "restarting to release memory");
+}
+
+/* A run ended, or the hourly sweep: over the limit, restart once idle.
+ * A fresh image already over the limit would only restart in a loop, so
+ * nothing is checked before the first job has ended. */
+static void check_memory(struct daemon *d)
+{
+    if (!d->job_ended)
+        return;
+    if (!d->restart_pending)
+        d->restart_pending = selfrestart_over_limit(d->config->scheduler.max_memory_usage);
+    if (d->restart_pending && !d->stopping)
+        uv_timer_start(&d->restart_timer, on_restart_timer, 0, 0);
+}
+
+/* The daemon's own command line (whatever command started it: `restart`
+ * too), and the exec.  Returns only when the exec failed (errno). */
+static void reexec(const struct cli_options *opt, bool detached, int lock_fd)
+{
+    char *argv[DAEMON_ARGV_MAX];
+    int n = 0;
+
+    argv[n++] = program_invocation_name;
+    argv[n++] = "--root";
+    argv[n++] = (char *)opt->root;
+    argv[n++] = "--config";
+    argv[n++] = (char *)opt->config_path;
+    if (detached)
+        argv[n++] = "--daemon";
+    if (opt->verbose)
+        argv[n++] = "--verbose";
+    if (opt->examples_forced)
+        argv[n++] = "--include-examples";
+    argv[n] = NULL;
+    selfrestart_exec(argv, lock_fd);
+}
+
+static void on_job_done(void *data)
+{
+    struct daemon *d = data;
+
+    d->job_ended = true;
+    check_memory(d);
+}
+
+static void on_sweep(void *data)
+{
+    check_memory(data);
 }
 
 static void on_signal(uv_signal_t *handle, int signum)
@@ -312,7 +389,8 @@ static int start_engine(struct daemon *d, const char *db_path, char *err, size_t
 {
     struct engine_options eo = {
         .program = NULL, .root = d->opt->root, .config_path = d->opt->config_path,
-        .db_path = db_path, .include_examples = d->opt->include_examples,
+        .db_path = db_path, .include_examples = d->opt->examples_forced,
+        .on_job_done = on_job_done, .hook_data = d,
     };
     char socket_path[PATH_MAX];
 
@@ -336,7 +414,10 @@ static int start_engine(struct daemon *d, const char *db_path, char *err, size_t
     start_watch(d);
     d->housekeeping = housekeeping_start(&d->loop, d->store, d->config, d->opt->root, err,
                                          errlen);
-    return d->housekeeping ? 0 : -1;
+    if (!d->housekeeping)
+        return -1;
+    housekeeping_on_sweep(d->housekeeping, on_sweep, d);
+    return 0;
 }
 
 static int ignore_sigpipe(char *err, size_t errlen)
@@ -357,17 +438,19 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
 {
     struct daemon d = {.opt = opt, .config = opt->config, .lock_fd = -1, .ready_fd = -1};
     char err[DAEMON_ERR_MAX] = "", lock_path[PATH_MAX], db_path[PATH_MAX];
-    bool log_ready = false, loop_ready = false;
+    bool log_ready = false, loop_ready = false, inherited = false;
     int rc = 1;
 
     if (make_dir(&d, "data", err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
         path_in_root(&d, LOCK_FILE_REL, lock_path, sizeof lock_path, err, sizeof err) != 0 ||
-        (d.lock_fd = lock_acquire(lock_path, err, sizeof err)) < 0)
+        (d.lock_fd = lock_acquire(lock_path, &inherited, err, sizeof err)) < 0)
         goto fail;
-    if (detach_requested && (detach(&d, err, sizeof err) != 0 ||
+    /* Re-executed (selfrestart.h): already detached, same pid. */
+    if (detach_requested && ((!inherited && detach(&d, err, sizeof err) != 0) ||
                              write_pid_file(&d, err, sizeof err) != 0))
         goto fail;
     d.detached = detach_requested;
+    proctitle_set(opt->root);
     if (ignore_sigpipe(err, sizeof err) != 0 ||
         logsetup_open(d.config, opt->root, opt->verbose, !d.detached, err, sizeof err) != 0)
         goto fail;
@@ -383,6 +466,8 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
         uv_signal_init(&d.loop, &d.signals[i]);
         d.signals[i].data = &d;
     }
+    uv_timer_init(&d.loop, &d.restart_timer);
+    d.restart_timer.data = &d;
     if (start_engine(&d, db_path, err, sizeof err) != 0)
         goto fail;
 
@@ -409,11 +494,18 @@ done:
     if (loop_ready && uv_loop_close(&d.loop) != 0)
         log_error("the event loop still has open handles");
     store_close(d.store);
-    if (d.pid_path[0] && unlink(d.pid_path) != 0)
+    if (d.pid_path[0] && !d.reexec && unlink(d.pid_path) != 0)
         log_warn("%s: %s", d.pid_path, strerror(errno));
     if (d.owned) {
         config_free(d.owned);
         free(d.owned);
+    }
+    if (d.reexec) {
+        log_info("restarting: exec %s", SELFRESTART_PROGRAM);
+        reexec(opt, d.detached, d.lock_fd);
+        log_error("cannot restart: %s; exiting (a monitor or systemd starts it again)",
+                  strerror(errno));
+        rc = 1;
     }
     logsetup_close();
     lock_release(d.lock_fd);

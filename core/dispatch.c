@@ -136,10 +136,14 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
         job->next->prev = job->prev;
     e->job_count--;
     if (job->client.on_done)
-        job->client.on_done(job->client.data, job->run_id, status, outcome->error);
+        job->client.on_done(job->client.data, job->run_id, status,
+                            outcome->has_exit_code ? outcome->exit_code : ENGINE_NO_EXIT_CODE,
+                            outcome->error);
     entries_unref(job->entry);
     free(job);
     engine_check_stopped(e);
+    if (e->on_job_done && !e->stopping)
+        e->on_job_done(e->hook_data);
 }
 
 /* End a job that never ran (cancelled, or it could not be started). */

@@ -120,6 +120,8 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config,
     if (!e->program || !e->root || !e->config_path || !e->db_path)
         goto fail;
     e->include_examples = opt->include_examples;
+    e->on_job_done = opt->on_job_done;
+    e->hook_data = opt->hook_data;
     e->zone = config_zone(config);
     e->started_at = clock_now();
     heap_init(&e->wakeups, wakeup_less);
@@ -171,11 +173,17 @@ int engine_start(struct engine *e, char *err, size_t errlen)
 
 void engine_set_config(struct engine *e, const struct config *config)
 {
+    const struct tz *zone = config_zone(config);
+
     e->config = config;
-    e->zone = config_zone(config);
-    /* The zone may have moved every instant: start each task afresh. */
-    for (struct entry *en = e->entries; en; en = en->next)
-        fires_schedule(en, 0);
+    if (zone != e->zone) {
+        /* Every instant may have moved: start each task afresh. */
+        e->zone = zone;
+        for (struct entry *en = e->entries; en; en = en->next)
+            fires_schedule(en, 0);
+        log_info("scheduler.timezone: now %s; next fires recomputed", tz_name(zone));
+    }
+    versions_retry_failed(e); /* dependencies.server may have changed */
     engine_rescan(e);
     dispatch_pump_soon(e); /* max_concurrent may have grown */
 }
@@ -211,11 +219,18 @@ int64_t engine_run_now(struct engine *e, const char *name, const char *trigger,
         return -1;
     }
     if (!en->loaded) {
-        snprintf(err, errlen, "task '%s' is broken: %s", name, en->error);
+        snprintf(err, errlen, "task '%s' %s%s", name,
+                 en->error ? "is broken: " : "is installing its dependencies",
+                 en->error ? en->error : "");
         return -1;
     }
     log_info("%s: run requested (%s)", name, trigger);
     return dispatch_fire(e, en, trig, 0, 0, client, err, errlen);
+}
+
+bool engine_busy(const struct engine *e)
+{
+    return e->job_count > 0;
 }
 
 void engine_forget_client(struct engine *e, void *data)

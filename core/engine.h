@@ -47,17 +47,26 @@ struct engine_options {
     const char *config_path;  /* config file (absolute) */
     const char *db_path;      /* the store's file (absolute), for run processes */
     bool include_examples;    /* --include-examples: forces example_* tasks on */
+    /* Called after each job ends (a run recorded, or a fire cancelled)
+     * while not stopping; may be NULL.  It runs inside the engine's own
+     * callbacks, so it must not call the engine: defer to a later turn. */
+    void (*on_job_done)(void *data);
+    void *hook_data;
 };
 
 /* A client's view of one run it asked for (engine_run_now).  Both callbacks
  * may be NULL.  on_output gets every line of the run's stdout, stderr and
  * task log ("stdout" | "stderr" | "log") while it runs; on_done is called
- * exactly once with the run's final status and error (NULL when none), and
+ * exactly once with the run's final status, its process's exit code
+ * (ENGINE_NO_EXIT_CODE when a signal ended it or it never started) and
+ * its error (NULL when none), and
  * after it the engine never touches `data` again.  A client that goes away
  * first calls engine_forget_client(); the run itself goes on. */
+#define ENGINE_NO_EXIT_CODE (-1)
 struct engine_client {
     void (*on_output)(void *data, const char *stream, const char *line, size_t len);
-    void (*on_done)(void *data, int64_t run_id, const char *status, const char *error);
+    void (*on_done)(void *data, int64_t run_id, const char *status, int exit_code,
+                    const char *error);
     void *data;
 };
 
@@ -78,13 +87,19 @@ int engine_start(struct engine *engine, char *err, size_t errlen);
  * change, `main reload`): new files are scheduled, edited ones replace
  * their old version (a prepared run of the old version is prepared again
  * from the new one, running ones finish), deleted ones are unscheduled.
+ * A file that no longer loads keeps its last good version in force, with
+ * its error shown until it is fixed; a version with `dependencies` takes
+ * over once luarocks installed them (see versions.c).
  * Returns the number of broken task files (0 = all good), or -1 when the
  * folder cannot be read (the tasks known so far are kept). */
 int engine_rescan(struct engine *engine);
 
 /* Use a newly loaded config from now on (the old one may be freed after
- * this returns); recomputes every next fire, since the default zone may
- * have changed, then rescans (tasks.directory/pattern may have changed). */
+ * this returns): when the default zone changed, every next fire is
+ * recomputed; then the tasks are rescanned (tasks.directory, pattern and
+ * include_example_tasks may have changed, and versions refused for their
+ * dependencies are tried again); max_concurrent applies to the queue at
+ * once. */
 void engine_set_config(struct engine *engine, const struct config *config);
 
 /* The wall clock jumped (clockwatch.c).  Every next fire is recomputed; a
@@ -97,6 +112,8 @@ void engine_clock_jumped(struct engine *engine);
  *     "running": n, "queued": n,
  *     "tasks": [ { "name", "title", "path", "schedule" (in words),
  *                  "user", "enabled", "paused", "broken", "error",
+ *                  "last_good" (broken, but a last good version is in
+ *                  force), "installing" (dependencies being installed),
  *                  "next_fire" (unix s or null), "next_fire_iso",
  *                  "overdue" (bool), "last_run": { "status", "started_at",
  *                  "finished_at", "duration" } or null,
@@ -114,6 +131,10 @@ json_t *engine_status_json(struct engine *engine, const char *user_filter);
  * with a message (unknown task, broken task, shutting down). */
 int64_t engine_run_now(struct engine *engine, const char *name, const char *trigger,
                        const struct engine_client *client, char *err, size_t errlen);
+
+/* True while any job exists: queued, prepared, running, or waiting for a
+ * retry or an instance.  A daemon that restarts itself waits for false. */
+bool engine_busy(const struct engine *engine);
 
 /* Drop every engine_client whose data == `data` (a control connection
  * closed); their runs continue and are recorded. */

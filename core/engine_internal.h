@@ -2,6 +2,9 @@
  *
  *   engine.c         tasks and their fires: the wake-up heap and its one
  *                    timer, catch-up, rescan, pause, reset, shutdown
+ *   entries.c        the entries in step with the tasks folder
+ *   versions.c       which version of a task file is in force
+ *   fires.c          when a task fires
  *   dispatch.c       runs: overlap, the max_concurrent queue, spawning,
  *                    recording, retries, cancelling
  *   engine_status.c  the status report
@@ -17,6 +20,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "discovery.h"
 #include "engine.h"
 #include "heap.h"
 #include "store.h"
@@ -56,9 +60,13 @@ struct entry {
     struct engine *engine;
     struct entry *next;      /* engine->entries, by discovery order */
     char *name, *path;
-    bool loaded;             /* task is valid; false = broken (see error) */
+    bool loaded;             /* a valid version is in force: task */
     struct task task;
-    char *error;
+    char *error;             /* why the file as it is now is not in force; NULL = it is */
+    char error_hash[TASK_HASH_HEX]; /* the valid version refused (dependencies), or "" */
+    struct task staged;      /* a newer version waiting for its dependencies */
+    bool staging;            /* staged holds it; an install is in flight */
+    int64_t stored_next;     /* the store's next fire, until a first version is in force */
     bool paused;
     bool removed;            /* its file is gone; freed with its last job */
     bool seen;               /* found by the scan in progress */
@@ -124,6 +132,8 @@ struct engine {
     uint64_t seq;
 
     bool stopping;
+    void (*on_job_done)(void *data);
+    void *hook_data;
     int open_handles;
     void (*on_stopped)(void *data);
     void *stopped_data;
@@ -149,6 +159,23 @@ int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen
 /* A job let go of the entry; a removed entry goes with its last job. */
 void entries_unref(struct entry *en);
 void entries_free_all(struct engine *e);
+
+/* versions.c */
+/* True when the scanned file differs from what the entry last took in. */
+bool versions_changed(const struct entry *en, const struct discovered *item);
+/* The file changed: the new version takes over (now, or once its
+ * dependencies are installed), or its error is recorded while the version
+ * in force stays. */
+void versions_offer(struct entry *en, struct discovered *item);
+/* Put `t` in force without scheduling it (engine_local.c); `t` is moved. */
+void versions_install(struct entry *en, struct task *t);
+/* Save the entry's row (path, hash, frontmatter, load error). */
+void versions_upsert(const struct entry *en);
+/* Versions refused for their dependencies are tried again at the next scan
+ * (a reloaded config may name another rocks server). */
+void versions_retry_failed(struct engine *e);
+/* Free the versions and the error. */
+void versions_free(struct entry *en);
 
 /* fires.c */
 /* Set the next fire from the store's memory of it (0 = start afresh),

@@ -44,13 +44,14 @@ static void local_stopped(void *data)
     uv_close((uv_handle_t *)&l->sigterm, local_closed);
 }
 
-static void local_done(void *data, int64_t run_id, const char *status, const char *error)
+static void local_done(void *data, int64_t run_id, const char *status, int exit_code,
+                       const char *error)
 {
     struct local *l = data;
 
     l->succeeded = strcmp(status, "success") == 0;
     if (l->client->on_done)
-        l->client->on_done(l->client->data, run_id, status, error);
+        l->client->on_done(l->client->data, run_id, status, exit_code, error);
     engine_shutdown(l->engine, local_stopped, l);
 }
 

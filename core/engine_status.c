@@ -77,8 +77,8 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
     bool overdue = fires && !pending &&
                    en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
 
-    return json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:o, s:o, s:b,"
-                     " s:o, s:o}",
+    return json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o,"
+                     " s:b, s:o, s:o}",
                      "name", en->name,
                      "title", en->loaded ? en->task.title : NULL,
                      "path", en->path,
@@ -86,8 +86,10 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
                      "user", en->loaded ? en->task.user : NULL,
                      "enabled", en->loaded && en->task.enabled,
                      "paused", en->paused,
-                     "broken", !en->loaded,
+                     "broken", en->error != NULL,
                      "error", en->error,
+                     "last_good", en->error != NULL && en->loaded,
+                     "installing", en->staging,
                      "next_fire", fires ? json_integer((json_int_t)en->next_fire) : json_null(),
                      "next_fire_iso", fires ? iso_json(e, (double)en->next_fire) : json_null(),
                      "overdue", overdue,

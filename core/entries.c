@@ -1,7 +1,8 @@
 /* entries.c — the engine's tasks: one entry per task file, loaded or
  * broken, kept in step with the tasks folder and with the store's tasks
- * table.  A scan adds new files, replaces edited ones and removes deleted
- * ones; an entry whose file is gone lives on until its last run ends.
+ * table.  A scan adds new files, offers changed ones to versions.c (which
+ * decides what takes over) and removes deleted ones; an entry whose file
+ * is gone lives on until its last run (or dependency install) ends.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -25,11 +26,9 @@ struct entry *entries_find(struct engine *e, const char *name)
 
 static void entry_free(struct entry *en)
 {
-    if (en->loaded)
-        task_free(&en->task);
+    versions_free(en);
     free(en->name);
     free(en->path);
-    free(en->error);
     free(en);
 }
 
@@ -37,43 +36,6 @@ void entries_unref(struct entry *en)
 {
     if (--en->refs == 0 && en->removed)
         entry_free(en);
-}
-
-/* Take over a scan result: its task (or its error) and its path. */
-static int entry_take(struct entry *en, struct discovered *item)
-{
-    char *path = strdup(item->path);
-    char *error = item->loaded ? NULL : strdup(item->error ? item->error : "cannot load");
-
-    if (!path || (!item->loaded && !error)) {
-        free(path);
-        free(error);
-        return -1;
-    }
-    if (en->loaded)
-        task_free(&en->task);
-    free(en->path);
-    free(en->error);
-    en->path = path;
-    en->error = error;
-    en->loaded = item->loaded;
-    if (item->loaded)
-        discovery_take_task(item, &en->task);
-    return 0;
-}
-
-static void entry_upsert(const struct entry *en)
-{
-    struct store_task row = {0};
-
-    row.name = en->name;
-    row.path = en->path;
-    row.file_hash = en->loaded ? en->task.hash : NULL;
-    row.frontmatter_json = en->loaded ? en->task.frontmatter_json : NULL;
-    row.load_error = en->error;
-    row.enabled = en->loaded && en->task.enabled;
-    if (store_task_upsert(en->engine->store, &row) < 0)
-        log_error("%s: cannot save the task: %s", en->name, store_error(en->engine->store));
 }
 
 static int remember_last_run(const struct store_run *run, void *ud)
@@ -86,13 +48,14 @@ static int remember_last_run(const struct store_run *run, void *ud)
     return 0;
 }
 
-/* A task the engine did not know: read what the store remembers of it. */
-static struct entry *entry_add(struct engine *e, struct discovered *item, int64_t *stored_next)
+/* A task the engine did not know, with no version yet: read what the
+ * store remembers of it. */
+static struct entry *entry_add(struct engine *e, const struct discovered *item)
 {
     struct entry *en = calloc(1, sizeof *en);
     struct entry **tail = &e->entries;
 
-    if (!en || !(en->name = strdup(item->name)) || entry_take(en, item) != 0) {
+    if (!en || !(en->name = strdup(item->name)) || !(en->path = strdup(item->path))) {
         if (en)
             entry_free(en);
         log_error("%s: out of memory adding the task", item->name);
@@ -102,36 +65,14 @@ static struct entry *entry_add(struct engine *e, struct discovered *item, int64_
     en->next_fire = SCHEDULE_NEVER;
     heap_node_init(&en->wake.node);
     en->wake.due = fires_due;
-    entry_upsert(en);
-    *stored_next = 0;
-    if (store_task_get_schedule_state(e->store, en->name, stored_next, &en->last_scheduled,
-                                      &en->paused) < 0 ||
+    if (store_task_get_schedule_state(e->store, en->name, &en->stored_next,
+                                      &en->last_scheduled, &en->paused) < 0 ||
         store_last_run(e->store, en->name, remember_last_run, en) < 0)
         log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
     while (*tail)
         tail = &(*tail)->next;
     *tail = en;
     return en;
-}
-
-/* The file changed: the new version (or its new error) takes over. */
-static void entry_update(struct entry *en, struct discovered *item)
-{
-    bool edit = en->loaded && item->loaded;
-
-    /* Jobs of the old version that have not begun: a prepared process is
-     * prepared again from the new version; if the task is now broken,
-     * nothing of it may run. */
-    dispatch_cancel_entry(en, edit ? "task file changed" : "task file is broken", edit);
-    if (entry_take(en, item) != 0) {
-        log_error("%s: out of memory reloading the task", en->name);
-        return;
-    }
-    if (en->loaded && !en->task.enabled)
-        dispatch_cancel_entry(en, "task disabled", false);
-    entry_upsert(en);
-    fires_schedule(en, 0);
-    log_info("%s: %s", en->name, en->loaded ? "reloaded" : en->error);
 }
 
 static void entry_remove(struct entry *en)
@@ -150,15 +91,6 @@ static void entry_remove(struct entry *en)
     en->removed = true;
     en->refs++;
     entries_unref(en); /* freed now, or with its last running job */
-}
-
-static bool item_changed(const struct entry *en, const struct discovered *item)
-{
-    if (en->loaded != item->loaded || strcmp(en->path, item->path) != 0)
-        return true;
-    if (en->loaded)
-        return strcmp(en->task.hash, item->task.hash) != 0;
-    return !item->error || strcmp(en->error, item->error) != 0;
 }
 
 /* ---- scanning ----------------------------------------------------------- */
@@ -201,21 +133,13 @@ int entries_rescan(struct engine *e)
         en->seen = false;
     for (size_t i = 0; i < d.count; i++) {
         struct discovered *item = &d.items[i];
-        int64_t stored_next;
 
-        if (!item->loaded) {
-            broken++;
-            log_warn("%s", item->error ? item->error : item->path);
-        }
+        broken += !item->loaded;
         en = entries_find(e, item->name);
-        if (!en) {
-            en = entry_add(e, item, &stored_next);
-            if (!en)
-                continue;
-            fires_schedule(en, stored_next);
-        } else if (item_changed(en, item)) {
-            entry_update(en, item);
-        }
+        if (!en && !(en = entry_add(e, item)))
+            continue;
+        if (versions_changed(en, item))
+            versions_offer(en, item);
         en->seen = true;
     }
     for (en = e->entries; en; en = next) {
@@ -271,7 +195,8 @@ void entries_forget_deleted(struct engine *e)
 int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen)
 {
     struct discovery d;
-    int64_t stored_next;
+    struct entry *en;
+    struct task t;
     int rc = -1;
 
     if (scan(e, name, &d) != 0) {
@@ -284,10 +209,14 @@ int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen
         snprintf(err, errlen, "%s", d.items[0].error ? d.items[0].error : "cannot load");
     else if (rocks_ensure(e->config, e->root, &d.items[0].task.dependencies, err, errlen) != 0)
         ; /* err says which rock luarocks could not install */
-    else if (!entry_add(e, &d.items[0], &stored_next))
+    else if (!(en = entry_add(e, &d.items[0])))
         snprintf(err, errlen, "out of memory");
     else
         rc = 0;
+    if (rc == 0) {
+        discovery_take_task(&d.items[0], &t);
+        versions_install(en, &t);
+    }
     discovery_free(&d);
     return rc;
 }

@@ -41,6 +41,8 @@ struct housekeeping {
     bool sweeping;                /* runs retention is between batches */
     double cutoff;                /* the sweep deletes runs queued before it */
     long deleted;                 /* runs deleted by this sweep so far */
+    void (*on_sweep)(void *data); /* the daemon's hourly look at itself */
+    void *sweep_data;
 };
 
 /* --- runs retention ----------------------------------------------------- */
@@ -261,6 +263,8 @@ static void on_timer(uv_timer_t *timer)
         hk->next_sweep_at = now + HOUSEKEEPING_SWEEP_EVERY;
         expire_logs(hk, now);
         start_sweep(hk, now);
+        if (hk->on_sweep)
+            hk->on_sweep(hk->sweep_data);
     }
     if (now >= next_backup_at(hk))
         backup(hk, now);
@@ -316,6 +320,12 @@ void housekeeping_apply_config(struct housekeeping *hk, const struct config *cfg
     hk->backup_keep = cfg->database.backup_keep;
     hk->log_retention_days = cfg->logging.retention;
     arm(hk);
+}
+
+void housekeeping_on_sweep(struct housekeeping *hk, void (*fn)(void *data), void *data)
+{
+    hk->on_sweep = fn;
+    hk->sweep_data = data;
 }
 
 static void on_closed(uv_handle_t *handle)

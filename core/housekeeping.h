@@ -47,6 +47,10 @@ struct housekeeping *housekeeping_start(uv_loop_t *loop, struct store *store,
 /* Use a reloaded config's retention and backup settings from now on. */
 void housekeeping_apply_config(struct housekeeping *hk, const struct config *cfg);
 
+/* Call fn(data) at every sweep (at start, then hourly): the daemon's
+ * chance to look at its own memory without a timer of its own. */
+void housekeeping_on_sweep(struct housekeeping *hk, void (*fn)(void *data), void *data);
+
 /* Stop; the memory goes once the loop has closed the timer.  NULL is ok. */
 void housekeeping_stop(struct housekeeping *hk);
 

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOCK_FILE_MODE 0644
@@ -35,14 +37,48 @@ int lock_write_pid(int fd)
     return 0;
 }
 
-int lock_acquire(const char *path, char *err, size_t errlen)
+/* The descriptor a re-executed daemon kept, when it is the lock file at
+ * `path`; else -1.  The variable goes, so run processes never see it. */
+static int inherited_fd(const char *path)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, LOCK_FILE_MODE);
+    const char *text = getenv(LOCK_INHERIT_ENV);
+    struct stat held, named;
+    char *end;
+    long fd;
 
+    if (!text)
+        return -1;
+    fd = strtol(text, &end, 10);
+    if (unsetenv(LOCK_INHERIT_ENV) != 0 || *end || end == text || fd < 0 || fd > INT_MAX ||
+        fstat((int)fd, &held) != 0 || stat(path, &named) != 0 ||
+        held.st_dev != named.st_dev || held.st_ino != named.st_ino ||
+        fcntl((int)fd, F_SETFD, FD_CLOEXEC) != 0)
+        return -1;
+    return (int)fd;
+}
+
+int lock_pass_on_exec(int fd)
+{
+    char text[PID_TEXT_MAX];
+
+    snprintf(text, sizeof text, "%d", fd);
+    if (fcntl(fd, F_SETFD, 0) != 0 || setenv(LOCK_INHERIT_ENV, text, 1) != 0)
+        return -1;
+    return 0;
+}
+
+int lock_acquire(const char *path, bool *inherited, char *err, size_t errlen)
+{
+    int fd = inherited_fd(path);
+
+    *inherited = fd >= 0;
+    if (fd < 0)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, LOCK_FILE_MODE);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* On an inherited descriptor this re-takes the lock it already holds. */
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK)
             snprintf(err, errlen, "another daemon is running (pid %ld)", (long)read_pid(fd));

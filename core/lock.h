@@ -8,14 +8,24 @@
 #ifndef LOCK_H
 #define LOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define LOCK_FILE_REL "data/scheduler.lock"
+/* The lock's descriptor number, for a daemon that re-executes itself
+ * (lock_pass_on_exec): the new image takes over the lock it already holds
+ * instead of racing anyone for it. */
+#define LOCK_INHERIT_ENV "TASKSCHED_INHERITED_LOCK_FD"
 
 /* Take the lock at `path` and write our pid into it.  Returns the open file
  * descriptor (keep it open: closing it releases the lock), or -1 with a
- * message in err: "another daemon is running (pid N)" when one holds it. */
-int lock_acquire(const char *path, char *err, size_t errlen);
+ * message in err: "another daemon is running (pid N)" when one holds it.
+ * *inherited is set when the lock came from before an exec (see above). */
+int lock_acquire(const char *path, bool *inherited, char *err, size_t errlen);
+
+/* Keep the held lock across an execv() of this process: clear its
+ * close-on-exec flag and name it in LOCK_INHERIT_ENV.  0, or -1 with errno. */
+int lock_pass_on_exec(int fd);
 
 /* Write this process's pid into the held lock file (again after a fork
  * that detached the daemon: the lock is shared with the child).  0 or -1

@@ -10,7 +10,11 @@
  * --verbose, --json, --include-examples) are global and may appear
  * anywhere; the first word that is not an option names the subcommand, and
  * what follows it belongs to the subcommand (so `reset --task NAME` keeps
- * its own --task).  A broken config fails at once, with file:line, exit 1.
+ * its own --task).  A broken config fails at once, with file:line, exit 1 —
+ * except for the commands that talk to a running daemon (--status, stop,
+ * reload, restart, list, history, next, overdue, reset): a daemon keeps its
+ * last good config when config.yaml breaks, and must still be reachable,
+ * so they warn with file:line and use the defaults for their local parts.
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +30,7 @@
 #include "alerts.h"
 #include "executor.h"
 #include "notifier.h"
+#include "proctitle.h"
 #include "tz.h"
 
 #define RUN_COMMAND "__run"
@@ -37,11 +42,14 @@ typedef int (*command_fn)(const struct cli_options *opt, int argc, char **argv);
 static const struct {
     const char *name;
     command_fn fn;
+    bool lenient;            /* runs on the defaults when the config is broken */
 } commands[] = {
-    {"check", cmd_check},     {"calendar", cmd_calendar}, {"list", cmd_list},
-    {"history", cmd_history}, {"next", cmd_next},         {"overdue", cmd_overdue},
-    {"reset", cmd_reset},     {"stop", cmd_stop},         {"reload", cmd_reload},
-    {"config", cmd_config},
+    {"check", cmd_check, false},     {"calendar", cmd_calendar, false},
+    {"list", cmd_list, true},        {"history", cmd_history, true},
+    {"next", cmd_next, true},        {"overdue", cmd_overdue, true},
+    {"reset", cmd_reset, true},      {"stop", cmd_stop, true},
+    {"reload", cmd_reload, true},    {"restart", cmd_restart, true},
+    {"config", cmd_config, false},
 };
 
 enum action { ACTION_DAEMON, ACTION_DETACH, ACTION_STATUS, ACTION_TASK, ACTION_COMMAND,
@@ -53,6 +61,7 @@ struct args {
     enum action action;
     bool action_set;
     command_fn command;
+    bool lenient;            /* a broken config only warns */
     int sub_argc;            /* the subcommand's argv, its name first */
     char **sub_argv;
 };
@@ -109,12 +118,16 @@ static int set_action(struct args *a, enum action action)
     return 0;
 }
 
-static command_fn find_command(const char *name)
+static bool find_command(struct args *a, const char *name)
 {
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return commands[i].fn;
-    return NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            a->command = commands[i].fn;
+            a->lenient = commands[i].lenient;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* 0, or -1 for a usage error.  sub_argv is allocated (argc slots). */
@@ -146,6 +159,7 @@ static int parse(struct args *a, int argc, char **argv)
         } else if (strcmp(arg, "--status") == 0) {
             if (set_action(a, ACTION_STATUS) != 0)
                 return -1;
+            a->lenient = true;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             if (set_action(a, ACTION_HELP) != 0)
                 return -1;
@@ -156,7 +170,7 @@ static int parse(struct args *a, int argc, char **argv)
             if (set_action(a, ACTION_TASK) != 0)
                 return -1;
             a->task = v;
-        } else if (arg[0] != '-' && (a->command = find_command(arg))) {
+        } else if (arg[0] != '-' && find_command(a, arg)) {
             if (set_action(a, ACTION_COMMAND) != 0)
                 return -1;
             a->sub_argv[a->sub_argc++] = argv[i];
@@ -213,8 +227,17 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
                  strerror(errno));
         return -1;
     }
-    if (config_load(p->config, config, err, errlen) != 0)
-        return -1;
+    if (config_load(p->config, config, err, errlen) != 0) {
+        if (!a->lenient)
+            return -1;
+        fprintf(stderr, "main: warning: %s\n"
+                        "main: warning: using the default settings here; a running daemon "
+                        "keeps its last good config\n", err);
+        if (config_defaults(config) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     if (config_resolve_path(p->root, config->tasks.directory, p->tasks, sizeof p->tasks) != 0) {
         snprintf(err, errlen, "tasks.directory: path too long");
         return -1;
@@ -226,6 +249,7 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
     opt->verbose = a->verbose;
     opt->json = a->json;
     opt->include_examples = a->include_examples || config->tasks.include_example_tasks;
+    opt->examples_forced = a->include_examples;
     opt->config = config;
     if (!config->scheduler.timezone || !*config->scheduler.timezone) {
         opt->default_zone = tz_system();
@@ -273,6 +297,10 @@ int main(int argc, char **argv)
         return executor_child_main();
     if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)
         return notifier_child_main();
+    if (proctitle_init(argc, argv) != 0) {
+        fprintf(stderr, "main: out of memory\n");
+        goto done;
+    }
     if (parse(&a, argc, argv) != 0) {
         rc = cli_usage(CLI_USAGE);
         goto done;

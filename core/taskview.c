@@ -106,7 +106,8 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     if (item->loaded)
         schedule_set_describe(&t->schedules, words, sizeof words);
     json_t *entry = json_pack(
-        "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:o, s:o, s:b, s:o, s:[]}",
+        "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o, s:b, s:o,"
+        " s:[]}",
         "name", item->name,
         "title", item->loaded ? t->title : NULL,
         "path", item->path,
@@ -116,6 +117,8 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
         "paused", paused,
         "broken", !item->loaded,
         "error", item->error,
+        "last_good", false,
+        "installing", false,
         "next_fire", next != SCHEDULE_NEVER ? json_integer(next) : json_null(),
         "next_fire_iso", taskview_instant(opt, next),
         "overdue", overdue,

@@ -4,8 +4,13 @@
  * tasks tree gets its own watcher (inotify underneath), and the set is
  * rebuilt after each burst of changes, so new sub-folders are watched too.
  * The config file is watched through its folder, which also sees an editor
- * replacing it by rename.  Bursts (an editor's write, rename and chmod) are
- * folded into one callback WATCH_SETTLE_MS after the last event.
+ * replacing it by rename.  Bursts (an editor's write, rename and chmod, a
+ * tool's truncate then write) are folded into one callback WATCH_SETTLE_MS
+ * after the last event: long enough for what one save does (microseconds
+ * to a few ms), short enough that a dropped file is scheduled well within
+ * 100 ms.  A slower writer only costs a rescan that sees a half-written
+ * file, whose error is cleared by the next one; the last good version of
+ * the task stays in force meanwhile.
  */
 #ifndef WATCH_H
 #define WATCH_H
@@ -14,7 +19,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#define WATCH_SETTLE_MS 200
+#define WATCH_SETTLE_MS 50
 #define WATCH_DIRS_MAX 256   /* folders watched under the tasks folder */
 
 struct watch;

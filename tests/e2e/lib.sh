@@ -178,3 +178,24 @@ e2e_done() {
     fi
     exit "$E2E_FAILED"
 }
+
+# e2e_field TASK KEY: one key of TASK in `--status --json`, as JSON text
+# (true, null, 1780000000, "text"); "absent" when the task is not listed.
+e2e_field() {
+    e2e_cli --status --json 2>/dev/null | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+task = [t for t in doc["tasks"] if t["name"] == sys.argv[1]]
+print(json.dumps(task[0].get(sys.argv[2])) if task else "absent")' "$1" "$2"
+}
+
+# e2e_field_is TASK KEY VALUE: true when e2e_field prints VALUE (for e2e_wait).
+e2e_field_is() {
+    [ "$(e2e_field "$1" "$2")" = "$3" ]
+}
+
+# e2e_scheduled TASK: true when TASK is listed with a next fire.
+e2e_scheduled() {
+    e2e_field_next=$(e2e_field "$1" next_fire)
+    [ "$e2e_field_next" != null ] && [ "$e2e_field_next" != absent ]
+}

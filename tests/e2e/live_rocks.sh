@@ -1,0 +1,66 @@
+#!/bin/sh
+# live_rocks.sh — a task's `dependencies` on the daemon's side: installed
+# by luarocks (from a local rocks server, file://) without blocking the
+# daemon, the task scheduled only once they are in; a missing rock marks
+# only that task broken with luarocks' message.  The server is built as in
+# rocks.sh.
+set -u
+. tests/e2e/lib.sh
+
+FIXTURE=$(pwd)/tests/fixtures/rocks
+LUA_VERSION=5.4
+if ! command -v luarocks >/dev/null 2>&1 || ! command -v luarocks-admin >/dev/null 2>&1; then
+    echo "not ok - live_rocks_luarocks_available: luarocks is not installed (apt-get install luarocks)"
+    exit 1
+fi
+e2e_setup
+SERVER=$E2E_ROOT/rockserver
+mkdir -p "$SERVER" "$E2E_ROOT/rocksrc"
+cp "$FIXTURE"/* "$E2E_ROOT/rocksrc/"
+if ! { (cd "$E2E_ROOT/rocksrc" &&
+        luarocks --lua-version "$LUA_VERSION" --tree "$E2E_ROOT/buildtree" \
+            make tinyrock-1.0-1.rockspec) &&
+       (cd "$SERVER" &&
+        luarocks --lua-version "$LUA_VERSION" --tree "$E2E_ROOT/buildtree" pack tinyrock) &&
+       luarocks-admin make_manifest "$SERVER"; } >"$E2E_ROOT/out" 2>&1; then
+    e2e_not_ok live_rocks_server_built "luarocks make/pack/make_manifest failed"
+    e2e_done
+fi
+cat >>"$E2E_ROOT/config/config.yaml" <<EOF2
+dependencies:
+  server: file://$SERVER
+EOF2
+
+e2e_task plain <<'EOF2'
+return { schedule = every(1).hours, run = function() end }
+EOF2
+e2e_start || e2e_done
+
+e2e_task uses_rock <<'EOF2'
+return {
+  schedule = every(1).hours,
+  dependencies = { "tinyrock >= 1.0" },
+  run = function() assert(require("tinyrock").version == "1.0") end,
+}
+EOF2
+e2e_task missing_rock <<'EOF2'
+return { schedule = every(1).hours, dependencies = { "nonexistent-rock" },
+         run = function() end }
+EOF2
+
+e2e_check dependency_installed_then_scheduled "uses_rock gets a next fire, not broken" \
+    e2e_wait 30 e2e_scheduled uses_rock
+e2e_check dependency_in_the_tree "tinyrock installed in data/rocks" \
+    [ -d "$E2E_ROOT/data/rocks/lib/luarocks/rocks-$LUA_VERSION/tinyrock" ]
+e2e_check task_runs_with_its_rock "main --task uses_rock through the daemon exits 0" \
+    e2e_cli --task uses_rock
+missing_reported() {
+    e2e_field missing_rock error | grep -q 'Could not satisfy dependency nonexistent-rock'
+}
+e2e_check missing_dependency_reported "missing_rock broken with luarocks' message" \
+    e2e_wait 30 missing_reported
+e2e_check missing_dependency_not_scheduled "missing_rock has no next fire" \
+    e2e_field_is missing_rock next_fire null
+e2e_check other_tasks_unaffected "plain still scheduled" e2e_scheduled plain
+e2e_stop
+e2e_done
