@@ -1,11 +1,14 @@
 #!/bin/sh
 # run.sh UNIT_BINARY... — run the unit test binaries and tests/e2e/*.sh.
+# TESTS_SCRIPT_DIR=DIR runs DIR/*.sh instead of tests/e2e/*.sh (make
+# test-faults uses tests/faults).
 #
 # Every test prints "ok - name" or "not ok - name"; this runner counts them,
 # shows the full output of any file that failed (and only then), and ends
 # with the line "N passed, N failed".  Exit status 1 when anything failed.
 set -u
 cd "$(dirname "$0")/.." || exit 2
+scripts=${TESTS_SCRIPT_DIR:-tests/e2e}
 passed=0
 failed=0
 out=$(mktemp)
@@ -34,9 +37,9 @@ run_one() {
 for bin in "$@"; do
     run_one "$bin" "$bin"
 done
-for script in tests/e2e/*.sh; do
+for script in "$scripts"/*.sh; do
     [ -e "$script" ] || continue
-    [ "$script" = tests/e2e/lib.sh ] && continue   # shared helpers, not a test
+    [ "$script" = "$scripts/lib.sh" ] && continue   # shared helpers, not a test
     run_one "$script" sh "$script"
 done
 echo "$passed passed, $failed failed"
