@@ -199,6 +199,19 @@ test-faults: test-deps
 	$(MAKE) WERROR=1 main
 	TESTS_SCRIPT_DIR=tests/faults tests/run.sh
 
+# The daemon's end-to-end tests with the daemon under valgrind's memcheck:
+# any error or definite leak fails the script (tests/e2e/lib.sh).  The
+# scripts whose assertions are about timing are left out: memcheck slows
+# the daemon down tens of times.
+VALGRIND_E2E := tests/e2e/daemon_cli.sh tests/e2e/daemon_catchup.sh \
+                tests/e2e/daemon_crash.sh tests/e2e/live_reload.sh tests/e2e/live_config.sh
+
+.PHONY: test-valgrind
+test-valgrind: test-deps
+	@scripts/install_deps.sh valgrind
+	$(MAKE) WERROR=1 main
+	E2E_VALGRIND=1 TESTS_SCRIPT_DIR= tests/run.sh $(VALGRIND_E2E)
+
 # make bench-compare: the same workloads against this scheduler and the peers a
 # user would choose instead (bench/README.md).  A peer whose package cannot be
 # installed is reported as such in the table; python3 and util-linux (unshare)

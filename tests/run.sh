@@ -1,14 +1,14 @@
 #!/bin/sh
-# run.sh UNIT_BINARY... — run the unit test binaries and tests/e2e/*.sh.
-# TESTS_SCRIPT_DIR=DIR runs DIR/*.sh instead of tests/e2e/*.sh (make
-# test-faults uses tests/faults).
+# run.sh TEST... — run the given tests (binaries, or *.sh scripts run with
+# sh), then every DIR/*.sh but DIR/lib.sh, where DIR is $TESTS_SCRIPT_DIR
+# (default tests/e2e; make test-faults uses tests/faults; empty: none).
 #
 # Every test prints "ok - name" or "not ok - name"; this runner counts them,
 # shows the full output of any file that failed (and only then), and ends
 # with the line "N passed, N failed".  Exit status 1 when anything failed.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-scripts=${TESTS_SCRIPT_DIR:-tests/e2e}
+scripts=${TESTS_SCRIPT_DIR-tests/e2e}
 passed=0
 failed=0
 out=$(mktemp)
@@ -34,10 +34,13 @@ run_one() {
     fi
 }
 
-for bin in "$@"; do
-    run_one "$bin" "$bin"
+for test in "$@"; do
+    case $test in
+        *.sh) run_one "$test" sh "$test" ;;
+        *) run_one "$test" "$test" ;;
+    esac
 done
-for script in "$scripts"/*.sh; do
+for script in ${scripts:+"$scripts"/*.sh}; do
     [ -e "$script" ] || continue
     [ "$script" = "$scripts/lib.sh" ] && continue   # shared helpers, not a test
     run_one "$script" sh "$script"

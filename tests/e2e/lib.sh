@@ -11,6 +11,9 @@
 # Sourcing this file only defines functions; it runs nothing.
 
 E2E_MAIN=${E2E_MAIN:-$(pwd)/main}
+# E2E_VALGRIND=1 runs each daemon under valgrind's memcheck (make
+# test-valgrind); e2e_done fails on any error or definite leak it reports.
+E2E_VALGRIND=${E2E_VALGRIND:-0}
 E2E_ROOT=
 E2E_PIDS=
 E2E_DAEMON=
@@ -71,7 +74,16 @@ e2e_cli() {
 # shifted by OFFSET seconds, and wait until it answers.  Its pid is in
 # $E2E_DAEMON; its output goes to $E2E_ROOT/daemon.out.
 e2e_start() {
-    TASKSCHED_CLOCK_OFFSET=${1:-0} "$E2E_MAIN" --root "$E2E_ROOT" \
+    if [ "$E2E_VALGRIND" = 1 ]; then
+        set -- "${1:-0}" valgrind --quiet --leak-check=full --show-leak-kinds=definite \
+            --errors-for-leak-kinds=definite --error-exitcode=99 \
+            --log-file="$E2E_ROOT/valgrind.%p.log"
+    else
+        set -- "${1:-0}"
+    fi
+    e2e_offset=$1
+    shift
+    TASKSCHED_CLOCK_OFFSET=$e2e_offset "$@" "$E2E_MAIN" --root "$E2E_ROOT" \
         >>"$E2E_ROOT/daemon.out" 2>&1 &
     E2E_DAEMON=$!
     E2E_PIDS="$E2E_PIDS $E2E_DAEMON"
@@ -175,6 +187,15 @@ e2e_done() {
     e2e_reports=$(grep -m 3 'Sanitizer\|runtime error:' "$E2E_ROOT/daemon.out" 2>/dev/null)
     if [ -n "$e2e_reports" ]; then
         e2e_not_ok daemon_sanitizer_clean "no sanitizer report, got: $e2e_reports"
+    fi
+    if [ "$E2E_VALGRIND" = 1 ]; then
+        # --quiet: memcheck writes nothing unless it has an error to report.
+        e2e_reports=$(cat "$E2E_ROOT"/valgrind.*.log 2>/dev/null | head -n 8)
+        if [ -n "$e2e_reports" ]; then
+            e2e_not_ok daemon_valgrind_clean "no memcheck error or definite leak, got: $e2e_reports"
+        else
+            e2e_ok daemon_valgrind_clean
+        fi
     fi
     exit "$E2E_FAILED"
 }
