@@ -73,10 +73,13 @@ config = {}
 ---@return table|nil
 ---@return string? err
 function config.load(name) end
+---The value at a dotted path; `default` when the key is missing or null;
+---nil and a message when the file is missing or broken.
 ---@param path string  dotted path "a.b.c"
 ---@param name? string
 ---@param default? any
 ---@return any
+---@return string? err
 function config.get(path, name, default) end
 ---@param tbl table
 ---@param name string
@@ -90,8 +93,9 @@ function config.root() end
 
 ---@class HttpResponse
 ---@field status integer
----@field headers table<string, string>
+---@field headers table<string, string>  names in lowercase
 ---@field body string
+---@field url string                     the final address, after redirects
 
 ---@class HttpOptions
 ---@field headers? table<string, string>
@@ -123,7 +127,8 @@ function http.post(url, body, opts) end
 function http.request(req) end
 
 ---@class json
----@field null lightuserdata
+---@field null lightuserdata  JSON null (a value that survives in lists)
+---@field array_mt table      metatable marking a table as a JSON array
 json = {}
 ---@param value any
 ---@param opts? { indent?: integer, sort_keys?: boolean }
