@@ -17,6 +17,25 @@
 #define STATUS_ERR_MAX 512
 #define STATUS_STATE_MAX 64
 
+/* Only while the daemon's store refuses writes (engine.h, "store"). */
+static void status_print_store(const json_t *doc)
+{
+    const json_t *store = json_object_get(doc, "store");
+    char since[RUNVIEW_TEXT_MAX];
+    long long lost = (long long)json_integer_value(json_object_get(store, "lost"));
+
+    if (!json_is_object(store))
+        return;
+    runview_duration(taskview_now(doc) - json_number_value(json_object_get(store, "since")), since,
+                     sizeof since);
+    printf("store: error: %s (for %s; %lld write(s) waiting to be saved",
+           json_string_value(json_object_get(store, "error")), since,
+           (long long)json_integer_value(json_object_get(store, "pending")));
+    if (lost > 0)
+        printf(", %lld lost", lost);
+    printf(")\n");
+}
+
 static void status_print_daemon(const json_t *doc)
 {
     char up[RUNVIEW_TEXT_MAX];
@@ -31,6 +50,7 @@ static void status_print_daemon(const json_t *doc)
            json_string_value(json_object_get(doc, "version")),
            (long long)json_integer_value(json_object_get(doc, "running")),
            (long long)json_integer_value(json_object_get(doc, "queued")));
+    status_print_store(doc);
 }
 
 /* What the task is doing, in one word or two. */

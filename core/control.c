@@ -300,8 +300,9 @@ static void control_cmd_run(struct control_conn *conn, const struct control_requ
     };
     char err[ENGINE_ERR_MAX];
 
-    int64_t id = engine_run_now(control.engine, req->task, "manual", &client, err, sizeof err);
-    if (id < 0) {
+    int64_t id;
+
+    if (engine_run_now(control.engine, req->task, "manual", &client, &id, err, sizeof err) < 0) {
         control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
         return;
     }

@@ -3,8 +3,9 @@
  * Start-up fails fast, with the reason on stderr and exit 1: another daemon
  * holds the lock, the log or the store cannot be opened, the tasks folder
  * or the control socket is unusable.  From the first loop turn on, nothing
- * ends the daemon but a stop request: a broken task file or config edit is
- * reported and the last good version stays in force.
+ * ends the daemon but a stop request (or a data/ it cannot set up again,
+ * below): a broken task file or config edit is reported and the last good
+ * version stays in force.
  *
  * With --daemon the process detaches (fork, setsid, fork) right after
  * taking the lock — the lock's descriptor is shared with the child, which
@@ -16,7 +17,9 @@
  * Over scheduler.max_memory_usage the daemon re-executes itself when no
  * job is left (selfrestart.h): a stop as on SIGTERM, then execv with the
  * same arguments, the lock handed down; the new image sees the inherited
- * lock and neither detaches again nor loses its pid.
+ * lock and neither detaches again nor loses its pid.  The same re-exec,
+ * at once, brings the daemon back on a fresh data/ when that folder is
+ * removed under it (on_data_changed).
  */
 #include "daemon.h"
 
@@ -31,15 +34,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "clock.h"
 #include "clockwatch.h"
 #include "config.h"
 #include "control.h"
+#include "datawatch.h"
 #include "engine.h"
 #include "housekeeping.h"
 #include "lock.h"
 #include "log.h"
 #include "logsetup.h"
+#include "orphans.h"
 #include "proctitle.h"
 #include "selfrestart.h"
 #include "store.h"
@@ -62,12 +69,16 @@ struct daemon {
     struct clockwatch *clockwatch;
     struct watch *watch;
     struct housekeeping *housekeeping;
+    struct datawatch *datawatch;
     uv_signal_t signals[DAEMON_SIGNAL_COUNT];
     uv_timer_t restart_timer;     /* looks for a moment without jobs */
     bool restart_pending;         /* over max_memory_usage: re-exec when idle */
     bool job_ended;               /* since start: only then can memory have grown */
     bool reexec;                  /* the loop ended for the re-exec */
+    bool failed;                  /* stopped by a fault: exit status 1 */
     int lock_fd;
+    char lock_path[PATH_MAX];
+    char db_path[PATH_MAX];
     int ready_fd;                 /* --daemon: the waiting parent's pipe; else -1 */
     char pid_path[PATH_MAX];
     bool detached;                /* --daemon: no scheduler lines on stderr */
@@ -270,6 +281,8 @@ static void begin_stop(struct daemon *d, const char *why)
     control_stop();
     watch_stop(d->watch);
     d->watch = NULL;
+    datawatch_stop(d->datawatch);
+    d->datawatch = NULL;
     clockwatch_stop(d->clockwatch);
     d->clockwatch = NULL;
     housekeeping_stop(d->housekeeping);
@@ -365,19 +378,71 @@ static void on_clock_jump(void *data)
         engine_clock_jumped(d->engine);
 }
 
+/* ---- data/ removed ------------------------------------------------------ */
+
+/* Whether the store lives in data/ (database.path may put it elsewhere). */
+static bool store_in_data(const struct daemon *d)
+{
+    char data_dir[PATH_MAX], err[DAEMON_ERR_MAX];
+    size_t len;
+
+    if (path_in_root(d, DATAWATCH_NAME, data_dir, sizeof data_dir, err, sizeof err) != 0)
+        return true; /* cannot tell: say the worst */
+    len = strlen(data_dir);
+    return strncmp(d->db_path, data_dir, len) == 0 && d->db_path[len] == '/';
+}
+
+/* data/ went away with the lock, the socket and (usually) the store, whose
+ * open descriptors now reach files no one else can see (datawatch.h).
+ * Patching each in place would leave the engine writing runs to a deleted
+ * database while run processes create a new one at the same path; instead
+ * the daemon takes the lock on a fresh data/ at once — no second daemon
+ * can slip in — and re-executes itself with it (as for max_memory_usage),
+ * so the new image opens everything afresh.  When even that fails it stops
+ * with status 1 so that a monitor starts exactly one daemon again. */
+static void on_data_changed(void *data)
+{
+    struct daemon *d = data;
+    char err[DAEMON_ERR_MAX];
+    bool inherited;
+    int fd;
+
+    if (d->stopping || lock_is_at(d->lock_fd, d->lock_path))
+        return;
+    if (store_in_data(d))
+        log_error("data/ was removed or moved away, and with it %s: the run history and "
+                  "task state; restarting on a fresh data/ with an empty history", d->db_path);
+    else
+        log_error("data/ was removed or moved away; restarting on a fresh data/");
+    if (make_dir(d, DATAWATCH_NAME, err, sizeof err) != 0 ||
+        (fd = lock_acquire(d->lock_path, &inherited, err, sizeof err)) < 0) {
+        log_error("data/ was removed and cannot be set up again (%s); stopping so a single "
+                  "instance can be restarted", err);
+        d->failed = true;
+        begin_stop(d, "data/ was removed");
+        return;
+    }
+    lock_release(d->lock_fd);
+    d->lock_fd = fd;
+    d->reexec = true;
+    begin_stop(d, "data/ was removed");
+}
+
 /* ---- start-up ----------------------------------------------------------- */
 
 
-static int open_store(struct daemon *d, char *db_path, size_t len, char *err, size_t errlen)
+static int open_store(struct daemon *d, char *err, size_t errlen)
 {
     int interrupted;
 
-    if (path_in_root(d, d->config->database.path, db_path, len, err, errlen) != 0 ||
-        !(d->store = store_open(db_path, err, errlen)))
+    if (path_in_root(d, d->config->database.path, d->db_path, sizeof d->db_path, err,
+                     errlen) != 0 ||
+        !(d->store = store_open(d->db_path, err, errlen)))
         return -1;
-    interrupted = store_runs_mark_interrupted(d->store, clock_now());
-    if (interrupted < 0) {
-        snprintf(err, errlen, "%s", store_error(d->store));
+    /* Their processes first: a run marked interrupted must not go on. */
+    if (orphans_stop(d->store) < 0 ||
+        (interrupted = store_runs_mark_interrupted(d->store, clock_now())) < 0) {
+        snprintf(err, errlen, "%s: %s", d->db_path, store_error(d->store));
         return -1;
     }
     if (interrupted > 0)
@@ -385,11 +450,11 @@ static int open_store(struct daemon *d, char *db_path, size_t len, char *err, si
     return 0;
 }
 
-static int start_engine(struct daemon *d, const char *db_path, char *err, size_t errlen)
+static int start_engine(struct daemon *d, char *err, size_t errlen)
 {
     struct engine_options eo = {
         .program = NULL, .root = d->opt->root, .config_path = d->opt->config_path,
-        .db_path = db_path, .include_examples = d->opt->examples_forced,
+        .db_path = d->db_path, .include_examples = d->opt->examples_forced,
         .on_job_done = on_job_done, .hook_data = d,
     };
     char socket_path[PATH_MAX];
@@ -412,12 +477,32 @@ static int start_engine(struct daemon *d, const char *db_path, char *err, size_t
         }
     }
     start_watch(d);
+    d->datawatch = datawatch_start(&d->loop, d->opt->root, on_data_changed, d, err, errlen);
+    if (!d->datawatch)
+        log_warn("data/ removed while running will not be noticed: %s", err);
     d->housekeeping = housekeeping_start(&d->loop, d->store, d->config, d->opt->root, err,
                                          errlen);
     if (!d->housekeeping)
         return -1;
     housekeeping_on_sweep(d->housekeeping, on_sweep, d);
     return 0;
+}
+
+/* A damaged database refuses start-up (the daemon must not build a new
+ * history over one it cannot read), so the message says which file and
+ * what to do.  The store reports errors as text: SQLite's own wording of
+ * its two damage codes is what gives the damage away, wherever in start-up
+ * the first query reading a bad page ran. */
+static void explain_damage(const struct daemon *d, char *err, size_t errlen)
+{
+    size_t len = strlen(err);
+
+    if (!d->db_path[0] || (!strstr(err, sqlite3_errstr(SQLITE_CORRUPT)) &&
+                           !strstr(err, sqlite3_errstr(SQLITE_NOTADB))))
+        return;
+    snprintf(err + len, errlen - len,
+             " — move %s aside to start with a fresh history"
+             " (sqlite3's .recover may save what it holds)", d->db_path);
 }
 
 static int ignore_sigpipe(char *err, size_t errlen)
@@ -437,13 +522,13 @@ static int ignore_sigpipe(char *err, size_t errlen)
 int daemon_run(const struct cli_options *opt, bool detach_requested)
 {
     struct daemon d = {.opt = opt, .config = opt->config, .lock_fd = -1, .ready_fd = -1};
-    char err[DAEMON_ERR_MAX] = "", lock_path[PATH_MAX], db_path[PATH_MAX];
+    char err[DAEMON_ERR_MAX] = "";
     bool log_ready = false, loop_ready = false, inherited = false;
     int rc = 1;
 
-    if (make_dir(&d, "data", err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
-        path_in_root(&d, LOCK_FILE_REL, lock_path, sizeof lock_path, err, sizeof err) != 0 ||
-        (d.lock_fd = lock_acquire(lock_path, &inherited, err, sizeof err)) < 0)
+    if (make_dir(&d, DATAWATCH_NAME, err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
+        path_in_root(&d, LOCK_FILE_REL, d.lock_path, sizeof d.lock_path, err, sizeof err) != 0 ||
+        (d.lock_fd = lock_acquire(d.lock_path, &inherited, err, sizeof err)) < 0)
         goto fail;
     /* Re-executed (selfrestart.h): already detached, same pid. */
     if (detach_requested && ((!inherited && detach(&d, err, sizeof err) != 0) ||
@@ -455,7 +540,7 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
         logsetup_open(d.config, opt->root, opt->verbose, !d.detached, err, sizeof err) != 0)
         goto fail;
     log_ready = true;
-    if (open_store(&d, db_path, sizeof db_path, err, sizeof err) != 0)
+    if (open_store(&d, err, sizeof err) != 0)
         goto fail;
     if (uv_loop_init(&d.loop) != 0) {
         snprintf(err, sizeof err, "cannot create the event loop");
@@ -468,16 +553,17 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
     }
     uv_timer_init(&d.loop, &d.restart_timer);
     d.restart_timer.data = &d;
-    if (start_engine(&d, db_path, err, sizeof err) != 0)
+    if (start_engine(&d, err, sizeof err) != 0)
         goto fail;
 
     log_info("scheduler %s started (pid %ld, root %s)", CLI_VERSION, (long)getpid(), opt->root);
     report_ready(&d, "");
     uv_run(&d.loop, UV_RUN_DEFAULT);
     log_info("scheduler stopped");
-    rc = 0;
+    rc = d.failed ? 1 : 0;
     goto done;
 fail:
+    explain_damage(&d, err, sizeof err);
     if (log_ready)
         log_error("start-up failed: %s", err);
     else

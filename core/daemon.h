@@ -1,11 +1,12 @@
 /* daemon.h — the scheduler daemon's life, from lock to exit.
  *
  * daemon_run() takes the per-root lock, optionally detaches, opens the
- * log and the store, closes the runs a dead predecessor left open (as
- * `interrupted`), starts the engine (discovery, catch-up, schedule), the
- * clock watch, the file watch, housekeeping and the control socket, and
- * runs the loop until SIGTERM/SIGINT (or `main stop`) has let the runs
- * finish.
+ * log and the store, kills the processes of the runs a dead predecessor
+ * left open and closes those runs (as `interrupted`, orphans.h), starts
+ * the engine (discovery, catch-up, schedule), the clock watch, the file
+ * watch, housekeeping and the control socket, and runs the loop until SIGTERM/SIGINT (or `main stop`) has let the runs
+ * finish.  Should data/ vanish meanwhile, it starts again in place on a
+ * fresh one (datawatch.h).
  *
  * Signals: SIGTERM, SIGINT  graceful stop (scheduler.shutdown_timeout)
  *          SIGHUP           reload the config and rescan the tasks

@@ -12,6 +12,9 @@
  * Spawning always happens on a fresh turn of the loop (pump_timer), never
  * inside a caller: so engine_run_now() returns before its client can hear
  * of the run's end, and executor callbacks never re-enter the executor.
+ *
+ * Rows are written through pending.c: a store that refuses writes for a
+ * while (full disk, locked) delays the history, never a run.
  */
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +55,7 @@ void dispatch_record(struct engine *e, const struct entry *en, enum store_trigge
                      const char *error)
 {
     struct store_run row = {0};
+    char err[ENGINE_ERR_MAX];
     int64_t id;
 
     row.task = en->name;
@@ -62,9 +66,8 @@ void dispatch_record(struct engine *e, const struct entry *en, enum store_trigge
     row.attempt = attempt;
     row.error = error;
     row.file_hash = en->loaded ? en->task.hash : NULL;
-    if (store_run_insert(e->store, &row, &id) < 0)
-        log_error("%s: cannot record a %s fire: %s", en->name, store_status_name(status),
-                  store_error(e->store));
+    if (pending_run_insert(e->pending, &row, &id, err, sizeof err) < 0)
+        log_error("%s: cannot record a %s fire: %s", en->name, store_status_name(status), err);
 }
 
 /* ---- job lifetime ----------------------------------------------------- */
@@ -90,8 +93,7 @@ static struct job *job_new(struct engine *e, struct entry *en, enum store_trigge
     row.status = STORE_RUN_QUEUED;
     row.attempt = attempt;
     row.file_hash = en->task.hash;
-    if (store_run_insert(e->store, &row, &job->run_id) < 0) {
-        snprintf(err, errlen, "cannot record the run: %s", store_error(e->store));
+    if (pending_run_insert(e->pending, &row, &job->run_id, err, errlen) < 0) {
         free(job);
         return NULL;
     }
@@ -124,9 +126,7 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
     struct engine *e = job->engine;
     const char *status = store_status_name(outcome->status);
 
-    if (store_run_finish(e->store, job->run_id, outcome) < 0)
-        log_error("%s: cannot record the end of run %lld: %s", job->entry->name,
-                  (long long)job->run_id, store_error(e->store));
+    pending_run_finish(e->pending, job->run_id, outcome);
     /* Unlinked first: the client may call back into the engine. */
     if (job->prev)
         job->prev->next = job->next;
@@ -235,16 +235,16 @@ static void retry_due(struct wakeup *w)
                                   en->task.overlap, true));
 }
 
-int64_t dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger,
-                      int64_t scheduled_for, double release_at,
-                      const struct engine_client *client, char *err, size_t errlen)
+int dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger,
+                  int64_t scheduled_for, double release_at, const struct engine_client *client,
+                  int64_t *run_id, char *err, size_t errlen)
 {
     enum policy_overlap decision =
         policy_overlap(en->active, en->waiting, en->task.max_instances, en->task.overlap,
                        trigger != STORE_TRIGGER_SCHEDULE);
     struct job *job;
-    int64_t run_id;
 
+    *run_id = 0;
     if (decision == POLICY_SKIP) {
         char why[ENGINE_ERR_MAX];
         snprintf(why, sizeof why,
@@ -259,9 +259,9 @@ int64_t dispatch_fire(struct engine *e, struct entry *en, enum store_trigger tri
         log_error("%s: fire dropped: %s", en->name, err);
         return -1;
     }
-    run_id = job->run_id;
+    *run_id = job->run_id;
     job_admit(job, decision);
-    return run_id;
+    return 0;
 }
 
 /* ---- spawning and the executor's callbacks ---------------------------- */
@@ -272,9 +272,7 @@ static void on_start(void *data, struct run *run, double started_at)
     struct engine *e = job->engine;
 
     job->released = true;
-    if (store_run_start(e->store, job->run_id, (int)executor_pid(run), started_at) < 0)
-        log_error("%s: cannot record the start of run %lld: %s", job->entry->name,
-                  (long long)job->run_id, store_error(e->store));
+    pending_run_start(e->pending, job->run_id, (int)executor_pid(run), started_at);
     log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
               (int)executor_pid(run), store_trigger_name(job->trigger));
 }

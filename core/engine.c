@@ -20,7 +20,10 @@
 #include "schedule.h"
 
 #define SELF_EXE "/proc/self/exe"
-#define ENGINE_HANDLES 3 /* timer, pump_timer, shutdown_timer */
+#define ENGINE_HANDLES 4 /* timer, pump_timer, shutdown_timer, pending's timer */
+/* The daemon's loop waits at most this for another process's write lock;
+ * then the write waits in pending.c and the loop goes on. */
+#define ENGINE_STORE_BUSY_MS 150
 
 /* ---- the wake-up heap and its timer ------------------------------------ */
 
@@ -119,6 +122,13 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config,
     e->db_path = strdup(opt->db_path);
     if (!e->program || !e->root || !e->config_path || !e->db_path)
         goto fail;
+    if (!opt->wait_for_store && store_set_busy_timeout(store, ENGINE_STORE_BUSY_MS) != 0) {
+        snprintf(err, errlen, "%s", store_error(store));
+        goto fail_free;
+    }
+    /* Last: its timer is a handle of the loop, only closed by shutdown. */
+    if (!(e->pending = pending_create(loop, store)))
+        goto fail;
     e->include_examples = opt->include_examples;
     e->on_job_done = opt->on_job_done;
     e->hook_data = opt->hook_data;
@@ -134,6 +144,7 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config,
     return e;
 fail:
     snprintf(err, errlen, "out of memory");
+fail_free:
     if (e) {
         free(e->program);
         free(e->root);
@@ -199,8 +210,9 @@ int engine_effective_timeout(const struct engine *e, const struct task *t)
     return t->timeout < 0 ? e->config->scheduler.default_timeout : t->timeout;
 }
 
-int64_t engine_run_now(struct engine *e, const char *name, const char *trigger,
-                       const struct engine_client *client, char *err, size_t errlen)
+int engine_run_now(struct engine *e, const char *name, const char *trigger,
+                   const struct engine_client *client, int64_t *run_id, char *err,
+                   size_t errlen)
 {
     struct entry *en = entries_find(e, name);
     enum store_trigger trig;
@@ -225,7 +237,7 @@ int64_t engine_run_now(struct engine *e, const char *name, const char *trigger,
         return -1;
     }
     log_info("%s: run requested (%s)", name, trigger);
-    return dispatch_fire(e, en, trig, 0, 0, client, err, errlen);
+    return dispatch_fire(e, en, trig, 0, 0, client, run_id, err, errlen);
 }
 
 bool engine_busy(const struct engine *e)
@@ -293,12 +305,17 @@ json_t *engine_reset_next_fires(struct engine *e, const char *const *names, size
 
 /* ---- shutdown ----------------------------------------------------------- */
 
-static void on_handle_closed(uv_handle_t *handle)
+static void handle_closed(void *data)
 {
-    struct engine *e = handle->data;
+    struct engine *e = data;
 
     if (--e->open_handles == 0 && e->on_stopped)
         e->on_stopped(e->stopped_data);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    handle_closed(handle->data);
 }
 
 void engine_check_stopped(struct engine *e)
@@ -308,6 +325,8 @@ void engine_check_stopped(struct engine *e)
     uv_close((uv_handle_t *)&e->timer, on_handle_closed);
     uv_close((uv_handle_t *)&e->pump_timer, on_handle_closed);
     uv_close((uv_handle_t *)&e->shutdown_timer, on_handle_closed);
+    /* Every job is recorded: what the store still refuses is reported. */
+    pending_close(e->pending, handle_closed, e);
 }
 
 static void on_shutdown_timeout(uv_timer_t *timer)

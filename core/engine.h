@@ -47,6 +47,10 @@ struct engine_options {
     const char *config_path;  /* config file (absolute) */
     const char *db_path;      /* the store's file (absolute), for run processes */
     bool include_examples;    /* --include-examples: forces example_* tasks on */
+    /* Store writes wait out another process's lock for STORE_BUSY_TIMEOUT_MS
+     * (`main --task` without a daemon).  Otherwise (the daemon) they wait
+     * ENGINE_STORE_BUSY_MS and then go to pending.c: the loop never stalls. */
+    bool wait_for_store;
     /* Called after each job ends (a run recorded, or a fire cancelled)
      * while not stopping; may be NULL.  It runs inside the engine's own
      * callbacks, so it must not call the engine: defer to a later turn. */
@@ -117,7 +121,9 @@ void engine_clock_jumped(struct engine *engine);
  *                  "next_fire" (unix s or null), "next_fire_iso",
  *                  "overdue" (bool), "last_run": { "status", "started_at",
  *                  "finished_at", "duration" } or null,
- *                  "running": [ { "run_id", "pid", "trigger", "started_at" } ] } ] }
+ *                  "running": [ { "run_id", "pid", "trigger", "started_at" } ] } ],
+ *     "store": null, or while the store refuses writes { "error", "pending",
+ *              "since", "lost" } (pending.h) }
  * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it.
  * A task is overdue when its next fire passed more than ENGINE_OVERDUE_AFTER
  * seconds ago and no run of it is queued or running.  New reference. */
@@ -127,10 +133,12 @@ json_t *engine_status_json(struct engine *engine, const char *user_filter);
 /* Run task `name` now, outside its schedule (`main --task` through the
  * daemon, or the API), with trigger "manual" or "api".  The run obeys
  * max_concurrent and max_instances (it waits in the queue, it is never
- * skipped) and is recorded like any other.  Returns the new run id, or -1
- * with a message (unknown task, broken task, shutting down). */
-int64_t engine_run_now(struct engine *engine, const char *name, const char *trigger,
-                       const struct engine_client *client, char *err, size_t errlen);
+ * skipped) and is recorded like any other.  Returns 0 with the new run's id
+ * in *run_id (negative while the store cannot take its row: see pending.c),
+ * or -1 with a message (unknown task, broken task, shutting down). */
+int engine_run_now(struct engine *engine, const char *name, const char *trigger,
+                   const struct engine_client *client, int64_t *run_id, char *err,
+                   size_t errlen);
 
 /* True while any job exists: queued, prepared, running, or waiting for a
  * retry or an instance.  A daemon that restarts itself waits for false. */

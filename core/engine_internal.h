@@ -23,6 +23,7 @@
 #include "discovery.h"
 #include "engine.h"
 #include "heap.h"
+#include "pending.h"
 #include "store.h"
 #include "task.h"
 #include "tz.h"
@@ -115,6 +116,7 @@ struct engine {
     uv_loop_t *loop;
     const struct config *config;
     struct store *store;
+    struct pending *pending;  /* every runs row and fire time is written through it */
     char *program, *root, *config_path, *db_path, *tasks_dir;
     bool include_examples;
     const struct tz *zone;    /* schedules' default zone */
@@ -188,9 +190,11 @@ json_t *fires_reset(struct entry *en, bool future_only, bool dry_run);
 
 /* dispatch.c */
 void dispatch_init(struct engine *e);
-int64_t dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger,
-                      int64_t scheduled_for, double release_at,
-                      const struct engine_client *client, char *err, size_t errlen);
+/* 0 with the run's id in *run_id (0 when the fire was skipped; negative
+ * while its row waits in pending.c), or -1 with a message. */
+int dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger,
+                  int64_t scheduled_for, double release_at, const struct engine_client *client,
+                  int64_t *run_id, char *err, size_t errlen);
 void dispatch_record(struct engine *e, const struct entry *en, enum store_trigger trigger,
                      int64_t scheduled_for, enum store_status status, int attempt,
                      const char *error);

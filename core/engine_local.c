@@ -70,6 +70,7 @@ int engine_run_local(const struct cli_options *opt, const char *name,
     struct engine_client inner = {local_output, local_done, NULL};
     struct local l = {client, NULL, {0}, {0}, false};
     struct store *store = NULL;
+    int64_t run_id;
     uv_loop_t loop;
     int rc = -1;
 
@@ -94,6 +95,7 @@ int engine_run_local(const struct cli_options *opt, const char *name,
     eopt.config_path = opt->config_path;
     eopt.db_path = db_path;
     eopt.include_examples = opt->include_examples;
+    eopt.wait_for_store = true; /* a one-shot run may wait for another writer */
     l.engine = engine_create(&loop, opt->config, store, &eopt, err, errlen);
     if (!l.engine)
         goto close_store;
@@ -102,7 +104,7 @@ int engine_run_local(const struct cli_options *opt, const char *name,
     l.sigint.data = l.sigterm.data = &l;
     inner.data = &l;
     if (entries_add_one(l.engine, name, err, errlen) != 0 ||
-        engine_run_now(l.engine, name, "manual", &inner, err, errlen) < 0) {
+        engine_run_now(l.engine, name, "manual", &inner, &run_id, err, errlen) < 0) {
         engine_shutdown(l.engine, local_stopped, &l);
     } else {
         uv_signal_start(&l.sigint, local_signal, SIGINT);

@@ -123,7 +123,7 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     }
     for (const struct job *job = e->jobs; job; job = job->next)
         queued += job->state != JOB_SPAWNED;
-    return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o}",
+    return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o, s:o}",
                      "pid", (int)getpid(),
                      "version", CLI_VERSION,
                      "started_at", iso_json(e, e->started_at),
@@ -131,5 +131,6 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
                      "now", iso_json(e, now),
                      "running", e->spawned,
                      "queued", queued,
-                     "tasks", tasks);
+                     "tasks", tasks,
+                     "store", pending_status_json(e->pending));
 }

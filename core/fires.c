@@ -58,14 +58,13 @@ static int jitter_of(const struct entry *en, int64_t instant)
     return jitter;
 }
 
+/* Through pending.c: a store that refuses writes for now gets them later,
+ * in order with the runs rows of the same fires. */
 static void persist(const struct entry *en)
 {
-    struct store *st = en->engine->store;
     int64_t next = en->next_fire == SCHEDULE_NEVER ? 0 : en->next_fire;
 
-    if (store_task_set_next_fire(st, en->name, next) < 0 ||
-        store_task_set_last_scheduled(st, en->name, en->last_scheduled) < 0)
-        log_error("%s: cannot save its next fire: %s", en->name, store_error(st));
+    pending_task_fires(en->engine->pending, en->name, next, en->last_scheduled);
 }
 
 static void arm(struct entry *en)
@@ -119,6 +118,17 @@ static void record_missed_summary(struct entry *en, const struct catchup_plan *p
                     STORE_RUN_MISSED, 1, msg);
 }
 
+/* Hand one fire to dispatch, which logs why when it cannot take it. */
+static void fire_at(struct entry *en, enum store_trigger trigger, int64_t instant,
+                    double release_at)
+{
+    char err[ENGINE_ERR_MAX];
+    int64_t run_id;
+
+    dispatch_fire(en->engine, en, trigger, instant, release_at, NULL, &run_id, err,
+                  sizeof err);
+}
+
 /* Rule 2: the fires from en->next_fire up to now passed unseen. */
 static void catch_up(struct entry *en)
 {
@@ -129,7 +139,6 @@ static void catch_up(struct entry *en)
         .max_catchup = e->config->scheduler.max_catchup,
     };
     struct catchup_plan plan;
-    char err[ENGINE_ERR_MAX];
 
     if (catchup_plan(&in, catchup_next, en, &plan) != 0) {
         log_error("%s: out of memory planning its catch-up; missed fires dropped", en->name);
@@ -146,8 +155,7 @@ static void catch_up(struct entry *en)
         en->last_scheduled = plan.last;
     en->next_fire = plan.next;
     for (size_t i = 0; i < plan.run_count; i++)
-        dispatch_fire(e, en, STORE_TRIGGER_CATCHUP, catchup_runs(&plan)[i], 0, NULL, err,
-                      sizeof err);
+        fire_at(en, STORE_TRIGGER_CATCHUP, catchup_runs(&plan)[i], 0);
     log_info("%s: %lld missed fire(s) recorded, %zu caught up now (catchup %s)", en->name,
              (long long)(plan.summary_count + (int64_t)plan.missed_count), plan.run_count,
              en->task.catchup == CATCHUP_ONCE ? "once"
@@ -162,13 +170,11 @@ done:
 static void fire(struct entry *en)
 {
     int64_t fire = en->next_fire;
-    char err[ENGINE_ERR_MAX];
 
     en->last_scheduled = fire;
     en->next_fire = next_after(en, fire);
     persist(en);
-    dispatch_fire(en->engine, en, STORE_TRIGGER_SCHEDULE, fire,
-                  (double)(fire + jitter_of(en, fire)), NULL, err, sizeof err);
+    fire_at(en, STORE_TRIGGER_SCHEDULE, fire, (double)(fire + jitter_of(en, fire)));
 }
 
 void fires_due(struct wakeup *w)

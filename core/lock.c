@@ -37,12 +37,19 @@ int lock_write_pid(int fd)
     return 0;
 }
 
+bool lock_is_at(int fd, const char *path)
+{
+    struct stat held, named;
+
+    return fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_dev == named.st_dev &&
+           held.st_ino == named.st_ino;
+}
+
 /* The descriptor a re-executed daemon kept, when it is the lock file at
  * `path`; else -1.  The variable goes, so run processes never see it. */
 static int inherited_fd(const char *path)
 {
     const char *text = getenv(LOCK_INHERIT_ENV);
-    struct stat held, named;
     char *end;
     long fd;
 
@@ -50,9 +57,7 @@ static int inherited_fd(const char *path)
         return -1;
     fd = strtol(text, &end, 10);
     if (unsetenv(LOCK_INHERIT_ENV) != 0 || *end || end == text || fd < 0 || fd > INT_MAX ||
-        fstat((int)fd, &held) != 0 || stat(path, &named) != 0 ||
-        held.st_dev != named.st_dev || held.st_ino != named.st_ino ||
-        fcntl((int)fd, F_SETFD, FD_CLOEXEC) != 0)
+        !lock_is_at((int)fd, path) || fcntl((int)fd, F_SETFD, FD_CLOEXEC) != 0)
         return -1;
     return (int)fd;
 }

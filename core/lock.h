@@ -4,6 +4,10 @@
  * whole life, with its pid written inside for people and for the message a
  * second daemon prints.  The kernel drops the lock when the process dies,
  * however it dies, so a stale file never blocks a restart.
+ *
+ * The lock is only as good as its file: were data/ removed, a second daemon
+ * would lock a new file at the same path.  The daemon watches for that
+ * (datawatch.h) and checks with lock_is_at() that its file is still there.
  */
 #ifndef LOCK_H
 #define LOCK_H
@@ -31,6 +35,10 @@ int lock_pass_on_exec(int fd);
  * that detached the daemon: the lock is shared with the child).  0 or -1
  * with errno. */
 int lock_write_pid(int fd);
+
+/* Whether the file locked through fd is still the one at `path` (not
+ * removed, moved away or replaced). */
+bool lock_is_at(int fd, const char *path);
 
 /* Release the lock (close the descriptor); -1 is ignored. */
 void lock_release(int fd);

@@ -12,6 +12,9 @@
 
 #define DIR_MODE 0755
 #define PATH_MAX_LEN 4096
+/* sqlite3_errcode() may return an extended code; its low byte is the
+ * primary one (SQLITE_IOERR_WRITE → SQLITE_IOERR). */
+#define STORE_PRIMARY_CODE_MASK 0xff
 
 /* Schema migrations: migrations[v] takes user_version v to v + 1.  Never
  * edit a shipped step; append a new one.  Times: see store.h. */
@@ -73,6 +76,7 @@ _Static_assert(MIGRATION_COUNT == STORE_SCHEMA_VERSION,
 int store_fail(struct store *st, const char *what)
 {
     snprintf(st->err, sizeof st->err, "%s: %s", what, sqlite3_errmsg(st->db));
+    st->errcode = sqlite3_errcode(st->db) & STORE_PRIMARY_CODE_MASK;
     return -1;
 }
 
@@ -81,8 +85,35 @@ const char *store_error(const struct store *st)
     return st->err;
 }
 
+/* Another process's lock, a full disk, a failing or vanished file: the
+ * same write may succeed later.  Anything else (a constraint, a missing
+ * row) would fail the same way every time. */
+bool store_error_transient(const struct store *st)
+{
+    switch (st->errcode) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int store_set_busy_timeout(struct store *st, int ms)
+{
+    return sqlite3_busy_timeout(st->db, ms) == SQLITE_OK ? 0
+                                                         : store_fail(st, "set busy timeout");
+}
+
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
+    st->errcode = 0;
     for (size_t i = 0; i < st->cached; i++)
         if (st->cache[i].sql == sql)
             return st->cache[i].stmt;

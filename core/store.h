@@ -102,6 +102,15 @@ void store_close(struct store *st);
 /* The message of the last failure on this handle. */
 const char *store_error(const struct store *st);
 
+/* True when the last failure may go away by itself (another process holds
+ * the write lock, the disk is full, an I/O error): the same write may be
+ * tried again later. */
+bool store_error_transient(const struct store *st);
+
+/* How long a statement waits for another process's lock before failing
+ * with "database is locked" (STORE_BUSY_TIMEOUT_MS after store_open). */
+int store_set_busy_timeout(struct store *st, int ms);
+
 /* Names as stored ("schedule", "queued" …) and back; parse returns -1 for
  * an unknown name. */
 const char *store_trigger_name(enum store_trigger trigger);

@@ -28,10 +28,12 @@ struct store {
     struct store_cached_stmt cache[STORE_STMT_CACHE];
     size_t cached;
     char err[STORE_ERR_MAX];
+    int errcode;              /* SQLite's primary code of err, 0 = not SQLite's */
 };
 
 /* The cached statement for `sql`, prepared on first use; NULL with the
- * error recorded.  Give it back with store_done. */
+ * error recorded.  Give it back with store_done.  Every operation begins
+ * here, so this is also where the previous failure's code is forgotten. */
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 
 /* Reset a cached statement and drop its bindings (so borrowed strings

@@ -26,7 +26,7 @@ static int server_stdin = -1;  /* the server exits when this closes */
 /* Starts the fixture server and returns its port, or 0. */
 static int server_start(void)
 {
-    int in[2], out[2], port = 0;
+    int in[2], out[2], port = 0, ready;
     char line[32] = "";
     struct pollfd pfd;
     ssize_t n;
@@ -44,8 +44,10 @@ static int server_start(void)
     close(out[1]);
     server_stdin = in[1];
     pfd = (struct pollfd){ .fd = out[0], .events = POLLIN };
-    if (server_pid > 0 && poll(&pfd, 1, SERVER_START_MS) == 1
-        && (n = read(out[0], line, sizeof line - 1)) > 0) {
+    do
+        ready = server_pid > 0 ? poll(&pfd, 1, SERVER_START_MS) : -1;
+    while (ready < 0 && errno == EINTR);
+    if (ready == 1 && (n = read(out[0], line, sizeof line - 1)) > 0) {
         line[n] = '\0';
         port = atoi(line);
     }

@@ -1,0 +1,101 @@
+/* test_pending.c — writes the store refuses for now (another connection
+ * holds the write lock) wait in memory and reach the store in order once
+ * it is released. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "pending.h"
+#include "store.h"
+#include "testing.h"
+
+#define QUEUED_AT 1700000000.0
+#define STARTED_AT (QUEUED_AT + 1)
+#define FINISHED_AT (QUEUED_AT + 2)
+#define RUN_PID 4242
+
+static char dir[] = "/tmp/test_pending_XXXXXX";
+
+/* One text value from a raw query, for checks outside the API. */
+static void query_text(sqlite3 *db, const char *sql, char *out, size_t len)
+{
+    sqlite3_stmt *stmt = NULL;
+
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+}
+
+static void on_closed(void *data)
+{
+    *(bool *)data = true;
+}
+
+static void locked_writes_are_saved_in_order_after_release(void)
+{
+    char path[256], err[STORE_ERR_MAX], got[128];
+    struct store_run row = { .task = "t", .trigger = STORE_TRIGGER_SCHEDULE,
+                             .scheduled_for = (int64_t)QUEUED_AT, .queued_at = QUEUED_AT,
+                             .status = STORE_RUN_QUEUED, .attempt = 1 };
+    struct store_run_outcome end = { .status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT };
+    uv_loop_t loop;
+    sqlite3 *locker = NULL;
+    struct store *st;
+    struct pending *p;
+    json_t *status;
+    int64_t id = 0;
+    bool closed = false;
+
+    snprintf(path, sizeof path, "%s/scheduler.db", dir);
+    st = store_open(path, err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    CHECK_INT(store_set_busy_timeout(st, 0), 0);
+    CHECK_INT(uv_loop_init(&loop), 0);
+    p = pending_create(&loop, st);
+    CHECK(p != NULL, "pending_create");
+
+    CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL,
+                           NULL), SQLITE_OK);
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    CHECK(id < 0, "a provisional id while locked, got %lld", (long long)id);
+    pending_run_start(p, id, RUN_PID, STARTED_AT);
+    pending_run_finish(p, id, &end);
+    status = pending_status_json(p);
+    CHECK(strstr(json_string_value(json_object_get(status, "error")), "locked") != NULL,
+          "the store's error in the status");
+    CHECK_INT((int)json_integer_value(json_object_get(status, "pending")), 3);
+    json_decref(status);
+
+    CHECK_INT(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    uv_run(&loop, UV_RUN_DEFAULT); /* returns once the retry timer stops */
+    status = pending_status_json(p);
+    CHECK(json_is_null(status), "no error once the writes are saved");
+    json_decref(status);
+    query_text(locker, "SELECT status || ' ' || pid || ' ' || CAST(started_at AS INTEGER) ||"
+                       " ' ' || CAST(finished_at AS INTEGER) FROM runs", got, sizeof got);
+    CHECK_STR(got, "success 4242 1700000001 1700000002");
+
+    pending_close(p, on_closed, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(closed, "pending_close calls back");
+    CHECK_INT(uv_loop_close(&loop), 0);
+    sqlite3_close(locker);
+    store_close(st);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 1;
+    RUN(locked_writes_are_saved_in_order_after_release);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+    TESTING_EXIT();
+}
