@@ -30,8 +30,10 @@
 
 /* A run is spawned this long before its instant and sleeps in the child
  * until the instant itself: spawning and loading a Lua VM cost about a
- * millisecond, which must not delay run(). */
-#define ENGINE_PREPARE_AHEAD 0.05
+ * millisecond on an idle machine, but tens of milliseconds on a loaded one
+ * (bench-compare measured starts 30-70 ms late with 50 ms), and an early
+ * spawn costs only a sleeping process. */
+#define ENGINE_PREPARE_AHEAD 0.25
 /* A fire found due later than this (the loop was blocked, the machine
  * slept, the clock jumped) is treated as missed and goes through the
  * catch-up rule instead of firing as if on time. */

@@ -1,18 +1,20 @@
 /* executor.c — the daemon side of a run: spawn, read, time out, report.
  *
- * One run is one `main __run` process in its own session and process group
- * (pgid = pid).  The executor writes it one request on fd 3, then follows
- * three streams: stdout and stderr (cut into lines for the task's log and
- * kept as a bounded tail) and fd 3 (log lines, "started", the result).
+ * One run is one `main __run` process in its own session (sid = pid).  The
+ * executor writes it one request on fd 3, then follows three streams:
+ * stdout and stderr (cut into lines for the task's log and kept as a
+ * bounded tail) and fd 3 (log lines, "started", the result).
  *
- * Lifetime.  A run's processes live and die as a group: at the timeout the
- * group gets SIGTERM, then SIGKILL after kill_grace; and when the run
- * process itself exits, whatever is left in its group (a `cmd &` started by
- * the task) is SIGKILLed, so no grandchild outlives its run.  The outcome
- * is reported once, after the exit and after every stream reached EOF; a
- * process that escaped the group may hold a pipe open, so streams still
- * open EXECUTOR_DRAIN_MS after the exit are closed.  The struct run is
- * freed when the last libuv handle has been closed.
+ * Lifetime.  A run's processes live and die as a session (session.h), not
+ * a process group, since exec.run puts each command in a group of its own:
+ * at the timeout the session gets SIGTERM, then SIGKILL after kill_grace;
+ * and when the run process itself exits, whatever is left in its session
+ * (a `cmd &` started by the task or by a command of exec.run) is
+ * SIGKILLed, so no grandchild outlives its run.  The outcome is reported
+ * once, after the exit and after every stream reached EOF; a process that
+ * escaped the session may hold a pipe open, so streams still open
+ * EXECUTOR_DRAIN_MS after the exit are closed.  The struct run is freed
+ * when the last libuv handle has been closed.
  */
 #include "executor.h"
 
@@ -28,6 +30,7 @@
 #include "clock.h"
 #include "log.h"
 #include "run_protocol.h"
+#include "session.h"
 #include "tasklog.h"
 
 #define EXECUTOR_TAIL_MAX 4096       /* bytes of output kept for the runs table */
@@ -133,8 +136,19 @@ static void close_handle(uv_handle_t *handle)
 
 /* --- signals and the outcome ----------------------------------------- */
 
-static void signal_group(struct run *run, int sig)
+/* `sig` to every process of the run.  Without /proc the run's own process
+ * group is the best left: it misses only the groups of exec.run. */
+static void signal_run(struct run *run, int sig)
 {
+    int n = session_kill(run->pid, sig);
+
+    if (n > 0)
+        log_debug("run %lld (%s): signal %d sent %d times in session %d",
+                  (long long)run->run_id, run->task, sig, n, (int)run->pid);
+    if (n >= 0)
+        return;
+    log_warn("run %lld (%s): signalling session %d: %s", (long long)run->run_id, run->task,
+             (int)run->pid, strerror(errno));
     if (kill(-run->pid, sig) != 0 && errno != ESRCH)
         log_warn("run %lld (%s): kill(-%d, %d): %s", (long long)run->run_id, run->task,
                  (int)run->pid, sig, strerror(errno));
@@ -147,7 +161,7 @@ static void begin_stop(struct run *run, const char *status, const char *reason)
 {
     run->forced_status = status;
     run->stop_reason = strdup(reason);
-    signal_group(run, SIGTERM);
+    signal_run(run, SIGTERM);
     timer_start(run, PHASE_TERMINATING, (uint64_t)run->kill_grace * 1000);
 }
 
@@ -255,7 +269,7 @@ static void on_timer(uv_timer_t *timer)
         begin_stop(run, "timeout", reason);
         break;
     case PHASE_TERMINATING:
-        signal_group(run, SIGKILL);
+        signal_run(run, SIGKILL);
         break;
     case PHASE_DRAINING:
         for (int i = 0; i < STREAM_COUNT; i++)
@@ -283,7 +297,7 @@ static void on_process_exit(uv_process_t *process, int64_t exit_status, int term
     run->exited = true;
     run->exit_status = exit_status;
     run->term_signal = term_signal;
-    signal_group(run, SIGKILL); /* grandchildren die with their run */
+    signal_run(run, SIGKILL); /* grandchildren die with their run */
     timer_start(run, PHASE_DRAINING, EXECUTOR_DRAIN_MS);
     maybe_finish(run);
 }
@@ -658,7 +672,7 @@ static void follow(struct run *run, const struct run_spec *spec, size_t request_
     if (rc != 0) { /* without its request the run would wait forever */
         log_error("run %lld (%s): sending the request: %s", (long long)run->run_id,
                   run->task, uv_strerror(rc));
-        signal_group(run, SIGKILL);
+        signal_run(run, SIGKILL);
     }
     if (spec->timeout > 0) {
         wait = spec->release_at - clock_now();
@@ -717,7 +731,7 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
     opt.args = args;
     opt.env = env;
     opt.cwd = cwd;
-    opt.flags = UV_PROCESS_DETACHED; /* setsid: its own process group */
+    opt.flags = UV_PROCESS_DETACHED; /* setsid: its own session and group */
     opt.stdio_count = STREAM_COUNT + 1;
     opt.stdio = stdio;
     if (pw) {
@@ -762,7 +776,7 @@ void executor_stop(struct run *run, const char *reason)
     }
     run->forced_status = "cancelled";
     run->stop_reason = strdup(reason);
-    signal_group(run, SIGKILL);
+    signal_run(run, SIGKILL);
 }
 
 pid_t executor_pid(const struct run *run)

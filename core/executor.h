@@ -1,12 +1,12 @@
 /* executor.h — one run as one child process, followed from spawn to exit.
  *
  * The daemon (and `main --task` without a daemon) hands a run to the
- * executor; the executor spawns `main __run` in its own process group,
+ * executor; the executor spawns `main __run` in its own session,
  * sends it the validated task content and the run's context over a
  * socketpair (fd 3), and then reads three streams until the child is gone:
  * stdout and stderr (task output, to the task's log and a bounded tail) and
  * fd 3 (structured messages: log lines and the result).  It enforces the
- * timeout (SIGTERM to the group, SIGKILL after kill_grace) and reports one
+ * timeout (SIGTERM to the session, SIGKILL after kill_grace) and reports one
  * outcome through on_exit.
  *
  * A run is *prepared* ahead of its instant: the child loads its task and
@@ -75,13 +75,18 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
                            char *err, size_t errlen);
 
 /* Stop a run: before its release it is cancelled at once (status
- * "cancelled"); after, SIGTERM to its group then SIGKILL after kill_grace
+ * "cancelled"); after, SIGTERM to its session then SIGKILL after kill_grace
  * (status "killed").  `reason` goes into the outcome's error. */
 void executor_stop(struct run *run, const char *reason);
 
 pid_t executor_pid(const struct run *run);
 int64_t executor_run_id(const struct run *run);
 bool executor_released(const struct run *run);
+
+/* Processes (threads) a run may add to those its user has when it starts:
+ * its RLIMIT_NPROC (proclimit.h).  Linux does not hold root to it, so it
+ * contains the runs of tasks with `user =` and of a daemon not run as root. */
+#define EXECUTOR_MAX_PROCESSES 256
 
 /* The child side: `main __run` reads its request from fd 3, runs the task
  * and reports on fd 3.  Returns the process exit code. */

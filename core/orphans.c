@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "session.h"
 
 #define ORPHANS_SELF_EXE "/proc/self/exe"
 #define ORPHANS_RUN_ARG "__run" /* argv[1] of a run process (executor.c) */
@@ -117,14 +118,15 @@ static int stop_one(const struct store_run *run, void *ud)
     if (run->pid <= 0 || run->started_at <= 0 || !is_run_process(o, run->pid) ||
         !started_by(run->pid, run->started_at))
         return 0;
-    if (kill(-run->pid, SIGKILL) != 0) {
-        if (errno != ESRCH) /* ESRCH: it ended on its own meanwhile */
-            log_warn("run %lld (%s): cannot kill the process group %d left by the previous "
-                     "daemon: %s", (long long)run->id, run->task, run->pid, strerror(errno));
+    /* The run leads its own session; exec.run children live in process
+     * groups of their own inside it, so the session is what to kill. */
+    if (session_kill(run->pid, SIGKILL) < 0) {
+        log_warn("run %lld (%s): cannot kill the session %d left by the previous daemon: %s",
+                 (long long)run->id, run->task, run->pid, strerror(errno));
         return 0;
     }
-    log_warn("run %lld (%s): killed the process group %d left running by the previous daemon",
-             (long long)run->id, run->task, run->pid);
+    log_warn("run %lld (%s): killed the processes of session %d left running by the previous "
+             "daemon", (long long)run->id, run->task, run->pid);
     o->killed++;
     return 0;
 }

@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "luajson.h"
+#include "proclimit.h"
 #include "rocks.h"
 #include "run_protocol.h"
 #include "runtime.h"
@@ -262,6 +263,8 @@ static int prepare(struct runner *r)
         run_protocol_recv_request(RUN_PROTOCOL_FD, &r->req, &r->request_json, r->err,
                                   sizeof r->err) != 0 ||
         apply_memory_limit(r->req.memory_limit_mb, r->err, sizeof r->err) != 0 ||
+        /* before any task code runs: a fork bomb meets it at once */
+        proclimit_apply(EXECUTOR_MAX_PROCESSES, r->err, sizeof r->err) != 0 ||
         task_load(display_path(&r->req), r->req.task, r->req.content, r->req.content_len,
                   &r->task, r->err, sizeof r->err) != 0)
         return -1;

@@ -8,8 +8,10 @@
  *
  * No shell unless asked for: fork and execvp.  The child leads its own
  * process group, so a timeout can SIGTERM, then SIGKILL, everything it
- * started.  Plain POSIX and poll(), no event loop: this runs inside a run
- * process, whose Lua code waits for the result anyway.
+ * started; it stays in the run's session, which is how the daemon finds
+ * what it leaves behind when the run ends (core/session.h).  Plain POSIX
+ * and poll(), no event loop: this runs inside a run process, whose Lua
+ * code waits for the result anyway.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -304,6 +304,32 @@ static void finished_run_takes_its_grandchildren(void)
     outcome_free(&o);
 }
 
+static void finished_run_takes_exec_grandchildren(void)
+{
+    struct outcome o;
+
+    run_fixture("run_exec_background.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    check_grandchild_gone();
+    outcome_free(&o);
+}
+
+static void run_has_its_own_process_limit(void)
+{
+    struct outcome o;
+    long soft = -1, hard = -1;
+
+    run_fixture("run_nproc.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(o.result_json && sscanf(o.result_json, "{\"hard\":%ld,\"soft\":%ld}", &hard,
+                                  &soft) == 2,
+          "a finite limit, got %s", o.result_json);
+    /* Other users' cap counts what they already run (proclimit.h). */
+    CHECK(hard > 0 && soft <= hard && (getuid() != 0 || hard <= EXECUTOR_MAX_PROCESSES),
+          "soft %ld <= hard %ld, <= %d as root", soft, hard, EXECUTOR_MAX_PROCESSES);
+    outcome_free(&o);
+}
+
 static void release_at_delays_run(void)
 {
     struct outcome o;
@@ -459,6 +485,8 @@ int main(void)
     RUN(command_task_reports_its_exit_code);
     RUN(timeout_kills_run_and_grandchild);
     RUN(finished_run_takes_its_grandchildren);
+    RUN(finished_run_takes_exec_grandchildren);
+    RUN(run_has_its_own_process_limit);
     RUN(release_at_delays_run);
     RUN(stop_before_release_cancels);
     RUN(stop_after_release_kills);
