@@ -9,7 +9,6 @@
 #include "taskview.h"
 
 #define LIST_USAGE "main list [--json]"
-#define LIST_ERR_MAX 512
 
 static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
@@ -44,28 +43,17 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
 
 int cmd_list(const struct cli_options *opt, int argc, char **argv)
 {
-    bool json = opt->json;
-    char err[LIST_ERR_MAX];
+    bool json;
     int rc = 1;
+    json_t *doc = taskview_command(opt, argc, argv, "list", LIST_USAGE, &json, &rc);
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else
-            return cli_usage(LIST_USAGE);
-    }
-    json_t *doc = taskview_status(opt, err, sizeof err);
-    if (!doc) {
-        fprintf(stderr, "list: %s\n", err);
-        return 1;
-    }
+    if (!doc)
+        return rc;
     const json_t *tasks = json_object_get(doc, "tasks");
     int printed = json ? table_print_json(tasks, stdout)
                        : list_print(opt, tasks, taskview_now(doc));
-    if (printed < 0 || fflush(stdout) != 0)
-        goto done;
-    rc = 0;
-done:
+    if (printed >= 0 && fflush(stdout) == 0)
+        rc = 0;
     json_decref(doc);
     return rc;
 }

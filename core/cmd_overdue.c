@@ -10,7 +10,6 @@
 #include "taskview.h"
 
 #define OVERDUE_USAGE "main overdue [--json]"
-#define OVERDUE_ERR_MAX 512
 
 /* The overdue tasks of the status document (new reference, or NULL). */
 static json_t *overdue_tasks(const json_t *doc)
@@ -59,22 +58,13 @@ static int overdue_print(const struct cli_options *opt, const json_t *tasks, dou
 
 int cmd_overdue(const struct cli_options *opt, int argc, char **argv)
 {
-    bool json = opt->json;
-    char err[OVERDUE_ERR_MAX];
-    json_t *doc = NULL, *tasks = NULL;
+    bool json;
     int rc = 1;
+    json_t *doc = taskview_command(opt, argc, argv, "overdue", OVERDUE_USAGE, &json, &rc);
+    json_t *tasks = NULL;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else
-            return cli_usage(OVERDUE_USAGE);
-    }
-    doc = taskview_status(opt, err, sizeof err);
-    if (!doc) {
-        fprintf(stderr, "overdue: %s\n", err);
-        goto done;
-    }
+    if (!doc)
+        return rc;
     tasks = overdue_tasks(doc);
     if (!tasks) {
         fprintf(stderr, "overdue: out of memory\n");

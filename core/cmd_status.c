@@ -14,7 +14,6 @@
 #include "taskview.h"
 
 #define STATUS_USAGE "main --status [--json]"
-#define STATUS_ERR_MAX 512
 #define STATUS_STATE_MAX 64
 
 /* Only while the daemon's store refuses writes (engine.h, "store"). */
@@ -124,26 +123,15 @@ static int status_print(const struct cli_options *opt, const json_t *doc)
 
 int cmd_status(const struct cli_options *opt, int argc, char **argv)
 {
-    bool json = opt->json;
-    char err[STATUS_ERR_MAX];
+    bool json;
     int rc = 1;
+    json_t *doc = taskview_command(opt, argc, argv, "status", STATUS_USAGE, &json, &rc);
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else
-            return cli_usage(STATUS_USAGE);
-    }
-    json_t *doc = taskview_status(opt, err, sizeof err);
-    if (!doc) {
-        fprintf(stderr, "status: %s\n", err);
-        return 1;
-    }
-    if ((json ? table_print_json(doc, stdout) : status_print(opt, doc)) < 0 ||
-        fflush(stdout) != 0)
-        goto done;
-    rc = 0;
-done:
+    if (!doc)
+        return rc;
+    if ((json ? table_print_json(doc, stdout) : status_print(opt, doc)) >= 0 &&
+        fflush(stdout) == 0)
+        rc = 0;
     json_decref(doc);
     return rc;
 }

@@ -208,3 +208,25 @@ json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen)
     json_decref(request);
     return doc;
 }
+
+json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
+                         const char *name, const char *usage, bool *json, int *rc)
+{
+    char err[TASKVIEW_ERR_MAX];
+    json_t *doc;
+
+    *json = opt->json;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") != 0) {
+            *rc = cli_usage(usage);
+            return NULL;
+        }
+        *json = true;
+    }
+    doc = taskview_status(opt, err, sizeof err);
+    if (!doc) {
+        fprintf(stderr, "%s: %s\n", name, err);
+        *rc = 1;
+    }
+    return doc;
+}
