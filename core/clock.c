@@ -2,32 +2,129 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+/* Longest offset file read: a number of seconds and a newline fit easily;
+ * anything longer is not an offset. */
+#define CLOCK_OFFSET_FILE_MAX 64
 
 static double offset_seconds;
 
-int clock_init(char *err, unsigned long errlen)
+/* Parse `text` (from `source`, for the message) as a number of seconds. */
+static int parse_offset(const char *text, const char *source, double *value, char *err,
+                        size_t errlen)
 {
-    const char *text = getenv(CLOCK_OFFSET_ENV);
     char *end;
-    double value;
 
-    offset_seconds = 0;
-    if (!text || !*text)
-        return 0;
     errno = 0;
-    value = strtod(text, &end);
-    if (errno || *end || !isfinite(value)) {
-        snprintf(err, errlen, "%s: '%s' is not a number of seconds", CLOCK_OFFSET_ENV, text);
+    *value = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(*value)) {
+        snprintf(err, errlen, "%s: '%s' is not a number of seconds", source, text);
         return -1;
     }
-    offset_seconds = value;
     return 0;
 }
 
+/* Read up to `cap` bytes; their count, or -1 with errno set. */
+static ssize_t read_upto(int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+
+    while (len < cap) {
+        ssize_t n = read(fd, buf + len, cap - len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    return (ssize_t)len;
+}
+
+/* The offset written in `path`: the number, then at most one newline. */
+static int read_offset_file(const char *path, double *value, char *err, size_t errlen)
+{
+    /* One byte more than allowed, to tell a long file from a full one,
+     * and the terminating NUL. */
+    char text[CLOCK_OFFSET_FILE_MAX + 2];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t len;
+
+    if (fd < 0)
+        goto fail;
+    len = read_upto(fd, text, sizeof text - 1);
+    if (len < 0) {
+        int saved = errno;
+
+        (void)close(fd); /* the read error is the one to report */
+        errno = saved;
+        goto fail;
+    }
+    if (close(fd) != 0)
+        goto fail;
+    if (len > CLOCK_OFFSET_FILE_MAX) {
+        snprintf(err, errlen, "%s: longer than %d bytes", path, CLOCK_OFFSET_FILE_MAX);
+        return -1;
+    }
+    if (len > 0 && text[len - 1] == '\n')
+        len--;
+    text[len] = '\0';
+    return parse_offset(text, path, value, err, errlen);
+fail:
+    snprintf(err, errlen, "%s=%s: %s", CLOCK_OFFSET_FILE_ENV, path, strerror(errno));
+    return -1;
+}
+
+/* The offset the environment asks for now: the file's when one is named,
+ * else TASKSCHED_CLOCK_OFFSET's, else 0. */
+static int wanted_offset(double *value, char *err, size_t errlen)
+{
+    const char *path = clock_offset_file();
+    const char *text = getenv(CLOCK_OFFSET_ENV);
+
+    *value = 0;
+    if (path)
+        return read_offset_file(path, value, err, errlen);
+    if (!text || !*text)
+        return 0;
+    return parse_offset(text, CLOCK_OFFSET_ENV, value, err, errlen);
+}
+
+int clock_init(char *err, size_t errlen)
+{
+    offset_seconds = 0;
+    return wanted_offset(&offset_seconds, err, errlen);
+}
+
+int clock_reload(char *err, size_t errlen)
+{
+    double value;
+
+    if (!clock_offset_file())
+        return 0;
+    if (wanted_offset(&value, err, errlen) != 0)
+        return -1;
+    if (value == offset_seconds)
+        return 0;
+    offset_seconds = value;
+    return 1;
+}
+
+const char *clock_offset_file(void)
+{
+    const char *path = getenv(CLOCK_OFFSET_FILE_ENV);
+
+    return path && *path ? path : NULL;
+}
 static double timespec_seconds(const struct timespec *ts)
 {
     return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
