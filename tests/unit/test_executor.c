@@ -339,7 +339,9 @@ static void release_at_delays_run(void)
     CHECK_STR(o.status, "success");
     CHECK(o.started_at >= release - 0.005, "started %.4f before release %.4f", o.started_at,
           release);
-    CHECK(o.started_at < release + 0.25, "started %.4f s late", o.started_at - release);
+    /* "On the release, not at spawn": a bound for loaded and sanitizer
+     * runs, not a speed target (make bench-compare measures lateness). */
+    CHECK(o.started_at < release + 1.0, "started %.4f s late", o.started_at - release);
     outcome_free(&o);
 }
 
