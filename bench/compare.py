@@ -161,7 +161,7 @@ class Bench:
 def fmt(value):
     if value is None:
         return "n/a"
-    if value >= 100 or round(value, 6).is_integer():
+    if value >= 100 or float(round(value, 6)).is_integer():
         return f"{value:,.0f}"
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}" if value >= 1 else f"{value:.3f}"
 
