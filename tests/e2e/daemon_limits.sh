@@ -59,13 +59,7 @@ e2e_check flood_of_output_is_recorded "success with a bounded tail, got $(status
     e2e_sql_true "SELECT status = 'success' AND length(output_tail) BETWEEN 1 AND 1048576
                   FROM runs WHERE task = 'l_spew'"
 e2e_check daemon_healthy_after_misbehaving_tasks "--status answers" e2e_daemon_up
-peak=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$E2E_DAEMON/status")
-if e2e_sanitized; then
-    e2e_ok "daemon_stays_small # SKIP AddressSanitizer build"
-else
-    e2e_check daemon_stays_small "peak RSS below $rss_limit_kb kB, got ${peak:-?}" \
-        [ "${peak:-999999999}" -lt "$rss_limit_kb" ]
-fi
+e2e_daemon_small daemon_stays_small "$rss_limit_kb"
 
 e2e_stop
 e2e_done

@@ -181,6 +181,19 @@ e2e_sanitized() {
     ldd "$E2E_MAIN" 2>/dev/null | grep -q libasan
 }
 
+# e2e_daemon_small NAME LIMIT_KB: the daemon's peak RSS stayed below
+# LIMIT_KB (skipped under AddressSanitizer, whose quarantine holds freed
+# memory).
+e2e_daemon_small() {
+    e2e_peak=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$E2E_DAEMON/status")
+    if e2e_sanitized; then
+        e2e_ok "$1 # SKIP AddressSanitizer build"
+    else
+        e2e_check "$1" "peak RSS below $2 kB, got ${e2e_peak:-?}" \
+            [ "${e2e_peak:-999999999}" -lt "$2" ]
+    fi
+}
+
 # e2e_done: fail on any sanitizer report in the daemons' output, then exit
 # with the script's status.
 e2e_done() {
