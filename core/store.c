@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define STORE_JOURNAL_RETRY_MS 10 /* between tries of the WAL switch */
+
 #define DIR_MODE 0755
 #define PATH_MAX_LEN 4096
 /* sqlite3_errcode() may return an extended code; its low byte is the
@@ -314,6 +316,23 @@ fail:
     return -1;
 }
 
+/* Switching to WAL (or finding it on) may meet another process recovering
+ * the WAL of a crashed writer; SQLite then answers SQLITE_BUSY without
+ * calling the busy handler, so the step is retried here, within the same
+ * budget as the busy timeout. */
+static int step_journal_mode(sqlite3_stmt *stmt)
+{
+    int rc;
+
+    for (int waited_ms = 0;; waited_ms += STORE_JOURNAL_RETRY_MS) {
+        rc = sqlite3_step(stmt) & STORE_PRIMARY_CODE_MASK; /* SQLITE_BUSY_RECOVERY too */
+        if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || waited_ms >= STORE_BUSY_TIMEOUT_MS)
+            return rc;
+        sqlite3_reset(stmt);
+        sqlite3_sleep(STORE_JOURNAL_RETRY_MS);
+    }
+}
+
 /* WAL lets run processes write state while the daemon writes runs;
  * synchronous=NORMAL is durable against process crashes in WAL mode and
  * only risks the last commits on power loss. */
@@ -324,7 +343,7 @@ static int configure(struct store *st)
     if (sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
                            NULL) != SQLITE_OK ||
-        sqlite3_step(stmt) != SQLITE_ROW) {
+        step_journal_mode(stmt) != SQLITE_ROW) {
         store_fail(st, "set WAL mode");
         goto done;
     }
