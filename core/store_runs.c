@@ -147,6 +147,18 @@ int store_run_insert(struct store *st, const struct store_run *run,
     return run->status == STORE_RUN_RUNNING ? set_last_run(st, *id) : 0;
 }
 
+/* Run a bound UPDATE of run `id`; a run that does not exist is an error. */
+static int update_run(struct store *st, sqlite3_stmt *stmt, const char *what, int64_t id)
+{
+    if (store_step_done(st, stmt, what) != 0)
+        return -1;
+    if (sqlite3_changes(st->db) == 0) {
+        snprintf(st->err, sizeof st->err, "%s: no run %lld", what, (long long)id);
+        return -1;
+    }
+    return 0;
+}
+
 int store_run_start(struct store *st, int64_t id, int pid, double started_at)
 {
     sqlite3_stmt *stmt = store_stmt(st, SQL_START);
@@ -158,13 +170,8 @@ int store_run_start(struct store *st, int64_t id, int pid, double started_at)
         store_done(stmt);
         return store_fail(st, "bind run start");
     }
-    if (store_step_done(st, stmt, "start run") != 0)
+    if (update_run(st, stmt, "start run", id) != 0)
         return -1;
-    if (sqlite3_changes(st->db) == 0) {
-        snprintf(st->err, sizeof st->err, "start run: no run %lld",
-                 (long long)id);
-        return -1;
-    }
     return set_last_run(st, id);
 }
 
@@ -188,14 +195,7 @@ int store_run_finish(struct store *st, int64_t id,
         store_done(stmt);
         return store_fail(st, "bind run outcome");
     }
-    if (store_step_done(st, stmt, "finish run") != 0)
-        return -1;
-    if (sqlite3_changes(st->db) == 0) {
-        snprintf(st->err, sizeof st->err, "finish run: no run %lld",
-                 (long long)id);
-        return -1;
-    }
-    return 0;
+    return update_run(st, stmt, "finish run", id);
 }
 
 int store_runs_mark_interrupted(struct store *st, double now)
