@@ -22,7 +22,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-               -Icore -Ihelpers $(PKG_CFLAGS)
+               -Icore -I. $(PKG_CFLAGS)
 CFLAGS  ?= -O2 -g
 CFLAGS  += $(BASE_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
@@ -34,7 +34,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC    := $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_SRC    := $(wildcard core/*/*.c)
 HELPER_SRC  := $(wildcard helpers/*.c)
 LUA_SRC     := $(wildcard lua/*.lua)
 OBJ         := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) $(BUILD)/embedded_lua.o
@@ -66,7 +66,7 @@ $(BUILD)/%.o: %.c $(BUILD)/flags
 $(BUILD)/embedded_lua.c: $(LUA_SRC) Makefile
 	@mkdir -p $(BUILD)
 	@{ echo '/* generated from the files of lua/ by the Makefile; do not edit */'; \
-	   echo '#include "embedded.h"'; \
+	   echo '#include "lib/embedded.h"'; \
 	   echo '#include <string.h>'; \
 	   for f in $(LUA_SRC); do \
 	     n=$$(basename $$f .lua); \

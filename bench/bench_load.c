@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "task.h"
+#include "task/task.h"
 
 #define BENCH_FILES 1000
 #define BENCH_ROUNDS 3

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "schedule.h"
+#include "schedule/schedule.h"
 
 #define ROUNDS 5
 #define CALLS_PER_ROUND 1000000

@@ -23,15 +23,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "clock.h"
-#include "config.h"
-#include "daemon.h"
-#include "alerts.h"
-#include "executor.h"
-#include "notifier.h"
-#include "proctitle.h"
-#include "tz.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "daemon/proctitle.h"
+#include "notify/alerts.h"
+#include "notify/notifier.h"
+#include "run/executor.h"
+#include "time/clock.h"
+#include "time/tz.h"
 
 #define RUN_COMMAND "__run"
 #define DEFAULT_CONFIG_REL "config/config.yaml"

@@ -36,11 +36,11 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "luabox.h"
 #include "helpers.h"
+#include "lib/yamldoc.h"
+#include "luabox.h"
 #include "luajson.h"
 #include "runtime.h"
-#include "yamldoc.h"
 
 #define BOX_MT "config.box"
 #define ROOT_ENV "TASKSCHED_ROOT"

@@ -9,7 +9,7 @@
  * No shell unless asked for: fork and execvp.  The child leads its own
  * process group, so a timeout can SIGTERM, then SIGKILL, everything it
  * started; it stays in the run's session, which is how the daemon finds
- * what it leaves behind when the run ends (core/session.h).  Plain POSIX
+ * what it leaves behind when the run ends (core/run/session.h).  Plain POSIX
  * and poll(), no event loop: this runs inside a run process, whose Lua
  * code waits for the result anyway.
  */
@@ -29,8 +29,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "luabox.h"
 #include "helpers.h"
+#include "luabox.h"
 #include "luaopt.h"
 
 extern char **environ;

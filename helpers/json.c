@@ -16,8 +16,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "luabox.h"
 #include "helpers.h"
+#include "luabox.h"
 #include "luajson.h"
 #include "luaopt.h"
 

@@ -11,10 +11,10 @@
 #include <lua.h>
 
 #include "helpers.h"
+#include "log/tasklog.h"
 #include "luajson.h"
-#include "run_protocol.h"
+#include "run/run_protocol.h"
 #include "runtime.h"
-#include "tasklog.h"
 
 #define LOG_ERR_MAX 256
 #define LOG_NO_TASK "lua" /* the name of lines logged outside a run */

@@ -6,7 +6,7 @@
  *
  * Without `channels` every channel of config.notifications gets it (the
  * desktop when none is configured).  The config is read afresh on each
- * call, so an edit applies to the next send.  core/notifier.c does the
+ * call, so an edit applies to the next send.  core/notify/notifier.c does the
  * sending: a failing channel is retried once and reported, never raised.
  */
 #include <lauxlib.h>
@@ -14,7 +14,7 @@
 
 #include "helpers.h"
 #include "luaopt.h"
-#include "notifier.h"
+#include "notify/notifier.h"
 #include "runtime.h"
 
 #define DEFAULT_TITLE "Task scheduler" /* outside a run, which has a title */

@@ -19,7 +19,7 @@
 #include "helpers.h"
 #include "luajson.h"
 #include "runtime.h"
-#include "store.h"
+#include "store/store.h"
 
 #define STATE_DB_MT "state.db"       /* metatable of the store handle */
 #define STATE_DB_KEY "state.db.open" /* registry slot holding that handle */

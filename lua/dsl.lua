@@ -2,7 +2,7 @@
 -- every(n).<unit>, .at(), cron(), once() and the modifiers :tz(), :jitter(),
 -- :from(), :till().
 --
--- core/dsl.c runs this chunk with one argument, a table of C validators
+-- core/task/dsl.c runs this chunk with one argument, a table of C validators
 -- (time, zone, cron, civil; each returns true, or nil and a message), so the
 -- DSL rejects exactly what the C parsers reject, at the user's file:line.
 -- It returns the globals to install, the schedule metatable and the

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schedule.h"
-#include "tz.h"
+#include "schedule/schedule.h"
+#include "time/tz.h"
 
 /* Fires followed from each starting instant. */
 #define FUZZ_FIRE_STEPS 4

@@ -8,9 +8,9 @@
  */
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
-#include "yamldoc.h"
+#include "lib/yamldoc.h"
 
 #define FUZZ_ENV_MAX 4     /* overrides read per input */
 #define FUZZ_ENV_NAME_MAX 256

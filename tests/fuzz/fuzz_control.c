@@ -1,7 +1,7 @@
 /* fuzz_control.c — libFuzzer target: control_request_parse, the control
  * socket's request parser, on any line; what it accepts must be complete
  * (a "run" has a task, a "reset" list holds only names). */
-#include "control_request.h"
+#include "daemon/control_request.h"
 #include "fuzz.h"
 
 #define FUZZ_REPLY_MAX 256 /* the size control.c replies from */

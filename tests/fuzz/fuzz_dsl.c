@@ -2,7 +2,7 @@
  * sandbox) on any expression; an accepted schedule set must fire strictly
  * after any instant. */
 #include "fuzz.h"
-#include "sandbox.h"
+#include "task/sandbox.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

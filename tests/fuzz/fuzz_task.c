@@ -3,7 +3,7 @@
  * (run with -timeout and -rss_limit_mb); an accepted task's schedules must
  * fire strictly after any instant. */
 #include "fuzz.h"
-#include "task.h"
+#include "task/task.h"
 
 #define FUZZ_TASK_PATH "fuzz.lua"
 #define FUZZ_TASK_NAME "fuzz"

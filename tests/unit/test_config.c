@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "testing.h"
 
 static char path[] = "/tmp/test_config_XXXXXX";

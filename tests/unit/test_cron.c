@@ -1,6 +1,6 @@
 /* test_cron.c — cron_parse: fields to bit sets, Vixie flags, and errors
  * that name the bad field and value.  Next-fire math is in test_schedule.c. */
-#include "schedule.h"
+#include "schedule/schedule.h"
 #include "testing.h"
 
 /* Bits lo, lo+step, ... <= hi. */

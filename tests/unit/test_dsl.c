@@ -2,10 +2,10 @@
  * right struct schedule, and every bad form is refused with one message.
  * Expressions go through sandbox_eval_schedule, as `main calendar` does.
  */
-#include "sandbox.h"
-#include "schedule.h"
+#include "schedule/schedule.h"
+#include "task/sandbox.h"
 #include "testing.h"
-#include "tz.h"
+#include "time/tz.h"
 
 /* The single schedule `expr` evaluates to, in *s; 0 or -1. */
 static int eval_one(const char *expr, struct schedule *s)

@@ -3,10 +3,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "catchup.h"
-#include "heap.h"
-#include "policy.h"
-#include "schedule.h"
+#include "engine/catchup.h"
+#include "engine/policy.h"
+#include "lib/heap.h"
+#include "schedule/schedule.h"
 #include "testing.h"
 
 #define MINUTE 60

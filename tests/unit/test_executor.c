@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "executor.h"
-#include "log.h"
-#include "tasklog.h"
+#include "log/log.h"
+#include "log/tasklog.h"
+#include "run/executor.h"
 #include "testing.h"
+#include "time/clock.h"
 
 #define FIXTURES "tests/fixtures/tasks"
 #define PROGRAM_ENV "TASKSCHED_TEST_PROGRAM"

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helpers.h"
+#include "helpers/helpers.h"
 #include "luatest.h"
 #include "testing.h"
 

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "helpers.h"
+#include "helpers/helpers.h"
 #include "luatest.h"
 #include "testing.h"
 

@@ -1,7 +1,7 @@
 /* test_helper_json.c — the json helper: encoding, decoding, and its errors. */
 #include <string.h>
 
-#include "helpers.h"
+#include "helpers/helpers.h"
 #include "luatest.h"
 #include "testing.h"
 

@@ -1,4 +1,4 @@
-/* test_helper_notify.c — the notify helper and core/notifier.c, against
+/* test_helper_notify.c — the notify helper and core/notify/notifier.c, against
  * local servers on 127.0.0.1: tests/fixtures/http_server.py (records every
  * request; GET /requests lists them) and tests/fixtures/smtp_server.py
  * (appends each message to a file).  Both are started here and killed at
@@ -17,9 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "helpers.h"
+#include "helpers/helpers.h"
 #include "luatest.h"
-#include "notifier.h"
+#include "notify/notifier.h"
 #include "testing.h"
 
 #define HTTP_SERVER "tests/fixtures/http_server.py"

@@ -12,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "config.h"
-#include "housekeeping.h"
-#include "logfile.h"
-#include "store.h"
+#include "config/config.h"
+#include "daemon/housekeeping.h"
+#include "log/logfile.h"
+#include "store/store.h"
 #include "testing.h"
+#include "time/clock.h"
 
 #define DAY 86400.0
 #define OLD_RUNS (2 * HOUSEKEEPING_RETENTION_BATCH + 100) /* three batches */

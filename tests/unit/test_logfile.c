@@ -7,7 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "logfile.h"
+#include "log/logfile.h"
 #include "testing.h"
 
 #define DIR_TEMPLATE "/tmp/test-logfile-XXXXXX"

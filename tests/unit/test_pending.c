@@ -7,8 +7,8 @@
 #include <string.h>
 #include <uv.h>
 
-#include "pending.h"
-#include "store.h"
+#include "engine/pending.h"
+#include "store/store.h"
 #include "testing.h"
 
 #define QUEUED_AT 1700000000.0

@@ -7,7 +7,7 @@
  * every minute of the year. */
 #include <stdlib.h>
 
-#include "schedule.h"
+#include "schedule/schedule.h"
 #include "testing.h"
 
 #define MINUTE 60

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "run/session.h"
 #include "testing.h"
 
 #define GRANDCHILDREN 3

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <time.h>
 
-#include "task.h"
+#include "task/task.h"
 #include "testing.h"
 
 #define TEST_LIMIT_CPU_SECONDS 60 /* hang guard for the sandbox limit tests */

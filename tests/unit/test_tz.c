@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "testing.h"
-#include "tz.h"
-#include "tz_rule.h"
+#include "time/tz.h"
+#include "time/tz_rule.h"
 
 #define HOUR 3600
 

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/yamldoc.h"
 #include "testing.h"
-#include "yamldoc.h"
 
 static struct yamldoc_node *load(const char *text, char *err)
 {

@@ -1,0 +1,189 @@
+/* cmd_check.c — `main check [FILE...]`: load and validate task files.
+ *
+ * Without files it checks every **.lua under the tasks directory (sorted,
+ * example_* included), named by their path under it without ".lua".  One
+ * line per file on stdout:
+ *   ok   PATH  TITLE — SCHEDULE IN WORDS; next ISO-INSTANT
+ *   FAIL PATH:LINE: MESSAGE
+ * Exit 0 when all are valid, 1 when any failed, 2 on a usage error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "task/rocks.h"
+#include "task/task.h"
+#include "time/clock.h"
+
+#define CHECK_USAGE "main check [FILE...]"
+#define CHECK_MAX_DEPTH 16       /* sub-folders deeper than this are not searched */
+#define CHECK_WORDS_MAX 512
+
+struct path_list {
+    char **items;
+    size_t count, cap;
+};
+
+/* Take `path` (NULL when strdup failed) into the list. */
+static int list_add(struct path_list *list, char *path)
+{
+    if (path == NULL)
+        goto fail;
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 16;
+        char **grown = realloc(list->items, cap * sizeof *grown);
+        if (grown == NULL)
+            goto fail;
+        list->items = grown;
+        list->cap = cap;
+    }
+    list->items[list->count++] = path;
+    return 0;
+fail:
+    free(path);
+    fprintf(stderr, "check: out of memory\n");
+    return -1;
+}
+
+static void list_free(struct path_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    free(list->items);
+}
+
+static bool has_lua_suffix(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 4 && strcmp(name + len - 4, ".lua") == 0;
+}
+
+/* "a/b" (or "b" when a is empty) into buf; -1 when it does not fit. */
+static int join_path(char buf[PATH_MAX], const char *a, const char *b)
+{
+    int n = snprintf(buf, PATH_MAX, "%s%s%s", a, a[0] ? "/" : "", b);
+    return n >= 0 && n < PATH_MAX ? 0 : -1;
+}
+
+/* Add the .lua files under root/rel (rel "" for root itself) as paths
+ * relative to root.  Hidden entries are skipped, and symbolic links to
+ * folders are not followed, so a link loop cannot trap the walk. */
+static int collect(const char *root, const char *rel, int depth, struct path_list *out)
+{
+    char dir[PATH_MAX];
+    DIR *d;
+    struct dirent *e;
+    int rc = 0;
+
+    if (join_path(dir, root, rel) < 0 || (d = opendir(dir)) == NULL) {
+        fprintf(stderr, "check: cannot open %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        char child[PATH_MAX], full[PATH_MAX];
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        if (join_path(child, rel, e->d_name) < 0 || join_path(full, root, child) < 0
+            || lstat(full, &st) < 0)
+            continue;                        /* too long, or vanished while we looked */
+        if (S_ISDIR(st.st_mode) && depth < CHECK_MAX_DEPTH)
+            rc = collect(root, child, depth + 1, out);
+        else if (has_lua_suffix(e->d_name) && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+            rc = list_add(out, strdup(child));
+    }
+    if (closedir(d) < 0)
+        rc = -1;
+    return rc;
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Check one file and print its line; 0 when valid. */
+static int check_one(const struct cli_options *opt, const char *path, const char *name)
+{
+    struct task t;
+    char err[TASK_ERR_MAX], words[CHECK_WORDS_MAX], next[TZ_ISO_MAX] = "never";
+    int64_t at;
+
+    if (task_load(path, name, NULL, 0, &t, err, sizeof err) < 0) {
+        printf("FAIL %s\n", err);
+        return -1;
+    }
+    /* A task is valid only with its LuaRocks dependencies installed. */
+    if (rocks_ensure(opt->config, opt->root, &t.dependencies, err, sizeof err) != 0) {
+        printf("FAIL %s: dependencies: %s\n", path, err);
+        task_free(&t);
+        return -1;
+    }
+    schedule_set_describe(&t.schedules, words, sizeof words);
+    at = schedule_set_next_fire(&t.schedules, clock_now_s(), opt->default_zone);
+    if (at != SCHEDULE_NEVER)
+        tz_format_iso(opt->default_zone, at, next, sizeof next);
+    printf("ok   %s  %s — %s; %s%s\n", path, t.title, words,
+           t.enabled ? "next " : "disabled", t.enabled ? next : "");
+    task_free(&t);
+    return 0;
+}
+
+/* The name of a file given on the command line: its path under the tasks
+ * directory when it is there, else NULL (task_load uses the file name). */
+static char *name_under_tasks(const struct cli_options *opt, const char *path)
+{
+    char file[PATH_MAX], dir[PATH_MAX];
+    size_t len;
+    if (realpath(path, file) == NULL || realpath(opt->tasks_dir, dir) == NULL)
+        return NULL;
+    len = strlen(dir);
+    if (strncmp(file, dir, len) != 0 || file[len] != '/' || !has_lua_suffix(file))
+        return NULL;
+    return strndup(file + len + 1, strlen(file + len + 1) - 4);
+}
+
+static int check_tasks_dir(const struct cli_options *opt)
+{
+    struct path_list found = {0};
+    int failed = 0;
+
+    if (collect(opt->tasks_dir, "", 0, &found) < 0) {
+        list_free(&found);
+        return 1;
+    }
+    qsort(found.items, found.count, sizeof *found.items, compare_paths);
+    for (size_t i = 0; i < found.count; i++) {
+        char path[PATH_MAX];
+        char *name = strndup(found.items[i], strlen(found.items[i]) - 4);
+        if (name == NULL || join_path(path, opt->tasks_dir, found.items[i]) < 0
+            || check_one(opt, path, name) < 0)
+            failed = 1;
+        free(name);
+    }
+    list_free(&found);
+    return failed;
+}
+
+int cmd_check(const struct cli_options *opt, int argc, char **argv)
+{
+    int failed = 0;
+
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return cli_usage(CHECK_USAGE);
+    if (argc < 2)
+        return check_tasks_dir(opt);
+    for (int i = 1; i < argc; i++) {
+        char *name = name_under_tasks(opt, argv[i]);
+        if (check_one(opt, argv[i], name) < 0)
+            failed = 1;
+        free(name);
+    }
+    return failed;
+}

@@ -1,0 +1,49 @@
+/* taskview.h — the tasks as the CLI shows them, whether a daemon runs or not.
+ *
+ * With a daemon, its own report (engine_status_json) is the truth: it knows
+ * what runs now.  Without one, the same document is built from the task
+ * files and the store, so every listing command has one input and one
+ * printer.
+ */
+#ifndef TASKVIEW_H
+#define TASKVIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "task/discovery.h"
+
+struct store;
+
+/* data/scheduler.db (database.path): NULL with a message in err. */
+struct store *taskview_store_open(const struct cli_options *opt, char *err, size_t errlen);
+
+/* Find and load the task files as the daemon does; `only` names the one
+ * task wanted, or NULL for all.  `out` is always safe to free. */
+int taskview_scan(const struct cli_options *opt, const char *only, struct discovery *out,
+                  char *err, size_t errlen);
+
+/* False when --user names someone else than the task's user. */
+bool taskview_user_matches(const struct cli_options *opt, const struct discovered *item);
+
+/* The status document of engine.h (engine_status_json) with one more key,
+ * "daemon": true when a daemon answered, false when the document was built
+ * here (then "pid", "started_at" and "uptime" are null and nothing runs).
+ * Filtered by --user.  New reference, or NULL with a message in err. */
+json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen);
+
+/* The start of `--status`, `list` and `overdue`: their only option is
+ * --json (which sets *json); returns the status document (new reference),
+ * or NULL with the exit code in *rc after reporting the usage error or the
+ * failure under the command's name. */
+json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
+                         const char *name, const char *usage, bool *json, int *rc);
+
+/* The document's "now" (Unix s): the daemon's clock, which tests and
+ * TASKSCHED_CLOCK_OFFSET may shift, so "in 5m" agrees with its next fires;
+ * this process's clock when the document has none. */
+double taskview_now(const json_t *doc);
+
+#endif

@@ -1,0 +1,133 @@
+/* config.h — config/config.yaml read into plain C data (DESIGN.md, Config).
+ *
+ * config_load fills a struct config in three layers: built-in defaults, then
+ * the YAML file (a missing file is not an error), then environment
+ * variables TASKSCHED_<SECTION>__<KEY>=value (double underscore = nesting,
+ * section and key case-insensitive; TASKSCHED_NOTIFICATIONS__<CHANNEL>__<KEY>
+ * sets one setting of a channel).  An environment value is typed like YAML
+ * text and checked like the field it replaces.
+ *
+ * Errors name where the value came from:
+ *   "config/config.yaml:12:3: unknown key 'max_concurent' in section
+ *    'scheduler' (did you mean 'max_concurrent'?)"
+ *   "TASKSCHED_SCHEDULER__MAX_CONCURRENT: scheduler.max_concurrent:
+ *    expected an integer >= 1, got 'many'"
+ *
+ * Paths (database.path, tasks.directory, dependencies.tree) are kept as
+ * written, relative to the project root; config_resolve_path() joins them.
+ * A reload builds a fresh struct and swaps it in only when config_load
+ * succeeded, so the last good config stays in force.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/yamldoc.h"
+
+#define CONFIG_ERR_MAX 512
+#define CONFIG_ENV_PREFIX "TASKSCHED_"
+#define CONFIG_FIELD_COUNT 22 /* scalar settings outside notifications */
+
+enum config_log_level {
+    CONFIG_LOG_DEBUG, CONFIG_LOG_INFO, CONFIG_LOG_WARN, CONFIG_LOG_ERROR
+};
+enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
+enum config_channel_type {
+    CONFIG_CHANNEL_WEBHOOK, CONFIG_CHANNEL_NTFY, CONFIG_CHANNEL_SLACK,
+    CONFIG_CHANNEL_EMAIL, CONFIG_CHANNEL_DESKTOP
+};
+
+/* One named notification channel.  `settings` is the channel's mapping as
+ * written (url, topic, to, from, headers, …, and type), owned by the
+ * channel; read scalars with config_channel_get, nested values (headers,
+ * a list of recipients) with yamldoc_get(settings, …). */
+struct config_channel {
+    char *name;
+    enum config_channel_type type;
+    struct yamldoc_node *settings;
+};
+
+struct config {
+    struct {
+        char *timezone;          /* "" = the system's zone */
+        int max_concurrent;      /* runs at once, >= 1; default 4 */
+        int max_catchup;         /* missed fires run per task with catchup="all"; 100 */
+        int kill_grace;          /* s between SIGTERM and SIGKILL; 10 */
+        int shutdown_timeout;    /* s to wait for runs at stop; 30 */
+        int default_timeout;     /* s, a task's timeout when unset; 0 = none; 300 */
+        int max_memory_usage;    /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
+    } scheduler;
+    struct {
+        char *path;              /* "data/scheduler.db" */
+        int retention_days;      /* runs older than this are deleted; 0 = keep all; 90 */
+        int64_t backup_interval; /* s between online backups; 0 = off */
+        int backup_keep;         /* backups kept; 7 */
+    } database;
+    struct {
+        enum config_log_level level;   /* info */
+        enum config_log_format format; /* text */
+        int64_t max_size;        /* bytes before a log file rotates; 10 MB */
+        int retention;           /* days old files are kept; 0 = forever; 30 */
+        int rotation;            /* rotated files kept per log; 5 */
+    } logging;
+    struct {
+        char *directory;         /* "tasks" */
+        char *pattern;           /* glob for task files: "*.lua" */
+        bool reload_on_change;   /* true */
+        bool include_example_tasks; /* false */
+    } tasks;
+    struct {
+        char *server;            /* LuaRocks server; "" = luarocks' default */
+        char *tree;              /* "data/rocks" */
+    } dependencies;
+
+    struct config_channel *channels;
+    size_t channel_count;
+
+    /* Where each setting came from, in config_print_effective's order:
+     * NULL = default, else "file:line:column" or the environment variable's
+     * name.  Owned. */
+    char *origin[CONFIG_FIELD_COUNT];
+};
+
+/* Fill `cfg` from defaults, the file at `path`, and the environment.
+ * 0, or -1 with a message in err; on failure `cfg` holds nothing to free
+ * (config_free is still safe).  `cfg` need not be initialised. */
+int config_load(const char *path, struct config *cfg, char *err,
+                size_t errlen);
+
+/* Only the defaults (no file, no environment); never fails but on OOM
+ * (-1). */
+int config_defaults(struct config *cfg);
+
+void config_free(struct config *cfg);
+
+/* The channel called `name`, or NULL. */
+const struct config_channel *config_channel_find(const struct config *cfg,
+                                                 const char *name);
+
+/* A scalar setting of a channel ("url", "topic"…) as text, or NULL when
+ * absent or not a scalar. */
+const char *config_channel_get(const struct config_channel *ch,
+                               const char *key);
+
+/* "debug" … "error", "text"/"json", "webhook" …, for messages. */
+const char *config_log_level_name(enum config_log_level level);
+const char *config_channel_type_name(enum config_channel_type type);
+
+/* Print the effective config as YAML, each value followed by a comment
+ * saying where it came from (`# default`, `# config/config.yaml:5:3`,
+ * `# env TASKSCHED_LOGGING__LEVEL`).  For `main config --effective`.
+ * 0, or -1 when writing failed. */
+int config_print_effective(const struct config *cfg, FILE *out);
+
+/* Join a config path to the project root: an absolute `rel` is copied as
+ * is, else "root/rel".  0, or -1 when it does not fit in `len`. */
+int config_resolve_path(const char *root, const char *rel, char *buf,
+                        size_t len);
+
+#endif

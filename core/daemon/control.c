@@ -1,0 +1,549 @@
+/* control.c — the daemon's control socket: JSON lines in, JSON lines out.
+ *
+ * Every connection owns a fixed request buffer of CONTROL_REQUEST_MAX bytes;
+ * a line that does not fit is answered with an error and the connection is
+ * closed, so no client can make the daemon grow.  Requests are parsed by
+ * control_request.c and dispatched to the engine (engine.h); nothing here
+ * blocks.
+ *
+ * "stop" and "reload" raise SIGTERM and SIGHUP on the daemon itself: the
+ * daemon then has exactly one shutdown path and one reload path, whether a
+ * signal or the CLI asked.
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "control_request.h"
+#include "engine/engine.h"
+#include "log/log.h"
+
+#define CONTROL_BACKLOG 16
+#define CONTROL_CLIENTS_MAX 64
+/* Output lines streamed to a client are cut to this many bytes (the task's
+ * log keeps them whole). */
+#define CONTROL_LINE_MAX 8192
+/* While more than CONTROL_QUEUE_MAX bytes wait to be written to a slow
+ * client, its output lines are dropped (and counted) instead of queued
+ * without bound; sending resumes, with one note of what was dropped, once
+ * the queue is down to CONTROL_QUEUE_RESUME. */
+#define CONTROL_QUEUE_MAX (1u << 20)
+#define CONTROL_QUEUE_RESUME (64u << 10)
+#define CONTROL_ERR_MAX 256
+
+/* What to do once a reply has been written. */
+enum control_after { CONTROL_AFTER_NOTHING, CONTROL_AFTER_CLOSE, CONTROL_AFTER_STOP };
+
+struct control_conn {
+    uv_pipe_t pipe;
+    struct control_conn *next;
+    bool closing;
+    bool skipping;           /* discarding an oversized request up to its newline */
+    size_t dropped;          /* output lines not sent since the last one sent */
+    size_t len;              /* bytes of a request received so far */
+    char buf[CONTROL_REQUEST_MAX];
+};
+
+struct control_write {
+    uv_write_t req;
+    struct control_conn *conn;
+    enum control_after after;
+    char *line;              /* the reply, its NUL replaced by a newline */
+};
+
+static struct {
+    uv_loop_t *loop;
+    struct engine *engine;
+    uv_pipe_t listener;
+    bool listening;
+    uv_pipe_t reject;        /* a connection refused for want of memory */
+    bool rejecting;          /* reject is in use until its close completes */
+    char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+    struct control_conn *conns;
+    size_t conn_count;
+} control;
+
+int control_socket_path(const char *root, char *buf, size_t len, char *err,
+                        size_t errlen)
+{
+    size_t max = sizeof control.path < len ? sizeof control.path : len;
+    int n = snprintf(buf, max, "%s/%s", root, CONTROL_SOCKET_REL);
+
+    if (n < 0 || (size_t)n >= max) {
+        snprintf(err, errlen, "%s/%s: path too long for a Unix socket (max %zu bytes)",
+                 root, CONTROL_SOCKET_REL, max - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- text to JSON ------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s (at most `left` bytes), 0 when
+ * the bytes there are not one; NUL counts as invalid (JSON readers refuse
+ * \u0000 by default). */
+static size_t control_utf8_len(const unsigned char *s, size_t left)
+{
+    static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    size_t n;
+    uint32_t cp;
+
+    if (s[0] == 0)
+        return 0;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0) {
+        n = 2;
+        cp = s[0] & 0x1Fu;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        n = 3;
+        cp = s[0] & 0x0Fu;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        n = 4;
+        cp = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+/* A task's output and our messages are bytes; JSON strings are UTF-8.
+ * Copy at most CONTROL_LINE_MAX bytes of the text, each invalid byte
+ * replaced by '?'. */
+static json_t *control_text(const char *line, size_t len)
+{
+    char clean[CONTROL_LINE_MAX];
+    const unsigned char *s = (const unsigned char *)line;
+    size_t in = 0, out = 0;
+
+    while (in < len) {
+        size_t n = control_utf8_len(s + in, len - in);
+        if (out + (n ? n : 1) > sizeof clean)
+            break;
+        if (n == 0) {
+            clean[out++] = '?';
+            in++;
+        } else {
+            memcpy(clean + out, s + in, n);
+            out += n;
+            in += n;
+        }
+    }
+    return json_stringn(clean, out);
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+static void control_on_closed(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+static void control_close(struct control_conn *conn)
+{
+    if (conn->closing)
+        return;
+    conn->closing = true;
+    if (control.engine)
+        engine_forget_client(control.engine, conn);
+    for (struct control_conn **p = &control.conns; *p; p = &(*p)->next) {
+        if (*p == conn) {
+            *p = conn->next;
+            break;
+        }
+    }
+    control.conn_count--;
+    uv_close((uv_handle_t *)&conn->pipe, control_on_closed);
+}
+
+static void control_on_written(uv_write_t *req, int status)
+{
+    struct control_write *w = (struct control_write *)req;
+
+    if (status < 0 && status != UV_ECANCELED)
+        log_debug("control: client write failed: %s", uv_strerror(status));
+    if (status < 0 || w->after == CONTROL_AFTER_CLOSE)
+        control_close(w->conn);
+    if (w->after == CONTROL_AFTER_STOP) {
+        log_info("control: stop requested by a client");
+        int rc = uv_kill(uv_os_getpid(), SIGTERM);
+        if (rc < 0)
+            log_error("control: cannot signal the daemon to stop: %s", uv_strerror(rc));
+    }
+    free(w->line);
+    free(w);
+}
+
+/* Send one JSON object as a line; `msg` is consumed. */
+static void control_send(struct control_conn *conn, json_t *msg, enum control_after after)
+{
+    char *line = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    struct control_write *w = NULL;
+
+    json_decref(msg);
+    if (conn->closing)
+        goto fail;
+    if (!line || !(w = malloc(sizeof *w))) {
+        log_error("control: cannot encode a reply");
+        goto fail;
+    }
+    size_t len = strlen(line);
+    line[len] = '\n'; /* written by length, never read as a string again */
+    w->conn = conn;
+    w->after = after;
+    w->line = line;
+    uv_buf_t buf = uv_buf_init(line, (unsigned)(len + 1));
+    int rc = uv_write(&w->req, (uv_stream_t *)&conn->pipe, &buf, 1, control_on_written);
+    if (rc == 0)
+        return;
+    log_debug("control: client write failed: %s", uv_strerror(rc));
+fail:
+    free(w);
+    free(line);
+    control_close(conn);
+}
+
+static void control_reply_error(struct control_conn *conn, const char *msg,
+                                enum control_after after)
+{
+    json_t *text = control_text(msg, strlen(msg));
+
+    control_send(conn, json_pack("{s:b, s:o}", "ok", 0, "error", text), after);
+}
+
+static void control_reply_ok(struct control_conn *conn, json_t *extra,
+                             enum control_after after)
+{
+    json_t *msg = extra ? extra : json_object();
+
+    if (msg && json_object_set_new(msg, "ok", json_true()) < 0) {
+        json_decref(msg);
+        msg = NULL;
+    }
+    control_send(conn, msg, after);
+}
+
+/* ---- streaming a run to its client ------------------------------------ */
+
+static void control_on_output(void *data, const char *stream, const char *line, size_t len)
+{
+    struct control_conn *conn = data;
+
+    size_t queued = uv_stream_get_write_queue_size((uv_stream_t *)&conn->pipe);
+    if (queued > (conn->dropped ? CONTROL_QUEUE_RESUME : CONTROL_QUEUE_MAX)) {
+        conn->dropped++;
+        return;
+    }
+    if (conn->dropped) {
+        char note[CONTROL_ERR_MAX];
+        snprintf(note, sizeof note, "[%zu lines not shown: the client read too slowly]",
+                 conn->dropped);
+        conn->dropped = 0;
+        control_send(conn, json_pack("{s:s, s:s, s:s}", "type", "output", "stream",
+                                     "stderr", "line", note),
+                     CONTROL_AFTER_NOTHING);
+    }
+    control_send(conn, json_pack("{s:s, s:s, s:o}", "type", "output", "stream", stream,
+                                 "line", control_text(line, len)),
+                 CONTROL_AFTER_NOTHING);
+}
+
+static void control_on_done(void *data, int64_t run_id, const char *status,
+                            int exit_code, const char *error)
+{
+    /* The error quotes the task's own words, which need not be UTF-8. */
+    json_t *why = error ? control_text(error, strlen(error)) : json_null();
+    json_t *code = exit_code == ENGINE_NO_EXIT_CODE ? json_null() : json_integer(exit_code);
+
+    control_send(data, json_pack("{s:s, s:I, s:s, s:o, s:o}", "type", "done", "run_id",
+                                 (json_int_t)run_id, "status", status, "exit_code", code,
+                                 "error", why),
+                 CONTROL_AFTER_NOTHING);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+static void control_cmd_status(struct control_conn *conn, const struct control_request *req)
+{
+    json_t *status = engine_status_json(control.engine, req->user);
+
+    if (!status) {
+        control_reply_error(conn, "cannot build the status", CONTROL_AFTER_NOTHING);
+        return;
+    }
+    control_reply_ok(conn, json_pack("{s:o}", "status", status), CONTROL_AFTER_NOTHING);
+}
+
+static void control_cmd_run(struct control_conn *conn, const struct control_request *req)
+{
+    const struct engine_client client = {
+        .on_output = control_on_output, .on_done = control_on_done, .data = conn
+    };
+    char err[ENGINE_ERR_MAX];
+
+    int64_t id;
+
+    if (engine_run_now(control.engine, req->task, "manual", &client, &id, err, sizeof err) < 0) {
+        control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
+        return;
+    }
+    control_reply_ok(conn, json_pack("{s:I}", "run_id", (json_int_t)id),
+                     CONTROL_AFTER_NOTHING);
+}
+
+static void control_cmd_reset(struct control_conn *conn, const struct control_request *req)
+{
+    char err[ENGINE_ERR_MAX];
+    json_t *changes = engine_reset_next_fires(control.engine, req->tasks, req->task_count,
+                                              req->future_only, req->dry_run, err,
+                                              sizeof err);
+
+    if (!changes)
+        control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
+    else
+        control_reply_ok(conn, json_pack("{s:o}", "changes", changes), CONTROL_AFTER_NOTHING);
+}
+
+static void control_handle(struct control_conn *conn, const char *line, size_t len)
+{
+    struct control_request req;
+    char msg[CONTROL_ERR_MAX];
+    int rc;
+
+    if (control_request_parse(line, len, &req, msg, sizeof msg) < 0) {
+        control_reply_error(conn, msg, CONTROL_AFTER_NOTHING);
+        return;
+    }
+    switch (req.cmd) {
+    case CONTROL_CMD_PING:
+        control_reply_ok(conn, json_pack("{s:I, s:s}", "pid", (json_int_t)uv_os_getpid(),
+                                         "version", CLI_VERSION),
+                         CONTROL_AFTER_NOTHING);
+        break;
+    case CONTROL_CMD_STATUS:
+        control_cmd_status(conn, &req);
+        break;
+    case CONTROL_CMD_RUN:
+        control_cmd_run(conn, &req);
+        break;
+    case CONTROL_CMD_RESET:
+        control_cmd_reset(conn, &req);
+        break;
+    case CONTROL_CMD_RELOAD:
+        rc = uv_kill(uv_os_getpid(), SIGHUP);
+        if (rc < 0)
+            control_reply_error(conn, uv_strerror(rc), CONTROL_AFTER_NOTHING);
+        else
+            control_reply_ok(conn, NULL, CONTROL_AFTER_NOTHING);
+        break;
+    case CONTROL_CMD_STOP:
+        control_reply_ok(conn, json_pack("{s:I}", "pid", (json_int_t)uv_os_getpid()),
+                         CONTROL_AFTER_STOP);
+        break;
+    }
+    control_request_free(&req);
+}
+
+static void control_on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct control_conn *conn = handle->data;
+
+    (void)suggested;
+    *buf = uv_buf_init(conn->buf + conn->len, (unsigned)(sizeof conn->buf - conn->len));
+}
+
+static void control_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct control_conn *conn = stream->data;
+    size_t start = 0;
+    char *nl;
+
+    (void)buf;
+    if (nread < 0) {
+        control_close(conn); /* end of stream or error: its runs go on */
+        return;
+    }
+    conn->len += (size_t)nread;
+    if (conn->skipping) { /* the rest of an oversized request */
+        nl = memchr(conn->buf, '\n', conn->len);
+        if (!nl) {
+            conn->len = 0;
+            return;
+        }
+        start = (size_t)(nl - conn->buf) + 1;
+        conn->skipping = false;
+    }
+    while (!conn->closing &&
+           (nl = memchr(conn->buf + start, '\n', conn->len - start)) != NULL) {
+        control_handle(conn, conn->buf + start, (size_t)(nl - (conn->buf + start)));
+        start = (size_t)(nl - conn->buf) + 1;
+    }
+    memmove(conn->buf, conn->buf + start, conn->len - start);
+    conn->len -= start;
+    if (conn->len == sizeof conn->buf) {
+        /* Refuse it, then drop its bytes up to its newline; closing at once
+         * would reset the connection before the client read why. */
+        char msg[CONTROL_ERR_MAX];
+        snprintf(msg, sizeof msg, "request longer than %d bytes", CONTROL_REQUEST_MAX);
+        control_reply_error(conn, msg, CONTROL_AFTER_NOTHING);
+        conn->len = 0;
+        conn->skipping = true;
+    }
+}
+
+static void control_on_rejected(uv_handle_t *handle)
+{
+    (void)handle;
+    control.rejecting = false;
+}
+
+/* Accept a connection we cannot serve and close it at once: libuv stops
+ * listening while a connection waits to be accepted. */
+static void control_reject(uv_stream_t *listener)
+{
+    if (control.rejecting || uv_pipe_init(control.loop, &control.reject, 0) < 0)
+        return;
+    control.rejecting = true;
+    if (uv_accept(listener, (uv_stream_t *)&control.reject) < 0)
+        log_warn("control: cannot drop a client it cannot serve");
+    uv_close((uv_handle_t *)&control.reject, control_on_rejected);
+}
+
+static void control_on_connection(uv_stream_t *listener, int status)
+{
+    struct control_conn *conn = NULL;
+    int rc;
+
+    if (status < 0) {
+        log_warn("control: accept: %s", uv_strerror(status));
+        return;
+    }
+    conn = calloc(1, sizeof *conn);
+    if (!conn) {
+        log_error("control: out of memory for a client");
+        control_reject(listener);
+        return;
+    }
+    rc = uv_pipe_init(control.loop, &conn->pipe, 0);
+    if (rc < 0) {
+        log_error("control: %s", uv_strerror(rc));
+        free(conn);
+        control_reject(listener);
+        return;
+    }
+    conn->pipe.data = conn;
+    conn->next = control.conns;
+    control.conns = conn;
+    control.conn_count++;
+    rc = uv_accept(listener, (uv_stream_t *)&conn->pipe);
+    if (rc < 0) {
+        log_warn("control: accept: %s", uv_strerror(rc));
+        control_close(conn);
+        return;
+    }
+    if (control.conn_count > CONTROL_CLIENTS_MAX) {
+        control_reply_error(conn, "too many clients", CONTROL_AFTER_CLOSE);
+        return;
+    }
+    rc = uv_read_start((uv_stream_t *)&conn->pipe, control_on_alloc, control_on_read);
+    if (rc < 0) {
+        log_warn("control: read: %s", uv_strerror(rc));
+        control_close(conn);
+    }
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+/* The caller holds the daemon's lock, so whatever socket is at `path` was
+ * left by a daemon that died; anything else there is not ours to delete. */
+static int control_remove_stale(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "%s exists and is not a socket", path);
+        return -1;
+    }
+    if (unlink(path) < 0) {
+        snprintf(err, errlen, "removing stale %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int control_start(uv_loop_t *loop, struct engine *engine, const char *socket_path,
+                  char *err, size_t errlen)
+{
+    int rc;
+
+    if (strlen(socket_path) >= sizeof control.path) {
+        snprintf(err, errlen, "%s: path too long for a Unix socket", socket_path);
+        return -1;
+    }
+    if (control_remove_stale(socket_path, err, errlen) < 0)
+        return -1;
+    rc = uv_pipe_init(loop, &control.listener, 0);
+    if (rc < 0) {
+        snprintf(err, errlen, "control socket: %s", uv_strerror(rc));
+        return -1;
+    }
+    control.loop = loop;
+    control.engine = engine;
+    control.listening = true;
+    /* Only the daemon's own user may stop it or run its tasks. */
+    mode_t old_mask = umask(S_IRWXG | S_IRWXO);
+    rc = uv_pipe_bind(&control.listener, socket_path);
+    umask(old_mask);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", socket_path, uv_strerror(rc));
+        goto fail;
+    }
+    strcpy(control.path, socket_path);
+    rc = uv_listen((uv_stream_t *)&control.listener, CONTROL_BACKLOG, control_on_connection);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: listen: %s", socket_path, uv_strerror(rc));
+        goto fail;
+    }
+    return 0;
+fail:
+    control_stop();
+    return -1;
+}
+
+void control_stop(void)
+{
+    while (control.conns)
+        control_close(control.conns);
+    if (control.listening)
+        uv_close((uv_handle_t *)&control.listener, NULL);
+    if (control.path[0] && unlink(control.path) < 0 && errno != ENOENT)
+        log_warn("control: removing %s: %s", control.path, strerror(errno));
+    control.listening = false;
+    control.path[0] = '\0';
+    control.engine = NULL;
+}

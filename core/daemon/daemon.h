@@ -1,0 +1,29 @@
+/* daemon.h — the scheduler daemon's life, from lock to exit.
+ *
+ * daemon_run() takes the per-root lock, optionally detaches, opens the
+ * log and the store, kills the processes of the runs a dead predecessor
+ * left open and closes those runs (as `interrupted`, orphans.h), starts
+ * the engine (discovery, catch-up, schedule), the clock watch, the file
+ * watch, housekeeping and the control socket, and runs the loop until SIGTERM/SIGINT (or `main stop`) has let the runs
+ * finish.  Should data/ vanish meanwhile, it starts again in place on a
+ * fresh one (datawatch.h).
+ *
+ * Signals: SIGTERM, SIGINT  graceful stop (scheduler.shutdown_timeout)
+ *          SIGHUP           reload the config and rescan the tasks
+ *          SIGUSR1          reopen the log files (external logrotate)
+ */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include <stdbool.h>
+
+#include "cli/cli.h"
+
+#define DAEMON_PID_FILE_REL "data/scheduler.pid"
+
+/* Run the daemon; `detach` for --daemon (double fork, setsid, pid file).
+ * Returns the process exit code: 0 after a graceful stop, 1 when start-up
+ * failed (the reason is printed on stderr). */
+int daemon_run(const struct cli_options *opt, bool detach);
+
+#endif

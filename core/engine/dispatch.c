@@ -1,0 +1,526 @@
+/* dispatch.c — from a fire to its final row: overlap, the max_concurrent
+ * queue, spawning through the executor, recording, retries, cancelling.
+ *
+ * A fire that is going to run becomes a job and one runs row (queued).  The
+ * job first needs an instance of its task (max_instances; while none is
+ * free it waits in the task's backlog, or is skipped, as the overlap policy
+ * says), then a slot of scheduler.max_concurrent (it waits in the queue,
+ * highest priority first, then earliest fire).  Its process is spawned
+ * ENGINE_PREPARE_AHEAD before its instant; when it exits the row gets its
+ * final status and a retry may be planned as a new job.
+ *
+ * Spawning always happens on a fresh turn of the loop (pump_timer), never
+ * inside a caller: so engine_run_now() returns before its client can hear
+ * of the run's end, and executor callbacks never re-enter the executor.
+ *
+ * Rows are written through pending.c: a store that refuses writes for a
+ * while (full disk, locked) delays the history, never a run.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "engine_internal.h"
+#include "log/log.h"
+#include "notify/alerts.h"
+#include "policy.h"
+#include "run/executor.h"
+#include "schedule/schedule.h"
+#include "time/clock.h"
+
+#define CANCELLED_PREFIX "cancelled: "
+#define OUTCOME_CANCELLED "cancelled"
+
+static bool queue_less(const struct heap_node *a, const struct heap_node *b)
+{
+    const struct job *x = ENGINE_CONTAINER_OF(a, struct job, queue_node);
+    const struct job *y = ENGINE_CONTAINER_OF(b, struct job, queue_node);
+
+    if (x->priority != y->priority)
+        return x->priority > y->priority;
+    if (x->order_at != y->order_at)
+        return x->order_at < y->order_at;
+    return x->seq < y->seq;
+}
+
+void dispatch_init(struct engine *e)
+{
+    heap_init(&e->queue, queue_less);
+}
+
+void dispatch_record(struct engine *e, const struct entry *en, enum store_trigger trigger,
+                     int64_t scheduled_for, enum store_status status, int attempt,
+                     const char *error)
+{
+    struct store_run row = {0};
+    char err[ENGINE_ERR_MAX];
+    int64_t id;
+
+    row.task = en->name;
+    row.trigger = trigger;
+    row.scheduled_for = scheduled_for;
+    row.queued_at = clock_now();
+    row.status = status;
+    row.attempt = attempt;
+    row.error = error;
+    row.file_hash = en->loaded ? en->task.hash : NULL;
+    if (pending_run_insert(e->pending, &row, &id, err, sizeof err) < 0)
+        log_error("%s: cannot record a %s fire: %s", en->name, store_status_name(status), err);
+}
+
+/* ---- job lifetime ----------------------------------------------------- */
+
+static void retry_due(struct wakeup *w);
+
+static struct job *job_new(struct engine *e, struct entry *en, enum store_trigger trigger,
+                           int attempt, int64_t scheduled_for, double release_at,
+                           const struct engine_client *client, char *err, size_t errlen)
+{
+    struct store_run row = {0};
+    struct job *job = calloc(1, sizeof *job);
+    double now = clock_now();
+
+    if (!job) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    row.task = en->name;
+    row.trigger = trigger;
+    row.scheduled_for = scheduled_for;
+    row.queued_at = now;
+    row.status = STORE_RUN_QUEUED;
+    row.attempt = attempt;
+    row.file_hash = en->task.hash;
+    if (pending_run_insert(e->pending, &row, &job->run_id, err, errlen) < 0) {
+        free(job);
+        return NULL;
+    }
+    job->engine = e;
+    job->entry = en;
+    job->trigger = trigger;
+    job->attempt = attempt;
+    job->scheduled_for = scheduled_for;
+    job->release_at = release_at;
+    job->priority = en->task.priority;
+    job->order_at = scheduled_for ? (double)scheduled_for : now;
+    job->seq = e->seq++;
+    heap_node_init(&job->queue_node);
+    heap_node_init(&job->retry.node);
+    job->retry.due = retry_due;
+    if (client)
+        job->client = *client;
+    job->next = e->jobs;
+    if (e->jobs)
+        e->jobs->prev = job;
+    e->jobs = job;
+    e->job_count++;
+    en->refs++;
+    return job;
+}
+
+/* The row gets its final status, the client hears of it, the job goes. */
+static void job_finish(struct job *job, const struct store_run_outcome *outcome)
+{
+    struct engine *e = job->engine;
+    const char *status = store_status_name(outcome->status);
+
+    pending_run_finish(e->pending, job->run_id, outcome);
+    /* Unlinked first: the client may call back into the engine. */
+    if (job->prev)
+        job->prev->next = job->next;
+    else
+        e->jobs = job->next;
+    if (job->next)
+        job->next->prev = job->prev;
+    e->job_count--;
+    if (job->client.on_done)
+        job->client.on_done(job->client.data, job->run_id, status,
+                            outcome->has_exit_code ? outcome->exit_code : ENGINE_NO_EXIT_CODE,
+                            outcome->error);
+    entries_unref(job->entry);
+    free(job);
+    engine_check_stopped(e);
+    if (e->on_job_done && !e->stopping)
+        e->on_job_done(e->hook_data);
+}
+
+/* End a job that never ran (cancelled, or it could not be started). */
+static void job_abandon(struct job *job, enum store_status status, const char *error)
+{
+    struct store_run_outcome outcome = {0};
+
+    outcome.status = status;
+    outcome.finished_at = clock_now();
+    outcome.error = error;
+    job_finish(job, &outcome);
+}
+
+/* ---- instances and the queue ------------------------------------------ */
+
+static void queue_push(struct job *job)
+{
+    job->state = JOB_QUEUED;
+    if (heap_push(&job->engine->queue, &job->queue_node) != 0) {
+        log_error("%s: out of memory queueing run %lld", job->entry->name,
+                  (long long)job->run_id);
+        job->entry->active--;
+        job_abandon(job, STORE_RUN_FAILED, "out of memory while queueing the run");
+        return;
+    }
+    dispatch_pump_soon(job->engine);
+}
+
+static void backlog_append(struct job *job)
+{
+    struct entry *en = job->entry;
+
+    job->state = JOB_BACKLOG;
+    job->backlog_next = NULL;
+    if (en->backlog_tail)
+        en->backlog_tail->backlog_next = job;
+    else
+        en->backlog_head = job;
+    en->backlog_tail = job;
+    en->waiting++;
+}
+
+static void backlog_remove(struct job *job)
+{
+    struct entry *en = job->entry;
+    struct job **link = &en->backlog_head, *prev = NULL;
+
+    while (*link && *link != job) {
+        prev = *link;
+        link = &(*link)->backlog_next;
+    }
+    if (!*link)
+        return;
+    *link = job->backlog_next;
+    if (en->backlog_tail == job)
+        en->backlog_tail = prev;
+    en->waiting--;
+}
+
+/* A job gave its instance back: the task's oldest waiting fire takes it. */
+static void instance_release(struct entry *en)
+{
+    struct job *job = en->backlog_head;
+
+    en->active--;
+    if (!job || !en->loaded || en->active >= en->task.max_instances)
+        return;
+    backlog_remove(job);
+    en->active++;
+    queue_push(job);
+}
+
+static void job_admit(struct job *job, enum policy_overlap decision)
+{
+    if (decision == POLICY_WAIT) {
+        backlog_append(job);
+        return;
+    }
+    job->entry->active++;
+    queue_push(job);
+}
+
+static void retry_due(struct wakeup *w)
+{
+    struct job *job = ENGINE_CONTAINER_OF(w, struct job, retry);
+    struct entry *en = job->entry;
+
+    job_admit(job, policy_overlap(en->active, en->waiting, en->task.max_instances,
+                                  en->task.overlap, true));
+}
+
+int dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger,
+                  int64_t scheduled_for, double release_at, const struct engine_client *client,
+                  int64_t *run_id, char *err, size_t errlen)
+{
+    enum policy_overlap decision =
+        policy_overlap(en->active, en->waiting, en->task.max_instances, en->task.overlap,
+                       trigger != STORE_TRIGGER_SCHEDULE);
+    struct job *job;
+
+    *run_id = 0;
+    if (decision == POLICY_SKIP) {
+        char why[ENGINE_ERR_MAX];
+        snprintf(why, sizeof why,
+                 "overlap: %d run(s) of the task in flight (max_instances %d), "
+                 "%d waiting", en->active, en->task.max_instances, en->waiting);
+        log_info("%s: fire skipped: %s", en->name, why);
+        dispatch_record(e, en, trigger, scheduled_for, STORE_RUN_SKIPPED, 1, why);
+        return 0;
+    }
+    job = job_new(e, en, trigger, 1, scheduled_for, release_at, client, err, errlen);
+    if (!job) {
+        log_error("%s: fire dropped: %s", en->name, err);
+        return -1;
+    }
+    *run_id = job->run_id;
+    job_admit(job, decision);
+    return 0;
+}
+
+/* ---- spawning and the executor's callbacks ---------------------------- */
+
+static void on_start(void *data, struct run *run, double started_at)
+{
+    struct job *job = data;
+    struct engine *e = job->engine;
+
+    job->released = true;
+    pending_run_start(e->pending, job->run_id, (int)executor_pid(run), started_at);
+    log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
+              (int)executor_pid(run), store_trigger_name(job->trigger));
+}
+
+static void on_output(void *data, const char *stream, const char *line, size_t len)
+{
+    struct job *job = data;
+
+    if (job->client.on_output)
+        job->client.on_output(job->client.data, stream, line, len);
+}
+
+static void on_exit_cb(void *data, const struct run_outcome *outcome);
+
+static const struct executor_callbacks job_callbacks = {
+    .on_start = on_start, .on_output = on_output, .on_exit = on_exit_cb,
+};
+
+static void job_spawn(struct job *job)
+{
+    struct engine *e = job->engine;
+    struct entry *en = job->entry;
+    struct run_spec spec = {0};
+    char err[ENGINE_ERR_MAX];
+
+    spec.program = e->program;
+    spec.task = &en->task;
+    spec.root = e->root;
+    spec.db_path = e->db_path;
+    spec.config_path = e->config_path;
+    spec.run_id = job->run_id;
+    spec.attempt = job->attempt;
+    spec.trigger = store_trigger_name(job->trigger);
+    spec.scheduled_for = job->scheduled_for;
+    spec.release_at = job->release_at;
+    spec.timeout = engine_effective_timeout(e, &en->task);
+    spec.kill_grace = e->config->scheduler.kill_grace;
+    spec.last_status = en->last.status[0] ? en->last.status : NULL;
+    spec.last_finished_at = en->last.finished_at;
+    spec.stream_output = job->client.on_output != NULL;
+
+    job->run = executor_start(e->loop, &spec, &job_callbacks, job, err, sizeof err);
+    if (!job->run) {
+        log_error("%s: cannot start run %lld: %s", en->name, (long long)job->run_id, err);
+        instance_release(en);
+        job_abandon(job, STORE_RUN_FAILED, err);
+        return;
+    }
+    job->state = JOB_SPAWNED;
+    e->spawned++;
+}
+
+static void pump(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+    struct heap_node *node;
+
+    while (!e->stopping && e->spawned < e->config->scheduler.max_concurrent &&
+           (node = heap_pop(&e->queue)))
+        job_spawn(ENGINE_CONTAINER_OF(node, struct job, queue_node));
+}
+
+void dispatch_pump_soon(struct engine *e)
+{
+    if (!e->stopping && !uv_is_active((uv_handle_t *)&e->pump_timer))
+        uv_timer_start(&e->pump_timer, pump, 0, 0);
+}
+
+static enum store_status outcome_status(const char *name)
+{
+    enum store_status status;
+
+    if (strcmp(name, OUTCOME_CANCELLED) == 0)
+        return STORE_RUN_SKIPPED; /* see engine.h: a cancelled fire did not run */
+    if (store_status_parse(name, &status) != 0)
+        return STORE_RUN_FAILED;
+    return status;
+}
+
+static void plan_retry(struct job *job, const char *status, double finished_at)
+{
+    struct engine *e = job->engine;
+    struct entry *en = job->entry;
+    char msg[ENGINE_ERR_MAX], at_iso[TZ_ISO_MAX], next_iso[TZ_ISO_MAX];
+    struct job *retry;
+    double at;
+
+    switch (policy_retry(&en->task, status, job->attempt, finished_at, en->next_fire, &at)) {
+    case POLICY_NO_RETRY:
+        return;
+    case POLICY_RETRY_DROPPED:
+        tz_format_iso(e->zone, (int64_t)ceil(at), at_iso, sizeof at_iso);
+        tz_format_iso(e->zone, en->next_fire, next_iso, sizeof next_iso);
+        snprintf(msg, sizeof msg,
+                 "retry dropped: attempt %d would start at %s, not before the next "
+                 "scheduled fire at %s", job->attempt + 1, at_iso, next_iso);
+        log_info("%s: %s", en->name, msg);
+        dispatch_record(e, en, STORE_TRIGGER_RETRY, job->scheduled_for, STORE_RUN_SKIPPED,
+                        job->attempt + 1, msg);
+        return;
+    case POLICY_RETRY:
+        retry = job_new(e, en, STORE_TRIGGER_RETRY, job->attempt + 1, job->scheduled_for,
+                        at, NULL, msg, sizeof msg);
+        if (!retry) {
+            log_error("%s: retry dropped: %s", en->name, msg);
+            return;
+        }
+        retry->state = JOB_RETRY_WAIT;
+        engine_wakeup_set(e, &retry->retry, at - ENGINE_PREPARE_AHEAD);
+        log_info("%s: attempt %d %s; attempt %d in %.0f s", en->name, job->attempt, status,
+                 job->attempt + 1, at - finished_at);
+        return;
+    }
+}
+
+static void on_exit_cb(void *data, const struct run_outcome *outcome)
+{
+    struct job *job = data;
+    struct engine *e = job->engine;
+    struct entry *en = job->entry;
+    struct store_run_outcome row = {0};
+    char cancelled[ENGINE_ERR_MAX];
+    bool was_cancelled = strcmp(outcome->status, OUTCOME_CANCELLED) == 0;
+
+    e->spawned--;
+    job->run = NULL;
+    dispatch_pump_soon(e);
+    if (was_cancelled && job->respawn && !e->stopping && en->loaded && !en->removed) {
+        /* The task was edited before run() began: prepare the same fire
+         * again from the new version, keeping its row and its instance. */
+        job->respawn = false;
+        queue_push(job);
+        return;
+    }
+
+    row.status = outcome_status(outcome->status);
+    row.finished_at = outcome->finished_at;
+    row.has_exit_code = outcome->signal == 0 && outcome->exit_code >= 0;
+    row.exit_code = outcome->exit_code;
+    row.signal = outcome->signal;
+    row.error = outcome->error;
+    if (was_cancelled) {
+        snprintf(cancelled, sizeof cancelled, CANCELLED_PREFIX "%s",
+                 outcome->error ? outcome->error : "the run was stopped before it began");
+        row.error = cancelled;
+    }
+    row.result_json = outcome->result_json;
+    row.output_tail = outcome->output_tail;
+    row.peak_rss_kb = outcome->peak_rss_kb > 0 ? outcome->peak_rss_kb : 0;
+    row.cpu_ms = outcome->cpu_ms > 0 ? outcome->cpu_ms : 0;
+
+    if (job->released) {
+        struct alert_run alert = {
+            store_status_name(row.status), en->last.status[0] ? en->last.status : NULL,
+            outcome->finished_at - outcome->started_at, row.error,
+        };
+        if (en->loaded)
+            alerts_run_ended(e->loop, e->program, e->config_path, &en->task, &alert);
+        snprintf(en->last.status, sizeof en->last.status, "%s", store_status_name(row.status));
+        en->last.started_at = outcome->started_at;
+        en->last.finished_at = outcome->finished_at;
+    }
+    if (row.status == STORE_RUN_SUCCESS)
+        log_info("%s: run %lld succeeded in %.3f s", en->name, (long long)job->run_id,
+                 outcome->finished_at - outcome->started_at);
+    else
+        log_warn("%s: run %lld %s: %s", en->name, (long long)job->run_id,
+                 store_status_name(row.status), row.error ? row.error : "(no message)");
+
+    if (!e->stopping && en->loaded && !en->removed) {
+        plan_retry(job, outcome->status, outcome->finished_at);
+        engine_arm(e);
+    }
+    instance_release(en);
+    job_finish(job, &row);
+}
+
+/* ---- cancelling --------------------------------------------------------- */
+
+/* Cancel a job that has not released run().  A prepared process is told to
+ * stop (its on_exit records it, or prepares it again when `respawn`); a job
+ * without a process is recorded at once — unless `respawn`, which only
+ * concerns processes holding an old version of the task. */
+static void job_cancel(struct job *job, const char *reason, bool respawn)
+{
+    char msg[ENGINE_ERR_MAX];
+
+    if (job->state == JOB_SPAWNED) {
+        if (job->released)
+            return;
+        job->respawn = respawn;
+        executor_stop(job->run, reason);
+        return;
+    }
+    if (respawn)
+        return;
+    switch (job->state) {
+    case JOB_RETRY_WAIT:
+        engine_wakeup_clear(job->engine, &job->retry);
+        break;
+    case JOB_BACKLOG:
+        backlog_remove(job);
+        break;
+    case JOB_QUEUED:
+        heap_remove(&job->engine->queue, &job->queue_node);
+        instance_release(job->entry);
+        break;
+    case JOB_SPAWNED:
+        break;
+    }
+    snprintf(msg, sizeof msg, CANCELLED_PREFIX "%s", reason);
+    job_abandon(job, STORE_RUN_SKIPPED, msg);
+}
+
+/* job_cancel may free the job and promote others, so walk by saved links
+ * and only over the jobs that were there when the walk began. */
+static void cancel_where(struct engine *e, const struct entry *only, const char *reason,
+                         bool respawn)
+{
+    struct job *job = e->jobs, *next;
+
+    for (; job; job = next) {
+        next = job->next;
+        if (!only || job->entry == only)
+            job_cancel(job, reason, respawn);
+    }
+}
+
+void dispatch_cancel_entry(struct entry *en, const char *reason, bool respawn)
+{
+    cancel_where(en->engine, en, reason, respawn);
+}
+
+void dispatch_cancel_all(struct engine *e, const char *reason)
+{
+    cancel_where(e, NULL, reason, false);
+}
+
+void dispatch_stop_all(struct engine *e, const char *reason)
+{
+    for (struct job *job = e->jobs; job; job = job->next)
+        if (job->state == JOB_SPAWNED)
+            executor_stop(job->run, reason);
+}
+
+void dispatch_forget_client(struct engine *e, void *data)
+{
+    for (struct job *job = e->jobs; job; job = job->next)
+        if (job->client.data == data)
+            memset(&job->client, 0, sizeof job->client);
+}

@@ -1,0 +1,377 @@
+/* engine.c — the scheduling engine (DESIGN.md, "Time is computed, never
+ * polled").
+ *
+ * The engine's public face (engine.h) and its clock: every instant at
+ * which something must happen — a task's run must be prepared (fires.c),
+ * a retry is due (dispatch.c) — is a wake-up in one heap, and one uv_timer
+ * sleeps until the earliest.  An idle daemon makes no system call.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "engine_internal.h"
+#include "log/log.h"
+#include "schedule/schedule.h"
+#include "time/clock.h"
+
+#define SELF_EXE "/proc/self/exe"
+#define ENGINE_HANDLES 4 /* timer, pump_timer, shutdown_timer, pending's timer */
+/* The daemon's loop waits at most this for another process's write lock;
+ * then the write waits in pending.c and the loop goes on. */
+#define ENGINE_STORE_BUSY_MS 150
+
+/* ---- the wake-up heap and its timer ------------------------------------ */
+
+static bool wakeup_less(const struct heap_node *a, const struct heap_node *b)
+{
+    return ENGINE_CONTAINER_OF(a, struct wakeup, node)->at <
+           ENGINE_CONTAINER_OF(b, struct wakeup, node)->at;
+}
+
+void engine_wakeup_set(struct engine *e, struct wakeup *w, double at)
+{
+    w->at = at;
+    if (heap_node_queued(&w->node)) {
+        heap_update(&e->wakeups, &w->node);
+    } else if (heap_push(&e->wakeups, &w->node) != 0) {
+        log_error("out of memory: a wake-up at %.3f is lost", at);
+    }
+}
+
+void engine_wakeup_clear(struct engine *e, struct wakeup *w)
+{
+    heap_remove(&e->wakeups, &w->node);
+}
+
+static void on_timer(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+    struct heap_node *top;
+
+    /* Each handler moves its own wake-up strictly later (or drops it), so
+     * this loop ends; several due at once are handled in time order. */
+    while ((top = heap_top(&e->wakeups)) &&
+           ENGINE_CONTAINER_OF(top, struct wakeup, node)->at <= clock_now() + ENGINE_TIMER_SLACK) {
+        struct wakeup *w = ENGINE_CONTAINER_OF(heap_pop(&e->wakeups), struct wakeup, node);
+        w->due(w);
+    }
+    engine_arm(e);
+}
+
+void engine_arm(struct engine *e)
+{
+    struct heap_node *top = heap_top(&e->wakeups);
+    double delay;
+    uint64_t ms;
+
+    if (!top || e->stopping) {
+        uv_timer_stop(&e->timer);
+        return;
+    }
+    delay = ENGINE_CONTAINER_OF(top, struct wakeup, node)->at - clock_now();
+    ms = delay <= 0 ? 0 : (uint64_t)ceil(delay * 1000.0);
+    uv_update_time(e->loop);
+    uv_timer_start(&e->timer, on_timer, ms, 0);
+}
+
+static const struct tz *config_zone(const struct config *config)
+{
+    char err[ENGINE_ERR_MAX];
+    const struct tz *zone;
+
+    if (!config->scheduler.timezone || !*config->scheduler.timezone)
+        return tz_system();
+    zone = tz_get(config->scheduler.timezone, err, sizeof err);
+    if (!zone) {
+        log_error("scheduler.timezone: %s; using the system's zone", err);
+        return tz_system();
+    }
+    return zone;
+}
+
+static char *self_exe(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink(SELF_EXE, buf, sizeof buf - 1);
+
+    if (n <= 0)
+        return strdup(SELF_EXE);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+struct engine *engine_create(uv_loop_t *loop, const struct config *config,
+                             struct store *store, const struct engine_options *opt,
+                             char *err, size_t errlen)
+{
+    struct engine *e = calloc(1, sizeof *e);
+
+    if (!e)
+        goto fail;
+    e->loop = loop;
+    e->config = config;
+    e->store = store;
+    e->program = opt->program ? strdup(opt->program) : self_exe();
+    e->root = strdup(opt->root);
+    e->config_path = strdup(opt->config_path);
+    e->db_path = strdup(opt->db_path);
+    if (!e->program || !e->root || !e->config_path || !e->db_path)
+        goto fail;
+    if (!opt->wait_for_store && store_set_busy_timeout(store, ENGINE_STORE_BUSY_MS) != 0) {
+        snprintf(err, errlen, "%s", store_error(store));
+        goto fail_free;
+    }
+    /* Last: its timer is a handle of the loop, only closed by shutdown. */
+    if (!(e->pending = pending_create(loop, store)))
+        goto fail;
+    e->include_examples = opt->include_examples;
+    e->on_job_done = opt->on_job_done;
+    e->hook_data = opt->hook_data;
+    e->zone = config_zone(config);
+    e->started_at = clock_now();
+    heap_init(&e->wakeups, wakeup_less);
+    dispatch_init(e);
+    uv_timer_init(loop, &e->timer);
+    uv_timer_init(loop, &e->pump_timer);
+    uv_timer_init(loop, &e->shutdown_timer);
+    e->timer.data = e->pump_timer.data = e->shutdown_timer.data = e;
+    e->open_handles = ENGINE_HANDLES;
+    return e;
+fail:
+    snprintf(err, errlen, "out of memory");
+fail_free:
+    if (e) {
+        free(e->program);
+        free(e->root);
+        free(e->config_path);
+        free(e->db_path);
+        free(e);
+    }
+    return NULL;
+}
+
+int engine_rescan(struct engine *e)
+{
+    int broken;
+
+    if (e->stopping)
+        return -1;
+    broken = entries_rescan(e);
+    engine_arm(e);
+    return broken;
+}
+
+int engine_start(struct engine *e, char *err, size_t errlen)
+{
+    int broken = engine_rescan(e);
+    int count = 0;
+
+    if (broken < 0) {
+        snprintf(err, errlen, "cannot read the tasks folder (see the log above)");
+        return -1;
+    }
+    entries_forget_deleted(e);
+    for (struct entry *en = e->entries; en; en = en->next)
+        count++;
+    log_info("%d task(s) loaded, %d broken", count, broken);
+    return 0;
+}
+
+void engine_set_config(struct engine *e, const struct config *config)
+{
+    const struct tz *zone = config_zone(config);
+
+    e->config = config;
+    if (zone != e->zone) {
+        /* Every instant may have moved: start each task afresh. */
+        e->zone = zone;
+        for (struct entry *en = e->entries; en; en = en->next)
+            fires_schedule(en, 0);
+        log_info("scheduler.timezone: now %s; next fires recomputed", tz_name(zone));
+    }
+    versions_retry_failed(e); /* dependencies.server may have changed */
+    engine_rescan(e);
+    dispatch_pump_soon(e); /* max_concurrent may have grown */
+}
+
+void engine_clock_jumped(struct engine *e)
+{
+    log_warn("the wall clock was changed; fire times re-armed");
+    engine_arm(e);
+}
+
+int engine_effective_timeout(const struct engine *e, const struct task *t)
+{
+    return t->timeout < 0 ? e->config->scheduler.default_timeout : t->timeout;
+}
+
+int engine_run_now(struct engine *e, const char *name, const char *trigger,
+                   const struct engine_client *client, int64_t *run_id, char *err,
+                   size_t errlen)
+{
+    struct entry *en = entries_find(e, name);
+    enum store_trigger trig;
+
+    if (e->stopping) {
+        snprintf(err, errlen, "the scheduler is shutting down");
+        return -1;
+    }
+    if (store_trigger_parse(trigger, &trig) != 0 ||
+        (trig != STORE_TRIGGER_MANUAL && trig != STORE_TRIGGER_API)) {
+        snprintf(err, errlen, "bad trigger '%s' (manual or api)", trigger);
+        return -1;
+    }
+    if (!en) {
+        snprintf(err, errlen, "no task named '%s'", name);
+        return -1;
+    }
+    if (!en->loaded) {
+        snprintf(err, errlen, "task '%s' %s%s", name,
+                 en->error ? "is broken: " : "is installing its dependencies",
+                 en->error ? en->error : "");
+        return -1;
+    }
+    log_info("%s: run requested (%s)", name, trigger);
+    return dispatch_fire(e, en, trig, 0, 0, client, run_id, err, errlen);
+}
+
+bool engine_busy(const struct engine *e)
+{
+    return e->job_count > 0;
+}
+
+void engine_forget_client(struct engine *e, void *data)
+{
+    dispatch_forget_client(e, data);
+}
+
+int engine_set_paused(struct engine *e, const char *name, bool paused, char *err,
+                      size_t errlen)
+{
+    struct entry *en = entries_find(e, name);
+
+    if (!en) {
+        snprintf(err, errlen, "no task named '%s'", name);
+        return -1;
+    }
+    if (en->paused == paused)
+        return 0;
+    en->paused = paused;
+    if (store_task_set_paused(e->store, name, paused) < 0)
+        log_error("%s: cannot save the pause: %s", name, store_error(e->store));
+    if (paused)
+        dispatch_cancel_entry(en, "task paused", false);
+    fires_schedule(en, 0);
+    engine_arm(e);
+    log_info("%s: %s", name, paused ? "paused" : "resumed");
+    return 0;
+}
+
+json_t *engine_reset_next_fires(struct engine *e, const char *const *names, size_t count,
+                                bool future_only, bool dry_run, char *err, size_t errlen)
+{
+    json_t *changes;
+
+    for (size_t i = 0; i < count; i++) {
+        if (!entries_find(e, names[i])) {
+            snprintf(err, errlen, "no task named '%s'", names[i]);
+            return NULL;
+        }
+    }
+    changes = json_array();
+    if (!changes) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (struct entry *en = e->entries; en; en = en->next) {
+        bool selected = count == 0;
+        for (size_t i = 0; i < count && !selected; i++)
+            selected = strcmp(names[i], en->name) == 0;
+        json_t *change = selected ? fires_reset(en, future_only, dry_run) : NULL;
+        if (change && json_array_append_new(changes, change) != 0) {
+            json_decref(changes);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+    }
+    engine_arm(e);
+    return changes;
+}
+
+/* ---- shutdown ----------------------------------------------------------- */
+
+static void handle_closed(void *data)
+{
+    struct engine *e = data;
+
+    if (--e->open_handles == 0 && e->on_stopped)
+        e->on_stopped(e->stopped_data);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    handle_closed(handle->data);
+}
+
+void engine_check_stopped(struct engine *e)
+{
+    if (!e->stopping || e->job_count > 0 || uv_is_closing((uv_handle_t *)&e->timer))
+        return;
+    uv_close((uv_handle_t *)&e->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&e->pump_timer, on_handle_closed);
+    uv_close((uv_handle_t *)&e->shutdown_timer, on_handle_closed);
+    /* Every job is recorded: what the store still refuses is reported. */
+    pending_close(e->pending, handle_closed, e);
+}
+
+static void on_shutdown_timeout(uv_timer_t *timer)
+{
+    struct engine *e = timer->data;
+
+    log_warn("shutdown: %d run(s) still going after %d s; stopping them", e->spawned,
+             e->config->scheduler.shutdown_timeout);
+    dispatch_stop_all(e, "the scheduler is shutting down");
+}
+
+void engine_shutdown(struct engine *e, void (*done)(void *data), void *data)
+{
+    int timeout = e->config->scheduler.shutdown_timeout;
+
+    if (e->stopping)
+        return;
+    e->stopping = true;
+    e->on_stopped = done;
+    e->stopped_data = data;
+    uv_timer_stop(&e->timer);
+    uv_timer_stop(&e->pump_timer);
+    for (struct entry *en = e->entries; en; en = en->next)
+        engine_wakeup_clear(e, &en->wake);
+    dispatch_cancel_all(e, "the scheduler is shutting down");
+    if (e->spawned > 0) {
+        log_info("shutdown: waiting up to %d s for %d run(s)", timeout, e->spawned);
+        if (timeout > 0)
+            uv_timer_start(&e->shutdown_timer, on_shutdown_timeout, (uint64_t)timeout * 1000, 0);
+        else
+            on_shutdown_timeout(&e->shutdown_timer);
+    }
+    engine_check_stopped(e);
+}
+
+void engine_free(struct engine *e)
+{
+    if (!e)
+        return;
+    entries_free_all(e);
+    heap_free(&e->wakeups);
+    heap_free(&e->queue);
+    free(e->program);
+    free(e->root);
+    free(e->config_path);
+    free(e->db_path);
+    free(e);
+}

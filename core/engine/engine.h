@@ -1,0 +1,189 @@
+/* engine.h — the daemon's scheduling engine: tasks, their next fires, runs.
+ *
+ * The engine owns one entry per discovered task (broken ones included), a
+ * heap of next fire instants, one uv_timer armed for the earliest "prepare"
+ * instant, the queue of fires waiting for a free slot, and the runs in
+ * flight.  It turns every fire into exactly one row of the runs table with a
+ * final status (DESIGN.md, "Runs"):
+ *
+ *   success | failed | timeout | killed   the run process ended so
+ *   skipped      a fire found max_instances runs busy and overlap = "skip",
+ *                or a retry would run into the task's next scheduled fire
+ *   missed       a fire that passed while the daemon was down (or the clock
+ *                jumped over it) and the catch-up policy did not run it
+ *   interrupted  set by the store at start for rows a dead daemon left open
+ *
+ * A queued or prepared run whose task is edited, deleted, disabled or
+ * paused before run() was released did not run either: it is recorded as
+ * `skipped` with an error starting "cancelled: " (the store has no separate
+ * status for it, and to a reader of the history it is a fire that did not
+ * run).  A run stopped at shutdown after release is `killed`.
+ *
+ * Everything here runs on the daemon's one loop thread; nothing blocks
+ * except SQLite writes.  The control server (control.c) and the CLI talk
+ * to the engine only through this header.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "cli/cli.h"
+
+struct config;
+struct store;
+struct engine;
+
+#define ENGINE_ERR_MAX 512
+
+/* Paths and switches fixed for the daemon's life.  All strings are copied. */
+struct engine_options {
+    const char *program;      /* this binary for run processes; NULL = /proc/self/exe */
+    const char *root;         /* project root (absolute) */
+    const char *config_path;  /* config file (absolute) */
+    const char *db_path;      /* the store's file (absolute), for run processes */
+    bool include_examples;    /* --include-examples: forces example_* tasks on */
+    /* Store writes wait out another process's lock for STORE_BUSY_TIMEOUT_MS
+     * (`main --task` without a daemon).  Otherwise (the daemon) they wait
+     * ENGINE_STORE_BUSY_MS and then go to pending.c: the loop never stalls. */
+    bool wait_for_store;
+    /* Called after each job ends (a run recorded, or a fire cancelled)
+     * while not stopping; may be NULL.  It runs inside the engine's own
+     * callbacks, so it must not call the engine: defer to a later turn. */
+    void (*on_job_done)(void *data);
+    void *hook_data;
+};
+
+/* A client's view of one run it asked for (engine_run_now).  Both callbacks
+ * may be NULL.  on_output gets every line of the run's stdout, stderr and
+ * task log ("stdout" | "stderr" | "log") while it runs; on_done is called
+ * exactly once with the run's final status, its process's exit code
+ * (ENGINE_NO_EXIT_CODE when a signal ended it or it never started) and
+ * its error (NULL when none), and
+ * after it the engine never touches `data` again.  A client that goes away
+ * first calls engine_forget_client(); the run itself goes on. */
+#define ENGINE_NO_EXIT_CODE (-1)
+struct engine_client {
+    void (*on_output)(void *data, const char *stream, const char *line, size_t len);
+    void (*on_done)(void *data, int64_t run_id, const char *status, int exit_code,
+                    const char *error);
+    void *data;
+};
+
+/* Create an idle engine: nothing is discovered or armed until
+ * engine_start().  `config` and `store` are borrowed and must outlive the
+ * engine (engine_set_config() swaps the config).  NULL with a message in err
+ * on failure. */
+struct engine *engine_create(uv_loop_t *loop, const struct config *config,
+                             struct store *store, const struct engine_options *opt,
+                             char *err, size_t errlen);
+
+/* Discover the tasks, decide what each missed while the daemon was down
+ * (catch-up; see catchup.c), persist every next fire and arm the timer.
+ * -1 with a message only when the store cannot be read at all. */
+int engine_start(struct engine *engine, char *err, size_t errlen);
+
+/* Rescan the tasks folder (tasks.directory under the root; SIGHUP, a file
+ * change, `main reload`): new files are scheduled, edited ones replace
+ * their old version (a prepared run of the old version is prepared again
+ * from the new one, running ones finish), deleted ones are unscheduled.
+ * A file that no longer loads keeps its last good version in force, with
+ * its error shown until it is fixed; a version with `dependencies` takes
+ * over once luarocks installed them (see versions.c).
+ * Returns the number of broken task files (0 = all good), or -1 when the
+ * folder cannot be read (the tasks known so far are kept). */
+int engine_rescan(struct engine *engine);
+
+/* Use a newly loaded config from now on (the old one may be freed after
+ * this returns): when the default zone changed, every next fire is
+ * recomputed; then the tasks are rescanned (tasks.directory, pattern and
+ * include_example_tasks may have changed, and versions refused for their
+ * dependencies are tried again); max_concurrent applies to the queue at
+ * once. */
+void engine_set_config(struct engine *engine, const struct config *config);
+
+/* The wall clock jumped (clockwatch.c).  Every next fire is recomputed; a
+ * forward jump over fire instants is handled exactly like downtime, and a
+ * backward jump never fires an instant at or before the last one handled. */
+void engine_clock_jumped(struct engine *engine);
+
+/* The daemon's state as JSON, for `--status` and the control socket:
+ *   { "pid", "version", "started_at" (ISO), "uptime" (s), "now" (ISO),
+ *     "running": n, "queued": n,
+ *     "tasks": [ { "name", "title", "path", "schedule" (in words),
+ *                  "user", "enabled", "paused", "broken", "error",
+ *                  "last_good" (broken, but a last good version is in
+ *                  force), "installing" (dependencies being installed),
+ *                  "next_fire" (unix s or null), "next_fire_iso",
+ *                  "overdue" (bool), "last_run": { "status", "started_at",
+ *                  "finished_at", "duration" } or null,
+ *                  "running": [ { "run_id", "pid", "trigger", "started_at" } ] } ],
+ *     "store": null, or while the store refuses writes { "error", "pending",
+ *              "since", "lost" } (pending.h) }
+ * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it.
+ * A task is overdue when its next fire passed more than ENGINE_OVERDUE_AFTER
+ * seconds ago and no run of it is queued or running.  New reference. */
+#define ENGINE_OVERDUE_AFTER 5
+json_t *engine_status_json(struct engine *engine, const char *user_filter);
+
+/* Run task `name` now, outside its schedule (`main --task` through the
+ * daemon, or the API), with trigger "manual" or "api".  The run obeys
+ * max_concurrent and max_instances (it waits in the queue, it is never
+ * skipped) and is recorded like any other.  Returns 0 with the new run's id
+ * in *run_id (negative while the store cannot take its row: see pending.c),
+ * or -1 with a message (unknown task, broken task, shutting down). */
+int engine_run_now(struct engine *engine, const char *name, const char *trigger,
+                   const struct engine_client *client, int64_t *run_id, char *err,
+                   size_t errlen);
+
+/* True while any job exists: queued, prepared, running, or waiting for a
+ * retry or an instance.  A daemon that restarts itself waits for false. */
+bool engine_busy(const struct engine *engine);
+
+/* Drop every engine_client whose data == `data` (a control connection
+ * closed); their runs continue and are recorded. */
+void engine_forget_client(struct engine *engine, void *data);
+
+/* Pause or resume a task: a paused task stays listed but never fires
+ * (its prepared run is cancelled); on resume the fires that passed while
+ * paused are not caught up.  -1 with a message for an unknown task. */
+int engine_set_paused(struct engine *engine, const char *name, bool paused,
+                      char *err, size_t errlen);
+
+/* `main reset`: recompute stored next fires from now.  `names` lists the
+ * tasks (count 0 = all).  With future_only, only tasks whose stored next
+ * fire is still in the future are reset (pending catch-ups are kept);
+ * without it, overdue tasks are reset too and their missed fires are
+ * dropped, not run.  A task's "last handled fire" is lowered to now when it
+ * lies in the future (after a clock that ran ahead), so its fires resume.
+ * With dry_run nothing changes.  Returns a JSON array of
+ * { "task", "old", "new" } (next fires in unix s, or null) for the tasks
+ * that changed (or would), or NULL with a message (unknown name). */
+json_t *engine_reset_next_fires(struct engine *engine, const char *const *names,
+                                size_t count, bool future_only, bool dry_run,
+                                char *err, size_t errlen);
+
+/* Graceful stop: no more fires; queued runs are cancelled; running ones may
+ * finish for up to scheduler.shutdown_timeout seconds, then are stopped
+ * with executor_stop() and recorded.  `done` is called once the last run is
+ * recorded (at once when none runs).  Timers and handles are closed. */
+void engine_shutdown(struct engine *engine, void (*done)(void *data), void *data);
+
+/* Free the engine once engine_shutdown()'s `done` was called (its uv
+ * handles are closed only then).  NULL is allowed. */
+void engine_free(struct engine *engine);
+
+/* `main --task NAME` without a daemon: load that one task, run it at once
+ * in a private loop with the same executor, limits and store recording
+ * (trigger "manual"), streaming its output to `client`.  Returns 0 when
+ * the run succeeded, 1 when it ended otherwise (its status and error went
+ * to client->on_done), -1 with a message in err when it could not be
+ * started at all (unknown or broken task, store error). */
+int engine_run_local(const struct cli_options *opt, const char *name,
+                     const struct engine_client *client, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,213 @@
+/* engine_internal.h — the engine's insides, shared by its files:
+ *
+ *   engine.c         tasks and their fires: the wake-up heap and its one
+ *                    timer, catch-up, rescan, pause, reset, shutdown
+ *   entries.c        the entries in step with the tasks folder
+ *   versions.c       which version of a task file is in force
+ *   fires.c          when a task fires
+ *   dispatch.c       runs: overlap, the max_concurrent queue, spawning,
+ *                    recording, retries, cancelling
+ *   engine_status.c  the status report
+ *   engine_local.c   `main --task` without a daemon
+ *
+ * Nobody else includes this file.
+ */
+#ifndef ENGINE_INTERNAL_H
+#define ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "engine.h"
+#include "lib/heap.h"
+#include "pending.h"
+#include "store/store.h"
+#include "task/discovery.h"
+#include "task/task.h"
+#include "time/tz.h"
+
+/* A run is spawned this long before its instant and sleeps in the child
+ * until the instant itself: spawning and loading a Lua VM cost about a
+ * millisecond on an idle machine, but tens of milliseconds on a loaded one
+ * (bench-compare measured starts 30-70 ms late with 50 ms), and an early
+ * spawn costs only a sleeping process. */
+#define ENGINE_PREPARE_AHEAD 0.25
+/* A fire found due later than this (the loop was blocked, the machine
+ * slept, the clock jumped) is treated as missed and goes through the
+ * catch-up rule instead of firing as if on time. */
+#define ENGINE_LATE_LIMIT 2.0
+/* uv timers count whole milliseconds: a wake-up this early is on time. */
+#define ENGINE_TIMER_SLACK 0.002
+#define ENGINE_STATUS_MAX 16 /* longest status name + NUL */
+
+#define ENGINE_CONTAINER_OF(ptr, type, member) \
+    ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* An instant at which something must happen: a task's run must be
+ * prepared, a retry is due.  All of them share one heap and one uv_timer. */
+struct wakeup {
+    struct heap_node node;
+    double at;               /* wall instant (clock_now) */
+    void (*due)(struct wakeup *w);
+};
+
+struct last_run {
+    char status[ENGINE_STATUS_MAX]; /* "" when the task never ran */
+    double started_at, finished_at;
+};
+
+/* One task file, loaded or broken. */
+struct entry {
+    struct engine *engine;
+    struct entry *next;      /* engine->entries, by discovery order */
+    char *name, *path;
+    bool loaded;             /* a valid version is in force: task */
+    struct task task;
+    char *error;             /* why the file as it is now is not in force; NULL = it is */
+    char error_hash[TASK_HASH_HEX]; /* the valid version refused (dependencies), or "" */
+    struct task staged;      /* a newer version waiting for its dependencies */
+    bool staging;            /* staged holds it; an install is in flight */
+    int64_t stored_next;     /* the store's next fire, until a first version is in force */
+    bool paused;
+    bool removed;            /* its file is gone; freed with its last job */
+    bool seen;               /* found by the scan in progress */
+    int64_t next_fire;       /* SCHEDULE_NEVER when it does not fire */
+    int64_t last_scheduled;  /* last fire instant handled; 0 = none */
+    struct wakeup wake;      /* queued while next_fire is armed */
+    int active;              /* jobs holding one of its max_instances */
+    struct job *backlog_head, *backlog_tail; /* fires waiting for an instance */
+    int waiting;
+    int refs;                /* jobs pointing here */
+    struct last_run last;
+};
+
+/* Where a job is. */
+enum job_state {
+    JOB_RETRY_WAIT,          /* in engine->wakeups until its retry instant */
+    JOB_BACKLOG,             /* waiting for a free instance of its task */
+    JOB_QUEUED,              /* holds an instance; waits for max_concurrent */
+    JOB_SPAWNED              /* a process exists (prepared or released) */
+};
+
+/* One row of the runs table on its way to a final status. */
+struct job {
+    struct engine *engine;
+    struct entry *entry;
+    struct job *prev, *next;  /* engine->jobs */
+    struct job *backlog_next;
+    enum job_state state;
+    int64_t run_id;
+    enum store_trigger trigger;
+    int attempt;
+    int64_t scheduled_for;    /* fire instant; 0 for manual runs */
+    double release_at;        /* when run() starts; 0 = at once */
+    int priority;             /* the task's, when the job was made */
+    double order_at;          /* queue order after priority: fire or request time */
+    uint64_t seq;             /* queue order after that: first come */
+    struct heap_node queue_node;
+    struct wakeup retry;
+    struct run *run;          /* while JOB_SPAWNED */
+    bool released;            /* run() has started */
+    bool respawn;             /* cancelled to be prepared again (task edited) */
+    struct engine_client client;
+};
+
+struct engine {
+    uv_loop_t *loop;
+    const struct config *config;
+    struct store *store;
+    struct pending *pending;  /* every runs row and fire time is written through it */
+    char *program, *root, *config_path, *db_path, *tasks_dir;
+    bool include_examples;
+    const struct tz *zone;    /* schedules' default zone */
+    double started_at;
+
+    struct entry *entries;
+    struct heap wakeups;      /* struct wakeup, earliest first */
+    struct heap queue;        /* JOB_QUEUED jobs, by priority, order_at, seq */
+    uv_timer_t timer;         /* armed for the first wake-up */
+    uv_timer_t pump_timer;    /* spawns queued jobs on the next loop turn */
+    uv_timer_t shutdown_timer;
+    struct job *jobs;
+    int job_count;
+    int spawned;              /* processes alive: counts against max_concurrent */
+    uint64_t seq;
+
+    bool stopping;
+    void (*on_job_done)(void *data);
+    void *hook_data;
+    int open_handles;
+    void (*on_stopped)(void *data);
+    void *stopped_data;
+};
+
+/* engine.c */
+void engine_arm(struct engine *e);
+void engine_wakeup_set(struct engine *e, struct wakeup *w, double at);
+void engine_wakeup_clear(struct engine *e, struct wakeup *w);
+void engine_check_stopped(struct engine *e);
+int engine_effective_timeout(const struct engine *e, const struct task *t);
+
+/* entries.c */
+struct entry *entries_find(struct engine *e, const char *name);
+/* Scan the tasks folder and bring the entries in step; the number of
+ * broken files, or -1 when the folder cannot be read. */
+int entries_rescan(struct engine *e);
+/* Forget stored tasks whose files are gone (deleted while we were down). */
+void entries_forget_deleted(struct engine *e);
+/* Add one task by name without scheduling it (engine_local.c).  -1 with a
+ * message when it is unknown or broken. */
+int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen);
+/* A job let go of the entry; a removed entry goes with its last job. */
+void entries_unref(struct entry *en);
+void entries_free_all(struct engine *e);
+
+/* versions.c */
+/* True when the scanned file differs from what the entry last took in. */
+bool versions_changed(const struct entry *en, const struct discovered *item);
+/* The file changed: the new version takes over (now, or once its
+ * dependencies are installed), or its error is recorded while the version
+ * in force stays. */
+void versions_offer(struct entry *en, struct discovered *item);
+/* Put `t` in force without scheduling it (engine_local.c); `t` is moved. */
+void versions_install(struct entry *en, struct task *t);
+/* Save the entry's row (path, hash, frontmatter, load error). */
+void versions_upsert(const struct entry *en);
+/* Versions refused for their dependencies are tried again at the next scan
+ * (a reloaded config may name another rocks server). */
+void versions_retry_failed(struct engine *e);
+/* Free the versions and the error. */
+void versions_free(struct entry *en);
+
+/* fires.c */
+/* Set the next fire from the store's memory of it (0 = start afresh),
+ * persist it and arm the wake-up. */
+void fires_schedule(struct entry *en, int64_t stored_next);
+/* The wake-up callback of an entry: its run must be prepared now. */
+void fires_due(struct wakeup *w);
+/* engine_reset_next_fires for one entry: its change as JSON, or NULL. */
+json_t *fires_reset(struct entry *en, bool future_only, bool dry_run);
+
+/* dispatch.c */
+void dispatch_init(struct engine *e);
+/* 0 with the run's id in *run_id (0 when the fire was skipped; negative
+ * while its row waits in pending.c), or -1 with a message. */
+int dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger,
+                  int64_t scheduled_for, double release_at, const struct engine_client *client,
+                  int64_t *run_id, char *err, size_t errlen);
+void dispatch_record(struct engine *e, const struct entry *en, enum store_trigger trigger,
+                     int64_t scheduled_for, enum store_status status, int attempt,
+                     const char *error);
+/* Cancel the jobs of a task that have not released run(): all of them, or
+ * (edit) only prepared processes, which are then prepared again. */
+void dispatch_cancel_entry(struct entry *en, const char *reason, bool respawn);
+/* Shutdown: cancel everything not yet released. */
+void dispatch_cancel_all(struct engine *e, const char *reason);
+/* Shutdown timeout: stop every process still there. */
+void dispatch_stop_all(struct engine *e, const char *reason);
+void dispatch_forget_client(struct engine *e, void *data);
+void dispatch_pump_soon(struct engine *e);
+
+#endif

@@ -1,0 +1,136 @@
+/* engine_status.c — the engine's state as one JSON document (engine.h,
+ * engine_status_json), for `--status` and the control socket.  Everything
+ * comes from memory; the store is not read.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine_internal.h"
+#include "run/executor.h"
+#include "schedule/schedule.h"
+#include "time/clock.h"
+
+
+static json_t *iso_json(const struct engine *e, double t)
+{
+    char buf[TZ_ISO_MAX];
+
+    if (t <= 0)
+        return json_null();
+    tz_format_iso(e->zone, (int64_t)t, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* "every 5 minutes; every Monday at 09:00" */
+static json_t *schedule_json(const struct entry *en)
+{
+    char text[SCHEDULE_TEXT_MAX * 4];
+
+    if (!en->loaded)
+        return json_null();
+    schedule_set_describe(&en->task.schedules, text, sizeof text);
+    return json_string(text);
+}
+
+static json_t *last_run_json(const struct engine *e, const struct entry *en)
+{
+    const struct last_run *last = &en->last;
+
+    if (!last->status[0])
+        return json_null();
+    return json_pack("{s:s, s:o, s:o, s:o}", "status", last->status,
+                     "started_at", iso_json(e, last->started_at),
+                     "finished_at", iso_json(e, last->finished_at),
+                     "duration", last->finished_at > 0 && last->started_at > 0
+                                     ? json_real(last->finished_at - last->started_at)
+                                     : json_null());
+}
+
+/* The task's runs with a process, and whether any job of it is pending. */
+static json_t *running_json(const struct engine *e, const struct entry *en, bool *pending)
+{
+    json_t *list = json_array();
+
+    *pending = false;
+    for (const struct job *job = e->jobs; job && list; job = job->next) {
+        if (job->entry != en)
+            continue;
+        *pending = true;
+        if (job->state != JOB_SPAWNED || !job->released)
+            continue;
+        json_array_append_new(list, json_pack("{s:I, s:i, s:s}", "run_id",
+                                              (json_int_t)job->run_id,
+                                              "pid", (int)executor_pid(job->run),
+                                              "trigger", store_trigger_name(job->trigger)));
+    }
+    return list;
+}
+
+static json_t *task_json(const struct engine *e, const struct entry *en, double now)
+{
+    bool fires = en->next_fire != SCHEDULE_NEVER;
+    bool pending;
+    json_t *running = running_json(e, en, &pending);
+    /* Due at its release instant (the fire plus its jitter). */
+    bool overdue = fires && !pending &&
+                   en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
+
+    return json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o,"
+                     " s:b, s:o, s:o}",
+                     "name", en->name,
+                     "title", en->loaded ? en->task.title : NULL,
+                     "path", en->path,
+                     "schedule", schedule_json(en),
+                     "user", en->loaded ? en->task.user : NULL,
+                     "enabled", en->loaded && en->task.enabled,
+                     "paused", en->paused,
+                     "broken", en->error != NULL,
+                     "error", en->error,
+                     "last_good", en->error != NULL && en->loaded,
+                     "installing", en->staging,
+                     "next_fire", fires ? json_integer((json_int_t)en->next_fire) : json_null(),
+                     "next_fire_iso", fires ? iso_json(e, (double)en->next_fire) : json_null(),
+                     "overdue", overdue,
+                     "last_run", last_run_json(e, en),
+                     "running", running ? running : json_array());
+}
+
+static bool wanted(const struct entry *en, const char *user_filter)
+{
+    return !user_filter ||
+           (en->loaded && en->task.user && strcmp(en->task.user, user_filter) == 0);
+}
+
+json_t *engine_status_json(struct engine *e, const char *user_filter)
+{
+    double now = clock_now();
+    json_t *tasks = json_array();
+    int queued = 0;
+
+    if (!tasks)
+        return NULL;
+    for (const struct entry *en = e->entries; en; en = en->next) {
+        json_t *task;
+        if (!wanted(en, user_filter))
+            continue;
+        task = task_json(e, en, now);
+        if (!task || json_array_append_new(tasks, task) != 0) {
+            json_decref(tasks);
+            return NULL;
+        }
+    }
+    for (const struct job *job = e->jobs; job; job = job->next)
+        queued += job->state != JOB_SPAWNED;
+    return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o, s:o}",
+                     "pid", (int)getpid(),
+                     "version", CLI_VERSION,
+                     "started_at", iso_json(e, e->started_at),
+                     "uptime", now - e->started_at,
+                     "now", iso_json(e, now),
+                     "running", e->spawned,
+                     "queued", queued,
+                     "tasks", tasks,
+                     "store", pending_status_json(e->pending));
+}

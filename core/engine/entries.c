@@ -1,0 +1,233 @@
+/* entries.c — the engine's tasks: one entry per task file, loaded or
+ * broken, kept in step with the tasks folder and with the store's tasks
+ * table.  A scan adds new files, offers changed ones to versions.c (which
+ * decides what takes over) and removes deleted ones; an entry whose file
+ * is gone lives on until its last run (or dependency install) ends.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "engine_internal.h"
+#include "log/log.h"
+#include "schedule/schedule.h"
+#include "task/discovery.h"
+#include "task/rocks.h"
+
+struct entry *entries_find(struct engine *e, const char *name)
+{
+    for (struct entry *en = e->entries; en; en = en->next)
+        if (!en->removed && strcmp(en->name, name) == 0)
+            return en;
+    return NULL;
+}
+
+static void entry_free(struct entry *en)
+{
+    versions_free(en);
+    free(en->name);
+    free(en->path);
+    free(en);
+}
+
+void entries_unref(struct entry *en)
+{
+    if (--en->refs == 0 && en->removed)
+        entry_free(en);
+}
+
+static int remember_last_run(const struct store_run *run, void *ud)
+{
+    struct entry *en = ud;
+
+    snprintf(en->last.status, sizeof en->last.status, "%s", store_status_name(run->status));
+    en->last.started_at = run->started_at;
+    en->last.finished_at = run->finished_at;
+    return 0;
+}
+
+/* A task the engine did not know, with no version yet: read what the
+ * store remembers of it. */
+static struct entry *entry_add(struct engine *e, const struct discovered *item)
+{
+    struct entry *en = calloc(1, sizeof *en);
+    struct entry **tail = &e->entries;
+
+    if (!en || !(en->name = strdup(item->name)) || !(en->path = strdup(item->path))) {
+        if (en)
+            entry_free(en);
+        log_error("%s: out of memory adding the task", item->name);
+        return NULL;
+    }
+    en->engine = e;
+    en->next_fire = SCHEDULE_NEVER;
+    heap_node_init(&en->wake.node);
+    en->wake.due = fires_due;
+    if (store_task_get_schedule_state(e->store, en->name, &en->stored_next,
+                                      &en->last_scheduled, &en->paused) < 0 ||
+        store_last_run(e->store, en->name, remember_last_run, en) < 0)
+        log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = en;
+    return en;
+}
+
+static void entry_remove(struct entry *en)
+{
+    struct engine *e = en->engine;
+    struct entry **link = &e->entries;
+
+    dispatch_cancel_entry(en, "task file deleted", false);
+    engine_wakeup_clear(e, &en->wake);
+    if (store_task_remove(e->store, en->name) < 0)
+        log_error("%s: cannot forget the task: %s", en->name, store_error(e->store));
+    log_info("%s: task file deleted; unscheduled", en->name);
+    while (*link != en)
+        link = &(*link)->next;
+    *link = en->next;
+    en->removed = true;
+    en->refs++;
+    entries_unref(en); /* freed now, or with its last running job */
+}
+
+/* ---- scanning ----------------------------------------------------------- */
+
+static int tasks_dir(const struct engine *e, char *buf, size_t len)
+{
+    return config_resolve_path(e->root, e->config->tasks.directory, buf, len);
+}
+
+static int scan(struct engine *e, const char *only, struct discovery *d)
+{
+    char dir[PATH_MAX], err[ENGINE_ERR_MAX];
+    struct discovery_options opt = {
+        .tasks_dir = dir, .pattern = e->config->tasks.pattern,
+        .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
+        .only = only,
+    };
+
+    if (tasks_dir(e, dir, sizeof dir) != 0) {
+        log_error("tasks.directory: path too long");
+        return -1;
+    }
+    if (discovery_scan(&opt, d, err, sizeof err) != 0) {
+        log_error("cannot scan the tasks: %s", err);
+        discovery_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+int entries_rescan(struct engine *e)
+{
+    struct discovery d;
+    struct entry *en, *next;
+    int broken = 0;
+
+    if (scan(e, NULL, &d) != 0)
+        return -1;
+    for (en = e->entries; en; en = en->next)
+        en->seen = false;
+    for (size_t i = 0; i < d.count; i++) {
+        struct discovered *item = &d.items[i];
+
+        broken += !item->loaded;
+        en = entries_find(e, item->name);
+        if (!en && !(en = entry_add(e, item)))
+            continue;
+        if (versions_changed(en, item))
+            versions_offer(en, item);
+        en->seen = true;
+    }
+    for (en = e->entries; en; en = next) {
+        next = en->next;
+        if (!en->seen)
+            entry_remove(en);
+    }
+    discovery_free(&d);
+    return broken;
+}
+
+struct stale {
+    struct engine *engine;
+    json_t *names;
+};
+
+/* Names the store knows but the scan did not find: task files deleted
+ * while the daemon was down.  Collected first, removed after the query. */
+static int collect_stale(const struct store_task *task, void *ud)
+{
+    struct stale *stale = ud;
+
+    if (!entries_find(stale->engine, task->name) &&
+        json_array_append_new(stale->names, json_string(task->name)) != 0)
+        return -1;
+    return 0;
+}
+
+void entries_forget_deleted(struct engine *e)
+{
+    struct stale stale = {e, json_array()};
+    size_t i;
+    json_t *name;
+
+    if (!stale.names || store_tasks(e->store, collect_stale, &stale) != 0) {
+        log_error("cannot list the stored tasks: %s",
+                  stale.names ? store_error(e->store) : "out of memory");
+        json_decref(stale.names);
+        return;
+    }
+    json_array_foreach(stale.names, i, name) {
+        const char *text = json_string_value(name);
+        if (store_task_remove(e->store, text) < 0)
+            log_error("%s: cannot forget the task: %s", text, store_error(e->store));
+        else
+            log_info("%s: task file deleted while the daemon was down; forgotten", text);
+    }
+    json_decref(stale.names);
+}
+
+/* Only the engine inside the daemon keeps schedules; a local run
+ * (engine_local.c) adds its one task without touching them. */
+int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen)
+{
+    struct discovery d;
+    struct entry *en;
+    struct task t;
+    int rc = -1;
+
+    if (scan(e, name, &d) != 0) {
+        snprintf(err, errlen, "cannot read the tasks folder");
+        return -1;
+    }
+    if (d.count == 0)
+        snprintf(err, errlen, "no task named '%s'", name);
+    else if (!d.items[0].loaded)
+        snprintf(err, errlen, "%s", d.items[0].error ? d.items[0].error : "cannot load");
+    else if (rocks_ensure(e->config, e->root, &d.items[0].task.dependencies, err, errlen) != 0)
+        ; /* err says which rock luarocks could not install */
+    else if (!(en = entry_add(e, &d.items[0])))
+        snprintf(err, errlen, "out of memory");
+    else
+        rc = 0;
+    if (rc == 0) {
+        discovery_take_task(&d.items[0], &t);
+        versions_install(en, &t);
+    }
+    discovery_free(&d);
+    return rc;
+}
+
+void entries_free_all(struct engine *e)
+{
+    struct entry *en, *next;
+
+    for (en = e->entries; en; en = next) {
+        next = en->next;
+        entry_free(en);
+    }
+    e->entries = NULL;
+}

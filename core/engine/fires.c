@@ -1,0 +1,219 @@
+/* fires.c — when a task fires, and what becomes of fires that passed.
+ *
+ * Per task the engine persists two instants: next_fire, and last_scheduled
+ * (the last fire instant it handled: ran, skipped or recorded missed).
+ * Three rules keep fires exact across restarts, edits and clock changes:
+ *
+ *  1. A fire instant is never handled twice: the next fire is always
+ *     computed strictly after max(last_scheduled, now).  So after a
+ *     backward clock jump the instants that already ran do not run again;
+ *     the task resumes with its first instant after the last one handled.
+ *  2. A fire found due more than ENGINE_LATE_LIMIT late — the daemon was
+ *     down (the stored next_fire is in the past at start), the wall clock
+ *     jumped forward, the machine slept — goes through catchup.c, one code
+ *     path for all of these.
+ *  3. A task that is new, edited, resumed or re-zoned starts afresh: its
+ *     next fire is the first one after now, and nothing before counts as
+ *     missed.
+ *
+ * A wall-clock jump itself changes no instant: wake-ups are absolute wall
+ * instants, so clockwatch only makes us re-arm the (monotonic) uv_timer,
+ * and the due wake-ups then follow rules 1 and 2.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "catchup.h"
+#include "config/config.h"
+#include "engine_internal.h"
+#include "log/log.h"
+#include "schedule/schedule.h"
+#include "time/clock.h"
+
+static bool is_active(const struct entry *en)
+{
+    return en->loaded && en->task.enabled && !en->paused && !en->removed &&
+           !en->engine->stopping;
+}
+
+static int64_t next_after(const struct entry *en, int64_t after)
+{
+    return schedule_set_next_fire(&en->task.schedules, after, en->engine->zone);
+}
+
+/* The jitter of the schedule that produced `instant` (the largest, when
+ * several members of a union fire at once). */
+static int jitter_of(const struct entry *en, int64_t instant)
+{
+    int jitter = 0;
+
+    for (size_t i = 0; i < en->task.schedules.count; i++) {
+        const struct schedule *s = &en->task.schedules.items[i];
+        if (s->jitter > 0 && schedule_next_fire(s, instant - 1, en->engine->zone) == instant) {
+            int j = schedule_jitter_for(s, instant, en->name);
+            if (j > jitter)
+                jitter = j;
+        }
+    }
+    return jitter;
+}
+
+/* Through pending.c: a store that refuses writes for now gets them later,
+ * in order with the runs rows of the same fires. */
+static void persist(const struct entry *en)
+{
+    int64_t next = en->next_fire == SCHEDULE_NEVER ? 0 : en->next_fire;
+
+    pending_task_fires(en->engine->pending, en->name, next, en->last_scheduled);
+}
+
+static void arm(struct entry *en)
+{
+    struct engine *e = en->engine;
+
+    if (!is_active(en) || en->next_fire == SCHEDULE_NEVER) {
+        engine_wakeup_clear(e, &en->wake);
+        return;
+    }
+    engine_wakeup_set(e, &en->wake,
+                      (double)(en->next_fire + jitter_of(en, en->next_fire)) -
+                          ENGINE_PREPARE_AHEAD);
+}
+
+/* Set the next fire, persist it and arm it.  `stored_next` is the next
+ * fire the store remembers (0 = none, or start afresh): when it has
+ * passed, it stays, and the wake-up, due at once, applies the catch-up
+ * rule; otherwise the next fire is recomputed from now (rule 3). */
+void fires_schedule(struct entry *en, int64_t stored_next)
+{
+    int64_t now = clock_now_s();
+
+    if (!is_active(en))
+        en->next_fire = SCHEDULE_NEVER;
+    else if (stored_next > 0 && stored_next <= now)
+        en->next_fire = stored_next;
+    else
+        en->next_fire = next_after(en, en->last_scheduled > now ? en->last_scheduled : now);
+    persist(en);
+    arm(en);
+}
+
+static int64_t catchup_next(void *ctx, int64_t after)
+{
+    return next_after(ctx, after);
+}
+
+static void record_missed_summary(struct entry *en, const struct catchup_plan *plan)
+{
+    char first[TZ_ISO_MAX], last[TZ_ISO_MAX], msg[ENGINE_ERR_MAX];
+
+    tz_format_iso(en->engine->zone, plan->summary_first, first, sizeof first);
+    tz_format_iso(en->engine->zone, plan->summary_last, last, sizeof last);
+    snprintf(msg, sizeof msg,
+             "missed %s%lld fires from %s to %s while the daemon was down or the clock "
+             "jumped (summarised in this one row)",
+             plan->summary_at_least ? "at least " : "", (long long)plan->summary_count,
+             first, last);
+    dispatch_record(en->engine, en, STORE_TRIGGER_SCHEDULE, plan->summary_first,
+                    STORE_RUN_MISSED, 1, msg);
+}
+
+/* Hand one fire to dispatch, which logs why when it cannot take it. */
+static void fire_at(struct entry *en, enum store_trigger trigger, int64_t instant,
+                    double release_at)
+{
+    char err[ENGINE_ERR_MAX];
+    int64_t run_id;
+
+    dispatch_fire(en->engine, en, trigger, instant, release_at, NULL, &run_id, err,
+                  sizeof err);
+}
+
+/* Rule 2: the fires from en->next_fire up to now passed unseen. */
+static void catch_up(struct entry *en)
+{
+    struct engine *e = en->engine;
+    struct catchup_input in = {
+        .first = en->next_fire, .last_handled = en->last_scheduled, .now = clock_now_s(),
+        .policy = en->task.catchup, .grace = en->task.grace,
+        .max_catchup = e->config->scheduler.max_catchup,
+    };
+    struct catchup_plan plan;
+
+    if (catchup_plan(&in, catchup_next, en, &plan) != 0) {
+        log_error("%s: out of memory planning its catch-up; missed fires dropped", en->name);
+        en->next_fire = next_after(en, in.now);
+        goto done;
+    }
+    if (plan.summary_count)
+        record_missed_summary(en, &plan);
+    for (size_t i = 0; i < plan.missed_count; i++)
+        dispatch_record(e, en, STORE_TRIGGER_SCHEDULE, plan.instants[i], STORE_RUN_MISSED, 1,
+                        "missed: the fire time passed while the daemon was down or the "
+                        "clock jumped");
+    if (plan.last)
+        en->last_scheduled = plan.last;
+    en->next_fire = plan.next;
+    for (size_t i = 0; i < plan.run_count; i++)
+        fire_at(en, STORE_TRIGGER_CATCHUP, catchup_runs(&plan)[i], 0);
+    log_info("%s: %lld missed fire(s) recorded, %zu caught up now (catchup %s)", en->name,
+             (long long)(plan.summary_count + (int64_t)plan.missed_count), plan.run_count,
+             en->task.catchup == CATCHUP_ONCE ? "once"
+             : en->task.catchup == CATCHUP_ALL ? "all" : "skip");
+    catchup_plan_free(&plan);
+done:
+    persist(en);
+}
+
+/* The fire at en->next_fire is (nearly) due: hand it to dispatch, whose
+ * process will start run() on the instant itself plus the jitter. */
+static void fire(struct entry *en)
+{
+    int64_t fire = en->next_fire;
+
+    en->last_scheduled = fire;
+    en->next_fire = next_after(en, fire);
+    persist(en);
+    fire_at(en, STORE_TRIGGER_SCHEDULE, fire, (double)(fire + jitter_of(en, fire)));
+}
+
+void fires_due(struct wakeup *w)
+{
+    struct entry *en = ENGINE_CONTAINER_OF(w, struct entry, wake);
+    double release = w->at + ENGINE_PREPARE_AHEAD; /* the fire plus its jitter */
+
+    if (en->next_fire <= en->last_scheduled) /* rule 1, should a stored value disagree */
+        en->next_fire = next_after(en, en->last_scheduled);
+    else if (release + ENGINE_LATE_LIMIT < clock_now())
+        catch_up(en);
+    else
+        fire(en);
+    arm(en);
+}
+
+static json_t *fire_json(int64_t t)
+{
+    return t == SCHEDULE_NEVER || t == 0 ? json_null() : json_integer((json_int_t)t);
+}
+
+/* One task's reset, or NULL when it needs none. */
+json_t *fires_reset(struct entry *en, bool future_only, bool dry_run)
+{
+    int64_t now = clock_now_s();
+    int64_t last = en->last_scheduled > now ? now : en->last_scheduled;
+    int64_t old = en->next_fire, next;
+
+    if (!is_active(en) || (future_only && old <= now))
+        return NULL;
+    next = next_after(en, now);
+    if (next == old && last == en->last_scheduled)
+        return NULL;
+    if (!dry_run) {
+        en->last_scheduled = last;
+        en->next_fire = next;
+        persist(en);
+        arm(en);
+    }
+    return json_pack("{s:s, s:o, s:o}", "task", en->name, "old", fire_json(old), "new",
+                     fire_json(next));
+}

@@ -1,0 +1,493 @@
+/* pending.c — the daemon's store writes that the store cannot take now.
+ *
+ * The daemon is one loop, and the store may refuse writes for a while: the
+ * disk is full, or another process holds the write lock longer than the
+ * loop may wait (the daemon's busy timeout is short, see engine.c).  Fires
+ * must go on and none may leave a hole in the history (DESIGN.md, "Runs"),
+ * so the engine writes runs rows and fire times through here:
+ *
+ *  - While nothing waits, a write goes straight to the store.  When the
+ *    store refuses it for a reason that may pass (store_error_transient),
+ *    a copy is kept: an episode begins, logged once.
+ *  - While anything waits, every later write queues behind it, untried:
+ *    rows reach the store in the order things happened, with the times
+ *    they happened, and a run's start or end never precedes its row.
+ *  - A run row queued this way gets a provisional negative id, which the
+ *    job keeps and passes to its later writes.  When the row is written,
+ *    the provisional id maps to the real one until the run's end is
+ *    written (only queued or running rows get later writes).
+ *  - One uv_timer retries the queue, only while it is non-empty, after
+ *    PENDING_RETRY_FIRST_MS and twice as long after each failure (up to
+ *    PENDING_RETRY_MAX_MS); a long backlog is saved PENDING_FLUSH_BATCH
+ *    writes per loop turn.  When the queue is empty the episode ends,
+ *    logged once, and the timer stays off: an idle daemon makes no calls.
+ *  - At most PENDING_MAX_WRITES wait; beyond, the oldest are dropped:
+ *    the first drop of an episode is logged, and the total at its end.
+ *
+ * A write refused for good (a constraint, a missing row) is logged and
+ * forgotten, as it would have been without this file.
+ */
+#include "pending.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log.h"
+#include "time/clock.h"
+
+/* Writes kept in memory at most; each holds at most one run's error,
+ * result and output tail, so the bound is a few tens of MB. */
+#define PENDING_MAX_WRITES 10000
+/* Retry delays: the first soon (a lock is often short), then doubling, so
+ * a long outage costs an attempt every PENDING_RETRY_MAX_MS and the
+ * history is saved at most that long after the store recovers. */
+#define PENDING_RETRY_FIRST_MS 250
+#define PENDING_RETRY_MAX_MS 2000
+/* Writes saved per loop turn while catching up: the loop keeps answering. */
+#define PENDING_FLUSH_BATCH 256
+#define PENDING_WHAT_MAX 160
+
+enum pending_kind { PENDING_INSERT, PENDING_START, PENDING_FINISH, PENDING_FIRES };
+
+/* One write.  Queued copies own their strings; a write built by a caller
+ * for its first attempt borrows them. */
+struct pending_write {
+    struct pending_write *next;
+    enum pending_kind kind;
+    int64_t id;                            /* the run's; a queued insert's provisional id */
+    char *task;                            /* insert (run.task points here), fires */
+    union {
+        struct store_run run;              /* insert */
+        struct { int pid; double at; } start;
+        struct store_run_outcome outcome;  /* finish */
+        struct { int64_t next_fire, last_scheduled; } fires;
+    } u;
+};
+
+/* A provisional id whose row was written, until the run's end is. */
+struct id_map {
+    struct id_map *next;
+    int64_t provisional, real;
+};
+
+struct pending {
+    struct store *store;
+    uv_timer_t timer;
+    struct pending_write *head, *tail;
+    size_t count;
+    struct id_map *ids;
+    int64_t last_provisional;              /* 0, then -1, -2 … */
+    uint64_t retry_ms;
+    void (*closed)(void *data);
+    void *closed_data;
+    /* The episode: from the first write kept until the queue is empty. */
+    char error[STORE_ERR_MAX];             /* the store's last refusal; "" = no episode */
+    double since;
+    size_t saved, lost;
+    bool overflowed;                       /* the cap was hit */
+};
+
+enum outcome {
+    WRITTEN,
+    RETRY,     /* refused for now: keep it */
+    REFUSED,   /* refused for good */
+    LOST       /* its run's row never reached the store, or no memory to keep it */
+};
+
+/* ---- the id map --------------------------------------------------------- */
+
+/* The row id of `id`: itself when real, 0 when its row is unknown. */
+static int64_t real_id(const struct pending *p, int64_t id)
+{
+    if (id > 0)
+        return id;
+    for (const struct id_map *m = p->ids; m; m = m->next)
+        if (m->provisional == id)
+            return m->real;
+    return 0;
+}
+
+static void map_add(struct pending *p, int64_t provisional, int64_t real)
+{
+    struct id_map *m = malloc(sizeof *m);
+
+    if (!m) {
+        log_error("store: out of memory: the end of run %lld (row %lld) will be lost",
+                  (long long)provisional, (long long)real);
+        return;
+    }
+    m->provisional = provisional;
+    m->real = real;
+    m->next = p->ids;
+    p->ids = m;
+}
+
+static void map_remove(struct pending *p, int64_t provisional)
+{
+    for (struct id_map **link = &p->ids; *link; link = &(*link)->next) {
+        if ((*link)->provisional == provisional) {
+            struct id_map *m = *link;
+            *link = m->next;
+            free(m);
+            return;
+        }
+    }
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+static void write_free(struct pending_write *w)
+{
+    free(w->task);
+    if (w->kind == PENDING_INSERT) {
+        free((char *)w->u.run.error);
+        free((char *)w->u.run.file_hash);
+    } else if (w->kind == PENDING_FINISH) {
+        free((char *)w->u.outcome.error);
+        free((char *)w->u.outcome.result_json);
+        free((char *)w->u.outcome.output_tail);
+    }
+    free(w);
+}
+
+/* strdup that leaves NULL alone and notes a failure in *ok. */
+static char *dup_text(const char *s, bool *ok)
+{
+    char *copy;
+
+    if (!s)
+        return NULL;
+    copy = strdup(s);
+    if (!copy)
+        *ok = false;
+    return copy;
+}
+
+/* A copy owning its strings, or NULL when out of memory. */
+static struct pending_write *write_copy(const struct pending_write *w)
+{
+    struct pending_write *c = malloc(sizeof *c);
+    bool ok = true;
+
+    if (!c)
+        return NULL;
+    *c = *w;
+    c->next = NULL;
+    c->task = dup_text(w->task, &ok);
+    if (w->kind == PENDING_INSERT) {
+        c->u.run.task = c->task;
+        c->u.run.error = dup_text(w->u.run.error, &ok);
+        c->u.run.file_hash = dup_text(w->u.run.file_hash, &ok);
+    } else if (w->kind == PENDING_FINISH) {
+        c->u.outcome.error = dup_text(w->u.outcome.error, &ok);
+        c->u.outcome.result_json = dup_text(w->u.outcome.result_json, &ok);
+        c->u.outcome.output_tail = dup_text(w->u.outcome.output_tail, &ok);
+    }
+    if (!ok) {
+        write_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void describe(const struct pending_write *w, char *buf, size_t len)
+{
+    switch (w->kind) {
+    case PENDING_INSERT:
+        snprintf(buf, len, "the %s row of %s", store_status_name(w->u.run.status), w->task);
+        break;
+    case PENDING_START:
+        snprintf(buf, len, "the start of run %lld", (long long)w->id);
+        break;
+    case PENDING_FINISH:
+        snprintf(buf, len, "the end of run %lld", (long long)w->id);
+        break;
+    case PENDING_FIRES:
+        snprintf(buf, len, "the next fire of %s", w->task);
+        break;
+    }
+}
+
+static void report_refused(const struct pending *p, const struct pending_write *w)
+{
+    char what[PENDING_WHAT_MAX];
+
+    describe(w, what, sizeof what);
+    log_error("store: %s was refused: %s", what, store_error(p->store));
+}
+
+/* One write to the store; a new row's id in *row_id. */
+static enum outcome attempt(struct pending *p, const struct pending_write *w, int64_t *row_id)
+{
+    struct store *st = p->store;
+    int64_t id = real_id(p, w->id);
+    int rc = -1;
+
+    switch (w->kind) {
+    case PENDING_INSERT:
+        rc = store_run_insert(st, &w->u.run, row_id);
+        break;
+    case PENDING_START:
+        if (!id)
+            return LOST;
+        rc = store_run_start(st, id, w->u.start.pid, w->u.start.at);
+        break;
+    case PENDING_FINISH:
+        if (!id)
+            return LOST;
+        rc = store_run_finish(st, id, &w->u.outcome);
+        break;
+    case PENDING_FIRES:
+        rc = store_task_set_next_fire(st, w->task, w->u.fires.next_fire) < 0 ||
+                     store_task_set_last_scheduled(st, w->task, w->u.fires.last_scheduled) < 0
+                 ? -1 : 0;
+        break;
+    }
+    if (rc < 0)
+        return store_error_transient(st) ? RETRY : REFUSED;
+    return WRITTEN;
+}
+
+/* The id map's share of a write that is done with (not RETRY). */
+static void settle(struct pending *p, const struct pending_write *w, enum outcome o,
+                   int64_t row_id)
+{
+    bool open_row = w->kind == PENDING_INSERT && (w->u.run.status == STORE_RUN_QUEUED ||
+                                                  w->u.run.status == STORE_RUN_RUNNING);
+
+    if (o == LOST)
+        p->lost++;
+    if (o == WRITTEN && open_row && w->id < 0)
+        map_add(p, w->id, row_id);
+    if (w->kind == PENDING_FINISH && w->id < 0)
+        map_remove(p, w->id);
+}
+
+/* ---- the queue ---------------------------------------------------------- */
+
+static struct pending_write *pop(struct pending *p)
+{
+    struct pending_write *w = p->head;
+
+    p->head = w->next;
+    if (!p->head)
+        p->tail = NULL;
+    p->count--;
+    return w;
+}
+
+static void drop_oldest(struct pending *p)
+{
+    struct pending_write *w = pop(p);
+    char what[PENDING_WHAT_MAX];
+
+    if (!p->overflowed) {
+        p->overflowed = true;
+        describe(w, what, sizeof what);
+        log_error("store: more than %d writes waiting; dropping the oldest, from %s on",
+                  PENDING_MAX_WRITES, what);
+    }
+    settle(p, w, LOST, 0);
+    write_free(w);
+}
+
+static void on_retry(uv_timer_t *timer);
+
+/* The store refused a write for now: keep a copy behind the others. */
+static enum outcome enqueue(struct pending *p, const struct pending_write *w)
+{
+    struct pending_write *copy = write_copy(w);
+
+    if (!copy) {
+        log_error("store: out of memory keeping a write the store refused: %s",
+                  store_error(p->store));
+        return LOST;
+    }
+    if (!p->head) {
+        snprintf(p->error, sizeof p->error, "%s", store_error(p->store));
+        p->since = clock_now();
+        p->retry_ms = PENDING_RETRY_FIRST_MS;
+        log_error("store: %s; keeping the run history in memory until it can be written",
+                  p->error);
+        uv_timer_start(&p->timer, on_retry, p->retry_ms, 0);
+        p->head = copy;
+    } else {
+        p->tail->next = copy;
+    }
+    p->tail = copy;
+    if (++p->count > PENDING_MAX_WRITES)
+        drop_oldest(p);
+    return RETRY;
+}
+
+/* Try `w` (its strings borrowed) at once unless others wait; keep it when
+ * the store refuses it for now.  An insert kept gets a provisional id. */
+static enum outcome submit(struct pending *p, struct pending_write *w, int64_t *row_id)
+{
+    enum outcome o = p->head ? RETRY : attempt(p, w, row_id);
+
+    if (o != RETRY) {
+        settle(p, w, o, *row_id);
+        return o;
+    }
+    if (w->kind == PENDING_INSERT)
+        *row_id = w->id = --p->last_provisional;
+    return enqueue(p, w);
+}
+
+static void episode_end(struct pending *p)
+{
+    log_info("store: writable again after %.0f s; %zu waiting write(s) saved",
+             clock_now() - p->since, p->saved);
+    if (p->lost > 0)
+        log_warn("store: %zu write(s) lost (more than %d waited, or their run's row was lost)",
+                 p->lost, PENDING_MAX_WRITES);
+    p->error[0] = '\0';
+    p->saved = p->lost = 0;
+    p->overflowed = false;
+}
+
+/* Write up to `max` queued writes in order.  False when the store refused
+ * one for now (it stays first). */
+static bool flush(struct pending *p, size_t max)
+{
+    for (; p->head && max > 0; max--) {
+        int64_t row_id = 0;
+        enum outcome o = attempt(p, p->head, &row_id);
+        struct pending_write *w;
+
+        if (o == RETRY) {
+            snprintf(p->error, sizeof p->error, "%s", store_error(p->store));
+            return false;
+        }
+        w = pop(p);
+        if (o == REFUSED)
+            report_refused(p, w);
+        p->saved += o == WRITTEN;
+        settle(p, w, o, row_id);
+        write_free(w);
+    }
+    return true;
+}
+
+static void on_retry(uv_timer_t *timer)
+{
+    struct pending *p = timer->data;
+
+    if (!flush(p, PENDING_FLUSH_BATCH)) {
+        p->retry_ms = p->retry_ms * 2 < PENDING_RETRY_MAX_MS ? p->retry_ms * 2
+                                                             : PENDING_RETRY_MAX_MS;
+        uv_timer_start(timer, on_retry, p->retry_ms, 0);
+    } else if (p->head) {
+        uv_timer_start(timer, on_retry, 0, 0); /* the next batch, after other events */
+    } else {
+        episode_end(p);
+    }
+}
+
+/* ---- the public face ---------------------------------------------------- */
+
+struct pending *pending_create(uv_loop_t *loop, struct store *store)
+{
+    struct pending *p = calloc(1, sizeof *p);
+
+    if (!p)
+        return NULL;
+    if (uv_timer_init(loop, &p->timer) != 0) {
+        free(p);
+        return NULL;
+    }
+    p->store = store;
+    p->timer.data = p;
+    return p;
+}
+
+static void on_closed(uv_handle_t *handle)
+{
+    struct pending *p = handle->data;
+    void (*closed)(void *data) = p->closed;
+    void *data = p->closed_data;
+
+    while (p->head)
+        write_free(pop(p));
+    while (p->ids)
+        map_remove(p, p->ids->provisional);
+    free(p);
+    closed(data);
+}
+
+void pending_close(struct pending *p, void (*closed)(void *data), void *data)
+{
+    uv_timer_stop(&p->timer);
+    if (p->head && flush(p, SIZE_MAX))
+        episode_end(p);
+    if (p->head)
+        log_error("store: %zu write(s) of the run history could not be saved: %s", p->count,
+                  p->error);
+    p->closed = closed;
+    p->closed_data = data;
+    uv_close((uv_handle_t *)&p->timer, on_closed);
+}
+
+int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id,
+                       char *err, size_t errlen)
+{
+    struct pending_write w = { .kind = PENDING_INSERT, .task = (char *)row->task, .u.run = *row };
+
+    switch (submit(p, &w, id)) {
+    case WRITTEN:
+    case RETRY:
+        return 0;
+    case REFUSED:
+        snprintf(err, errlen, "%s", store_error(p->store));
+        return -1;
+    case LOST:
+        break;
+    }
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* The writes with no answer for their caller: a refusal is reported here. */
+static void submit_and_report(struct pending *p, struct pending_write *w)
+{
+    int64_t unused = 0;
+
+    if (submit(p, w, &unused) == REFUSED)
+        report_refused(p, w);
+}
+
+void pending_run_start(struct pending *p, int64_t id, int pid, double started_at)
+{
+    struct pending_write w = { .kind = PENDING_START, .id = id,
+                               .u.start = { .pid = pid, .at = started_at } };
+
+    submit_and_report(p, &w);
+}
+
+void pending_run_finish(struct pending *p, int64_t id, const struct store_run_outcome *o)
+{
+    struct pending_write w = { .kind = PENDING_FINISH, .id = id, .u.outcome = *o };
+
+    submit_and_report(p, &w);
+}
+
+void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
+                        int64_t last_scheduled)
+{
+    struct pending_write w = { .kind = PENDING_FIRES, .task = (char *)task,
+                               .u.fires = { next_fire, last_scheduled } };
+
+    submit_and_report(p, &w);
+}
+
+json_t *pending_status_json(const struct pending *p)
+{
+    if (!p->error[0])
+        return json_null();
+    return json_pack("{s:s, s:I, s:f, s:I}", "error", p->error, "pending",
+                     (json_int_t)p->count, "since", p->since, "lost", (json_int_t)p->lost);
+}

@@ -1,0 +1,48 @@
+/* pending.h — the daemon's run-history and fire-time writes, kept in
+ * memory while the store refuses them (full disk, another process holding
+ * the write lock) and saved, in order, once it accepts writes again.
+ * See pending.c for the design.
+ */
+#ifndef PENDING_H
+#define PENDING_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "store/store.h"
+
+struct pending;
+
+/* A writer in front of `store` (borrowed; it must outlive the writer).
+ * NULL when out of memory. */
+struct pending *pending_create(uv_loop_t *loop, struct store *store);
+
+/* Save what can still be saved, report what cannot, close the retry timer
+ * and free the writer; `closed(data)` is called once that is done. */
+void pending_close(struct pending *p, void (*closed)(void *data), void *data);
+
+/* store_run_insert.  The id is the row's, or, while earlier writes are
+ * pending or the store refuses this one, a provisional negative id that
+ * pending_run_start and pending_run_finish accept like a real one.  -1
+ * with a message only when the store refused the row for good or memory
+ * ran out. */
+int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id,
+                       char *err, size_t errlen);
+
+/* store_run_start, store_run_finish, and the task's next_fire and
+ * last_scheduled.  A write the store refuses for good is logged here. */
+void pending_run_start(struct pending *p, int64_t id, int pid, double started_at);
+void pending_run_finish(struct pending *p, int64_t id, const struct store_run_outcome *o);
+void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
+                        int64_t last_scheduled);
+
+/* null while every write reached the store, else
+ * { "error": the store's last message, "pending": writes waiting,
+ *   "since": unix s of the first failure, "lost": writes dropped (beyond
+ *   the cap, or of a run whose row was lost) }.
+ * New reference. */
+json_t *pending_status_json(const struct pending *p);
+
+#endif

@@ -1,0 +1,65 @@
+/* notifier.h — send one notification to named channels (DESIGN.md,
+ * Helpers: notify).
+ *
+ * Shared by the `notify` helper (inside a run) and the daemon's automatic
+ * task notifications.  Sending blocks on the network, so the daemon never
+ * calls notifier_send itself: it starts `main __notify` and writes the
+ * notification, encoded by notifier_encode, to the child's stdin, where
+ * notifier_child_main reads and sends it.
+ *
+ * Channels come from the `notifications` section of the config (webhook,
+ * ntfy, slack, email, desktop).  Each channel is tried once more after a
+ * failure; one failing channel never stops the others.  With no channel
+ * configured, and for the name "desktop" when no channel has that name,
+ * the desktop notifier is used.
+ */
+#ifndef NOTIFIER_H
+#define NOTIFIER_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+
+#define NOTIFIER_ERR_MAX 2048
+
+enum notifier_urgency { NOTIFIER_LOW, NOTIFIER_NORMAL, NOTIFIER_CRITICAL };
+
+/* One notification.  Strings are borrowed; NULL means absent. */
+struct notification {
+    const char *title;
+    const char *message;
+    enum notifier_urgency urgency;
+    const char *const *channels; /* names; NULL: every configured channel */
+    size_t channel_count;
+    const char *task;            /* the task it is about */
+    const char *status;          /* a run's status ("failed", "success"…) */
+    double duration;             /* the run's seconds; < 0 when unknown */
+    const char *error;           /* the run's error message */
+};
+
+/* Send `n` to its channels under `cfg`.  0 when every channel took it, else
+ * -1 with "name: why; name: why" for the channels that failed. */
+int notifier_send(const struct config *cfg, const struct notification *n,
+                  char *err, size_t errlen);
+
+/* Load the config at `config_path` (NULL: config/config.yaml under
+ * $TASKSCHED_ROOT, else under the current directory) and send.  A config
+ * that does not load is a failure with config_load's message. */
+int notifier_send_from(const char *config_path, const struct notification *n,
+                       char *err, size_t errlen);
+
+/* `n` as the JSON object notifier_child_main reads: title, message,
+ * urgency, channels, task, status, duration, error, and config (the config
+ * file's path, omitted when NULL).  Malloc'd; NULL when out of memory. */
+char *notifier_encode(const struct notification *n, const char *config_path);
+
+/* `main __notify`: read one notification from stdin (notifier_encode's
+ * JSON), send it, and return the exit status: 0 sent, 1 failed (why on
+ * stderr). */
+int notifier_child_main(void);
+
+/* "low", "normal", "critical" <-> urgency; -1 for an unknown name. */
+const char *notifier_urgency_name(enum notifier_urgency urgency);
+int notifier_urgency_parse(const char *name);
+
+#endif

@@ -1,0 +1,795 @@
+/* executor.c — the daemon side of a run: spawn, read, time out, report.
+ *
+ * One run is one `main __run` process in its own session (sid = pid).  The
+ * executor writes it one request on fd 3, then follows three streams:
+ * stdout and stderr (cut into lines for the task's log and kept as a
+ * bounded tail) and fd 3 (log lines, "started", the result).
+ *
+ * Lifetime.  A run's processes live and die as a session (session.h), not
+ * a process group, since exec.run puts each command in a group of its own:
+ * at the timeout the session gets SIGTERM, then SIGKILL after kill_grace;
+ * and when the run process itself exits, whatever is left in its session
+ * (a `cmd &` started by the task or by a command of exec.run) is
+ * SIGKILLed, so no grandchild outlives its run.  The outcome is reported
+ * once, after the exit and after every stream reached EOF; a process that
+ * escaped the session may hold a pipe open, so streams still open
+ * EXECUTOR_DRAIN_MS after the exit are closed.  The struct run is freed
+ * when the last libuv handle has been closed.
+ */
+#include "executor.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log/log.h"
+#include "log/tasklog.h"
+#include "run_protocol.h"
+#include "session.h"
+#include "time/clock.h"
+
+#define EXECUTOR_TAIL_MAX 4096       /* bytes of output kept for the runs table */
+#define EXECUTOR_LINE_MAX 16384      /* an output line is cut here */
+#define EXECUTOR_READ_CHUNK 65536
+#define EXECUTOR_DRAIN_MS 1000       /* after exit, wait this long for pipe EOF */
+#define EXECUTOR_ROOT_ENV "TASKSCHED_ROOT"
+#define EXECUTOR_RUN_ARG "__run"
+#define EXECUTOR_ERR_MAX 512
+
+extern char **environ;
+
+enum stream_id { STREAM_STDOUT, STREAM_STDERR, STREAM_CHANNEL, STREAM_COUNT };
+
+static const char *const stream_names[STREAM_COUNT] = {"stdout", "stderr", "channel"};
+
+/* The run's fd n is stream n - 1. */
+_Static_assert(STREAM_CHANNEL + 1 == RUN_PROTOCOL_FD, "the channel must be fd 3");
+
+/* What the single timer is waiting for. */
+enum phase { PHASE_RUNNING, PHASE_TERMINATING, PHASE_DRAINING };
+
+/* A bounded line being assembled; bytes past `max` are dropped and the line
+ * is marked cut. */
+struct line_buffer {
+    char *data;
+    size_t len, cap, max;
+    bool cut;
+};
+
+struct stream {
+    uv_pipe_t pipe;          /* first member: a handle pointer is a stream pointer */
+    struct run *run;
+    struct line_buffer line;
+    bool reading;            /* not yet closed */
+};
+
+struct run {
+    uv_process_t process;
+    uv_timer_t timer;
+    struct stream streams[STREAM_COUNT];
+    uv_write_t write_req;
+    uv_shutdown_t shutdown_req;
+    char *request;           /* the request line, until written */
+    int open_handles;
+
+    struct executor_callbacks cb;
+    void *data;
+    char *task, *title;
+    int64_t run_id;
+    pid_t pid;
+    int timeout, kill_grace;
+    bool stream_output;
+
+    enum phase phase;
+    bool released, exited, reported;
+    const char *forced_status; /* "timeout" | "killed" | "cancelled", or NULL */
+    char *stop_reason;
+    double started_at;
+    int64_t exit_status;
+    int term_signal;
+
+    struct {
+        bool received, ok, has_exit;
+        char *value_json, *error;
+        int exit_code, signal;
+        long peak_rss_kb, cpu_ms;
+    } result;
+
+    char tail[EXECUTOR_TAIL_MAX]; /* ring of the last output bytes */
+    size_t tail_total;            /* bytes ever appended */
+    char read_buf[EXECUTOR_READ_CHUNK];
+};
+
+/* --- freeing --------------------------------------------------------- */
+
+static void run_free(struct run *run)
+{
+    for (int i = 0; i < STREAM_COUNT; i++)
+        free(run->streams[i].line.data);
+    free(run->request);
+    free(run->task);
+    free(run->title);
+    free(run->stop_reason);
+    free(run->result.value_json);
+    free(run->result.error);
+    free(run);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    struct run *run = handle->data;
+
+    if (--run->open_handles == 0 && run->reported)
+        run_free(run);
+}
+
+static void close_handle(uv_handle_t *handle)
+{
+    if (!uv_is_closing(handle))
+        uv_close(handle, on_handle_closed);
+}
+
+/* --- signals and the outcome ----------------------------------------- */
+
+/* `sig` to every process of the run.  Without /proc the run's own process
+ * group is the best left: it misses only the groups of exec.run. */
+static void signal_run(struct run *run, int sig)
+{
+    int n = session_kill(run->pid, sig);
+
+    if (n > 0)
+        log_debug("run %lld (%s): signal %d sent %d times in session %d",
+                  (long long)run->run_id, run->task, sig, n, (int)run->pid);
+    if (n >= 0)
+        return;
+    log_warn("run %lld (%s): signalling session %d: %s", (long long)run->run_id, run->task,
+             (int)run->pid, strerror(errno));
+    if (kill(-run->pid, sig) != 0 && errno != ESRCH)
+        log_warn("run %lld (%s): kill(-%d, %d): %s", (long long)run->run_id, run->task,
+                 (int)run->pid, sig, strerror(errno));
+}
+
+static void timer_start(struct run *run, enum phase phase, uint64_t ms);
+
+/* SIGTERM now, SIGKILL after kill_grace; the run ends as `status`. */
+static void begin_stop(struct run *run, const char *status, const char *reason)
+{
+    run->forced_status = status;
+    run->stop_reason = strdup(reason);
+    signal_run(run, SIGTERM);
+    timer_start(run, PHASE_TERMINATING, (uint64_t)run->kill_grace * 1000);
+}
+
+/* The last output bytes, from a UTF-8 character boundary. */
+static char *tail_string(const struct run *run)
+{
+    size_t len = run->tail_total < EXECUTOR_TAIL_MAX ? run->tail_total : EXECUTOR_TAIL_MAX;
+    bool wrapped = run->tail_total > EXECUTOR_TAIL_MAX;
+    size_t start = wrapped ? run->tail_total % EXECUTOR_TAIL_MAX : 0, skip = 0;
+    char *out = malloc(len + 1);
+
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        out[i] = run->tail[(start + i) % EXECUTOR_TAIL_MAX];
+    if (wrapped)
+        while (skip < len && ((unsigned char)out[skip] & 0xc0) == 0x80)
+            skip++;
+    memmove(out, out + skip, len - skip);
+    out[len - skip] = '\0';
+    return out;
+}
+
+static const char *failure_message(const struct run *run, char *buf, size_t len)
+{
+    if (run->result.error)
+        return run->result.error;
+    if (run->term_signal)
+        snprintf(buf, len, "run process killed by signal %d (%s)", run->term_signal,
+                 strsignal(run->term_signal));
+    else if (!run->result.received)
+        snprintf(buf, len, "run process exited with code %lld without a result",
+                 (long long)run->exit_status);
+    else
+        snprintf(buf, len, "run process exited with code %lld", (long long)run->exit_status);
+    return buf;
+}
+
+static void report(struct run *run)
+{
+    char message[EXECUTOR_ERR_MAX];
+    char *tail = tail_string(run);
+    struct run_outcome out = {
+        .exit_code = run->term_signal ? -1 : (int)run->exit_status,
+        .signal = run->term_signal,
+        .started_at = run->started_at,
+        .finished_at = clock_now(),
+        .result_json = run->result.value_json,
+        .peak_rss_kb = run->result.received ? run->result.peak_rss_kb : -1,
+        .cpu_ms = run->result.received ? run->result.cpu_ms : -1,
+        .output_tail = tail ? tail : "",
+    };
+
+    if (run->result.has_exit) { /* a command task: its own exit, not the runner's */
+        out.exit_code = run->result.exit_code;
+        out.signal = run->result.signal;
+    }
+    if (run->forced_status) {
+        out.status = run->forced_status;
+        out.error = run->stop_reason;
+    } else if (run->result.received && run->result.ok && run->exit_status == 0 &&
+               !run->term_signal) {
+        out.status = "success";
+    } else {
+        out.status = "failed";
+        out.error = failure_message(run, message, sizeof message);
+    }
+    run->reported = true;
+    run->cb.on_exit(run->data, &out);
+    free(tail);
+}
+
+/* Report once the process is gone and every stream is closed; then close
+ * what is left. */
+static void maybe_finish(struct run *run)
+{
+    if (run->reported || !run->exited)
+        return;
+    for (int i = 0; i < STREAM_COUNT; i++)
+        if (run->streams[i].reading)
+            return;
+    report(run);
+    close_handle((uv_handle_t *)&run->timer);
+    close_handle((uv_handle_t *)&run->process);
+}
+
+static void stream_close(struct stream *s)
+{
+    s->reading = false;
+    close_handle((uv_handle_t *)&s->pipe);
+}
+
+/* --- timer: timeout, kill grace, drain -------------------------------- */
+
+static void on_timer(uv_timer_t *timer)
+{
+    struct run *run = timer->data;
+    char reason[EXECUTOR_ERR_MAX];
+
+    switch (run->phase) {
+    case PHASE_RUNNING:
+        if (run->forced_status) /* already being stopped */
+            break;
+        snprintf(reason, sizeof reason, "timed out after %d s", run->timeout);
+        begin_stop(run, "timeout", reason);
+        break;
+    case PHASE_TERMINATING:
+        signal_run(run, SIGKILL);
+        break;
+    case PHASE_DRAINING:
+        for (int i = 0; i < STREAM_COUNT; i++)
+            if (run->streams[i].reading)
+                stream_close(&run->streams[i]);
+        maybe_finish(run);
+        break;
+    }
+}
+
+static void timer_start(struct run *run, enum phase phase, uint64_t ms)
+{
+    int rc;
+
+    run->phase = phase;
+    if ((rc = uv_timer_start(&run->timer, on_timer, ms, 0)) != 0)
+        log_error("run %lld (%s): timer: %s", (long long)run->run_id, run->task,
+                  uv_strerror(rc));
+}
+
+static void on_process_exit(uv_process_t *process, int64_t exit_status, int term_signal)
+{
+    struct run *run = process->data;
+
+    run->exited = true;
+    run->exit_status = exit_status;
+    run->term_signal = term_signal;
+    signal_run(run, SIGKILL); /* grandchildren die with their run */
+    timer_start(run, PHASE_DRAINING, EXECUTOR_DRAIN_MS);
+    maybe_finish(run);
+}
+
+/* --- messages on fd 3 ------------------------------------------------ */
+
+static void take_result(struct run *run, const struct run_result *res)
+{
+    if (run->result.received) {
+        log_warn("run %lld (%s): second result ignored", (long long)run->run_id, run->task);
+        return;
+    }
+    run->result.received = true;
+    run->result.ok = res->ok;
+    run->result.has_exit = res->has_exit;
+    run->result.exit_code = res->exit_code;
+    run->result.signal = res->signal;
+    run->result.peak_rss_kb = res->peak_rss_kb;
+    run->result.cpu_ms = res->cpu_ms;
+    if (res->value)
+        run->result.value_json =
+            json_dumps(res->value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+    if (res->error)
+        run->result.error = strdup(res->error);
+}
+
+static void handle_message(struct run *run, const char *line, size_t len)
+{
+    char err[EXECUTOR_ERR_MAX];
+    struct run_message msg;
+    json_t *root;
+
+    if (run_protocol_decode(line, len, &msg, &root, err, sizeof err) != 0) {
+        log_warn("run %lld (%s): %s", (long long)run->run_id, run->task, err);
+        return;
+    }
+    switch (msg.type) {
+    case RUN_MESSAGE_STARTED:
+        run->released = true;
+        run->started_at = msg.started_at;
+        if (run->cb.on_start)
+            run->cb.on_start(run->data, run, msg.started_at);
+        break;
+    case RUN_MESSAGE_LOG:
+        tasklog_write(run->task, run->title, msg.level, msg.msg, msg.msg_len, msg.fields);
+        if (run->stream_output && run->cb.on_output)
+            run->cb.on_output(run->data, "log", msg.msg, msg.msg_len);
+        break;
+    case RUN_MESSAGE_RESULT:
+        take_result(run, &msg.result);
+        break;
+    }
+    json_decref(root);
+}
+
+/* --- reading --------------------------------------------------------- */
+
+/* One complete line of stream `id` (cut when it was too long). */
+static void deliver_line(struct run *run, enum stream_id id)
+{
+    struct line_buffer *lb = &run->streams[id].line;
+
+    if (id == STREAM_CHANNEL) {
+        if (lb->cut)
+            log_warn("run %lld (%s): message over %zu bytes dropped",
+                     (long long)run->run_id, run->task, lb->max);
+        else
+            handle_message(run, lb->data ? lb->data : "", lb->len);
+    } else {
+        tasklog_output(run->task, run->title, stream_names[id], lb->data ? lb->data : "",
+                       lb->len);
+        if (run->stream_output && run->cb.on_output)
+            run->cb.on_output(run->data, stream_names[id], lb->data ? lb->data : "",
+                              lb->len);
+    }
+    lb->len = 0;
+    lb->cut = false;
+}
+
+static void line_append(struct line_buffer *lb, const char *data, size_t n)
+{
+    size_t room = lb->max - lb->len, take = n < room ? n : room;
+    char *grown;
+
+    if (take < n)
+        lb->cut = true;
+    if (lb->len + take > lb->cap) {
+        size_t cap = lb->cap ? lb->cap : EXECUTOR_READ_CHUNK;
+
+        while (cap < lb->len + take)
+            cap *= 2;
+        if (cap > lb->max)
+            cap = lb->max;
+        if (!(grown = realloc(lb->data, cap))) {
+            lb->cut = true; /* out of memory: keep what fits */
+            return;
+        }
+        lb->data = grown;
+        lb->cap = cap;
+    }
+    memcpy(lb->data + lb->len, data, take);
+    lb->len += take;
+}
+
+static void tail_append(struct run *run, const char *data, size_t n)
+{
+    if (n > EXECUTOR_TAIL_MAX) {
+        run->tail_total += n - EXECUTOR_TAIL_MAX;
+        data += n - EXECUTOR_TAIL_MAX;
+        n = EXECUTOR_TAIL_MAX;
+    }
+    for (size_t i = 0; i < n; i++)
+        run->tail[(run->tail_total + i) % EXECUTOR_TAIL_MAX] = data[i];
+    run->tail_total += n;
+}
+
+static void feed(struct run *run, enum stream_id id, const char *data, size_t n)
+{
+    if (id != STREAM_CHANNEL)
+        tail_append(run, data, n);
+    while (n > 0) {
+        const char *nl = memchr(data, '\n', n);
+        size_t take = nl ? (size_t)(nl - data) : n;
+
+        line_append(&run->streams[id].line, data, take);
+        if (!nl)
+            break;
+        deliver_line(run, id);
+        data += take + 1;
+        n -= take + 1;
+    }
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct run *run = handle->data;
+
+    (void)suggested;
+    *buf = uv_buf_init(run->read_buf, sizeof run->read_buf);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct stream *s = (struct stream *)stream;
+    struct run *run = s->run;
+    enum stream_id id = (enum stream_id)(s - run->streams);
+
+    if (nread > 0) {
+        feed(run, id, buf->base, (size_t)nread);
+        return;
+    }
+    if (nread == 0)
+        return;
+    /* A killed run resets the channel if it left the request unread. */
+    if (nread != UV_EOF && nread != UV_ECONNRESET)
+        log_warn("run %lld (%s): reading %s: %s", (long long)run->run_id, run->task,
+                 stream_names[id], uv_strerror((int)nread));
+    if (s->line.len > 0 || s->line.cut)
+        deliver_line(run, id);
+    stream_close(s);
+    maybe_finish(run);
+}
+
+/* --- the request ----------------------------------------------------- */
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct run *run = req->data;
+
+    if (status < 0 && status != UV_ECANCELED)
+        log_debug("run %lld (%s): shutdown: %s", (long long)run->run_id, run->task,
+                  uv_strerror(status));
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+    struct run *run = req->data;
+    int rc;
+
+    free(run->request);
+    run->request = NULL;
+    if (status < 0) { /* the run died before reading it: its exit tells the rest */
+        log_debug("run %lld (%s): writing the request: %s", (long long)run->run_id,
+                  run->task, uv_strerror(status));
+        return;
+    }
+    run->shutdown_req.data = run;
+    rc = uv_shutdown(&run->shutdown_req, (uv_stream_t *)&run->streams[STREAM_CHANNEL].pipe,
+                     on_shutdown);
+    if (rc != 0)
+        log_debug("run %lld (%s): shutdown: %s", (long long)run->run_id, run->task,
+                  uv_strerror(rc));
+}
+
+static char *encode_request(const struct run_spec *spec, size_t *len, char *err,
+                            size_t errlen)
+{
+    const struct task *t = spec->task;
+    json_t *args = json_array();
+    char *line = NULL;
+
+    for (size_t i = 0; args && i < t->args.count; i++)
+        if (json_array_append_new(args, json_string(t->args.items[i])) != 0) {
+            snprintf(err, errlen, "task args are not valid UTF-8");
+            goto done;
+        }
+    if (!args) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    line = run_protocol_encode_request(
+        &(struct run_request){
+            .task = t->name, .path = t->path, .title = t->title, .content = t->content,
+            .content_len = t->content_len, .hash = t->hash, .run_id = spec->run_id,
+            .attempt = spec->attempt, .trigger = spec->trigger,
+            .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
+            .args = args, .root = spec->root, .db_path = spec->db_path,
+            .config_path = spec->config_path, .memory_limit_mb = t->memory_limit_mb,
+            .last_status = spec->last_status, .last_finished_at = spec->last_finished_at,
+            .log_level = log_threshold},
+        len, err, errlen);
+done:
+    json_decref(args);
+    return line;
+}
+
+/* --- spawning -------------------------------------------------------- */
+
+/* Append "name=value" to env. */
+static int env_push(char **env, size_t *count, const char *name, const char *value)
+{
+    char *entry;
+
+    if (asprintf(&entry, "%s=%s", name, value) < 0)
+        return -1;
+    env[(*count)++] = entry;
+    return 0;
+}
+
+/* True when one of the first `n` entries sets the variable of `entry`. */
+static bool env_overrides(char *const *env, size_t n, const char *entry)
+{
+    size_t name_len = strcspn(entry, "=");
+
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(env[i], entry, name_len + 1) == 0)
+            return true;
+    return false;
+}
+
+static void env_free(char **env)
+{
+    for (size_t i = 0; env && env[i]; i++)
+        free(env[i]);
+    free(env);
+}
+
+/* The run's environment: the daemon's, overridden by the task's `env`,
+ * TASKSCHED_ROOT, and the identity of the user it runs as (pw, or NULL). */
+static char **build_env(const struct task *t, const char *root, const struct passwd *pw)
+{
+    size_t inherited = 0, count = 0, own;
+    char **env;
+
+    while (environ[inherited])
+        inherited++;
+    env = calloc(inherited + t->env_count + 5, sizeof *env);
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < t->env_count; i++)
+        if (env_push(env, &count, t->env[i].name, t->env[i].value) != 0)
+            goto fail;
+    if (env_push(env, &count, EXECUTOR_ROOT_ENV, root) != 0 ||
+        (pw && (env_push(env, &count, "HOME", pw->pw_dir) != 0 ||
+                env_push(env, &count, "USER", pw->pw_name) != 0 ||
+                env_push(env, &count, "LOGNAME", pw->pw_name) != 0)))
+        goto fail;
+    own = count;
+    for (size_t i = 0; i < inherited; i++) {
+        if (env_overrides(env, own, environ[i]))
+            continue;
+        if (!(env[count] = strdup(environ[i])))
+            goto fail;
+        count++;
+    }
+    return env;
+fail:
+    env_free(env);
+    return NULL;
+}
+
+static int resolve_cwd(const struct run_spec *spec, char *buf, size_t len)
+{
+    const char *dir = spec->task->cwd;
+    int n;
+
+    if (!dir)
+        n = snprintf(buf, len, "%s", spec->root);
+    else if (dir[0] == '/')
+        n = snprintf(buf, len, "%s", dir);
+    else
+        n = snprintf(buf, len, "%s/%s", spec->root, dir);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Handle k of a run, in the order they are initialised: timer, the three
+ * pipes, then the process (initialised by uv_spawn even when it fails). */
+static uv_handle_t *handle_at(struct run *run, int k)
+{
+    if (k == 0)
+        return (uv_handle_t *)&run->timer;
+    if (k <= STREAM_COUNT)
+        return (uv_handle_t *)&run->streams[k - 1].pipe;
+    return (uv_handle_t *)&run->process;
+}
+
+static int init_handles(struct run *run, uv_loop_t *loop)
+{
+    int rc = uv_timer_init(loop, &run->timer);
+
+    if (rc != 0)
+        return rc;
+    run->timer.data = run;
+    run->open_handles = 1;
+    for (int i = 0; i < STREAM_COUNT; i++) {
+        struct stream *s = &run->streams[i];
+
+        if ((rc = uv_pipe_init(loop, &s->pipe, 0)) != 0)
+            return rc;
+        s->pipe.data = run;
+        s->run = run;
+        s->reading = true;
+        s->line.max = i == STREAM_CHANNEL ? RUN_PROTOCOL_MESSAGE_MAX : EXECUTOR_LINE_MAX;
+        run->open_handles++;
+    }
+    return 0;
+}
+
+/* Give up on a run that never started: close what was initialised; the
+ * close callbacks free it. */
+static void abandon(struct run *run)
+{
+    int initialised = run->open_handles;
+
+    run->reported = true; /* nothing to report */
+    if (initialised == 0) {
+        run_free(run);
+        return;
+    }
+    for (int k = 0; k < initialised; k++)
+        close_handle(handle_at(run, k));
+}
+
+/* Start the three readers, send the request, arm the timeout. */
+static void follow(struct run *run, const struct run_spec *spec, size_t request_len)
+{
+    uv_buf_t buf = uv_buf_init(run->request, (unsigned int)request_len);
+    double wait;
+    int rc;
+
+    for (int i = 0; i < STREAM_COUNT; i++) {
+        rc = uv_read_start((uv_stream_t *)&run->streams[i].pipe, on_alloc, on_read);
+        if (rc != 0) {
+            log_error("run %lld (%s): reading %s: %s", (long long)run->run_id, run->task,
+                      stream_names[i], uv_strerror(rc));
+            stream_close(&run->streams[i]);
+        }
+    }
+    run->write_req.data = run;
+    rc = uv_write(&run->write_req, (uv_stream_t *)&run->streams[STREAM_CHANNEL].pipe, &buf,
+                  1, on_written);
+    if (rc != 0) { /* without its request the run would wait forever */
+        log_error("run %lld (%s): sending the request: %s", (long long)run->run_id,
+                  run->task, uv_strerror(rc));
+        signal_run(run, SIGKILL);
+    }
+    if (spec->timeout > 0) {
+        wait = spec->release_at - clock_now();
+        timer_start(run, PHASE_RUNNING,
+                    (uint64_t)((wait > 0 ? wait : 0) * 1000) + (uint64_t)spec->timeout * 1000);
+    }
+}
+
+struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
+                           const struct executor_callbacks *cb, void *data,
+                           char *err, size_t errlen)
+{
+    const struct task *t = spec->task;
+    char *args[] = {(char *)spec->program, EXECUTOR_RUN_ARG, NULL};
+    uv_process_options_t opt = {0};
+    uv_stdio_container_t stdio[STREAM_COUNT + 1];
+    struct run *run = calloc(1, sizeof *run);
+    struct passwd *pw = NULL;
+    char cwd[PATH_MAX], **env = NULL;
+    size_t request_len;
+    int rc;
+
+    if (!run || !(run->task = strdup(t->name)) || !(run->title = strdup(t->title))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (t->user && geteuid() == 0 && !(pw = getpwnam(t->user))) {
+        snprintf(err, errlen, "unknown user '%s'", t->user);
+        goto fail;
+    }
+    if (resolve_cwd(spec, cwd, sizeof cwd) != 0) {
+        snprintf(err, errlen, "working directory path too long");
+        goto fail;
+    }
+    if (!(env = build_env(t, spec->root, pw))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (!(run->request = encode_request(spec, &request_len, err, errlen)))
+        goto fail;
+    run->cb = *cb;
+    run->data = data;
+    run->run_id = spec->run_id;
+    run->timeout = spec->timeout;
+    run->kill_grace = spec->kill_grace;
+    run->stream_output = spec->stream_output;
+
+    stdio[0].flags = UV_IGNORE;
+    for (int i = 0; i < STREAM_COUNT; i++) {
+        stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+        stdio[i + 1].data.stream = (uv_stream_t *)&run->streams[i].pipe;
+    }
+    stdio[RUN_PROTOCOL_FD].flags |= UV_READABLE_PIPE;
+    opt.exit_cb = on_process_exit;
+    opt.file = spec->program;
+    opt.args = args;
+    opt.env = env;
+    opt.cwd = cwd;
+    opt.flags = UV_PROCESS_DETACHED; /* setsid: its own session and group */
+    opt.stdio_count = STREAM_COUNT + 1;
+    opt.stdio = stdio;
+    if (pw) {
+        opt.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+        opt.uid = pw->pw_uid;
+        opt.gid = pw->pw_gid;
+    }
+    if ((rc = init_handles(run, loop)) != 0) {
+        snprintf(err, errlen, "cannot start the run: %s", uv_strerror(rc));
+        abandon(run);
+        env_free(env);
+        return NULL;
+    }
+    run->process.data = run;
+    run->open_handles++;
+    rc = uv_spawn(loop, &run->process, &opt);
+    env_free(env);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start %s: %s", spec->program, uv_strerror(rc));
+        abandon(run);
+        return NULL;
+    }
+    run->pid = run->process.pid;
+    follow(run, spec, request_len);
+    return run;
+fail:
+    env_free(env);
+    if (run)
+        run_free(run);
+    return NULL;
+}
+
+void executor_stop(struct run *run, const char *reason)
+{
+    if (run->exited || run->forced_status)
+        return;
+    if (!reason)
+        reason = "stopped";
+    if (run->released) {
+        begin_stop(run, "killed", reason);
+        return;
+    }
+    run->forced_status = "cancelled";
+    run->stop_reason = strdup(reason);
+    signal_run(run, SIGKILL);
+}
+
+pid_t executor_pid(const struct run *run)
+{
+    return run->pid;
+}
+
+int64_t executor_run_id(const struct run *run)
+{
+    return run->run_id;
+}
+
+bool executor_released(const struct run *run)
+{
+    return run->released;
+}

@@ -1,0 +1,67 @@
+/* sandbox.h — the restricted Lua state that reads task files and schedule
+ * expressions (DESIGN.md, "Task files").
+ *
+ * One fresh state per use.  Its globals are the schedule DSL, string,
+ * table, math, utf8, and the safe part of the base library.  The helper
+ * tables (log, notify, exec, config, http, json, state), io, os, debug,
+ * package, coroutine, require, load, dofile, loadfile, print and
+ * collectgarbage are stubs raising "<mod>.<fn> is only available inside
+ * run()".  A memory cap, an instruction budget and a budget of bytes
+ * allocated in total bound whatever the code does; once either is hit the
+ * state fails every later instruction, so a pcall in the code cannot
+ * swallow it.  Errors are one line: "file:line: message".
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "schedule/schedule.h"
+
+/* Limits of one sandbox: a task file's top level normally needs a few
+ * hundred kilobytes and a few thousand instructions. */
+#define SANDBOX_MEMORY_LIMIT_MIB 16
+#define SANDBOX_MEMORY_LIMIT ((size_t)SANDBOX_MEMORY_LIMIT_MIB << 20)
+#define SANDBOX_INSTRUCTION_LIMIT 10000000LL
+/* Bytes allocated over the state's life, freed or not: one instruction
+ * can copy megabytes (string.rep, ..), so counting instructions alone
+ * does not bound the time a top level takes. */
+#define SANDBOX_ALLOCATION_LIMIT_MIB 256
+#define SANDBOX_ALLOCATION_LIMIT ((size_t)SANDBOX_ALLOCATION_LIMIT_MIB << 20)
+
+struct sandbox;
+
+/* A fresh sandbox, or NULL with a message in err. */
+struct sandbox *sandbox_open(char *err, size_t errlen);
+
+/* Close the state (finalizers still run under the limits).  NULL is fine. */
+void sandbox_close(struct sandbox *sb);
+
+/* Run `code` as the top level of the task file `path` (chunkname
+ * "@<path>", text only).  On success returns 0 and leaves the chunk's
+ * first result on the stack; on failure returns -1, leaves the stack as it
+ * was, and writes "path:line: message" into err. */
+int sandbox_load_task(struct sandbox *sb, const char *path, const char *code, size_t len,
+                      char *err, size_t errlen);
+
+/* Code that reads what a chunk returned.  It finds that value at index 1
+ * and returns 0, or -1 with its own message in err. */
+typedef int sandbox_reader(lua_State *L, void *ud, char *err, size_t errlen);
+
+/* Call `read` on the value on top of the stack in protected mode, so that a
+ * limit hit while reading (by a finalizer, or memory running out) becomes
+ * an error return rather than a panic.  Readers use raw accesses only
+ * (lua_rawget, lua_rawlen, lua_next), so they read data and never run the
+ * task's code again through a metamethod.  Leaves the stack as it was. */
+int sandbox_protect(struct sandbox *sb, sandbox_reader *read, void *ud, char *err,
+                    size_t errlen);
+
+/* Evaluate `return <expr>` in a fresh sandbox and convert the result into
+ * `out` (free it with schedule_set_free).  Returns 0, or -1 with a message
+ * without position ("every(n): expected an integer >= 1, got 0"). */
+int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
+                          size_t errlen);
+
+#endif

@@ -1,0 +1,84 @@
+/* task.h — a task file, read and validated into plain C data.
+ *
+ * Loading runs the file's top level in a sandbox (sandbox.h): the schedule
+ * DSL and inert helper stubs only, bounded in instructions and memory.  The
+ * `run` function is never called here; the run process loads the same file
+ * content again (checked by its hash) in a fresh VM.
+ */
+#ifndef TASK_H
+#define TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schedule/schedule.h"
+
+#define TASK_ERR_MAX 512
+#define TASK_HASH_HEX 17 /* 64-bit FNV-1a as 16 hex digits + NUL */
+
+enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
+enum task_catchup { CATCHUP_ONCE, CATCHUP_ALL, CATCHUP_SKIP };
+
+struct string_list {
+    char **items;
+    size_t count;
+};
+
+/* One `NAME=value` pair of a task's `env` table. */
+struct env_pair {
+    char *name, *value;
+};
+
+/* Notification rule: send on these outcomes to these channels. */
+struct task_notify {
+    bool on_failure, on_success, on_recovery;
+    struct string_list channels;
+};
+
+struct task {
+    char *name;              /* path under tasks/ without .lua: "cameras/copy" */
+    char *path;              /* file path as given to task_load */
+    char hash[TASK_HASH_HEX];/* of the exact content that was validated */
+    char *content;           /* that content (NUL-terminated) */
+    size_t content_len;
+
+    char *title;             /* default: name */
+    char *description;       /* default: "" */
+    bool enabled;
+    struct schedule_set schedules;
+    bool has_run;            /* exactly one of run / command */
+    struct string_list command;
+    struct string_list args;
+    struct env_pair *env;
+    size_t env_count;
+    char *cwd, *user;        /* NULL when unset */
+    int timeout;             /* seconds; -1 = config default, 0 = no limit */
+    int retry_count, retry_delay;
+    double retry_backoff;
+    int max_instances;
+    enum task_overlap overlap;
+    enum task_catchup catchup;
+    int64_t grace;           /* seconds; -1 = unlimited */
+    int priority;
+    int memory_limit_mb;     /* 0 = none */
+    struct string_list dependencies;
+    bool has_notify;
+    struct task_notify notify;
+    struct string_list tags;
+    char *frontmatter_json;  /* the validated fields as JSON, for the store and --status */
+};
+
+/* Read `path` and validate it.  `name` is the task name (NULL: derived from
+ * the file name).  On failure returns -1 and writes "file:line: message"
+ * into err; the task is left zeroed.  `content` may be NULL to read the file,
+ * or given to validate an exact version (the run process does this). */
+int task_load(const char *path, const char *name, const char *content,
+              size_t content_len, struct task *out, char *err, size_t errlen);
+
+void task_free(struct task *t);
+
+/* 64-bit FNV-1a of data, as 16 lowercase hex digits. */
+void task_hash(const char *data, size_t len, char out[TASK_HASH_HEX]);
+
+#endif

@@ -1,0 +1,582 @@
+/* task_fields.c — checking the table a task file returns, field by field.
+ *
+ * One table describes the fields: name, reader, and for the generic readers
+ * the member of struct task and the least accepted number.  A reader checks
+ * the value on top of the stack, stores it, or says what it expected in
+ * `why`; the caller adds "path:line: field 'name': ".  Lines come from the
+ * source text, since a table does not remember where its fields were
+ * written (see field_line).  All reads are raw: metamethods set by the task
+ * never run here.
+ */
+#include "task_fields.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "dsl.h"
+#include "lib/suggest.h"
+#include "task.h"
+
+#define TASK_DEFAULT_RETRY_DELAY 60
+#define TASK_WHY_MAX 256
+
+struct field;
+typedef int field_reader(lua_State *L, struct task *t, const struct field *f, char *why,
+                         size_t len);
+
+struct field {
+    const char *name;
+    field_reader *read;
+    size_t offset;           /* member of struct task, for the generic readers */
+    double min;              /* least accepted value, for the numeric readers */
+};
+
+/* Indexed by enum task_overlap and enum task_catchup. */
+static const char *const overlap_names[] = {"skip", "queue", NULL};
+static const char *const catchup_names[] = {"once", "all", "skip", NULL};
+static const char *const notify_keys[] = {"on", "channels", NULL};
+static const char *const notify_outcomes[] = {"failure", "recovery", "success", NULL};
+
+/* The value at idx as a message shows it: numbers and strings themselves,
+ * anything else its type. */
+static const char *shown(lua_State *L, int idx, char *buf, size_t len)
+{
+    if (lua_isinteger(L, idx))
+        snprintf(buf, len, "%lld", (long long)lua_tointeger(L, idx));
+    else if (lua_type(L, idx) == LUA_TNUMBER)
+        snprintf(buf, len, "%g", (double)lua_tonumber(L, idx));
+    else if (lua_type(L, idx) == LUA_TSTRING)
+        snprintf(buf, len, "\"%s\"", lua_tostring(L, idx));
+    else
+        snprintf(buf, len, "%s", luaL_typename(L, idx));
+    return buf;
+}
+
+static void *member(struct task *t, const struct field *f)
+{
+    return (char *)t + f->offset;
+}
+
+static int read_string(lua_State *L, struct task *t, const struct field *f, char *why,
+                       size_t len)
+{
+    char **dst = member(t, f);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+        snprintf(why, len, "expected a string, got %s", luaL_typename(L, -1));
+        return -1;
+    }
+    *dst = strdup(lua_tostring(L, -1));
+    if (*dst == NULL) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int read_bool(lua_State *L, struct task *t, const struct field *f, char *why,
+                     size_t len)
+{
+    if (lua_type(L, -1) != LUA_TBOOLEAN) {
+        snprintf(why, len, "expected a boolean, got %s", luaL_typename(L, -1));
+        return -1;
+    }
+    *(bool *)member(t, f) = lua_toboolean(L, -1);
+    return 0;
+}
+
+/* A number in [f->min, INT_MAX] (no lower bound when f->min is INT_MIN);
+ * `integral` also refuses fractions. */
+static int check_number(lua_State *L, const struct field *f, bool integral, double *out,
+                        char *why, size_t len)
+{
+    char got[64], bound[32] = "";
+    bool is_number = lua_type(L, -1) == LUA_TNUMBER;
+    double v = lua_tonumber(L, -1);
+
+    if (is_number && v >= f->min && v <= INT_MAX && (!integral || v == floor(v))) {
+        *out = v;
+        return 0;
+    }
+    if (f->min > INT_MIN)
+        snprintf(bound, sizeof bound, " >= %g", f->min);
+    snprintf(why, len, "expected %s%s, got %s", integral ? "an integer" : "a number", bound,
+             is_number ? shown(L, -1, got, sizeof got) : luaL_typename(L, -1));
+    return -1;
+}
+
+static int read_int(lua_State *L, struct task *t, const struct field *f, char *why,
+                    size_t len)
+{
+    double v;
+    if (check_number(L, f, true, &v, why, len) < 0)
+        return -1;
+    *(int *)member(t, f) = (int)v;
+    return 0;
+}
+
+static int read_double(lua_State *L, struct task *t, const struct field *f, char *why,
+                       size_t len)
+{
+    return check_number(L, f, false, member(t, f), why, len);
+}
+
+/* Seconds: any number >= min, rounded up to whole seconds. */
+static int read_seconds(lua_State *L, struct task *t, const struct field *f, char *why,
+                        size_t len)
+{
+    double v;
+    if (check_number(L, f, false, &v, why, len) < 0)
+        return -1;
+    *(int *)member(t, f) = (int)ceil(v);
+    return 0;
+}
+
+static int read_grace(lua_State *L, struct task *t, const struct field *f, char *why,
+                      size_t len)
+{
+    double v;
+    if (check_number(L, f, false, &v, why, len) < 0)
+        return -1;
+    t->grace = (int64_t)ceil(v);
+    return 0;
+}
+
+/* The number of entries of the table at idx when its keys are exactly
+ * 1..n, else -1. */
+static long list_length(lua_State *L, int idx)
+{
+    size_t n, entries = 0;
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return -1;
+    n = (size_t)lua_rawlen(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        entries++;
+    }
+    return entries == n ? (long)n : -1;
+}
+
+/* The list of strings on top of the stack into *list. */
+static int check_list(lua_State *L, struct string_list *list, char *why, size_t len)
+{
+    int top = lua_gettop(L);
+    long n = list_length(L, top);
+    if (n < 0) {
+        snprintf(why, len, "expected a list of strings, got %s", luaL_typename(L, top));
+        return -1;
+    }
+    list->items = n ? calloc((size_t)n, sizeof *list->items) : NULL;
+    if (n && list->items == NULL) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    list->count = (size_t)n;                 /* items are NULL until filled */
+    for (long i = 0; i < n; i++) {
+        int type = lua_rawgeti(L, top, i + 1);
+        if (type == LUA_TSTRING)
+            list->items[i] = strdup(lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (type != LUA_TSTRING) {
+            snprintf(why, len, "item %ld: expected a string, got %s", i + 1,
+                     lua_typename(L, type));
+            return -1;
+        }
+        if (list->items[i] == NULL) {
+            snprintf(why, len, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int read_list(lua_State *L, struct task *t, const struct field *f, char *why,
+                     size_t len)
+{
+    return check_list(L, member(t, f), why, len);
+}
+
+static int read_command(lua_State *L, struct task *t, const struct field *f, char *why,
+                        size_t len)
+{
+    if (read_list(L, t, f, why, len) < 0)
+        return -1;
+    if (t->command.count == 0) {
+        snprintf(why, len, "expected a non-empty list of strings (program, arguments...)");
+        return -1;
+    }
+    return 0;
+}
+
+static int read_run(lua_State *L, struct task *t, const struct field *f, char *why,
+                    size_t len)
+{
+    (void)f;
+    if (lua_type(L, -1) != LUA_TFUNCTION) {
+        snprintf(why, len, "expected a function, got %s", luaL_typename(L, -1));
+        return -1;
+    }
+    t->has_run = true;
+    return 0;
+}
+
+static int read_schedule(lua_State *L, struct task *t, const struct field *f, char *why,
+                         size_t len)
+{
+    (void)f;
+    return dsl_to_schedule_set(L, -1, &t->schedules, why, len);
+}
+
+/* The index of the string on top of the stack in `names`, or -1 with
+ * `expected "a", "b" or "c", got ...` in why. */
+static int check_choice(lua_State *L, const char *const names[], char *why, size_t len)
+{
+    char got[64];
+    size_t used;
+    const char *text = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+
+    for (int i = 0; text && names[i]; i++)
+        if (strcmp(names[i], text) == 0)
+            return i;
+    used = (size_t)snprintf(why, len, "expected");
+    for (int i = 0; names[i] && used < len; i++)
+        used += (size_t)snprintf(why + used, len - used, "%s\"%s\"",
+                                 i == 0 ? " " : names[i + 1] ? ", " : " or ", names[i]);
+    if (used < len)
+        snprintf(why + used, len - used, ", got %s", shown(L, -1, got, sizeof got));
+    return -1;
+}
+
+static int read_overlap(lua_State *L, struct task *t, const struct field *f, char *why,
+                        size_t len)
+{
+    int i = check_choice(L, overlap_names, why, len);
+    (void)f;
+    if (i < 0)
+        return -1;
+    t->overlap = (enum task_overlap)i;
+    return 0;
+}
+
+static int read_catchup(lua_State *L, struct task *t, const struct field *f, char *why,
+                        size_t len)
+{
+    int i = check_choice(L, catchup_names, why, len);
+    (void)f;
+    if (i < 0)
+        return -1;
+    t->catchup = (enum task_catchup)i;
+    return 0;
+}
+
+/* env: a table of NAME = "value" strings. */
+static int read_env(lua_State *L, struct task *t, const struct field *f, char *why,
+                    size_t len)
+{
+    int top = lua_gettop(L);
+    size_t n = 0;
+    (void)f;
+    if (lua_type(L, top) != LUA_TTABLE) {
+        snprintf(why, len, "expected a table of NAME = \"value\", got %s", luaL_typename(L, top));
+        return -1;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, top)) {
+        lua_pop(L, 1);
+        n++;
+    }
+    t->env = n ? calloc(n, sizeof *t->env) : NULL;
+    if (n && t->env == NULL) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, top)) {               /* key, value */
+        struct env_pair *pair = &t->env[t->env_count];
+        const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        if (name == NULL || name[0] == '\0' || strchr(name, '=') || lua_type(L, -1) != LUA_TSTRING) {
+            snprintf(why, len, "expected NAME = \"value\" strings, got a %s key with a %s value",
+                     luaL_typename(L, -2), luaL_typename(L, -1));
+            return -1;
+        }
+        t->env_count++;
+        pair->name = strdup(name);
+        pair->value = strdup(lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (pair->name == NULL || pair->value == NULL) {
+            snprintf(why, len, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* table[name] without metamethods, pushed; returns its type. */
+static int raw_field(lua_State *L, int idx, const char *name)
+{
+    lua_pushstring(L, name);
+    return lua_rawget(L, idx);
+}
+
+/* notify = { on = {"failure", "recovery", "success"}, channels = {...} };
+ * `on` defaults to {"failure"}. */
+static int read_notify(lua_State *L, struct task *t, const struct field *f, char *why,
+                       size_t len)
+{
+    bool *outcomes[] = {&t->notify.on_failure, &t->notify.on_recovery,
+                        &t->notify.on_success}; /* in notify_outcomes' order */
+    int top = lua_gettop(L);
+    char sub[TASK_WHY_MAX];
+    long n;
+    (void)f;
+    if (lua_type(L, top) != LUA_TTABLE) {
+        snprintf(why, len, "expected a table { on = {...}, channels = {...} }, got %s",
+                 luaL_typename(L, top));
+        return -1;
+    }
+    t->has_notify = true;
+    lua_pushnil(L);
+    while (lua_next(L, top)) {
+        lua_pop(L, 1);
+        if (check_choice(L, notify_keys, sub, sizeof sub) < 0) {
+            snprintf(why, len, "unknown key: %s", sub);
+            return -1;
+        }
+    }
+    if (raw_field(L, top, "channels") != LUA_TNIL
+        && check_list(L, &t->notify.channels, sub, sizeof sub) < 0) {
+        snprintf(why, len, "channels: %s", sub);
+        return -1;
+    }
+    if (raw_field(L, top, "on") == LUA_TNIL) {
+        t->notify.on_failure = true;
+        return 0;
+    }
+    n = list_length(L, -1);
+    if (n < 0) {
+        snprintf(why, len, "on: expected a list of outcomes, got %s", luaL_typename(L, -1));
+        return -1;
+    }
+    for (long i = 1; i <= n; i++) {
+        int outcome;
+        lua_rawgeti(L, -1, i);
+        outcome = check_choice(L, notify_outcomes, sub, sizeof sub);
+        lua_pop(L, 1);
+        if (outcome < 0) {
+            snprintf(why, len, "on: item %ld: %s", i, sub);
+            return -1;
+        }
+        *outcomes[outcome] = true;
+    }
+    return 0;
+}
+
+#define AT(m) offsetof(struct task, m)
+static const struct field fields[] = {
+    {"title", read_string, AT(title), 0},
+    {"description", read_string, AT(description), 0},
+    {"enabled", read_bool, AT(enabled), 0},
+    {"schedule", read_schedule, 0, 0},
+    {"run", read_run, 0, 0},
+    {"command", read_command, AT(command), 0},
+    {"args", read_list, AT(args), 0},
+    {"env", read_env, 0, 0},
+    {"cwd", read_string, AT(cwd), 0},
+    {"user", read_string, AT(user), 0},
+    {"timeout", read_seconds, AT(timeout), 0},
+    {"retry_count", read_int, AT(retry_count), 0},
+    {"retry_delay", read_seconds, AT(retry_delay), 0},
+    {"retry_backoff", read_double, AT(retry_backoff), 1},
+    {"max_instances", read_int, AT(max_instances), 1},
+    {"overlap", read_overlap, 0, 0},
+    {"catchup", read_catchup, 0, 0},
+    {"grace", read_grace, 0, 0},
+    {"priority", read_int, AT(priority), INT_MIN},
+    {"memory_limit", read_int, AT(memory_limit_mb), 0},
+    {"dependencies", read_list, AT(dependencies), 0},
+    {"notify", read_notify, 0, 0},
+    {"tags", read_list, AT(tags), 0},
+};
+#undef AT
+#define FIELD_COUNT (sizeof fields / sizeof fields[0])
+
+static bool is_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The line of the first `name =` in the source (a whole word, not `==`,
+ * not in a -- comment), or 0.  A heuristic: good for the declarative
+ * tables task files are, and the `return` line is the fallback. */
+static int field_line(const char *content, const char *name)
+{
+    size_t n = strlen(name);
+    int line = 1;
+
+    for (const char *p = content; *p; p++) {
+        const char *q = p + n;
+        if (*p == '\n') {
+            line++;
+        } else if (p[0] == '-' && p[1] == '-') {
+            p += strcspn(p, "\n") - 1;       /* to the end of the comment */
+        } else if (strncmp(p, name, n) == 0 && (p == content || !is_word_char(p[-1]))) {
+            q += strspn(q, " \t");
+            if (q[0] == '=' && q[1] != '=')
+                return line;
+        }
+    }
+    return 0;
+}
+
+/* The line of the file's `return`: the first one at the start of a line,
+ * else the first one after indentation, else 1. */
+static int return_line(const char *content)
+{
+    for (int indented = 0; indented <= 1; indented++) {
+        int line = 1;
+        for (const char *p = content; *p; line++) {
+            const char *word = indented ? p + strspn(p, " \t") : p;
+            if (strncmp(word, "return", 6) == 0 && !is_word_char(word[6]))
+                return line;
+            p += strcspn(p, "\n");
+            p += *p == '\n';
+        }
+    }
+    return 1;
+}
+
+static int fail_at(const struct task *t, int line, char *err, size_t errlen,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    int used = snprintf(err, errlen, "%s:%d: ", t->path, line);
+    va_start(ap, fmt);
+    if (used >= 0 && (size_t)used < errlen)
+        vsnprintf(err + used, errlen - (size_t)used, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int line_of(const struct task *t, const char *field)
+{
+    int line = field_line(t->content, field);
+    return line ? line : return_line(t->content);
+}
+
+static const struct field *find_field(const char *name)
+{
+    for (size_t i = 0; i < FIELD_COUNT; i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+/* The known field closest to a misspelt `name`, or NULL. */
+static const char *suggestion(const char *name)
+{
+    struct suggest near;
+
+    suggest_init(&near, name);
+    for (size_t i = 0; i < FIELD_COUNT; i++)
+        suggest_consider(&near, fields[i].name);
+    return near.best;
+}
+
+/* Refuse keys that are no field: the one written first in the source. */
+static int check_names(lua_State *L, const struct task *t, char *err, size_t errlen)
+{
+    const char *unknown = NULL;
+    int unknown_line = INT_MAX;
+
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        const char *name;
+        int line;
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            char got[64];
+            return fail_at(t, return_line(t->content), err, errlen,
+                           "unexpected entry [%s] in the task table (fields have names)",
+                           shown(L, -1, got, sizeof got));
+        }
+        name = lua_tostring(L, -1);
+        if (find_field(name))
+            continue;
+        line = line_of(t, name);
+        if (line < unknown_line) {
+            unknown = name;                  /* held by the table */
+            unknown_line = line;
+        }
+    }
+    if (unknown == NULL)
+        return 0;
+    if (suggestion(unknown))
+        return fail_at(t, unknown_line, err, errlen, "unknown field '%s' (did you mean '%s'?)",
+                       unknown, suggestion(unknown));
+    return fail_at(t, unknown_line, err, errlen, "unknown field '%s'", unknown);
+}
+
+static void set_defaults(struct task *t)
+{
+    t->enabled = true;
+    t->timeout = -1;
+    t->grace = -1;
+    t->retry_delay = TASK_DEFAULT_RETRY_DELAY;
+    t->retry_backoff = 1;
+    t->max_instances = 1;
+    t->overlap = OVERLAP_SKIP;
+    t->catchup = CATCHUP_ONCE;
+}
+
+/* The rules that involve more than one field, and defaults that depend on
+ * other data. */
+static int check_whole(struct task *t, char *err, size_t errlen)
+{
+    if (t->schedules.count == 0)
+        return fail_at(t, return_line(t->content), err, errlen, "missing field 'schedule'");
+    if (t->has_run && t->command.count > 0)
+        return fail_at(t, line_of(t, "command"), err, errlen,
+                       "give either 'run' or 'command', not both");
+    if (!t->has_run && t->command.count == 0)
+        return fail_at(t, return_line(t->content), err, errlen,
+                       "missing 'run' (a function) or 'command' (a list of strings)");
+    if (t->title == NULL)
+        t->title = strdup(t->name);
+    if (t->description == NULL)
+        t->description = strdup("");
+    if (t->title == NULL || t->description == NULL)
+        return fail_at(t, 1, err, errlen, "out of memory");
+    return 0;
+}
+
+int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    struct task *t = ud;
+    char why[TASK_WHY_MAX];
+    int base = lua_gettop(L);
+
+    set_defaults(t);
+    if (lua_type(L, 1) != LUA_TTABLE)
+        return fail_at(t, return_line(t->content), err, errlen,
+                       "a task file must return a table, got %s", luaL_typename(L, 1));
+    if (check_names(L, t, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < FIELD_COUNT; i++) {
+        const struct field *f = &fields[i];
+        int rc = 0;
+        if (raw_field(L, 1, f->name) != LUA_TNIL)
+            rc = f->read(L, t, f, why, sizeof why);
+        lua_settop(L, base);
+        if (rc < 0)
+            return fail_at(t, line_of(t, f->name), err, errlen, "field '%s': %s", f->name, why);
+    }
+    return check_whole(t, err, errlen);
+}
