@@ -25,13 +25,13 @@
 
 #include "cli/cli.h"
 #include "config/config.h"
-#include "daemon/daemon.h"
 #include "daemon/proctitle.h"
 #include "notify/alerts.h"
 #include "notify/notifier.h"
 #include "run/executor.h"
 #include "time/clock.h"
 #include "time/tz.h"
+#include "version.h"
 
 #define RUN_COMMAND "__run"
 #define DEFAULT_CONFIG_REL "config/config.yaml"
@@ -268,9 +268,9 @@ static int dispatch(const struct args *a, const struct cli_options *opt)
 
     switch (a->action) {
     case ACTION_DAEMON:
-        return daemon_run(opt, false);
+        return cmd_daemon(opt, false);
     case ACTION_DETACH:
-        return daemon_run(opt, true);
+        return cmd_daemon(opt, true);
     case ACTION_STATUS:
         return cmd_status(opt, 1, status_argv);
     case ACTION_TASK:
@@ -309,7 +309,7 @@ int main(int argc, char **argv)
         if (a.action == ACTION_HELP)
             cli_help();
         else
-            printf("main %s\n", CLI_VERSION);
+            printf("main %s\n", SCHEDULER_VERSION);
         rc = fflush(stdout) == 0 ? 0 : 1;
         goto done;
     }

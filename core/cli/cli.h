@@ -38,14 +38,15 @@ int cli_usage(const char *usage_line);
 int cmd_check(const struct cli_options *opt, int argc, char **argv);
 int cmd_calendar(const struct cli_options *opt, int argc, char **argv);
 
-/* The program's version, for --version and the daemon's status. */
-#define CLI_VERSION "0.1.0"
-
 /* Global options that name a command rather than a subcommand: main.c
  * calls cmd_status for `--status` and cmd_task for `--task NAME` (argv is
  * then {"--task", NAME}). */
 int cmd_status(const struct cli_options *opt, int argc, char **argv);
 int cmd_task(const struct cli_options *opt, int argc, char **argv);
+
+/* The daemon in this process (`main`), or detached (`--daemon`): its exit
+ * code (core/cli/cmd_daemon.c). */
+int cmd_daemon(const struct cli_options *opt, bool detach);
 
 /* Subcommands that read the store or talk to the daemon (core/cmd_*.c). */
 int cmd_list(const struct cli_options *opt, int argc, char **argv);

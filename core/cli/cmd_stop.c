@@ -145,7 +145,7 @@ int cmd_restart(const struct cli_options *opt, int argc, char **argv)
     }
     fresh_opt.config = &fresh;
     if (stop_and_wait(opt, true) <= 0)
-        rc = daemon_run(&fresh_opt, true); /* a start-up error reaches stderr */
+        rc = cmd_daemon(&fresh_opt, true); /* a start-up error reaches stderr */
     config_free(&fresh);
     return rc;
 }

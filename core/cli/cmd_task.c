@@ -117,6 +117,10 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv)
     const struct engine_client client = {
         .on_output = task_on_output, .on_done = task_on_done, .data = &result
     };
+    const struct engine_local_options local = {
+        .root = opt->root, .config_path = opt->config_path, .config = opt->config,
+        .verbose = opt->verbose, .include_examples = opt->include_examples,
+    };
     char err[TASK_CMD_ERR_MAX];
 
     if (argc != 2)
@@ -127,7 +131,7 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv)
     case CLIENT_ERROR:
         return 1;
     case CLIENT_NOT_RUNNING:
-        if (engine_run_local(opt, argv[1], &client, err, sizeof err) < 0) {
+        if (engine_run_local(&local, argv[1], &client, err, sizeof err) < 0) {
             fprintf(stderr, "task: %s\n", err);
             return 1;
         }

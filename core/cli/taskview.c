@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "time/clock.h"
 #include "time/tz.h"
+#include "version.h"
 
 #define TASKVIEW_PATH_MAX PATH_MAX
 #define TASKVIEW_SCHEDULE_MAX 512 /* a union of schedules, in words */
@@ -153,7 +154,7 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
         }
     }
     doc = json_pack("{s:b, s:n, s:s, s:n, s:n, s:o, s:i, s:i, s:O}",
-                    "daemon", 0, "pid", "version", CLI_VERSION, "started_at", "uptime",
+                    "daemon", 0, "pid", "version", SCHEDULER_VERSION, "started_at", "uptime",
                     "now", taskview_instant(opt, now), "running", 0, "queued", 0,
                     "tasks", tasks);
     if (!doc)

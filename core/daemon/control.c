@@ -23,10 +23,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "control_request.h"
 #include "engine/engine.h"
 #include "log/log.h"
+#include "version.h"
 
 #define CONTROL_BACKLOG 16
 #define CONTROL_CLIENTS_MAX 64
@@ -336,7 +336,7 @@ static void control_handle(struct control_conn *conn, const char *line, size_t l
     switch (req.cmd) {
     case CONTROL_CMD_PING:
         control_reply_ok(conn, json_pack("{s:I, s:s}", "pid", (json_int_t)uv_os_getpid(),
-                                         "version", CLI_VERSION),
+                                         "version", SCHEDULER_VERSION),
                          CONTROL_AFTER_NOTHING);
         break;
     case CONTROL_CMD_STATUS:

@@ -50,6 +50,7 @@
 #include "selfrestart.h"
 #include "store/store.h"
 #include "time/clock.h"
+#include "version.h"
 #include "watch.h"
 
 #define DAEMON_DIR_MODE 0755
@@ -60,7 +61,7 @@ static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 #define DAEMON_SIGNAL_COUNT (sizeof daemon_signals / sizeof daemon_signals[0])
 
 struct daemon {
-    const struct cli_options *opt;
+    const struct daemon_options *opt;
     uv_loop_t loop;
     const struct config *config;  /* in force: main's, or `owned` */
     struct config *owned;         /* a config reloaded by us, or NULL */
@@ -317,7 +318,7 @@ static void check_memory(struct daemon *d)
 
 /* The daemon's own command line (whatever command started it: `restart`
  * too), and the exec.  Returns only when the exec failed (errno). */
-static void reexec(const struct cli_options *opt, bool detached, int lock_fd)
+static void reexec(const struct daemon_options *opt, bool detached, int lock_fd)
 {
     char *argv[DAEMON_ARGV_MAX];
     int n = 0;
@@ -519,7 +520,7 @@ static int ignore_sigpipe(char *err, size_t errlen)
     return 0;
 }
 
-int daemon_run(const struct cli_options *opt, bool detach_requested)
+int daemon_run(const struct daemon_options *opt)
 {
     struct daemon d = {.opt = opt, .config = opt->config, .lock_fd = -1, .ready_fd = -1};
     char err[DAEMON_ERR_MAX] = "";
@@ -531,10 +532,10 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
         (d.lock_fd = lock_acquire(d.lock_path, &inherited, err, sizeof err)) < 0)
         goto fail;
     /* Re-executed (selfrestart.h): already detached, same pid. */
-    if (detach_requested && ((!inherited && detach(&d, err, sizeof err) != 0) ||
-                             write_pid_file(&d, err, sizeof err) != 0))
+    if (opt->detach && ((!inherited && detach(&d, err, sizeof err) != 0) ||
+                         write_pid_file(&d, err, sizeof err) != 0))
         goto fail;
-    d.detached = detach_requested;
+    d.detached = opt->detach;
     proctitle_set(opt->root);
     if (ignore_sigpipe(err, sizeof err) != 0 ||
         logsetup_open(d.config, opt->root, opt->verbose, !d.detached, err, sizeof err) != 0)
@@ -556,7 +557,7 @@ int daemon_run(const struct cli_options *opt, bool detach_requested)
     if (start_engine(&d, err, sizeof err) != 0)
         goto fail;
 
-    log_info("scheduler %s started (pid %ld, root %s)", CLI_VERSION, (long)getpid(), opt->root);
+    log_info("scheduler %s started (pid %ld, root %s)", SCHEDULER_VERSION, (long)getpid(), opt->root);
     report_ready(&d, "");
     uv_run(&d.loop, UV_RUN_DEFAULT);
     log_info("scheduler stopped");

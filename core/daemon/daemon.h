@@ -17,13 +17,23 @@
 
 #include <stdbool.h>
 
-#include "cli/cli.h"
-
 #define DAEMON_PID_FILE_REL "data/scheduler.pid"
 
-/* Run the daemon; `detach` for --daemon (double fork, setsid, pid file).
- * Returns the process exit code: 0 after a graceful stop, 1 when start-up
- * failed (the reason is printed on stderr). */
-int daemon_run(const struct cli_options *opt, bool detach);
+struct config;
+
+/* How the daemon was asked to run; borrowed for the daemon's life. */
+struct daemon_options {
+    const char *root;            /* project root (absolute) */
+    const char *config_path;     /* config file (absolute), read again on reload */
+    const struct config *config; /* the config loaded at start */
+    bool verbose;                /* debug level; kept across a self-restart */
+    bool examples_forced;        /* --include-examples itself (the config's
+                                  * setting is read again at each reload) */
+    bool detach;                 /* --daemon: double fork, setsid, pid file */
+};
+
+/* Run the daemon.  Returns the process exit code: 0 after a graceful
+ * stop, 1 when start-up failed (the reason is printed on stderr). */
+int daemon_run(const struct daemon_options *opt);
 
 #endif

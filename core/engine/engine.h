@@ -32,8 +32,6 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "cli/cli.h"
-
 struct config;
 struct store;
 struct engine;
@@ -177,13 +175,23 @@ void engine_shutdown(struct engine *engine, void (*done)(void *data), void *data
  * handles are closed only then).  NULL is allowed. */
 void engine_free(struct engine *engine);
 
+/* What `main --task NAME` without a daemon needs to know; strings are
+ * borrowed for the call. */
+struct engine_local_options {
+    const char *root;            /* project root (absolute) */
+    const char *config_path;     /* config file (absolute) */
+    const struct config *config; /* the loaded config */
+    bool verbose;                /* debug log lines, and scheduler lines on stderr */
+    bool include_examples;       /* example_* tasks load */
+};
+
 /* `main --task NAME` without a daemon: load that one task, run it at once
  * in a private loop with the same executor, limits and store recording
  * (trigger "manual"), streaming its output to `client`.  Returns 0 when
  * the run succeeded, 1 when it ended otherwise (its status and error went
  * to client->on_done), -1 with a message in err when it could not be
  * started at all (unknown or broken task, store error). */
-int engine_run_local(const struct cli_options *opt, const char *name,
+int engine_run_local(const struct engine_local_options *opt, const char *name,
                      const struct engine_client *client, char *err, size_t errlen);
 
 #endif

@@ -62,7 +62,7 @@ static void local_signal(uv_signal_t *handle, int signum)
     dispatch_stop_all(l->engine, signum == SIGINT ? "interrupted (Ctrl-C)" : "terminated");
 }
 
-int engine_run_local(const struct cli_options *opt, const char *name,
+int engine_run_local(const struct engine_local_options *opt, const char *name,
                      const struct engine_client *client, char *err, size_t errlen)
 {
     char db_path[PATH_MAX];

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "engine_internal.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
 #include "time/clock.h"
+#include "version.h"
 
 
 static json_t *iso_json(const struct engine *e, double t)
@@ -125,7 +125,7 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
         queued += job->state != JOB_SPAWNED;
     return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o, s:o}",
                      "pid", (int)getpid(),
-                     "version", CLI_VERSION,
+                     "version", SCHEDULER_VERSION,
                      "started_at", iso_json(e, e->started_at),
                      "uptime", now - e->started_at,
                      "now", iso_json(e, now),
