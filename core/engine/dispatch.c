@@ -139,9 +139,9 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
         job->client.on_done(job->client.data, job->run_id, status,
                             outcome->has_exit_code ? outcome->exit_code : ENGINE_NO_EXIT_CODE,
                             outcome->error);
-    entries_unref(job->entry);
+    entry_unref(job->entry);
     free(job);
-    engine_check_stopped(e);
+    stopping_check(e);
     if (e->on_job_done && !e->stopping)
         e->on_job_done(e->hook_data);
 }
@@ -308,7 +308,7 @@ static void job_spawn(struct job *job)
     spec.trigger = store_trigger_name(job->trigger);
     spec.scheduled_for = job->scheduled_for;
     spec.release_at = job->release_at;
-    spec.timeout = engine_effective_timeout(e, &en->task);
+    spec.timeout = policy_timeout(&en->task, e->config->scheduler.default_timeout);
     spec.kill_grace = e->config->scheduler.kill_grace;
     spec.last_status = en->last.status[0] ? en->last.status : NULL;
     spec.last_finished_at = en->last.finished_at;
@@ -381,7 +381,7 @@ static void plan_retry(struct job *job, const char *status, double finished_at)
             return;
         }
         retry->state = JOB_RETRY_WAIT;
-        engine_wakeup_set(e, &retry->retry, at - ENGINE_PREPARE_AHEAD);
+        wakeup_set(e, &retry->retry, at - ENGINE_PREPARE_AHEAD);
         log_info("%s: attempt %d %s; attempt %d in %.0f s", en->name, job->attempt, status,
                  job->attempt + 1, at - finished_at);
         return;
@@ -444,7 +444,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
 
     if (!e->stopping && en->loaded && !en->removed) {
         plan_retry(job, outcome->status, outcome->finished_at);
-        engine_arm(e);
+        wakeup_arm(e);
     }
     instance_release(en);
     job_finish(job, &row);
@@ -471,7 +471,7 @@ static void job_cancel(struct job *job, const char *reason, bool respawn)
         return;
     switch (job->state) {
     case JOB_RETRY_WAIT:
-        engine_wakeup_clear(job->engine, &job->retry);
+        wakeup_clear(job->engine, &job->retry);
         break;
     case JOB_BACKLOG:
         backlog_remove(job);

@@ -1,13 +1,8 @@
-/* engine.c — the scheduling engine (DESIGN.md, "Time is computed, never
- * polled").
- *
- * The engine's public face (engine.h) and its clock: every instant at
- * which something must happen — a task's run must be prepared (fires.c),
- * a retry is due (dispatch.c) — is a wake-up in one heap, and one uv_timer
- * sleeps until the earliest.  An idle daemon makes no system call.
+/* engine.c — the scheduling engine's public face (engine.h): create,
+ * start, rescan, reconfigure, run now, pause, reset, shut down.  The
+ * work is done by the files below it (engine_internal.h has the map).
  */
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,60 +19,6 @@
 /* The daemon's loop waits at most this for another process's write lock;
  * then the write waits in pending.c and the loop goes on. */
 #define ENGINE_STORE_BUSY_MS 150
-
-/* ---- the wake-up heap and its timer ------------------------------------ */
-
-static bool wakeup_less(const struct heap_node *a, const struct heap_node *b)
-{
-    return ENGINE_CONTAINER_OF(a, struct wakeup, node)->at <
-           ENGINE_CONTAINER_OF(b, struct wakeup, node)->at;
-}
-
-void engine_wakeup_set(struct engine *e, struct wakeup *w, double at)
-{
-    w->at = at;
-    if (heap_node_queued(&w->node)) {
-        heap_update(&e->wakeups, &w->node);
-    } else if (heap_push(&e->wakeups, &w->node) != 0) {
-        log_error("out of memory: a wake-up at %.3f is lost", at);
-    }
-}
-
-void engine_wakeup_clear(struct engine *e, struct wakeup *w)
-{
-    heap_remove(&e->wakeups, &w->node);
-}
-
-static void on_timer(uv_timer_t *timer)
-{
-    struct engine *e = timer->data;
-    struct heap_node *top;
-
-    /* Each handler moves its own wake-up strictly later (or drops it), so
-     * this loop ends; several due at once are handled in time order. */
-    while ((top = heap_top(&e->wakeups)) &&
-           ENGINE_CONTAINER_OF(top, struct wakeup, node)->at <= clock_now() + ENGINE_TIMER_SLACK) {
-        struct wakeup *w = ENGINE_CONTAINER_OF(heap_pop(&e->wakeups), struct wakeup, node);
-        w->due(w);
-    }
-    engine_arm(e);
-}
-
-void engine_arm(struct engine *e)
-{
-    struct heap_node *top = heap_top(&e->wakeups);
-    double delay;
-    uint64_t ms;
-
-    if (!top || e->stopping) {
-        uv_timer_stop(&e->timer);
-        return;
-    }
-    delay = ENGINE_CONTAINER_OF(top, struct wakeup, node)->at - clock_now();
-    ms = delay <= 0 ? 0 : (uint64_t)ceil(delay * 1000.0);
-    uv_update_time(e->loop);
-    uv_timer_start(&e->timer, on_timer, ms, 0);
-}
 
 static const struct tz *config_zone(const struct config *config)
 {
@@ -134,12 +75,11 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config,
     e->hook_data = opt->hook_data;
     e->zone = config_zone(config);
     e->started_at = clock_now();
-    heap_init(&e->wakeups, wakeup_less);
+    wakeup_init(e);
     dispatch_init(e);
-    uv_timer_init(loop, &e->timer);
     uv_timer_init(loop, &e->pump_timer);
     uv_timer_init(loop, &e->shutdown_timer);
-    e->timer.data = e->pump_timer.data = e->shutdown_timer.data = e;
+    e->pump_timer.data = e->shutdown_timer.data = e;
     e->open_handles = ENGINE_HANDLES;
     return e;
 fail:
@@ -162,7 +102,7 @@ int engine_rescan(struct engine *e)
     if (e->stopping)
         return -1;
     broken = entries_rescan(e);
-    engine_arm(e);
+    wakeup_arm(e);
     return broken;
 }
 
@@ -202,12 +142,7 @@ void engine_set_config(struct engine *e, const struct config *config)
 void engine_clock_jumped(struct engine *e)
 {
     log_warn("the wall clock was changed; fire times re-armed");
-    engine_arm(e);
-}
-
-int engine_effective_timeout(const struct engine *e, const struct task *t)
-{
-    return t->timeout < 0 ? e->config->scheduler.default_timeout : t->timeout;
+    wakeup_arm(e);
 }
 
 int engine_run_now(struct engine *e, const char *name, const char *trigger,
@@ -267,7 +202,7 @@ int engine_set_paused(struct engine *e, const char *name, bool paused, char *err
     if (paused)
         dispatch_cancel_entry(en, "task paused", false);
     fires_schedule(en, 0);
-    engine_arm(e);
+    wakeup_arm(e);
     log_info("%s: %s", name, paused ? "paused" : "resumed");
     return 0;
 }
@@ -299,35 +234,11 @@ json_t *engine_reset_next_fires(struct engine *e, const char *const *names, size
             return NULL;
         }
     }
-    engine_arm(e);
+    wakeup_arm(e);
     return changes;
 }
 
 /* ---- shutdown ----------------------------------------------------------- */
-
-static void handle_closed(void *data)
-{
-    struct engine *e = data;
-
-    if (--e->open_handles == 0 && e->on_stopped)
-        e->on_stopped(e->stopped_data);
-}
-
-static void on_handle_closed(uv_handle_t *handle)
-{
-    handle_closed(handle->data);
-}
-
-void engine_check_stopped(struct engine *e)
-{
-    if (!e->stopping || e->job_count > 0 || uv_is_closing((uv_handle_t *)&e->timer))
-        return;
-    uv_close((uv_handle_t *)&e->timer, on_handle_closed);
-    uv_close((uv_handle_t *)&e->pump_timer, on_handle_closed);
-    uv_close((uv_handle_t *)&e->shutdown_timer, on_handle_closed);
-    /* Every job is recorded: what the store still refuses is reported. */
-    pending_close(e->pending, handle_closed, e);
-}
 
 static void on_shutdown_timeout(uv_timer_t *timer)
 {
@@ -350,7 +261,7 @@ void engine_shutdown(struct engine *e, void (*done)(void *data), void *data)
     uv_timer_stop(&e->timer);
     uv_timer_stop(&e->pump_timer);
     for (struct entry *en = e->entries; en; en = en->next)
-        engine_wakeup_clear(e, &en->wake);
+        wakeup_clear(e, &en->wake);
     dispatch_cancel_all(e, "the scheduler is shutting down");
     if (e->spawned > 0) {
         log_info("shutdown: waiting up to %d s for %d run(s)", timeout, e->spawned);
@@ -359,7 +270,7 @@ void engine_shutdown(struct engine *e, void (*done)(void *data), void *data)
         else
             on_shutdown_timeout(&e->shutdown_timer);
     }
-    engine_check_stopped(e);
+    stopping_check(e);
 }
 
 void engine_free(struct engine *e)

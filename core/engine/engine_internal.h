@@ -1,16 +1,20 @@
-/* engine_internal.h — the engine's insides, shared by its files:
+/* engine_internal.h — the engine's insides, shared by its files.  Each
+ * file calls only the files listed above it (tests/layers.py checks it):
  *
- *   engine.c         tasks and their fires: the wake-up heap and its one
- *                    timer, catch-up, rescan, pause, reset, shutdown
- *   entries.c        the entries in step with the tasks folder
- *   versions.c       which version of a task file is in force
- *   fires.c          when a task fires
+ *   wakeup.c         the wake-up heap and its one timer
+ *   entry.c          an entry's lifetime (references, freeing)
+ *   stopping.c       the last steps of a shutdown
  *   dispatch.c       runs: overlap, the max_concurrent queue, spawning,
  *                    recording, retries, cancelling
+ *   fires.c          when a task fires, catch-up
+ *   versions.c       which version of a task file is in force
+ *   entries.c        the entries in step with the tasks folder
+ *   engine.c         the public face: start, rescan, pause, reset, shutdown
  *   engine_status.c  the status report
  *   engine_local.c   `main --task` without a daemon
  *
- * Nobody else includes this file.
+ * with the pure rules in policy.c and catchup.c and the store's write
+ * queue in pending.c.  Nobody outside engine/ includes this file.
  */
 #ifndef ENGINE_INTERNAL_H
 #define ENGINE_INTERNAL_H
@@ -143,52 +147,25 @@ struct engine {
     void *stopped_data;
 };
 
-/* engine.c */
-void engine_arm(struct engine *e);
-void engine_wakeup_set(struct engine *e, struct wakeup *w, double at);
-void engine_wakeup_clear(struct engine *e, struct wakeup *w);
-void engine_check_stopped(struct engine *e);
-int engine_effective_timeout(const struct engine *e, const struct task *t);
+/* wakeup.c */
+void wakeup_init(struct engine *e);
+/* Queue `w` for `at` (or move it there), and wakeup_clear() it again;
+ * wakeup_arm() then sets the timer for the earliest. */
+void wakeup_set(struct engine *e, struct wakeup *w, double at);
+void wakeup_clear(struct engine *e, struct wakeup *w);
+void wakeup_arm(struct engine *e);
 
-/* entries.c */
-struct entry *entries_find(struct engine *e, const char *name);
-/* Scan the tasks folder and bring the entries in step; the number of
- * broken files, or -1 when the folder cannot be read. */
-int entries_rescan(struct engine *e);
-/* Forget stored tasks whose files are gone (deleted while we were down). */
-void entries_forget_deleted(struct engine *e);
-/* Add one task by name without scheduling it (engine_local.c).  -1 with a
- * message when it is unknown or broken. */
-int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen);
+/* entry.c */
+/* Drop the version waiting for its dependencies, if any. */
+void entry_drop_staged(struct entry *en);
+/* Free the entry with its versions and error. */
+void entry_free(struct entry *en);
 /* A job let go of the entry; a removed entry goes with its last job. */
-void entries_unref(struct entry *en);
-void entries_free_all(struct engine *e);
+void entry_unref(struct entry *en);
 
-/* versions.c */
-/* True when the scanned file differs from what the entry last took in. */
-bool versions_changed(const struct entry *en, const struct discovered *item);
-/* The file changed: the new version takes over (now, or once its
- * dependencies are installed), or its error is recorded while the version
- * in force stays. */
-void versions_offer(struct entry *en, struct discovered *item);
-/* Put `t` in force without scheduling it (engine_local.c); `t` is moved. */
-void versions_install(struct entry *en, struct task *t);
-/* Save the entry's row (path, hash, frontmatter, load error). */
-void versions_upsert(const struct entry *en);
-/* Versions refused for their dependencies are tried again at the next scan
- * (a reloaded config may name another rocks server). */
-void versions_retry_failed(struct engine *e);
-/* Free the versions and the error. */
-void versions_free(struct entry *en);
-
-/* fires.c */
-/* Set the next fire from the store's memory of it (0 = start afresh),
- * persist it and arm the wake-up. */
-void fires_schedule(struct entry *en, int64_t stored_next);
-/* The wake-up callback of an entry: its run must be prepared now. */
-void fires_due(struct wakeup *w);
-/* engine_reset_next_fires for one entry: its change as JSON, or NULL. */
-json_t *fires_reset(struct entry *en, bool future_only, bool dry_run);
+/* stopping.c */
+/* Once stopping and no job is left: close the handles, then on_stopped. */
+void stopping_check(struct engine *e);
 
 /* dispatch.c */
 void dispatch_init(struct engine *e);
@@ -209,5 +186,41 @@ void dispatch_cancel_all(struct engine *e, const char *reason);
 void dispatch_stop_all(struct engine *e, const char *reason);
 void dispatch_forget_client(struct engine *e, void *data);
 void dispatch_pump_soon(struct engine *e);
+
+/* fires.c */
+/* Set the next fire from the store's memory of it (0 = start afresh),
+ * persist it and arm the wake-up. */
+void fires_schedule(struct entry *en, int64_t stored_next);
+/* The wake-up callback of an entry: its run must be prepared now. */
+void fires_due(struct wakeup *w);
+/* engine_reset_next_fires for one entry: its change as JSON, or NULL. */
+json_t *fires_reset(struct entry *en, bool future_only, bool dry_run);
+
+/* versions.c */
+/* True when the scanned file differs from what the entry last took in. */
+bool versions_changed(const struct entry *en, const struct discovered *item);
+/* The file changed: the new version takes over (now, or once its
+ * dependencies are installed), or its error is recorded while the version
+ * in force stays. */
+void versions_offer(struct entry *en, struct discovered *item);
+/* Put `t` in force without scheduling it (engine_local.c); `t` is moved. */
+void versions_install(struct entry *en, struct task *t);
+/* Save the entry's row (path, hash, frontmatter, load error). */
+void versions_upsert(const struct entry *en);
+/* Versions refused for their dependencies are tried again at the next scan
+ * (a reloaded config may name another rocks server). */
+void versions_retry_failed(struct engine *e);
+
+/* entries.c */
+struct entry *entries_find(struct engine *e, const char *name);
+/* Scan the tasks folder and bring the entries in step; the number of
+ * broken files, or -1 when the folder cannot be read. */
+int entries_rescan(struct engine *e);
+/* Forget stored tasks whose files are gone (deleted while we were down). */
+void entries_forget_deleted(struct engine *e);
+/* Add one task by name without scheduling it (engine_local.c).  -1 with a
+ * message when it is unknown or broken. */
+int entries_add_one(struct engine *e, const char *name, char *err, size_t errlen);
+void entries_free_all(struct engine *e);
 
 #endif

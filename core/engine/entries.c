@@ -24,20 +24,6 @@ struct entry *entries_find(struct engine *e, const char *name)
     return NULL;
 }
 
-static void entry_free(struct entry *en)
-{
-    versions_free(en);
-    free(en->name);
-    free(en->path);
-    free(en);
-}
-
-void entries_unref(struct entry *en)
-{
-    if (--en->refs == 0 && en->removed)
-        entry_free(en);
-}
-
 static int remember_last_run(const struct store_run *run, void *ud)
 {
     struct entry *en = ud;
@@ -81,7 +67,7 @@ static void entry_remove(struct entry *en)
     struct entry **link = &e->entries;
 
     dispatch_cancel_entry(en, "task file deleted", false);
-    engine_wakeup_clear(e, &en->wake);
+    wakeup_clear(e, &en->wake);
     if (store_task_remove(e->store, en->name) < 0)
         log_error("%s: cannot forget the task: %s", en->name, store_error(e->store));
     log_info("%s: task file deleted; unscheduled", en->name);
@@ -90,7 +76,7 @@ static void entry_remove(struct entry *en)
     *link = en->next;
     en->removed = true;
     en->refs++;
-    entries_unref(en); /* freed now, or with its last running job */
+    entry_unref(en); /* freed now, or with its last running job */
 }
 
 /* ---- scanning ----------------------------------------------------------- */

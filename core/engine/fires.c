@@ -72,10 +72,10 @@ static void arm(struct entry *en)
     struct engine *e = en->engine;
 
     if (!is_active(en) || en->next_fire == SCHEDULE_NEVER) {
-        engine_wakeup_clear(e, &en->wake);
+        wakeup_clear(e, &en->wake);
         return;
     }
-    engine_wakeup_set(e, &en->wake,
+    wakeup_set(e, &en->wake,
                       (double)(en->next_fire + jitter_of(en, en->next_fire)) -
                           ENGINE_PREPARE_AHEAD);
 }

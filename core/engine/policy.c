@@ -40,3 +40,8 @@ enum policy_retry policy_retry(const struct task *task, const char *status, int 
         return POLICY_RETRY_DROPPED;
     return POLICY_RETRY;
 }
+
+int policy_timeout(const struct task *task, int default_timeout)
+{
+    return task->timeout < 0 ? default_timeout : task->timeout;
+}

@@ -37,4 +37,8 @@ enum policy_retry { POLICY_NO_RETRY, POLICY_RETRY, POLICY_RETRY_DROPPED };
 enum policy_retry policy_retry(const struct task *task, const char *status, int attempt,
                                double finished_at, int64_t next_fire, double *at);
 
+/* A run's timeout in seconds (0 = none): the task's own, else
+ * scheduler.default_timeout. */
+int policy_timeout(const struct task *task, int default_timeout);
+
 #endif

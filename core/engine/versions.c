@@ -53,25 +53,6 @@ void versions_upsert(const struct entry *en)
         log_error("%s: cannot save the task: %s", en->name, store_error(en->engine->store));
 }
 
-static void drop_staged(struct entry *en)
-{
-    if (!en->staging)
-        return;
-    task_free(&en->staged);
-    memset(&en->staged, 0, sizeof en->staged);
-    en->staging = false;
-}
-
-void versions_free(struct entry *en)
-{
-    if (en->loaded)
-        task_free(&en->task);
-    drop_staged(en);
-    free(en->error);
-    en->error = NULL;
-    en->loaded = false;
-}
-
 /* The file as it is now cannot take over: say so, once per message.
  * `hash` names a valid version refused for its dependencies ("" for a
  * file that does not load), so the same version is not tried again. */
@@ -149,7 +130,7 @@ static void on_dependencies(void *data, int status, const char *err)
         en->staging = false;
         if (status == 0) {
             adopt(en, &t);
-            engine_arm(en->engine);
+            wakeup_arm(en->engine);
         } else {
             snprintf(msg, sizeof msg, "%s: dependencies: %s", en->path, err);
             set_error(en, msg, t.hash);
@@ -157,7 +138,7 @@ static void on_dependencies(void *data, int status, const char *err)
         }
     }
     free(job);
-    entries_unref(en);
+    entry_unref(en);
 }
 
 /* Stage a valid version whose dependencies must be installed first. */
@@ -167,7 +148,7 @@ static void stage(struct entry *en, struct discovered *item)
     struct versions_job *job = calloc(1, sizeof *job);
     char err[ROCKS_ERR_MAX], msg[VERSIONS_MSG_MAX];
 
-    drop_staged(en);
+    entry_drop_staged(en);
     discovery_take_task(item, &en->staged);
     en->staging = true;
     if (!job) {
@@ -186,7 +167,7 @@ fail:
     free(job);
     snprintf(msg, sizeof msg, "%s: dependencies: %s", en->path, err);
     set_error(en, msg, en->staged.hash);
-    drop_staged(en);
+    entry_drop_staged(en);
 }
 
 bool versions_changed(const struct entry *en, const struct discovered *item)
@@ -214,7 +195,7 @@ void versions_offer(struct entry *en, struct discovered *item)
     free(en->path);
     en->path = path;
     if (!item->loaded) {
-        drop_staged(en);
+        entry_drop_staged(en);
         set_error(en, item->error ? item->error : "cannot load", "");
         if (!en->loaded) {
             en->stored_next = 0; /* a task broken at start does not catch up */
@@ -224,7 +205,7 @@ void versions_offer(struct entry *en, struct discovered *item)
     }
     if (en->loaded && strcmp(en->task.hash, item->task.hash) == 0) {
         /* Back to the version in force: nothing to reschedule. */
-        drop_staged(en);
+        entry_drop_staged(en);
         clear_error(en);
         versions_upsert(en);
         return;
@@ -233,7 +214,7 @@ void versions_offer(struct entry *en, struct discovered *item)
         stage(en, item);
         return;
     }
-    drop_staged(en);
+    entry_drop_staged(en);
     discovery_take_task(item, &t);
     adopt(en, &t);
 }

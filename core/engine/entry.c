@@ -1,0 +1,38 @@
+/* entry.c — the lifetime of one task's entry.
+ *
+ * An entry is referenced by the engine's list (until its file is deleted)
+ * and by every job and dependency install that points at it, so a run of a
+ * deleted task can still be recorded under its name; it is freed with the
+ * last of them.  Everything that frees an entry's versions lives here, below
+ * the files that make and replace them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+void entry_drop_staged(struct entry *en)
+{
+    if (!en->staging)
+        return;
+    task_free(&en->staged);
+    memset(&en->staged, 0, sizeof en->staged);
+    en->staging = false;
+}
+
+void entry_free(struct entry *en)
+{
+    if (en->loaded)
+        task_free(&en->task);
+    entry_drop_staged(en);
+    free(en->error);
+    free(en->name);
+    free(en->path);
+    free(en);
+}
+
+void entry_unref(struct entry *en)
+{
+    if (--en->refs == 0 && en->removed)
+        entry_free(en);
+}
