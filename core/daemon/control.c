@@ -46,6 +46,7 @@ enum control_after { CONTROL_AFTER_NOTHING, CONTROL_AFTER_CLOSE, CONTROL_AFTER_S
 
 struct control_conn {
     uv_pipe_t pipe;
+    struct control *control;
     struct control_conn *next;
     bool closing;
     bool skipping;           /* discarding an oversized request up to its newline */
@@ -61,22 +62,28 @@ struct control_write {
     char *line;              /* the reply, its NUL replaced by a newline */
 };
 
-static struct {
+#define CONTROL_PATH_MAX sizeof ((struct sockaddr_un *)0)->sun_path
+
+/* The server.  It is freed once both of its own handles are closed: the
+ * listener, and the pipe of a refused connection (the connections' close
+ * callbacks touch only the connection). */
+struct control {
     uv_loop_t *loop;
     struct engine *engine;
     uv_pipe_t listener;
-    bool listening;
+    bool listening;          /* the listener is open (its close not yet done) */
     uv_pipe_t reject;        /* a connection refused for want of memory */
     bool rejecting;          /* reject is in use until its close completes */
-    char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+    bool stopped;            /* control_stop() ran: free when both are closed */
+    char path[CONTROL_PATH_MAX];
     struct control_conn *conns;
     size_t conn_count;
-} control;
+};
 
 int control_socket_path(const char *root, char *buf, size_t len, char *err,
                         size_t errlen)
 {
-    size_t max = sizeof control.path < len ? sizeof control.path : len;
+    size_t max = CONTROL_PATH_MAX < len ? CONTROL_PATH_MAX : len;
     int n = snprintf(buf, max, "%s/%s", root, CONTROL_SOCKET_REL);
 
     if (n < 0 || (size_t)n >= max) {
@@ -160,18 +167,19 @@ static void control_on_closed(uv_handle_t *handle)
 
 static void control_close(struct control_conn *conn)
 {
+    struct control *c = conn->control;
+
     if (conn->closing)
         return;
     conn->closing = true;
-    if (control.engine)
-        engine_forget_client(control.engine, conn);
-    for (struct control_conn **p = &control.conns; *p; p = &(*p)->next) {
+    engine_forget_client(c->engine, conn);
+    for (struct control_conn **p = &c->conns; *p; p = &(*p)->next) {
         if (*p == conn) {
             *p = conn->next;
             break;
         }
     }
-    control.conn_count--;
+    c->conn_count--;
     uv_close((uv_handle_t *)&conn->pipe, control_on_closed);
 }
 
@@ -284,7 +292,7 @@ static void control_on_done(void *data, int64_t run_id, const char *status,
 
 static void control_cmd_status(struct control_conn *conn, const struct control_request *req)
 {
-    json_t *status = engine_status_json(control.engine, req->user);
+    json_t *status = engine_status_json(conn->control->engine, req->user);
 
     if (!status) {
         control_reply_error(conn, "cannot build the status", CONTROL_AFTER_NOTHING);
@@ -302,7 +310,7 @@ static void control_cmd_run(struct control_conn *conn, const struct control_requ
 
     int64_t id;
 
-    if (engine_run_now(control.engine, req->task, "manual", &client, &id, err, sizeof err) < 0) {
+    if (engine_run_now(conn->control->engine, req->task, "manual", &client, &id, err, sizeof err) < 0) {
         control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
         return;
     }
@@ -313,7 +321,7 @@ static void control_cmd_run(struct control_conn *conn, const struct control_requ
 static void control_cmd_reset(struct control_conn *conn, const struct control_request *req)
 {
     char err[ENGINE_ERR_MAX];
-    json_t *changes = engine_reset_next_fires(control.engine, req->tasks, req->task_count,
+    json_t *changes = engine_reset_next_fires(conn->control->engine, req->tasks, req->task_count,
                                               req->future_only, req->dry_run, err,
                                               sizeof err);
 
@@ -410,26 +418,45 @@ static void control_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *
     }
 }
 
+/* The server's memory goes once its last own handle is closed. */
+static void control_maybe_free(struct control *c)
+{
+    if (c->stopped && !c->listening && !c->rejecting)
+        free(c);
+}
+
 static void control_on_rejected(uv_handle_t *handle)
 {
-    (void)handle;
-    control.rejecting = false;
+    struct control *c = handle->data;
+
+    c->rejecting = false;
+    control_maybe_free(c);
+}
+
+static void control_on_listener_closed(uv_handle_t *handle)
+{
+    struct control *c = handle->data;
+
+    c->listening = false;
+    control_maybe_free(c);
 }
 
 /* Accept a connection we cannot serve and close it at once: libuv stops
  * listening while a connection waits to be accepted. */
-static void control_reject(uv_stream_t *listener)
+static void control_reject(struct control *c)
 {
-    if (control.rejecting || uv_pipe_init(control.loop, &control.reject, 0) < 0)
+    if (c->rejecting || uv_pipe_init(c->loop, &c->reject, 0) < 0)
         return;
-    control.rejecting = true;
-    if (uv_accept(listener, (uv_stream_t *)&control.reject) < 0)
+    c->rejecting = true;
+    c->reject.data = c;
+    if (uv_accept((uv_stream_t *)&c->listener, (uv_stream_t *)&c->reject) < 0)
         log_warn("control: cannot drop a client it cannot serve");
-    uv_close((uv_handle_t *)&control.reject, control_on_rejected);
+    uv_close((uv_handle_t *)&c->reject, control_on_rejected);
 }
 
 static void control_on_connection(uv_stream_t *listener, int status)
 {
+    struct control *c = listener->data;
     struct control_conn *conn = NULL;
     int rc;
 
@@ -440,27 +467,28 @@ static void control_on_connection(uv_stream_t *listener, int status)
     conn = calloc(1, sizeof *conn);
     if (!conn) {
         log_error("control: out of memory for a client");
-        control_reject(listener);
+        control_reject(c);
         return;
     }
-    rc = uv_pipe_init(control.loop, &conn->pipe, 0);
+    rc = uv_pipe_init(c->loop, &conn->pipe, 0);
     if (rc < 0) {
         log_error("control: %s", uv_strerror(rc));
         free(conn);
-        control_reject(listener);
+        control_reject(c);
         return;
     }
     conn->pipe.data = conn;
-    conn->next = control.conns;
-    control.conns = conn;
-    control.conn_count++;
+    conn->control = c;
+    conn->next = c->conns;
+    c->conns = conn;
+    c->conn_count++;
     rc = uv_accept(listener, (uv_stream_t *)&conn->pipe);
     if (rc < 0) {
         log_warn("control: accept: %s", uv_strerror(rc));
         control_close(conn);
         return;
     }
-    if (control.conn_count > CONTROL_CLIENTS_MAX) {
+    if (c->conn_count > CONTROL_CLIENTS_MAX) {
         control_reply_error(conn, "too many clients", CONTROL_AFTER_CLOSE);
         return;
     }
@@ -496,54 +524,61 @@ static int control_remove_stale(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int control_start(uv_loop_t *loop, struct engine *engine, const char *socket_path,
-                  char *err, size_t errlen)
+struct control *control_start(uv_loop_t *loop, struct engine *engine, const char *socket_path,
+                              char *err, size_t errlen)
 {
+    struct control *c;
     int rc;
 
-    if (strlen(socket_path) >= sizeof control.path) {
+    if (strlen(socket_path) >= CONTROL_PATH_MAX) {
         snprintf(err, errlen, "%s: path too long for a Unix socket", socket_path);
-        return -1;
+        return NULL;
     }
     if (control_remove_stale(socket_path, err, errlen) < 0)
-        return -1;
-    rc = uv_pipe_init(loop, &control.listener, 0);
+        return NULL;
+    c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "control socket: out of memory");
+        return NULL;
+    }
+    rc = uv_pipe_init(loop, &c->listener, 0);
     if (rc < 0) {
         snprintf(err, errlen, "control socket: %s", uv_strerror(rc));
-        return -1;
+        free(c);
+        return NULL;
     }
-    control.loop = loop;
-    control.engine = engine;
-    control.listening = true;
+    c->loop = loop;
+    c->engine = engine;
+    c->listening = true;
+    c->listener.data = c;
     /* Only the daemon's own user may stop it or run its tasks. */
     mode_t old_mask = umask(S_IRWXG | S_IRWXO);
-    rc = uv_pipe_bind(&control.listener, socket_path);
+    rc = uv_pipe_bind(&c->listener, socket_path);
     umask(old_mask);
     if (rc < 0) {
         snprintf(err, errlen, "%s: %s", socket_path, uv_strerror(rc));
         goto fail;
     }
-    strcpy(control.path, socket_path);
-    rc = uv_listen((uv_stream_t *)&control.listener, CONTROL_BACKLOG, control_on_connection);
+    strcpy(c->path, socket_path);
+    rc = uv_listen((uv_stream_t *)&c->listener, CONTROL_BACKLOG, control_on_connection);
     if (rc < 0) {
         snprintf(err, errlen, "%s: listen: %s", socket_path, uv_strerror(rc));
         goto fail;
     }
-    return 0;
+    return c;
 fail:
-    control_stop();
-    return -1;
+    control_stop(c);
+    return NULL;
 }
 
-void control_stop(void)
+void control_stop(struct control *c)
 {
-    while (control.conns)
-        control_close(control.conns);
-    if (control.listening)
-        uv_close((uv_handle_t *)&control.listener, NULL);
-    if (control.path[0] && unlink(control.path) < 0 && errno != ENOENT)
-        log_warn("control: removing %s: %s", control.path, strerror(errno));
-    control.listening = false;
-    control.path[0] = '\0';
-    control.engine = NULL;
+    if (!c)
+        return;
+    while (c->conns)
+        control_close(c->conns);
+    if (c->path[0] && unlink(c->path) < 0 && errno != ENOENT)
+        log_warn("control: removing %s: %s", c->path, strerror(errno));
+    c->stopped = true;
+    uv_close((uv_handle_t *)&c->listener, control_on_listener_closed);
 }

@@ -33,6 +33,7 @@
 #define CONTROL_REQUEST_MAX 65536                /* bytes, newline included */
 
 struct engine;
+struct control;
 
 /* ROOT/data/scheduler.sock into buf (for the daemon and the CLI alike).
  * 0, or -1 with a message when it does not fit a Unix socket address. */
@@ -41,13 +42,14 @@ int control_socket_path(const char *root, char *buf, size_t len, char *err,
 
 /* Listen on socket_path.  The caller holds the daemon's lock, so a socket
  * file already there is a stale one from a dead daemon and is removed.
- * Returns 0, or -1 with a message in err. */
-int control_start(uv_loop_t *loop, struct engine *engine, const char *socket_path,
-                  char *err, size_t errlen);
+ * Returns the server, or NULL with a message in err. */
+struct control *control_start(uv_loop_t *loop, struct engine *engine, const char *socket_path,
+                              char *err, size_t errlen);
 
-/* Close the listener and every client connection, and remove the socket
- * file.  Runs streamed to a client keep running; their clients just stop
- * hearing about them.  Safe to call when control_start failed or never ran. */
-void control_stop(void);
+/* Close the listener and every client connection, remove the socket file,
+ * and free the server once libuv has closed its handles.  Runs streamed to
+ * a client keep running; their clients just stop hearing about them.  NULL
+ * is ignored. */
+void control_stop(struct control *control);
 
 #endif

@@ -67,6 +67,7 @@ struct daemon {
     struct config *owned;         /* a config reloaded by us, or NULL */
     struct store *store;
     struct engine *engine;
+    struct control *control;
     struct clockwatch *clockwatch;
     struct watch *watch;
     struct housekeeping *housekeeping;
@@ -279,7 +280,8 @@ static void begin_stop(struct daemon *d, const char *why)
     }
     d->stopping = true;
     log_info("stopping (%s)", why);
-    control_stop();
+    control_stop(d->control);
+    d->control = NULL;
     watch_stop(d->watch);
     d->watch = NULL;
     datawatch_stop(d->datawatch);
@@ -464,7 +466,7 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
     if (!d->engine || engine_start(d->engine, err, errlen) != 0)
         return -1;
     if (control_socket_path(d->opt->root, socket_path, sizeof socket_path, err, errlen) != 0 ||
-        control_start(&d->loop, d->engine, socket_path, err, errlen) != 0)
+        !(d->control = control_start(&d->loop, d->engine, socket_path, err, errlen)))
         return -1;
     d->clockwatch = clockwatch_start(&d->loop, on_clock_jump, d, err, errlen);
     if (!d->clockwatch)
