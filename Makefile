@@ -188,7 +188,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/task-scheduler
 
 clean:
-	rm -rf $(BUILD) main
+	rm -rf $(BUILD) main tests/out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

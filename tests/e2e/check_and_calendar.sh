@@ -8,8 +8,11 @@
 set -u
 MAIN=${MAIN:-./main}
 FIXTURES=tests/fixtures/tasks
+. tests/e2e/lib.sh
+FAILED=0
 ROOT=$(mktemp -d) || exit 1
-trap 'rm -rf "$ROOT"' EXIT INT TERM
+trap 'e2e_remove_root "$ROOT" "$FAILED"' EXIT
+trap 'exit 1' INT TERM
 OUT="$ROOT/out"
 
 # expect NAME STATUS CMD...: run CMD, pass when it exits with STATUS.
@@ -22,6 +25,7 @@ expect() {
         echo "ok - $name"
     else
         echo "not ok - $name (exit $got, want $want)"
+        FAILED=1
         sed 's/^/#   /' "$OUT"
     fi
 }
@@ -32,6 +36,7 @@ contains() {
         echo "ok - $1"
     else
         echo "not ok - $1 (no '$2' in output)"
+        FAILED=1
         sed 's/^/#   /' "$OUT"
     fi
 }
@@ -68,6 +73,7 @@ if printf '2026-03-29T03:00:00+02:00\n2026-03-30T02:30:00+02:00\n' | cmp -s - "$
     echo "ok - calendar_example_skips_the_dst_gap"
 else
     echo "not ok - calendar_example_skips_the_dst_gap"
+    FAILED=1
     sed 's/^/#   /' "$OUT"
 fi
 
@@ -77,6 +83,7 @@ if [ "$(cat "$OUT")" = "2026-12-01T10:00:00+00:00" ]; then
     echo "ok - calendar_once_prints_one_line"
 else
     echo "not ok - calendar_once_prints_one_line"
+    FAILED=1
     sed 's/^/#   /' "$OUT"
 fi
 
@@ -84,3 +91,4 @@ expect calendar_bad_expression_exits_1 1 "$MAIN" --root "$ROOT" calendar 'every(
 contains calendar_bad_expression_message "calendar: every(n): expected an integer >= 1, got 0"
 expect calendar_without_expression_is_usage_error 2 "$MAIN" --root "$ROOT" calendar
 expect calendar_bad_count_is_usage_error 2 "$MAIN" --root "$ROOT" calendar 'every().day' -n zero
+exit "$FAILED"

@@ -12,6 +12,7 @@
 set -u
 MAIN=${MAIN:-$(pwd)/main}
 FIXTURES=$(pwd)/tests/fixtures/examples
+. tests/e2e/lib.sh
 FAILED=0
 SERVER=
 
@@ -24,9 +25,11 @@ OUT="$ROOT/out"
 REQUESTS="$ROOT/requests.jsonl"
 
 cleanup() {
+    status=$?
     exec 3>&-                  # the server exits when its stdin closes ...
     [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null   # ... or now
-    rm -rf "$ROOT"
+    [ "$FAILED" = 0 ] || status=1
+    e2e_remove_root "$ROOT" "$status"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP

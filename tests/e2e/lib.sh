@@ -14,6 +14,8 @@ E2E_MAIN=${E2E_MAIN:-$(pwd)/main}
 # E2E_VALGRIND=1 runs each daemon under valgrind's memcheck (make
 # test-valgrind); e2e_done fails on any error or definite leak it reports.
 E2E_VALGRIND=${E2E_VALGRIND:-0}
+# A failing script's root is kept here (e2e_remove_root), not deleted.
+E2E_OUT=${E2E_OUT:-$(pwd)/tests/out}
 E2E_ROOT=
 E2E_PIDS=
 E2E_DAEMON=
@@ -42,8 +44,10 @@ EOF
 
 # Stop what we started: daemons politely, then anything left by force, and
 # the process groups of runs a daemon killed with -9 left behind (recorded
-# running, or interrupted by the next start).
+# running, or interrupted by the next start).  A failing script's root is
+# kept under tests/out/.
 e2e_cleanup() {
+    e2e_status=${1:-$?}   # the script's exit status, or the caller's
     for pid in $E2E_PIDS; do
         kill -TERM "$pid" 2>/dev/null
     done
@@ -56,7 +60,22 @@ e2e_cleanup() {
             kill -KILL "-$pid" 2>/dev/null
         done
     fi
-    [ -n "$E2E_ROOT" ] && rm -rf "$E2E_ROOT"
+    [ "$E2E_FAILED" = 0 ] || e2e_status=1
+    [ -n "$E2E_ROOT" ] && e2e_remove_root "$E2E_ROOT" "$e2e_status"
+}
+
+# e2e_remove_root DIR STATUS: remove a test's private root, or, when STATUS
+# is not 0, move it under $E2E_OUT (daemon.out, logs/, data/ as the failure
+# left them) and print where, so the failure can be read after the run.
+e2e_remove_root() {
+    if [ "$2" != 0 ]; then
+        e2e_kept=$E2E_OUT/$(basename "$0" .sh).$(date +%Y%m%d-%H%M%S).$$
+        if mkdir -p "$E2E_OUT" && mv "$1" "$e2e_kept"; then
+            echo "# kept the failing test's root: $e2e_kept"
+            return 0
+        fi
+    fi
+    rm -rf "$1"
 }
 
 # e2e_task NAME: the task file tasks/NAME.lua from stdin.

@@ -22,6 +22,7 @@ SCRIPTS=$(pwd)/scripts
 MONITOR=$SCRIPTS/monitor_scheduler.sh
 CRON=$SCRIPTS/setup_cron.sh
 INSTALL=$SCRIPTS/install.sh
+. tests/e2e/lib.sh
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/scripts_e2e.XXXXXX") || exit 1
 ROOTS=
 OUT=$TMP/out
@@ -29,6 +30,7 @@ TZ=UTC
 export TZ
 
 cleanup() {
+    status=$?
     for root in $ROOTS; do
         if lock_held "$root"; then
             "$MAIN" --root "$root" stop >/dev/null 2>&1
@@ -38,7 +40,8 @@ cleanup() {
             fi
         fi
     done
-    rm -rf "$TMP"
+    [ "$FAILED" = 0 ] || status=1
+    e2e_remove_root "$TMP" "$status"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP

@@ -31,11 +31,12 @@ faults_setup() {
 }
 
 faults_cleanup() {
+    faults_status=$?
     for pid in $(faults_procs); do
         kill -KILL "$pid" 2>/dev/null
     done
     faults_unmount_all
-    e2e_cleanup
+    e2e_cleanup "$faults_status"
     for pid in $(faults_procs); do   # anything started while stopping
         kill -KILL "$pid" 2>/dev/null
     done
