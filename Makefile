@@ -16,7 +16,7 @@ PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
              libyaml-dev libuv1-dev libjansson-dev tzdata
-DEB_TEST  := python3 sqlite3 procps util-linux luarocks
+DEB_TEST  := python3 sqlite3 procps util-linux luarocks binutils
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -109,9 +109,13 @@ run: deps
 	$(MAKE) main
 	./main --root . --include-examples --verbose
 
+# The layer check (tests/layers.py, core/README.md) reads the includes and
+# the objects just built; its self-test proves it fails on each breach.
+STATIC_TESTS := tests/layers.py tests/layers_selftest.sh
+
 test: test-deps
 	$(MAKE) WERROR=1 main $(UNIT_BIN) $(FUZZ_REPLAY)
-	tests/run.sh $(UNIT_BIN) $(FUZZ_REPLAY)
+	tests/run.sh $(STATIC_TESTS) $(UNIT_BIN) $(FUZZ_REPLAY)
 
 bench: deps
 	$(MAKE) main $(BENCH_BIN)

@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh TEST... — run the given tests (binaries, or *.sh scripts run with
-# sh), then every DIR/*.sh but DIR/lib.sh, where DIR is $TESTS_SCRIPT_DIR
+# run.sh TEST... — run the given tests (binaries, *.sh scripts run with sh,
+# *.py scripts run with Debian's python3), then every DIR/*.sh but DIR/lib.sh, where DIR is $TESTS_SCRIPT_DIR
 # (default tests/e2e; make test-faults uses tests/faults; empty: none).
 #
 # Every test prints "ok - name" or "not ok - name"; this runner counts them,
@@ -37,6 +37,7 @@ run_one() {
 for test in "$@"; do
     case $test in
         *.sh) run_one "$test" sh "$test" ;;
+        *.py) run_one "$test" /usr/bin/python3 "$test" ;;
         *) run_one "$test" "$test" ;;
     esac
 done
