@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "time/civil.h"
+
 #define MINUTE 60
 #define HOUR 3600
 #define DAY 86400
@@ -19,7 +21,7 @@ void runview_time(const struct tz *zone, double t, char *buf, size_t len)
         return;
     }
     int64_t s = (int64_t)floor(t);
-    tz_civil_from_local(s + tz_offset_at(zone, s), &c);
+    civil_from_local(s + tz_offset_at(zone, s), &c);
     snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour,
              c.minute, c.second);
 }

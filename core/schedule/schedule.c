@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "schedule.h"
+#include "time/civil.h"
 
 #define SECONDS_PER_MINUTE 60
 #define SECONDS_PER_HOUR 3600
@@ -71,12 +72,12 @@ static int64_t every_sub_daily_local(const struct schedule *s, int64_t local)
                         ? at_or_zero(s->at_minute) * SECONDS_PER_MINUTE + at_or_zero(s->at_second)
                     : s->unit == UNIT_MINUTE ? at_or_zero(s->at_second)
                                              : 0;
-    int64_t day_start = tz_day_of(local) * TZ_SECONDS_PER_DAY;
+    int64_t day_start = civil_day_of(local) * CIVIL_SECONDS_PER_DAY;
     int64_t sod = local - day_start;
     int64_t cand = sod <= phase ? phase : phase + round_up(sod - phase, period);
 
-    if (cand >= TZ_SECONDS_PER_DAY)
-        return day_start + TZ_SECONDS_PER_DAY + phase; /* the count restarts */
+    if (cand >= CIVIL_SECONDS_PER_DAY)
+        return day_start + CIVIL_SECONDS_PER_DAY + phase; /* the count restarts */
     return day_start + cand;
 }
 
@@ -85,7 +86,7 @@ static int64_t every_wall_local(const struct schedule *s, int64_t local)
 {
     int64_t at = at_or_zero(s->at_hour) * SECONDS_PER_HOUR +
                  at_or_zero(s->at_minute) * SECONDS_PER_MINUTE + at_or_zero(s->at_second);
-    int64_t day = tz_day_of(local) + (tz_second_of_day(local) > at);
+    int64_t day = civil_day_of(local) + (civil_second_of_day(local) > at);
 
     if (s->weekday >= 0 || s->unit == UNIT_WEEK) {
         /* Fire days are first + 7 w, for weeks w since 1970-01-05 with w % n == 0. */
@@ -95,7 +96,7 @@ static int64_t every_wall_local(const struct schedule *s, int64_t local)
     } else {
         day = round_up(day, s->n);
     }
-    return day * TZ_SECONDS_PER_DAY + at;
+    return day * CIVIL_SECONDS_PER_DAY + at;
 }
 
 /* Lowest set bit of mask at or above `from`, or -1. */
@@ -108,7 +109,7 @@ static int next_bit(uint64_t mask, int from)
 static void civil_next_day(struct civil_time *c)
 {
     c->hour = c->minute = c->second = 0;
-    if (++c->day > tz_days_in_month(c->year, c->month)) {
+    if (++c->day > civil_days_in_month(c->year, c->month)) {
         c->day = 1;
         if (++c->month > 12) {
             c->month = 1;
@@ -136,7 +137,7 @@ static void civil_next_minute(struct civil_time *c)
 static bool cron_day_matches(const struct cron_spec *cs, const struct civil_time *c)
 {
     bool mday = cs->mdays >> c->day & 1;
-    bool wday = cs->wdays >> tz_weekday(tz_days_from_civil(c->year, c->month, c->day)) & 1;
+    bool wday = cs->wdays >> civil_weekday(civil_days_from_date(c->year, c->month, c->day)) & 1;
     return cs->mday_star || cs->wday_star ? mday && wday : mday || wday;
 }
 
@@ -157,7 +158,7 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
     if (!cs.seconds || !cs.minutes || !cs.hours || !cs.mdays || !cs.months || !cs.wdays)
         return SCHEDULE_NEVER;
 
-    tz_civil_from_local(local, &c);
+    civil_from_local(local, &c);
     while (c.year <= YEAR_MAX) {
         if (!(cs.months >> c.month & 1)) {
             v = next_bit(cs.months, c.month + 1);
@@ -195,7 +196,7 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
             continue;
         }
         c.second = v;
-        return tz_local_from_civil(&c);
+        return civil_to_local(&c);
     }
     return SCHEDULE_NEVER;
 }
@@ -214,7 +215,7 @@ static int64_t next_local(const struct schedule *s, int64_t local)
     case SCHEDULE_CRON:
         return cron_next_local(&s->cron, local);
     case SCHEDULE_ONCE:
-        once = tz_local_from_civil(&s->once);
+        once = civil_to_local(&s->once);
         return once >= local ? once : SCHEDULE_NEVER;
     }
     return SCHEDULE_NEVER;
@@ -269,8 +270,8 @@ bool schedule_is_sub_daily(const struct schedule *s)
  * whole day, a date-time till includes that second. */
 static int64_t till_end(const struct schedule *s, const struct tz *z)
 {
-    int64_t local = tz_local_from_civil(&s->till);
-    local += s->till.date_only ? TZ_SECONDS_PER_DAY : 1;
+    int64_t local = civil_to_local(&s->till);
+    local += s->till.date_only ? CIVIL_SECONDS_PER_DAY : 1;
     return tz_resolve_local(z, local);
 }
 
@@ -286,7 +287,7 @@ int64_t schedule_next_fire(const struct schedule *s, int64_t after,
     if (after < INSTANT_MIN)
         after = INSTANT_MIN;
     if (s->has_from) {
-        int64_t from = tz_resolve_local(z, tz_local_from_civil(&s->from));
+        int64_t from = tz_resolve_local(z, civil_to_local(&s->from));
         if (after < from - 1)
             after = from - 1;
     }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "time/civil.h"
 #include "time/tz.h"
 
 #define SCHEDULE_NEVER INT64_MAX
@@ -27,8 +28,6 @@
 
 enum schedule_kind { SCHEDULE_EVERY, SCHEDULE_CRON, SCHEDULE_ONCE };
 enum schedule_unit { UNIT_SECOND, UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK };
-
-/* struct civil_time (a zone-less date and time) is declared in tz.h. */
 
 /* A parsed cron expression: one bit per allowed value. */
 struct cron_spec {

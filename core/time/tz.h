@@ -9,28 +9,20 @@
  *  - a *local time*: seconds since 1970-01-01 00:00:00 on the wall clock of
  *    some zone, i.e. instant + offset.  Local times carry no zone; turning one
  *    back into an instant needs a zone and a rule for gaps and repeats.
- * The civil-calendar helpers below are pure arithmetic (proleptic Gregorian
- * calendar), independent of the process's TZ and much faster than mktime.
+ * The calendar arithmetic on local times, which needs no zone, is civil.h's.
  */
 #ifndef TZ_H
 #define TZ_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define TZ_SECONDS_PER_DAY 86400
+#include "civil.h"
+
 #define TZ_ERR_MAX 256
 #define TZ_ISO_MAX 40 /* "-2026-03-29T03:00:00+10:30:00" and a NUL fit */
 
 struct tz;
-
-/* A civil (zone-less) date and time, as written by the user. */
-struct civil_time {
-    int year, month, day;    /* month 1..12, day 1..31 */
-    int hour, minute, second;
-    bool date_only;          /* parsed from "YYYY-MM-DD" without a time */
-};
 
 /* The cached zone called `name` ("Europe/Berlin", "UTC"), loaded from
  * $TZDIR or /usr/share/zoneinfo.  NULL with a message in err when unknown.
@@ -78,29 +70,6 @@ int tz_parse_iso(const char *text, const struct tz *zone, int64_t *out,
  * 0, or -1 with a message naming `text` in err. */
 int tz_parse_civil(const char *text, struct civil_time *out, const char **end,
                    char *err, size_t errlen);
-
-/* Calendar arithmetic: days since 1970-01-01 and back. */
-int64_t tz_days_from_civil(int64_t year, int month, int day);
-void tz_civil_from_days(int64_t days, int *year, int *month, int *day);
-int tz_days_in_month(int64_t year, int month);
-/* 0 = Sunday .. 6 = Saturday, as in cron and struct tm. */
-int tz_weekday(int64_t days);
-
-/* A local time and its civil fields (date_only is set false). */
-void tz_civil_from_local(int64_t local, struct civil_time *out);
-int64_t tz_local_from_civil(const struct civil_time *c);
-
-/* The day (since 1970-01-01) and second of day of a local time. */
-static inline int64_t tz_day_of(int64_t local)
-{
-    return local >= 0 ? local / TZ_SECONDS_PER_DAY
-                      : -((-local - 1) / TZ_SECONDS_PER_DAY) - 1;
-}
-
-static inline int tz_second_of_day(int64_t local)
-{
-    return (int)(local - tz_day_of(local) * TZ_SECONDS_PER_DAY);
-}
 
 void tz_cache_clear(void);
 

@@ -1,73 +1,14 @@
-/* tz_civil.c — calendar arithmetic and ISO-8601 text for instants.
- *
- * Days from/to civil dates use Howard Hinnant's closed-form algorithms
- * (proleptic Gregorian calendar, 400-year eras), so converting is a few
- * integer operations and never depends on the process's TZ or on libc.
+/* tz_civil.c — civil dates and ISO-8601 text for instants: parsing and
+ * formatting, on top of the calendar arithmetic of civil.c and the zones of
+ * tz.c.
  */
 #include "tz.h"
 
 #include <stdio.h>
 
-#define DAYS_PER_ERA 146097        /* days in 400 Gregorian years */
-#define DAYS_0000_TO_1970 719468   /* 0000-03-01 to 1970-01-01 */
-#define EPOCH_WEEKDAY 4            /* 1970-01-01 was a Thursday */
-#define SECONDS_PER_HOUR 3600
-#define SECONDS_PER_MINUTE 60
+#include "civil.h"
+
 #define MAX_OFFSET_HOURS 23
-
-int64_t tz_days_from_civil(int64_t year, int month, int day)
-{
-    /* Count years from March so the leap day is the last day of a year. */
-    int64_t y = year - (month <= 2);
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * DAYS_PER_ERA + doe - DAYS_0000_TO_1970;
-}
-
-void tz_civil_from_days(int64_t days, int *year, int *month, int *day)
-{
-    int64_t z = days + DAYS_0000_TO_1970;
-    int64_t era = (z >= 0 ? z : z - (DAYS_PER_ERA - 1)) / DAYS_PER_ERA;
-    int64_t doe = z - era * DAYS_PER_ERA;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *month = m;
-    *year = (int)(yoe + era * 400 + (m <= 2));
-}
-
-int tz_days_in_month(int64_t year, int month)
-{
-    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
-int tz_weekday(int64_t days)
-{
-    int w = (int)((days + EPOCH_WEEKDAY) % 7);
-    return w < 0 ? w + 7 : w;
-}
-
-void tz_civil_from_local(int64_t local, struct civil_time *out)
-{
-    int sod = tz_second_of_day(local);
-    tz_civil_from_days(tz_day_of(local), &out->year, &out->month, &out->day);
-    out->hour = sod / SECONDS_PER_HOUR;
-    out->minute = sod / SECONDS_PER_MINUTE % 60;
-    out->second = sod % SECONDS_PER_MINUTE;
-    out->date_only = false;
-}
-
-int64_t tz_local_from_civil(const struct civil_time *c)
-{
-    return tz_days_from_civil(c->year, c->month, c->day) * TZ_SECONDS_PER_DAY +
-           c->hour * SECONDS_PER_HOUR + c->minute * SECONDS_PER_MINUTE + c->second;
-}
 
 void tz_format_iso(const struct tz *zone, int64_t t, char *buf, size_t len)
 {
@@ -76,13 +17,13 @@ void tz_format_iso(const struct tz *zone, int64_t t, char *buf, size_t len)
     struct civil_time c;
     int n;
 
-    tz_civil_from_local(t + off, &c);
+    civil_from_local(t + off, &c);
     n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year,
                  c.month, c.day, c.hour, c.minute, c.second, off < 0 ? '-' : '+',
-                 mag / SECONDS_PER_HOUR, mag / SECONDS_PER_MINUTE % 60);
+                 mag / CIVIL_SECONDS_PER_HOUR, mag / CIVIL_SECONDS_PER_MINUTE % 60);
     /* Local mean times before 1900 have offsets with seconds (+00:53:28). */
-    if (n > 0 && (size_t)n < len && mag % SECONDS_PER_MINUTE != 0)
-        snprintf(buf + n, len - (size_t)n, ":%02d", mag % SECONDS_PER_MINUTE);
+    if (n > 0 && (size_t)n < len && mag % CIVIL_SECONDS_PER_MINUTE != 0)
+        snprintf(buf + n, len - (size_t)n, ":%02d", mag % CIVIL_SECONDS_PER_MINUTE);
 }
 
 /* Reads exactly `count` decimal digits. */
@@ -139,9 +80,9 @@ int tz_parse_civil(const char *text, struct civil_time *out, const char **end,
         snprintf(err, errlen, "bad date '%s': month must be 01-12", text);
         return -1;
     }
-    if (c.day < 1 || c.day > tz_days_in_month(c.year, c.month)) {
+    if (c.day < 1 || c.day > civil_days_in_month(c.year, c.month)) {
         snprintf(err, errlen, "bad date '%s': day must be 01-%02d in %04d-%02d", text,
-                 tz_days_in_month(c.year, c.month), c.year, c.month);
+                 civil_days_in_month(c.year, c.month), c.year, c.month);
         return -1;
     }
     c.date_only = !((*p == 'T' || *p == ' ') && p[1] >= '0' && p[1] <= '9');
@@ -174,7 +115,7 @@ static bool parse_utc_offset(const char **p, int32_t *off)
         ++*p;
     if (**p >= '0' && **p <= '9' && (!read_digits(p, 2, &minutes) || minutes > 59))
         return false;
-    *off = sign * (hours * SECONDS_PER_HOUR + minutes * SECONDS_PER_MINUTE);
+    *off = sign * (hours * CIVIL_SECONDS_PER_HOUR + minutes * CIVIL_SECONDS_PER_MINUTE);
     return true;
 }
 
@@ -188,7 +129,7 @@ int tz_parse_iso(const char *text, const struct tz *zone, int64_t *out,
 
     if (tz_parse_civil(text, &c, &p, err, errlen) < 0)
         return -1;
-    local = tz_local_from_civil(&c);
+    local = civil_to_local(&c);
     if (*p == '\0') {
         *out = zone ? tz_resolve_local(zone, local) : local;
         return 0;

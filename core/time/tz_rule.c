@@ -8,13 +8,11 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "tz.h"
+#include "civil.h"
 
-#define SECONDS_PER_HOUR 3600
-#define SECONDS_PER_MINUTE 60
 #define OFFSET_HOURS_MAX 24      /* POSIX: std/dst offsets are 0..24 hours */
 #define RULE_TIME_HOURS_MAX 167  /* RFC 8536: rule times are -167..167 hours */
-#define DEFAULT_RULE_TIME (2 * SECONDS_PER_HOUR)
+#define DEFAULT_RULE_TIME (2 * CIVIL_SECONDS_PER_HOUR)
 #define ABBR_MIN 3
 #define JULIAN_LEAP_DAY 60       /* Jn counts Mar 1 as 60 even in leap years */
 #define SAMPLE_YEAR 2001         /* any year serves to test a rule's shape */
@@ -50,7 +48,7 @@ static bool read_hms(const char **p, int max_hours, int32_t *out)
         return false;
     if (**p == ':' && (++*p, !read_number(p, 2, &s) || s > 59))
         return false;
-    *out = sign * (h * SECONDS_PER_HOUR + m * SECONDS_PER_MINUTE + s);
+    *out = sign * (h * CIVIL_SECONDS_PER_HOUR + m * CIVIL_SECONDS_PER_MINUTE + s);
     return true;
 }
 
@@ -98,17 +96,17 @@ static bool read_date(const char **p, struct tz_rule_date *d)
 /* Days since 1970-01-01 of the rule's date in `year`. */
 static int64_t rule_day(const struct tz_rule_date *d, int64_t year)
 {
-    int64_t jan1 = tz_days_from_civil(year, 1, 1);
+    int64_t jan1 = civil_days_from_date(year, 1, 1);
     int64_t first, day;
 
     if (d->kind == 'N')
         return jan1 + d->day;
     if (d->kind == 'J')
         return jan1 + d->day - 1 +
-               (d->day >= JULIAN_LEAP_DAY && tz_days_in_month(year, 2) == 29);
-    first = tz_days_from_civil(year, d->month, 1);
-    day = first + (d->day - tz_weekday(first) + 7) % 7 + (d->week - 1) * 7;
-    while (day >= first + tz_days_in_month(year, d->month))
+               (d->day >= JULIAN_LEAP_DAY && civil_days_in_month(year, 2) == 29);
+    first = civil_days_from_date(year, d->month, 1);
+    day = first + (d->day - civil_weekday(first) + 7) % 7 + (d->week - 1) * 7;
+    while (day >= first + civil_days_in_month(year, d->month))
         day -= 7; /* week 5 means the last such weekday */
     return day;
 }
@@ -118,11 +116,11 @@ static int64_t rule_day(const struct tz_rule_date *d, int64_t year)
 static void rule_events(const struct tz_rule *r, int64_t year, struct event ev[2])
 {
     struct event start = {
-        rule_day(&r->start, year) * TZ_SECONDS_PER_DAY + r->start.time - r->std_off,
+        rule_day(&r->start, year) * CIVIL_SECONDS_PER_DAY + r->start.time - r->std_off,
         true
     };
     struct event end = {
-        rule_day(&r->end, year) * TZ_SECONDS_PER_DAY + r->end.time - r->dst_off,
+        rule_day(&r->end, year) * CIVIL_SECONDS_PER_DAY + r->end.time - r->dst_off,
         false
     };
     bool start_first = start.at < end.at;
@@ -170,7 +168,7 @@ int tz_rule_parse(const char *text, struct tz_rule *out)
     if (!read_abbr(&p, r.dst_abbr))
         return -1;
     r.has_dst = true;
-    r.dst_off = r.std_off + SECONDS_PER_HOUR;
+    r.dst_off = r.std_off + CIVIL_SECONDS_PER_HOUR;
     if (*p != ',' && *p != '\0') {
         if (!read_hms(&p, OFFSET_HOURS_MAX, &west))
             return -1;
@@ -202,7 +200,7 @@ int32_t tz_rule_lookup(const struct tz_rule *rule, int64_t t, int64_t *next,
         *abbr = rule->std_abbr;
         return rule->std_off;
     }
-    tz_civil_from_days(tz_day_of(t + rule->std_off), &year, &month, &day);
+    civil_date_from_days(civil_day_of(t + rule->std_off), &year, &month, &day);
     rule_events(rule, year, ev);
     while (t < ev[0].at) /* a transition of this year may fall in the last */
         rule_events(rule, --year, ev);

@@ -9,6 +9,7 @@
 
 #include "schedule/schedule.h"
 #include "testing.h"
+#include "time/civil.h"
 
 #define MINUTE 60
 #define DAY 86400
@@ -515,7 +516,7 @@ static bool any_day(const struct civil_time *c, int64_t day)
 static bool weekdays(const struct civil_time *c, int64_t day)
 {
     (void)c;
-    return tz_weekday(day) >= 1 && tz_weekday(day) <= 5;
+    return civil_weekday(day) >= 1 && civil_weekday(day) <= 5;
 }
 
 static bool every_third_day(const struct civil_time *c, int64_t day)
@@ -542,16 +543,16 @@ static size_t oracle_fires(const struct oracle_case *oc, const struct tz *z, int
 
     for (int64_t t = start - 2 * DAY; t <= start + (int64_t)YEAR_MINUTES * MINUTE; t += MINUTE) {
         int64_t local = t + tz_offset_at(z, t);
-        int64_t day = tz_day_of(local);
+        int64_t day = civil_day_of(local);
         struct civil_time c;
-        tz_civil_from_local(local, &c);
+        civil_from_local(local, &c);
         if (oc->nwall == 0) {
             if (t > start && oc->match(&c, day))
                 add_fire(&fires, &n, t);
             continue;
         }
         for (int w = 0; w < oc->nwall; w++) {
-            if (day > last_day[w] && tz_second_of_day(local) >= oc->wall[w] &&
+            if (day > last_day[w] && civil_second_of_day(local) >= oc->wall[w] &&
                 oc->match(&c, day)) {
                 last_day[w] = day;
                 if (t > start)
