@@ -1,4 +1,4 @@
-/* config.c — defaults, the settings table, and reading config.yaml.
+/* config.c — the settings table with their defaults, and reading config.yaml.
  *
  * Layers are applied in order — defaults, file, environment — each value
  * checked by the same config_field_apply, so a setting means the same
@@ -21,32 +21,48 @@ static const char *const level_names[] = { "debug", "info", "warn", "error",
                                            NULL };
 static const char *const format_names[] = { "text", "json", NULL };
 
-#define FIELD(sec, k, kind, member, min, names) \
-    { sec, k, kind, offsetof(struct config, member), min, names }
+/* One row per setting, by kind: its key, where it goes, its bounds and its
+ * default, each written here and nowhere else. */
+#define FIELD(sec, k, kind_, member) \
+    .section = sec, .key = k, .kind = kind_, .offset = offsetof(struct config, member)
+#define STRING_FIELD(sec, k, member, def) \
+    { FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def }
+#define INT_FIELD(sec, k, member, min_, def) \
+    { FIELD(sec, k, CONFIG_FIELD_INT, member), .min = min_, .default_number = def }
+#define BOOL_FIELD(sec, k, member, def) \
+    { FIELD(sec, k, CONFIG_FIELD_BOOL, member), .default_number = def }
+#define ENUM_FIELD(sec, k, member, names_, def) \
+    { FIELD(sec, k, CONFIG_FIELD_ENUM, member), .names = names_, .default_number = def }
+#define SIZE_FIELD(sec, k, member, def) \
+    { FIELD(sec, k, CONFIG_FIELD_SIZE, member), .default_number = def }
+#define DURATION_FIELD(sec, k, member, def) \
+    { FIELD(sec, k, CONFIG_FIELD_DURATION, member), .default_number = def }
+
+#define MIB (1024 * 1024)
 
 const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
-    FIELD("scheduler", "timezone", CONFIG_FIELD_STRING, scheduler.timezone, 0, NULL),
-    FIELD("scheduler", "max_concurrent", CONFIG_FIELD_INT, scheduler.max_concurrent, 1, NULL),
-    FIELD("scheduler", "max_catchup", CONFIG_FIELD_INT, scheduler.max_catchup, 0, NULL),
-    FIELD("scheduler", "kill_grace", CONFIG_FIELD_INT, scheduler.kill_grace, 0, NULL),
-    FIELD("scheduler", "shutdown_timeout", CONFIG_FIELD_INT, scheduler.shutdown_timeout, 0, NULL),
-    FIELD("scheduler", "default_timeout", CONFIG_FIELD_INT, scheduler.default_timeout, 0, NULL),
-    FIELD("scheduler", "max_memory_usage", CONFIG_FIELD_INT, scheduler.max_memory_usage, 0, NULL),
-    FIELD("database", "path", CONFIG_FIELD_STRING, database.path, 0, NULL),
-    FIELD("database", "retention_days", CONFIG_FIELD_INT, database.retention_days, 0, NULL),
-    FIELD("database", "backup_interval", CONFIG_FIELD_DURATION, database.backup_interval, 0, NULL),
-    FIELD("database", "backup_keep", CONFIG_FIELD_INT, database.backup_keep, 1, NULL),
-    FIELD("logging", "level", CONFIG_FIELD_ENUM, logging.level, 0, level_names),
-    FIELD("logging", "format", CONFIG_FIELD_ENUM, logging.format, 0, format_names),
-    FIELD("logging", "max_size", CONFIG_FIELD_SIZE, logging.max_size, 0, NULL),
-    FIELD("logging", "retention", CONFIG_FIELD_INT, logging.retention, 0, NULL),
-    FIELD("logging", "rotation", CONFIG_FIELD_INT, logging.rotation, 0, NULL),
-    FIELD("tasks", "directory", CONFIG_FIELD_STRING, tasks.directory, 0, NULL),
-    FIELD("tasks", "pattern", CONFIG_FIELD_STRING, tasks.pattern, 0, NULL),
-    FIELD("tasks", "reload_on_change", CONFIG_FIELD_BOOL, tasks.reload_on_change, 0, NULL),
-    FIELD("tasks", "include_example_tasks", CONFIG_FIELD_BOOL, tasks.include_example_tasks, 0, NULL),
-    FIELD("dependencies", "server", CONFIG_FIELD_STRING, dependencies.server, 0, NULL),
-    FIELD("dependencies", "tree", CONFIG_FIELD_STRING, dependencies.tree, 0, NULL),
+    STRING_FIELD("scheduler", "timezone", scheduler.timezone, ""),
+    INT_FIELD("scheduler", "max_concurrent", scheduler.max_concurrent, 1, 4),
+    INT_FIELD("scheduler", "max_catchup", scheduler.max_catchup, 0, 100),
+    INT_FIELD("scheduler", "kill_grace", scheduler.kill_grace, 0, 10),
+    INT_FIELD("scheduler", "shutdown_timeout", scheduler.shutdown_timeout, 0, 30),
+    INT_FIELD("scheduler", "default_timeout", scheduler.default_timeout, 0, 300),
+    INT_FIELD("scheduler", "max_memory_usage", scheduler.max_memory_usage, 0, 0),
+    STRING_FIELD("database", "path", database.path, "data/scheduler.db"),
+    INT_FIELD("database", "retention_days", database.retention_days, 0, 90),
+    DURATION_FIELD("database", "backup_interval", database.backup_interval, 0),
+    INT_FIELD("database", "backup_keep", database.backup_keep, 1, 7),
+    ENUM_FIELD("logging", "level", logging.level, level_names, CONFIG_LOG_INFO),
+    ENUM_FIELD("logging", "format", logging.format, format_names, CONFIG_LOG_TEXT),
+    SIZE_FIELD("logging", "max_size", logging.max_size, 10 * MIB),
+    INT_FIELD("logging", "retention", logging.retention, 0, 30),
+    INT_FIELD("logging", "rotation", logging.rotation, 0, 5),
+    STRING_FIELD("tasks", "directory", tasks.directory, "tasks"),
+    STRING_FIELD("tasks", "pattern", tasks.pattern, "*.lua"),
+    BOOL_FIELD("tasks", "reload_on_change", tasks.reload_on_change, true),
+    BOOL_FIELD("tasks", "include_example_tasks", tasks.include_example_tasks, false),
+    STRING_FIELD("dependencies", "server", dependencies.server, ""),
+    STRING_FIELD("dependencies", "tree", dependencies.tree, "data/rocks"),
 };
 
 /* Enum settings are stored through an int pointer. */
@@ -85,31 +101,37 @@ static int set_string(char **slot, const char *value)
     return 0;
 }
 
+/* Store the default of field `index`; -1 on OOM. */
+static int set_default(struct config *cfg, int index)
+{
+    const struct config_field *f = &config_fields[index];
+    void *slot = (char *)cfg + f->offset;
+    switch (f->kind) {
+    case CONFIG_FIELD_STRING:
+        return set_string(slot, f->default_text);
+    case CONFIG_FIELD_BOOL:
+        *(bool *)slot = f->default_number != 0;
+        return 0;
+    case CONFIG_FIELD_INT:
+    case CONFIG_FIELD_ENUM:
+        *(int *)slot = (int)f->default_number;
+        return 0;
+    case CONFIG_FIELD_SIZE:
+    case CONFIG_FIELD_DURATION:
+        *(int64_t *)slot = f->default_number;
+        return 0;
+    }
+    return -1;
+}
+
 int config_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->scheduler.max_concurrent = 4;
-    cfg->scheduler.max_catchup = 100;
-    cfg->scheduler.kill_grace = 10;
-    cfg->scheduler.shutdown_timeout = 30;
-    cfg->scheduler.default_timeout = 300;
-    cfg->database.retention_days = 90;
-    cfg->database.backup_keep = 7;
-    cfg->logging.level = CONFIG_LOG_INFO;
-    cfg->logging.format = CONFIG_LOG_TEXT;
-    cfg->logging.max_size = 10 * 1024 * 1024;
-    cfg->logging.retention = 30;
-    cfg->logging.rotation = 5;
-    cfg->tasks.reload_on_change = true;
-    if (set_string(&cfg->scheduler.timezone, "") != 0 ||
-        set_string(&cfg->database.path, "data/scheduler.db") != 0 ||
-        set_string(&cfg->tasks.directory, "tasks") != 0 ||
-        set_string(&cfg->tasks.pattern, "*.lua") != 0 ||
-        set_string(&cfg->dependencies.server, "") != 0 ||
-        set_string(&cfg->dependencies.tree, "data/rocks") != 0) {
-        config_free(cfg);
-        return -1;
-    }
+    for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
+        if (set_default(cfg, i) != 0) {
+            config_free(cfg);
+            return -1;
+        }
     return 0;
 }
 

@@ -51,38 +51,40 @@ struct config_channel {
     struct yamldoc_node *settings;
 };
 
+/* The settings; their bounds and defaults are in the field table
+ * (config_fields in config.c), which `main config --effective` prints. */
 struct config {
     struct {
         char *timezone;          /* "" = the system's zone */
-        int max_concurrent;      /* runs at once, >= 1; default 4 */
-        int max_catchup;         /* missed fires run per task with catchup="all"; 100 */
-        int kill_grace;          /* s between SIGTERM and SIGKILL; 10 */
-        int shutdown_timeout;    /* s to wait for runs at stop; 30 */
-        int default_timeout;     /* s, a task's timeout when unset; 0 = none; 300 */
+        int max_concurrent;      /* runs at once */
+        int max_catchup;         /* missed fires run per task with catchup="all" */
+        int kill_grace;          /* s between SIGTERM and SIGKILL */
+        int shutdown_timeout;    /* s to wait for runs at stop */
+        int default_timeout;     /* s, a task's timeout when unset; 0 = none */
         int max_memory_usage;    /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
     } scheduler;
     struct {
-        char *path;              /* "data/scheduler.db" */
-        int retention_days;      /* runs older than this are deleted; 0 = keep all; 90 */
+        char *path;              /* the SQLite file */
+        int retention_days;      /* runs older than this are deleted; 0 = keep all */
         int64_t backup_interval; /* s between online backups; 0 = off */
-        int backup_keep;         /* backups kept; 7 */
+        int backup_keep;         /* backups kept */
     } database;
     struct {
-        enum config_log_level level;   /* info */
-        enum config_log_format format; /* text */
-        int64_t max_size;        /* bytes before a log file rotates; 10 MB */
-        int retention;           /* days old files are kept; 0 = forever; 30 */
-        int rotation;            /* rotated files kept per log; 5 */
+        enum config_log_level level;
+        enum config_log_format format;
+        int64_t max_size;        /* bytes before a log file rotates */
+        int retention;           /* days old files are kept; 0 = forever */
+        int rotation;            /* rotated files kept per log */
     } logging;
     struct {
-        char *directory;         /* "tasks" */
-        char *pattern;           /* glob for task files: "*.lua" */
-        bool reload_on_change;   /* true */
-        bool include_example_tasks; /* false */
+        char *directory;         /* where task files live */
+        char *pattern;           /* glob for task files */
+        bool reload_on_change;
+        bool include_example_tasks;
     } tasks;
     struct {
         char *server;            /* LuaRocks server; "" = luarocks' default */
-        char *tree;              /* "data/rocks" */
+        char *tree;              /* where rocks are installed */
     } dependencies;
 
     struct config_channel *channels;

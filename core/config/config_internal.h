@@ -2,9 +2,9 @@
  * config_print.c share; not for the rest of the program.
  *
  * Every scalar setting is one row of config_fields: where it lives in
- * struct config and how its text is checked.  The file, the environment
- * and the printer all walk that one table, so a new setting is one line
- * there plus its default in config_defaults.
+ * struct config, how its text is checked, and its default.  The defaults,
+ * the file, the environment and the printer all walk that one table, so a
+ * new setting is one line there.
  */
 #ifndef CONFIG_INTERNAL_H
 #define CONFIG_INTERNAL_H
@@ -31,6 +31,8 @@ struct config_field {
     size_t offset;              /* in struct config */
     int min;                    /* CONFIG_FIELD_INT */
     const char *const *names;   /* CONFIG_FIELD_ENUM, NULL-terminated */
+    const char *default_text;   /* CONFIG_FIELD_STRING */
+    int64_t default_number;     /* the others: a bool's 0/1, an enum's index */
 };
 
 extern const struct config_field config_fields[CONFIG_FIELD_COUNT];

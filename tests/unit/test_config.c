@@ -73,6 +73,62 @@ static void shipped_config_loads_with_default_values(void)
     config_free(&cfg);
 }
 
+/* The settings `cfg` prints without their origin comments, up to the
+ * notifications (which have no defaults); NULL when printing failed. */
+static char *settings_text(const struct config *cfg)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out)
+        return NULL;
+    int rc = config_print_effective(cfg, out);
+    if (fclose(out) != 0 || rc != 0) {
+        free(text);
+        return NULL;
+    }
+    char *end = strstr(text, "\nnotifications:");
+    if (end)
+        end[1] = '\0';
+    char *to = text;
+    for (const char *from = text; *from;) {
+        const char *eol = strchr(from, '\n');
+        size_t n = eol ? (size_t)(eol - from) : strlen(from);
+        const char *comment = strstr(from, " #");
+        if (comment && comment < from + n)
+            n = (size_t)(comment - from);
+        while (n > 0 && from[n - 1] == ' ')
+            n--;
+        memmove(to, from, n);
+        to += n;
+        *to++ = '\n';
+        from += eol ? (size_t)(eol - from) + 1 : strlen(from);
+    }
+    *to = '\0';
+    return text;
+}
+
+/* config/config.yaml writes out every default: the table and the file
+ * must not drift apart. */
+static void shipped_config_states_every_default(void)
+{
+    struct config defaults, shipped;
+    char err[CONFIG_ERR_MAX];
+    CHECK(config_defaults(&defaults) == 0, "defaults");
+    CHECK(config_load("config/config.yaml", &shipped, err, sizeof err) == 0,
+          "load: %s", err);
+    for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
+        CHECK(shipped.origin[i] != NULL, "setting %d is in config/config.yaml", i);
+    char *want = settings_text(&defaults), *got = settings_text(&shipped);
+    CHECK(want && got, "print");
+    if (want && got)
+        CHECK_STR(got, want);
+    free(want);
+    free(got);
+    config_free(&shipped);
+    config_free(&defaults);
+}
+
 static void full_file_sets_every_section(void)
 {
     struct config cfg;
@@ -210,6 +266,7 @@ int main(void)
         return 1;
     RUN(missing_file_gives_defaults);
     RUN(shipped_config_loads_with_default_values);
+    RUN(shipped_config_states_every_default);
     RUN(full_file_sets_every_section);
     RUN(unknown_key_is_reported_with_line_and_suggestion);
     RUN(wrong_type_is_reported_with_line);
