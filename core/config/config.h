@@ -52,7 +52,7 @@ struct config_channel {
 };
 
 /* The settings; their bounds and defaults are in the field table
- * (config_fields in config.c), which `main config --effective` prints. */
+ * (config_fields.c), which `main config --effective` prints. */
 struct config {
     struct {
         char *timezone;          /* "" = the system's zone */

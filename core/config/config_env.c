@@ -87,8 +87,8 @@ static int apply_one(struct config *cfg, const char *entry, char *err,
         bool section_known = false;
         for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
             section_known |= strcmp(config_fields[i].section, parts[0]) == 0;
-        config_unknown(var, section_known ? parts[0] : NULL,
-                       section_known ? parts[1] : parts[0], err, errlen);
+        config_field_unknown(var, section_known ? parts[0] : NULL,
+                             section_known ? parts[1] : parts[0], err, errlen);
         return -1;
     }
     struct yamldoc_node *node = yamldoc_new_scalar(eq + 1, strlen(eq + 1),

@@ -1,10 +1,10 @@
-/* config_internal.h — what config.c, config_env.c, config_channels.c and
- * config_print.c share; not for the rest of the program.
+/* config_internal.h — what the files of config/ share; not for the rest of
+ * the program.
  *
- * Every scalar setting is one row of config_fields: where it lives in
- * struct config, how its text is checked, and its default.  The defaults,
- * the file, the environment and the printer all walk that one table, so a
- * new setting is one line there.
+ * Every scalar setting is one row of config_fields (config_fields.c): where
+ * it lives in struct config, how its text is checked, and its default.  The
+ * defaults, the file, the environment and the printer all walk that one
+ * table, so a new setting is one line there.
  */
 #ifndef CONFIG_INTERNAL_H
 #define CONFIG_INTERNAL_H
@@ -40,6 +40,13 @@ extern const struct config_field config_fields[CONFIG_FIELD_COUNT];
 /* The row for section.key (exact, lower case), or -1. */
 int config_field_find(const char *section, const char *key);
 
+/* Whether `name` (exact, lower case) is a section of the file,
+ * notifications included. */
+bool config_field_section_known(const char *name);
+
+/* Store the default of field `index` in cfg; 0, or -1 on OOM. */
+int config_field_default(struct config *cfg, int index);
+
 /* Check `value` against field `index` and store it in cfg, remembering
  * `where` ("file:line:col" or a variable name) as its origin.  0, or -1
  * with "where: section.key: expected …, got '…'" in err. */
@@ -49,8 +56,8 @@ int config_field_apply(struct config *cfg, int index,
 
 /* "unknown key 'x' in section 's' (did you mean 'y'?)" — the suggestion
  * only when a known name is close.  `section` NULL: an unknown section. */
-void config_unknown(const char *where, const char *section, const char *name,
-                    char *err, size_t errlen);
+void config_field_unknown(const char *where, const char *section,
+                          const char *name, char *err, size_t errlen);
 
 /* The channel called `name` (case-insensitive when `fold`), created with
  * an empty settings mapping when missing; NULL on OOM. */
