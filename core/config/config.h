@@ -27,14 +27,12 @@
 #include <stdio.h>
 
 #include "lib/yamldoc.h"
+#include "log/log.h"
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
 #define CONFIG_FIELD_COUNT 22 /* scalar settings outside notifications */
 
-enum config_log_level {
-    CONFIG_LOG_DEBUG, CONFIG_LOG_INFO, CONFIG_LOG_WARN, CONFIG_LOG_ERROR
-};
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
     CONFIG_CHANNEL_WEBHOOK, CONFIG_CHANNEL_NTFY, CONFIG_CHANNEL_SLACK,
@@ -70,7 +68,7 @@ struct config {
         int backup_keep;         /* backups kept */
     } database;
     struct {
-        enum config_log_level level;
+        enum log_level level;
         enum config_log_format format;
         int64_t max_size;        /* bytes before a log file rotates */
         int retention;           /* days old files are kept; 0 = forever */
@@ -117,8 +115,7 @@ const struct config_channel *config_channel_find(const struct config *cfg,
 const char *config_channel_get(const struct config_channel *ch,
                                const char *key);
 
-/* "debug" … "error", "text"/"json", "webhook" …, for messages. */
-const char *config_log_level_name(enum config_log_level level);
+/* "webhook" …, for messages. */
 const char *config_channel_type_name(enum config_channel_type type);
 
 /* Print the effective config as YAML, each value followed by a comment

@@ -8,6 +8,7 @@
  */
 #include "config_internal.h"
 #include "lib/suggest.h"
+#include "log/log.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,8 +18,6 @@
 
 #define NAME_MAX_LEN 64
 
-static const char *const level_names[] = { "debug", "info", "warn", "error",
-                                           NULL };
 static const char *const format_names[] = { "text", "json", NULL };
 
 /* One row per setting, by kind: its key, where it goes, its bounds and its
@@ -52,7 +51,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     INT_FIELD("database", "retention_days", database.retention_days, 0, 90),
     DURATION_FIELD("database", "backup_interval", database.backup_interval, 0),
     INT_FIELD("database", "backup_keep", database.backup_keep, 1, 7),
-    ENUM_FIELD("logging", "level", logging.level, level_names, CONFIG_LOG_INFO),
+    ENUM_FIELD("logging", "level", logging.level, log_level_names, LOG_LEVEL_INFO),
     ENUM_FIELD("logging", "format", logging.format, format_names, CONFIG_LOG_TEXT),
     SIZE_FIELD("logging", "max_size", logging.max_size, 10 * MIB),
     INT_FIELD("logging", "retention", logging.retention, 0, 30),
@@ -66,7 +65,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
 };
 
 /* Enum settings are stored through an int pointer. */
-_Static_assert(sizeof(enum config_log_level) == sizeof(int) &&
+_Static_assert(sizeof(enum log_level) == sizeof(int) &&
                sizeof(enum config_log_format) == sizeof(int),
                "enum settings must be int-sized");
 
@@ -280,9 +279,4 @@ bool config_field_section_known(const char *name)
         if (strcmp(*s, name) == 0)
             return true;
     return false;
-}
-
-const char *config_log_level_name(enum config_log_level level)
-{
-    return level <= CONFIG_LOG_ERROR ? level_names[level] : "?";
 }

@@ -14,11 +14,10 @@ int logsetup_open(const struct config *config, const char *root, bool verbose,
                   bool to_stderr, char *err, size_t errlen)
 {
     char logs_dir[PATH_MAX];
-    int level = log_level_parse(config_log_level_name(config->logging.level));
     struct log_options lo = {
         .logs_dir = logs_dir,
         .to_stderr = to_stderr,
-        .level = verbose ? LOG_LEVEL_DEBUG : level < 0 ? LOG_LEVEL_INFO : (enum log_level)level,
+        .level = verbose ? LOG_LEVEL_DEBUG : config->logging.level,
         .json = config->logging.format == CONFIG_LOG_JSON,
         .max_size = (size_t)config->logging.max_size,
         .keep = config->logging.rotation,

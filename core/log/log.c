@@ -16,7 +16,7 @@
 
 enum log_level log_threshold = LOG_LEVEL_INFO;
 
-static const char *const level_names[] = {"debug", "info", "warn", "error"};
+const char *const log_level_names[] = {"debug", "info", "warn", "error", NULL};
 
 static struct {
     struct logfile *main, *errors;
@@ -114,13 +114,13 @@ void log_write(enum log_level level, const char *fmt, ...)
 
 int log_level_parse(const char *name)
 {
-    for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++)
-        if (strcmp(name, level_names[i]) == 0)
-            return (int)i;
+    for (int i = 0; log_level_names[i]; i++)
+        if (strcmp(name, log_level_names[i]) == 0)
+            return i;
     return -1;
 }
 
 const char *log_level_name(enum log_level level)
 {
-    return level_names[level];
+    return log_level_names[level];
 }

@@ -46,5 +46,8 @@ void log_write(enum log_level level, const char *fmt, ...)
 /* "debug"/"info"/"warn"/"error" <-> level; -1 for an unknown name. */
 int log_level_parse(const char *name);
 const char *log_level_name(enum log_level level);
+/* The same names, indexed by level and NULL-terminated, for the config's
+ * table of settings. */
+extern const char *const log_level_names[];
 
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "log/log.h"
 #include "testing.h"
 
 static char path[] = "/tmp/test_config_XXXXXX";
@@ -51,7 +52,7 @@ static void missing_file_gives_defaults(void)
     CHECK_INT(cfg.scheduler.default_timeout, 300);
     CHECK_STR(cfg.database.path, "data/scheduler.db");
     CHECK_INT(cfg.database.retention_days, 90);
-    CHECK_INT(cfg.logging.level, CONFIG_LOG_INFO);
+    CHECK_INT(cfg.logging.level, LOG_LEVEL_INFO);
     CHECK_INT(cfg.logging.max_size, 10 * 1024 * 1024);
     CHECK_STR(cfg.tasks.pattern, "*.lua");
     CHECK(cfg.tasks.reload_on_change, "reload_on_change defaults to true");
@@ -145,7 +146,7 @@ static void full_file_sets_every_section(void)
     CHECK_STR(cfg.scheduler.timezone, "Europe/Berlin");
     CHECK_INT(cfg.scheduler.max_concurrent, 8);
     CHECK_INT(cfg.database.backup_interval, 5400);
-    CHECK_INT(cfg.logging.level, CONFIG_LOG_DEBUG);
+    CHECK_INT(cfg.logging.level, LOG_LEVEL_DEBUG);
     CHECK_INT(cfg.logging.format, CONFIG_LOG_JSON);
     CHECK_INT(cfg.logging.max_size, 512 * 1024);
     CHECK_STR(cfg.tasks.directory, "jobs");
@@ -201,7 +202,7 @@ static void environment_overrides_file_and_is_typed(void)
     setenv("TASKSCHED_NOTIFICATIONS__PAGER__TYPE", "ntfy", 1);
     setenv("TASKSCHED_NOTIFICATIONS__PAGER__TOPIC", "alerts", 1);
     CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
-    CHECK_INT(cfg.logging.level, CONFIG_LOG_DEBUG);
+    CHECK_INT(cfg.logging.level, LOG_LEVEL_DEBUG);
     CHECK_INT(cfg.scheduler.max_concurrent, 12);
     const struct config_channel *pager = config_channel_find(&cfg, "pager");
     CHECK(pager && pager->type == CONFIG_CHANNEL_NTFY, "pager from env");
