@@ -5,6 +5,7 @@
 #   make test       install missing packages, build with -Werror, run every test
 #   make bench      build and run the benchmarks
 #   make fuzz       build the libFuzzer targets, run each FUZZ_SECONDS (60)
+#   make format     apply .clang-format to every C file (make test checks it)
 #   make install    PREFIX=/usr/local DESTDIR=  (binary installed as task-scheduler)
 #   make SAN=1 ...  AddressSanitizer + UndefinedBehaviorSanitizer build
 
@@ -16,7 +17,7 @@ PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
              libyaml-dev libuv1-dev libjansson-dev tzdata
-DEB_TEST  := python3 sqlite3 procps util-linux luarocks binutils
+DEB_TEST  := python3 sqlite3 procps util-linux luarocks binutils clang-format
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -43,7 +44,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC   := $(wildcard bench/bench_*.c)
 BENCH_BIN   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test unit bench fuzz install uninstall clean deps test-deps fuzz-deps FORCE
+.PHONY: all run test unit bench fuzz format install uninstall clean deps test-deps fuzz-deps FORCE
 
 all: main
 
@@ -116,6 +117,13 @@ STATIC_TESTS := tests/layers.py tests/layers_selftest.sh
 test: test-deps
 	$(MAKE) WERROR=1 main $(UNIT_BIN) $(FUZZ_REPLAY)
 	tests/run.sh $(STATIC_TESTS) $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# The sources tests/format.sh checks, formatted in place.
+FORMAT_SRC = $(shell find core helpers tests/unit tests/fuzz bench -name '*.[ch]')
+
+format:
+	@scripts/install_deps.sh clang-format
+	clang-format --style=file -i $(FORMAT_SRC)
 
 bench: deps
 	$(MAKE) main $(BENCH_BIN)
