@@ -9,6 +9,7 @@
 #include "config_internal.h"
 #include "lib/suggest.h"
 #include "log/log.h"
+#include "time/tz.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +27,8 @@ static const char *const format_names[] = { "text", "json", NULL };
     .section = sec, .key = k, .kind = kind_, .offset = offsetof(struct config, member)
 #define STRING_FIELD(sec, k, member, def) \
     { FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def }
+#define CHECKED_STRING_FIELD(sec, k, member, def, valid_) \
+    { FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def, .valid = valid_ }
 #define INT_FIELD(sec, k, member, min_, def) \
     { FIELD(sec, k, CONFIG_FIELD_INT, member), .min = min_, .default_number = def }
 #define BOOL_FIELD(sec, k, member, def) \
@@ -39,8 +42,20 @@ static const char *const format_names[] = { "text", "json", NULL };
 
 #define MIB (1024 * 1024)
 
+/* A zone of the system's tzdata, or "" for the system's own zone: a typo
+ * must be refused, not silently move every schedule to another zone. */
+static int valid_zone(const char *text, char *err, size_t errlen)
+{
+    char why[TZ_ERR_MAX];
+
+    if (!*text || tz_get(text, why, sizeof why))
+        return 0;
+    snprintf(err, errlen, "%s", why);
+    return -1;
+}
+
 const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
-    STRING_FIELD("scheduler", "timezone", scheduler.timezone, ""),
+    CHECKED_STRING_FIELD("scheduler", "timezone", scheduler.timezone, "", valid_zone),
     INT_FIELD("scheduler", "max_concurrent", scheduler.max_concurrent, 1, 4),
     INT_FIELD("scheduler", "max_catchup", scheduler.max_catchup, 0, 100),
     INT_FIELD("scheduler", "kill_grace", scheduler.kill_grace, 0, 10),
@@ -243,6 +258,13 @@ int config_field_apply(struct config *cfg, int index,
                  f->section, f->key, expectation(f, expect, sizeof expect),
                  value->text);
         return -1;
+    }
+    if (f->valid) {
+        char why[CONFIG_ERR_MAX / 2];
+        if (f->valid(*(char **)slot, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: %s.%s: %s", where, f->section, f->key, why);
+            return -1;
+        }
     }
     if (set_string(&cfg->origin[index], where) != 0) {
         snprintf(err, errlen, "%s: out of memory", where);

@@ -33,6 +33,9 @@ struct config_field {
     const char *const *names;   /* CONFIG_FIELD_ENUM, NULL-terminated */
     const char *default_text;   /* CONFIG_FIELD_STRING */
     int64_t default_number;     /* the others: a bool's 0/1, an enum's index */
+    /* CONFIG_FIELD_STRING: what else a value must be (like Redis's
+     * is_valid_fn), or NULL: 0, or -1 with why not in err. */
+    int (*valid)(const char *text, char *err, size_t errlen);
 };
 
 extern const struct config_field config_fields[CONFIG_FIELD_COUNT];

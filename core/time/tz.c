@@ -8,12 +8,15 @@
 #include "tz.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "tz_names.h"
 #include "tz_rule.h"
 
 #define TZ_NAME_MAX 128
@@ -172,21 +175,39 @@ static const char *parse_tzif(const uint8_t *data, size_t len, struct tz *z)
 }
 
 /* Reads a whole (small) file; -1 with errno set on failure. */
+/* A zone file is read only when it is a regular file: opened without
+ * blocking, so a FIFO or a device named like a zone cannot stall the
+ * daemon.  -1 with errno set otherwise. */
 static int read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    ssize_t n;
     int rc = -1;
 
-    if (!f)
+    if (fd < 0)
         return -1;
-    *len = fread(buf, 1, cap, f);
-    if (ferror(f))
-        errno = EIO;
-    else if (*len == cap)
+    if (fstat(fd, &st) != 0)
+        goto done;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        goto done;
+    }
+    *len = 0;
+    while (*len < cap && (n = read(fd, buf + *len, cap - *len)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            goto done;
+        }
+        *len += (size_t)n;
+    }
+    if (*len == cap)
         errno = EFBIG;
     else
         rc = 0;
-    if (fclose(f) != 0)
+done:
+    if (close(fd) != 0)
         rc = -1;
     return rc;
 }
@@ -221,8 +242,12 @@ static struct tz *zone_load(const char *name, char *err, size_t errlen)
         goto fail;
     }
     if (read_file(path, buf, TZ_FILE_MAX, &len) < 0) {
-        snprintf(err, errlen, "unknown time zone '%s' (%s: %s)", name, path,
-                 strerror(errno));
+        char near[TZ_NAME_MAX];
+        if (errno == ENOENT && tz_names_suggest(dir, name, near, sizeof near))
+            snprintf(err, errlen, "unknown time zone '%s' (did you mean '%s'?)", name, near);
+        else
+            snprintf(err, errlen, "unknown time zone '%s' (%s: %s)", name, path,
+                     strerror(errno));
         goto fail;
     }
     if ((why = parse_tzif(buf, len, z)) != NULL) {

@@ -45,6 +45,9 @@ EOF2
 e2e_task other <<'EOF2'
 return { schedule = every(1).hours, run = function() end }
 EOF2
+e2e_task daily <<'EOF2'
+return { schedule = every().day.at("10:00"), run = function() end }
+EOF2
 { printf 'scheduler:\n  timezone: UTC\n  kill_grace: 1\n  shutdown_timeout: 3\n  max_concurrent: 1\n'; } >"$CONFIG"
 
 TASKSCHED_LOGGING__FORMAT=json e2e_start || e2e_done
@@ -92,6 +95,27 @@ rc=$?
 e2e_check status_works_with_broken_config "exit 0, running, warning with file:line; got $rc: $(cat "$E2E_ROOT/err")" \
     sh -c "[ $rc = 0 ] && grep -q '^daemon: running' '$E2E_ROOT/out' && grep -q 'config.yaml:[0-9]' '$E2E_ROOT/err'"
 e2e_check check_fails_fast_with_broken_config "check exits 1" sh -c "! '$E2E_MAIN' --root '$E2E_ROOT' check >/dev/null 2>&1"
+
+# ---- a misspelt time zone ---------------------------------------------------
+# Accepting it would move every wall-time schedule to another zone.
+config
+e2e_wait 3 reloaded_after "$(reloads)"
+daily_next=$(e2e_field daily next_fire)
+n=$(grep -c "unknown time zone 'Asia/Tokio'" "$E2E_ROOT/logs/errors.log" 2>/dev/null)
+{ printf 'scheduler:\n  timezone: "Asia/Tokio"\n'; } >"$CONFIG.new" && mv "$CONFIG.new" "$CONFIG"
+e2e_check misspelt_zone_refused_with_file_line_and_suggestion \
+    "config.yaml:2:13: scheduler.timezone: unknown time zone 'Asia/Tokio' (did you mean 'Asia/Tokyo'?) in errors.log" \
+    e2e_wait 3 sh -c "[ \$(grep -c \"config.yaml:2:13: scheduler.timezone: unknown time zone 'Asia/Tokio' (did you mean 'Asia/Tokyo'?)\" '$E2E_ROOT/logs/errors.log') -gt ${n:-0} ]"
+e2e_check misspelt_zone_keeps_schedules "daily's next fire stays $daily_next, got $(e2e_field daily next_fire)" \
+    [ "$(e2e_field daily next_fire)" = "$daily_next" ]
+e2e_cli list >"$E2E_ROOT/out" 2>"$E2E_ROOT/err"
+rc=$?
+e2e_check list_warns_on_misspelt_zone "exit 0 with the file:line warning; got $rc: $(cat "$E2E_ROOT/err")" \
+    sh -c "[ $rc = 0 ] && grep -q 'warning: .*config.yaml:2:13: scheduler.timezone' '$E2E_ROOT/err'"
+e2e_cli next daily >"$E2E_ROOT/out" 2>"$E2E_ROOT/err"
+rc=$?
+e2e_check next_warns_on_misspelt_zone "exit 0 with the warning; got $rc: $(cat "$E2E_ROOT/err")" \
+    sh -c "[ $rc = 0 ] && grep -q 'warning: .*scheduler.timezone' '$E2E_ROOT/err'"
 
 # ---- SIGHUP and `main reload` with watching off --------------------------------
 n=$(reloads)

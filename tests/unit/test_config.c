@@ -227,6 +227,26 @@ static void invalid_environment_value_names_the_variable(void)
     unsetenv("TASKSCHED_LOGGING__LEVLE");
 }
 
+/* A misspelt zone would move every schedule: it is refused where it is
+ * written, with the zone meant. */
+static void unknown_time_zone_is_refused_with_suggestion(void)
+{
+    CHECK_STR(after_path(load_error("scheduler:\n  timezone: Asia/Tokio\n")),
+              ":2:13: scheduler.timezone: unknown time zone 'Asia/Tokio' "
+              "(did you mean 'Asia/Tokyo'?)");
+    CHECK_STR(after_path(load_error("scheduler:\n  timezone: Nowhere/Atall\n")),
+              ":2:13: scheduler.timezone: unknown time zone 'Nowhere/Atall' "
+              "(/usr/share/zoneinfo/Nowhere/Atall: No such file or directory)");
+    CHECK_STR(after_path(load_error("scheduler:\n  timezone: ../../etc/passwd\n")),
+              ":2:13: scheduler.timezone: bad time zone name '../../etc/passwd'");
+    CHECK_STR(load_error("scheduler:\n  timezone: Europe/Berlin\n"), "");
+    CHECK_STR(load_error("scheduler:\n  timezone: \"\"\n"), "");
+    setenv("TASKSCHED_SCHEDULER__TIMEZONE", "Europe/Berln", 1);
+    CHECK_STR(load_error(""), "TASKSCHED_SCHEDULER__TIMEZONE: scheduler.timezone: "
+              "unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?)");
+    unsetenv("TASKSCHED_SCHEDULER__TIMEZONE");
+}
+
 static void effective_config_names_origins(void)
 {
     struct config cfg;
@@ -274,6 +294,7 @@ int main(void)
     RUN(channel_without_required_setting_is_refused);
     RUN(environment_overrides_file_and_is_typed);
     RUN(invalid_environment_value_names_the_variable);
+    RUN(unknown_time_zone_is_refused_with_suggestion);
     RUN(effective_config_names_origins);
     RUN(relative_paths_resolve_against_the_root);
     unlink(path);

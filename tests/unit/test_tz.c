@@ -1,7 +1,11 @@
 /* test_tz.c — zones from tzdata: offsets, transitions (table and POSIX
  * footer), the system zone, ISO-8601 text and calendar arithmetic.
  * Expected transition instants were taken from Python's zoneinfo. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "testing.h"
 #include "time/civil.h"
@@ -228,6 +232,40 @@ static void calendar_arithmetic_round_trips_for_800_years(void)
     CHECK_INT(civil_days_in_month(2000, 2), 29);
 }
 
+/* A name that is not a zone gets the closest zone in the message, and a
+ * FIFO (or any non-file) named like a zone is refused without blocking. */
+static void unknown_zones_are_refused_with_the_nearest_name(void)
+{
+    char dir[] = "/tmp/test_tz_XXXXXX", path[256], err[TZ_ERR_MAX];
+    const char *old = getenv("TZDIR");
+    FILE *f;
+
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    snprintf(path, sizeof path, "%s/Asia", dir);
+    CHECK(mkdir(path, 0700) == 0, "mkdir %s", path);
+    snprintf(path, sizeof path, "%s/Asia/Tokyo", dir);
+    CHECK((f = fopen(path, "w")) != NULL && fclose(f) == 0, "create %s", path);
+    snprintf(path, sizeof path, "%s/Trap", dir);
+    CHECK(mkfifo(path, 0600) == 0, "mkfifo %s", path);
+    setenv("TZDIR", dir, 1);
+
+    CHECK(tz_get("Asia/Tokio", err, sizeof err) == NULL, "Asia/Tokio refused");
+    CHECK_STR(err, "unknown time zone 'Asia/Tokio' (did you mean 'Asia/Tokyo'?)");
+    CHECK(tz_get("Trap", err, sizeof err) == NULL, "a FIFO is no zone");
+    CHECK(strstr(err, "Invalid argument") != NULL, "the reason, got '%s'", err);
+
+    if (old)
+        setenv("TZDIR", old, 1);
+    else
+        unsetenv("TZDIR");
+    unlink(path);
+    snprintf(path, sizeof path, "%s/Asia/Tokyo", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/Asia", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     RUN(utc_always_loads_with_zero_offset);
@@ -244,6 +282,7 @@ int main(void)
     RUN(local_times_in_gaps_and_repeats_follow_the_wall_time_rule);
     RUN(bad_dates_are_refused_with_the_reason);
     RUN(calendar_arithmetic_round_trips_for_800_years);
+    RUN(unknown_zones_are_refused_with_the_nearest_name);
     tz_cache_clear();
     TESTING_EXIT();
 }
