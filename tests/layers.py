@@ -38,8 +38,8 @@ LAYERS = [
     ["config"],             # config.yaml: fields, env overrides, log setup
     ["schedule"],           # next-fire math, cron, schedule in words
     ["task"],               # task model, fields, sandbox, DSL, discovery, rocks
-    ["notify"],             # notifier, its channels, alerts
     ["store"],              # SQLite: tasks, runs, state, backups
+    ["notify"],             # notifier, its channels, alerts
     ["run"],                # executor, run protocol, sessions, orphans
     ["helpers"],            # the run's Lua VM and its C modules (../helpers)
     ["engine", "runner"],   # fires to runs | `main __run`

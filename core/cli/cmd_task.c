@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "client.h"
 #include "engine/engine.h"
+#include "store/store.h"
 
 #define TASK_USAGE "main --task NAME"
 #define TASK_CMD_ERR_MAX 512
@@ -35,20 +36,31 @@ static void task_on_output(void *data, const char *stream, const char *line, siz
         fflush(out);
 }
 
-static void task_on_done(void *data, int64_t run_id, const char *status, int exit_code,
+static void task_on_done(void *data, int64_t run_id, enum store_status status, int exit_code,
                          const char *error)
 {
     struct task_result *result = data;
     char code[TASK_CODE_TEXT_MAX] = "";
 
     result->done = true;
-    result->success = strcmp(status, "success") == 0;
+    result->success = status == STORE_RUN_SUCCESS;
     if (result->success)
         return;
     if (exit_code != ENGINE_NO_EXIT_CODE)
         snprintf(code, sizeof code, " (exit code %d)", exit_code);
-    fprintf(stderr, "task: run %lld ended %s%s%s%s\n", (long long)run_id, status, code,
-            error ? ": " : "", error ? error : "");
+    fprintf(stderr, "task: run %lld ended %s%s%s%s\n", (long long)run_id,
+            store_status_name(status), code, error ? ": " : "", error ? error : "");
+}
+
+/* The status of the daemon's "done" message, sent by name; a name this
+ * build does not know (or none) is a failure. */
+static enum store_status done_status(const json_t *msg)
+{
+    enum store_status status;
+
+    if (store_status_parse(json_string_value(json_object_get(msg, "status")), &status) != 0)
+        return STORE_RUN_FAILED;
+    return status;
 }
 
 /* Follow the daemon's reply lines until the run is done.  0, or -1 after
@@ -75,7 +87,7 @@ static int task_follow(struct client *c, struct task_result *result)
                            json_string_value(line), json_string_length(line));
         else if (type && strcmp(type, "done") == 0)
             task_on_done(result, json_integer_value(json_object_get(msg, "run_id")),
-                         json_string_value(json_object_get(msg, "status")),
+                         done_status(msg),
                          json_is_integer(json_object_get(msg, "exit_code"))
                              ? (int)json_integer_value(json_object_get(msg, "exit_code"))
                              : ENGINE_NO_EXIT_CODE,

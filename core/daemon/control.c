@@ -26,6 +26,7 @@
 #include "control_request.h"
 #include "engine/engine.h"
 #include "log/log.h"
+#include "store/store.h"
 #include "version.h"
 
 #define CONTROL_BACKLOG 16
@@ -275,7 +276,7 @@ static void control_on_output(void *data, const char *stream, const char *line, 
                  CONTROL_AFTER_NOTHING);
 }
 
-static void control_on_done(void *data, int64_t run_id, const char *status,
+static void control_on_done(void *data, int64_t run_id, enum store_status status,
                             int exit_code, const char *error)
 {
     /* The error quotes the task's own words, which need not be UTF-8. */
@@ -283,8 +284,8 @@ static void control_on_done(void *data, int64_t run_id, const char *status,
     json_t *code = exit_code == ENGINE_NO_EXIT_CODE ? json_null() : json_integer(exit_code);
 
     control_send(data, json_pack("{s:s, s:I, s:s, s:o, s:o}", "type", "done", "run_id",
-                                 (json_int_t)run_id, "status", status, "exit_code", code,
-                                 "error", why),
+                                 (json_int_t)run_id, "status", store_status_name(status),
+                                 "exit_code", code, "error", why),
                  CONTROL_AFTER_NOTHING);
 }
 

@@ -31,7 +31,6 @@
 #include "time/clock.h"
 
 #define CANCELLED_PREFIX "cancelled: "
-#define OUTCOME_CANCELLED "cancelled"
 
 static bool queue_less(const struct heap_node *a, const struct heap_node *b)
 {
@@ -124,7 +123,6 @@ static struct job *job_new(struct engine *e, struct entry *en, enum store_trigge
 static void job_finish(struct job *job, const struct store_run_outcome *outcome)
 {
     struct engine *e = job->engine;
-    const char *status = store_status_name(outcome->status);
 
     pending_run_finish(e->pending, job->run_id, outcome);
     /* Unlinked first: the client may call back into the engine. */
@@ -136,7 +134,7 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
         job->next->prev = job->prev;
     e->job_count--;
     if (job->client.on_done)
-        job->client.on_done(job->client.data, job->run_id, status,
+        job->client.on_done(job->client.data, job->run_id, outcome->status,
                             outcome->has_exit_code ? outcome->exit_code : ENGINE_NO_EXIT_CODE,
                             outcome->error);
     entry_unref(job->entry);
@@ -310,7 +308,8 @@ static void job_spawn(struct job *job)
     spec.release_at = job->release_at;
     spec.timeout = policy_timeout(&en->task, e->config->scheduler.default_timeout);
     spec.kill_grace = e->config->scheduler.kill_grace;
-    spec.last_status = en->last.status[0] ? en->last.status : NULL;
+    spec.has_last = en->last.ran;
+    spec.last_status = en->last.status;
     spec.last_finished_at = en->last.finished_at;
     spec.stream_output = job->client.on_output != NULL;
 
@@ -341,18 +340,7 @@ void dispatch_pump_soon(struct engine *e)
         uv_timer_start(&e->pump_timer, pump, 0, 0);
 }
 
-static enum store_status outcome_status(const char *name)
-{
-    enum store_status status;
-
-    if (strcmp(name, OUTCOME_CANCELLED) == 0)
-        return STORE_RUN_SKIPPED; /* see engine.h: a cancelled fire did not run */
-    if (store_status_parse(name, &status) != 0)
-        return STORE_RUN_FAILED;
-    return status;
-}
-
-static void plan_retry(struct job *job, const char *status, double finished_at)
+static void plan_retry(struct job *job, enum store_status status, double finished_at)
 {
     struct engine *e = job->engine;
     struct entry *en = job->entry;
@@ -382,8 +370,8 @@ static void plan_retry(struct job *job, const char *status, double finished_at)
         }
         retry->state = JOB_RETRY_WAIT;
         wakeup_set(e, &retry->retry, at - ENGINE_PREPARE_AHEAD);
-        log_info("%s: attempt %d %s; attempt %d in %.0f s", en->name, job->attempt, status,
-                 job->attempt + 1, at - finished_at);
+        log_info("%s: attempt %d %s; attempt %d in %.0f s", en->name, job->attempt,
+                 store_status_name(status), job->attempt + 1, at - finished_at);
         return;
     }
 }
@@ -395,7 +383,8 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     struct entry *en = job->entry;
     struct store_run_outcome row = {0};
     char cancelled[ENGINE_ERR_MAX];
-    bool was_cancelled = strcmp(outcome->status, OUTCOME_CANCELLED) == 0;
+    /* Cancelled before run() began: see engine.h, a fire that did not run. */
+    bool was_cancelled = outcome->status == STORE_RUN_SKIPPED;
 
     e->spawned--;
     job->run = NULL;
@@ -408,7 +397,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
         return;
     }
 
-    row.status = outcome_status(outcome->status);
+    row.status = outcome->status;
     row.finished_at = outcome->finished_at;
     row.has_exit_code = outcome->signal == 0 && outcome->exit_code >= 0;
     row.exit_code = outcome->exit_code;
@@ -426,12 +415,13 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
 
     if (job->released) {
         struct alert_run alert = {
-            store_status_name(row.status), en->last.status[0] ? en->last.status : NULL,
+            row.status, en->last.ran, en->last.status,
             outcome->finished_at - outcome->started_at, row.error,
         };
         if (en->loaded)
             alerts_run_ended(e->loop, e->program, e->config_path, &en->task, &alert);
-        snprintf(en->last.status, sizeof en->last.status, "%s", store_status_name(row.status));
+        en->last.ran = true;
+        en->last.status = row.status;
         en->last.started_at = outcome->started_at;
         en->last.finished_at = outcome->finished_at;
     }
@@ -443,7 +433,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
                  store_status_name(row.status), row.error ? row.error : "(no message)");
 
     if (!e->stopping && en->loaded && !en->removed) {
-        plan_retry(job, outcome->status, outcome->finished_at);
+        plan_retry(job, row.status, outcome->finished_at);
         wakeup_arm(e);
     }
     instance_release(en);

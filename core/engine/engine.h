@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "store/store.h"
+
 struct config;
 struct store;
 struct engine;
@@ -67,7 +69,7 @@ struct engine_options {
 #define ENGINE_NO_EXIT_CODE (-1)
 struct engine_client {
     void (*on_output)(void *data, const char *stream, const char *line, size_t len);
-    void (*on_done)(void *data, int64_t run_id, const char *status, int exit_code,
+    void (*on_done)(void *data, int64_t run_id, enum store_status status, int exit_code,
                     const char *error);
     void *data;
 };

@@ -44,7 +44,6 @@
 #define ENGINE_LATE_LIMIT 2.0
 /* uv timers count whole milliseconds: a wake-up this early is on time. */
 #define ENGINE_TIMER_SLACK 0.002
-#define ENGINE_STATUS_MAX 16 /* longest status name + NUL */
 
 #define ENGINE_CONTAINER_OF(ptr, type, member) \
     ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -58,7 +57,8 @@ struct wakeup {
 };
 
 struct last_run {
-    char status[ENGINE_STATUS_MAX]; /* "" when the task never ran */
+    bool ran;                /* false when the task never ran */
+    enum store_status status;
     double started_at, finished_at;
 };
 

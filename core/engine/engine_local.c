@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "config/config.h"
 #include "config/logsetup.h"
@@ -44,12 +43,12 @@ static void local_stopped(void *data)
     uv_close((uv_handle_t *)&l->sigterm, local_closed);
 }
 
-static void local_done(void *data, int64_t run_id, const char *status, int exit_code,
+static void local_done(void *data, int64_t run_id, enum store_status status, int exit_code,
                        const char *error)
 {
     struct local *l = data;
 
-    l->succeeded = strcmp(status, "success") == 0;
+    l->succeeded = status == STORE_RUN_SUCCESS;
     if (l->client->on_done)
         l->client->on_done(l->client->data, run_id, status, exit_code, error);
     engine_shutdown(l->engine, local_stopped, l);

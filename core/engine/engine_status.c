@@ -38,9 +38,9 @@ static json_t *last_run_json(const struct engine *e, const struct entry *en)
 {
     const struct last_run *last = &en->last;
 
-    if (!last->status[0])
+    if (!last->ran)
         return json_null();
-    return json_pack("{s:s, s:o, s:o, s:o}", "status", last->status,
+    return json_pack("{s:s, s:o, s:o, s:o}", "status", store_status_name(last->status),
                      "started_at", iso_json(e, last->started_at),
                      "finished_at", iso_json(e, last->finished_at),
                      "duration", last->finished_at > 0 && last->started_at > 0

@@ -28,7 +28,8 @@ static int remember_last_run(const struct store_run *run, void *ud)
 {
     struct entry *en = ud;
 
-    snprintf(en->last.status, sizeof en->last.status, "%s", store_status_name(run->status));
+    en->last.ran = true;
+    en->last.status = run->status;
     en->last.started_at = run->started_at;
     en->last.finished_at = run->finished_at;
     return 0;

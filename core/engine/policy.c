@@ -2,7 +2,6 @@
 #include "policy.h"
 
 #include <math.h>
-#include <string.h>
 
 #include "schedule/schedule.h"
 
@@ -23,15 +22,17 @@ double policy_retry_delay(int retry_delay, double retry_backoff, int attempt)
     return retry_delay * pow(retry_backoff, attempt - 1);
 }
 
-/* Only a run that ran and failed is worth another attempt: a kill came
- * from a person or the daemon, a cancel from an edit. */
-static bool retryable(const char *status)
+/* Only a run that ran and failed is worth another attempt, and a killed
+ * one is not: the kill came from a person or the daemon.  (A cancel, from
+ * an edit, is skipped: not a failure.) */
+static bool retryable(enum store_status status)
 {
-    return strcmp(status, "failed") == 0 || strcmp(status, "timeout") == 0;
+    return store_status_failed(status) && status != STORE_RUN_KILLED;
 }
 
-enum policy_retry policy_retry(const struct task *task, const char *status, int attempt,
-                               double finished_at, int64_t next_fire, double *at)
+enum policy_retry policy_retry(const struct task *task, enum store_status status,
+                               int attempt, double finished_at, int64_t next_fire,
+                               double *at)
 {
     if (!retryable(status) || attempt > task->retry_count)
         return POLICY_NO_RETRY;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "store/store.h"
 #include "task/task.h"
 
 /* With overlap = "queue", at most this many fires of one task wait for a
@@ -30,12 +31,14 @@ double policy_retry_delay(int retry_delay, double retry_backoff, int attempt);
 enum policy_retry { POLICY_NO_RETRY, POLICY_RETRY, POLICY_RETRY_DROPPED };
 
 /* After attempt `attempt` of a fire ended with `status` at `finished_at`:
- * POLICY_RETRY with the instant in *at, POLICY_NO_RETRY (success, killed,
- * cancelled, or no attempts left), or POLICY_RETRY_DROPPED when the retry
- * would start at or after `next_fire`, the task's next scheduled fire
- * (SCHEDULE_NEVER = none): the next fire is the better retry. */
-enum policy_retry policy_retry(const struct task *task, const char *status, int attempt,
-                               double finished_at, int64_t next_fire, double *at);
+ * POLICY_RETRY with the instant in *at, POLICY_NO_RETRY (no failure as
+ * store_status_failed says, or killed, or no attempts left), or
+ * POLICY_RETRY_DROPPED when the retry would start at or after `next_fire`,
+ * the task's next scheduled fire (SCHEDULE_NEVER = none): the next fire is
+ * the better retry. */
+enum policy_retry policy_retry(const struct task *task, enum store_status status,
+                               int attempt, double finished_at, int64_t next_fire,
+                               double *at);
 
 /* A run's timeout in seconds (0 = none): the task's own, else
  * scheduler.default_timeout. */

@@ -54,10 +54,9 @@ static void on_process_exit(uv_process_t *process, int64_t status, int signal)
 
 static bool wanted(const struct task_notify *rules, const struct alert_run *run)
 {
-    bool success = strcmp(run->status, "success") == 0;
-    bool failure = strcmp(run->status, "failed") == 0 || strcmp(run->status, "timeout") == 0 ||
-                   strcmp(run->status, "killed") == 0;
-    bool recovery = success && run->previous && strcmp(run->previous, "success") != 0;
+    bool success = run->status == STORE_RUN_SUCCESS;
+    bool failure = store_status_failed(run->status);
+    bool recovery = success && run->has_previous && run->previous != STORE_RUN_SUCCESS;
 
     return (failure && rules->on_failure) || (success && rules->on_success) ||
            (recovery && rules->on_recovery);
@@ -105,10 +104,11 @@ void alerts_run_ended(uv_loop_t *loop, const char *program, const char *config_p
 
     if (!task->has_notify || !wanted(&task->notify, run))
         return;
-    failure = strcmp(run->status, "success") != 0;
+    failure = store_status_failed(run->status); /* else a success: wanted() */
     snprintf(title, sizeof title, "%s: %s", task->title,
-             failure ? run->status : run->previous && strcmp(run->previous, "success") != 0
-                                         ? "recovered" : "success");
+             failure ? store_status_name(run->status)
+             : run->has_previous && run->previous != STORE_RUN_SUCCESS ? "recovered"
+                                                                       : "success");
     n.title = title;
     n.message = run->error ? run->error : title;
     n.urgency = failure ? NOTIFIER_CRITICAL : NOTIFIER_NORMAL;
@@ -116,7 +116,7 @@ void alerts_run_ended(uv_loop_t *loop, const char *program, const char *config_p
                                              : NULL;
     n.channel_count = task->notify.channels.count;
     n.task = task->name;
-    n.status = run->status;
+    n.status = store_status_name(run->status);
     n.duration = run->duration;
     n.error = run->error;
     a = calloc(1, sizeof *a);

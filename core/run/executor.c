@@ -87,7 +87,8 @@ struct run {
 
     enum phase phase;
     bool released, exited, reported;
-    const char *forced_status; /* "timeout" | "killed" | "cancelled", or NULL */
+    bool forced;             /* stopped by us: it ends as forced_status */
+    enum store_status forced_status; /* timeout, killed or skipped (cancelled) */
     char *stop_reason;
     double started_at;
     int64_t exit_status;
@@ -157,8 +158,9 @@ static void signal_run(struct run *run, int sig)
 static void timer_start(struct run *run, enum phase phase, uint64_t ms);
 
 /* SIGTERM now, SIGKILL after kill_grace; the run ends as `status`. */
-static void begin_stop(struct run *run, const char *status, const char *reason)
+static void begin_stop(struct run *run, enum store_status status, const char *reason)
 {
+    run->forced = true;
     run->forced_status = status;
     run->stop_reason = strdup(reason);
     signal_run(run, SIGTERM);
@@ -219,14 +221,14 @@ static void report(struct run *run)
         out.exit_code = run->result.exit_code;
         out.signal = run->result.signal;
     }
-    if (run->forced_status) {
+    if (run->forced) {
         out.status = run->forced_status;
         out.error = run->stop_reason;
     } else if (run->result.received && run->result.ok && run->exit_status == 0 &&
                !run->term_signal) {
-        out.status = "success";
+        out.status = STORE_RUN_SUCCESS;
     } else {
-        out.status = "failed";
+        out.status = STORE_RUN_FAILED;
         out.error = failure_message(run, message, sizeof message);
     }
     run->reported = true;
@@ -263,10 +265,10 @@ static void on_timer(uv_timer_t *timer)
 
     switch (run->phase) {
     case PHASE_RUNNING:
-        if (run->forced_status) /* already being stopped */
+        if (run->forced) /* already being stopped */
             break;
         snprintf(reason, sizeof reason, "timed out after %d s", run->timeout);
-        begin_stop(run, "timeout", reason);
+        begin_stop(run, STORE_RUN_TIMEOUT, reason);
         break;
     case PHASE_TERMINATING:
         signal_run(run, SIGKILL);
@@ -516,7 +518,8 @@ static char *encode_request(const struct run_spec *spec, size_t *len, char *err,
             .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
             .args = args, .root = spec->root, .db_path = spec->db_path,
             .config_path = spec->config_path, .memory_limit_mb = t->memory_limit_mb,
-            .last_status = spec->last_status, .last_finished_at = spec->last_finished_at,
+            .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
+            .last_finished_at = spec->last_finished_at,
             .log_level = log_threshold},
         len, err, errlen);
 done:
@@ -766,15 +769,16 @@ fail:
 
 void executor_stop(struct run *run, const char *reason)
 {
-    if (run->exited || run->forced_status)
+    if (run->exited || run->forced)
         return;
     if (!reason)
         reason = "stopped";
     if (run->released) {
-        begin_stop(run, "killed", reason);
+        begin_stop(run, STORE_RUN_KILLED, reason);
         return;
     }
-    run->forced_status = "cancelled";
+    run->forced = true;
+    run->forced_status = STORE_RUN_SKIPPED; /* cancelled: run() never began */
     run->stop_reason = strdup(reason);
     signal_run(run, SIGKILL);
 }

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <uv.h>
 
+#include "store/store.h"
 #include "task/task.h"
 
 struct run;  /* opaque, owned by the executor until on_exit returns */
@@ -38,7 +39,8 @@ struct run_spec {
     double release_at;       /* wall instant to call run(); <= now means at once */
     int timeout;             /* effective seconds; 0 = no limit */
     int kill_grace;          /* seconds between SIGTERM and SIGKILL */
-    const char *last_status; /* previous run's final status, or NULL */
+    bool has_last;           /* the task ran before: */
+    enum store_status last_status; /* that run's final status */
     double last_finished_at; /* 0 when none */
     bool stream_output;      /* also pass output lines to on_output */
 };
@@ -46,7 +48,8 @@ struct run_spec {
 /* What a finished run reports.  Strings are owned by the executor and valid
  * only during the on_exit call. */
 struct run_outcome {
-    const char *status;      /* "success" | "failed" | "timeout" | "killed" | "cancelled" */
+    enum store_status status; /* success, failed, timeout, killed, or skipped:
+                               * cancelled before its release (executor_stop) */
     int exit_code;           /* -1 when ended by a signal */
     int signal;              /* 0 when it exited */
     double started_at;       /* wall instant run() began (0 if it never did) */
@@ -75,8 +78,9 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
                            char *err, size_t errlen);
 
 /* Stop a run: before its release it is cancelled at once (status
- * "cancelled"); after, SIGTERM to its session then SIGKILL after kill_grace
- * (status "killed").  `reason` goes into the outcome's error. */
+ * skipped: run() never began); after, SIGTERM to its session then SIGKILL
+ * after kill_grace (status killed).  `reason` goes into the outcome's
+ * error. */
 void executor_stop(struct run *run, const char *reason);
 
 pid_t executor_pid(const struct run *run);

@@ -118,6 +118,12 @@ const char *store_status_name(enum store_status status);
 int store_trigger_parse(const char *name, enum store_trigger *out);
 int store_status_parse(const char *name, enum store_status *out);
 
+/* The one definition of a failure: the run ended without succeeding in a
+ * way its owner must hear of (failed, timeout or killed).  Success and the
+ * fires that did not run (skipped, missed) are not; neither are the open
+ * states nor interrupted (the daemon died, not the run). */
+bool store_status_failed(enum store_status status);
+
 /* --- tasks ------------------------------------------------------------- */
 
 /* Insert or update a discovered task.  Schedule state (paused, next_fire,

@@ -103,6 +103,12 @@ int store_status_parse(const char *name, enum store_status *out)
     return i < 0 ? -1 : 0;
 }
 
+bool store_status_failed(enum store_status status)
+{
+    return status == STORE_RUN_FAILED || status == STORE_RUN_TIMEOUT ||
+           status == STORE_RUN_KILLED;
+}
+
 static int bind_exit(sqlite3_stmt *stmt, int index, bool has, int code)
 {
     return has ? sqlite3_bind_int(stmt, index, code)

@@ -249,17 +249,18 @@ static void retry_is_dropped_when_it_would_run_into_the_next_fire(void)
     t.retry_count = 2;
     t.retry_delay = 60;
     t.retry_backoff = 2;
-    CHECK_INT(policy_retry(&t, "failed", 1, T0, T0 + 3600, &at), POLICY_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_FAILED, 1, T0, T0 + 3600, &at), POLICY_RETRY);
     CHECK(at == T0 + 60, "first retry after retry_delay");
-    CHECK_INT(policy_retry(&t, "timeout", 2, T0, T0 + 3600, &at), POLICY_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_TIMEOUT, 2, T0, T0 + 3600, &at), POLICY_RETRY);
     CHECK(at == T0 + 120, "second retry after retry_delay * backoff");
-    CHECK_INT(policy_retry(&t, "failed", 3, T0, T0 + 3600, &at), POLICY_NO_RETRY);
-    CHECK_INT(policy_retry(&t, "failed", 1, T0, T0 + 30, &at), POLICY_RETRY_DROPPED);
-    CHECK_INT(policy_retry(&t, "failed", 1, T0, SCHEDULE_NEVER, &at), POLICY_RETRY);
-    CHECK_INT(policy_retry(&t, "success", 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
-    CHECK_INT(policy_retry(&t, "killed", 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_FAILED, 3, T0, T0 + 3600, &at), POLICY_NO_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_FAILED, 1, T0, T0 + 30, &at), POLICY_RETRY_DROPPED);
+    CHECK_INT(policy_retry(&t, STORE_RUN_FAILED, 1, T0, SCHEDULE_NEVER, &at), POLICY_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_SUCCESS, 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_KILLED, 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_SKIPPED, 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
     t.retry_count = 0;
-    CHECK_INT(policy_retry(&t, "failed", 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
+    CHECK_INT(policy_retry(&t, STORE_RUN_FAILED, 1, T0, T0 + 3600, &at), POLICY_NO_RETRY);
 }
 
 static void overlap_skips_or_waits_as_the_task_says(void)

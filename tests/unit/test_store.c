@@ -334,6 +334,21 @@ static void meta_values_round_trip(void)
     store_close(st);
 }
 
+static void failures_are_failed_timeout_and_killed(void)
+{
+    enum store_status status;
+
+    for (int i = STORE_RUN_QUEUED; i <= STORE_RUN_INTERRUPTED; i++) {
+        bool want = i == STORE_RUN_FAILED || i == STORE_RUN_TIMEOUT || i == STORE_RUN_KILLED;
+        CHECK(store_status_failed((enum store_status)i) == want, "%s",
+              store_status_name((enum store_status)i));
+        CHECK(store_status_parse(store_status_name((enum store_status)i), &status) == 0 &&
+                  status == (enum store_status)i, "%s round trip",
+              store_status_name((enum store_status)i));
+    }
+    CHECK_INT(store_status_parse("cancelled", &status), -1);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -349,6 +364,7 @@ int main(void)
     RUN(backup_is_a_database_with_the_rows);
     RUN(two_handles_write_without_deadlock);
     RUN(meta_values_round_trip);
+    RUN(failures_are_failed_timeout_and_killed);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
