@@ -451,7 +451,9 @@ static void job_cancel(struct job *job, const char *reason, bool respawn)
     char msg[ENGINE_ERR_MAX];
 
     if (job->state == JOB_SPAWNED) {
-        if (job->released)
+        /* From its release instant on, the process may be in run() before
+         * its "started" message is read: it is running, not cancellable. */
+        if (job->released || job->release_at <= clock_now())
             return;
         job->respawn = respawn;
         executor_stop(job->run, reason);

@@ -222,7 +222,11 @@ static void report(struct run *run)
         out.signal = run->result.signal;
     }
     if (run->forced) {
-        out.status = run->forced_status;
+        /* A cancel can cross the child's release: when its "started"
+         * message came after all, run() began, and the run was killed. */
+        out.status = run->forced_status == STORE_RUN_SKIPPED && run->released
+                         ? STORE_RUN_KILLED
+                         : run->forced_status;
         out.error = run->stop_reason;
     } else if (run->result.received && run->result.ok && run->exit_status == 0 &&
                !run->term_signal) {
