@@ -1,7 +1,8 @@
 /* notifier.c — send a notification to its channels, each retried once.
  *
  * The channels themselves live in notifier_http.c (webhook, ntfy, slack),
- * notifier_email.c and notifier_desktop.c; notifier_child.c is the
+ * notifier_email.c and notifier_desktop.c, and what they share in
+ * notifier_message.c and notifier_curl.c; notifier_child.c is the
  * `main __notify` side.
  */
 #include "notifier.h"
@@ -22,14 +23,6 @@
 #define DESKTOP_NAME "desktop"
 #define REASON_MAX 512
 
-static const char *const urgency_names[] = {
-    [NOTIFIER_LOW] = "low",
-    [NOTIFIER_NORMAL] = "normal",
-    [NOTIFIER_CRITICAL] = "critical",
-};
-
-#define URGENCY_COUNT (sizeof urgency_names / sizeof urgency_names[0])
-
 /* Indexed by enum config_channel_type. */
 static int (*const senders[])(const struct config_channel *,
                               const struct notification *, char *, size_t) = {
@@ -48,19 +41,6 @@ static const struct config_channel builtin_desktop = {
     .type = CONFIG_CHANNEL_DESKTOP,
     .settings = NULL,
 };
-
-const char *notifier_urgency_name(enum notifier_urgency urgency)
-{
-    return (size_t)urgency < URGENCY_COUNT ? urgency_names[urgency] : "?";
-}
-
-int notifier_urgency_parse(const char *name)
-{
-    for (size_t i = 0; i < URGENCY_COUNT; i++)
-        if (strcmp(urgency_names[i], name) == 0)
-            return (int)i;
-    return -1;
-}
 
 /* curl's global state is set up once per process and lives as long as it
  * (helpers/http.c does the same; the calls are reference-counted). */

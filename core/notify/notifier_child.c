@@ -16,33 +16,9 @@
 #define FIELD_CHANNELS "channels"
 #define FIELD_CONFIG "config"
 
-/* Sets obj[key] = value when value is not NULL; -1 when it cannot. */
-static int set_text(json_t *obj, const char *key, const char *value)
-{
-    return !value ? 0 : json_object_set_new(obj, key, json_string(value));
-}
-
 static const char *get_text(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
-}
-
-json_t *notifier_json(const struct notification *n)
-{
-    json_t *doc = json_object();
-
-    if (!doc || set_text(doc, "title", n->title) != 0
-        || set_text(doc, "message", n->message) != 0
-        || set_text(doc, "urgency", notifier_urgency_name(n->urgency)) != 0
-        || set_text(doc, "task", n->task) != 0
-        || set_text(doc, "status", n->status) != 0
-        || set_text(doc, "error", n->error) != 0
-        || (n->duration >= 0
-            && json_object_set_new(doc, "duration", json_real(n->duration)) != 0)) {
-        json_decref(doc);
-        return NULL;
-    }
-    return doc;
 }
 
 char *notifier_encode(const struct notification *n, const char *config_path)
@@ -50,7 +26,8 @@ char *notifier_encode(const struct notification *n, const char *config_path)
     json_t *doc = notifier_json(n), *channels = NULL;
     char *text = NULL;
 
-    if (!doc || set_text(doc, FIELD_CONFIG, config_path) != 0)
+    if (!doc || (config_path && json_object_set_new(doc, FIELD_CONFIG,
+                                                    json_string(config_path)) != 0))
         goto fail;
     if (n->channels) {
         if (!(channels = json_array())

@@ -3,7 +3,9 @@
  *
  * A sender tries one channel once (notifier.c retries) and returns 0, or
  * -1 with the reason in err (without the channel's name: the caller adds
- * it).
+ * it).  What the senders share lives below them, in notifier_message.c and
+ * notifier_curl.c: notifier.c calls the senders, and they call those two,
+ * never the other way round.
  */
 #ifndef NOTIFIER_INTERNAL_H
 #define NOTIFIER_INTERNAL_H
@@ -34,11 +36,17 @@ int notifier_email(const struct config_channel *ch,
 int notifier_desktop(const struct config_channel *ch,
                      const struct notification *n, char *err, size_t errlen);
 
+/* notifier_message.c (and notifier_urgency_name/_parse of notifier.h) */
 /* {title, message, urgency, task, status, duration, error}, absent fields
  * left out: a webhook's body, and the core of notifier_encode's JSON
  * (notifier_child.c).  NULL when out of memory or a text is not UTF-8. */
 json_t *notifier_json(const struct notification *n);
 
+/* A malloc'd copy of `text` fit for a header line: CR and LF become
+ * spaces, so a title cannot add headers of its own.  NULL on OOM. */
+char *notifier_header_text(const char *text);
+
+/* notifier_curl.c */
 /* Options every transfer gets: timeouts, no signals, curl's message in
  * `errbuf` (CURL_ERROR_SIZE bytes), the reply body discarded. */
 CURLcode notifier_curl_defaults(CURL *c, char *errbuf);
@@ -46,9 +54,5 @@ CURLcode notifier_curl_defaults(CURL *c, char *errbuf);
 /* Run a configured transfer; 0, or -1 with curl's reason in err. */
 int notifier_curl_perform(CURL *c, const char *errbuf, char *err,
                           size_t errlen);
-
-/* A malloc'd copy of `text` fit for a header line: CR and LF become
- * spaces, so a title cannot add headers of its own.  NULL on OOM. */
-char *notifier_header_text(const char *text);
 
 #endif
