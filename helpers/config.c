@@ -40,7 +40,7 @@
 #include "lib/yamldoc.h"
 #include "luabox.h"
 #include "luajson.h"
-#include "runtime.h"
+#include "runtime_context.h"
 
 #define BOX_MT "config.box"
 #define ROOT_ENV "TASKSCHED_ROOT"

@@ -14,7 +14,7 @@
 #include "log/tasklog.h"
 #include "luajson.h"
 #include "run/run_protocol.h"
-#include "runtime.h"
+#include "runtime_context.h"
 
 #define LOG_ERR_MAX 256
 #define LOG_NO_TASK "lua" /* the name of lines logged outside a run */

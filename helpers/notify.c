@@ -15,7 +15,7 @@
 #include "helpers.h"
 #include "luaopt.h"
 #include "notify/notifier.h"
-#include "runtime.h"
+#include "runtime_context.h"
 
 #define DEFAULT_TITLE "Task scheduler" /* outside a run, which has a title */
 

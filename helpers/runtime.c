@@ -9,9 +9,6 @@
 #include "helpers.h"
 #include "task/dsl.h"
 
-/* Registry key of the light userdata pointing at the run's context. */
-#define RUNTIME_CONTEXT_KEY "tasksched.runtime"
-
 /* Every helper module a run can use: one line per module. */
 static const luaL_Reg runtime_helpers[] = {
     {"json", luaopen_json},
@@ -28,8 +25,7 @@ static const luaL_Reg runtime_helpers[] = {
 static int setup(lua_State *L)
 {
     luaL_openlibs(L);
-    lua_pushvalue(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, RUNTIME_CONTEXT_KEY);
+    runtime_context_set(L, lua_touserdata(L, 1));
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (const luaL_Reg *h = runtime_helpers; h->name; h++) {
         lua_pushcfunction(L, h->func);
@@ -58,14 +54,4 @@ lua_State *runtime_open(const struct runtime_context *ctx, char *err, size_t err
         return NULL;
     }
     return L;
-}
-
-const struct runtime_context *runtime_context(lua_State *L)
-{
-    const struct runtime_context *ctx;
-
-    lua_getfield(L, LUA_REGISTRYINDEX, RUNTIME_CONTEXT_KEY);
-    ctx = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return ctx;
 }

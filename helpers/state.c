@@ -18,7 +18,7 @@
 
 #include "helpers.h"
 #include "luajson.h"
-#include "runtime.h"
+#include "runtime_context.h"
 #include "store/store.h"
 
 #define STATE_DB_MT "state.db"       /* metatable of the store handle */
