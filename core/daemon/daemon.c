@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +42,7 @@
 #include "datawatch.h"
 #include "engine/engine.h"
 #include "housekeeping.h"
+#include "lib/fs.h"
 #include "lock.h"
 #include "log/log.h"
 #include "proctitle.h"
@@ -97,13 +97,14 @@ static int path_in_root(const struct daemon *d, const char *rel, char *buf, size
     return 0;
 }
 
+/* ROOT/rel, one level only: a root removed under the daemon is not made again. */
 static int make_dir(const struct daemon *d, const char *rel, char *err, size_t errlen)
 {
     char path[PATH_MAX];
 
     if (path_in_root(d, rel, path, sizeof path, err, errlen) != 0)
         return -1;
-    if (mkdir(path, DAEMON_DIR_MODE) != 0 && errno != EEXIST) {
+    if (fs_mkdir(path, DAEMON_DIR_MODE) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }

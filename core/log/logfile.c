@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "time/clock.h"
 
 #define LOGFILE_MODE 0644
-#define LOGFILE_DIR_MODE 0755
 #define SECONDS_PER_DAY 86400.0
 
 struct logfile {
@@ -31,47 +31,6 @@ struct logfile {
 
 /* Every open log file of the process, so one path has one writer. */
 static struct logfile *open_files;
-
-int logfile_mkdirs(const char *dir)
-{
-    char path[PATH_MAX];
-    size_t len = strlen(dir);
-
-    if (len == 0 || len >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(path, dir, len + 1);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, LOGFILE_DIR_MODE) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(path, LOGFILE_DIR_MODE) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-static int mkdirs_parent(const char *path)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    size_t len;
-
-    if (!slash || slash == path)
-        return 0;
-    len = (size_t)(slash - path);
-    if (len >= sizeof dir) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(dir, path, len);
-    dir[len] = '\0';
-    return logfile_mkdirs(dir);
-}
 
 static int open_fd(struct logfile *lf)
 {
@@ -161,7 +120,7 @@ struct logfile *logfile_open(const char *path, const struct logfile_options *opt
     }
     lf->opt = *opt;
     lf->refs = 1;
-    if (mkdirs_parent(path) != 0 || open_fd(lf) != 0) {
+    if (fs_mkdirs_parent(path, LOGFILE_DIR_MODE, NULL, 0) != 0 || open_fd(lf) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         goto fail;
     }

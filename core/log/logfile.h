@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #define LOGFILE_TIMESTAMP_MAX 40
+#define LOGFILE_DIR_MODE 0755    /* the folders log files are made in */
 
 struct logfile;
 
@@ -56,9 +57,6 @@ int logfile_reopen(struct logfile *lf);
 
 /* Drop one reference; the file is closed with the last one.  NULL is ok. */
 void logfile_close(struct logfile *lf);
-
-/* mkdir -p.  0, or -1 with errno set. */
-int logfile_mkdirs(const char *dir);
 
 /* `at` as local ISO-8601 with milliseconds and UTC offset. */
 void logfile_timestamp(double at, char *buf, size_t len);

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "lib/fs.h"
 
 #define STORE_JOURNAL_RETRY_MS 10 /* between tries of the WAL switch */
 
@@ -238,28 +239,16 @@ int store_each_row(struct store *st, sqlite3_stmt *stmt, const char *what,
 /* mkdir -p for the directory part of `path`. */
 static int make_parent_dirs(const char *path, char *err, size_t errlen)
 {
-    char dir[PATH_MAX_LEN];
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+    char failed[PATH_MAX_LEN];
+    if (strlen(path) >= PATH_MAX_LEN) {
         snprintf(err, errlen, "%s: path too long", path);
         return -1;
     }
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir)
-        return 0;
-    *slash = '\0';
-    for (char *p = dir + 1; ; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char saved = *p;
-        *p = '\0';
-        if (mkdir(dir, DIR_MODE) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
-            return -1;
-        }
-        *p = saved;
-        if (!saved)
-            return 0;
+    if (fs_mkdirs_parent(path, DIR_MODE, failed, sizeof failed) != 0) {
+        snprintf(err, errlen, "%s: %s", failed, strerror(errno));
+        return -1;
     }
+    return 0;
 }
 
 static int exec(struct store *st, const char *sql, const char *what)

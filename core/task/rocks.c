@@ -36,7 +36,7 @@
 
 #include <lauxlib.h>
 
-#include "log/logfile.h"
+#include "lib/fs.h"
 #include "time/clock.h"
 
 #define ROCKS_PROGRAM "luarocks"
@@ -47,6 +47,7 @@
 #define ROCKS_SPEC_FILE "tasksched-deps-0-0.rockspec"
 #define ROCKS_MANIFEST_DIR "lib/luarocks/rocks-" ROCKS_LUA_VERSION
 #define ROCKS_FILE_MODE 0644
+#define ROCKS_DIR_MODE 0755
 #define ROCKS_OUTPUT_MAX 4096   /* tail of luarocks' stderr kept for the message */
 #define ROCKS_MESSAGE_LINES 3   /* lines of it quoted in the message */
 #define ROCKS_ARGV_MAX 12
@@ -446,7 +447,7 @@ static int ensure(const struct rocks_request *req, char *err, size_t errlen)
         snprintf(err, errlen, "%s: path too long", req->tree);
         return -1;
     }
-    if (logfile_mkdirs(req->tree) != 0) {
+    if (fs_mkdirs(req->tree, ROCKS_DIR_MODE, NULL, 0) != 0) {
         snprintf(err, errlen, "%s: %s", req->tree, strerror(errno));
         return -1;
     }

@@ -14,7 +14,7 @@
 
 #include "config/config.h"
 #include "daemon/housekeeping.h"
-#include "log/logfile.h"
+#include "lib/fs.h"
 #include "store/store.h"
 #include "testing.h"
 #include "time/clock.h"
@@ -120,7 +120,7 @@ static void touch_aged(const char *path, double age_days)
     snprintf(parent, sizeof parent, "%s", path);
     slash = strrchr(parent, '/');
     *slash = '\0';
-    CHECK(logfile_mkdirs(parent) == 0, "mkdir %s", parent);
+    CHECK(fs_mkdirs(parent, 0755, NULL, 0) == 0, "mkdir %s", parent);
     f = fopen(path, "w");
     CHECK(f && fputs("line\n", f) >= 0 && fclose(f) == 0, "write %s", path);
     tv[0].tv_sec = tv[1].tv_sec = (time_t)(clock_now() - age_days * DAY);
