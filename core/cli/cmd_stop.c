@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -19,12 +18,11 @@
 #include "client.h"
 #include "config/config.h"
 #include "daemon/daemon.h"
+#include "lib/procstat.h"
 
 #define STOP_ERR_MAX 512
 #define STOP_POLL_NS 50000000L /* 50 ms between looks at the process */
 #define STOP_MARGIN_S 5        /* beyond shutdown_timeout + kill_grace */
-#define STOP_PROC_STAT_MAX 512 /* enough of /proc/PID/stat for its state */
-#define STOP_PROC_PATH_MAX 64
 
 /* Send {"cmd": cmd}: the reply (new reference), or NULL after printing why
  * (*absent says that no daemon runs; then nothing is printed when `quiet`). */
@@ -65,21 +63,13 @@ static json_t *stop_ask(const struct cli_options *opt, const char *cmd, bool qui
  * not reaped yet. */
 static bool stop_process_gone(pid_t pid)
 {
-    char path[STOP_PROC_PATH_MAX], line[STOP_PROC_STAT_MAX];
-    FILE *f;
+    struct procstat ps;
 
     if (kill(pid, 0) < 0 && errno == ESRCH)
         return true;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    f = fopen(path, "re");
-    if (!f)
+    if (procstat_read(pid, &ps) != 0)
         return errno == ENOENT;
-    size_t n = fread(line, 1, sizeof line - 1, f);
-    fclose(f);
-    line[n] = '\0';
-    /* "pid (comm) S ...": comm may hold spaces and parentheses. */
-    const char *end = strrchr(line, ')');
-    return end && end[1] == ' ' && end[2] == 'Z';
+    return ps.state == PROCSTAT_ZOMBIE;
 }
 
 static bool stop_wait_gone(pid_t pid, int seconds)

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/procstat.h"
 #include "log/log.h"
 #include "session.h"
 #include "time/clock.h"
@@ -31,7 +32,6 @@
 #define ORPHANS_RUN_ARG "__run" /* argv[1] of a run process (executor.c) */
 #define ORPHANS_PROC_PATH_MAX 64
 #define ORPHANS_CMDLINE_MAX (PATH_MAX + sizeof ORPHANS_RUN_ARG + 1)
-#define ORPHANS_STAT_MAX 1024
 /* Seconds a process's start may seem to follow its run's started_at: the
  * kernel counts in clock ticks and the boot-to-wall conversion below
  * reads two clocks one after the other. */
@@ -87,27 +87,13 @@ static double boot_to_wall(double since_boot)
  * Unix s, as clock_now() and the run process count). */
 static bool started_by(int pid, double started_at)
 {
-    char stat[ORPHANS_STAT_MAX];
-    const char *fields;
-    unsigned long long start_ticks;
+    struct procstat ps;
     long ticks_per_s = sysconf(_SC_CLK_TCK);
     double start;
-    int pgrp;
 
-    /* Field 2, the command name, is in parentheses and may hold anything:
-     * the fixed fields start after the last ')'. */
-    if (ticks_per_s <= 0 || read_proc(pid, "stat", stat, sizeof stat) < 0 ||
-        !(fields = strrchr(stat, ')')))
+    if (ticks_per_s <= 0 || procstat_read(pid, &ps) != 0 || ps.pgrp != pid)
         return false;
-    /* state ppid PGRP session tty_nr tpgid flags minflt cminflt majflt
-     * cmajflt utime stime cutime cstime priority nice num_threads
-     * itrealvalue STARTTIME (fields 3 to 22 of proc(5)) */
-    if (sscanf(fields + 1,
-               " %*c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-               &pgrp, &start_ticks) != 2 ||
-        pgrp != pid)
-        return false;
-    start = boot_to_wall((double)start_ticks / (double)ticks_per_s);
+    start = boot_to_wall((double)ps.start_ticks / (double)ticks_per_s);
     return start >= 0 && start <= started_at - clock_offset() + ORPHANS_START_SLACK;
 }
 

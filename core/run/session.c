@@ -9,17 +9,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "lib/procstat.h"
 
 #define SESSION_PROC_DIR "/proc"
-#define SESSION_STAT_MAX 512      /* enough of /proc/PID/stat for its session */
-#define SESSION_PATH_MAX 64
 #define SESSION_KILL_PASSES 5     /* looks for survivors after a SIGKILL */
 #define SESSION_PASS_PAUSE_NS 1000000L /* lets the killed become zombies */
 
@@ -27,24 +23,11 @@
  * no signal can reach). */
 static pid_t session_of(pid_t pid)
 {
-    char path[SESSION_PATH_MAX], stat[SESSION_STAT_MAX], state;
-    const char *end;
-    ssize_t n;
-    int fd, sid;
+    struct procstat ps;
 
-    snprintf(path, sizeof path, SESSION_PROC_DIR "/%d/stat", (int)pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if (procstat_read(pid, &ps) != 0 || ps.state == PROCSTAT_ZOMBIE)
         return -1;
-    n = read(fd, stat, sizeof stat - 1);
-    if (close(fd) != 0 || n <= 0)
-        return -1;
-    stat[n] = '\0';
-    /* "pid (comm) state ppid pgrp session ...": comm may hold spaces and
-     * parentheses, so the fields start after the last ')'. */
-    if (!(end = strrchr(stat, ')')) ||
-        sscanf(end + 1, " %c %*d %*d %d", &state, &sid) != 2 || state == 'Z')
-        return -1;
-    return (pid_t)sid;
+    return ps.session;
 }
 
 /* One look through /proc: `sig` to each member of `sid`.  Returns how many
