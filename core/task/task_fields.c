@@ -5,12 +5,11 @@
  * the value on top of the stack, stores it, or says what it expected in
  * `why`; the caller adds "path:line: field 'name': ".  Lines come from the
  * source text, since a table does not remember where its fields were
- * written (see field_line).  All reads are raw: metamethods set by the task
+ * written (task_lines.c).  All reads are raw: metamethods set by the task
  * never run here.
  */
 #include "task_fields.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include "dsl.h"
 #include "lib/suggest.h"
 #include "task.h"
+#include "task_lines.h"
 
 #define TASK_DEFAULT_RETRY_DELAY 60
 #define TASK_WHY_MAX 256
@@ -408,51 +408,6 @@ static const struct field fields[] = {
 #undef AT
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
 
-static bool is_word_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '_';
-}
-
-/* The line of the first `name =` in the source (a whole word, not `==`,
- * not in a -- comment), or 0.  A heuristic: good for the declarative
- * tables task files are, and the `return` line is the fallback. */
-static int field_line(const char *content, const char *name)
-{
-    size_t n = strlen(name);
-    int line = 1;
-
-    for (const char *p = content; *p; p++) {
-        const char *q = p + n;
-        if (*p == '\n') {
-            line++;
-        } else if (p[0] == '-' && p[1] == '-') {
-            p += strcspn(p, "\n") - 1;       /* to the end of the comment */
-        } else if (strncmp(p, name, n) == 0 && (p == content || !is_word_char(p[-1]))) {
-            q += strspn(q, " \t");
-            if (q[0] == '=' && q[1] != '=')
-                return line;
-        }
-    }
-    return 0;
-}
-
-/* The line of the file's `return`: the first one at the start of a line,
- * else the first one after indentation, else 1. */
-static int return_line(const char *content)
-{
-    for (int indented = 0; indented <= 1; indented++) {
-        int line = 1;
-        for (const char *p = content; *p; line++) {
-            const char *word = indented ? p + strspn(p, " \t") : p;
-            if (strncmp(word, "return", 6) == 0 && !is_word_char(word[6]))
-                return line;
-            p += strcspn(p, "\n");
-            p += *p == '\n';
-        }
-    }
-    return 1;
-}
-
 static int fail_at(const struct task *t, int line, char *err, size_t errlen,
                    const char *fmt, ...)
 {
@@ -465,10 +420,11 @@ static int fail_at(const struct task *t, int line, char *err, size_t errlen,
     return -1;
 }
 
+/* The line of the returned table's `field`, else that of the `return`. */
 static int line_of(const struct task *t, const char *field)
 {
-    int line = field_line(t->content, field);
-    return line ? line : return_line(t->content);
+    int line = task_lines_field(t->content, field);
+    return line ? line : task_lines_return(t->content);
 }
 
 static const struct field *find_field(const char *name)
@@ -503,7 +459,7 @@ static int check_names(lua_State *L, const struct task *t, char *err, size_t err
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING) {
             char got[64];
-            return fail_at(t, return_line(t->content), err, errlen,
+            return fail_at(t, task_lines_return(t->content), err, errlen,
                            "unexpected entry [%s] in the task table (fields have names)",
                            shown(L, -1, got, sizeof got));
         }
@@ -541,12 +497,12 @@ static void set_defaults(struct task *t)
 static int check_whole(struct task *t, char *err, size_t errlen)
 {
     if (t->schedules.count == 0)
-        return fail_at(t, return_line(t->content), err, errlen, "missing field 'schedule'");
+        return fail_at(t, task_lines_return(t->content), err, errlen, "missing field 'schedule'");
     if (t->has_run && t->command.count > 0)
         return fail_at(t, line_of(t, "command"), err, errlen,
                        "give either 'run' or 'command', not both");
     if (!t->has_run && t->command.count == 0)
-        return fail_at(t, return_line(t->content), err, errlen,
+        return fail_at(t, task_lines_return(t->content), err, errlen,
                        "missing 'run' (a function) or 'command' (a list of strings)");
     if (t->title == NULL)
         t->title = strdup(t->name);
@@ -565,7 +521,7 @@ int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen)
 
     set_defaults(t);
     if (lua_type(L, 1) != LUA_TTABLE)
-        return fail_at(t, return_line(t->content), err, errlen,
+        return fail_at(t, task_lines_return(t->content), err, errlen,
                        "a task file must return a table, got %s", luaL_typename(L, 1));
     if (check_names(L, t, err, errlen) < 0)
         return -1;

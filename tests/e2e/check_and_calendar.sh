@@ -62,6 +62,9 @@ expect check_given_files_exits_1 1 "$MAIN" --root "$ROOT" check \
 contains check_given_file_fails "FAIL $FIXTURES/bad/wrong_type.lua:3: field 'timeout': expected a number >= 0, got string"
 contains check_given_file_passes "ok   $FIXTURES/good/cameras/copy.lua"
 
+expect check_nested_key_exits_1 1 "$MAIN" --root "$ROOT" check "$FIXTURES/bad/nested_key.lua"
+contains check_names_the_top_level_key "FAIL $FIXTURES/bad/nested_key.lua:5: field 'timeout': expected a number >= 0, got string"
+
 expect check_stops_endless_loops 1 "$MAIN" --root "$ROOT" check "$FIXTURES/bad/endless_loop.lua"
 contains check_names_the_loop_line "endless_loop.lua:2: instruction limit exceeded"
 

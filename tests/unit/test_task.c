@@ -251,6 +251,46 @@ static void unknown_fields_are_reported_first_in_source_order(void)
                        "x.lua:1: unexpected entry [1] in the task table (fields have names)");
 }
 
+/* A field's line is that of its key in the returned table, whatever
+ * nested tables, run() bodies, strings and comments say before it. */
+static void field_lines_skip_what_is_not_the_returned_table(void)
+{
+    static const struct {
+        const char *source, *want;
+    } cases[] = {
+        {"local defaults = { timeout = 5 }\nreturn {\n  timeout = \"x\",\n" MINIMAL_TAIL,
+         "x.lua:3: field 'timeout': expected a number >= 0, got string"},
+        {"return {\n  description = [[\ntimeout = 1\n]],\n  title = [==[ ]] timeout = 2 ]==],\n"
+         "  timeout = \"x\",\n" MINIMAL_TAIL,
+         "x.lua:6: field 'timeout': expected a number >= 0, got string"},
+        {"return {\n  -- timeout = 1\n  --[[\n  timeout = 2\n  ]] --[==[\n ]] timeout = 3 ]==]\n"
+         "  timeout = \"x\",\n" MINIMAL_TAIL,
+         "x.lua:7: field 'timeout': expected a number >= 0, got string"},
+        {"return {\n  title = \"say \\\"timeout = 1\\\"\",\n"
+         "  description = 'it\\'s { timeout = 2',\n  timeout = \"x\",\n" MINIMAL_TAIL,
+         "x.lua:4: field 'timeout': expected a number >= 0, got string"},
+        {"return {\n  run = function()\n    local t = { timeout = 1 }\n    timeout = 2\n"
+         "    if t then return { timeout = 3 } end\n  end,\n  schedule = every().day,\n"
+         "  timeout = \"x\",\n}\n",
+         "x.lua:8: field 'timeout': expected a number >= 0, got string"},
+        {"return {\n  enabled = timeout == nil,\n  timeout = \"x\",\n" MINIMAL_TAIL,
+         "x.lua:3: field 'timeout': expected a number >= 0, got string"},
+        {"return {\n  env = { colour = \"red\" },\n  zzz = 1,\n  colour = 1,\n" MINIMAL_TAIL,
+         "x.lua:3: unknown field 'zzz'"},
+        {"local function helper()\nreturn 1\nend\n--[[\nreturn\n]]\nreturn {\n"
+         "  run = function() end,\n}\n",
+         "x.lua:7: missing field 'schedule'"},
+        /* No table constructor after the `return`: the `return` it is. */
+        {"local t = { timeout = \"x\", schedule = every().day, run = function() end }\n"
+         "return t\n",
+         "x.lua:2: field 'timeout': expected a number >= 0, got string"},
+    };
+    check_fails(BAD "nested_key.lua",
+                BAD "nested_key.lua:5: field 'timeout': expected a number >= 0, got string");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_source_fails(cases[i].source, cases[i].want);
+}
+
 /* Each case must fail quickly and say why, not hang or grow. */
 static void hostile_top_levels_are_stopped(void)
 {
@@ -375,6 +415,7 @@ int main(void)
     RUN(zone_and_cron_errors_point_at_the_call);
     RUN(each_field_checks_its_type);
     RUN(unknown_fields_are_reported_first_in_source_order);
+    RUN(field_lines_skip_what_is_not_the_returned_table);
     RUN(hostile_top_levels_are_stopped);
     RUN(allocation_loops_are_stopped);
     RUN(pattern_matching_is_refused_at_the_top_level);
