@@ -11,10 +11,10 @@
  * anywhere; the first word that is not an option names the subcommand, and
  * what follows it belongs to the subcommand (so `reset --task NAME` keeps
  * its own --task).  A broken config fails at once, with file:line, exit 1 —
- * except for the commands that talk to a running daemon (--status, stop,
- * reload, restart, list, history, next, overdue, reset): a daemon keeps its
- * last good config when config.yaml breaks, and must still be reachable,
- * so they warn with file:line and use the defaults for their local parts.
+ * except for the commands that talk to a running daemon (--status and the
+ * entries marked lenient in core/cli/cmd_*.c): a daemon keeps its last good
+ * config when config.yaml breaks, and must still be reachable, so they
+ * warn with file:line and use the defaults for their local parts.
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,21 +37,6 @@
 #define DEFAULT_CONFIG_REL "config/config.yaml"
 #define MAIN_ERR_MAX (PATH_MAX + 512)
 
-typedef int (*command_fn)(const struct cli_options *opt, int argc, char **argv);
-
-static const struct {
-    const char *name;
-    command_fn fn;
-    bool lenient;            /* runs on the defaults when the config is broken */
-} commands[] = {
-    {"check", cmd_check, false},     {"calendar", cmd_calendar, false},
-    {"list", cmd_list, true},        {"history", cmd_history, true},
-    {"next", cmd_next, true},        {"overdue", cmd_overdue, true},
-    {"reset", cmd_reset, true},      {"stop", cmd_stop, true},
-    {"reload", cmd_reload, true},    {"restart", cmd_restart, true},
-    {"config", cmd_config, false},
-};
-
 enum action { ACTION_DAEMON, ACTION_DETACH, ACTION_STATUS, ACTION_TASK, ACTION_COMMAND,
               ACTION_HELP, ACTION_VERSION };
 
@@ -60,7 +45,7 @@ struct args {
     bool verbose, json, include_examples;
     enum action action;
     bool action_set;
-    command_fn command;
+    const struct cli_command *command;
     bool lenient;            /* a broken config only warns */
     int sub_argc;            /* the subcommand's argv, its name first */
     char **sub_argv;
@@ -120,14 +105,10 @@ static int set_action(struct args *a, enum action action)
 
 static bool find_command(struct args *a, const char *name)
 {
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            a->command = commands[i].fn;
-            a->lenient = commands[i].lenient;
-            return true;
-        }
-    }
-    return false;
+    a->command = cli_command_find(name);
+    if (a->command)
+        a->lenient = a->command->lenient;
+    return a->command != NULL;
 }
 
 /* 0, or -1 for a usage error.  sub_argv is allocated (argc slots). */
@@ -276,7 +257,7 @@ static int dispatch(const struct args *a, const struct cli_options *opt)
     case ACTION_TASK:
         return cmd_task(opt, 2, task_argv);
     case ACTION_COMMAND:
-        return a->command(opt, a->sub_argc, a->sub_argv);
+        return a->command->exec(opt, a->sub_argc, a->sub_argv);
     case ACTION_HELP:
     case ACTION_VERSION:
         break;
@@ -307,7 +288,7 @@ int main(int argc, char **argv)
     }
     if (a.action == ACTION_HELP || a.action == ACTION_VERSION) {
         if (a.action == ACTION_HELP)
-            cli_help();
+            cli_help(cli_commands);
         else
             printf("main %s\n", SCHEDULER_VERSION);
         rc = fflush(stdout) == 0 ? 0 : 1;

@@ -1,9 +1,19 @@
-/* cli.c — the usage line and the --help text. */
+/* cli.c — the usage lines and the --help text.
+ *
+ * The commands' part of --help is made from their entries, which main.c
+ * passes in: reading cli_commands here would make cli.c, commands.c and
+ * the cmd_*.c (which call cli_usage) call each other in a circle.
+ */
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
-static const char help_text[] =
+#define CLI_HELP_COLUMN 30   /* where a command's help starts, after the indent */
+#define CLI_HELP_GAP 2       /* the least room between a synopsis and its help */
+#define CLI_SYNOPSIS_MAX 256
+
+static const char help_head[] =
     "usage: " CLI_USAGE "\n"
     "\n"
     "A task scheduler: runs the Lua tasks under tasks/ on their schedules,\n"
@@ -24,20 +34,9 @@ static const char help_text[] =
     "  --verbose           debug logging\n"
     "  --help, --version\n"
     "\n"
-    "Commands:\n"
-    "  list                          the tasks, their schedules and next fires\n"
-    "  history [TASK] [-n N]         recent runs, newest first\n"
-    "  check [FILE...]               validate task files (exit 1 on error)\n"
-    "  calendar EXPR [--from ISO] [-n N] [--tz ZONE]\n"
-    "                                the next fire instants of a schedule\n"
-    "  next TASK [-n N]              the next fire instants of a task\n"
-    "  overdue                       tasks whose fire time passed without a run\n"
-    "  reset [--dry-run] [--future-only] [--task NAME]... [--all]\n"
-    "                                recompute stored next fire times\n"
-    "  reload                        make the daemon reload config and tasks\n"
-    "  stop                          stop the daemon gracefully (waits for it)\n"
-    "  restart                       stop it if it runs, then start it detached\n"
-    "  config --effective            the settings in force and where each came from\n"
+    "Commands:\n";
+
+static const char help_tail[] =
     "\n"
     "Signals to the daemon: SIGTERM/SIGINT stop, SIGHUP reload, SIGUSR1\n"
     "reopen log files.  Exit codes: 0 ok, 1 failure, 2 usage.\n";
@@ -48,7 +47,38 @@ int cli_usage(const char *usage_line)
     return EXIT_USAGE;
 }
 
-void cli_help(void)
+/* "NAME USAGE", or "NAME" when the command takes no arguments. */
+static void synopsis(const struct cli_command *command, char *buf, size_t len)
 {
-    fputs(help_text, stdout);
+    snprintf(buf, len, "%s%s%s", command->name, *command->usage ? " " : "", command->usage);
+}
+
+int cli_command_usage(const struct cli_command *command)
+{
+    char line[CLI_SYNOPSIS_MAX];
+
+    synopsis(command, line, sizeof line);
+    fprintf(stderr, "usage: main %s\n", line);
+    return EXIT_USAGE;
+}
+
+/* "  SYNOPSIS  HELP", the help in its column, or on a line of its own when
+ * the synopsis leaves no room. */
+static void help_command(const struct cli_command *command)
+{
+    char line[CLI_SYNOPSIS_MAX];
+
+    synopsis(command, line, sizeof line);
+    if (strlen(line) + CLI_HELP_GAP <= CLI_HELP_COLUMN)
+        printf("  %-*s%s\n", CLI_HELP_COLUMN, line, command->help);
+    else
+        printf("  %s\n  %-*s%s\n", line, CLI_HELP_COLUMN, "", command->help);
+}
+
+void cli_help(const struct cli_command *const commands[])
+{
+    fputs(help_head, stdout);
+    for (size_t i = 0; commands[i]; i++)
+        help_command(commands[i]);
+    fputs(help_tail, stdout);
 }

@@ -1,9 +1,12 @@
-/* cli.h — what every subcommand receives from the command line parser.
+/* cli.h — the subcommands and what each receives from the command line
+ * parser.
  *
- * main.c parses the global options, loads the config, and calls one
- * cmd_* function with the subcommand's own arguments (argv[0] is the
- * subcommand's name).  Each cmd_* returns the process exit code:
- * 0 ok, 1 failure, 2 usage error.
+ * Each subcommand is one struct cli_command, defined in its cmd_*.c (as
+ * tmux's cmd_entry): its name, usage, --help line and whether it runs on
+ * a broken config.  main.c parses the global options, finds the entry in
+ * cli_commands (commands.c), loads the config, and calls its exec with the
+ * subcommand's own arguments (argv[0] is the subcommand's name).  Each
+ * returns the process exit code: 0 ok, 1 failure, 2 usage error.
  */
 #ifndef CLI_H
 #define CLI_H
@@ -31,12 +34,33 @@ struct cli_options {
                                   * lenient command found it broken) */
 };
 
-/* Print "usage: main NAME ..." style line for a subcommand to stderr and
- * return EXIT_USAGE. */
+struct cli_command {
+    const char *name;            /* the word that picks it: main NAME ... */
+    const char *usage;           /* its arguments, "" for none: the usage
+                                  * line is "main NAME USAGE" */
+    const char *help;            /* what it does, in one line of --help */
+    bool lenient;                /* runs on the defaults, with a warning,
+                                  * when the config is broken (main.c) */
+    int (*exec)(const struct cli_options *opt, int argc, char **argv);
+};
+
+/* The subcommands, in the order of --help; NULL-terminated (commands.c). */
+extern const struct cli_command *const cli_commands[];
+
+/* The entry of cli_commands named `name`, or NULL. */
+const struct cli_command *cli_command_find(const char *name);
+
+/* The entries, one in each cmd_*.c (cmd_stop.c has reload and restart). */
+extern const struct cli_command cmd_list_entry, cmd_history_entry, cmd_check_entry,
+    cmd_calendar_entry, cmd_next_entry, cmd_overdue_entry, cmd_reset_entry, cmd_reload_entry,
+    cmd_stop_entry, cmd_restart_entry, cmd_config_entry;
+
+/* Print "usage: " and the line to stderr; returns EXIT_USAGE. */
 int cli_usage(const char *usage_line);
 
-int cmd_check(const struct cli_options *opt, int argc, char **argv);
-int cmd_calendar(const struct cli_options *opt, int argc, char **argv);
+/* Print "usage: main NAME USAGE" of the command to stderr; returns
+ * EXIT_USAGE. */
+int cli_command_usage(const struct cli_command *command);
 
 /* Global options that name a command rather than a subcommand: main.c
  * calls cmd_status for `--status` and cmd_task for `--task NAME` (argv is
@@ -48,23 +72,13 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv);
  * code (core/cli/cmd_daemon.c). */
 int cmd_daemon(const struct cli_options *opt, bool detach);
 
-/* Subcommands that read the store or talk to the daemon (core/cmd_*.c). */
-int cmd_list(const struct cli_options *opt, int argc, char **argv);
-int cmd_history(const struct cli_options *opt, int argc, char **argv);
-int cmd_next(const struct cli_options *opt, int argc, char **argv);
-int cmd_overdue(const struct cli_options *opt, int argc, char **argv);
-int cmd_reset(const struct cli_options *opt, int argc, char **argv);
-int cmd_stop(const struct cli_options *opt, int argc, char **argv);
-int cmd_reload(const struct cli_options *opt, int argc, char **argv);
-int cmd_restart(const struct cli_options *opt, int argc, char **argv);
-int cmd_config(const struct cli_options *opt, int argc, char **argv);
-
 /* The program's own usage line (cli_usage prints it after "usage: "). */
 #define CLI_USAGE                                                             \
     "main [--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] "   \
     "[--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
 
-/* The full --help text to stdout. */
-void cli_help(void);
+/* The full --help text to stdout, the commands' lines made from their
+ * entries (NULL-terminated, in that order). */
+void cli_help(const struct cli_command *const commands[]);
 
 #endif

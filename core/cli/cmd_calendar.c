@@ -19,7 +19,6 @@
 #include "time/clock.h"
 #include "time/tz.h"
 
-#define CALENDAR_USAGE "main calendar EXPR [--from ISO] [-n N] [--tz ZONE]"
 #define CALENDAR_DEFAULT_COUNT 5
 #define CALENDAR_MAX_COUNT 100000
 #define CALENDAR_ERR_MAX 512
@@ -58,7 +57,7 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
     return args->expr ? 0 : -1;
 }
 
-int cmd_calendar(const struct cli_options *opt, int argc, char **argv)
+static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct calendar_args args = {0};
     struct schedule_set set = {0};
@@ -67,7 +66,7 @@ int cmd_calendar(const struct cli_options *opt, int argc, char **argv)
     int64_t at = clock_now_s();
 
     if (parse_args(argc, argv, &args) < 0)
-        return cli_usage(CALENDAR_USAGE);
+        return cli_command_usage(&cmd_calendar_entry);
     if (args.zone && (zone = tz_get(args.zone, err, sizeof err)) == NULL) {
         fprintf(stderr, "calendar: %s\n", err);
         return EXIT_USAGE;
@@ -90,3 +89,11 @@ int cmd_calendar(const struct cli_options *opt, int argc, char **argv)
     schedule_set_free(&set);
     return 0;
 }
+
+const struct cli_command cmd_calendar_entry = {
+    .name = "calendar",
+    .usage = "EXPR [--from ISO] [-n N] [--tz ZONE]",
+    .help = "the next fire instants of a schedule",
+    .lenient = false,
+    .exec = calendar_exec,
+};

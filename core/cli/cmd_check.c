@@ -20,7 +20,6 @@
 #include "task/task.h"
 #include "time/clock.h"
 
-#define CHECK_USAGE "main check [FILE...]"
 #define CHECK_MAX_DEPTH 16       /* sub-folders deeper than this are not searched */
 #define CHECK_WORDS_MAX 512
 
@@ -170,13 +169,13 @@ static int check_tasks_dir(const struct cli_options *opt)
     return failed;
 }
 
-int cmd_check(const struct cli_options *opt, int argc, char **argv)
+static int check_exec(const struct cli_options *opt, int argc, char **argv)
 {
     int failed = 0;
 
     for (int i = 1; i < argc; i++)
         if (argv[i][0] == '-')
-            return cli_usage(CHECK_USAGE);
+            return cli_command_usage(&cmd_check_entry);
     if (argc < 2)
         return check_tasks_dir(opt);
     for (int i = 1; i < argc; i++) {
@@ -187,3 +186,11 @@ int cmd_check(const struct cli_options *opt, int argc, char **argv)
     }
     return failed;
 }
+
+const struct cli_command cmd_check_entry = {
+    .name = "check",
+    .usage = "[FILE...]",
+    .help = "validate task files (exit 1 on error)",
+    .lenient = false,
+    .exec = check_exec,
+};

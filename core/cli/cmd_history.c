@@ -14,7 +14,6 @@
 #include "table.h"
 #include "taskview.h"
 
-#define HISTORY_USAGE "main history [TASK] [-n N] [--json]"
 #define HISTORY_DEFAULT_COUNT 20
 #define HISTORY_MAX_COUNT 1000000
 #define HISTORY_ERR_MAX 512
@@ -133,7 +132,7 @@ static int history_print(const struct cli_options *opt, const json_t *runs)
     return rc;
 }
 
-int cmd_history(const struct cli_options *opt, int argc, char **argv)
+static int history_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct history_args args;
     struct discovery found = { 0 };
@@ -143,7 +142,7 @@ int cmd_history(const struct cli_options *opt, int argc, char **argv)
     int rc = 1;
 
     if (history_parse(opt, argc, argv, &args) < 0)
-        return cli_usage(HISTORY_USAGE);
+        return cli_command_usage(&cmd_history_entry);
     if (opt->user) {
         if (taskview_scan(opt, args.task, &found, err, sizeof err) < 0) {
             fprintf(stderr, "history: %s\n", err);
@@ -173,3 +172,11 @@ done:
     discovery_free(&found);
     return rc;
 }
+
+const struct cli_command cmd_history_entry = {
+    .name = "history",
+    .usage = "[TASK] [-n N] [--json]",
+    .help = "recent runs, newest first",
+    .lenient = true,
+    .exec = history_exec,
+};

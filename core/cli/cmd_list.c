@@ -8,8 +8,6 @@
 #include "table.h"
 #include "taskview.h"
 
-#define LIST_USAGE "main list [--json]"
-
 static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
     static const char *const header[] = { "TASK", "SCHEDULE", "NEXT FIRE", "USER" };
@@ -41,14 +39,14 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     return rc;
 }
 
-int cmd_list(const struct cli_options *opt, int argc, char **argv)
+static int list_exec(const struct cli_options *opt, int argc, char **argv)
 {
     bool json;
     int rc = 1;
-    json_t *doc = taskview_command(opt, argc, argv, "list", LIST_USAGE, &json, &rc);
+    json_t *doc = taskview_command(opt, argc, argv, cmd_list_entry.name, &json, &rc);
 
     if (!doc)
-        return rc;
+        return rc == EXIT_USAGE ? cli_command_usage(&cmd_list_entry) : rc;
     const json_t *tasks = json_object_get(doc, "tasks");
     int printed = json ? table_print_json(tasks, stdout)
                        : list_print(opt, tasks, taskview_now(doc));
@@ -57,3 +55,11 @@ int cmd_list(const struct cli_options *opt, int argc, char **argv)
     json_decref(doc);
     return rc;
 }
+
+const struct cli_command cmd_list_entry = {
+    .name = "list",
+    .usage = "[--json]",
+    .help = "the tasks, their schedules and next fires",
+    .lenient = true,
+    .exec = list_exec,
+};

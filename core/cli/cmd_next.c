@@ -15,7 +15,6 @@
 #include "time/clock.h"
 #include "time/tz.h"
 
-#define NEXT_USAGE "main next TASK [-n N]"
 #define NEXT_DEFAULT_COUNT 5
 #define NEXT_MAX_COUNT 100000
 #define NEXT_ERR_MAX 512
@@ -55,7 +54,7 @@ static int next_print(const struct cli_options *opt, const struct task *task, lo
     return 0;
 }
 
-int cmd_next(const struct cli_options *opt, int argc, char **argv)
+static int next_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct discovery found = { 0 };
     const char *name;
@@ -64,7 +63,7 @@ int cmd_next(const struct cli_options *opt, int argc, char **argv)
     int rc = 1;
 
     if (next_parse(argc, argv, &name, &count) < 0)
-        return cli_usage(NEXT_USAGE);
+        return cli_command_usage(&cmd_next_entry);
     if (taskview_scan(opt, name, &found, err, sizeof err) < 0) {
         fprintf(stderr, "next: %s\n", err);
         goto done;
@@ -84,3 +83,11 @@ done:
     discovery_free(&found);
     return rc;
 }
+
+const struct cli_command cmd_next_entry = {
+    .name = "next",
+    .usage = "TASK [-n N]",
+    .help = "the next fire instants of a task",
+    .lenient = true,
+    .exec = next_exec,
+};

@@ -9,8 +9,6 @@
 #include "table.h"
 #include "taskview.h"
 
-#define OVERDUE_USAGE "main overdue [--json]"
-
 /* The overdue tasks of the status document (new reference, or NULL). */
 static json_t *overdue_tasks(const json_t *doc)
 {
@@ -56,15 +54,15 @@ static int overdue_print(const struct cli_options *opt, const json_t *tasks, dou
     return rc;
 }
 
-int cmd_overdue(const struct cli_options *opt, int argc, char **argv)
+static int overdue_exec(const struct cli_options *opt, int argc, char **argv)
 {
     bool json;
     int rc = 1;
-    json_t *doc = taskview_command(opt, argc, argv, "overdue", OVERDUE_USAGE, &json, &rc);
+    json_t *doc = taskview_command(opt, argc, argv, cmd_overdue_entry.name, &json, &rc);
     json_t *tasks = NULL;
 
     if (!doc)
-        return rc;
+        return rc == EXIT_USAGE ? cli_command_usage(&cmd_overdue_entry) : rc;
     tasks = overdue_tasks(doc);
     if (!tasks) {
         fprintf(stderr, "overdue: out of memory\n");
@@ -80,3 +78,11 @@ done:
     json_decref(doc);
     return rc;
 }
+
+const struct cli_command cmd_overdue_entry = {
+    .name = "overdue",
+    .usage = "[--json]",
+    .help = "tasks whose fire time passed without a run",
+    .lenient = true,
+    .exec = overdue_exec,
+};

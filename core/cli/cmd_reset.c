@@ -1,4 +1,4 @@
-/* cmd_reset.c — `main reset [--dry-run] [--future-only] [--task NAME]… [--all]`.
+/* cmd_reset.c — `main reset [--dry-run] [--future-only] [--task NAME]… [--all] [--json]`.
  *
  * Recomputes the stored next fires from now, dropping missed fires instead
  * of catching them up (engine_reset_next_fires has the rule).  A running
@@ -20,7 +20,6 @@
 #include "taskview.h"
 #include "time/clock.h"
 
-#define RESET_USAGE "main reset [--dry-run] [--future-only] [--task NAME]... [--all]"
 #define RESET_ERR_MAX 512
 
 struct reset_args {
@@ -244,7 +243,7 @@ static int reset_print(const struct cli_options *opt, const struct reset_args *a
     return 0;
 }
 
-int cmd_reset(const struct cli_options *opt, int argc, char **argv)
+static int reset_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct reset_args args = { .names = calloc((size_t)argc, sizeof *args.names) };
     struct discovery found = { 0 };
@@ -258,7 +257,7 @@ int cmd_reset(const struct cli_options *opt, int argc, char **argv)
         return 1;
     }
     if (reset_parse(opt, argc, argv, &args) < 0) {
-        rc = cli_usage(RESET_USAGE);
+        rc = cli_command_usage(&cmd_reset_entry);
         goto done;
     }
     if (reset_select(opt, &args, &found, err, sizeof err) < 0) {
@@ -286,3 +285,11 @@ done:
     free(args.names);
     return rc;
 }
+
+const struct cli_command cmd_reset_entry = {
+    .name = "reset",
+    .usage = "[--dry-run] [--future-only] [--task NAME]... [--all] [--json]",
+    .help = "recompute stored next fire times",
+    .lenient = true,
+    .exec = reset_exec,
+};

@@ -125,10 +125,10 @@ int cmd_status(const struct cli_options *opt, int argc, char **argv)
 {
     bool json;
     int rc = 1;
-    json_t *doc = taskview_command(opt, argc, argv, "status", STATUS_USAGE, &json, &rc);
+    json_t *doc = taskview_command(opt, argc, argv, "status", &json, &rc);
 
     if (!doc)
-        return rc;
+        return rc == EXIT_USAGE ? cli_usage(STATUS_USAGE) : rc;
     if ((json ? table_print_json(doc, stdout) : status_print(opt, doc)) >= 0 &&
         fflush(stdout) == 0)
         rc = 0;

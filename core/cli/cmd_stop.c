@@ -107,18 +107,18 @@ static int stop_and_wait(const struct cli_options *opt, bool quiet)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-int cmd_stop(const struct cli_options *opt, int argc, char **argv)
+static int stop_exec(const struct cli_options *opt, int argc, char **argv)
 {
     (void)argv;
     if (argc > 1)
-        return cli_usage("main stop");
+        return cli_command_usage(&cmd_stop_entry);
     return stop_and_wait(opt, false) == 0 ? 0 : 1;
 }
 
 /* main.c lets a broken config through for the stop; the new daemon must
  * not start on defaults, so the config is read again, strictly, before the
  * running daemon is touched: a broken one leaves it running. */
-int cmd_restart(const struct cli_options *opt, int argc, char **argv)
+static int restart_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct cli_options fresh_opt = *opt;
     struct config fresh;
@@ -127,7 +127,7 @@ int cmd_restart(const struct cli_options *opt, int argc, char **argv)
 
     (void)argv;
     if (argc > 1)
-        return cli_usage("main restart");
+        return cli_command_usage(&cmd_restart_entry);
     if (config_load(opt->config_path, &fresh, err, sizeof err) != 0) {
         fprintf(stderr, "restart: %s\nrestart: the running daemon (if any) was left alone\n",
                 err);
@@ -140,11 +140,11 @@ int cmd_restart(const struct cli_options *opt, int argc, char **argv)
     return rc;
 }
 
-int cmd_reload(const struct cli_options *opt, int argc, char **argv)
+static int reload_exec(const struct cli_options *opt, int argc, char **argv)
 {
     (void)argv;
     if (argc > 1)
-        return cli_usage("main reload");
+        return cli_command_usage(&cmd_reload_entry);
     bool absent;
     json_t *reply = stop_ask(opt, "reload", false, &absent);
     if (!reply)
@@ -153,3 +153,27 @@ int cmd_reload(const struct cli_options *opt, int argc, char **argv)
     printf("daemon: reloading config and tasks\n");
     return fflush(stdout) == 0 ? 0 : 1;
 }
+
+const struct cli_command cmd_stop_entry = {
+    .name = "stop",
+    .usage = "",
+    .help = "stop the daemon gracefully (waits for it)",
+    .lenient = true,
+    .exec = stop_exec,
+};
+
+const struct cli_command cmd_restart_entry = {
+    .name = "restart",
+    .usage = "",
+    .help = "stop it if it runs, then start it detached",
+    .lenient = true,
+    .exec = restart_exec,
+};
+
+const struct cli_command cmd_reload_entry = {
+    .name = "reload",
+    .usage = "",
+    .help = "make the daemon reload config and tasks",
+    .lenient = true,
+    .exec = reload_exec,
+};

@@ -211,7 +211,7 @@ json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen)
 }
 
 json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
-                         const char *name, const char *usage, bool *json, int *rc)
+                         const char *name, bool *json, int *rc)
 {
     char err[TASKVIEW_ERR_MAX];
     json_t *doc;
@@ -219,7 +219,7 @@ json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
     *json = opt->json;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") != 0) {
-            *rc = cli_usage(usage);
+            *rc = EXIT_USAGE;
             return NULL;
         }
         *json = true;
