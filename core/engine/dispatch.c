@@ -301,6 +301,7 @@ static void job_spawn(struct job *job)
     spec.root = e->root;
     spec.db_path = e->db_path;
     spec.config_path = e->config_path;
+    spec.config = e->config;
     spec.run_id = job->run_id;
     spec.attempt = job->attempt;
     spec.trigger = store_trigger_name(job->trigger);

@@ -31,6 +31,7 @@
 #include "log/tasklog.h"
 #include "run_protocol.h"
 #include "session.h"
+#include "task/rocks.h"
 #include "time/clock.h"
 
 #define EXECUTOR_TAIL_MAX 4096       /* bytes of output kept for the runs table */
@@ -504,7 +505,12 @@ static char *encode_request(const struct run_spec *spec, size_t *len, char *err,
     const struct task *t = spec->task;
     json_t *args = json_array();
     char *line = NULL;
+    char tree[PATH_MAX];
 
+    if (rocks_tree_path(spec->config, spec->root, tree, sizeof tree) != 0) {
+        snprintf(err, errlen, "dependencies.tree: path too long");
+        goto done;
+    }
     for (size_t i = 0; args && i < t->args.count; i++)
         if (json_array_append_new(args, json_string(t->args.items[i])) != 0) {
             snprintf(err, errlen, "task args are not valid UTF-8");
@@ -521,7 +527,8 @@ static char *encode_request(const struct run_spec *spec, size_t *len, char *err,
             .attempt = spec->attempt, .trigger = spec->trigger,
             .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
             .args = args, .root = spec->root, .db_path = spec->db_path,
-            .config_path = spec->config_path, .memory_limit_mb = t->memory_limit_mb,
+            .config_path = spec->config_path, .rocks_tree = tree,
+            .memory_limit_mb = t->memory_limit_mb,
             .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
             .last_finished_at = spec->last_finished_at,
             .log_level = log_threshold},

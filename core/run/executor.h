@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "task/task.h"
 
+struct config;
 struct run;  /* opaque, owned by the executor until on_exit returns */
 
 struct run_spec {
@@ -32,6 +33,8 @@ struct run_spec {
     const char *root;        /* project root (absolute) */
     const char *db_path;     /* for the state helper (absolute) */
     const char *config_path; /* for the config helper (absolute) */
+    const struct config *config; /* in force: the run's rocks tree comes
+                              * from it, so the run never reads the file */
     int64_t run_id;
     int attempt;             /* 1 for the first */
     const char *trigger;     /* "schedule" | "catchup" | "retry" | "manual" | "api" */

@@ -66,15 +66,15 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
         last = json_pack("{s:s, s:f}", "status", req->last_status, "finished_at",
                          req->last_finished_at);
     obj = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:f, s:O,"
-                    " s:s, s:s, s:s, s:i, s:o*, s:s}",
+                    " s:s, s:s, s:s, s:s, s:i, s:o*, s:s}",
                     "type", "request", "task", req->task, "path", req->path, "title",
                     req->title, "content", req->content, req->content_len, "hash",
                     req->hash, "run_id", (json_int_t)req->run_id, "attempt", req->attempt,
                     "trigger", req->trigger, "scheduled_for",
                     (json_int_t)req->scheduled_for, "release_at", req->release_at,
                     "args", req->args, "root", req->root, "db_path", req->db_path,
-                    "config_path", req->config_path, "memory_limit_mb",
-                    req->memory_limit_mb, "last", last, "log_level",
+                    "config_path", req->config_path, "rocks_tree", req->rocks_tree,
+                    "memory_limit_mb", req->memory_limit_mb, "last", last, "log_level",
                     log_level_name(req->log_level));
     if (!obj) {
         snprintf(err, errlen, "cannot encode the run request (is the task file UTF-8?)");
@@ -119,14 +119,15 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
     memset(req, 0, sizeof *req);
     if (json_unpack_ex(root, &jerr, 0,
                        "{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:F, s:o,"
-                       " s:s, s:s, s:s, s:i, s?{s:s, s:F}, s:s}",
+                       " s:s, s:s, s:s, s:s, s:i, s?{s:s, s:F}, s:s}",
                        "type", &type, "task", &req->task, "path", &req->path, "title",
                        &req->title, "content", &req->content, &req->content_len, "hash",
                        &req->hash, "run_id", &run_id, "attempt", &req->attempt, "trigger",
                        &req->trigger, "scheduled_for", &scheduled_for, "release_at",
                        &req->release_at, "args", &req->args, "root", &req->root,
                        "db_path", &req->db_path, "config_path", &req->config_path,
-                       "memory_limit_mb", &req->memory_limit_mb, "last", "status",
+                       "rocks_tree", &req->rocks_tree, "memory_limit_mb",
+                       &req->memory_limit_mb, "last", "status",
                        &req->last_status, "finished_at", &req->last_finished_at,
                        "log_level", &level) != 0) {
         snprintf(err, errlen, "bad run request: %s", jerr.text);

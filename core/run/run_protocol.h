@@ -9,7 +9,8 @@
  *                    "hash":"<task_hash of it>","run_id":7,"attempt":1,
  *                    "trigger":"schedule","scheduled_for":1795000000,
  *                    "release_at":1795000000.0,"args":["a"],"root":"/…",
- *                    "db_path":"/…","config_path":"/…","memory_limit_mb":0,
+ *                    "db_path":"/…","config_path":"/…","rocks_tree":"/…",
+ *                    "memory_limit_mb":0,
  *                    "last":{"status":"success","finished_at":…},
  *                    "log_level":"info"}
  *   run -> daemon   {"type":"started","at":1795000000.0001}
@@ -54,6 +55,8 @@ struct run_request {
     double release_at;
     json_t *args;            /* array of strings */
     const char *root, *db_path, *config_path;
+    const char *rocks_tree;  /* the dependencies' tree (rocks.h), in the
+                              * daemon's config: the run does not read it */
     int memory_limit_mb;     /* 0 = none */
     const char *last_status; /* NULL = no previous run */
     double last_finished_at;

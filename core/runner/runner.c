@@ -108,11 +108,12 @@ static int prepare_lua(struct runner *r)
                                       RUN_PROTOCOL_FD, r->req.log_level};
     if (!(r->L = runtime_open(&r->ctx, r->err, sizeof r->err)))
         return -1;
-    /* A task with dependencies finds its rocks: the tree of dependencies.tree
-     * goes first on package.path/cpath (rocks.h).  Only then is the config
-     * read, so a broken config edit cannot fail the runs of other tasks. */
+    /* A task with dependencies finds its rocks: the tree goes first on
+     * package.path/cpath (rocks.h).  The request names it, from the config
+     * the daemon runs on: a broken edit of config.yaml must not fail runs
+     * while the daemon keeps its last good config. */
     if (r->task.dependencies.count &&
-        rocks_open_tree(r->L, r->req.root, r->req.config_path, r->err, sizeof r->err) != 0)
+        rocks_open_tree(r->L, r->req.rocks_tree, r->err, sizeof r->err) != 0)
         return -1;
     snprintf(chunkname, sizeof chunkname, "@%s", path);
     lua_pushcfunction(r->L, traceback);

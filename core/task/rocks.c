@@ -473,10 +473,15 @@ fail:
     return rc;
 }
 
+int rocks_tree_path(const struct config *cfg, const char *root, char *tree, size_t len)
+{
+    return config_resolve_path(root, cfg->dependencies.tree, tree, len);
+}
+
 static int request_init(struct rocks_request *req, const struct config *cfg, const char *root,
                         const struct string_list *specs, char *err, size_t errlen)
 {
-    if (config_resolve_path(root, cfg->dependencies.tree, req->tree, sizeof req->tree) != 0) {
+    if (rocks_tree_path(cfg, root, req->tree, sizeof req->tree) != 0) {
         snprintf(err, errlen, "dependencies.tree: path too long");
         return -1;
     }
@@ -600,22 +605,16 @@ static int prepend_paths(lua_State *L)
     return 0;
 }
 
-int rocks_open_tree(lua_State *L, const char *root, const char *config_path, char *err,
-                    size_t errlen)
+int rocks_open_tree(lua_State *L, const char *tree, char *err, size_t errlen)
 {
-    struct config cfg;
     struct tree_paths *tp = malloc(sizeof *tp);
-    char tree[PATH_MAX];
     int rc = -1;
 
     if (!tp) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (config_load(config_path, &cfg, err, errlen) != 0)
-        goto fail;
-    if (config_resolve_path(root, cfg.dependencies.tree, tree, sizeof tree) != 0 ||
-        rocks_paths(tree, tp->path, sizeof tp->path, tp->cpath, sizeof tp->cpath) != 0) {
+    if (rocks_paths(tree, tp->path, sizeof tp->path, tp->cpath, sizeof tp->cpath) != 0) {
         snprintf(err, errlen, "dependencies.tree: path too long");
         goto fail;
     }
@@ -628,7 +627,6 @@ int rocks_open_tree(lua_State *L, const char *root, const char *config_path, cha
     }
     rc = 0;
 fail:
-    config_free(&cfg);
     free(tp);
     return rc;
 }

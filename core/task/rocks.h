@@ -53,16 +53,20 @@ int rocks_ensure_async(uv_loop_t *loop, const struct config *cfg, const char *ro
                        const struct string_list *specs, rocks_done_fn *done,
                        void *data, char *err, size_t errlen);
 
+/* The tree's path into `tree`: dependencies.tree resolved against root.
+ * 0, or -1 when it does not fit. */
+int rocks_tree_path(const struct config *cfg, const char *root, char *tree, size_t len);
+
 /* The package.path and package.cpath entries of a tree, without a trailing
  * ';': "T/share/lua/5.4/?.lua;T/share/lua/5.4/?/init.lua" and
  * "T/lib/lua/5.4/?.so".  0, or -1 when a buffer is too small. */
 int rocks_paths(const char *tree, char *path, size_t pathlen, char *cpath,
                 size_t cpathlen);
 
-/* For a run process: read the config at config_path for dependencies.tree
- * and put that tree first on L's package.path and package.cpath.  0, or -1
- * with a message in err (the config cannot be read now). */
-int rocks_open_tree(lua_State *L, const char *root, const char *config_path,
-                    char *err, size_t errlen);
+/* For a run process: put the tree (rocks_tree_path's, from the request)
+ * first on L's package.path and package.cpath.  The tree need not exist: a
+ * require then looks there in vain and goes on.  0, or -1 with a message
+ * in err. */
+int rocks_open_tree(lua_State *L, const char *tree, char *err, size_t errlen);
 
 #endif

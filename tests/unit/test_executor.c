@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "log/log.h"
 #include "log/tasklog.h"
 #include "run/executor.h"
@@ -32,9 +33,13 @@
 #define TAIL_MAX 4096
 
 #define ROOT_TEMPLATE "/tmp/test-executor-XXXXXX"
+#define NO_CONFIG "/nonexistent/config.yaml"
+#define BROKEN_CONFIG "tests/fixtures/config/broken.yaml"
 
 static char program[PATH_MAX];
 static char root[sizeof ROOT_TEMPLATE];
+static char broken_config[PATH_MAX]; /* BROKEN_CONFIG, absolute */
+static struct config config;         /* the daemon's, in force */
 
 /* A copy of what on_exit saw. */
 struct outcome {
@@ -52,6 +57,7 @@ struct options {
     double release_in;       /* seconds from now */
     int timeout;
     double stop_after;       /* > 0: executor_stop after this many seconds */
+    bool broken_config;      /* config_path names BROKEN_CONFIG, not NO_CONFIG */
 };
 
 static char *dup_or_null(const char *s)
@@ -151,7 +157,8 @@ static void run_fixture(const char *file, const struct options *opt, struct outc
     }
     struct run_spec spec = {
         .program = program, .task = &task, .root = root, .db_path = db,
-        .config_path = "/nonexistent/config.yaml", .run_id = 7, .attempt = 1,
+        .config_path = opt->broken_config ? broken_config : NO_CONFIG, .config = &config,
+        .run_id = 7, .attempt = 1,
         .trigger = "manual", .release_at = clock_now() + opt->release_in,
         .timeout = opt->timeout, .kill_grace = 1, .stream_output = true,
     };
@@ -234,6 +241,21 @@ static void run_error_has_file_line_and_traceback(void)
           "traceback: %s", o.error);
     CHECK_INT(o.exit_code, 1);
     CHECK(o.result_json == NULL, "result %s", o.result_json);
+    outcome_free(&o);
+}
+
+/* The tree comes in the request, from the config in force: a broken edit
+ * of config.yaml does not fail the run. */
+static void rocks_tree_comes_from_the_request(void)
+{
+    struct outcome o;
+    char want[PATH_MAX + 64];
+
+    snprintf(want, sizeof want, "\"%s/data/rocks/share/lua/5.4/?.lua\"", root);
+    run_fixture("run_rocks_tree.lua", &(struct options){.broken_config = true}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_STR(o.result_json, want);
     outcome_free(&o);
 }
 
@@ -466,6 +488,8 @@ static int setup(void)
     snprintf(dir, sizeof dir, "%s/tasks", root);
     if (mkdir(dir, 0755) != 0)
         return -1;
+    if (!realpath(BROKEN_CONFIG, broken_config) || config_defaults(&config) != 0)
+        return -1;
     snprintf(dir, sizeof dir, "%s/logs", root);
     tl.logs_dir = dir;
     if (tasklog_open(&tl, err, sizeof err) != 0) {
@@ -484,6 +508,7 @@ int main(void)
     }
     RUN(run_returns_json_on_success);
     RUN(run_error_has_file_line_and_traceback);
+    RUN(rocks_tree_comes_from_the_request);
     RUN(command_task_reports_its_exit_code);
     RUN(timeout_kills_run_and_grandchild);
     RUN(finished_run_takes_its_grandchildren);
@@ -497,6 +522,7 @@ int main(void)
     RUN(log_lines_reach_task_logs);
     RUN(state_survives_between_runs);
     tasklog_close();
+    config_free(&config);
     nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     TESTING_EXIT();
 }
