@@ -513,6 +513,11 @@ static int check_whole(struct task *t, char *err, size_t errlen)
     return 0;
 }
 
+const char *task_fields_name(size_t i)
+{
+    return i < FIELD_COUNT ? fields[i].name : NULL;
+}
+
 int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen)
 {
     struct task *t = ud;

@@ -16,4 +16,8 @@
  * task_free releases it even if a Lua error cut the reading short. */
 int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen);
 
+/* The name of the i-th field a task table may have, or NULL past the last
+ * (tests/unit/test_meta.c holds lua/meta/task.lua to them). */
+const char *task_fields_name(size_t i);
+
 #endif

@@ -12,34 +12,37 @@
 ---@field attempt integer      1 for the first attempt, 2 for the first retry …
 ---@field trigger "schedule"|"catchup"|"retry"|"manual"|"api"
 ---@field scheduled_for integer|nil  the fire instant (Unix seconds)
----@field args table
+---@field args string[]        the task's `args`
 ---@field last TaskLast
 
 ---@class TaskNotify
----@field on ("failure"|"recovery"|"success")[]
----@field channels string[]
+---@field on? ("failure"|"recovery"|"success")[]  default { "failure" }
+---@field channels? string[]
 
+-- The table a task file returns: exactly the fields core/task/task_fields.c
+-- accepts (tests/unit/test_meta.c compares the two).  Seconds may have
+-- fractions, which round up to whole seconds.
 ---@class Task
----@field title? string
+---@field title? string          default: the task name
 ---@field description? string
----@field enabled? boolean
----@field schedule Schedule|Schedule[]
----@field run? fun(ctx: TaskContext): any
----@field command? string[]
----@field args? table
+---@field enabled? boolean       false: loaded and shown, never fired
+---@field schedule Schedule|Schedule[]  a list fires at the union
+---@field run? fun(ctx: TaskContext): any  exactly one of run and command
+---@field command? string[]      program and arguments, no shell
+---@field args? string[]         passed to run as ctx.args
 ---@field env? table<string, string>
----@field cwd? string
+---@field cwd? string            relative to the project root
 ---@field user? string
----@field timeout? integer       seconds, 0 = no limit
----@field retry_count? integer
----@field retry_delay? integer   seconds
----@field retry_backoff? number
----@field max_instances? integer
+---@field timeout? number        seconds, 0 = no limit
+---@field retry_count? integer   >= 0
+---@field retry_delay? number    seconds
+---@field retry_backoff? number  >= 1
+---@field max_instances? integer >= 1
 ---@field overlap? "skip"|"queue"
 ---@field catchup? "once"|"all"|"skip"
----@field grace? integer         seconds
+---@field grace? number          seconds
 ---@field priority? integer
----@field memory_limit? integer  MB
+---@field memory_limit? integer  MB, >= 0
 ---@field dependencies? string[] LuaRocks specs
 ---@field notify? TaskNotify
 ---@field tags? string[]
