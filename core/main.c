@@ -28,7 +28,7 @@
 #include "daemon/proctitle.h"
 #include "notify/alerts.h"
 #include "notify/notifier.h"
-#include "run/executor.h"
+#include "runner/runner.h"
 #include "time/clock.h"
 #include "time/tz.h"
 #include "version.h"
@@ -275,7 +275,7 @@ int main(int argc, char **argv)
     int rc = 1;
 
     if (argc >= 2 && strcmp(argv[1], RUN_COMMAND) == 0)
-        return executor_child_main();
+        return runner_main();
     if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)
         return notifier_child_main();
     if (proctitle_init(argc, argv) != 0) {

@@ -95,8 +95,4 @@ bool executor_released(const struct run *run);
  * contains the runs of tasks with `user =` and of a daemon not run as root. */
 #define EXECUTOR_MAX_PROCESSES 256
 
-/* The child side: `main __run` reads its request from fd 3, runs the task
- * and reports on fd 3.  Returns the process exit code. */
-int executor_child_main(void);
-
 #endif

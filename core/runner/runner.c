@@ -1,4 +1,4 @@
-/* runner.c — the run process: `main __run` (executor_child_main).
+/* runner.c — the run process: `main __run` (runner_main).
  *
  * It reads its request from fd 3, checks the task content it was given
  * (never the file on disk, which may have changed since the daemon
@@ -9,7 +9,7 @@
  * at the release, log lines (from the log helper) and one "result".  Its
  * exit status is 0 on success, 1 otherwise.
  */
-#include "run/executor.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +28,7 @@
 #include "helpers/luajson.h"
 #include "helpers/runtime.h"
 #include "proclimit.h"
+#include "run/executor.h"
 #include "run/run_protocol.h"
 #include "task/rocks.h"
 #include "time/clock.h"
@@ -277,7 +278,7 @@ static int prepare(struct runner *r)
     return r->task.has_run ? prepare_lua(r) : 0;
 }
 
-int executor_child_main(void)
+int runner_main(void)
 {
     struct runner r = {.result = {.peak_rss_kb = -1, .cpu_ms = -1}};
     int status;
