@@ -25,6 +25,7 @@
 
 #include "control_request.h"
 #include "engine/engine.h"
+#include "lib/utf8.h"
 #include "log/log.h"
 #include "store/store.h"
 #include "version.h"
@@ -97,66 +98,12 @@ int control_socket_path(const char *root, char *buf, size_t len, char *err,
 
 /* ---- text to JSON ------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (at most `left` bytes), 0 when
- * the bytes there are not one; NUL counts as invalid (JSON readers refuse
- * \u0000 by default). */
-static size_t control_utf8_len(const unsigned char *s, size_t left)
-{
-    static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
-    size_t n;
-    uint32_t cp;
-
-    if (s[0] == 0)
-        return 0;
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xE0) == 0xC0) {
-        n = 2;
-        cp = s[0] & 0x1Fu;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        n = 3;
-        cp = s[0] & 0x0Fu;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        n = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3Fu);
-    }
-    if (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
 /* A task's output and our messages are bytes; JSON strings are UTF-8.
- * Copy at most CONTROL_LINE_MAX bytes of the text, each invalid byte
- * replaced by '?'. */
+ * At most CONTROL_LINE_MAX bytes of the text, each invalid byte replaced
+ * by '?'. */
 static json_t *control_text(const char *line, size_t len)
 {
-    char clean[CONTROL_LINE_MAX];
-    const unsigned char *s = (const unsigned char *)line;
-    size_t in = 0, out = 0;
-
-    while (in < len) {
-        size_t n = control_utf8_len(s + in, len - in);
-        if (out + (n ? n : 1) > sizeof clean)
-            break;
-        if (n == 0) {
-            clean[out++] = '?';
-            in++;
-        } else {
-            memcpy(clean + out, s + in, n);
-            out += n;
-            in += n;
-        }
-    }
-    return json_stringn(clean, out);
+    return utf8_json_string(line, utf8_prefix(line, len, CONTROL_LINE_MAX));
 }
 
 /* ---- connections ------------------------------------------------------ */

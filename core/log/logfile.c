@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/fs.h"
+#include "lib/utf8.h"
 #include "time/clock.h"
 
 #define LOGFILE_MODE 0644
@@ -198,64 +199,9 @@ void logfile_timestamp(double at, char *buf, size_t len)
              labs(off) % 60);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    size_t need;
-    uint32_t cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        need = 2;
-        cp = s[0] & 0x1f;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        need = 3;
-        cp = s[0] & 0x0f;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        need = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < need)
-        return 0;
-    for (size_t i = 1; i < need; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return need;
-}
-
-json_t *logfile_json_string(const char *s, size_t len)
-{
-    json_t *str = json_stringn(s, len);
-    char *copy;
-
-    if (str || !(copy = malloc(len ? len : 1)))
-        return str;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence((const unsigned char *)s + i, len - i);
-
-        if (n == 0) {
-            copy[i++] = '?';
-        } else {
-            memcpy(copy + i, s + i, n);
-            i += n;
-        }
-    }
-    str = json_stringn(copy, len);
-    free(copy);
-    return str;
-}
-
 static int set_string(json_t *obj, const char *key, const char *value)
 {
-    return value ? json_object_set_new(obj, key, logfile_json_string(value, strlen(value))) : 0;
+    return value ? json_object_set_new(obj, key, utf8_json_string(value, strlen(value))) : 0;
 }
 
 static char *format_json(const struct logfile_record *rec, const char *ts, size_t *len)
@@ -266,7 +212,7 @@ static char *format_json(const struct logfile_record *rec, const char *ts, size_
     if (!obj || set_string(obj, "ts", ts) || set_string(obj, "level", rec->level) ||
         set_string(obj, "task", rec->task) || set_string(obj, "title", rec->title) ||
         set_string(obj, "stream", rec->stream) ||
-        json_object_set_new(obj, "msg", logfile_json_string(rec->message, rec->message_len)) ||
+        json_object_set_new(obj, "msg", utf8_json_string(rec->message, rec->message_len)) ||
         (rec->fields && json_object_set(obj, "fields", (json_t *)rec->fields)))
         goto done;
     line = json_dumps(obj, JSON_COMPACT);

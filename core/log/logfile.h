@@ -61,11 +61,6 @@ void logfile_close(struct logfile *lf);
 /* `at` as local ISO-8601 with milliseconds and UTC offset. */
 void logfile_timestamp(double at, char *buf, size_t len);
 
-/* A new JSON string of arbitrary bytes: task output and Lua strings need not
- * be UTF-8, so invalid bytes become '?' rather than failing a whole line.
- * NULL only when out of memory. */
-json_t *logfile_json_string(const char *s, size_t len);
-
 /* The record as one line ending in '\n' (malloc'd, length in *len), or NULL
  * when out of memory.  JSON output is always valid UTF-8: invalid bytes of
  * task output are replaced by '?'. */

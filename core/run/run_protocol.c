@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log/logfile.h"
+#include "lib/utf8.h"
 
 #define READ_CHUNK 65536
 
@@ -53,7 +53,7 @@ static enum send_status send_json(int fd, const json_t *obj)
 /* obj[key] = the first `max` bytes of s. */
 static int set_cut_string(json_t *obj, const char *key, const char *s, size_t len, size_t max)
 {
-    return json_object_set_new(obj, key, logfile_json_string(s, len < max ? len : max));
+    return json_object_set_new(obj, key, utf8_json_string(s, len < max ? len : max));
 }
 
 char *run_protocol_encode_request(const struct run_request *req, size_t *len,
