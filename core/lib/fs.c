@@ -1,11 +1,13 @@
-/* fs.c — mkdir -p (fs.h). */
+/* fs.c — mkdir -p, and opening only regular files (fs.h). */
 #include "fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int fs_mkdir(const char *path, mode_t mode)
 {
@@ -61,4 +63,36 @@ int fs_mkdirs_parent(const char *path, mode_t mode, char *failed, size_t failedl
     if (!slash || slash == path)
         return 0;
     return make_prefix(path, (size_t)(slash - path), mode, failed, failedlen);
+}
+
+FILE *fs_open_regular(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f;
+    int saved;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        goto fail;
+    }
+    /* Reading a regular file never blocks; the flag is dropped only so that
+     * stdio sees an ordinary descriptor. */
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb")))
+        goto fail;
+    return f;
+fail:
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return NULL;
+}
+
+const char *fs_strerror(int err)
+{
+    return err == EINVAL ? "not a regular file" : strerror(err);
 }

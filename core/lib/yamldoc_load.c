@@ -7,6 +7,7 @@
  * has one owner; anchors keep their own copy because a merge key may free
  * the node it was read from.
  */
+#include "fs.h"
 #include "yamldoc.h"
 
 #include <errno.h>
@@ -416,9 +417,9 @@ struct yamldoc_node *yamldoc_load_file(const char *path, char *err,
                                        size_t errlen)
 {
     struct loader ld = { .name = path, .err = err, .errlen = errlen };
-    FILE *f = fopen(path, "rb");
+    FILE *f = fs_open_regular(path);
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, fs_strerror(errno));
         return NULL;
     }
     struct yamldoc_node *root = NULL;

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "lib/fs.h"
 #include "sandbox.h"
 #include "task_fields.h"
 
@@ -34,12 +35,12 @@ void task_hash(const char *data, size_t len, char out[TASK_HASH_HEX])
 /* The whole file into t->content (NUL-terminated). */
 static int read_file(struct task *t, char *err, size_t errlen)
 {
-    FILE *f = fopen(t->path, "rb");
+    FILE *f = fs_open_regular(t->path);
     size_t cap = 0;
     char *grown;
 
     if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open: %s", t->path, strerror(errno));
+        snprintf(err, errlen, "%s: cannot open: %s", t->path, fs_strerror(errno));
         return -1;
     }
     for (;;) {

@@ -8,14 +8,13 @@
 #include "tz.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fs.h"
 #include "tz_names.h"
 #include "tz_rule.h"
 
@@ -175,39 +174,23 @@ static const char *parse_tzif(const uint8_t *data, size_t len, struct tz *z)
 }
 
 /* Reads a whole (small) file; -1 with errno set on failure. */
-/* A zone file is read only when it is a regular file: opened without
- * blocking, so a FIFO or a device named like a zone cannot stall the
- * daemon.  -1 with errno set otherwise. */
+/* A zone file is read only when it is a regular file (fs_open_regular),
+ * so a FIFO or a device named like a zone cannot stall the daemon. */
 static int read_file(const char *path, uint8_t *buf, size_t cap, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    ssize_t n;
+    FILE *f = fs_open_regular(path);
     int rc = -1;
 
-    if (fd < 0)
+    if (!f)
         return -1;
-    if (fstat(fd, &st) != 0)
-        goto done;
-    if (!S_ISREG(st.st_mode)) {
-        errno = EINVAL;
-        goto done;
-    }
-    *len = 0;
-    while (*len < cap && (n = read(fd, buf + *len, cap - *len)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            goto done;
-        }
-        *len += (size_t)n;
-    }
-    if (*len == cap)
+    *len = fread(buf, 1, cap, f);
+    if (ferror(f))
+        errno = EIO;
+    else if (*len == cap)
         errno = EFBIG;
     else
         rc = 0;
-done:
-    if (close(fd) != 0)
+    if (fclose(f) != 0)
         rc = -1;
     return rc;
 }
@@ -247,7 +230,7 @@ static struct tz *zone_load(const char *name, char *err, size_t errlen)
             snprintf(err, errlen, "unknown time zone '%s' (did you mean '%s'?)", name, near);
         else
             snprintf(err, errlen, "unknown time zone '%s' (%s: %s)", name, path,
-                     strerror(errno));
+                     fs_strerror(errno));
         goto fail;
     }
     if ((why = parse_tzif(buf, len, z)) != NULL) {
