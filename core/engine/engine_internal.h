@@ -129,6 +129,7 @@ struct engine {
     double started_at;
 
     struct entry *entries;
+    char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
     struct heap wakeups;      /* struct wakeup, earliest first */
     struct heap queue;        /* JOB_QUEUED jobs, by priority, order_at, seq */
     uv_timer_t timer;         /* armed for the first wake-up */

@@ -87,6 +87,31 @@ static int tasks_dir(const struct engine *e, char *buf, size_t len)
     return config_resolve_path(e->root, e->config->tasks.directory, buf, len);
 }
 
+/* What the walk did not follow (links out of the folder, link loops) is
+ * logged when it differs from the last scan's, not at every rescan. */
+static void report_skipped(struct engine *e, const struct discovery *d)
+{
+    char hash[TASK_HASH_HEX], *joined = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&joined, &len);
+
+    if (!f)
+        return;
+    for (size_t i = 0; i < d->skipped_count; i++)
+        fprintf(f, "%s\n", d->skipped[i]);
+    if (fclose(f) != 0) {
+        free(joined);
+        return;
+    }
+    task_hash(joined, len, hash);
+    free(joined);
+    if (strcmp(hash, e->skipped_hash) == 0)
+        return;
+    memcpy(e->skipped_hash, hash, sizeof hash);
+    for (size_t i = 0; i < d->skipped_count; i++)
+        log_warn("tasks: %s", d->skipped[i]);
+}
+
 static int scan(struct engine *e, const char *only, struct discovery *d)
 {
     char dir[PATH_MAX], err[ENGINE_ERR_MAX];
@@ -105,6 +130,7 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
         discovery_free(d);
         return -1;
     }
+    report_skipped(e, d);
     return 0;
 }
 

@@ -10,10 +10,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/utf8.h"
+
+#define DISCOVERY_SKIPPED_MAX 32 /* notes kept per scan; the rest are counted */
+
+/* A folder already walked in this scan. */
+struct seen_dir {
+    dev_t dev;
+    ino_t ino;
+};
+
 struct walk {
     const struct discovery_options *opt;
     struct discovery *out;
     size_t capacity;
+    char root[PATH_MAX];     /* the tasks folder, links resolved */
+    struct seen_dir seen[DISCOVERY_DIRS_MAX];
+    size_t seen_count;
 };
 
 static const char *base_name(const char *rel)
@@ -42,12 +55,37 @@ static bool wanted(const struct discovery_options *opt, const char *rel)
     return fnmatch(opt->pattern, rel, 0) == 0;
 }
 
+/* Note what was not followed (bounded: a link farm must not grow it). */
+static void skip(struct walk *w, const char *abs, const char *why)
+{
+    struct discovery *out = w->out;
+    char *shown = utf8_escape(abs), *note = NULL;
+
+    if (out->skipped_count < DISCOVERY_SKIPPED_MAX && shown &&
+        asprintf(&note, "%s: %s", shown, why) >= 0) {
+        char **grown = realloc(out->skipped, (out->skipped_count + 1) * sizeof *grown);
+        if (grown) {
+            out->skipped = grown;
+            out->skipped[out->skipped_count++] = note;
+            note = NULL;
+        }
+    }
+    free(note);
+    free(shown);
+}
+
 static int add_file(struct walk *w, const char *abs, const char *rel)
 {
     struct discovery *out = w->out;
     struct discovered *item;
+    bool printable = utf8_is_printable(rel);
     char *name = name_of(rel);
 
+    if (name && !printable) {
+        char *shown = utf8_escape(name);
+        free(name);
+        name = shown;
+    }
     if (!name)
         return -1;
     if (w->opt->only && strcmp(name, w->opt->only) != 0) {
@@ -67,13 +105,46 @@ static int add_file(struct walk *w, const char *abs, const char *rel)
     item = &out->items[out->count];
     memset(item, 0, sizeof *item);
     item->name = name;
-    item->path = strdup(abs);
+    item->path = printable ? strdup(abs) : utf8_escape(abs);
     if (!item->path) {
+        free(name);
+        return -1;
+    }
+    if (!printable && asprintf(&item->error, "%s: the file name is not printable UTF-8 "
+                               "(control characters or invalid bytes); rename the file",
+                               item->path) < 0) {
+        item->error = NULL;
+        free(item->path);
         free(name);
         return -1;
     }
     out->count++;
     return 0;
+}
+
+/* True the first time the folder `st` is met in this scan (links may lead
+ * to one folder by several ways, or to a folder above them). */
+static bool first_visit(struct walk *w, const struct stat *st)
+{
+    for (size_t i = 0; i < w->seen_count; i++)
+        if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+            return false;
+    if (w->seen_count == DISCOVERY_DIRS_MAX)
+        return false;
+    w->seen[w->seen_count].dev = st->st_dev;
+    w->seen[w->seen_count].ino = st->st_ino;
+    w->seen_count++;
+    return true;
+}
+
+/* A link is followed only to what lies inside the tasks folder. */
+static bool inside_root(const struct walk *w, const char *abs)
+{
+    char real[PATH_MAX];
+    size_t n = strlen(w->root);
+
+    return realpath(abs, real) && strncmp(real, w->root, n) == 0 &&
+           (real[n] == '/' || real[n] == '\0');
 }
 
 /* Collect the matching files under abs (= tasks_dir/rel). */
@@ -93,7 +164,7 @@ static int walk_dir(struct walk *w, const char *abs, const char *rel, int depth,
     }
     while ((de = readdir(dir))) {
         char child_abs[PATH_MAX], child_rel[PATH_MAX];
-        struct stat st;
+        struct stat st, lst;
         int n1, n2;
 
         if (de->d_name[0] == '.')
@@ -102,12 +173,22 @@ static int walk_dir(struct walk *w, const char *abs, const char *rel, int depth,
         n2 = snprintf(child_rel, sizeof child_rel, "%s%s%s", rel, *rel ? "/" : "",
                       de->d_name);
         if (n1 < 0 || (size_t)n1 >= sizeof child_abs || n2 < 0 ||
-            (size_t)n2 >= sizeof child_rel || stat(child_abs, &st) != 0)
+            (size_t)n2 >= sizeof child_rel || lstat(child_abs, &lst) != 0)
+            continue;
+        if (S_ISLNK(lst.st_mode) && !inside_root(w, child_abs)) {
+            skip(w, child_abs, "a link to outside the tasks folder (or to nothing): not followed");
+            continue;
+        }
+        if (stat(child_abs, &st) != 0)
             continue;
         if (S_ISDIR(st.st_mode)) {
-            if (depth + 1 < DISCOVERY_DEPTH_MAX &&
-                walk_dir(w, child_abs, child_rel, depth + 1, err, errlen) != 0)
+            if (depth + 1 >= DISCOVERY_DEPTH_MAX) {
+                skip(w, child_abs, "folder nested too deep: not walked");
+            } else if (!first_visit(w, &st)) {
+                skip(w, child_abs, "a folder already walked (a link loop?): not walked again");
+            } else if (walk_dir(w, child_abs, child_rel, depth + 1, err, errlen) != 0) {
                 goto done;
+            }
         } else if (S_ISREG(st.st_mode) && wanted(w->opt, child_rel)) {
             if (w->out->count >= DISCOVERY_FILES_MAX)
                 continue;
@@ -133,6 +214,8 @@ static void load_one(struct discovered *item, const struct discovered *previous)
 {
     char err[TASK_ERR_MAX];
 
+    if (item->error) /* refused by its name already */
+        return;
     /* "x.lua" and "x.yaml" under a wide pattern would share one name. */
     if (previous && strcmp(previous->name, item->name) == 0) {
         snprintf(err, sizeof err, "%s: task name '%s' is already used by %s",
@@ -148,11 +231,24 @@ static void load_one(struct discovered *item, const struct discovered *previous)
 int discovery_scan(const struct discovery_options *opt, struct discovery *out,
                    char *err, size_t errlen)
 {
-    struct walk w = {opt, out, 0};
+    struct walk *w = calloc(1, sizeof *w);
+    struct stat st;
+    int rc;
 
-    out->items = NULL;
-    out->count = 0;
-    if (walk_dir(&w, opt->tasks_dir, "", 0, err, errlen) != 0)
+    memset(out, 0, sizeof *out);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->opt = opt;
+    w->out = out;
+    if (!realpath(opt->tasks_dir, w->root))
+        snprintf(w->root, sizeof w->root, "%s", opt->tasks_dir);
+    if (stat(opt->tasks_dir, &st) == 0)
+        first_visit(w, &st);
+    rc = walk_dir(w, opt->tasks_dir, "", 0, err, errlen);
+    free(w);
+    if (rc != 0)
         return -1;
     if (out->count)
         qsort(out->items, out->count, sizeof *out->items, by_name);
@@ -179,6 +275,8 @@ void discovery_free(struct discovery *d)
         free(item->error);
     }
     free(d->items);
-    d->items = NULL;
-    d->count = 0;
+    for (size_t i = 0; i < d->skipped_count; i++)
+        free(d->skipped[i]);
+    free(d->skipped);
+    memset(d, 0, sizeof *d);
 }

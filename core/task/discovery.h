@@ -5,7 +5,14 @@
  * tasks.pattern (a glob on that relative path, `*` crossing folders), and
  * files named example_* are skipped unless examples are included.  A file
  * that fails to load is kept, as a broken entry carrying its error, so it
- * can be shown and recorded; it never stops the others.
+ * can be shown and recorded; it never stops the others.  So is a file
+ * whose name is not printable UTF-8: it is listed under its escaped name
+ * ("bad\xff") and never loaded, so no listing or JSON document breaks.
+ *
+ * Symbolic links are followed only to what lies inside the tasks folder,
+ * and a folder is walked once however many links lead to it (by device
+ * and inode), DISCOVERY_DEPTH_MAX deep at most; what is not followed is
+ * said in `skipped`.
  */
 #ifndef DISCOVERY_H
 #define DISCOVERY_H
@@ -18,6 +25,7 @@
 #define DISCOVERY_EXAMPLE_PREFIX "example_"
 #define DISCOVERY_DEPTH_MAX 16      /* folder nesting followed under tasks/ */
 #define DISCOVERY_FILES_MAX 10000   /* task files read in one scan */
+#define DISCOVERY_DIRS_MAX 4096     /* folders walked in one scan */
 
 struct discovered {
     char *name;              /* "cameras/copy" */
@@ -30,6 +38,8 @@ struct discovered {
 struct discovery {
     struct discovered *items; /* sorted by name */
     size_t count;
+    char **skipped;           /* "PATH: why it was not followed", for the log */
+    size_t skipped_count;
 };
 
 struct discovery_options {
