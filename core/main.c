@@ -26,6 +26,7 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "daemon/proctitle.h"
+#include "lib/suggest.h"
 #include "notify/alerts.h"
 #include "notify/notifier.h"
 #include "runner/runner.h"
@@ -94,13 +95,30 @@ static int global_option(struct args *a, char **argv, int argc, int *i)
     return 1;
 }
 
-static int set_action(struct args *a, enum action action)
+/* The action named by argv word `arg`; only one per command line. */
+static int set_action(struct args *a, enum action action, const char *arg)
 {
     if (a->action_set)
-        return -1;
+        return cli_bad_args(arg, "only one of --daemon, --status, --task, --help, "
+                                 "--version or a command may be given");
     a->action = action;
     a->action_set = true;
     return 0;
+}
+
+/* Neither an option nor a command: say so, with the command meant. */
+static int unknown_word(const char *arg)
+{
+    struct suggest near;
+
+    if (arg[0] == '-')
+        return cli_bad_args(arg, "unknown option (see --help)");
+    suggest_init(&near, arg);
+    for (const struct cli_command *const *c = cli_commands; *c; c++)
+        suggest_consider(&near, (*c)->name);
+    if (near.best)
+        return cli_bad_args(arg, "unknown command (did you mean '%s'?)", near.best);
+    return cli_bad_args(arg, "unknown command (see --help)");
 }
 
 static bool find_command(struct args *a, const char *name)
@@ -118,14 +136,14 @@ static int parse(struct args *a, int argc, char **argv)
 
     a->sub_argv = calloc((size_t)argc + 1, sizeof *a->sub_argv);
     if (!a->sub_argv)
-        return -1;
+        return cli_bad_args("main", "out of memory");
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int g = global_option(a, argv, argc, &i);
         const char *v;
 
         if (g < 0)
-            return -1;
+            return cli_bad_args(arg, "needs a value");
         if (g > 0) {
             /* Subcommands with a --json of their own still see it. */
             if (a->action == ACTION_COMMAND && strcmp(arg, "--json") == 0)
@@ -135,28 +153,30 @@ static int parse(struct args *a, int argc, char **argv)
         if (a->action == ACTION_COMMAND) {
             a->sub_argv[a->sub_argc++] = argv[i];
         } else if (strcmp(arg, "--daemon") == 0) {
-            if (set_action(a, ACTION_DETACH) != 0)
+            if (set_action(a, ACTION_DETACH, arg) != 0)
                 return -1;
         } else if (strcmp(arg, "--status") == 0) {
-            if (set_action(a, ACTION_STATUS) != 0)
+            if (set_action(a, ACTION_STATUS, arg) != 0)
                 return -1;
             a->lenient = true;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            if (set_action(a, ACTION_HELP) != 0)
+            if (set_action(a, ACTION_HELP, arg) != 0)
                 return -1;
         } else if (strcmp(arg, "--version") == 0) {
-            if (set_action(a, ACTION_VERSION) != 0)
+            if (set_action(a, ACTION_VERSION, arg) != 0)
                 return -1;
-        } else if ((v = option_value("--task", argv, argc, &i, &bad))) {
-            if (set_action(a, ACTION_TASK) != 0)
+        } else if ((v = option_value("--task", argv, argc, &i, &bad)) || bad) {
+            if (bad)
+                return cli_bad_args(arg, "needs a value");
+            if (set_action(a, ACTION_TASK, arg) != 0)
                 return -1;
             a->task = v;
         } else if (arg[0] != '-' && find_command(a, arg)) {
-            if (set_action(a, ACTION_COMMAND) != 0)
+            if (set_action(a, ACTION_COMMAND, arg) != 0)
                 return -1;
             a->sub_argv[a->sub_argc++] = argv[i];
         } else {
-            return -1;
+            return unknown_word(arg);
         }
     }
     if (!a->action_set)

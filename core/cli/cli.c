@@ -6,7 +6,10 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CLI_HELP_COLUMN 30   /* where a command's help starts, after the indent */
@@ -40,6 +43,42 @@ static const char help_tail[] =
     "\n"
     "Signals to the daemon: SIGTERM/SIGINT stop, SIGHUP reload, SIGUSR1\n"
     "reopen log files.  Exit codes: 0 ok, 1 failure, 2 usage.\n";
+
+int cli_bad_args(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "main: %s: ", what);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return -1;
+}
+
+int cli_bad_arg(const char *command, const char *arg, bool takes_value)
+{
+    if (takes_value)
+        return cli_bad_args(command, "'%s' needs a value", arg);
+    if (arg[0] == '-')
+        return cli_bad_args(command, "unknown option '%s'", arg);
+    return cli_bad_args(command, "unexpected argument '%s'", arg);
+}
+
+int cli_parse_count(const char *command, const char *option, const char *text, long max,
+                    long *out)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || n < 1 || n > max)
+        return cli_bad_args(command, "%s: expected a whole number from 1 to %ld, got '%s'",
+                            option, max, text);
+    *out = n;
+    return 0;
+}
 
 int cli_usage(const char *usage_line)
 {

@@ -62,6 +62,22 @@ int cli_usage(const char *usage_line);
  * EXIT_USAGE. */
 int cli_command_usage(const struct cli_command *command);
 
+/* For the argument parsers: say what is wrong ("main: WHAT: WHY" on
+ * stderr, before the usage line the caller prints) and return -1.
+ * `what` names the command or option. */
+int cli_bad_args(const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* cli_bad_args for an argument the parser did not expect: "unknown option
+ * '--x'", "'-n' needs a value" (an option it knows, `takes_value`), or
+ * "unexpected argument 'x'". */
+int cli_bad_arg(const char *command, const char *arg, bool takes_value);
+
+/* The count of an option such as -n: a whole number from 1 to max into
+ * *out; 0, or -1 after saying what is wrong. */
+int cli_parse_count(const char *command, const char *option, const char *text, long max,
+                    long *out);
+
 /* Global options that name a command rather than a subcommand: main.c
  * calls cmd_status for `--status` and cmd_task for `--task NAME` (argv is
  * then {"--task", NAME}). */

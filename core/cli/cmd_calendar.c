@@ -35,26 +35,27 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end;
-        if (strcmp(arg, "--from") == 0 && value) {
+        bool takes_value = strcmp(arg, "--from") == 0 || strcmp(arg, "--tz") == 0 ||
+                           strcmp(arg, "-n") == 0;
+        if (takes_value && !value)
+            return cli_bad_arg("calendar", arg, true);
+        if (strcmp(arg, "--from") == 0) {
             args->from = value;
             i++;
-        } else if (strcmp(arg, "--tz") == 0 && value) {
+        } else if (strcmp(arg, "--tz") == 0) {
             args->zone = value;
             i++;
-        } else if (strcmp(arg, "-n") == 0 && value) {
-            args->count = strtol(value, &end, 10);
-            if (*end != '\0' || end == value || args->count < 1
-                || args->count > CALENDAR_MAX_COUNT)
+        } else if (strcmp(arg, "-n") == 0) {
+            if (cli_parse_count("calendar", "-n", value, CALENDAR_MAX_COUNT, &args->count) < 0)
                 return -1;
             i++;
         } else if (arg[0] != '-' && args->expr == NULL) {
             args->expr = arg;
         } else {
-            return -1;
+            return cli_bad_arg("calendar", arg, false);
         }
     }
-    return args->expr ? 0 : -1;
+    return args->expr ? 0 : cli_bad_args("calendar", "which schedule? (calendar EXPR)");
 }
 
 static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
@@ -77,7 +78,7 @@ static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
     }
     if (sandbox_eval_schedule(args.expr, &set, err, sizeof err) < 0) {
         fprintf(stderr, "calendar: %s\n", err);
-        return 1;
+        return EXIT_USAGE; /* the expression is an argument: a usage error */
     }
     for (long i = 0; i < args.count; i++) {
         at = schedule_set_next_fire(&set, at, zone);

@@ -174,8 +174,10 @@ static int check_exec(const struct cli_options *opt, int argc, char **argv)
     int failed = 0;
 
     for (int i = 1; i < argc; i++)
-        if (argv[i][0] == '-')
+        if (argv[i][0] == '-') {
+            cli_bad_arg("check", argv[i], false);
             return cli_command_usage(&cmd_check_entry);
+        }
     if (argc < 2)
         return check_tasks_dir(opt);
     for (int i = 1; i < argc; i++) {

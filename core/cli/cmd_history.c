@@ -42,13 +42,15 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             args->json = true;
-        } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
-            if (table_parse_limit(argv[++i], HISTORY_MAX_COUNT, &args->count) < 0)
+        } else if (strcmp(argv[i], "-n") == 0) {
+            if (i + 1 >= argc)
+                return cli_bad_arg("history", argv[i], true);
+            if (cli_parse_count("history", "-n", argv[++i], HISTORY_MAX_COUNT, &args->count) < 0)
                 return -1;
         } else if (argv[i][0] != '-' && !args->task) {
             args->task = argv[i];
         } else {
-            return -1;
+            return cli_bad_arg("history", argv[i], false);
         }
     }
     return 0;

@@ -24,16 +24,18 @@ static int next_parse(int argc, char **argv, const char **task, long *count)
     *task = NULL;
     *count = NEXT_DEFAULT_COUNT;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
-            if (table_parse_limit(argv[++i], NEXT_MAX_COUNT, count) < 0)
+        if (strcmp(argv[i], "-n") == 0) {
+            if (i + 1 >= argc)
+                return cli_bad_arg("next", argv[i], true);
+            if (cli_parse_count("next", "-n", argv[++i], NEXT_MAX_COUNT, count) < 0)
                 return -1;
         } else if (argv[i][0] != '-' && !*task) {
             *task = argv[i];
         } else {
-            return -1;
+            return cli_bad_arg("next", argv[i], false);
         }
     }
-    return *task ? 0 : -1;
+    return *task ? 0 : cli_bad_args("next", "which task? (next TASK)");
 }
 
 static int next_print(const struct cli_options *opt, const struct task *task, long count)

@@ -44,10 +44,12 @@ static int reset_parse(const struct cli_options *opt, int argc, char **argv,
         else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc)
             args->names[args->count++] = argv[++i];
         else
-            return -1;
+            return cli_bad_arg("reset", argv[i], strcmp(argv[i], "--task") == 0);
     }
     /* Resetting every task is never a default: one of the two is required. */
-    return args->all != (args->count > 0) ? 0 : -1;
+    if (args->all == (args->count > 0))
+        return cli_bad_args("reset", "name the tasks (--task NAME) or say --all, not both");
+    return 0;
 }
 
 static bool reset_is_named(const struct reset_args *args, const char *name)

@@ -79,19 +79,6 @@ int table_print(const struct table *t, FILE *out)
     return ferror(out) ? -1 : 0;
 }
 
-int table_parse_limit(const char *text, long max, long *out)
-{
-    char *end;
-    long n;
-
-    errno = 0;
-    n = strtol(text, &end, 10);
-    if (errno || end == text || *end != '\0' || n < 1 || n > max)
-        return -1;
-    *out = n;
-    return 0;
-}
-
 int table_print_json(const json_t *value, FILE *out)
 {
     if (json_dumpf(value, out, JSON_INDENT(2)) < 0 || fputc('\n', out) == EOF)

@@ -35,8 +35,5 @@ void table_free(struct table *t);
  * -1 when writing failed. */
 int table_print_json(const json_t *value, FILE *out);
 
-/* The N of a listing's "-n N": an integer in 1..max.  0, or -1 when
- * `text` is anything else. */
-int table_parse_limit(const char *text, long max, long *out);
 
 #endif

@@ -219,6 +219,7 @@ json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
     *json = opt->json;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") != 0) {
+            cli_bad_arg(name, argv[i], false);
             *rc = EXIT_USAGE;
             return NULL;
         }

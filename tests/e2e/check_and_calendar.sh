@@ -90,8 +90,20 @@ else
     sed 's/^/#   /' "$OUT"
 fi
 
-expect calendar_bad_expression_exits_1 1 "$MAIN" --root "$ROOT" calendar 'every(0).minutes'
+expect calendar_bad_expression_is_usage_error 2 "$MAIN" --root "$ROOT" calendar 'every(0).minutes'
 contains calendar_bad_expression_message "calendar: every(n): expected an integer >= 1, got 0"
 expect calendar_without_expression_is_usage_error 2 "$MAIN" --root "$ROOT" calendar
 expect calendar_bad_count_is_usage_error 2 "$MAIN" --root "$ROOT" calendar 'every().day' -n zero
+# Usage errors say what was wrong, not only the usage line.
+expect unknown_option_is_usage_error 2 "$MAIN" --root "$ROOT" --bogus
+contains unknown_option_is_named "main: --bogus: unknown option"
+expect unknown_command_is_usage_error 2 "$MAIN" --root "$ROOT" lst
+contains unknown_command_suggests_one "main: lst: unknown command (did you mean 'list'?)"
+expect bad_count_is_usage_error 2 "$MAIN" --root "$ROOT" history -n abc
+contains bad_count_is_explained "main: history: -n: expected a whole number from 1 to 1000000, got 'abc'"
+expect missing_value_is_usage_error 2 "$MAIN" --root "$ROOT" next demo -n
+contains missing_value_is_explained "main: next: '-n' needs a value"
+expect unknown_subcommand_option_is_usage_error 2 "$MAIN" --root "$ROOT" list --foo
+contains unknown_subcommand_option_is_named "main: list: unknown option '--foo'"
+
 exit "$FAILED"
