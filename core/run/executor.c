@@ -54,13 +54,18 @@ _Static_assert(STREAM_CHANNEL + 1 == RUN_PROTOCOL_FD, "the channel must be fd 3"
 /* What the single timer is waiting for. */
 enum phase { PHASE_RUNNING, PHASE_TERMINATING, PHASE_DRAINING };
 
-/* A bounded line being assembled; bytes past `max` are dropped and the line
- * is marked cut. */
+/* A bounded line being assembled; bytes past `max` are dropped (counted)
+ * and the line is marked cut. */
 struct line_buffer {
     char *data;
     size_t len, cap, max;
     bool cut;
+    size_t dropped;          /* bytes of this line past max */
 };
+
+/* What a cut output line ends with in the logs, so a reader knows. */
+#define EXECUTOR_CUT_MARK " [line cut: %zu more bytes]"
+#define EXECUTOR_CUT_MARK_MAX 48
 
 struct stream {
     uv_pipe_t pipe;          /* first member: a handle pointer is a stream pointer */
@@ -374,14 +379,24 @@ static void deliver_line(struct run *run, enum stream_id id)
         else
             handle_message(run, lb->data ? lb->data : "", lb->len);
     } else {
-        tasklog_output(run->task, run->title, stream_names[id], lb->data ? lb->data : "",
-                       lb->len);
+        char *line = lb->data ? lb->data : "";
+        size_t len = lb->len;
+        char *marked = NULL;
+
+        if (lb->cut && (marked = malloc(len + EXECUTOR_CUT_MARK_MAX)) != NULL) {
+            memcpy(marked, line, len);
+            len += (size_t)snprintf(marked + len, EXECUTOR_CUT_MARK_MAX, EXECUTOR_CUT_MARK,
+                                    lb->dropped);
+            line = marked;
+        }
+        tasklog_output(run->task, run->title, stream_names[id], line, len);
         if (run->stream_output && run->cb.on_output)
-            run->cb.on_output(run->data, stream_names[id], lb->data ? lb->data : "",
-                              lb->len);
+            run->cb.on_output(run->data, stream_names[id], line, len);
+        free(marked);
     }
     lb->len = 0;
     lb->cut = false;
+    lb->dropped = 0;
 }
 
 static void line_append(struct line_buffer *lb, const char *data, size_t n)
@@ -389,8 +404,10 @@ static void line_append(struct line_buffer *lb, const char *data, size_t n)
     size_t room = lb->max - lb->len, take = n < room ? n : room;
     char *grown;
 
-    if (take < n)
+    if (take < n) {
         lb->cut = true;
+        lb->dropped += n - take;
+    }
     if (lb->len + take > lb->cap) {
         size_t cap = lb->cap ? lb->cap : EXECUTOR_READ_CHUNK;
 
@@ -400,6 +417,7 @@ static void line_append(struct line_buffer *lb, const char *data, size_t n)
             cap = lb->max;
         if (!(grown = realloc(lb->data, cap))) {
             lb->cut = true; /* out of memory: keep what fits */
+            lb->dropped += take;
             return;
         }
         lb->data = grown;

@@ -415,6 +415,19 @@ static void huge_output_keeps_daemon_bounded(void)
     outcome_free(&o);
 }
 
+/* A line too long for the log is cut there, and says so. */
+static void long_output_line_is_marked_cut(void)
+{
+    struct outcome o;
+
+    run_fixture("run_long_line.lua", &(struct options){.name = "long_line"}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(file_contains("logs/tasks/long_line.log", "[line cut: 1032192 more bytes]"),
+          "the cut is marked with what was dropped");
+    CHECK(file_contains("logs/tasks/long_line.log", "next line"), "the next line is whole");
+    outcome_free(&o);
+}
+
 static void os_exit_fails_with_its_code(void)
 {
     struct outcome o;
@@ -518,6 +531,7 @@ int main(void)
     RUN(stop_before_release_cancels);
     RUN(stop_after_release_kills);
     RUN(huge_output_keeps_daemon_bounded);
+    RUN(long_output_line_is_marked_cut);
     RUN(os_exit_fails_with_its_code);
     RUN(log_lines_reach_task_logs);
     RUN(state_survives_between_runs);
