@@ -80,7 +80,7 @@ fi
 
 e2e_cli --status --json >"$out" 2>&1
 e2e_check status_json_shape "the documented keys, daemon pid $E2E_DAEMON: $(head -c 400 "$out")" \
-    python3 - "$out" "$E2E_DAEMON" <<'EOF'
+    /usr/bin/python3 - "$out" "$E2E_DAEMON" <<'EOF'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["daemon"] is True and doc["pid"] == int(sys.argv[2])
@@ -117,7 +117,7 @@ e2e_check task_through_daemon_unknown_exits_1 "exit 1 naming the task, got $rc: 
 
 e2e_cli history hello -n 1 --json >"$out" 2>&1
 e2e_check history_newest_first_json "one run of hello, the manual one: $(cat "$out")" \
-    python3 - "$out" <<'EOF'
+    /usr/bin/python3 - "$out" <<'EOF'
 import json, sys
 runs = json.load(open(sys.argv[1]))
 assert len(runs) == 1 and runs[0]["task"] == "hello" and runs[0]["status"] == "success"
@@ -132,7 +132,7 @@ rc=$?
 e2e_check second_daemon_refused_with_pid "exit 1 naming pid $E2E_DAEMON, got $rc: $(cat "$out")" \
     exited 1 "pid $E2E_DAEMON"
 
-python3 - "$E2E_ROOT/data/scheduler.sock" >"$out" 2>&1 <<'EOF'
+/usr/bin/python3 - "$E2E_ROOT/data/scheduler.sock" >"$out" 2>&1 <<'EOF'
 import json, socket, sys
 
 def talk(payload):

@@ -78,7 +78,7 @@ cp -R tasks/scripts "$ROOT/tasks/scripts"
 cp -R "$FIXTURES/site/." "$ROOT/site/"
 
 mkfifo "$ROOT/server.in" || exit 1
-python3 "$FIXTURES/page_server.py" "$ROOT/site" "$REQUESTS" \
+/usr/bin/python3 "$FIXTURES/page_server.py" "$ROOT/site" "$REQUESTS" \
     <"$ROOT/server.in" >"$ROOT/server.port" 2>"$ROOT/server.err" &
 SERVER=$!
 exec 3>"$ROOT/server.in"

@@ -235,7 +235,7 @@ e2e_done() {
 # e2e_field TASK KEY: one key of TASK in `--status --json`, as JSON text
 # (true, null, 1780000000, "text"); "absent" when the task is not listed.
 e2e_field() {
-    e2e_cli --status --json 2>/dev/null | python3 -c '
+    e2e_cli --status --json 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
 doc = json.load(sys.stdin)
 task = [t for t in doc["tasks"] if t["name"] == sys.argv[1]]

@@ -15,7 +15,7 @@ file_pid() {
     cat "$PIDFILE" 2>/dev/null
 }
 status_pid() {
-    e2e_cli --status --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'
+    e2e_cli --status --json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])'
 }
 # daemon_start: --daemon, remembering the pid for the clean-up.
 daemon_start() {

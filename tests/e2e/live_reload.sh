@@ -162,7 +162,7 @@ printf 'return {' >"$E2E_ROOT/tasks/hourly.lua~"
 touch "$E2E_ROOT/tasks/hourly.lua"
 sleep 0.4
 task_count() {
-    e2e_cli --status --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["tasks"]))'
+    e2e_cli --status --json | /usr/bin/python3 -c 'import json, sys; print(len(json.load(sys.stdin)["tasks"]))'
 }
 only_real_tasks() {
     e2e_field_is hourly broken false && [ "$(task_count)" = 3 ]

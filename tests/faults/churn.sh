@@ -61,7 +61,7 @@ sleep 3
 
 # The daemon's view against the files: names, broken flags, titles.
 e2e_cli --status --json >"$E2E_ROOT/status.json" 2>/dev/null
-mismatch=$(python3 - "$E2E_ROOT" <<'EOF_PY'
+mismatch=$(/usr/bin/python3 - "$E2E_ROOT" <<'EOF_PY'
 import json, os, re, sys
 root = sys.argv[1]
 shown = {t["name"]: t for t in json.load(open(root + "/status.json"))["tasks"]}

@@ -32,7 +32,7 @@ set_offset() {
 
 # daemon_now: the daemon's "now" (its shifted clock) in epoch seconds.
 daemon_now() {
-    e2e_cli --status --json 2>/dev/null | python3 -c '
+    e2e_cli --status --json 2>/dev/null | /usr/bin/python3 -c '
 import datetime, json, sys
 now = json.load(sys.stdin)["now"].replace("Z", "+00:00")
 print(int(datetime.datetime.fromisoformat(now).timestamp()))'

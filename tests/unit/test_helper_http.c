@@ -37,7 +37,7 @@ static int server_start(void)
         dup2(in[0], STDIN_FILENO);
         dup2(out[1], STDOUT_FILENO);
         close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-        execlp("python3", "python3", SERVER_SCRIPT, (char *)NULL);
+        execl("/usr/bin/python3", "python3", SERVER_SCRIPT, (char *)NULL);
         _exit(127);
     }
     close(in[0]);

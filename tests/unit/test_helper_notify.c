@@ -387,8 +387,8 @@ static void child_main_sends_a_json_notification(void)
 
 int main(void)
 {
-    char *http_argv[] = { "python3", HTTP_SERVER, NULL };
-    char *smtp_argv[] = { "python3", SMTP_SERVER, mail_file, NULL };
+    char *http_argv[] = { "/usr/bin/python3", HTTP_SERVER, NULL };
+    char *smtp_argv[] = { "/usr/bin/python3", SMTP_SERVER, mail_file, NULL };
     char code[TEXT_MAX];
 
     signal(SIGPIPE, SIG_IGN);
