@@ -5,6 +5,11 @@
  * stdout and stderr (cut into lines for the task's log and kept as a
  * bounded tail) and fd 3 (log lines, "started", the result).
  *
+ * A task with `user` under a root daemon runs in a clean environment
+ * (build_env), and its process starts as root and becomes the user named
+ * in its request (runner.c): libuv's own setuid would drop the user's
+ * supplementary groups instead of setting them.
+ *
  * Lifetime.  A run's processes live and die as a session (session.h), not
  * a process group, since exec.run puts each command in a group of its own:
  * at the timeout the session gets SIGTERM, then SIGKILL after kill_grace;
@@ -41,6 +46,13 @@
 #define EXECUTOR_ROOT_ENV "TASKSCHED_ROOT"
 #define EXECUTOR_RUN_ARG "__run"
 #define EXECUTOR_ERR_MAX 512
+/* The variables build_env sets itself: TASKSCHED_ROOT, and for a run as
+ * another user HOME, USER, LOGNAME, SHELL and PATH. */
+#define EXECUTOR_OWN_ENV_MAX 6
+/* PATH of a run as another user: login(1)'s default for ordinary users,
+ * never the daemon's (which may name root's own folders first). */
+#define EXECUTOR_USER_PATH "/usr/local/bin:/usr/bin:/bin"
+#define EXECUTOR_LOCALE_PREFIX "LC_"
 
 extern char **environ;
 
@@ -517,8 +529,8 @@ static void on_written(uv_write_t *req, int status)
                   uv_strerror(rc));
 }
 
-static char *encode_request(const struct run_spec *spec, size_t *len, char *err,
-                            size_t errlen)
+static char *encode_request(const struct run_spec *spec, const struct passwd *pw,
+                            size_t *len, char *err, size_t errlen)
 {
     const struct task *t = spec->task;
     json_t *args = json_array();
@@ -549,6 +561,8 @@ static char *encode_request(const struct run_spec *spec, size_t *len, char *err,
             .memory_limit_mb = t->memory_limit_mb,
             .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
             .last_finished_at = spec->last_finished_at,
+            .user = pw ? pw->pw_name : NULL, .uid = pw ? pw->pw_uid : 0,
+            .gid = pw ? pw->pw_gid : 0,
             .log_level = log_threshold},
         len, err, errlen);
 done:
@@ -569,13 +583,40 @@ static int env_push(char **env, size_t *count, const char *name, const char *val
     return 0;
 }
 
-/* True when one of the first `n` entries sets the variable of `entry`. */
+/* True when one of the first `n` entries sets the variable of `entry`
+ * ("NAME=value", or a bare "NAME"). */
 static bool env_overrides(char *const *env, size_t n, const char *entry)
 {
     size_t name_len = strcspn(entry, "=");
 
     for (size_t i = 0; i < n; i++)
-        if (strncmp(env[i], entry, name_len + 1) == 0)
+        if (strncmp(env[i], entry, name_len) == 0 && env[i][name_len] == '=')
+            return true;
+    return false;
+}
+
+/* env_push unless the first `count` entries (the task's own `env`) already
+ * set the variable. */
+static int env_default(char **env, size_t *count, const char *name, const char *value)
+{
+    return env_overrides(env, *count, name) ? 0 : env_push(env, count, name, value);
+}
+
+/* True when a run of another user keeps this variable of the daemon's
+ * environment: the locale, the zone, and the test clock (clock.h: a run
+ * must share its daemon's time).  Nothing else: the daemon's environment
+ * may hold secrets (TASKSCHED_* overrides, tokens) and loader variables
+ * (LD_*) that are not the user's to see or to be run with. */
+static bool env_kept_for_user(const char *entry)
+{
+    static const char *const kept[] = {"LANG", "LANGUAGE", "TZ", "TZDIR",
+                                       CLOCK_OFFSET_ENV, CLOCK_OFFSET_FILE_ENV};
+    size_t name_len = strcspn(entry, "=");
+
+    if (strncmp(entry, EXECUTOR_LOCALE_PREFIX, strlen(EXECUTOR_LOCALE_PREFIX)) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (strlen(kept[i]) == name_len && strncmp(entry, kept[i], name_len) == 0)
             return true;
     return false;
 }
@@ -587,8 +628,12 @@ static void env_free(char **env)
     free(env);
 }
 
-/* The run's environment: the daemon's, overridden by the task's `env`,
- * TASKSCHED_ROOT, and the identity of the user it runs as (pw, or NULL). */
+/* The run's environment: the task's `env`, then TASKSCHED_ROOT, then what
+ * it inherits.  A run as the daemon's own user inherits the daemon's
+ * environment.  A run as another user (pw) gets a clean one: the identity
+ * of its passwd entry (HOME, USER, LOGNAME, SHELL), PATH set to
+ * EXECUTOR_USER_PATH, and only the variables env_kept_for_user names.
+ * The task's `env` wins over all of them. */
 static char **build_env(const struct task *t, const char *root, const struct passwd *pw)
 {
     size_t inherited = 0, count = 0, own;
@@ -596,20 +641,24 @@ static char **build_env(const struct task *t, const char *root, const struct pas
 
     while (environ[inherited])
         inherited++;
-    env = calloc(inherited + t->env_count + 5, sizeof *env);
+    env = calloc(inherited + t->env_count + EXECUTOR_OWN_ENV_MAX + 1, sizeof *env);
     if (!env)
         return NULL;
     for (size_t i = 0; i < t->env_count; i++)
         if (env_push(env, &count, t->env[i].name, t->env[i].value) != 0)
             goto fail;
-    if (env_push(env, &count, EXECUTOR_ROOT_ENV, root) != 0 ||
-        (pw && (env_push(env, &count, "HOME", pw->pw_dir) != 0 ||
-                env_push(env, &count, "USER", pw->pw_name) != 0 ||
-                env_push(env, &count, "LOGNAME", pw->pw_name) != 0)))
+    if (env_default(env, &count, EXECUTOR_ROOT_ENV, root) != 0 ||
+        (pw && (env_default(env, &count, "HOME", pw->pw_dir) != 0 ||
+                env_default(env, &count, "USER", pw->pw_name) != 0 ||
+                env_default(env, &count, "LOGNAME", pw->pw_name) != 0 ||
+                /* passwd(5): an empty shell field means /bin/sh */
+                env_default(env, &count, "SHELL",
+                            pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh") != 0 ||
+                env_default(env, &count, "PATH", EXECUTOR_USER_PATH) != 0)))
         goto fail;
     own = count;
     for (size_t i = 0; i < inherited; i++) {
-        if (env_overrides(env, own, environ[i]))
+        if ((pw && !env_kept_for_user(environ[i])) || env_overrides(env, own, environ[i]))
             continue;
         if (!(env[count] = strdup(environ[i])))
             goto fail;
@@ -743,7 +792,7 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (!(run->request = encode_request(spec, &request_len, err, errlen)))
+    if (!(run->request = encode_request(spec, pw, &request_len, err, errlen)))
         goto fail;
     run->cb = *cb;
     run->data = data;
@@ -766,11 +815,6 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
     opt.flags = UV_PROCESS_DETACHED; /* setsid: its own session and group */
     opt.stdio_count = STREAM_COUNT + 1;
     opt.stdio = stdio;
-    if (pw) {
-        opt.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
-        opt.uid = pw->pw_uid;
-        opt.gid = pw->pw_gid;
-    }
     if ((rc = init_handles(run, loop)) != 0) {
         snprintf(err, errlen, "cannot start the run: %s", uv_strerror(rc));
         abandon(run);

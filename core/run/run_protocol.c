@@ -59,14 +59,17 @@ static int set_cut_string(json_t *obj, const char *key, const char *s, size_t le
 char *run_protocol_encode_request(const struct run_request *req, size_t *len,
                                   char *err, size_t errlen)
 {
-    json_t *last = NULL, *obj;
+    json_t *last = NULL, *user = NULL, *obj;
     char *line = NULL, *grown;
 
     if (req->last_status)
         last = json_pack("{s:s, s:f}", "status", req->last_status, "finished_at",
                          req->last_finished_at);
+    if (req->user)
+        user = json_pack("{s:s, s:I, s:I}", "name", req->user, "uid", (json_int_t)req->uid,
+                         "gid", (json_int_t)req->gid);
     obj = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:f, s:O,"
-                    " s:s, s:s, s:s, s:s, s:i, s:o*, s:s}",
+                    " s:s, s:s, s:s, s:s, s:i, s:o*, s:o*, s:s}",
                     "type", "request", "task", req->task, "path", req->path, "title",
                     req->title, "content", req->content, req->content_len, "hash",
                     req->hash, "run_id", (json_int_t)req->run_id, "attempt", req->attempt,
@@ -74,8 +77,8 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
                     (json_int_t)req->scheduled_for, "release_at", req->release_at,
                     "args", req->args, "root", req->root, "db_path", req->db_path,
                     "config_path", req->config_path, "rocks_tree", req->rocks_tree,
-                    "memory_limit_mb", req->memory_limit_mb, "last", last, "log_level",
-                    log_level_name(req->log_level));
+                    "memory_limit_mb", req->memory_limit_mb, "last", last, "user", user,
+                    "log_level", log_level_name(req->log_level));
     if (!obj) {
         snprintf(err, errlen, "cannot encode the run request (is the task file UTF-8?)");
         return NULL;
@@ -112,14 +115,14 @@ static int parse_level(const char *name, enum log_level *level, char *err, size_
 
 static int decode_request(json_t *root, struct run_request *req, char *err, size_t errlen)
 {
-    json_int_t run_id, scheduled_for;
+    json_int_t run_id, scheduled_for, uid = -1, gid = -1;
     const char *type, *level;
     json_error_t jerr;
 
     memset(req, 0, sizeof *req);
     if (json_unpack_ex(root, &jerr, 0,
                        "{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:F, s:o,"
-                       " s:s, s:s, s:s, s:s, s:i, s?{s:s, s:F}, s:s}",
+                       " s:s, s:s, s:s, s:s, s:i, s?{s:s, s:F}, s?{s:s, s:I, s:I}, s:s}",
                        "type", &type, "task", &req->task, "path", &req->path, "title",
                        &req->title, "content", &req->content, &req->content_len, "hash",
                        &req->hash, "run_id", &run_id, "attempt", &req->attempt, "trigger",
@@ -129,6 +132,7 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
                        "rocks_tree", &req->rocks_tree, "memory_limit_mb",
                        &req->memory_limit_mb, "last", "status",
                        &req->last_status, "finished_at", &req->last_finished_at,
+                       "user", "name", &req->user, "uid", &uid, "gid", &gid,
                        "log_level", &level) != 0) {
         snprintf(err, errlen, "bad run request: %s", jerr.text);
         return -1;
@@ -136,6 +140,16 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
     if (strcmp(type, "request") != 0 || !json_is_array(req->args)) {
         snprintf(err, errlen, "bad run request: not a request");
         return -1;
+    }
+    if (req->user && (uid < 0 || gid < 0 || (json_int_t)(uid_t)uid != uid ||
+                      (json_int_t)(gid_t)gid != gid)) {
+        snprintf(err, errlen, "bad run request: user '%s' with uid %lld, gid %lld",
+                 req->user, (long long)uid, (long long)gid);
+        return -1;
+    }
+    if (req->user) {
+        req->uid = (uid_t)uid;
+        req->gid = (gid_t)gid;
     }
     req->run_id = run_id;
     req->scheduled_for = scheduled_for;

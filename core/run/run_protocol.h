@@ -12,6 +12,7 @@
  *                    "db_path":"/…","config_path":"/…","rocks_tree":"/…",
  *                    "memory_limit_mb":0,
  *                    "last":{"status":"success","finished_at":…},
+ *                    "user":{"name":"backup","uid":998,"gid":998},
  *                    "log_level":"info"}
  *   run -> daemon   {"type":"started","at":1795000000.0001}
  *                   {"type":"log","level":"info","msg":"…","fields":{…}}
@@ -20,7 +21,7 @@
  *                   {"type":"result","ok":false,"error":"f.lua:3: boom\n…",
  *                    "exit_code":3,"signal":0,…}   (exit_code/signal: commands)
  *
- * Optional members ("last", "fields", "value", "error", "exit_code",
+ * Optional members ("last", "user", "fields", "value", "error", "exit_code",
  * "signal") are left out when there is nothing to say.  Every message is
  * bounded: the sender shortens what would not fit, the reader drops what
  * still does not.
@@ -31,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -60,6 +62,11 @@ struct run_request {
     int memory_limit_mb;     /* 0 = none */
     const char *last_status; /* NULL = no previous run */
     double last_finished_at;
+    const char *user;        /* NULL: run as the daemon's user; else the
+                              * run process (started as root) becomes this
+                              * user, uid and gid before the task loads */
+    uid_t uid;
+    gid_t gid;
     enum log_level log_level;
 };
 

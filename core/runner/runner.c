@@ -1,6 +1,7 @@
 /* runner.c — the run process: `main __run` (runner_main).
  *
- * It reads its request from fd 3, checks the task content it was given
+ * It reads its request from fd 3, takes the identity of the task's user
+ * when the request names one, checks the task content it was given
  * (never the file on disk, which may have changed since the daemon
  * validated it), prepares everything that takes time — the Lua VM and the
  * task's run function — then sleeps until the release instant with a 1 ns
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,31 @@ static void set_error(struct runner *r, const char *message)
     r->error = strdup(message);
     r->result.ok = false;
     r->result.error = r->error ? r->error : "out of memory";
+}
+
+/* Become the task's user for good, before anything of the task runs: its
+ * groups from the group database (initgroups; the daemon's executor does
+ * not switch, as libuv would drop them), then its gid, then its uid, each
+ * checked — and root must be out of reach afterwards. */
+static int become_user(const struct run_request *req, char *err, size_t errlen)
+{
+    if (!req->user)
+        return 0;
+    if (initgroups(req->user, req->gid) != 0) {
+        snprintf(err, errlen, "user %s: setting its groups: %s", req->user, strerror(errno));
+        return -1;
+    }
+    if (setgid(req->gid) != 0 || setuid(req->uid) != 0) {
+        snprintf(err, errlen, "user %s: switching to uid %d, gid %d: %s", req->user,
+                 (int)req->uid, (int)req->gid, strerror(errno));
+        return -1;
+    }
+    if (getuid() != req->uid || geteuid() != req->uid || getgid() != req->gid ||
+        getegid() != req->gid || (req->uid != 0 && setuid(0) == 0)) {
+        snprintf(err, errlen, "user %s: the process kept root's identity", req->user);
+        return -1;
+    }
+    return 0;
 }
 
 static int apply_memory_limit(int mb, char *err, size_t errlen)
@@ -264,6 +291,7 @@ static int prepare(struct runner *r)
         clock_init(r->err, sizeof r->err) != 0 ||
         run_protocol_recv_request(RUN_PROTOCOL_FD, &r->req, &r->request_json, r->err,
                                   sizeof r->err) != 0 ||
+        become_user(&r->req, r->err, sizeof r->err) != 0 ||
         apply_memory_limit(r->req.memory_limit_mb, r->err, sizeof r->err) != 0 ||
         /* before any task code runs: a fork bomb meets it at once */
         proclimit_apply(EXECUTOR_MAX_PROCESSES, r->err, sizeof r->err) != 0 ||
