@@ -9,6 +9,7 @@
 #ifndef RUNTIME_CONTEXT_H
 #define RUNTIME_CONTEXT_H
 
+#include <jansson.h>
 #include <lua.h>
 
 #include "log/log.h"
@@ -17,10 +18,13 @@ struct runtime_context {
     const char *task;        /* task name: scopes state, names log files */
     const char *title;       /* "[title]" of its log lines */
     const char *root;        /* project root (absolute) */
-    const char *db_path;     /* data/scheduler.db, for the state helper */
     const char *config_path; /* config/config.yaml, for the config helper */
     int channel_fd;          /* fd to the executor; -1: write logs via tasklog */
     enum log_level log_level;/* log lines below it are not sent */
+    json_t *state;           /* the state helper's view of the task's state
+                              * (object key -> value, changed by state.set),
+                              * or NULL and */
+    const char *state_error; /* why the daemon could not give it */
 };
 
 /* Make `ctx` (which must outlive L) the context of L.  May raise (out of

@@ -458,7 +458,7 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
 {
     struct engine_options eo = {
         .program = NULL, .root = d->opt->root, .config_path = d->opt->config_path,
-        .db_path = d->db_path, .include_examples = d->opt->examples_forced,
+        .include_examples = d->opt->examples_forced,
         .on_job_done = on_job_done, .hook_data = d,
     };
     char socket_path[PATH_MAX];

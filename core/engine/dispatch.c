@@ -283,10 +283,19 @@ static void on_output(void *data, const char *stream, const char *line, size_t l
         job->client.on_output(job->client.data, stream, line, len);
 }
 
+/* The run changed its task's state: saved in order with the run's rows. */
+static void on_state(void *data, const char *key, const char *value_json)
+{
+    struct job *job = data;
+
+    pending_state_write(job->engine->pending, job->entry->name, key, value_json);
+}
+
 static void on_exit_cb(void *data, const struct run_outcome *outcome);
 
 static const struct executor_callbacks job_callbacks = {
-    .on_start = on_start, .on_output = on_output, .on_exit = on_exit_cb,
+    .on_start = on_start, .on_output = on_output, .on_state = on_state,
+    .on_exit = on_exit_cb,
 };
 
 static void job_spawn(struct job *job)
@@ -294,12 +303,18 @@ static void job_spawn(struct job *job)
     struct engine *e = job->engine;
     struct entry *en = job->entry;
     struct run_spec spec = {0};
-    char err[ENGINE_ERR_MAX];
+    char err[ENGINE_ERR_MAX], state_err[ENGINE_ERR_MAX];
+    json_t *state;
 
+    /* Without its state the run still runs; its state helper says why. */
+    if (pending_state_read(e->pending, en->name, &state, state_err, sizeof state_err) != 0)
+        log_error("%s: run %lld starts without its state: %s", en->name,
+                  (long long)job->run_id, state_err);
     spec.program = e->program;
     spec.task = &en->task;
     spec.root = e->root;
-    spec.db_path = e->db_path;
+    spec.state = state;
+    spec.state_error = state ? NULL : state_err;
     spec.config_path = e->config_path;
     spec.config = e->config;
     spec.run_id = job->run_id;
@@ -315,6 +330,7 @@ static void job_spawn(struct job *job)
     spec.stream_output = job->client.on_output != NULL;
 
     job->run = executor_start(e->loop, &spec, &job_callbacks, job, err, sizeof err);
+    json_decref(state);
     if (!job->run) {
         log_error("%s: cannot start run %lld: %s", en->name, (long long)job->run_id, err);
         instance_release(en);

@@ -60,8 +60,7 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config,
     e->program = opt->program ? strdup(opt->program) : self_exe();
     e->root = strdup(opt->root);
     e->config_path = strdup(opt->config_path);
-    e->db_path = strdup(opt->db_path);
-    if (!e->program || !e->root || !e->config_path || !e->db_path)
+    if (!e->program || !e->root || !e->config_path)
         goto fail;
     if (!opt->wait_for_store && store_set_busy_timeout(store, ENGINE_STORE_BUSY_MS) != 0) {
         snprintf(err, errlen, "%s", store_error(store));
@@ -89,7 +88,6 @@ fail_free:
         free(e->program);
         free(e->root);
         free(e->config_path);
-        free(e->db_path);
         free(e);
     }
     return NULL;
@@ -283,6 +281,5 @@ void engine_free(struct engine *e)
     free(e->program);
     free(e->root);
     free(e->config_path);
-    free(e->db_path);
     free(e);
 }

@@ -45,7 +45,6 @@ struct engine_options {
     const char *program;      /* this binary for run processes; NULL = /proc/self/exe */
     const char *root;         /* project root (absolute) */
     const char *config_path;  /* config file (absolute) */
-    const char *db_path;      /* the store's file (absolute), for run processes */
     bool include_examples;    /* --include-examples: forces example_* tasks on */
     /* Store writes wait out another process's lock for STORE_BUSY_TIMEOUT_MS
      * (`main --task` without a daemon).  Otherwise (the daemon) they wait

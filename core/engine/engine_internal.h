@@ -123,7 +123,7 @@ struct engine {
     const struct config *config;
     struct store *store;
     struct pending *pending;  /* every runs row and fire time is written through it */
-    char *program, *root, *config_path, *db_path, *tasks_dir;
+    char *program, *root, *config_path, *tasks_dir;
     bool include_examples;
     const struct tz *zone;    /* schedules' default zone */
     double started_at;

@@ -92,7 +92,6 @@ int engine_run_local(const struct engine_local_options *opt, const char *name,
         goto close_loop;
     eopt.root = opt->root;
     eopt.config_path = opt->config_path;
-    eopt.db_path = db_path;
     eopt.include_examples = opt->include_examples;
     eopt.wait_for_store = true; /* a one-shot run may wait for another writer */
     l.engine = engine_create(&loop, opt->config, store, &eopt, err, errlen);

@@ -4,7 +4,8 @@
  * disk is full, or another process holds the write lock longer than the
  * loop may wait (the daemon's busy timeout is short, see engine.c).  Fires
  * must go on and none may leave a hole in the history (DESIGN.md, "Runs"),
- * so the engine writes runs rows and fire times through here:
+ * so the engine writes runs rows, fire times and the tasks' state (which
+ * runs report, run_protocol.h) through here:
  *
  *  - While nothing waits, a write goes straight to the store.  When the
  *    store refuses it for a reason that may pass (store_error_transient),
@@ -26,6 +27,10 @@
  *
  * A write refused for good (a constraint, a missing row) is logged and
  * forgotten, as it would have been without this file.
+ *
+ * A run is given its task's state when it is spawned: pending_state_read
+ * reads it from the store and applies the task's state writes still
+ * waiting here, so a run never misses what the runs before it wrote.
  */
 #include "pending.h"
 
@@ -50,7 +55,9 @@
 #define PENDING_FLUSH_BATCH 256
 #define PENDING_WHAT_MAX 160
 
-enum pending_kind { PENDING_INSERT, PENDING_START, PENDING_FINISH, PENDING_FIRES };
+enum pending_kind {
+    PENDING_INSERT, PENDING_START, PENDING_FINISH, PENDING_FIRES, PENDING_STATE
+};
 
 /* One write.  Queued copies own their strings; a write built by a caller
  * for its first attempt borrows them. */
@@ -58,12 +65,13 @@ struct pending_write {
     struct pending_write *next;
     enum pending_kind kind;
     int64_t id;                            /* the run's; a queued insert's provisional id */
-    char *task;                            /* insert (run.task points here), fires */
+    char *task;                            /* insert (run.task points here), fires, state */
     union {
         struct store_run run;              /* insert */
         struct { int pid; double at; } start;
         struct store_run_outcome outcome;  /* finish */
         struct { int64_t next_fire, last_scheduled; } fires;
+        struct { char *key, *value_json; } state; /* value_json NULL: delete */
     } u;
 };
 
@@ -149,6 +157,9 @@ static void write_free(struct pending_write *w)
         free((char *)w->u.outcome.error);
         free((char *)w->u.outcome.result_json);
         free((char *)w->u.outcome.output_tail);
+    } else if (w->kind == PENDING_STATE) {
+        free(w->u.state.key);
+        free(w->u.state.value_json);
     }
     free(w);
 }
@@ -185,6 +196,9 @@ static struct pending_write *write_copy(const struct pending_write *w)
         c->u.outcome.error = dup_text(w->u.outcome.error, &ok);
         c->u.outcome.result_json = dup_text(w->u.outcome.result_json, &ok);
         c->u.outcome.output_tail = dup_text(w->u.outcome.output_tail, &ok);
+    } else if (w->kind == PENDING_STATE) {
+        c->u.state.key = dup_text(w->u.state.key, &ok);
+        c->u.state.value_json = dup_text(w->u.state.value_json, &ok);
     }
     if (!ok) {
         write_free(c);
@@ -207,6 +221,9 @@ static void describe(const struct pending_write *w, char *buf, size_t len)
         break;
     case PENDING_FIRES:
         snprintf(buf, len, "the next fire of %s", w->task);
+        break;
+    case PENDING_STATE:
+        snprintf(buf, len, "the state '%s' of %s", w->u.state.key, w->task);
         break;
     }
 }
@@ -244,6 +261,11 @@ static enum outcome attempt(struct pending *p, const struct pending_write *w, in
         rc = store_task_set_next_fire(st, w->task, w->u.fires.next_fire) < 0 ||
                      store_task_set_last_scheduled(st, w->task, w->u.fires.last_scheduled) < 0
                  ? -1 : 0;
+        break;
+    case PENDING_STATE:
+        rc = w->u.state.value_json
+                 ? store_state_set(st, w->task, w->u.state.key, w->u.state.value_json)
+                 : store_state_delete(st, w->task, w->u.state.key);
         break;
     }
     if (rc < 0)
@@ -482,6 +504,60 @@ void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
                                .u.fires = { next_fire, last_scheduled } };
 
     submit_and_report(p, &w);
+}
+
+void pending_state_write(struct pending *p, const char *task, const char *key,
+                         const char *value_json)
+{
+    struct pending_write w = { .kind = PENDING_STATE, .task = (char *)task,
+                               .u.state = { (char *)key, (char *)value_json } };
+
+    submit_and_report(p, &w);
+}
+
+/* A row of the store into the object; a value that does not parse is left
+ * out (the helper could not give it anyway). */
+static int state_row(const char *key, const char *value_json, void *ud)
+{
+    json_t *value = json_loads(value_json, JSON_DECODE_ANY, NULL);
+
+    if (value && json_object_set_new(ud, key, value) != 0)
+        return 1; /* out of memory */
+    return 0;
+}
+
+int pending_state_read(const struct pending *p, const char *task, json_t **state, char *err,
+                       size_t errlen)
+{
+    json_t *obj = json_object();
+    int rc;
+
+    *state = NULL;
+    if (!obj) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rc = store_state_all(p->store, task, state_row, obj);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", rc < 0 ? store_error(p->store) : "out of memory");
+        json_decref(obj);
+        return -1;
+    }
+    for (const struct pending_write *w = p->head; w && rc == 0; w = w->next) {
+        if (w->kind != PENDING_STATE || strcmp(w->task, task) != 0)
+            continue;
+        if (w->u.state.value_json)
+            rc = state_row(w->u.state.key, w->u.state.value_json, obj);
+        else
+            json_object_del(obj, w->u.state.key); /* not there is as good */
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "out of memory");
+        json_decref(obj);
+        return -1;
+    }
+    *state = obj;
+    return 0;
 }
 
 json_t *pending_status_json(const struct pending *p)

@@ -1,7 +1,7 @@
-/* pending.h — the daemon's run-history and fire-time writes, kept in
- * memory while the store refuses them (full disk, another process holding
- * the write lock) and saved, in order, once it accepts writes again.
- * See pending.c for the design.
+/* pending.h — the daemon's run-history, fire-time and task-state writes,
+ * kept in memory while the store refuses them (full disk, another process
+ * holding the write lock) and saved, in order, once it accepts writes
+ * again.  See pending.c for the design.
  */
 #ifndef PENDING_H
 #define PENDING_H
@@ -37,6 +37,17 @@ void pending_run_start(struct pending *p, int64_t id, int pid, double started_at
 void pending_run_finish(struct pending *p, int64_t id, const struct store_run_outcome *o);
 void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
                         int64_t last_scheduled);
+
+/* store_state_set, or store_state_delete when value_json is NULL: a run
+ * changed its task's state. */
+void pending_state_write(struct pending *p, const char *task, const char *key,
+                         const char *value_json);
+
+/* The task's state as the store holds it once every waiting write is
+ * saved: 0 and a new object (key -> value) in *state, or -1 with a
+ * message (the store cannot be read, or out of memory). */
+int pending_state_read(const struct pending *p, const char *task, json_t **state, char *err,
+                       size_t errlen);
 
 /* null while every write reached the store, else
  * { "error": the store's last message, "pending": writes waiting,

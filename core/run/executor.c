@@ -3,7 +3,8 @@
  * One run is one `main __run` process in its own session (sid = pid).  The
  * executor writes it one request on fd 3, then follows three streams:
  * stdout and stderr (cut into lines for the task's log and kept as a
- * bounded tail) and fd 3 (log lines, "started", the result).
+ * bounded tail) and fd 3 (log lines, "started", state changes, the
+ * result).
  *
  * A task with `user` under a root daemon runs in a clean environment
  * (build_env), and its process starts as root and becomes the user named
@@ -348,6 +349,21 @@ static void take_result(struct run *run, const struct run_result *res)
         run->result.error = strdup(res->error);
 }
 
+static void take_state(struct run *run, const char *key, const json_t *value)
+{
+    char *text = NULL;
+
+    if (!run->cb.on_state)
+        return;
+    if (value && !(text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY))) {
+        log_error("run %lld (%s): out of memory: state '%s' not saved",
+                  (long long)run->run_id, run->task, key);
+        return;
+    }
+    run->cb.on_state(run->data, key, text);
+    free(text);
+}
+
 static void handle_message(struct run *run, const char *line, size_t len)
 {
     char err[EXECUTOR_ERR_MAX];
@@ -369,6 +385,9 @@ static void handle_message(struct run *run, const char *line, size_t len)
         tasklog_write(run->task, run->title, msg.level, msg.msg, msg.msg_len, msg.fields);
         if (run->stream_output && run->cb.on_output)
             run->cb.on_output(run->data, "log", msg.msg, msg.msg_len);
+        break;
+    case RUN_MESSAGE_STATE:
+        take_state(run, msg.key, msg.value);
         break;
     case RUN_MESSAGE_RESULT:
         take_result(run, &msg.result);
@@ -556,13 +575,14 @@ static char *encode_request(const struct run_spec *spec, const struct passwd *pw
             .content_len = t->content_len, .hash = t->hash, .run_id = spec->run_id,
             .attempt = spec->attempt, .trigger = spec->trigger,
             .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
-            .args = args, .root = spec->root, .db_path = spec->db_path,
+            .args = args, .root = spec->root,
             .config_path = spec->config_path, .rocks_tree = tree,
             .memory_limit_mb = t->memory_limit_mb,
             .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
             .last_finished_at = spec->last_finished_at,
             .user = pw ? pw->pw_name : NULL, .uid = pw ? pw->pw_uid : 0,
             .gid = pw ? pw->pw_gid : 0,
+            .state = (json_t *)spec->state, .state_error = spec->state_error,
             .log_level = log_threshold},
         len, err, errlen);
 done:

@@ -5,9 +5,9 @@
  * sends it the validated task content and the run's context over a
  * socketpair (fd 3), and then reads three streams until the child is gone:
  * stdout and stderr (task output, to the task's log and a bounded tail) and
- * fd 3 (structured messages: log lines and the result).  It enforces the
- * timeout (SIGTERM to the session, SIGKILL after kill_grace) and reports one
- * outcome through on_exit.
+ * fd 3 (structured messages: log lines, state changes and the result).  It
+ * enforces the timeout (SIGTERM to the session, SIGKILL after kill_grace)
+ * and reports one outcome through on_exit.
  *
  * A run is *prepared* ahead of its instant: the child loads its task and
  * sleeps until `release_at`, so run() starts on the instant itself.
@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <jansson.h>
 #include <uv.h>
 
 #include "store/store.h"
@@ -31,7 +33,9 @@ struct run_spec {
     const char *program;     /* this program's path (the daemon: /proc/self/exe) */
     const struct task *task; /* borrowed during executor_start only */
     const char *root;        /* project root (absolute) */
-    const char *db_path;     /* for the state helper (absolute) */
+    const json_t *state;     /* the task's state (object key -> value) for
+                              * the state helper, borrowed; or NULL and */
+    const char *state_error; /* why it could not be read */
     const char *config_path; /* for the config helper (absolute) */
     const struct config *config; /* in force: the run's rocks tree comes
                               * from it, so the run never reads the file */
@@ -70,6 +74,11 @@ struct executor_callbacks {
     /* One line of output or of the task's log, when stream_output is set;
      * `stream` is "stdout", "stderr" or "log"; may be NULL. */
     void (*on_output)(void *data, const char *stream, const char *line, size_t len);
+    /* The run changed its task's state: `key` set to `value_json` (JSON
+     * text), or deleted when value_json is NULL.  Called in the order the
+     * run made the changes, all before on_exit; the caller saves them (the
+     * daemon is the one writer of the store).  May be NULL. */
+    void (*on_state)(void *data, const char *key, const char *value_json);
     /* The run is over; the struct run is freed right after this returns. */
     void (*on_exit)(void *data, const struct run_outcome *outcome);
 };

@@ -10,6 +10,7 @@
 #include "lib/utf8.h"
 
 #define READ_CHUNK 65536
+#define RUN_PROTOCOL_ERR_MAX 256
 
 enum send_status { SEND_OK, SEND_FAILED = -1, SEND_TOO_LARGE = 1 };
 
@@ -59,9 +60,19 @@ static int set_cut_string(json_t *obj, const char *key, const char *s, size_t le
 char *run_protocol_encode_request(const struct run_request *req, size_t *len,
                                   char *err, size_t errlen)
 {
-    json_t *last = NULL, *user = NULL, *obj;
-    char *line = NULL, *grown;
+    json_t *last = NULL, *user = NULL, *state = req->state, *obj;
+    const char *state_error = req->state_error;
+    char *line = NULL, *grown, too_large[RUN_PROTOCOL_ERR_MAX];
+    size_t state_len;
 
+    state_len = state ? json_dumpb(state, NULL, 0, JSON_COMPACT) : 0;
+    if (state_len > RUN_PROTOCOL_STATE_MAX) {
+        snprintf(too_large, sizeof too_large,
+                 "the task's state is %zu bytes as JSON, over the %u a run can hold;"
+                 " state.delete can still remove keys", state_len, RUN_PROTOCOL_STATE_MAX);
+        state = NULL;
+        state_error = too_large;
+    }
     if (req->last_status)
         last = json_pack("{s:s, s:f}", "status", req->last_status, "finished_at",
                          req->last_finished_at);
@@ -69,15 +80,16 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
         user = json_pack("{s:s, s:I, s:I}", "name", req->user, "uid", (json_int_t)req->uid,
                          "gid", (json_int_t)req->gid);
     obj = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:f, s:O,"
-                    " s:s, s:s, s:s, s:s, s:i, s:o*, s:o*, s:s}",
+                    " s:s, s:s, s:s, s:i, s:o*, s:o*, s:O*, s:s*, s:s}",
                     "type", "request", "task", req->task, "path", req->path, "title",
                     req->title, "content", req->content, req->content_len, "hash",
                     req->hash, "run_id", (json_int_t)req->run_id, "attempt", req->attempt,
                     "trigger", req->trigger, "scheduled_for",
                     (json_int_t)req->scheduled_for, "release_at", req->release_at,
-                    "args", req->args, "root", req->root, "db_path", req->db_path,
+                    "args", req->args, "root", req->root,
                     "config_path", req->config_path, "rocks_tree", req->rocks_tree,
                     "memory_limit_mb", req->memory_limit_mb, "last", last, "user", user,
+                    "state", state, "state_error", state_error,
                     "log_level", log_level_name(req->log_level));
     if (!obj) {
         snprintf(err, errlen, "cannot encode the run request (is the task file UTF-8?)");
@@ -122,23 +134,29 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
     memset(req, 0, sizeof *req);
     if (json_unpack_ex(root, &jerr, 0,
                        "{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:F, s:o,"
-                       " s:s, s:s, s:s, s:s, s:i, s?{s:s, s:F}, s?{s:s, s:I, s:I}, s:s}",
+                       " s:s, s:s, s:s, s:i, s?{s:s, s:F}, s?{s:s, s:I, s:I}, s?o, s?s,"
+                       " s:s}",
                        "type", &type, "task", &req->task, "path", &req->path, "title",
                        &req->title, "content", &req->content, &req->content_len, "hash",
                        &req->hash, "run_id", &run_id, "attempt", &req->attempt, "trigger",
                        &req->trigger, "scheduled_for", &scheduled_for, "release_at",
                        &req->release_at, "args", &req->args, "root", &req->root,
-                       "db_path", &req->db_path, "config_path", &req->config_path,
+                       "config_path", &req->config_path,
                        "rocks_tree", &req->rocks_tree, "memory_limit_mb",
                        &req->memory_limit_mb, "last", "status",
                        &req->last_status, "finished_at", &req->last_finished_at,
                        "user", "name", &req->user, "uid", &uid, "gid", &gid,
+                       "state", &req->state, "state_error", &req->state_error,
                        "log_level", &level) != 0) {
         snprintf(err, errlen, "bad run request: %s", jerr.text);
         return -1;
     }
     if (strcmp(type, "request") != 0 || !json_is_array(req->args)) {
         snprintf(err, errlen, "bad run request: not a request");
+        return -1;
+    }
+    if (req->state ? !json_is_object(req->state) : !req->state_error) {
+        snprintf(err, errlen, "bad run request: no state object, and no state_error");
         return -1;
     }
     if (req->user && (uid < 0 || gid < 0 || (json_int_t)(uid_t)uid != uid ||
@@ -256,6 +274,17 @@ done:
     return status == SEND_OK ? 0 : -1;
 }
 
+int run_protocol_send_state(int fd, const char *key, const json_t *value)
+{
+    json_t *obj = json_pack("{s:s, s:s}", "type", "state", "key", key);
+    enum send_status status = SEND_FAILED;
+
+    if (obj && (!value || json_object_set(obj, "value", (json_t *)value) == 0))
+        status = send_json(fd, obj);
+    json_decref(obj);
+    return status == SEND_OK ? 0 : status == SEND_TOO_LARGE ? 1 : -1;
+}
+
 static int decode_result(json_t *root, struct run_result *res, char *err, size_t errlen)
 {
     json_int_t rss = -1, cpu = -1;
@@ -296,6 +325,11 @@ static int decode_message(json_t *root, struct run_message *msg, char *err, size
         if (json_unpack_ex(root, &jerr, 0, "{s:s, s:s%, s?o}", "level", &level, "msg",
                            &msg->msg, &msg->msg_len, "fields", &msg->fields) == 0)
             return parse_level(level, &msg->level, err, errlen);
+    } else if (strcmp(type, "state") == 0) {
+        msg->type = RUN_MESSAGE_STATE;
+        if (json_unpack_ex(root, &jerr, 0, "{s:s, s?o}", "key", &msg->key, "value",
+                           &msg->value) == 0)
+            return 0;
     } else if (strcmp(type, "result") == 0) {
         msg->type = RUN_MESSAGE_RESULT;
         return decode_result(root, &msg->result, err, errlen);

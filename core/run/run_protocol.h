@@ -9,13 +9,18 @@
  *                    "hash":"<task_hash of it>","run_id":7,"attempt":1,
  *                    "trigger":"schedule","scheduled_for":1795000000,
  *                    "release_at":1795000000.0,"args":["a"],"root":"/…",
- *                    "db_path":"/…","config_path":"/…","rocks_tree":"/…",
+ *                    "config_path":"/…","rocks_tree":"/…",
  *                    "memory_limit_mb":0,
  *                    "last":{"status":"success","finished_at":…},
  *                    "user":{"name":"backup","uid":998,"gid":998},
+ *                    "state":{"counter":5,…},
  *                    "log_level":"info"}
+ *                   ("state_error":"…" instead of "state" when the
+ *                    daemon could not read the task's state)
  *   run -> daemon   {"type":"started","at":1795000000.0001}
  *                   {"type":"log","level":"info","msg":"…","fields":{…}}
+ *                   {"type":"state","key":"counter","value":<JSON>}
+ *                   {"type":"state","key":"gone"}        (deleted)
  *                   {"type":"result","ok":true,"value":<JSON>,
  *                    "peak_rss_kb":1234,"cpu_ms":5}
  *                   {"type":"result","ok":false,"error":"f.lua:3: boom\n…",
@@ -25,6 +30,13 @@
  * "signal") are left out when there is nothing to say.  Every message is
  * bounded: the sender shortens what would not fit, the reader drops what
  * still does not.
+ *
+ * State.  The daemon is the one writer of the store (DESIGN.md,
+ * Architecture 2), so a run never opens it: its request carries its task's
+ * state as the daemon holds it when the run is spawned (at most
+ * RUN_PROTOCOL_STATE_MAX as JSON), and each change the run makes is one
+ * "state" message, which the daemon saves in the order received, before
+ * the run's final row.
  */
 #ifndef RUN_PROTOCOL_H
 #define RUN_PROTOCOL_H
@@ -42,6 +54,9 @@
 #define RUN_PROTOCOL_REQUEST_MAX (16u << 20) /* carries the whole task file */
 #define RUN_PROTOCOL_MESSAGE_MAX (1u << 20)  /* one message from the run */
 #define RUN_PROTOCOL_LOG_MAX (64u << 10)     /* a log message is cut here */
+/* A task's whole state, as compact JSON, in a request; a single change is
+ * bounded by RUN_PROTOCOL_MESSAGE_MAX. */
+#define RUN_PROTOCOL_STATE_MAX (4u << 20)
 
 /* The run's context.  Strings are borrowed (encode) or point into the
  * decoded JSON (decode). */
@@ -56,7 +71,7 @@ struct run_request {
     int64_t scheduled_for;   /* 0 = none */
     double release_at;
     json_t *args;            /* array of strings */
-    const char *root, *db_path, *config_path;
+    const char *root, *config_path;
     const char *rocks_tree;  /* the dependencies' tree (rocks.h), in the
                               * daemon's config: the run does not read it */
     int memory_limit_mb;     /* 0 = none */
@@ -67,6 +82,8 @@ struct run_request {
                               * user, uid and gid before the task loads */
     uid_t uid;
     gid_t gid;
+    json_t *state;           /* object: the task's state, key -> value; or */
+    const char *state_error; /* why it could not be read (state NULL) */
     enum log_level log_level;
 };
 
@@ -80,7 +97,9 @@ struct run_result {
     long peak_rss_kb, cpu_ms;
 };
 
-enum run_message_type { RUN_MESSAGE_STARTED, RUN_MESSAGE_LOG, RUN_MESSAGE_RESULT };
+enum run_message_type {
+    RUN_MESSAGE_STARTED, RUN_MESSAGE_LOG, RUN_MESSAGE_STATE, RUN_MESSAGE_RESULT
+};
 
 /* One decoded message from a run; pointers into its JSON. */
 struct run_message {
@@ -90,13 +109,16 @@ struct run_message {
     const char *msg;
     size_t msg_len;
     json_t *fields;                        /* LOG: object or NULL */
+    const char *key;                       /* STATE */
+    json_t *value;                         /* STATE: NULL = the key is deleted */
     struct run_result result;              /* RESULT */
 };
 
 /* --- daemon side ------------------------------------------------------- */
 
 /* The request as one line ending in '\n' (malloc'd, length in *len), or
- * NULL with a message. */
+ * NULL with a message.  A state over RUN_PROTOCOL_STATE_MAX is sent as a
+ * state_error instead. */
 char *run_protocol_encode_request(const struct run_request *req, size_t *len,
                                   char *err, size_t errlen);
 
@@ -117,5 +139,9 @@ int run_protocol_send_started(int fd, double at);
 int run_protocol_send_log(int fd, enum log_level level, const char *msg, size_t len,
                           const json_t *fields);
 int run_protocol_send_result(int fd, const struct run_result *result);
+/* Key set to value, or deleted (value NULL).  0, 1 when the message would
+ * be over RUN_PROTOCOL_MESSAGE_MAX (nothing is sent), -1 when it could not
+ * be encoded (key or strings not UTF-8) or the write failed. */
+int run_protocol_send_state(int fd, const char *key, const json_t *value);
 
 #endif

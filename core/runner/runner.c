@@ -7,8 +7,9 @@
  * task's run function — then sleeps until the release instant with a 1 ns
  * timer slack, so run() starts on the instant itself (DESIGN.md,
  * Architecture 4).  Everything it has to say goes back on fd 3: "started"
- * at the release, log lines (from the log helper) and one "result".  Its
- * exit status is 0 on success, 1 otherwise.
+ * at the release, log lines (from the log helper), state changes (from the
+ * state helper) and one "result".  Its exit status is 0 on success, 1
+ * otherwise.
  */
 #include "runner.h"
 
@@ -131,9 +132,11 @@ static int prepare_lua(struct runner *r)
     const char *path = display_path(&r->req);
     char chunkname[RUNNER_ERR_MAX];
 
-    r->ctx = (struct runtime_context){r->req.task, r->req.title, r->req.root,
-                                      r->req.db_path, r->req.config_path,
-                                      RUN_PROTOCOL_FD, r->req.log_level};
+    r->ctx = (struct runtime_context){
+        .task = r->req.task, .title = r->req.title, .root = r->req.root,
+        .config_path = r->req.config_path, .channel_fd = RUN_PROTOCOL_FD,
+        .log_level = r->req.log_level, .state = r->req.state,
+        .state_error = r->req.state_error};
     if (!(r->L = runtime_open(&r->ctx, r->err, sizeof r->err)))
         return -1;
     /* A task with dependencies finds its rocks: the tree goes first on
@@ -325,7 +328,7 @@ int runner_main(void)
             run_command(&r);
     }
     if (r.L)
-        lua_close(r.L); /* finalizers (state's database) run before measuring */
+        lua_close(r.L); /* the task's finalizers run before measuring */
     measure(&r.result);
     status = r.result.ok ? 0 : 1;
     if (run_protocol_send_result(RUN_PROTOCOL_FD, &r.result) != 0) {

@@ -322,7 +322,7 @@ static int step_journal_mode(sqlite3_stmt *stmt)
     }
 }
 
-/* WAL lets run processes write state while the daemon writes runs;
+/* WAL lets the CLI read while the daemon writes;
  * synchronous=NORMAL is durable against process crashes in WAL mode and
  * only risks the last commits on power loss. */
 static int configure(struct store *st)

@@ -1,7 +1,8 @@
 /* store.h — data/scheduler.db: tasks, runs, per-task state (DESIGN.md, Store).
  *
- * SQLite in WAL mode with a busy timeout, so the daemon (the one writer of
- * runs) and run processes (writers of their task's state) share the file.
+ * SQLite in WAL mode with a busy timeout, so the daemon (the one writer:
+ * runs report their state to it) and the CLI, which reads while it writes,
+ * share the file.
  * The schema is versioned by PRAGMA user_version and migrated forward by
  * store_open.
  *

@@ -1,8 +1,8 @@
 /* store_state.c — per-task key → JSON values for the `state` helper.
  *
- * Run processes write here through their own handle while the daemon
- * writes runs; each call is one autocommit statement, so WAL and the busy
- * timeout are all the coordination needed.
+ * Runs never write here themselves: they report each change to the daemon
+ * (run_protocol.h), which saves it through engine/pending.c like its other
+ * writes.  Each call is one autocommit statement.
  */
 #include "store_internal.h"
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "log/log.h"
 #include "log/tasklog.h"
 #include "run/executor.h"
+#include "run/run_protocol.h"
 #include "testing.h"
 #include "time/clock.h"
 
@@ -50,10 +52,17 @@ struct outcome {
     int exits;               /* on_exit calls */
     int starts;              /* on_start calls */
     int log_lines;           /* on_output("log") calls */
+    json_t *state;           /* the test's store of the task's state, which
+                              * on_state changes as the daemon would */
+    char changes[256];       /* on_state calls: "key" set, "-key" deleted */
+    bool state_after_exit;   /* an on_state call came after on_exit */
 };
 
 struct options {
     const char *name;        /* task name; default: the fixture's */
+    json_t *state;           /* the task's state, given to the run and
+                              * changed by it; NULL: empty */
+    const char *state_error; /* instead of a state */
     double release_in;       /* seconds from now */
     int timeout;
     double stop_after;       /* > 0: executor_stop after this many seconds */
@@ -90,6 +99,23 @@ static void on_output(void *data, const char *stream, const char *line, size_t l
     (void)len;
     if (strcmp(stream, "log") == 0)
         o->log_lines++;
+}
+
+static void on_state(void *data, const char *key, const char *value_json)
+{
+    struct outcome *o = data;
+    size_t used = strlen(o->changes);
+
+    o->state_after_exit |= o->exits > 0;
+    snprintf(o->changes + used, sizeof o->changes - used, "%s%s%s", used ? " " : "",
+             value_json ? "" : "-", key);
+    if (!o->state)
+        return;
+    if (value_json)
+        CHECK_INT(json_object_set_new(o->state, key,
+                                      json_loads(value_json, JSON_DECODE_ANY, NULL)), 0);
+    else
+        json_object_del(o->state, key);
 }
 
 static void on_exit_cb(void *data, const struct run_outcome *out)
@@ -138,25 +164,28 @@ done:
 /* Run fixture `file` once; the outcome lands in *o. */
 static void run_fixture(const char *file, const struct options *opt, struct outcome *o)
 {
-    char src[PATH_MAX], dst[PATH_MAX], name[PATH_MAX], db[PATH_MAX], err[TASK_ERR_MAX];
-    struct executor_callbacks cb = {on_start, on_output, on_exit_cb};
+    char src[PATH_MAX], dst[PATH_MAX], name[PATH_MAX], err[TASK_ERR_MAX];
+    struct executor_callbacks cb = {on_start, on_output, on_state, on_exit_cb};
+    json_t *empty = json_object();
     struct task task;
     uv_loop_t loop;
     uv_timer_t stop_timer;
     struct run *run;
 
     memset(o, 0, sizeof *o);
+    o->state = opt->state_error ? NULL : opt->state ? opt->state : empty;
     snprintf(src, sizeof src, "%s/%s", FIXTURES, file);
     snprintf(dst, sizeof dst, "%s/tasks/%s", root, file);
     snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 4), file);
-    snprintf(db, sizeof db, "%s/data/scheduler.db", root);
     CHECK(copy_file(src, dst) == 0, "copy %s", src);
     if (task_load(dst, opt->name ? opt->name : name, NULL, 0, &task, err, sizeof err) != 0) {
         CHECK(0, "task_load: %s", err);
+        json_decref(empty);
         return;
     }
     struct run_spec spec = {
-        .program = program, .task = &task, .root = root, .db_path = db,
+        .program = program, .task = &task, .root = root,
+        .state = o->state, .state_error = opt->state_error,
         .config_path = opt->broken_config ? broken_config : NO_CONFIG, .config = &config,
         .run_id = 7, .attempt = 1,
         .trigger = "manual", .release_at = clock_now() + opt->release_in,
@@ -180,6 +209,9 @@ static void run_fixture(const char *file, const struct options *opt, struct outc
     }
     CHECK_INT(uv_loop_close(&loop), 0);
     CHECK_INT(o->exits, run ? 1 : 0);
+    CHECK(!o->state_after_exit, "a state change reported after the run's end");
+    json_decref(empty);
+    o->state = NULL; /* the empty one is gone; the caller's is the caller's */
 }
 
 static char *read_file(const char *rel)
@@ -458,22 +490,197 @@ static void log_lines_reach_task_logs(void)
     outcome_free(&o);
 }
 
+/* The run reports each change; what the daemon saves (here: the test)
+ * is what the next run of the task is given. */
 static void state_survives_between_runs(void)
 {
+    json_t *store = json_object();
     struct outcome o;
 
-    run_fixture("run_state_set.lua", &(struct options){.name = "stateful"}, &o);
+    run_fixture("run_state_set.lua", &(struct options){.name = "stateful", .state = store},
+                &o);
     CHECK_STR(o.status, "success");
     CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_STR(o.changes, "counter gone -gone");
     outcome_free(&o);
-    run_fixture("run_state_get.lua", &(struct options){.name = "stateful"}, &o);
+    run_fixture("run_state_get.lua", &(struct options){.name = "stateful", .state = store},
+                &o);
     CHECK_STR(o.status, "success");
     CHECK_STR(o.result_json, "{\"keys\":[\"a\",\"b\"],\"n\":5}");
     CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_STR(o.changes, "");
     outcome_free(&o);
     run_fixture("run_state_get.lua", &(struct options){.name = "other"}, &o);
     CHECK_STR(o.status, "failed"); /* another task sees no "counter" */
     outcome_free(&o);
+    json_decref(store);
+}
+
+/* Within a run, get and all see the run's own set and delete at once;
+ * changes over the protocol's bounds are refused and leave the view as it
+ * was. */
+static void state_view_within_a_run(void)
+{
+    json_t *store = json_pack("{s:s}", "seed", "from the request");
+    struct outcome o;
+
+    run_fixture("run_state_view.lua", &(struct options){.state = store}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_STR(o.result_json, "[\"part1\",\"part2\",\"part3\",\"part4\",\"seed\"]");
+    CHECK_STR(o.changes, "a -a part1 part2 part3 part4");
+    CHECK_INT(json_object_size(store), 5);
+    outcome_free(&o);
+    json_decref(store);
+}
+
+static void state_unavailable_says_why(void)
+{
+    struct outcome o;
+
+    run_fixture("run_state_get.lua", &(struct options){.state_error = "disk on fire"}, &o);
+    CHECK_STR(o.status, "failed");
+    CHECK(o.error && strstr(o.error, "state unavailable: disk on fire"), "error: %s", o.error);
+    outcome_free(&o);
+}
+
+/* ---- the run protocol's state parts, without a run ---------------------- */
+
+/* Send with `send` on one end of a pipe; decode what arrives on the other. */
+static int one_message(int (*send)(int fd, const char *key, const json_t *value),
+                       const char *key, const json_t *value, struct run_message *msg,
+                       json_t **doc)
+{
+    char line[4096], err[256];
+    int fds[2], rc;
+    ssize_t n;
+
+    *doc = NULL;
+    if (pipe(fds) != 0)
+        return -1;
+    rc = send(fds[1], key, value);
+    close(fds[1]);
+    n = read(fds[0], line, sizeof line);
+    close(fds[0]);
+    if (rc != 0)
+        return rc;
+    if (n <= 0 || line[n - 1] != '\n')
+        return -1;
+    return run_protocol_decode(line, (size_t)n - 1, msg, doc, err, sizeof err);
+}
+
+static void protocol_state_message(void)
+{
+    json_t *value = json_pack("{s:i}", "n", 5), *null = json_null(), *doc;
+    struct run_message msg;
+
+    CHECK_INT(one_message(run_protocol_send_state, "counter", value, &msg, &doc), 0);
+    CHECK_INT(msg.type, RUN_MESSAGE_STATE);
+    CHECK_STR(msg.key, "counter");
+    CHECK(msg.value && json_equal(msg.value, value), "the value comes back");
+    json_decref(doc);
+    /* null is a value; a missing value is a delete */
+    CHECK_INT(one_message(run_protocol_send_state, "k", null, &msg, &doc), 0);
+    CHECK(msg.value && json_is_null(msg.value), "null stays a value");
+    json_decref(doc);
+    CHECK_INT(one_message(run_protocol_send_state, "gone", NULL, &msg, &doc), 0);
+    CHECK_INT(msg.type, RUN_MESSAGE_STATE);
+    CHECK_STR(msg.key, "gone");
+    CHECK(msg.value == NULL, "a delete has no value");
+    json_decref(doc);
+    json_decref(value);
+    json_decref(null);
+}
+
+static void protocol_state_message_bounded(void)
+{
+    char *big = calloc(1, RUN_PROTOCOL_MESSAGE_MAX + 1);
+    json_t *value = NULL;
+    int fds[2];
+    char byte;
+
+    CHECK(big != NULL, "memory");
+    if (!big)
+        return;
+    memset(big, 'x', RUN_PROTOCOL_MESSAGE_MAX);
+    value = json_string(big);
+    CHECK_INT(pipe(fds), 0);
+    CHECK_INT(run_protocol_send_state(fds[1], "huge", value), 1);
+    close(fds[1]);
+    CHECK_INT(read(fds[0], &byte, 1), 0); /* nothing was sent */
+    close(fds[0]);
+    /* a key that is not UTF-8 cannot be encoded */
+    CHECK_INT(run_protocol_send_state(-1, "\xff", value), -1);
+    json_decref(value);
+    free(big);
+}
+
+/* encode_request, then recv_request of the bytes, as the run reads them. */
+static int request_round_trip(const struct run_request *in, struct run_request *out,
+                              json_t **doc, char *err, size_t errlen)
+{
+    size_t len;
+    char *line = run_protocol_encode_request(in, &len, err, errlen);
+    int fds[2], rc = -1;
+
+    *doc = NULL;
+    if (!line)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0) {
+        if (write(fds[1], line, len) == (ssize_t)len && shutdown(fds[1], SHUT_WR) == 0)
+            rc = run_protocol_recv_request(fds[0], out, doc, err, errlen);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    free(line);
+    return rc;
+}
+
+static void protocol_request_carries_state_and_user(void)
+{
+    json_t *args = json_array(), *state = json_pack("{s:i, s:[s]}", "n", 5, "tags", "a"), *doc;
+    struct run_request in = {
+        .task = "t", .path = "/r/tasks/t.lua", .title = "T", .content = "return {}",
+        .content_len = 9, .hash = "0", .run_id = 1, .attempt = 1, .trigger = "manual",
+        .args = args, .root = "/r", .config_path = "/r/config/config.yaml",
+        .rocks_tree = "/r/data/rocks", .user = "backup", .uid = 998, .gid = 997,
+        .state = state, .log_level = LOG_LEVEL_INFO,
+    }, out;
+    char err[256];
+    char *big = calloc(1, RUN_PROTOCOL_STATE_MAX + 1);
+
+    CHECK_INT(request_round_trip(&in, &out, &doc, err, sizeof err), 0);
+    CHECK(out.state && json_equal(out.state, state), "the state comes back");
+    CHECK(out.state_error == NULL, "state_error %s", out.state_error);
+    CHECK_STR(out.user, "backup");
+    CHECK(out.uid == 998 && out.gid == 997, "uid %d gid %d", (int)out.uid, (int)out.gid);
+    json_decref(doc);
+
+    /* without a user, and with the reason instead of a state */
+    in.user = NULL;
+    in.state = NULL;
+    in.state_error = "disk on fire";
+    CHECK_INT(request_round_trip(&in, &out, &doc, err, sizeof err), 0);
+    CHECK(out.user == NULL && out.state == NULL, "no user, no state");
+    CHECK_STR(out.state_error, "disk on fire");
+    json_decref(doc);
+
+    /* a state over the bound travels as its error */
+    CHECK(big != NULL, "memory");
+    if (big) {
+        memset(big, 'x', RUN_PROTOCOL_STATE_MAX);
+        in.state = state;
+        in.state_error = NULL;
+        CHECK_INT(json_object_set_new(state, "big", json_string(big)), 0);
+        CHECK_INT(request_round_trip(&in, &out, &doc, err, sizeof err), 0);
+        CHECK(out.state == NULL && out.state_error &&
+                  strstr(out.state_error, "the task's state is"),
+              "state_error: %s", out.state_error);
+        json_decref(doc);
+    }
+    free(big);
+    json_decref(state);
+    json_decref(args);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -535,6 +742,11 @@ int main(void)
     RUN(os_exit_fails_with_its_code);
     RUN(log_lines_reach_task_logs);
     RUN(state_survives_between_runs);
+    RUN(state_view_within_a_run);
+    RUN(state_unavailable_says_why);
+    RUN(protocol_state_message);
+    RUN(protocol_state_message_bounded);
+    RUN(protocol_request_carries_state_and_user);
     tasklog_close();
     config_free(&config);
     nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -1,6 +1,6 @@
 /* test_pending.c — writes the store refuses for now (another connection
  * holds the write lock) wait in memory and reach the store in order once
- * it is released. */
+ * it is released; the task state a run is given includes those waiting. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,11 +88,88 @@ static void locked_writes_are_saved_in_order_after_release(void)
     store_close(st);
 }
 
+/* The state a run is given: the store's rows with the writes still
+ * waiting applied, in order. */
+static void check_state(struct pending *p, const char *task, const char *want)
+{
+    char err[STORE_ERR_MAX];
+    json_t *state = NULL;
+    char *text;
+
+    CHECK_INT(pending_state_read(p, task, &state, err, sizeof err), 0);
+    text = state ? json_dumps(state, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    CHECK_STR(text, want);
+    free(text);
+    json_decref(state);
+}
+
+/* A run's state writes wait with its rows while the store is locked; a run
+ * spawned meanwhile is given them, and they are saved once it is free. */
+static void locked_state_writes_are_read_back_and_saved(void)
+{
+    char path[256], err[STORE_ERR_MAX], got[128];
+    struct store_run row = { .task = "t", .trigger = STORE_TRIGGER_MANUAL,
+                             .queued_at = QUEUED_AT, .status = STORE_RUN_QUEUED,
+                             .attempt = 1 };
+    struct store_run_outcome end = { .status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT };
+    uv_loop_t loop;
+    sqlite3 *locker = NULL;
+    struct store *st;
+    struct pending *p;
+    json_t *status;
+    int64_t id = 0;
+    bool closed = false;
+
+    snprintf(path, sizeof path, "%s/state.db", dir);
+    st = store_open(path, err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    CHECK_INT(store_state_set(st, "t", "kept", "1"), 0);
+    CHECK_INT(store_state_set(st, "t", "gone", "2"), 0);
+    CHECK_INT(store_state_set(st, "other", "n", "3"), 0);
+    CHECK_INT(store_set_busy_timeout(st, 0), 0);
+    CHECK_INT(uv_loop_init(&loop), 0);
+    p = pending_create(&loop, st);
+    CHECK(p != NULL, "pending_create");
+    check_state(p, "t", "{\"gone\":2,\"kept\":1}");
+
+    CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL,
+                           NULL), SQLITE_OK);
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    pending_state_write(p, "t", "n", "5");
+    pending_state_write(p, "t", "gone", NULL);
+    pending_state_write(p, "t", "n", "{\"deep\":[6]}");
+    pending_run_finish(p, id, &end);
+    status = pending_status_json(p);
+    CHECK_INT((int)json_integer_value(json_object_get(status, "pending")), 5);
+    json_decref(status);
+    check_state(p, "t", "{\"kept\":1,\"n\":{\"deep\":[6]}}");
+    check_state(p, "other", "{\"n\":3}");
+
+    CHECK_INT(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    query_text(locker, "SELECT group_concat(key || '=' || value_json, ' ') FROM"
+                       " (SELECT * FROM state WHERE task = 't' ORDER BY key)",
+               got, sizeof got);
+    CHECK_STR(got, "kept=1 n={\"deep\":[6]}");
+    query_text(locker, "SELECT status FROM runs", got, sizeof got);
+    CHECK_STR(got, "success");
+    check_state(p, "t", "{\"kept\":1,\"n\":{\"deep\":[6]}}");
+
+    pending_close(p, on_closed, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(closed, "pending_close calls back");
+    CHECK_INT(uv_loop_close(&loop), 0);
+    sqlite3_close(locker);
+    store_close(st);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
         return 1;
     RUN(locked_writes_are_saved_in_order_after_release);
+    RUN(locked_state_writes_are_read_back_and_saved);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -282,8 +282,9 @@ static void backup_is_a_database_with_the_rows(void)
     CHECK_STR(got, "1");
 }
 
-/* The daemon writes runs while a run process writes its state through its
- * own handle: both finish, neither gets SQLITE_BUSY. */
+/* Two processes write through their own handles at once (the daemon and,
+ * say, `main reset` or a sqlite3 shell): both finish, neither gets
+ * SQLITE_BUSY. */
 static void two_handles_write_without_deadlock(void)
 {
     store_close(open_store("shared"));
