@@ -4,8 +4,10 @@
 # with ./main built.  Builds on tests/e2e/lib.sh (private project root,
 # e2e_start/e2e_stop, e2e_sql, e2e_check …) and adds what faults need:
 #   - every daemon is started with FAULTS_MARK=<root> in its environment,
-#     which all its runs and their children inherit: the clean-up kills
-#     exactly those processes (by pid), and faults_finish proves none is left;
+#     which all its runs and their children inherit (a task with `user`
+#     must set it in its env: such runs get a clean environment): the
+#     clean-up kills exactly those processes (by pid), and faults_finish
+#     proves none is left;
 #   - mounts made by a test (tmpfs, read-only binds) are undone in the trap;
 #   - faults_finish checks that the daemon still answers, stops it, and
 #     checks that no process of the test survived.

@@ -15,8 +15,11 @@ rss_limit_kb=131072
 chmod 755 "$E2E_ROOT"               # the bomb runs as nobody
 mkdir -m 777 "$E2E_ROOT/forks"
 
+# A run as another user does not inherit the daemon's environment: the
+# clean-up's marker comes from the task's env.
 e2e_task p_bomb <<EOF_TASK
 return { schedule = every(1).minutes, timeout = 20, user = "nobody",
+         env = { FAULTS_MARK = "$E2E_ROOT" },
          run = function()
            exec.shell("i=0; while [ \$i -lt $bomb_forks ]; do sleep 60 & echo \$! >>forks/pids; " ..
                       "i=\$((i + 1)); done; sleep 30", { timeout = 30 })
