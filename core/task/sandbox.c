@@ -4,11 +4,26 @@
  * The limits are enforced where Lua gives us a grip: the allocator refuses
  * to grow past SANDBOX_MEMORY_LIMIT and counts every byte it hands out
  * against SANDBOX_ALLOCATION_LIMIT, and a count hook charges every
- * SANDBOX_HOOK_STEP instructions against SANDBOX_INSTRUCTION_LIMIT.  A hit
- * is "tripped": recorded once with the line that was running, then the hook
- * re-arms itself to fire on every instruction and raise again, so a pcall
- * that caught the first error gains nothing.  The hook stays armed for the
- * life of the state, because finalizers set by the task may run later.
+ * SANDBOX_HOOK_STEP instructions against SANDBOX_INSTRUCTION_LIMIT and
+ * looks at the clock against SANDBOX_TIME_LIMIT_MS.  A hit is "tripped":
+ * recorded once with the line that was running, then the hook re-arms
+ * itself to fire on every instruction and raise again, so a pcall that
+ * caught the first error gains nothing.
+ *
+ * The hook only sees Lua instructions.  Where the code has Lua run without
+ * it, or C loop for long, the state is guarded (see `guards` below):
+ *   - the library functions whose loops are not bounded by the size of
+ *     their arguments (table.move({}, 1, math.maxinteger, 1) loops 2^63
+ *     times without running an instruction or allocating a byte) charge
+ *     their iterations against the instruction budget before they start;
+ *   - setmetatable refuses a metatable with __gc, since Lua runs
+ *     finalizers with hooks off, also in lua_close;
+ *   - xpcall does not call its message handler once a limit tripped: that
+ *     error is raised from inside the hook, and Lua keeps hooks off until
+ *     it is caught.
+ * What remains bounded only by time (an instruction comparing two 8 MiB
+ * strings, the collector's work) is what the clock is for, and what the
+ * child process of isolated.c is for when even that does not hold.
  */
 #include "sandbox.h"
 
@@ -21,14 +36,18 @@
 #include <lualib.h>
 
 #include "dsl.h"
+#include "time/clock.h"
 
-/* Instructions between two calls of the count hook. */
-#define SANDBOX_HOOK_STEP 1000
+/* Instructions between two calls of the count hook: few enough that
+ * instructions each scanning megabytes (tonumber of a 6 MiB string takes
+ * a millisecond) overrun the time limit by a fraction of it. */
+#define SANDBOX_HOOK_STEP 100
 
 #define SANDBOX_MSG_MAX 512
 
 struct sandbox {
     lua_State *L;            /* NULL while lua_newstate runs */
+    double deadline;         /* clock_monotonic() past which the code is stopped */
     size_t used;             /* bytes allocated by L */
     size_t allocated;        /* bytes ever handed to L, freed or not */
     long long instructions;  /* charged so far */
@@ -94,16 +113,48 @@ static void trip(struct sandbox *sb, const char *why)
     lua_sethook(sb->L, count_hook, LUA_MASKCOUNT, 1);
 }
 
+/* Raise the trip; Lua runs no hook until the error is caught. */
+static int raise_tripped(lua_State *L, struct sandbox *sb)
+{
+    lua_pushstring(L, sb->tripped);
+    return lua_error(L);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     struct sandbox *sb = sandbox_of(L);
     (void)ar;
     sb->instructions += SANDBOX_HOOK_STEP;
-    if (sb->tripped[0] == '\0' && sb->instructions < SANDBOX_INSTRUCTION_LIMIT)
+    if (sb->tripped[0] == '\0') {
+        if (sb->instructions < SANDBOX_INSTRUCTION_LIMIT && clock_monotonic() < sb->deadline)
+            return;
+        if (sb->instructions < SANDBOX_INSTRUCTION_LIMIT) {
+            char why[64];
+            snprintf(why, sizeof why, "time limit of %g s exceeded (slow work at the top level?)",
+                     SANDBOX_TIME_LIMIT_MS / 1000.0);
+            trip(sb, why);
+        }
+        trip(sb, "instruction limit exceeded (an endless loop at the top level?)");
+    }
+    raise_tripped(L, sb);
+}
+
+/* Pay `work` iterations of a C loop from the instruction budget before the
+ * loop starts, or trip and raise when the budget cannot cover them. */
+static void charge(lua_State *L, lua_Unsigned work, const char *what)
+{
+    struct sandbox *sb = sandbox_of(L);
+    long long left = SANDBOX_INSTRUCTION_LIMIT - sb->instructions;
+    char why[SANDBOX_MSG_MAX];
+
+    if (left > 0 && work < (lua_Unsigned)left) {
+        sb->instructions += (long long)work;
         return;
-    trip(sb, "instruction limit exceeded (an endless loop at the top level?)");
-    lua_pushstring(L, sb->tripped);
-    lua_error(L);
+    }
+    snprintf(why, sizeof why, "instruction limit exceeded (%s needs %llu steps)", what,
+             (unsigned long long)work);
+    trip(sb, why);
+    raise_tripped(L, sb);
 }
 
 /* The allocator of lua_setallocf's contract, refusing to grow past the cap. */
@@ -213,6 +264,208 @@ static void install_stubs(lua_State *L)
     }
 }
 
+/* ---- guards ------------------------------------------------------------
+ * A guard runs before a library function, on the same stack, and either
+ * charges what the function's loop will cost or refuses the call.  Guards
+ * never raise about the arguments: when they are not what the function
+ * takes, the guard charges nothing and the function raises its own
+ * "bad argument" error before it loops. */
+
+/* Argument `arg` as an integer, `def` when absent; false when it is there
+ * but is no integer. */
+static bool integer_arg(lua_State *L, int arg, lua_Integer def, lua_Integer *out)
+{
+    int isint = 1;
+
+    *out = lua_isnoneornil(L, arg) ? def : lua_tointegerx(L, arg, &isint);
+    return isint;
+}
+
+/* The length the table functions use for argument 1 (its __len included,
+ * which therefore runs twice), or 0 when it has none. */
+static lua_Integer length_of(lua_State *L)
+{
+    lua_Integer n;
+    int isint;
+
+    if (lua_type(L, 1) != LUA_TTABLE) {
+        if (luaL_getmetafield(L, 1, "__len") == LUA_TNIL)
+            return 0;
+        lua_pop(L, 1);
+    }
+    lua_len(L, 1);
+    n = lua_tointegerx(L, -1, &isint);
+    lua_pop(L, 1);
+    return isint ? n : 0;
+}
+
+/* How many integers i..j holds, without overflow (saturating). */
+static lua_Unsigned span(lua_Integer i, lua_Integer j)
+{
+    lua_Unsigned gap;
+
+    if (i > j)
+        return 0;
+    gap = (lua_Unsigned)j - (lua_Unsigned)i;
+    return gap == ~(lua_Unsigned)0 ? gap : gap + 1;
+}
+
+/* table.concat(t, sep, i, j) and table.unpack(t, i, j): one step for each
+ * index in i..j (default 1..#t), whatever t holds: a C __index can answer
+ * every index of an empty table with "". */
+static void guard_concat(lua_State *L, const char *name)
+{
+    lua_Integer i, j;
+
+    if (integer_arg(L, 3, 1, &i) && integer_arg(L, 4, 0, &j))
+        charge(L, span(i, lua_isnoneornil(L, 4) ? length_of(L) : j), name);
+}
+
+static void guard_unpack(lua_State *L, const char *name)
+{
+    lua_Integer i, j;
+
+    if (integer_arg(L, 2, 1, &i) && integer_arg(L, 3, 0, &j))
+        charge(L, span(i, lua_isnoneornil(L, 3) ? length_of(L) : j), name);
+}
+
+/* table.move(a1, f, e, t, a2): one step for each index in f..e. */
+static void guard_move(lua_State *L, const char *name)
+{
+    lua_Integer f, e;
+
+    if (!lua_isnoneornil(L, 2) && !lua_isnoneornil(L, 3) && integer_arg(L, 2, 0, &f) &&
+        integer_arg(L, 3, 0, &e))
+        charge(L, span(f, e), name);
+}
+
+/* table.insert(t, pos, v) shifts t[pos..#t] up; table.remove(t, pos)
+ * shifts t[pos+1..#t] down.  A __len can make #t anything. */
+static void guard_insert(lua_State *L, const char *name)
+{
+    lua_Integer pos;
+
+    if (lua_gettop(L) == 3 && integer_arg(L, 2, 0, &pos))
+        charge(L, span(pos, length_of(L)), name);
+}
+
+static void guard_remove(lua_State *L, const char *name)
+{
+    lua_Integer size = length_of(L), pos;
+
+    if (integer_arg(L, 2, size, &pos))
+        charge(L, span(pos, size), name);
+}
+
+/* table.sort(t): n log n comparisons of #t elements, which a __len and a
+ * C comparator (math.type answers nil for any two values) make free. */
+static void guard_sort(lua_State *L, const char *name)
+{
+    lua_Integer n = length_of(L);
+    lua_Unsigned steps = 1;
+
+    if (n <= 1)
+        return;
+    for (lua_Integer m = n; m > 1; m >>= 1)
+        steps++;
+    charge(L, (lua_Unsigned)n > ~(lua_Unsigned)0 / steps ? ~(lua_Unsigned)0
+                                                          : (lua_Unsigned)n * steps,
+           name);
+}
+
+/* string.rep(s, n, sep) copies n times; when s and sep are both empty
+ * nothing is copied, so the allocation budget does not pay for the loop. */
+static void guard_rep(lua_State *L, const char *name)
+{
+    lua_Integer n;
+
+    if (lua_type(L, 1) == LUA_TSTRING && lua_rawlen(L, 1) == 0 &&
+        (lua_isnoneornil(L, 3) || (lua_type(L, 3) == LUA_TSTRING && lua_rawlen(L, 3) == 0)) &&
+        integer_arg(L, 2, 0, &n) && n > 0)
+        charge(L, (lua_Unsigned)n, name);
+}
+
+/* Lua marks a table for finalization when setmetatable gives it a
+ * metatable with a __gc field (a __gc added later does not count), and
+ * runs finalizers with hooks off: an endless one would hang the daemon in
+ * lua_close. */
+static void guard_setmetatable(lua_State *L, const char *name)
+{
+    if (lua_type(L, 2) != LUA_TTABLE)
+        return;
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL)
+        luaL_error(L, "%s: __gc metamethods are not allowed at the top level (finalizers run "
+                      "outside the sandbox's limits)", name);
+    lua_pop(L, 1);
+}
+
+/* xpcall's message handler (upvalue 1), unless a limit tripped: then the
+ * error comes from inside the count hook, Lua runs the handler with hooks
+ * off, and the message passes unchanged. */
+static int tripped_or_handler(lua_State *L)
+{
+    if (sandbox_of(L)->tripped[0] != '\0')
+        return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static void guard_xpcall(lua_State *L, const char *name)
+{
+    (void)name;
+    if (lua_type(L, 2) != LUA_TFUNCTION)
+        return;
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, tripped_or_handler, 1);
+    lua_replace(L, 2);
+}
+
+struct guard {
+    const char *lib;         /* a global table */
+    const char *field;
+    const char *name;        /* for messages */
+    void (*check)(lua_State *L, const char *name);
+};
+
+static const struct guard guards[] = {
+    {LUA_TABLIBNAME, "concat", "table.concat", guard_concat},
+    {LUA_TABLIBNAME, "unpack", "table.unpack", guard_unpack},
+    {LUA_TABLIBNAME, "move", "table.move", guard_move},
+    {LUA_TABLIBNAME, "insert", "table.insert", guard_insert},
+    {LUA_TABLIBNAME, "remove", "table.remove", guard_remove},
+    {LUA_TABLIBNAME, "sort", "table.sort", guard_sort},
+    {LUA_STRLIBNAME, "rep", "string.rep", guard_rep},
+    {LUA_GNAME, "setmetatable", "setmetatable", guard_setmetatable},
+    {LUA_GNAME, "xpcall", "xpcall", guard_xpcall},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* The guarded function (upvalue 1: the library's own, a light C function;
+ * upvalue 2: its struct guard).  The library function is called as C, in
+ * this very frame, so its errors name it as if it had been called alone. */
+static int guarded_call(lua_State *L)
+{
+    const struct guard *g = lua_touserdata(L, lua_upvalueindex(2));
+
+    g->check(L, g->name);
+    return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
+static void install_guards(lua_State *L)
+{
+    for (const struct guard *g = guards; g->lib; g++) {
+        lua_getglobal(L, g->lib);
+        lua_getfield(L, -1, g->field);
+        lua_pushlightuserdata(L, (void *)g);
+        lua_pushcclosure(L, guarded_call, 2);
+        lua_setfield(L, -2, g->field);
+        lua_pop(L, 1);
+    }
+}
+
 static bool is_safe_base(const char *name)
 {
     for (const char *const *safe = safe_base; *safe; safe++)
@@ -251,6 +504,7 @@ static int setup(lua_State *L)
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
     }
+    install_guards(L);
     install_stubs(L);
     dsl_install(L);
     return 0;
@@ -271,6 +525,7 @@ struct sandbox *sandbox_open(char *err, size_t errlen)
         goto fail;
     }
     sb->L = L;
+    sb->deadline = clock_monotonic() + SANDBOX_TIME_LIMIT_MS / 1000.0;
     lua_pushcfunction(L, setup);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         snprintf(err, errlen, "sandbox: %s", lua_tostring(L, -1));

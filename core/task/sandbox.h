@@ -6,10 +6,12 @@
  * tables (log, notify, exec, config, http, json, state), io, os, debug,
  * package, coroutine, require, load, dofile, loadfile, print and
  * collectgarbage are stubs raising "<mod>.<fn> is only available inside
- * run()".  A memory cap, an instruction budget and a budget of bytes
- * allocated in total bound whatever the code does; once either is hit the
- * state fails every later instruction, so a pcall in the code cannot
- * swallow it.  Errors are one line: "file:line: message".
+ * run()".  A memory cap, an instruction budget, a budget of bytes
+ * allocated in total and a wall-clock limit bound whatever the code does;
+ * once one is hit the state fails every later instruction, so a pcall in
+ * the code cannot swallow it.  Library loops the instruction count cannot
+ * see are charged to it, and finalizers (__gc) are refused, since Lua runs
+ * them with hooks off.  Errors are one line: "file:line: message".
  */
 #ifndef SANDBOX_H
 #define SANDBOX_H
@@ -30,13 +32,17 @@
  * does not bound the time a top level takes. */
 #define SANDBOX_ALLOCATION_LIMIT_MIB 256
 #define SANDBOX_ALLOCATION_LIMIT ((size_t)SANDBOX_ALLOCATION_LIMIT_MIB << 20)
+/* Wall-clock time from sandbox_open: instructions that each compare or
+ * scan megabytes stay within both budgets above for hours. */
+#define SANDBOX_TIME_LIMIT_MS 1000
 
 struct sandbox;
 
 /* A fresh sandbox, or NULL with a message in err. */
 struct sandbox *sandbox_open(char *err, size_t errlen);
 
-/* Close the state (finalizers still run under the limits).  NULL is fine. */
+/* Close the state (no finalizer of the code's can run: there is none).
+ * NULL is fine. */
 void sandbox_close(struct sandbox *sb);
 
 /* Run `code` as the top level of the task file `path` (chunkname

@@ -178,7 +178,7 @@ int task_lines_return(const char *content)
     return line ? line : 1;
 }
 
-int task_lines_field(const char *content, const char *name)
+int task_lines_first_field(const char *content, task_lines_match *match, void *data)
 {
     struct lexer lx = {content, 1};
     struct token tok;
@@ -190,12 +190,23 @@ int task_lines_field(const char *content, const char *name)
     if (!token_is(&tok, "{"))
         return 0;
     while (depth > 0 && (tok = next_token(&lx)).kind != TOKEN_END) {
-        if (depth == 1 && tok.kind == TOKEN_NAME && token_is(&tok, name)) {
+        if (depth == 1 && tok.kind == TOKEN_NAME) {
             struct lexer after = lx;
-            if (next_token(&after).kind == TOKEN_ASSIGN)
+            if (next_token(&after).kind == TOKEN_ASSIGN && match(data, tok.text, tok.len))
                 return tok.line;
         }
         depth += tok.nesting;
     }
     return 0;
+}
+
+static bool is_name(void *data, const char *key, size_t len)
+{
+    const char *name = data;
+    return strlen(name) == len && strncmp(key, name, len) == 0;
+}
+
+int task_lines_field(const char *content, const char *name)
+{
+    return task_lines_first_field(content, is_name, (void *)name);
 }

@@ -5,11 +5,15 @@
  */
 #include <jansson.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "task/task.h"
 #include "testing.h"
 
 #define TEST_LIMIT_CPU_SECONDS 60 /* hang guard for the sandbox limit tests */
+/* Cases that once hung inside one C call, where no CPU-time check after
+ * the call can help: SIGALRM ends the binary, which tests/run.sh reports. */
+#define TEST_HANG_SECONDS 60
 
 #define GOOD "tests/fixtures/tasks/good/"
 #define BAD "tests/fixtures/tasks/bad/"
@@ -395,6 +399,174 @@ static void long_paths_are_not_abbreviated(void)
     CHECK_STR(err, want);
 }
 
+/* check_source_fails, with the binary ended by SIGALRM if the load hangs. */
+static void check_source_fails_promptly(const char *source, const char *want)
+{
+    alarm(TEST_HANG_SECONDS);
+    check_source_fails(source, want);
+    alarm(0);
+}
+
+/* `source` loads, and its title is `want` (library results unchanged). */
+static void check_title(const char *source, const char *want)
+{
+    struct task t;
+    char err[TASK_ERR_MAX] = "";
+    int rc = task_load("x.lua", NULL, source, strlen(source), &t, err, sizeof err);
+    CHECK(rc == 0, "%s", err);
+    if (rc == 0) {
+        CHECK_STR(t.title, want);
+        task_free(&t);
+    }
+}
+
+/* The three one-line files of the hardening issue, and the siblings found
+ * auditing string, table, math and utf8: each C loop that no argument
+ * size bounds is paid for from the instruction budget before it starts. */
+static void library_loops_pay_for_their_steps(void)
+{
+    check_source_fails_promptly("local s = string.rep(\"\", math.maxinteger)\n",
+                                "x.lua:1: instruction limit exceeded (string.rep needs "
+                                "9223372036854775807 steps)");
+    check_source_fails_promptly("local s = ('x'):rep(0) .. string.rep('', 1e15, '')\n",
+                                "x.lua:1: instruction limit exceeded (string.rep needs "
+                                "1000000000000000 steps)");
+    check_source_fails_promptly("table.move({}, 1, math.maxinteger, 1)\n",
+                                "x.lua:1: instruction limit exceeded (table.move needs "
+                                "9223372036854775807 steps)");
+    check_source_fails_promptly("table.move('abc', 1, math.maxinteger, 1, {})\n",
+                                "x.lua:1: instruction limit exceeded (table.move needs "
+                                "9223372036854775807 steps)");
+    check_source_fails_promptly("local t = setmetatable({}, { __index = table.concat })\n"
+                                "table.concat(t, '', 1, math.maxinteger)\n",
+                                "x.lua:2: instruction limit exceeded (table.concat needs "
+                                "9223372036854775807 steps)");
+    check_source_fails_promptly("local t = setmetatable({}, { __index = rawlen,\n"
+                                "  __len = function() return math.maxinteger end })\n"
+                                "table.concat(t)\n",
+                                "x.lua:3: instruction limit exceeded (table.concat needs "
+                                "9223372036854775807 steps)");
+    check_source_fails_promptly("table.unpack({}, math.mininteger, math.maxinteger)\n",
+                                "x.lua:1: instruction limit exceeded (table.unpack needs "
+                                "18446744073709551615 steps)");
+    check_source_fails_promptly("local huge = { __len = function() return math.maxinteger - 1 end }\n"
+                                "table.insert(setmetatable({}, huge), 1, 0)\n",
+                                "x.lua:2: instruction limit exceeded (table.insert needs "
+                                "9223372036854775806 steps)");
+    check_source_fails_promptly("local huge = { __len = function() return math.maxinteger end }\n"
+                                "table.remove(setmetatable({}, huge), 1)\n",
+                                "x.lua:2: instruction limit exceeded (table.remove needs "
+                                "9223372036854775807 steps)");
+    check_source_fails_promptly("local huge = { __len = function() return 2^31 - 2 end }\n"
+                                "table.sort(setmetatable({}, huge), math.type)\n",
+                                "x.lua:2: instruction limit exceeded (table.sort needs "
+                                "66571993026 steps)");
+    /* What a declarative top level does with them still works. */
+    check_title("local t = { 'b', 'c' }\ntable.insert(t, 1, 'a')\ntable.insert(t, 'd')\n"
+                "table.remove(t, 2)\ntable.sort(t, function(x, y) return x > y end)\n"
+                "return { title = table.concat(t, ',') .. string.rep('', 5) .. ('ab'):rep(2, '-')"
+                " .. select('#', table.unpack(t)) .. #table.move(t, 1, 3, 2, {}),\n" MINIMAL_TAIL,
+                "d,c,aab-ab34");
+    /* Bad arguments still get the library's own message. */
+    check_source_fails_promptly("table.move({}, 'x', 2, 1)\n",
+                                "x.lua:1: bad argument #2 to 'move' (number expected, got "
+                                "string)");
+    check_source_fails_promptly("table.concat({ {} })\n",
+                                "x.lua:1: invalid value (table) at index 1 in table for "
+                                "'concat'");
+}
+
+/* Lua runs finalizers with hooks off, also in lua_close. */
+static void finalizers_are_refused(void)
+{
+    check_source_fails_promptly("setmetatable({}, { __gc = function() while true do end end })\n",
+                                "x.lua:1: setmetatable: __gc metamethods are not allowed at the "
+                                "top level (finalizers run outside the sandbox's limits)");
+    check_source_fails_promptly("local mt = { __gc = true }\nlocal t = setmetatable({}, mt)\n"
+                                "mt.__gc = function() while true do end end\n",
+                                "x.lua:2: setmetatable: __gc metamethods are not allowed at the "
+                                "top level (finalizers run outside the sandbox's limits)");
+    /* A __gc added after setmetatable marks nothing: it never runs. */
+    check_source_fails_promptly("local mt = {}\nlocal t = setmetatable({}, mt)\n"
+                                "rawset(mt, '__gc', function() while true do end end)\nt = nil\n",
+                                "x.lua:1: a task file must return a table, got nil");
+    /* __close runs under the hook, even after a limit tripped. */
+    check_source_fails_promptly("local x <close> = setmetatable({}, { __close = function()\n"
+                                "  while true do end end })\n",
+                                "x.lua:2: instruction limit exceeded (an endless loop at the top "
+                                "level?)");
+    check_source_fails_promptly("local x <close> = setmetatable({}, { __close = function()\n"
+                                "  while true do end end })\nwhile true do end\n",
+                                "x.lua:3: instruction limit exceeded (an endless loop at the top "
+                                "level?)");
+}
+
+/* The limit's error is raised inside the count hook, where Lua runs the
+ * message handler with hooks off: the handler must not run then. */
+static void xpcall_handlers_cannot_escape_the_limits(void)
+{
+    check_source_fails_promptly("xpcall(function() while true do end end,\n"
+                                "       function() while true do end end)\n",
+                                "x.lua:1: instruction limit exceeded (an endless loop at the top "
+                                "level?)");
+    check_title("local ok, msg = xpcall(error, function(m) return 'handled ' .. m end, 'e', 0)\n"
+                "return { title = msg,\n" MINIMAL_TAIL,
+                "handled e");
+}
+
+/* Instructions that each scan megabytes stay within the instruction and
+ * allocation budgets for hours; the clock stops them. */
+static void slow_instructions_meet_the_time_limit(void)
+{
+    struct timespec start, end;
+    static const char *const sources[] = {
+        "local a, b = ('a'):rep(3 << 20), ('a'):rep(3 << 20) .. ''\n"
+        "for i = 1, 1e6 do local _ = a == b end\n",
+        "local s = ('1'):rep(6 << 20)\nfor i = 1, 1e6 do tonumber(s) end\n",
+        "local s = ('\\x80'):rep(6 << 20)\nlocal next_char = utf8.codes('')\n"
+        "for i = 1, 1e6 do next_char(s, 0) end\n",
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        double took;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        check_source_fails_promptly(sources[i], i == 0 ? "x.lua:2: time limit of 1 s exceeded "
+                                                         "(slow work at the top level?)"
+                                    : i == 1 ? "x.lua:2: time limit of 1 s exceeded (slow work "
+                                               "at the top level?)"
+                                             : "x.lua:3: time limit of 1 s exceeded (slow work "
+                                               "at the top level?)");
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        took = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+        CHECK(took < TEST_LIMIT_CPU_SECONDS, "case %zu took %.1f s", i, took);
+    }
+}
+
+/* The reader runs in C, beyond the hook: finding where an unknown field
+ * is written must not cost one scan of the file per key. */
+static void many_unknown_keys_are_located_in_one_pass(void)
+{
+    static const char head[] = "local t = {}\nfor i = 1, 60000 do t['k' .. i] = 1 end\n"
+                               "local pad = [[";
+    static const char tail[] = "]]\nreturn t\n";
+    static const char want[] = "x.lua:4: unknown field 'k";
+    size_t pad = 900000, len = sizeof head - 1 + pad + sizeof tail - 1;
+    char *source = malloc(len + 1), err[TASK_ERR_MAX] = "";
+    struct task t;
+
+    CHECK(source != NULL, "out of memory");
+    if (source == NULL)
+        return;
+    memcpy(source, head, sizeof head - 1);
+    for (size_t i = 0; i < pad; i++)
+        source[sizeof head - 1 + i] = "x = 1 "[i % 6];
+    memcpy(source + sizeof head - 1 + pad, tail, sizeof tail);
+    alarm(TEST_HANG_SECONDS);
+    CHECK(task_load("x.lua", NULL, source, len, &t, err, sizeof err) < 0, "loaded");
+    alarm(0);
+    CHECK(strncmp(err, want, sizeof want - 1) == 0, "got '%s', want '%s...'", err, want);
+    free(source);
+}
+
 static void free_is_safe_on_a_zeroed_task(void)
 {
     struct task t;
@@ -424,6 +596,11 @@ int main(void)
     RUN(run_body_is_not_executed);
     RUN(errors_without_position_get_the_line);
     RUN(long_paths_are_not_abbreviated);
+    RUN(library_loops_pay_for_their_steps);
+    RUN(finalizers_are_refused);
+    RUN(xpcall_handlers_cannot_escape_the_limits);
+    RUN(slow_instructions_meet_the_time_limit);
+    RUN(many_unknown_keys_are_located_in_one_pass);
     RUN(free_is_safe_on_a_zeroed_task);
     TESTING_EXIT();
 }
