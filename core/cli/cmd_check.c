@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "task/isolated.h"
 #include "task/rocks.h"
 #include "task/task.h"
 #include "time/clock.h"
@@ -106,31 +107,55 @@ static int compare_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Check one file and print its line; 0 when valid. */
-static int check_one(const struct cli_options *opt, const char *path, const char *name)
+/* Print the line of one loaded job; 0 when valid. */
+static int report_one(const struct cli_options *opt, struct isolated_job *job)
 {
-    struct task t;
+    struct task *t = &job->task;
     char err[TASK_ERR_MAX], words[CHECK_WORDS_MAX], next[TZ_ISO_MAX] = "never";
     int64_t at;
 
-    if (task_load(path, name, NULL, 0, &t, err, sizeof err) < 0) {
-        printf("FAIL %s\n", err);
+    if (!job->loaded) {
+        printf("FAIL %s\n", job->err);
         return -1;
     }
     /* A task is valid only with its LuaRocks dependencies installed. */
-    if (rocks_ensure(opt->config, opt->root, &t.dependencies, err, sizeof err) != 0) {
-        printf("FAIL %s: dependencies: %s\n", path, err);
-        task_free(&t);
+    if (rocks_ensure(opt->config, opt->root, &t->dependencies, err, sizeof err) != 0) {
+        printf("FAIL %s: dependencies: %s\n", job->path, err);
+        task_free(t);
         return -1;
     }
-    schedule_set_describe(&t.schedules, words, sizeof words);
-    at = schedule_set_next_fire(&t.schedules, clock_now_s(), opt->default_zone);
+    schedule_set_describe(&t->schedules, words, sizeof words);
+    at = schedule_set_next_fire(&t->schedules, clock_now_s(), opt->default_zone);
     if (at != SCHEDULE_NEVER)
         tz_format_iso(opt->default_zone, at, next, sizeof next);
-    printf("ok   %s  %s — %s; %s%s\n", path, t.title, words,
-           t.enabled ? "next " : "disabled", t.enabled ? next : "");
-    task_free(&t);
+    printf("ok   %s  %s — %s; %s%s\n", job->path, t->title, words,
+           t->enabled ? "next " : "disabled", t->enabled ? next : "");
+    task_free(t);
     return 0;
+}
+
+/* Load paths[i] as the task names[i] (NULL: from the file name), all in
+ * one worker that a stuck file cannot hang (isolated.h), and print a line
+ * for each; 0 when all are valid. */
+static int check_files(const struct cli_options *opt, char **paths, char **names, size_t count)
+{
+    struct isolated_job *jobs = calloc(count ? count : 1, sizeof *jobs);
+    int failed = 0;
+
+    if (jobs == NULL) {
+        fprintf(stderr, "check: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        jobs[i].path = paths[i];
+        jobs[i].name = names[i];
+    }
+    isolated_load(jobs, count);
+    for (size_t i = 0; i < count; i++)
+        if (report_one(opt, &jobs[i]) < 0)
+            failed = 1;
+    free(jobs);
+    return failed;
 }
 
 /* The name of a file given on the command line: its path under the tasks
@@ -149,43 +174,54 @@ static char *name_under_tasks(const struct cli_options *opt, const char *path)
 
 static int check_tasks_dir(const struct cli_options *opt)
 {
-    struct path_list found = {0};
-    int failed = 0;
+    struct path_list found = {0}, paths = {0}, names = {0};
+    int failed = 1;
 
-    if (collect(opt->tasks_dir, "", 0, &found) < 0) {
-        list_free(&found);
-        return 1;
-    }
+    if (collect(opt->tasks_dir, "", 0, &found) < 0)
+        goto done;
     qsort(found.items, found.count, sizeof *found.items, compare_paths);
     for (size_t i = 0; i < found.count; i++) {
         char path[PATH_MAX];
-        char *name = strndup(found.items[i], strlen(found.items[i]) - 4);
-        if (name == NULL || join_path(path, opt->tasks_dir, found.items[i]) < 0
-            || check_one(opt, path, name) < 0)
-            failed = 1;
-        free(name);
+        if (join_path(path, opt->tasks_dir, found.items[i]) < 0) {
+            fprintf(stderr, "check: %s/%s: path too long\n", opt->tasks_dir, found.items[i]);
+            goto done;
+        }
+        if (list_add(&paths, strdup(path)) < 0 ||
+            list_add(&names, strndup(found.items[i], strlen(found.items[i]) - 4)) < 0)
+            goto done;
     }
+    failed = check_files(opt, paths.items, names.items, paths.count);
+done:
+    list_free(&names);
+    list_free(&paths);
     list_free(&found);
     return failed;
 }
 
 static int check_exec(const struct cli_options *opt, int argc, char **argv)
 {
-    int failed = 0;
+    size_t count = argc > 1 ? (size_t)argc - 1 : 0;
+    char **names;
+    int failed;
 
     for (int i = 1; i < argc; i++)
         if (argv[i][0] == '-') {
             cli_bad_arg("check", argv[i], false);
             return cli_command_usage(&cmd_check_entry);
         }
-    if (argc < 2)
+    if (count == 0)
         return check_tasks_dir(opt);
-    for (int i = 1; i < argc; i++) {
-        char *name = name_under_tasks(opt, argv[i]);
-        if (check_one(opt, argv[i], name) < 0)
-            failed = 1;
-        free(name);
+    names = calloc(count, sizeof *names);
+    if (names == NULL) {
+        fprintf(stderr, "check: out of memory\n");
+        return 1;
     }
+    for (size_t i = 0; i < count; i++)
+        names[i] = name_under_tasks(opt, argv[i + 1]);
+    failed = check_files(opt, argv + 1, names, count);
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
     return failed;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "isolated.h"
 #include "lib/utf8.h"
 
 #define DISCOVERY_SKIPPED_MAX 32 /* notes kept per scan; the rest are counted */
@@ -210,22 +211,75 @@ static int by_name(const void *a, const void *b)
                   ((const struct discovered *)b)->name);
 }
 
-static void load_one(struct discovered *item, const struct discovered *previous)
+/* Read each file; leave out those the caller already judged; evaluate the
+ * rest in one isolated batch (isolated.h).  -1 only when out of memory. */
+static int load_all(const struct discovery_options *opt, struct discovery *out, char *err,
+                    size_t errlen)
 {
-    char err[TASK_ERR_MAX];
+    struct isolated_job *jobs = calloc(out->count ? out->count : 1, sizeof *jobs);
+    char **contents = calloc(out->count ? out->count : 1, sizeof *contents);
+    size_t *items = calloc(out->count ? out->count : 1, sizeof *items);
+    size_t count = 0;
+    int rc = -1;
 
-    if (item->error) /* refused by its name already */
-        return;
-    /* "x.lua" and "x.yaml" under a wide pattern would share one name. */
-    if (previous && strcmp(previous->name, item->name) == 0) {
-        snprintf(err, sizeof err, "%s: task name '%s' is already used by %s",
-                 item->path, item->name, previous->path);
-    } else if (task_load(item->path, item->name, NULL, 0, &item->task, err,
-                         sizeof err) == 0) {
-        item->loaded = true;
-        return;
+    if (!jobs || !contents || !items) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
     }
-    item->error = strdup(err);
+    for (size_t i = 0; i < out->count; i++) {
+        struct discovered *item = &out->items[i];
+        const struct discovered *previous = i ? &out->items[i - 1] : NULL;
+        char msg[TASK_ERR_MAX];
+        size_t len;
+
+        if (item->error) /* refused by its name already */
+            continue;
+        /* "x.lua" and "x.yaml" under a wide pattern would share one name. */
+        if (previous && strcmp(previous->name, item->name) == 0) {
+            snprintf(msg, sizeof msg, "%s: task name '%s' is already used by %s", item->path,
+                     item->name, previous->path);
+        } else if (task_read(item->path, &contents[i], &len, msg, sizeof msg) == 0) {
+            task_hash(contents[i], len, item->hash);
+            if (opt->known && opt->known(opt->known_data, item->name, item->path, item->hash)) {
+                item->unchanged = true;
+                continue;
+            }
+            jobs[count] = (struct isolated_job){
+                .path = item->path, .name = item->name, .content = contents[i],
+                .content_len = len,
+            };
+            items[count++] = i;
+            continue;
+        }
+        if (!(item->error = strdup(msg)))
+            goto oom;
+    }
+    isolated_load(jobs, count);
+    for (size_t k = 0; k < count; k++) {
+        struct discovered *item = &out->items[items[k]];
+        if (jobs[k].loaded) {
+            item->task = jobs[k].task;
+            item->loaded = true;
+        } else if (!(item->error = strdup(jobs[k].err))) {
+            for (; k < count; k++)           /* the tasks not yet taken */
+                if (jobs[k].loaded)
+                    task_free(&jobs[k].task);
+            goto oom;
+        } else if (!jobs[k].judged) {
+            item->hash[0] = '\0';            /* no verdict on this content: ask again */
+        }
+    }
+    rc = 0;
+    goto done;
+oom:
+    snprintf(err, errlen, "out of memory");
+done:
+    for (size_t i = 0; contents && i < out->count; i++)
+        free(contents[i]);
+    free(contents);
+    free(items);
+    free(jobs);
+    return rc;
 }
 
 int discovery_scan(const struct discovery_options *opt, struct discovery *out,
@@ -252,9 +306,7 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out,
         return -1;
     if (out->count)
         qsort(out->items, out->count, sizeof *out->items, by_name);
-    for (size_t i = 0; i < out->count; i++)
-        load_one(&out->items[i], i ? &out->items[i - 1] : NULL);
-    return 0;
+    return load_all(opt, out, err, errlen);
 }
 
 void discovery_take_task(struct discovered *item, struct task *out)

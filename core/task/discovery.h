@@ -8,6 +8,10 @@
  * can be shown and recorded; it never stops the others.  So is a file
  * whose name is not printable UTF-8: it is listed under its escaped name
  * ("bad\xff") and never loaded, so no listing or JSON document breaks.
+ * Files are evaluated in a worker process that a stuck one cannot hang
+ * (isolated.h), and a file whose content the caller already judged is not
+ * evaluated at all (discovery_options.known): a rescan costs the files
+ * that changed.
  *
  * Symbolic links are followed only to what lies inside the tasks folder,
  * and a folder is walked once however many links lead to it (by device
@@ -30,9 +34,13 @@
 struct discovered {
     char *name;              /* "cameras/copy" */
     char *path;              /* absolute file path */
+    char hash[TASK_HASH_HEX]; /* of the content judged; "" when there is no verdict
+                              * on it (unreadable, or no worker could evaluate it) */
+    bool unchanged;          /* `known` said the caller judged this content: not
+                              * evaluated, neither loaded nor broken */
     bool loaded;             /* task is valid; else error says why not */
     struct task task;
-    char *error;             /* "file:line: message", NULL when loaded */
+    char *error;             /* "file:line: message", NULL when loaded or unchanged */
 };
 
 struct discovery {
@@ -47,10 +55,15 @@ struct discovery_options {
     const char *pattern;     /* glob, e.g. "*.lua" */
     bool include_examples;
     const char *only;        /* load just the task of this name; NULL = all */
+    /* When it returns true for a file's name, path and content hash, the
+     * file is not evaluated (NULL: every file is). */
+    bool (*known)(void *data, const char *name, const char *path, const char *hash);
+    void *known_data;
 };
 
-/* Scan and load.  -1 with a message only when tasks_dir cannot be read (a
- * missing folder is an empty scan: the user may not have created it yet).
+/* Scan and load.  -1 with a message only when tasks_dir cannot be read or
+ * memory runs out (a missing folder is an empty scan: the user may not
+ * have created it yet).
  * `out` is always safe to free. */
 int discovery_scan(const struct discovery_options *opt, struct discovery *out,
                    char *err, size_t errlen);

@@ -32,53 +32,59 @@ void task_hash(const char *data, size_t len, char out[TASK_HASH_HEX])
     snprintf(out, TASK_HASH_HEX, "%016llx", (unsigned long long)h);
 }
 
-/* The whole file into t->content (NUL-terminated). */
-static int read_file(struct task *t, char *err, size_t errlen)
+int task_read(const char *path, char **content, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fs_open_regular(t->path);
+    FILE *f = fs_open_regular(path);
     size_t cap = 0;
     char *grown;
 
+    *content = NULL;
+    *len = 0;
     if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open: %s", t->path, fs_strerror(errno));
+        snprintf(err, errlen, "%s: cannot open: %s", path, fs_strerror(errno));
         return -1;
     }
     for (;;) {
         size_t got;
-        if (t->content_len + TASK_READ_CHUNK + 1 > cap) {
+        if (*len + TASK_READ_CHUNK + 1 > cap) {
             cap = cap ? cap * 2 : TASK_READ_CHUNK * 2;
-            grown = realloc(t->content, cap);
+            grown = realloc(*content, cap);
             if (grown == NULL) {
-                snprintf(err, errlen, "%s: out of memory", t->path);
+                snprintf(err, errlen, "%s: out of memory", path);
                 goto fail;
             }
-            t->content = grown;
+            *content = grown;
         }
-        got = fread(t->content + t->content_len, 1, TASK_READ_CHUNK, f);
-        t->content_len += got;
-        if (t->content_len > TASK_FILE_MAX) {
-            snprintf(err, errlen, "%s: larger than %zu bytes", t->path, TASK_FILE_MAX);
+        got = fread(*content + *len, 1, TASK_READ_CHUNK, f);
+        *len += got;
+        if (*len > TASK_FILE_MAX) {
+            snprintf(err, errlen, "%s: larger than %zu bytes", path, TASK_FILE_MAX);
             goto fail;
         }
         if (got < TASK_READ_CHUNK)
             break;
     }
     if (ferror(f)) {
-        snprintf(err, errlen, "%s: cannot read: %s", t->path, strerror(errno));
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
         goto fail;
     }
-    t->content[t->content_len] = '\0';
+    (*content)[*len] = '\0';
     /* The task keeps its content for as long as it is scheduled: give back
      * the read buffer's slack (16 KiB per task for a 200-byte file). */
-    if ((grown = realloc(t->content, t->content_len + 1)) != NULL)
-        t->content = grown;
+    if ((grown = realloc(*content, *len + 1)) != NULL)
+        *content = grown;
     if (fclose(f) != 0) {
-        snprintf(err, errlen, "%s: cannot read: %s", t->path, strerror(errno));
-        return -1;
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        f = NULL;
+        goto fail;
     }
     return 0;
 fail:
-    (void)fclose(f);                         /* the first error is the one reported */
+    if (f)
+        (void)fclose(f);                     /* the first error is the one reported */
+    free(*content);
+    *content = NULL;
+    *len = 0;
     return -1;
 }
 
@@ -143,8 +149,7 @@ static json_t *json_notify(const struct task *t)
 static const char *const overlap_json[] = {"skip", "queue"};
 static const char *const catchup_json[] = {"once", "all", "skip"};
 
-/* The validated fields as one JSON object (run, a function, as a flag). */
-static int build_json(struct task *t)
+int task_build_json(struct task *t)
 {
     json_t *schedules = json_array(), *env = json_object(), *doc;
 
@@ -186,7 +191,7 @@ int task_load(const char *path, const char *name, const char *content, size_t co
         goto fail;
     }
     if (content ? copy_content(out, content, content_len, err, errlen) < 0
-                : read_file(out, err, errlen) < 0)
+                : task_read(path, &out->content, &out->content_len, err, errlen) < 0)
         goto fail;
     task_hash(out->content, out->content_len, out->hash);
     sb = sandbox_open(err, errlen);
@@ -195,7 +200,7 @@ int task_load(const char *path, const char *name, const char *content, size_t co
     if (sandbox_load_task(sb, path, out->content, out->content_len, err, errlen) < 0
         || sandbox_protect(sb, task_fields_read, out, err, errlen) < 0)
         goto fail;
-    if (build_json(out) < 0) {
+    if (task_build_json(out) < 0) {
         snprintf(err, errlen, "%s: out of memory", path);
         goto fail;
     }

@@ -36,6 +36,7 @@ struct task_notify {
     struct string_list channels;
 };
 
+/* A field added here travels to the daemon through task_wire.c too. */
 struct task {
     char *name;              /* path under tasks/ without .lua: "cameras/copy" */
     char *path;              /* file path as given to task_load */
@@ -77,6 +78,14 @@ int task_load(const char *path, const char *name, const char *content,
               size_t content_len, struct task *out, char *err, size_t errlen);
 
 void task_free(struct task *t);
+
+/* The whole of a regular file, NUL-terminated, into a malloc'd *content
+ * (the size limit and messages of task_load).  0, or -1 with "path: why". */
+int task_read(const char *path, char **content, size_t *len, char *err, size_t errlen);
+
+/* The validated fields as one JSON object (run, a function, as a flag)
+ * into t->frontmatter_json.  0, or -1 when out of memory. */
+int task_build_json(struct task *t);
 
 /* 64-bit FNV-1a of data, as 16 lowercase hex digits. */
 void task_hash(const char *data, size_t len, char out[TASK_HASH_HEX]);
