@@ -70,7 +70,7 @@ struct entry {
     bool loaded;             /* a valid version is in force: task */
     struct task task;
     char *error;             /* why the file as it is now is not in force; NULL = it is */
-    char error_hash[TASK_HASH_HEX]; /* the valid version refused (dependencies), or "" */
+    char error_hash[TASK_HASH_HEX]; /* the content refused (broken, or dependencies), or "" */
     struct task staged;      /* a newer version waiting for its dependencies */
     bool staging;            /* staged holds it; an install is in flight */
     int64_t stored_next;     /* the store's next fire, until a first version is in force */

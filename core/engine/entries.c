@@ -112,13 +112,35 @@ static void report_skipped(struct engine *e, const struct discovery *d)
         log_warn("tasks: %s", d->skipped[i]);
 }
 
+/* discovery_options.known: a file whose content the entry already judged
+ * (the version in force, the one staged, or one refused) is not evaluated
+ * again, so a rescan costs only what changed, and a file that took the
+ * worker's whole timeout costs it once, not at every rescan.  A refused
+ * version is tried again when the config is reloaded
+ * (versions_retry_failed). */
+static bool known_version(void *data, const char *name, const char *path, const char *hash)
+{
+    const struct entry *en = entries_find(data, name);
+    const char *judged;
+
+    if (!en || strcmp(en->path, path) != 0)
+        return false;
+    judged = en->error     ? en->error_hash
+             : en->staging ? en->staged.hash
+             : en->loaded  ? en->task.hash
+                           : "";
+    return judged[0] != '\0' && strcmp(judged, hash) == 0;
+}
+
+/* Scan the tasks folder; `only` (a local run) loads that one task even if
+ * the engine knows it. */
 static int scan(struct engine *e, const char *only, struct discovery *d)
 {
     char dir[PATH_MAX], err[ENGINE_ERR_MAX];
     struct discovery_options opt = {
         .tasks_dir = dir, .pattern = e->config->tasks.pattern,
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
-        .only = only,
+        .only = only, .known = only ? NULL : known_version, .known_data = e,
     };
 
     if (tasks_dir(e, dir, sizeof dir) != 0) {
@@ -147,8 +169,13 @@ int entries_rescan(struct engine *e)
     for (size_t i = 0; i < d.count; i++) {
         struct discovered *item = &d.items[i];
 
-        broken += !item->loaded;
         en = entries_find(e, item->name);
+        if (item->unchanged && en) {
+            broken += en->error != NULL;
+            en->seen = true;
+            continue;
+        }
+        broken += !item->loaded;
         if (!en && !(en = entry_add(e, item)))
             continue;
         if (versions_changed(en, item))

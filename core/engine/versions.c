@@ -54,8 +54,9 @@ void versions_upsert(const struct entry *en)
 }
 
 /* The file as it is now cannot take over: say so, once per message.
- * `hash` names a valid version refused for its dependencies ("" for a
- * file that does not load), so the same version is not tried again. */
+ * `hash` names the content refused (a file that does not load, or a valid
+ * version whose dependencies cannot be installed; "" when there was no
+ * verdict on it), so the same content is not tried again. */
 static void set_error(struct entry *en, const char *msg, const char *hash)
 {
     snprintf(en->error_hash, sizeof en->error_hash, "%s", hash);
@@ -174,8 +175,9 @@ bool versions_changed(const struct entry *en, const struct discovered *item)
 {
     if (strcmp(en->path, item->path) != 0)
         return true;
-    if (!item->loaded)
-        return !en->error || !item->error || strcmp(en->error, item->error) != 0;
+    if (!item->loaded) /* the same error from other content: remember that content */
+        return !en->error || !item->error || strcmp(en->error, item->error) != 0 ||
+               strcmp(en->error_hash, item->hash) != 0;
     if (en->error)
         return strcmp(en->error_hash, item->task.hash) != 0;
     if (en->staging)
@@ -196,7 +198,7 @@ void versions_offer(struct entry *en, struct discovered *item)
     en->path = path;
     if (!item->loaded) {
         entry_drop_staged(en);
-        set_error(en, item->error ? item->error : "cannot load", "");
+        set_error(en, item->error ? item->error : "cannot load", item->hash);
         if (!en->loaded) {
             en->stored_next = 0; /* a task broken at start does not catch up */
             fires_schedule(en, 0);
