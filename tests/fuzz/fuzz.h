@@ -1,18 +1,24 @@
 /* fuzz.h — what the libFuzzer targets in tests/fuzz/ share: the input as a
- * C string, and the next-fire property every accepted schedule must keep
- * (DESIGN.md: next_fire(t) > t, in every zone).  A broken property aborts,
- * which libFuzzer reports as a crash with the input that caused it.
+ * C string, the next-fire property every accepted schedule must keep
+ * (DESIGN.md: next_fire(t) > t, in every zone), and a wall-clock budget per
+ * input for the targets that run the sandbox.  A broken property or a
+ * spent budget aborts, which libFuzzer reports as a crash with the input
+ * that caused it.
  */
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "schedule/schedule.h"
+#include "task/sandbox.h"
 #include "time/tz.h"
 
 /* Fires followed from each starting instant. */
@@ -45,6 +51,37 @@ static inline char *fuzz_cstring(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
     return text;
+}
+
+/* The sandbox stops what it sees within its own time limit; what it does
+ * not see (a C loop it does not charge, a finalizer) runs past it.  Three
+ * times the limit leaves room for the sanitizers' slowness after the trip
+ * (unwinding, reading, lua_close).  libFuzzer's -timeout would catch a
+ * hang too, but only as a hang: this says that the deadline did not hold,
+ * and holds in the replay of `make test` as well. */
+#define FUZZ_BUDGET_MS (3 * SANDBOX_TIME_LIMIT_MS)
+
+static inline void fuzz_budget_spent(union sigval unused)
+{
+    (void)unused;
+    fuzz_fail("the sandbox's deadline did not hold", "input ran past the budget");
+}
+
+/* Arm (ms > 0) or disarm (0) the budget's timer, which aborts from a
+ * thread of its own: the input's thread may be stuck in C. */
+static inline void fuzz_budget_set(long ms)
+{
+    static timer_t timer;
+    static int made;
+    struct sigevent ev = {.sigev_notify = SIGEV_THREAD,
+                          .sigev_notify_function = fuzz_budget_spent};
+    struct itimerspec when = {.it_value = {ms / 1000, (ms % 1000) * 1000000L}};
+
+    if (!made && timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0)
+        fuzz_fail("timer_create", strerror(errno));
+    made = 1;
+    if (timer_settime(timer, 0, &when, NULL) != 0)
+        fuzz_fail("timer_settime", strerror(errno));
 }
 
 static inline const struct tz *fuzz_zone(size_t i)

@@ -1,0 +1,1 @@
+table.concat(setmetatable({}, { __index = table.concat }), "", 1, math.maxinteger)
