@@ -1,5 +1,7 @@
 /* bench_load.c — how long discovery takes to load and validate 1,000 task
- * files with task_load (a fresh sandbox each), median of three rounds.
+ * files: with task_load in this process (a fresh sandbox each), and with
+ * discovery_scan, which evaluates them in a worker process (isolated.h) as
+ * the daemon does; median of three rounds each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "task/discovery.h"
 #include "task/task.h"
 
 #define BENCH_FILES 1000
@@ -75,6 +78,31 @@ static double load_all(const char *dir)
     return now_s() - start;
 }
 
+/* Seconds to scan the folder as the daemon does at start-up, or -1. */
+static double scan_all(const char *dir)
+{
+    struct discovery_options opt = {.tasks_dir = dir, .pattern = "*.lua"};
+    struct discovery d;
+    char err[TASK_ERR_MAX];
+    double start = now_s(), took;
+    size_t loaded = 0;
+
+    if (discovery_scan(&opt, &d, err, sizeof err) != 0) {
+        fprintf(stderr, "bench_load: %s\n", err);
+        discovery_free(&d);
+        return -1;
+    }
+    took = now_s() - start;
+    for (size_t i = 0; i < d.count; i++)
+        loaded += d.items[i].loaded;
+    discovery_free(&d);
+    if (loaded != BENCH_FILES) {
+        fprintf(stderr, "bench_load: discovery loaded %zu of %d files\n", loaded, BENCH_FILES);
+        return -1;
+    }
+    return took;
+}
+
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -95,7 +123,7 @@ static void remove_tasks(const char *dir)
 int main(void)
 {
     char dir[] = "/tmp/bench_load.XXXXXX";
-    double rounds[BENCH_ROUNDS];
+    double rounds[BENCH_ROUNDS], scans[BENCH_ROUNDS];
     int rc = 1;
 
     if (mkdtemp(dir) == NULL) {
@@ -109,9 +137,15 @@ int main(void)
     for (int r = 0; r < BENCH_ROUNDS; r++)
         if ((rounds[r] = load_all(dir)) < 0)
             goto done;
+    for (int r = 0; r < BENCH_ROUNDS; r++)
+        if ((scans[r] = scan_all(dir)) < 0)
+            goto done;
     qsort(rounds, BENCH_ROUNDS, sizeof rounds[0], compare_doubles);
+    qsort(scans, BENCH_ROUNDS, sizeof scans[0], compare_doubles);
     printf("task_load %d files: %.2f s (goal < %.1f s)\n", BENCH_FILES,
            rounds[BENCH_ROUNDS / 2], BENCH_GOAL_S);
+    printf("discovery_scan %d files, in a worker process: %.2f s (goal < %.1f s)\n",
+           BENCH_FILES, scans[BENCH_ROUNDS / 2], BENCH_GOAL_S);
     rc = 0;
 done:
     remove_tasks(dir);
