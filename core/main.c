@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "daemon/proctitle.h"
 #include "lib/suggest.h"
+#include "lib/filemode.h"
 #include "notify/alerts.h"
 #include "notify/notifier.h"
 #include "runner/runner.h"
@@ -294,6 +295,7 @@ int main(int argc, char **argv)
     char err[MAIN_ERR_MAX];
     int rc = 1;
 
+    filemode_set_umask(); /* before anything is created (lib/filemode.h) */
     if (argc >= 2 && strcmp(argv[1], RUN_COMMAND) == 0)
         return runner_main();
     if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)

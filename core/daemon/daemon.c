@@ -42,6 +42,7 @@
 #include "datawatch.h"
 #include "engine/engine.h"
 #include "housekeeping.h"
+#include "lib/filemode.h"
 #include "lib/fs.h"
 #include "lock.h"
 #include "log/log.h"
@@ -53,7 +54,6 @@
 #include "version.h"
 #include "watch.h"
 
-#define DAEMON_DIR_MODE 0755
 #define DAEMON_ERR_MAX (PATH_MAX + 512) /* a path and a reason */
 #define DAEMON_ARGV_MAX 10 /* program, --root R, --config C, 3 switches, NULL */
 
@@ -104,7 +104,7 @@ static int make_dir(const struct daemon *d, const char *rel, char *err, size_t e
 
     if (path_in_root(d, rel, path, sizeof path, err, errlen) != 0)
         return -1;
-    if (fs_mkdir(path, DAEMON_DIR_MODE) != 0) {
+    if (fs_mkdir(path, FILEMODE_DIR) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }

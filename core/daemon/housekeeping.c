@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/filemode.h"
 #include "lib/fs.h"
 #include "log/log.h"
 #include "time/clock.h"
@@ -28,7 +29,6 @@
 #define BACKUP_NAME_FORMAT "scheduler-%Y%m%d-%H%M%S.db"
 #define LOGS_DEPTH_MAX 16         /* folder nesting followed under logs/ */
 #define ROTATED_SUFFIX ".log."    /* NAME.log.N is a rotated log file */
-#define BACKUPS_DIR_MODE 0755
 #define STAMP_MAX 32              /* a Unix time as text, for the store's meta */
 
 struct housekeeping {
@@ -156,7 +156,7 @@ static void backup(struct housekeeping *hk, double now)
         log_error("housekeeping: %s: cannot name a backup", hk->backups_dir);
         return;
     }
-    if (fs_mkdirs(hk->backups_dir, BACKUPS_DIR_MODE, NULL, 0) != 0) {
+    if (fs_mkdirs(hk->backups_dir, FILEMODE_DIR, NULL, 0) != 0) {
         log_error("housekeeping: %s: %s", hk->backups_dir, strerror(errno));
         return;
     }

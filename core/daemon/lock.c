@@ -11,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LOCK_FILE_MODE 0644
+#include "lib/filemode.h"
+
 #define PID_TEXT_MAX 32
 
 static pid_t read_pid(int fd)
@@ -78,7 +79,7 @@ int lock_acquire(const char *path, bool *inherited, char *err, size_t errlen)
 
     *inherited = fd >= 0;
     if (fd < 0)
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, LOCK_FILE_MODE);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, FILEMODE_FILE);
     if (fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/filemode.h"
 #include "lock.h"
 #include "log/log.h"
 
@@ -48,8 +50,12 @@ int selfrestart_exec(char *const argv[], int lock_fd)
 
     if (lock_pass_on_exec(lock_fd) != 0)
         return -1;
+    /* The new image records the umask it starts with as the one its tasks
+     * get (lib/filemode.h): give it the one this image started with. */
+    umask(filemode_inherited_umask());
     execv(SELFRESTART_PROGRAM, argv);
     saved = errno;
+    filemode_set_umask();
     /* Still us: the lock must not leak into run processes. */
     if (fcntl(lock_fd, F_SETFD, FD_CLOEXEC) != 0 || unsetenv(LOCK_INHERIT_ENV) != 0)
         log_error("cannot take back the lock's descriptor: %s", strerror(errno));

@@ -128,8 +128,9 @@ int yamldoc_set(struct yamldoc_node *map, const char *key,
                 struct yamldoc_node *value);
 
 /* Write a tree as a YAML document to `path`, atomically (a temporary file
- * renamed over it).  Strings that would read back as another type are
- * quoted.  0, or -1 with a message in err. */
+ * renamed over it); a file replaced keeps its mode, a new one is made 0600.
+ * Strings that would read back as another type are quoted.  0, or -1 with
+ * a message in err. */
 int yamldoc_emit_file(const struct yamldoc_node *root, const char *path,
                       char *err, size_t errlen);
 

@@ -14,8 +14,9 @@
 
 #include <yaml.h>
 
+#include "filemode.h"
+
 #define TEMP_SUFFIX ".tmp.XXXXXX"
-#define NEW_FILE_MODE 0644
 
 /* A string that would read back as another type (`"true"`, `"10"`, `""`)
  * must be quoted; everything else may take the style libyaml finds best. */
@@ -26,12 +27,12 @@ static yaml_scalar_style_t scalar_style(const struct yamldoc_node *n)
     return YAML_ANY_SCALAR_STYLE;
 }
 
-/* Keep the mode of the file we replace (secrets.yaml may be 0600); a new
- * file gets the usual 0644. */
+/* Keep the mode of the file we replace (its owner chose it); a new file is
+ * its writer's alone (filemode.h): it may hold secrets. */
 static mode_t file_mode(const char *path)
 {
     struct stat sb;
-    return stat(path, &sb) == 0 ? sb.st_mode & 07777 : NEW_FILE_MODE;
+    return stat(path, &sb) == 0 ? sb.st_mode & 07777 : FILEMODE_FILE;
 }
 
 static int emit_node(yaml_emitter_t *em, const struct yamldoc_node *n)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/filemode.h"
 #include "lib/fs.h"
 #include "logfile.h"
 #include "time/clock.h"
@@ -43,7 +44,7 @@ int log_open(const struct log_options *opt, char *err, size_t errlen)
 {
     struct logfile *main_file = NULL, *errors = NULL;
 
-    if (fs_mkdirs(opt->logs_dir, LOGFILE_DIR_MODE, NULL, 0) != 0) {
+    if (fs_mkdirs(opt->logs_dir, FILEMODE_DIR, NULL, 0) != 0) {
         snprintf(err, errlen, "%s: %s", opt->logs_dir, strerror(errno));
         return -1;
     }

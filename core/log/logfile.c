@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/filemode.h"
 #include "lib/fs.h"
 #include "lib/utf8.h"
 #include "time/clock.h"
 
-#define LOGFILE_MODE 0644
 #define SECONDS_PER_DAY 86400.0
 
 struct logfile {
@@ -37,7 +37,7 @@ static int open_fd(struct logfile *lf)
 {
     struct stat st;
 
-    lf->fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, LOGFILE_MODE);
+    lf->fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, FILEMODE_FILE);
     if (lf->fd < 0)
         return -1;
     lf->size = fstat(lf->fd, &st) == 0 ? (size_t)st.st_size : 0;
@@ -121,7 +121,7 @@ struct logfile *logfile_open(const char *path, const struct logfile_options *opt
     }
     lf->opt = *opt;
     lf->refs = 1;
-    if (fs_mkdirs_parent(path, LOGFILE_DIR_MODE, NULL, 0) != 0 || open_fd(lf) != 0) {
+    if (fs_mkdirs_parent(path, FILEMODE_DIR, NULL, 0) != 0 || open_fd(lf) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         goto fail;
     }

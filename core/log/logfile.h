@@ -21,7 +21,6 @@
 #include <jansson.h>
 
 #define LOGFILE_TIMESTAMP_MAX 40
-#define LOGFILE_DIR_MODE 0755    /* the folders log files are made in */
 
 struct logfile;
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/filemode.h"
 #include "lib/fs.h"
 #include "logfile.h"
 #include "time/clock.h"
@@ -66,7 +67,7 @@ int tasklog_open(const struct log_options *opt, char *err, size_t errlen)
     struct logfile *all = NULL, *errors = NULL;
     char *dir = NULL;
 
-    if (fs_mkdirs(opt->logs_dir, LOGFILE_DIR_MODE, NULL, 0) != 0) {
+    if (fs_mkdirs(opt->logs_dir, FILEMODE_DIR, NULL, 0) != 0) {
         snprintf(err, errlen, "%s: %s", opt->logs_dir, strerror(errno));
         return -1;
     }

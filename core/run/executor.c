@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/filemode.h"
 #include "log/log.h"
 #include "log/tasklog.h"
 #include "run_protocol.h"
@@ -577,7 +578,7 @@ static char *encode_request(const struct run_spec *spec, const struct passwd *pw
             .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
             .args = args, .root = spec->root,
             .config_path = spec->config_path, .rocks_tree = tree,
-            .memory_limit_mb = t->memory_limit_mb,
+            .memory_limit_mb = t->memory_limit_mb, .umask = (int)filemode_inherited_umask(),
             .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
             .last_finished_at = spec->last_finished_at,
             .user = pw ? pw->pw_name : NULL, .uid = pw ? pw->pw_uid : 0,

@@ -80,7 +80,7 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
         user = json_pack("{s:s, s:I, s:I}", "name", req->user, "uid", (json_int_t)req->uid,
                          "gid", (json_int_t)req->gid);
     obj = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:f, s:O,"
-                    " s:s, s:s, s:s, s:i, s:o*, s:o*, s:O*, s:s*, s:s}",
+                    " s:s, s:s, s:s, s:i, s:i, s:o*, s:o*, s:O*, s:s*, s:s}",
                     "type", "request", "task", req->task, "path", req->path, "title",
                     req->title, "content", req->content, req->content_len, "hash",
                     req->hash, "run_id", (json_int_t)req->run_id, "attempt", req->attempt,
@@ -88,8 +88,8 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
                     (json_int_t)req->scheduled_for, "release_at", req->release_at,
                     "args", req->args, "root", req->root,
                     "config_path", req->config_path, "rocks_tree", req->rocks_tree,
-                    "memory_limit_mb", req->memory_limit_mb, "last", last, "user", user,
-                    "state", state, "state_error", state_error,
+                    "memory_limit_mb", req->memory_limit_mb, "umask", req->umask, "last", last,
+                    "user", user, "state", state, "state_error", state_error,
                     "log_level", log_level_name(req->log_level));
     if (!obj) {
         snprintf(err, errlen, "cannot encode the run request (is the task file UTF-8?)");
@@ -134,8 +134,8 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
     memset(req, 0, sizeof *req);
     if (json_unpack_ex(root, &jerr, 0,
                        "{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:F, s:o,"
-                       " s:s, s:s, s:s, s:i, s?{s:s, s:F}, s?{s:s, s:I, s:I}, s?o, s?s,"
-                       " s:s}",
+                       " s:s, s:s, s:s, s:i, s:i, s?{s:s, s:F}, s?{s:s, s:I, s:I}, s?o,"
+                       " s?s, s:s}",
                        "type", &type, "task", &req->task, "path", &req->path, "title",
                        &req->title, "content", &req->content, &req->content_len, "hash",
                        &req->hash, "run_id", &run_id, "attempt", &req->attempt, "trigger",
@@ -143,7 +143,7 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
                        &req->release_at, "args", &req->args, "root", &req->root,
                        "config_path", &req->config_path,
                        "rocks_tree", &req->rocks_tree, "memory_limit_mb",
-                       &req->memory_limit_mb, "last", "status",
+                       &req->memory_limit_mb, "umask", &req->umask, "last", "status",
                        &req->last_status, "finished_at", &req->last_finished_at,
                        "user", "name", &req->user, "uid", &uid, "gid", &gid,
                        "state", &req->state, "state_error", &req->state_error,

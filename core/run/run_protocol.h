@@ -10,7 +10,7 @@
  *                    "trigger":"schedule","scheduled_for":1795000000,
  *                    "release_at":1795000000.0,"args":["a"],"root":"/…",
  *                    "config_path":"/…","rocks_tree":"/…",
- *                    "memory_limit_mb":0,
+ *                    "memory_limit_mb":0,"umask":18,
  *                    "last":{"status":"success","finished_at":…},
  *                    "user":{"name":"backup","uid":998,"gid":998},
  *                    "state":{"counter":5,…},
@@ -75,6 +75,8 @@ struct run_request {
     const char *rocks_tree;  /* the dependencies' tree (rocks.h), in the
                               * daemon's config: the run does not read it */
     int memory_limit_mb;     /* 0 = none */
+    int umask;               /* task code's: the one the daemon started with
+                              * (lib/filemode.h) */
     const char *last_status; /* NULL = no previous run */
     double last_finished_at;
     const char *user;        /* NULL: run as the daemon's user; else the

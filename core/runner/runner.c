@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -301,6 +302,9 @@ static int prepare(struct runner *r)
         task_load(display_path(&r->req), r->req.task, r->req.content, r->req.content_len,
                   &r->task, r->err, sizeof r->err) != 0)
         return -1;
+    /* Task code writes files with the umask the daemon was started with,
+     * not the daemon's own (lib/filemode.h). */
+    umask((mode_t)r->req.umask & ACCESSPERMS);
     if (strcmp(r->task.hash, r->req.hash) != 0) {
         snprintf(r->err, sizeof r->err, "%s: content does not match hash %s",
                  r->req.path, r->req.hash);

@@ -4,16 +4,18 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "lib/filemode.h"
 #include "lib/fs.h"
 
 #define STORE_JOURNAL_RETRY_MS 10 /* between tries of the WAL switch */
 
-#define DIR_MODE 0755
 #define PATH_MAX_LEN 4096
 /* sqlite3_errcode() may return an extended code; its low byte is the
  * primary one (SQLITE_IOERR_WRITE → SQLITE_IOERR). */
@@ -244,8 +246,24 @@ static int make_parent_dirs(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: path too long", path);
         return -1;
     }
-    if (fs_mkdirs_parent(path, DIR_MODE, failed, sizeof failed) != 0) {
+    if (fs_mkdirs_parent(path, FILEMODE_DIR, failed, sizeof failed) != 0) {
         snprintf(err, errlen, "%s: %s", failed, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* SQLite makes a new database 0644 less the umask, and its -wal and -shm
+ * with the database's own mode.  The state helper opens the store in a run
+ * process, whose umask is its task's (lib/filemode.h), so a missing file
+ * is made here first, private.  An existing one is not opened: closing a
+ * descriptor of it would drop the locks SQLite holds in this process. */
+static int create_private(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILEMODE_FILE);
+
+    if ((fd < 0 && errno != EEXIST) || (fd >= 0 && close(fd) != 0)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
     return 0;
@@ -355,7 +373,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    if (make_parent_dirs(path, err, errlen) != 0)
+    if (make_parent_dirs(path, err, errlen) != 0 || create_private(path, err, errlen) != 0)
         goto fail;
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
                         SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {

@@ -36,6 +36,7 @@
 
 #include <lauxlib.h>
 
+#include "lib/filemode.h"
 #include "lib/fs.h"
 #include "time/clock.h"
 
@@ -46,8 +47,6 @@
 #define ROCKS_WORK_DIR ".tasksched-XXXXXX"       /* mkdtemp template in the tree */
 #define ROCKS_SPEC_FILE "tasksched-deps-0-0.rockspec"
 #define ROCKS_MANIFEST_DIR "lib/luarocks/rocks-" ROCKS_LUA_VERSION
-#define ROCKS_FILE_MODE 0644
-#define ROCKS_DIR_MODE 0755
 #define ROCKS_OUTPUT_MAX 4096   /* tail of luarocks' stderr kept for the message */
 #define ROCKS_MESSAGE_LINES 3   /* lines of it quoted in the message */
 #define ROCKS_ARGV_MAX 12
@@ -447,12 +446,12 @@ static int ensure(const struct rocks_request *req, char *err, size_t errlen)
         snprintf(err, errlen, "%s: path too long", req->tree);
         return -1;
     }
-    if (fs_mkdirs(req->tree, ROCKS_DIR_MODE, NULL, 0) != 0) {
+    if (fs_mkdirs(req->tree, FILEMODE_DIR, NULL, 0) != 0) {
         snprintf(err, errlen, "%s: %s", req->tree, strerror(errno));
         return -1;
     }
     /* flock is per open file: it also serialises this process's threads. */
-    if ((lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, ROCKS_FILE_MODE)) >= 0)
+    if ((lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, FILEMODE_FILE)) >= 0)
         while ((locked = flock(lock_fd, LOCK_EX)) != 0 && errno == EINTR)
             ;
     if (lock_fd < 0 || locked != 0) {

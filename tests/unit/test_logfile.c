@@ -88,6 +88,33 @@ static void rotation_keeps_n_files(void)
     free(newest);
 }
 
+static int mode_of(const char *name)
+{
+    char path[256];
+    struct stat st;
+
+    path_of(name, path, sizeof path);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Task output is in the logs: whatever the umask, a log file, its rotated
+ * copies and the folders made for it are the writer's alone. */
+static void log_files_are_private_whatever_the_umask(void)
+{
+    struct logfile_options opt = {.max_size = 10, .keep = 1};
+    mode_t old = umask(0);
+    struct logfile *lf = open_named("private/tasks/one.log", &opt);
+
+    for (int i = 0; lf && i < 3; i++)
+        CHECK_INT(logfile_write(lf, "a line of output\n", 17), 0);
+    logfile_close(lf);
+    umask(old);
+    CHECK_INT(mode_of("private"), 0700);
+    CHECK_INT(mode_of("private/tasks"), 0700);
+    CHECK_INT(mode_of("private/tasks/one.log"), 0600);
+    CHECK_INT(mode_of("private/tasks/one.log.1"), 0600);
+}
+
 static void reopen_follows_external_rename(void)
 {
     struct logfile_options opt = {0};
@@ -191,6 +218,7 @@ int main(void)
         return 1;
     }
     RUN(rotation_keeps_n_files);
+    RUN(log_files_are_private_whatever_the_umask);
     RUN(reopen_follows_external_rename);
     RUN(same_path_is_one_file);
     RUN(retention_deletes_old_rotated_files);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,35 @@ static void schema_is_created_and_reopen_is_idempotent(void)
     query_text(db_path("schema"), "SELECT count(*) FROM sqlite_master WHERE "
                "name IN ('tasks','runs','state','meta')", got, sizeof got);
     CHECK_STR(got, "4");
+}
+
+/* Mode bits of `path` with `suffix`, or -1 when it is missing. */
+static int mode_of(const char *path, const char *suffix)
+{
+    char full[300];
+    struct stat st;
+
+    snprintf(full, sizeof full, "%s%s", path, suffix);
+    return stat(full, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Under the umask of a task (the state helper opens the store in a run
+ * process), a new store is still its user's alone: folder 0700, the
+ * database and its -wal and -shm 0600. */
+static void new_store_is_private_whatever_the_umask(void)
+{
+    mode_t old = umask(0);
+    struct store *st = open_store("private/deeper");
+    char folder[256];
+
+    umask(old);
+    CHECK(st && store_meta_set(st, "k", "v") == 0, "write: %s", st ? store_error(st) : "");
+    snprintf(folder, sizeof folder, "%s/private", dir);
+    CHECK_INT(mode_of(folder, ""), 0700);
+    CHECK_INT(mode_of(db_path("private/deeper"), ""), 0600);
+    CHECK_INT(mode_of(db_path("private/deeper"), "-wal"), 0600);
+    CHECK_INT(mode_of(db_path("private/deeper"), "-shm"), 0600);
+    store_close(st);
 }
 
 static void newer_schema_is_refused(void)
@@ -355,6 +385,7 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     RUN(schema_is_created_and_reopen_is_idempotent);
+    RUN(new_store_is_private_whatever_the_umask);
     RUN(newer_schema_is_refused);
     RUN(run_goes_from_queued_to_its_end);
     RUN(task_schedule_state_survives_an_edit);
