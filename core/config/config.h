@@ -31,7 +31,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 22 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 23 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -60,6 +60,7 @@ struct config {
         int shutdown_timeout;    /* s to wait for runs at stop */
         int default_timeout;     /* s, a task's timeout when unset; 0 = none */
         int max_memory_usage;    /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
+        bool strict_modes;       /* check data/ and logs/ at start (daemon/strictmodes.h) */
     } scheduler;
     struct {
         char *path;              /* the SQLite file */

@@ -1,8 +1,9 @@
 /* daemon.c — the scheduler daemon's life (see daemon.h).
  *
- * Start-up fails fast, with the reason on stderr and exit 1: another daemon
- * holds the lock, the log or the store cannot be opened, the tasks folder
- * or the control socket is unusable.  From the first loop turn on, nothing
+ * Start-up fails fast, with the reason on stderr and exit 1: data/ or
+ * logs/ is another user's or writable by others (strictmodes.h), another
+ * daemon holds the lock, the log or the store cannot be opened, the tasks
+ * folder or the control socket is unusable.  From the first loop turn on, nothing
  * ends the daemon but a stop request (or a data/ it cannot set up again,
  * below): a broken task file or config edit is reported and the last good
  * version stays in force.
@@ -50,6 +51,7 @@
 #include "run/orphans.h"
 #include "selfrestart.h"
 #include "store/store.h"
+#include "strictmodes.h"
 #include "time/clock.h"
 #include "version.h"
 #include "watch.h"
@@ -435,13 +437,26 @@ static void on_data_changed(void *data)
 /* ---- start-up ----------------------------------------------------------- */
 
 
+/* scheduler.strict_modes (strictmodes.h): data/ and logs/ are checked
+ * before anything in them is opened, and made private once the log is
+ * open to say what changed. */
+static int check_modes(const struct daemon *d, char *err, size_t errlen)
+{
+    return d->config->scheduler.strict_modes ? strictmodes_check(d->opt->root, err, errlen) : 0;
+}
+
+static int narrow_modes(const struct daemon *d, char *err, size_t errlen)
+{
+    if (!d->config->scheduler.strict_modes)
+        return 0;
+    return strictmodes_narrow(d->opt->root, d->db_path, err, errlen);
+}
+
 static int open_store(struct daemon *d, char *err, size_t errlen)
 {
     int interrupted;
 
-    if (path_in_root(d, d->config->database.path, d->db_path, sizeof d->db_path, err,
-                     errlen) != 0 ||
-        !(d->store = store_open(d->db_path, err, errlen)))
+    if (!(d->store = store_open(d->db_path, err, errlen)))
         return -1;
     /* Their processes first: a run marked interrupted must not go on. */
     if (orphans_stop(d->store) < 0 ||
@@ -530,7 +545,8 @@ int daemon_run(const struct daemon_options *opt)
     bool log_ready = false, loop_ready = false, inherited = false;
     int rc = 1;
 
-    if (make_dir(&d, DATAWATCH_NAME, err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
+    if (check_modes(&d, err, sizeof err) != 0 ||
+        make_dir(&d, DATAWATCH_NAME, err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
         path_in_root(&d, LOCK_FILE_REL, d.lock_path, sizeof d.lock_path, err, sizeof err) != 0 ||
         (d.lock_fd = lock_acquire(d.lock_path, &inherited, err, sizeof err)) < 0)
         goto fail;
@@ -544,7 +560,9 @@ int daemon_run(const struct daemon_options *opt)
         logsetup_open(d.config, opt->root, opt->verbose, !d.detached, err, sizeof err) != 0)
         goto fail;
     log_ready = true;
-    if (open_store(&d, err, sizeof err) != 0)
+    if (path_in_root(&d, d.config->database.path, d.db_path, sizeof d.db_path, err,
+                     sizeof err) != 0 ||
+        narrow_modes(&d, err, sizeof err) != 0 || open_store(&d, err, sizeof err) != 0)
         goto fail;
     if (uv_loop_init(&d.loop) != 0) {
         snprintf(err, sizeof err, "cannot create the event loop");

@@ -1,7 +1,8 @@
 /* daemon.h — the scheduler daemon's life, from lock to exit.
  *
- * daemon_run() takes the per-root lock, optionally detaches, opens the
- * log and the store, kills the processes of the runs a dead predecessor
+ * daemon_run() checks data/ and logs/ (strictmodes.h), takes the per-root
+ * lock, optionally detaches, opens the log, makes data/ and logs/ private,
+ * opens the store, kills the processes of the runs a dead predecessor
  * left open and closes those runs (as `interrupted`, orphans.h), starts
  * the engine (discovery, catch-up, schedule), the clock watch, the file
  * watch, housekeeping and the control socket, and runs the loop until SIGTERM/SIGINT (or `main stop`) has let the runs
