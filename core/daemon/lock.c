@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "lib/filemode.h"
+#include "lib/procstat.h"
 
 #define PID_TEXT_MAX 32
+#define PID_SETTLE_US 50000 /* a daemon that just took the lock writes its pid within */
 
 static pid_t read_pid(int fd)
 {
@@ -26,6 +28,36 @@ static pid_t read_pid(int fd)
     buf[n] = '\0';
     pid = strtol(buf, NULL, 10);
     return pid > 0 ? (pid_t)pid : 0;
+}
+
+/* Alive, and not a zombie waiting for its parent: a daemon that stopped
+ * is one for a while. */
+static bool is_running(pid_t pid)
+{
+    struct procstat ps;
+
+    return pid > 0 && procstat_read(pid, &ps) == 0 && ps.state != PROCSTAT_ZOMBIE;
+}
+
+/* The lock is held.  A daemon writes its pid into the file right after it
+ * takes the lock, and loses the lock when it dies; so a file that still
+ * names a dead process a moment later is held by something else — any
+ * process that could open the file (before its modes were fixed, any
+ * local user).  The message names the pid the file records either way. */
+static void explain_held(int fd, const char *path, char *err, size_t errlen)
+{
+    pid_t pid = read_pid(fd);
+
+    if (!is_running(pid)) {
+        usleep(PID_SETTLE_US);
+        pid = read_pid(fd);
+    }
+    if (is_running(pid))
+        snprintf(err, errlen, "another daemon is running (pid %ld)", (long)pid);
+    else
+        snprintf(err, errlen, "%s is locked, but not by the daemon it names (pid %ld is not "
+                 "running): another process holds it open (`fuser -v %s` names it)",
+                 path, (long)pid, path);
 }
 
 int lock_write_pid(int fd)
@@ -87,7 +119,7 @@ int lock_acquire(const char *path, bool *inherited, char *err, size_t errlen)
     /* On an inherited descriptor this re-takes the lock it already holds. */
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK)
-            snprintf(err, errlen, "another daemon is running (pid %ld)", (long)read_pid(fd));
+            explain_held(fd, path, err, errlen);
         else
             snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(errno));
         goto fail;

@@ -23,7 +23,8 @@
 
 /* Take the lock at `path` and write our pid into it.  Returns the open file
  * descriptor (keep it open: closing it releases the lock), or -1 with a
- * message in err: "another daemon is running (pid N)" when one holds it.
+ * message in err: "another daemon is running (pid N)" when one holds it,
+ * or that something else holds it when the pid in the file is not running.
  * *inherited is set when the lock came from before an exec (see above). */
 int lock_acquire(const char *path, bool *inherited, char *err, size_t errlen);
 
