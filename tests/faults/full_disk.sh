@@ -7,8 +7,10 @@ set -u
 . tests/faults/lib.sh
 faults_setup
 
+# mode=0700: a fresh tmpfs is 1777, which the daemon refuses for data/ and
+# logs/ (strict modes, README).
 for dir in data logs config; do
-    if ! faults_mount "$E2E_ROOT/$dir" -t tmpfs -o size=2m tmpfs 2>"$E2E_ROOT/mount.err"; then
+    if ! faults_mount "$E2E_ROOT/$dir" -t tmpfs -o size=2m,mode=0700 tmpfs 2>"$E2E_ROOT/mount.err"; then
         e2e_not_ok full_disk "cannot mount tmpfs ($(cat "$E2E_ROOT/mount.err")); run as root"
         e2e_done
     fi
