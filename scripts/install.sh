@@ -40,6 +40,7 @@ UNIT_NAME="task-scheduler.service"
 UNIT_DIR=/etc/systemd/system
 STOP_MARGIN=15          # seconds on top of shutdown_timeout + kill_grace
 DIR_MODE=0750
+PRIVATE_DIR_MODE=0700   # data/ and logs/: the daemon's user's alone (README, Files and logs)
 FILE_MODE=0640
 
 usage() {
@@ -140,10 +141,14 @@ fi
 NEW_TASKS=0
 [ -d "$ROOT/tasks" ] || NEW_TASKS=1
 for dir in "$ROOT" "$ROOT/tasks" "$ROOT/config" "$ROOT/data" "$ROOT/logs"; do
+    case $dir in
+        "$ROOT/data"|"$ROOT/logs") mode=$PRIVATE_DIR_MODE ;;
+        *) mode=$DIR_MODE ;;
+    esac
     if [ -d "$dir" ]; then
         echo "# $dir exists"
     else
-        act install -d -m "$DIR_MODE" -o "$SVC_USER" -g "$SVC_GROUP" "$dir"
+        act install -d -m "$mode" -o "$SVC_USER" -g "$SVC_GROUP" "$dir"
     fi
 done
 # The daemon writes data/ and logs/; files there from an earlier run as

@@ -19,13 +19,17 @@
 # up to MONITOR_WAIT seconds (default 10) for the lock to be held, and logs
 # one line to ROOT/logs/monitor.log: "started (pid N)", or the failure with
 # the daemon's stderr.  The check-and-start is serialised by a flock on
-# ROOT/data/monitor.lock, so two monitors racing start one daemon.
+# ROOT/data/monitor.lock, so two monitors racing start one daemon.  What it
+# creates (data/ and logs/ when missing, the lock, the log) is private, as
+# the daemon's own files are; the daemon starts with the umask cron gave.
 #
 # Exit codes: 0 running or started, 1 failed to start (or cannot check),
 #             2 usage error.
 set -eu
 
 PROG=monitor_scheduler.sh
+START_UMASK=$(umask)          # the daemon's, handed on to its tasks
+umask 077
 WAIT=${MONITOR_WAIT:-10}
 MONITOR_LOCK_WAIT=60          # seconds to wait for another monitor
 SCRIPT_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
@@ -134,7 +138,7 @@ trap 'rm -f "$ERR"' EXIT
 trap 'exit 1' INT TERM HUP
 
 rc=0
-"$BIN" --root "$ROOT" --daemon </dev/null >"$ERR" 2>&1 9>&- || rc=$?
+(umask "$START_UMASK" && exec "$BIN" --root "$ROOT" --daemon) </dev/null >"$ERR" 2>&1 9>&- || rc=$?
 if [ "$rc" -ne 0 ]; then
     msg=$(tr '\n' ' ' <"$ERR" | sed 's/ *$//')
     fail "failed to start: $BIN --root $ROOT --daemon exited $rc${msg:+: $msg}"

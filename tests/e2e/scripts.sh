@@ -117,6 +117,9 @@ check monitor_starts_a_dead_daemon "exit 0 and the lock held (exit $rc)" \
 check monitor_logs_the_start "one 'started (pid $pid1)' line in logs/monitor.log" \
     '[ "$(started_lines "$R")" -eq 1 ] && grep -q "started (pid $pid1)\$" "$R/logs/monitor.log"'
 
+check monitor_files_are_private "data/monitor.lock and logs/monitor.log 600, got $(stat -c %a "$R/data/monitor.lock" "$R/logs/monitor.log" | tr '\n' ' ')" \
+    '[ "$(stat -c %a "$R/data/monitor.lock" "$R/logs/monitor.log" | tr "\n" " ")" = "600 600 " ]'
+
 monitor "$R"
 pid2=$(lock_pid "$R")
 check monitor_twice_starts_one_daemon "exit 0, same pid ($pid1 then $pid2), one 'started' line, no output" \
@@ -220,6 +223,8 @@ else
     sh "$INSTALL" --root "$I/root" --prefix "$I/prefix" --user root --no-systemd >"$OUT" 2>&1 || rc=$?
     check install_into_a_temporary_prefix "exit 0 ($rc), the binary, the scripts, the root with its config" \
         '[ "$rc" -eq 0 ] && [ -x "$I/prefix/bin/task-scheduler" ] && [ -x "$I/prefix/share/task-scheduler/scripts/monitor_scheduler.sh" ] && [ -f "$I/root/config/config.yaml" ] && [ -d "$I/root/tasks" ] && [ -d "$I/root/data" ] && [ -d "$I/root/logs" ]'
+    check install_makes_data_and_logs_private "data/ and logs/ 700, got $(stat -c %a "$I/root/data" "$I/root/logs" | tr '\n' ' ')" \
+        '[ "$(stat -c %a "$I/root/data" "$I/root/logs" | tr "\n" " ")" = "700 700 " ]'
 
     echo "# mine" >>"$I/root/config/config.yaml"
     echo "return {}" >"$I/root/tasks/mine.lua"
