@@ -1,7 +1,8 @@
 /* cmd_reset.c — `main reset [--dry-run] [--future-only] [--task NAME]… [--all] [--json]`.
  *
  * Recomputes the stored next fires from now, dropping missed fires instead
- * of catching them up (engine_reset_next_fires has the rule).  A running
+ * of catching them up; --future-only resets only the overdue tasks
+ * (engine_reset_next_fires has the rule).  A running
  * daemon does it itself, so its timers follow; without one the store is
  * changed directly and the next start finds nothing missed.  Either way
  * the changes come back as { name, old_next_fire, new_next_fire } and are
@@ -46,9 +47,14 @@ static int reset_parse(const struct cli_options *opt, int argc, char **argv,
         else
             return cli_bad_arg("reset", argv[i], strcmp(argv[i], "--task") == 0);
     }
-    /* Resetting every task is never a default: one of the two is required. */
-    if (args->all == (args->count > 0))
+    if (args->all && args->count > 0)
         return cli_bad_args("reset", "name the tasks (--task NAME) or say --all, not both");
+    /* Changing every task is never a default; showing what would change is. */
+    if (!args->all && args->count == 0) {
+        if (!args->dry_run)
+            return cli_bad_args("reset", "name the tasks (--task NAME) or say --all");
+        args->all = true;
+    }
     return 0;
 }
 
@@ -116,7 +122,7 @@ static int reset_store_task(struct store *st, const struct discovered *item,
 
     if (known <= 0 || !item->loaded) /* never seen by a daemon, or broken */
         return known;
-    if (args->future_only && old_next <= now)
+    if (args->future_only && !(old_next > 0 && old_next <= now)) /* not overdue */
         return 0;
     int64_t new_next = item->task.enabled && !paused
                            ? schedule_set_next_fire(&item->task.schedules, now, zone)

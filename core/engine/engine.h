@@ -154,14 +154,15 @@ int engine_set_paused(struct engine *engine, const char *name, bool paused,
                       char *err, size_t errlen);
 
 /* `main reset`: recompute stored next fires from now.  `names` lists the
- * tasks (count 0 = all).  With future_only, only tasks whose stored next
- * fire is still in the future are reset (pending catch-ups are kept);
- * without it, overdue tasks are reset too and their missed fires are
- * dropped, not run.  A task's "last handled fire" is lowered to now when it
- * lies in the future (after a clock that ran ahead), so its fires resume.
- * With dry_run nothing changes.  Returns a JSON array of
- * { "task", "old", "new" } (next fires in unix s, or null) for the tasks
- * that changed (or would), or NULL with a message (unknown name). */
+ * tasks (count 0 = all).  Every task reset gets its first fire after now;
+ * an overdue one (its next fire passed) has its missed fires dropped, not
+ * run.  With future_only only the overdue tasks are reset ("reset the
+ * overdue tasks to future times", as the scheduler we replace had it); the
+ * others keep their next fire.  A task's "last handled fire" is lowered to
+ * now when it lies in the future (after a clock that ran ahead), so its
+ * fires resume.  With dry_run nothing changes.  Returns a JSON array of
+ * { "name", "old_next_fire", "new_next_fire" } (unix s, or null) for the
+ * tasks that changed (or would), or NULL with a message (unknown name). */
 json_t *engine_reset_next_fires(struct engine *engine, const char *const *names,
                                 size_t count, bool future_only, bool dry_run,
                                 char *err, size_t errlen);

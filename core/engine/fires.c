@@ -196,14 +196,16 @@ static json_t *fire_json(int64_t t)
     return t == SCHEDULE_NEVER || t == 0 ? json_null() : json_integer((json_int_t)t);
 }
 
-/* One task's reset, or NULL when it needs none. */
+/* One task's reset, or NULL when it needs none.  With future_only only an
+ * overdue task (its next fire passed) is reset: its missed fires are
+ * dropped and it gets its first fire after now. */
 json_t *fires_reset(struct entry *en, bool future_only, bool dry_run)
 {
     int64_t now = clock_now_s();
     int64_t last = en->last_scheduled > now ? now : en->last_scheduled;
     int64_t old = en->next_fire, next;
 
-    if (!is_active(en) || (future_only && old <= now))
+    if (!is_active(en) || (future_only && old > now))
         return NULL;
     next = next_after(en, now);
     if (next == old && last == en->last_scheduled)
@@ -214,6 +216,6 @@ json_t *fires_reset(struct entry *en, bool future_only, bool dry_run)
         persist(en);
         arm(en);
     }
-    return json_pack("{s:s, s:o, s:o}", "task", en->name, "old", fire_json(old), "new",
-                     fire_json(next));
+    return json_pack("{s:s, s:o, s:o}", "name", en->name, "old_next_fire", fire_json(old),
+                     "new_next_fire", fire_json(next));
 }
