@@ -39,7 +39,7 @@
 #include "helpers.h"
 #include "lib/yamldoc.h"
 #include "luabox.h"
-#include "luajson.h"
+#include "lib/luajson.h"
 #include "runtime_context.h"
 
 #define BOX_MT "config.box"

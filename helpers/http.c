@@ -24,7 +24,7 @@
 
 #include "helpers.h"
 #include "luabox.h"
-#include "luajson.h"
+#include "lib/luajson.h"
 #include "luaopt.h"
 
 #define REQUEST_MT "http.request"

@@ -18,7 +18,7 @@
 
 #include "helpers.h"
 #include "luabox.h"
-#include "luajson.h"
+#include "lib/luajson.h"
 #include "luaopt.h"
 
 #define BOX_MT "json.box"

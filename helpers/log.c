@@ -12,7 +12,7 @@
 
 #include "helpers.h"
 #include "log/tasklog.h"
-#include "luajson.h"
+#include "lib/luajson.h"
 #include "run/run_protocol.h"
 #include "runtime_context.h"
 

@@ -19,7 +19,7 @@
 #include <lua.h>
 
 #include "helpers.h"
-#include "luajson.h"
+#include "lib/luajson.h"
 #include "run/run_protocol.h"
 #include "runtime_context.h"
 

@@ -29,7 +29,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "helpers/luajson.h"
+#include "lib/luajson.h"
 #include "helpers/runtime.h"
 #include "proclimit.h"
 #include "run/executor.h"
