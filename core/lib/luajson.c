@@ -2,6 +2,8 @@
 #include "luajson.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,12 +16,14 @@
  * from the root to the current value, which is all cycle detection needs:
  * a table met twice on one path is a cycle, a table shared by two branches
  * is not.  Keeping it in C means the conversion never allocates on the Lua
- * side and so never raises. */
+ * side and so never raises.  `left` is what remains of the size budget
+ * (luajson_to_json_bounded). */
 struct encoder {
     lua_State *L;
     const void *seen[LUAJSON_MAX_DEPTH];
     int depth;
     char path[PATH_MAX_LEN];
+    size_t left, max_bytes;
     char *err;
     size_t errlen;
 };
@@ -48,6 +52,20 @@ static size_t path_push_key(struct encoder *e, const char *key)
 
     snprintf(e->path + old, sizeof e->path - old, "%s%s", old ? "." : "", key);
     return old;
+}
+
+/* Takes `bytes` from the budget; false (with the message) when it is spent. */
+static bool spend(struct encoder *e, size_t bytes)
+{
+    char what[96];
+
+    if (bytes <= e->left) {
+        e->left -= bytes;
+        return true;
+    }
+    snprintf(what, sizeof what, "larger than %zu bytes as JSON", e->max_bytes);
+    fail(e, what);
+    return false;
 }
 
 static size_t path_push_index(struct encoder *e, lua_Integer i)
@@ -135,6 +153,11 @@ static json_t *convert_object(struct encoder *e, int idx)
             return NULL;
         }
         key = lua_tolstring(L, -2, &keylen);
+        if (!spend(e, keylen)) {
+            lua_pop(L, 2);
+            json_decref(obj);
+            return NULL;
+        }
         old = path_push_key(e, key);
         item = convert(e, lua_gettop(L));
         lua_pop(L, 1);
@@ -174,9 +197,13 @@ static json_t *convert(struct encoder *e, int idx)
     lua_State *L = e->L;
     char what[64];
     json_t *v = NULL;
-    size_t len;
+    size_t len = 0;
     const char *s;
 
+    if (lua_type(L, idx) == LUA_TSTRING)
+        lua_tolstring(L, idx, &len);
+    if (!spend(e, len + 1))
+        return NULL;
     switch (lua_type(L, idx)) {
     case LUA_TNIL:
         return json_null();
@@ -210,12 +237,19 @@ static json_t *convert(struct encoder *e, int idx)
     return v;
 }
 
-int luajson_to_json(lua_State *L, int idx, json_t **out, char *err, size_t len)
+int luajson_to_json_bounded(lua_State *L, int idx, size_t max_bytes, json_t **out,
+                            char *err, size_t len)
 {
-    struct encoder e = { .L = L, .err = err, .errlen = len };
+    struct encoder e = { .L = L, .left = max_bytes, .max_bytes = max_bytes, .err = err,
+                         .errlen = len };
 
     *out = convert(&e, lua_absindex(L, idx));
     return *out ? 0 : -1;
+}
+
+int luajson_to_json(lua_State *L, int idx, json_t **out, char *err, size_t len)
+{
+    return luajson_to_json_bounded(L, idx, SIZE_MAX, out, err, len);
 }
 
 void luajson_push(lua_State *L, json_t *v)

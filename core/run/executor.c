@@ -553,21 +553,11 @@ static char *encode_request(const struct run_spec *spec, const struct passwd *pw
                             size_t *len, char *err, size_t errlen)
 {
     const struct task *t = spec->task;
-    json_t *args = json_array();
     char *line = NULL;
     char tree[PATH_MAX];
 
     if (rocks_tree_path(spec->config, spec->root, tree, sizeof tree) != 0) {
         snprintf(err, errlen, "dependencies.tree: path too long");
-        goto done;
-    }
-    for (size_t i = 0; args && i < t->args.count; i++)
-        if (json_array_append_new(args, json_string(t->args.items[i])) != 0) {
-            snprintf(err, errlen, "task args are not valid UTF-8");
-            goto done;
-        }
-    if (!args) {
-        snprintf(err, errlen, "out of memory");
         goto done;
     }
     line = run_protocol_encode_request(
@@ -576,7 +566,7 @@ static char *encode_request(const struct run_spec *spec, const struct passwd *pw
             .content_len = t->content_len, .hash = t->hash, .run_id = spec->run_id,
             .attempt = spec->attempt, .trigger = spec->trigger,
             .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
-            .args = args, .root = spec->root,
+            .args = t->args, .root = spec->root,
             .config_path = spec->config_path, .rocks_tree = tree,
             .memory_limit_mb = t->memory_limit_mb, .umask = (int)filemode_inherited_umask(),
             .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
@@ -587,7 +577,6 @@ static char *encode_request(const struct run_spec *spec, const struct passwd *pw
             .log_level = log_threshold},
         len, err, errlen);
 done:
-    json_decref(args);
     return line;
 }
 

@@ -151,7 +151,7 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
         snprintf(err, errlen, "bad run request: %s", jerr.text);
         return -1;
     }
-    if (strcmp(type, "request") != 0 || !json_is_array(req->args)) {
+    if (strcmp(type, "request") != 0 || !(json_is_array(req->args) || json_is_object(req->args))) {
         snprintf(err, errlen, "bad run request: not a request");
         return -1;
     }

@@ -70,7 +70,7 @@ struct run_request {
     const char *trigger;
     int64_t scheduled_for;   /* 0 = none */
     double release_at;
-    json_t *args;            /* array of strings */
+    json_t *args;            /* the task's args: an array or an object */
     const char *root, *config_path;
     const char *rocks_tree;  /* the dependencies' tree (rocks.h), in the
                               * daemon's config: the run does not read it */

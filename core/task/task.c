@@ -162,7 +162,7 @@ int task_build_json(struct task *t)
                     "name", t->name, "title", t->title, "description", t->description,
                     "enabled", t->enabled, "schedule", schedules, "run", t->has_run,
                     "command", t->has_run ? json_null() : json_list(&t->command),
-                    "args", json_list(&t->args), "env", env, "cwd", t->cwd, "user", t->user,
+                    "args", json_incref(t->args), "env", env, "cwd", t->cwd, "user", t->user,
                     "timeout", json_unless(t->timeout, -1), "retry_count", t->retry_count,
                     "retry_delay", t->retry_delay, "retry_backoff", t->retry_backoff,
                     "max_instances", t->max_instances, "overlap", overlap_json[t->overlap],
@@ -228,7 +228,7 @@ void task_free(struct task *t)
     free(t->description);
     schedule_set_free(&t->schedules);
     free_list(&t->command);
-    free_list(&t->args);
+    json_decref(t->args);
     for (size_t i = 0; i < t->env_count; i++) {
         free(t->env[i].name);
         free(t->env[i].value);

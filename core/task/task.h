@@ -12,10 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "schedule/schedule.h"
 
 #define TASK_ERR_MAX 512
 #define TASK_HASH_HEX 17 /* 64-bit FNV-1a as 16 hex digits + NUL */
+#define TASK_ARGS_MAX (64u << 10) /* bytes of `args` as JSON */
 
 enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
 enum task_catchup { CATCHUP_ONCE, CATCHUP_ALL, CATCHUP_SKIP };
@@ -50,7 +53,7 @@ struct task {
     struct schedule_set schedules;
     bool has_run;            /* exactly one of run / command */
     struct string_list command;
-    struct string_list args;
+    json_t *args;            /* ctx.args: an array (default empty) or an object */
     struct env_pair *env;
     size_t env_count;
     char *cwd, *user;        /* NULL when unset */

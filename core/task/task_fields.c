@@ -20,6 +20,7 @@
 #include <lauxlib.h>
 
 #include "dsl.h"
+#include "lib/luajson.h"
 #include "lib/suggest.h"
 #include "task.h"
 #include "task_lines.h"
@@ -202,6 +203,49 @@ static int read_list(lua_State *L, struct task *t, const struct field *f, char *
                      size_t len)
 {
     return check_list(L, member(t, f), why, len);
+}
+
+/* args: any table that converts to JSON, handed to run as ctx.args; an
+ * empty table is an empty list.  Whether a command can take it is
+ * check_whole's to say. */
+static int read_args(lua_State *L, struct task *t, const struct field *f, char *why,
+                     size_t len)
+{
+    (void)f;
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        snprintf(why, len, "expected a table, got %s", luaL_typename(L, -1));
+        return -1;
+    }
+    if (list_length(L, -1) == 0)
+        t->args = json_array();
+    else if (luajson_to_json_bounded(L, -1, TASK_ARGS_MAX, &t->args, why, len) < 0)
+        return -1;
+    if (t->args == NULL) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether `args` can follow a command's argv: a list of strings; if not,
+ * why. */
+static bool args_fit_command(const json_t *args, char *why, size_t len)
+{
+    size_t i;
+    const json_t *item;
+
+    if (!json_is_array(args)) {
+        snprintf(why, len, "a command takes a list of strings, got a table with named keys");
+        return false;
+    }
+    json_array_foreach(args, i, item) {
+        if (!json_is_string(item)) {
+            snprintf(why, len, "a command takes a list of strings, item %zu is not a string",
+                     i + 1);
+            return false;
+        }
+    }
+    return true;
 }
 
 static int read_command(lua_State *L, struct task *t, const struct field *f, char *why,
@@ -387,7 +431,7 @@ static const struct field fields[] = {
     {"schedule", read_schedule, 0, 0},
     {"run", read_run, 0, 0},
     {"command", read_command, AT(command), 0},
-    {"args", read_list, AT(args), 0},
+    {"args", read_args, 0, 0},
     {"env", read_env, 0, 0},
     {"cwd", read_string, AT(cwd), 0},
     {"user", read_string, AT(user), 0},
@@ -516,6 +560,8 @@ static void set_defaults(struct task *t)
  * other data. */
 static int check_whole(struct task *t, char *err, size_t errlen)
 {
+    char why[TASK_WHY_MAX];
+
     if (t->schedules.count == 0)
         return fail_at(t, task_lines_return(t->content), err, errlen, "missing field 'schedule'");
     if (t->has_run && t->command.count > 0)
@@ -524,6 +570,10 @@ static int check_whole(struct task *t, char *err, size_t errlen)
     if (!t->has_run && t->command.count == 0)
         return fail_at(t, task_lines_return(t->content), err, errlen,
                        "missing 'run' (a function) or 'command' (a list of strings)");
+    if (t->args == NULL && (t->args = json_array()) == NULL)
+        return fail_at(t, 1, err, errlen, "out of memory");
+    if (!t->has_run && !args_fit_command(t->args, why, sizeof why))
+        return fail_at(t, line_of(t, "args"), err, errlen, "field 'args': %s", why);
     if (t->title == NULL)
         t->title = strdup(t->name);
     if (t->description == NULL)

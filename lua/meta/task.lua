@@ -12,7 +12,7 @@
 ---@field attempt integer      1 for the first attempt, 2 for the first retry …
 ---@field trigger "schedule"|"catchup"|"retry"|"manual"|"api"
 ---@field scheduled_for integer|nil  the fire instant (Unix seconds)
----@field args string[]        the task's `args`
+---@field args table           the task's `args` as written (`{}` when it has none)
 ---@field last TaskLast
 
 ---@class TaskNotify
@@ -29,7 +29,7 @@
 ---@field schedule Schedule|Schedule[]  a list fires at the union
 ---@field run? fun(ctx: TaskContext): any  exactly one of run and command
 ---@field command? string[]      program and arguments, no shell
----@field args? string[]         passed to run as ctx.args
+---@field args? table           ctx.args as written, any table JSON can hold; a command takes string[], added to its argv
 ---@field env? table<string, string>
 ---@field cwd? string            relative to the project root
 ---@field user? string

@@ -303,6 +303,27 @@ static void command_task_reports_its_exit_code(void)
     outcome_free(&o);
 }
 
+static void run_gets_args_as_written(void)
+{
+    struct outcome o;
+
+    run_fixture("run_args.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_STR(o.result_json, "{\"dry\":false,\"keep\":3,\"second\":\"b\",\"src\":\"/data/in\"}");
+    outcome_free(&o);
+}
+
+static void command_gets_args_after_its_own(void)
+{
+    struct outcome o;
+
+    run_fixture("run_command_args.lua", &(struct options){0}, &o);
+    CHECK_STR(o.status, "success");
+    CHECK_STR(o.output_tail, "first|second one\n");
+    outcome_free(&o);
+}
+
 /* Gone, or a zombie waiting for init: either way no longer running. */
 static bool process_gone(pid_t pid)
 {
@@ -730,6 +751,8 @@ int main(void)
     RUN(run_error_has_file_line_and_traceback);
     RUN(rocks_tree_comes_from_the_request);
     RUN(command_task_reports_its_exit_code);
+    RUN(run_gets_args_as_written);
+    RUN(command_gets_args_after_its_own);
     RUN(timeout_kills_run_and_grandchild);
     RUN(finished_run_takes_its_grandchildren);
     RUN(finished_run_takes_exec_grandchildren);

@@ -83,7 +83,7 @@ static void every_field_is_read(void)
     CHECK_INT(t.schedules.items[2].jitter, 30);
     CHECK_INT(t.command.count, 2);
     CHECK_STR(t.command.items[0], "/bin/echo");
-    CHECK_STR(t.args.items[0], "--fast");
+    CHECK_STR(json_string_value(json_array_get(t.args, 0)), "--fast");
     CHECK_INT(t.env_count, 2);
     CHECK_STR(t.cwd, "/tmp");
     CHECK_STR(t.user, "nobody");
@@ -121,6 +121,7 @@ static void frontmatter_is_json_of_the_fields(void)
               "every(5).minutes");
     CHECK_STR(json_string_value(json_object_get(json_object_get(doc, "env"), "LANG")), "C");
     CHECK_STR(json_string_value(json_object_get(doc, "overlap")), "queue");
+    CHECK_STR(json_string_value(json_array_get(json_object_get(doc, "args"), 0)), "--fast");
     CHECK_INT(json_integer_value(json_object_get(doc, "grace")), 600);
     json_decref(doc);
     task_free(&t);
@@ -207,7 +208,7 @@ static void each_field_checks_its_type(void)
         {"title = 1,", "field 'title': expected a string, got number"},
         {"description = {},", "field 'description': expected a string, got table"},
         {"enabled = 1,", "field 'enabled': expected a boolean, got number"},
-        {"args = { 1 },", "field 'args': item 1: expected a string, got number"},
+        {"args = \"--fast\",", "field 'args': expected a table, got string"},
         {"env = { 1 },", "field 'env': expected NAME = \"value\" strings, got a number key with "
                          "a number value"},
         {"cwd = true,", "field 'cwd': expected a string, got boolean"},
@@ -243,6 +244,67 @@ static void each_field_checks_its_type(void)
     check_source_fails("return {\n  schedule = \"daily\",\n  run = function() end,\n}\n",
                        "x.lua:2: field 'schedule': expected a schedule or a non-empty list of "
                        "schedules, got string");
+}
+
+/* The `args` of a task loaded from `source` (as file "x.lua") is `want`
+ * as compact JSON with sorted keys. */
+static void check_args(const char *source, const char *want)
+{
+    struct task t;
+    char err[TASK_ERR_MAX] = "";
+    char *text = NULL;
+
+    if (task_load("x.lua", NULL, source, strlen(source), &t, err, sizeof err) < 0) {
+        CHECK(0, "%s: %s", source, err);
+        return;
+    }
+    text = json_dumps(t.args, JSON_COMPACT | JSON_SORT_KEYS);
+    CHECK_STR(text, want);
+    free(text);
+    task_free(&t);
+}
+
+/* A run gets `args` as written (any table JSON can hold); a command gets
+ * a list of strings after its own arguments, and nothing else. */
+static void args_is_any_json_table(void)
+{
+    clock_t start = clock();
+
+    check_args("return {\n  args = { src = \"/data\", keep = 3, tags = { \"a\" }, dry = false },\n"
+               MINIMAL_TAIL,
+               "{\"dry\":false,\"keep\":3,\"src\":\"/data\",\"tags\":[\"a\"]}");
+    check_args("return {\n" MINIMAL_TAIL, "[]");
+    check_args("return {\n  args = {},\n  schedule = every().day,\n  command = { \"true\" },\n}\n",
+               "[]");
+    check_args("return {\n  args = { \"-v\", \"x\" },\n  schedule = every().day,\n"
+               "  command = { \"ls\" },\n}\n",
+               "[\"-v\",\"x\"]");
+    check_source_fails("return {\n  schedule = every().day,\n  command = { \"cp\" },\n"
+                       "  args = { src = \"a\" },\n}\n",
+                       "x.lua:4: field 'args': a command takes a list of strings, got a table "
+                       "with named keys");
+    check_source_fails("return {\n  schedule = every().day,\n  command = { \"cp\" },\n"
+                       "  args = { \"a\", 2 },\n}\n",
+                       "x.lua:4: field 'args': a command takes a list of strings, item 2 is "
+                       "not a string");
+    check_source_fails("return {\n  args = { f = print },\n" MINIMAL_TAIL,
+                       "x.lua:2: field 'args': cannot encode a function at key 'f'");
+    check_source_fails("local a = {}\na.self = a\nreturn {\n  args = a,\n" MINIMAL_TAIL,
+                       "x.lua:4: field 'args': cycle detected at key 'self'");
+    check_source_fails("local s = (\"x\"):rep(4096)\n"
+                       "return {\n  args = { s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s },\n"
+                       MINIMAL_TAIL,
+                       "x.lua:3: field 'args': larger than 65536 bytes as JSON at key '[16]'");
+    /* Sixty levels of one table shared twice stand for 2^60 values. */
+    static const char shared[] = "local a = { \"x\" }\nfor i = 1, 60 do a = { a, a } end\n"
+                                 "return {\n  args = a,\n" MINIMAL_TAIL;
+    struct task t;
+    char err[TASK_ERR_MAX] = "";
+    CHECK(task_load("x.lua", NULL, shared, strlen(shared), &t, err, sizeof err) < 0 &&
+              strstr(err, "x.lua:4: field 'args': larger than 65536 bytes as JSON at key"),
+          "got '%s'", err);
+    CHECK((double)(clock() - start) / CLOCKS_PER_SEC < TEST_LIMIT_CPU_SECONDS,
+          "args checks took too long");
 }
 
 static void unknown_fields_are_reported_first_in_source_order(void)
@@ -586,6 +648,7 @@ int main(void)
     RUN(each_bad_file_class_names_file_and_line);
     RUN(zone_and_cron_errors_point_at_the_call);
     RUN(each_field_checks_its_type);
+    RUN(args_is_any_json_table);
     RUN(unknown_fields_are_reported_first_in_source_order);
     RUN(field_lines_skip_what_is_not_the_returned_table);
     RUN(hostile_top_levels_are_stopped);
