@@ -6,7 +6,9 @@
  * like `systemd-analyze calendar`; fewer lines when the schedule has fewer
  * fires.  Instants are shown in --tz ZONE, else the configured default
  * zone, which is also the zone of a schedule without :tz().  A FROM
- * without an offset is local to that zone.
+ * without an offset is local to that zone.  A schedule that does not do
+ * what its text suggests, or never fires after FROM, gets a warning line
+ * on stderr ("calendar: warning: …"), so stdout stays one instant a line.
  * Exit 0 ok, 1 for a bad expression ("calendar: <message>"), 2 for usage.
  */
 #include <stdio.h>
@@ -63,7 +65,7 @@ static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
     struct calendar_args args = {0};
     struct schedule_set set = {0};
     const struct tz *zone = opt->default_zone;
-    char err[CALENDAR_ERR_MAX], iso[TZ_ISO_MAX];
+    char err[CALENDAR_ERR_MAX], iso[TZ_ISO_MAX], warning[SCHEDULE_WORDS_MAX];
     int64_t at = clock_now_s();
 
     if (parse_args(argc, argv, &args) < 0)
@@ -80,6 +82,9 @@ static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "calendar: %s\n", err);
         return EXIT_USAGE; /* the expression is an argument: a usage error */
     }
+    for (size_t i = 0; i < set.count; i++)
+        if (schedule_warning(&set.items[i], at, zone, warning, sizeof warning))
+            fprintf(stderr, "calendar: warning: %s\n", warning);
     for (long i = 0; i < args.count; i++) {
         at = schedule_set_next_fire(&set, at, zone);
         if (at == SCHEDULE_NEVER)

@@ -5,6 +5,9 @@
  * line per file on stdout:
  *   ok   PATH  TITLE — SCHEDULE IN WORDS; next ISO-INSTANT
  *   FAIL PATH:LINE: MESSAGE
+ * and after an ok line one line per schedule that does not do what its
+ * text suggests or never fires again (the file is still valid):
+ *   warn PATH:LINE: MESSAGE
  * Exit 0 when all are valid, 1 when any failed, 2 on a usage error.
  */
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include "task/isolated.h"
 #include "task/rocks.h"
 #include "task/task.h"
+#include "task/task_lines.h"
 #include "time/clock.h"
 
 #define CHECK_MAX_DEPTH 16       /* sub-folders deeper than this are not searched */
@@ -107,6 +111,18 @@ static int compare_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The warn lines of a valid task (schedule_warning), at its schedule's line. */
+static void check_warn(const struct cli_options *opt, const char *path, const struct task *t,
+                       int64_t now)
+{
+    int line = task_lines_field(t->content, "schedule");
+    char msg[CHECK_WORDS_MAX];
+
+    for (size_t i = 0; i < t->schedules.count; i++)
+        if (schedule_warning(&t->schedules.items[i], now, opt->default_zone, msg, sizeof msg))
+            printf("warn %s:%d: %s\n", path, line ? line : task_lines_return(t->content), msg);
+}
+
 /* Print the line of one loaded job; 0 when valid. */
 static int report_one(const struct cli_options *opt, struct isolated_job *job)
 {
@@ -130,6 +146,7 @@ static int report_one(const struct cli_options *opt, struct isolated_job *job)
         tz_format_iso(opt->default_zone, at, next, sizeof next);
     printf("ok   %s  %s — %s; %s%s\n", job->path, t->title, words,
            t->enabled ? "next " : "disabled", t->enabled ? next : "");
+    check_warn(opt, job->path, t, clock_now_s());
     task_free(t);
     return 0;
 }

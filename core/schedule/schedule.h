@@ -24,6 +24,7 @@
 #define SCHEDULE_NEVER INT64_MAX
 #define SCHEDULE_ZONE_MAX 64
 #define SCHEDULE_TEXT_MAX 160
+#define SCHEDULE_WORDS_MAX 320 /* one schedule in words, its caveat included */
 #define SCHEDULE_ERR_MAX 256
 
 enum schedule_kind { SCHEDULE_EVERY, SCHEDULE_CRON, SCHEDULE_ONCE };
@@ -89,8 +90,18 @@ int64_t schedule_set_next_fire(const struct schedule_set *set, int64_t after,
  * restarted daemon picks the same delay for the same fire. */
 int schedule_jitter_for(const struct schedule *s, int64_t instant, const char *seed);
 
-/* The schedule in words ("every 5 minutes", "every Monday at 09:00"). */
+/* The schedule in words ("every 5 minutes", "every Monday at 09:00"),
+ * with what it really does where its text says otherwise: "every 25 hours
+ * — daily at 00:00 only: 25 does not divide 24 and the count restarts at
+ * midnight" (DESIGN.md's clock-boundary rule). */
 void schedule_describe(const struct schedule *s, char *buf, size_t len);
+
+/* What `main check` warns about, as one line starting with the schedule's
+ * text: the caveat of schedule_describe, or a schedule that never fires
+ * after `now` (a once() or a till() in the past).  False, with "" in buf,
+ * when there is nothing to say. */
+bool schedule_warning(const struct schedule *s, int64_t now, const struct tz *default_zone,
+                      char *buf, size_t len);
 
 /* Every schedule of a set in words, joined by "; " (cut to fit `len`). */
 void schedule_set_describe(const struct schedule_set *set, char *buf, size_t len);

@@ -1,5 +1,6 @@
 /* schedule_text.c — schedules to and from text: the .at() and date parsers
- * used by the Lua DSL, and schedule_describe for --status and the CLI.
+ * used by the Lua DSL, schedule_describe for --status and the CLI, and the
+ * warnings of `main check`.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +8,14 @@
 #include "schedule.h"
 
 #define AT_FIELDS_MAX 3
+
+static const char *const unit_names[] = { "second", "minute", "hour", "day", "week" };
+
+/* How many of each sub-daily unit a day has: every(n) of them restarts its
+ * count at midnight (DESIGN.md's clock-boundary rule). */
+static const int64_t units_per_day[] = {
+    [UNIT_SECOND] = 86400, [UNIT_MINUTE] = 1440, [UNIT_HOUR] = 24,
+};
 
 /* Appends formatted text to a fixed buffer, truncating quietly. */
 struct out {
@@ -136,7 +145,6 @@ static void add_civil(struct out *o, const struct civil_time *c)
 
 static void describe_every(struct out *o, const struct schedule *s)
 {
-    static const char *const units[] = { "second", "minute", "hour", "day", "week" };
     static const char *const days[] = { "Monday", "Tuesday", "Wednesday", "Thursday",
                                         "Friday", "Saturday", "Sunday" };
     bool weekday = s->weekday >= 0 && s->weekday <= 6;
@@ -146,9 +154,9 @@ static void describe_every(struct out *o, const struct schedule *s)
     else if (weekday)
         out_add(o, "every %d weeks on %s", s->n, days[s->weekday]);
     else if (s->n == 1)
-        out_add(o, "every %s", units[s->unit]);
+        out_add(o, "every %s", unit_names[s->unit]);
     else
-        out_add(o, "every %d %ss", s->n, units[s->unit]);
+        out_add(o, "every %d %ss", s->n, unit_names[s->unit]);
 
     if ((weekday || s->unit >= UNIT_DAY) && s->at_hour >= 0)
         out_add(o, " at %02d:%02d", s->at_hour, s->at_minute < 0 ? 0 : s->at_minute);
@@ -162,8 +170,39 @@ static void describe_every(struct out *o, const struct schedule *s)
         out_add(o, ":%02d", s->at_second);
 }
 
+/* An every(n) of seconds, minutes or hours whose n does not divide the
+ * day: its fires are not n apart across midnight, where the count
+ * restarts.  With n above a day's count only midnight (plus the .at()
+ * offset) is left. */
+static void every_caveat(struct out *o, const struct schedule *s)
+{
+    int64_t per_day, gap;
+
+    if (s->kind != SCHEDULE_EVERY || !schedule_is_sub_daily(s) || s->n < 1)
+        return;
+    per_day = units_per_day[s->unit];
+    if (per_day % s->n == 0)
+        return;
+    if (s->n > per_day) {
+        int minute = s->unit == UNIT_HOUR && s->at_minute > 0 ? s->at_minute : 0;
+        int second = s->unit != UNIT_SECOND && s->at_second > 0 ? s->at_second : 0;
+        out_add(o, "daily at 00:%02d", minute);
+        if (second)
+            out_add(o, ":%02d", second);
+        out_add(o, " only");
+    } else {
+        gap = per_day - (per_day - 1) / s->n * s->n;
+        out_add(o, "the day's last gap is %lld %s%s", (long long)gap, unit_names[s->unit],
+                gap == 1 ? "" : "s");
+    }
+    out_add(o, ": %d does not divide %lld and the count restarts at midnight", s->n,
+            (long long)per_day);
+}
+
 void schedule_describe(const struct schedule *s, char *buf, size_t len)
 {
+    char caveat[SCHEDULE_WORDS_MAX];
+    struct out c = { caveat, sizeof caveat, 0 };
     struct out o = { buf, len, 0 };
 
     if (len == 0)
@@ -192,6 +231,29 @@ void schedule_describe(const struct schedule *s, char *buf, size_t len)
     }
     if (s->zone[0])
         out_add(&o, " (%s)", s->zone);
+    caveat[0] = '\0';
+    every_caveat(&c, s);
+    if (caveat[0])
+        out_add(&o, " — %s", caveat);
+}
+
+bool schedule_warning(const struct schedule *s, int64_t now, const struct tz *default_zone,
+                      char *buf, size_t len)
+{
+    char caveat[SCHEDULE_WORDS_MAX];
+    struct out o = { buf, len, 0 }, c = { caveat, sizeof caveat, 0 };
+
+    if (len == 0)
+        return false;
+    buf[0] = caveat[0] = '\0';
+    if (schedule_next_fire(s, now, default_zone) == SCHEDULE_NEVER)
+        out_add(&c, "never fires%s",
+                s->kind == SCHEDULE_ONCE ? ": its time has passed" : " again");
+    else
+        every_caveat(&c, s);
+    if (caveat[0])
+        out_add(&o, "%s: %s", s->text, caveat);
+    return caveat[0] != '\0';
 }
 
 void schedule_set_describe(const struct schedule_set *set, char *buf, size_t len)
@@ -202,7 +264,7 @@ void schedule_set_describe(const struct schedule_set *set, char *buf, size_t len
         return;
     buf[0] = '\0';
     for (size_t i = 0; i < set->count && used + 1 < len; i++) {
-        char one[SCHEDULE_TEXT_MAX];
+        char one[SCHEDULE_WORDS_MAX];
         int n;
 
         schedule_describe(&set->items[i], one, sizeof one);

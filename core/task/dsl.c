@@ -9,6 +9,7 @@
  */
 #include "dsl.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,38 @@ static int convert_schedule(lua_State *L, int idx, struct schedule *s, char *why
     return convert_modifiers(L, idx, s, why, whylen);
 }
 
+/* A bare crontab line into *s, its text the line as written. */
+static int convert_cron_line(const char *line, struct schedule *s, char *why, size_t whylen)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = SCHEDULE_CRON;
+    s->weekday = s->at_hour = s->at_minute = s->at_second = -1;
+    snprintf(s->text, sizeof s->text, "%s", line);
+    return cron_parse(line, &s->cron, why, whylen);
+}
+
+bool dsl_is_cron_line(const char *expr)
+{
+    while (isspace((unsigned char)*expr))
+        expr++;
+    return isdigit((unsigned char)*expr) || *expr == '*' || *expr == '@';
+}
+
+int dsl_cron_line(const char *line, struct schedule_set *out, char *err, size_t errlen)
+{
+    out->items = calloc(1, sizeof *out->items);
+    out->count = out->items ? 1 : 0;
+    if (out->items == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (convert_cron_line(line, out->items, err, errlen) < 0) {
+        schedule_set_free(out);
+        return -1;
+    }
+    return 0;
+}
+
 /* What the value at idx is, for "got ..." in messages. */
 static const char *describe(lua_State *L, int idx)
 {
@@ -261,6 +294,19 @@ static int convert_item(lua_State *L, int idx, int pos, struct schedule *s, char
     char item[32] = "";
     if (pos > 0)
         snprintf(item, sizeof item, "item %d: ", pos);
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        const char *line = lua_tostring(L, idx);
+        if (!dsl_is_cron_line(line)) {
+            snprintf(err, errlen, "%sexpected a schedule, got the string \"%.*s\" (a string "
+                     "is a cron line such as \"*/5 * * * *\")", item, SCHEDULE_TEXT_MAX, line);
+            return -1;
+        }
+        if (convert_cron_line(line, s, why, sizeof why) < 0) {
+            snprintf(err, errlen, "%s\"%.*s\": %s", item, SCHEDULE_TEXT_MAX, line, why);
+            return -1;
+        }
+        return 0;
+    }
     if (!has_metatable(L, idx, DSL_SCHEDULE_MT)) {
         snprintf(err, errlen, "%sexpected a schedule, got %s", item, describe(L, idx));
         return -1;
@@ -296,7 +342,7 @@ int dsl_to_schedule_set(lua_State *L, int idx, struct schedule_set *out, char *e
 
     idx = lua_absindex(L, idx);
     memset(out, 0, sizeof *out);
-    lone = has_metatable(L, idx, DSL_SCHEDULE_MT);
+    lone = has_metatable(L, idx, DSL_SCHEDULE_MT) || lua_type(L, idx) == LUA_TSTRING;
     if (!lone && (count = list_length(L, idx)) == 0) {
         snprintf(err, errlen, "expected a schedule or a non-empty list of schedules, got %s",
                  describe(L, idx));

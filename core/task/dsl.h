@@ -7,6 +7,7 @@
 #ifndef DSL_H
 #define DSL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <lua.h>
@@ -19,10 +20,21 @@
 void dsl_install(lua_State *L);
 
 /* Convert the value at `idx` (one schedule, or a non-empty list of them)
- * into `out`, which the caller frees with schedule_set_free.  Returns 0, or
- * -1 with "expected a schedule ..., got ..." in err and `out` emptied.
- * Leaves the stack as it found it. */
+ * into `out`, which the caller frees with schedule_set_free.  A string is
+ * a bare crontab line, as cron() would take it ("0 9 * * MON-FRI").  Returns
+ * 0, or -1 with "expected a schedule ..., got ..." in err and `out`
+ * emptied.  Leaves the stack as it found it. */
 int dsl_to_schedule_set(lua_State *L, int idx, struct schedule_set *out,
                         char *err, size_t errlen);
+
+/* Whether a schedule expression is a bare crontab line rather than DSL
+ * code: it starts as a crontab line does, with a digit, '*' or '@', which
+ * no DSL expression does (they start with a name, a brace, a
+ * parenthesis or a quote). */
+bool dsl_is_cron_line(const char *expr);
+
+/* The crontab line as a set of one cron schedule whose text is the line
+ * itself (free it with schedule_set_free).  0, or -1 with a message. */
+int dsl_cron_line(const char *line, struct schedule_set *out, char *err, size_t errlen);
 
 #endif

@@ -675,11 +675,14 @@ int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
 {
     static const char prefix[] = "return ";
     size_t len = strlen(expr);
-    char *code = malloc(sizeof prefix + len);
+    char *code;
     struct sandbox *sb = NULL;
     int rc = -1;
 
     memset(out, 0, sizeof *out);
+    if (dsl_is_cron_line(expr))              /* "0 9 * * MON-FRI", as in a crontab */
+        return dsl_cron_line(expr, out, err, errlen);
+    code = malloc(sizeof prefix + len);
     if (code == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;

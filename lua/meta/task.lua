@@ -26,7 +26,7 @@
 ---@field title? string          default: the task name
 ---@field description? string
 ---@field enabled? boolean       false: loaded and shown, never fired
----@field schedule Schedule|Schedule[]  a list fires at the union
+---@field schedule Schedule|string|(Schedule|string)[]  a string is a cron line; a list fires at the union
 ---@field run? fun(ctx: TaskContext): any  exactly one of run and command
 ---@field command? string[]      program and arguments, no shell
 ---@field args? table           ctx.args as written, any table JSON can hold; a command takes string[], added to its argv

@@ -185,8 +185,37 @@ static void bad_forms_are_refused_with_one_message(void)
                               "without a unit (write e.g. every(5).minutes)");
     check_refused("{}", "expected a schedule or a non-empty list of schedules, got table");
     check_refused("{ every().day, 5 }", "item 2: expected a schedule, got number");
-    check_refused("42", "expected a schedule or a non-empty list of schedules, got number");
+    check_refused("true", "expected a schedule or a non-empty list of schedules, got boolean");
     check_refused("every(5).minutes end", "<eof> expected near 'end'");
+}
+
+/* A bare crontab line is read as cron() reads it, in an expression (as
+ * `main calendar` gives it) and as a string where a schedule goes. */
+static void bare_cron_lines_are_cron(void)
+{
+    struct schedule s;
+    struct schedule_set set;
+    char err[512];
+
+    if (eval_one("0 9 * * MON-FRI", &s) == 0) {
+        CHECK_INT(s.kind, SCHEDULE_CRON);
+        CHECK_STR(s.cron.expr, "0 9 * * MON-FRI");
+        CHECK_STR(s.text, "0 9 * * MON-FRI");
+        CHECK(s.cron.wdays == 0x3e && s.cron.hours == 1u << 9, "fields");
+    }
+    if (eval_one("  @daily", &s) == 0)
+        CHECK_STR(s.cron.expr, "@daily");
+    if (eval_one("\"*/5 * * * *\"", &s) == 0)
+        CHECK(s.kind == SCHEDULE_CRON && (s.cron.minutes & 1ULL << 5), "a string is cron");
+    CHECK_INT(sandbox_eval_schedule("{ \"30 2 * * *\", every(1).hours }", &set, err, sizeof err), 0);
+    CHECK(set.count == 2 && set.items[0].kind == SCHEDULE_CRON &&
+              set.items[1].kind == SCHEDULE_EVERY, "a list mixes strings and schedules");
+    schedule_set_free(&set);
+    check_refused("61 * * * *", "minute field: 61 is out of range 0-59");
+    check_refused("\"61 * * * *\"", "\"61 * * * *\": minute field: 61 is out of range 0-59");
+    check_refused("{ every().day, \"daily\" }",
+                  "item 2: expected a schedule, got the string \"daily\" (a string is a cron line "
+                  "such as \"*/5 * * * *\")");
 }
 
 /* Messages from the C parsers pass through; only their prefix is ours. */
@@ -242,6 +271,7 @@ int main(void)
     RUN(schedules_are_immutable);
     RUN(bad_forms_are_refused_with_one_message);
     RUN(bad_values_use_the_c_parsers);
+    RUN(bare_cron_lines_are_cron);
     RUN(calendar_example_skips_the_gap);
     TESTING_EXIT();
 }

@@ -466,8 +466,22 @@ static void describe_reads_like_the_dsl(void)
         { cron(" @daily "), "cron '@daily'" },
         { once("2026-12-01 10:00"), "once at 2026-12-01 10:00" },
         { zoned, "every day at 02:30 (Europe/Berlin)" },
+        /* What the clock-boundary rule makes of an n that does not divide the day. */
+        { every(25, UNIT_HOUR), "every 25 hours — daily at 00:00 only: 25 does not divide 24 "
+                                "and the count restarts at midnight" },
+        { with_at(every(30, UNIT_HOUR), ":15:30"), "every 30 hours at :15:30 — daily at "
+          "00:15:30 only: 30 does not divide 24 and the count restarts at midnight" },
+        { every(61, UNIT_MINUTE), "every 61 minutes — the day's last gap is 37 minutes: 61 "
+                                  "does not divide 1440 and the count restarts at midnight" },
+        { every(7, UNIT_SECOND), "every 7 seconds — the day's last gap is 6 seconds: 7 does "
+                                 "not divide 86400 and the count restarts at midnight" },
+        { every(1439, UNIT_MINUTE), "every 1439 minutes — the day's last gap is 1 minute: "
+          "1439 does not divide 1440 and the count restarts at midnight" },
+        { every(90, UNIT_MINUTE), "every 90 minutes" },
+        { every(24, UNIT_HOUR), "every 24 hours" },
+        { every(5, UNIT_DAY), "every 5 days" },
     };
-    char buf[SCHEDULE_TEXT_MAX];
+    char buf[SCHEDULE_WORDS_MAX];
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         schedule_describe(&cases[i].s, buf, sizeof buf);
@@ -475,6 +489,35 @@ static void describe_reads_like_the_dsl(void)
     }
     schedule_describe(&zoned, buf, 8);
     CHECK_STR(buf, "every d");
+}
+
+/* `main check` warns where the text misleads, and where nothing will fire. */
+static void warnings_name_the_schedule_and_what_it_does(void)
+{
+    const struct tz *utc = zone_or_utc("UTC");
+    int64_t now = 1767225600; /* 2026-01-01T00:00:00Z */
+    struct schedule past = once("2025-06-01 10:00"), future = once("2026-06-01 10:00");
+    struct schedule ended = every(1, UNIT_HOUR), quarter = every(15, UNIT_MINUTE);
+    struct schedule daily = every(25, UNIT_HOUR);
+    char buf[SCHEDULE_WORDS_MAX];
+    char err[SCHEDULE_ERR_MAX];
+
+    snprintf(past.text, sizeof past.text, "once(\"2025-06-01 10:00\")");
+    snprintf(daily.text, sizeof daily.text, "every(25).hours");
+    snprintf(ended.text, sizeof ended.text, "every(1).hours:till(\"2025-12-31\")");
+    ended.has_till = true;
+    CHECK(schedule_parse_civil("2025-12-31", &ended.till, err, sizeof err) == 0, "%s", err);
+
+    CHECK(schedule_warning(&past, now, utc, buf, sizeof buf), "a once() in the past");
+    CHECK_STR(buf, "once(\"2025-06-01 10:00\"): never fires: its time has passed");
+    CHECK(schedule_warning(&ended, now, utc, buf, sizeof buf), "a till() in the past");
+    CHECK_STR(buf, "every(1).hours:till(\"2025-12-31\"): never fires again");
+    CHECK(schedule_warning(&daily, now, utc, buf, sizeof buf), "every(25).hours");
+    CHECK_STR(buf, "every(25).hours: daily at 00:00 only: 25 does not divide 24 and the count "
+                   "restarts at midnight");
+    CHECK(!schedule_warning(&future, now, utc, buf, sizeof buf), "once() ahead: %s", buf);
+    CHECK(!schedule_warning(&quarter, now, utc, buf, sizeof buf), "every(15): %s", buf);
+    CHECK_STR(buf, "");
 }
 
 /* ---- properties: a year of fires against a brute-force oracle ---- */
@@ -663,6 +706,7 @@ int main(void)
     RUN(at_parser_accepts_each_unit_shape_and_names_bad_fields);
     RUN(civil_parser_validates_month_lengths);
     RUN(describe_reads_like_the_dsl);
+    RUN(warnings_name_the_schedule_and_what_it_does);
     RUN(a_year_of_fires_matches_the_oracle_in_dst_zones);
     tz_cache_clear();
     TESTING_EXIT();

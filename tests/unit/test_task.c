@@ -242,8 +242,12 @@ static void each_field_checks_its_type(void)
     check_source_fails("return {\n  run = 5,\n  schedule = every().day,\n}\n",
                        "x.lua:2: field 'run': expected a function, got number");
     check_source_fails("return {\n  schedule = \"daily\",\n  run = function() end,\n}\n",
-                       "x.lua:2: field 'schedule': expected a schedule or a non-empty list of "
-                       "schedules, got string");
+                       "x.lua:2: field 'schedule': expected a schedule, got the string \"daily\" "
+                       "(a string is a cron line such as \"*/5 * * * *\")");
+    check_source_fails("return {\n  schedule = \"* * * *\",\n  run = function() end,\n}\n",
+                       "x.lua:2: field 'schedule': \"* * * *\": cron '* * * *' has 4 fields; "
+                       "expected 5 (minute hour day-of-month month day-of-week) or 6 with "
+                       "seconds first");
 }
 
 /* The `args` of a task loaded from `source` (as file "x.lua") is `want`
