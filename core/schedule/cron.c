@@ -4,7 +4,10 @@
  * SUN-SAT names, ranges, steps, lists, 0 or 7 for Sunday, @nicknames), plus
  * an optional leading seconds field.  Expressions whose day-of-month can
  * never occur in their months ("0 0 30 2 *") are refused here, so the
- * next-fire search never hunts for a date that does not exist.
+ * next-fire search never hunts for a date that does not exist.  A step
+ * larger than its range is taken as Vixie cron takes it, from the range's
+ * start (a star's step in the minute field by 75 is minute 0 alone), and
+ * said in the spec's note, which `main check` shows as a warning.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -82,21 +85,51 @@ static int parse_value(const struct field_def *f, const char *text, size_t len,
     return -1;
 }
 
-/* One list item: "*", "a", "a-b", each optionally followed by "/step". */
+/* The step after a '/': a whole number >= 1, of any size (one past the
+ * field's range stays just past it, so nothing overflows). */
+static int parse_step(const struct field_def *f, const char *text, size_t len, int *out,
+                      char *err, size_t errlen)
+{
+    int v = 0;
+    size_t i;
+
+    for (i = 0; i < len && isdigit((unsigned char)text[i]); i++)
+        if (v <= f->max)
+            v = v * 10 + (text[i] - '0');
+    if (len == 0 || i < len) {
+        snprintf(err, errlen, "%s field: step '%.*s' is not a number", f->name, (int)len, text);
+        return -1;
+    }
+    if (v == 0) {
+        snprintf(err, errlen, "%s field: step 0: a step is 1 or more", f->name);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Day-of-week 7 is Sunday, which is bit 0. */
+static uint64_t fold_sunday(const struct field_def *f, uint64_t bits)
+{
+    if (f == &fields[F_WDAY] && (bits >> DOW_SUNDAY_ALIAS & 1))
+        bits = (bits | 1) & ~(UINT64_C(1) << DOW_SUNDAY_ALIAS);
+    return bits;
+}
+
+/* One list item: "*", "a", "a-b", each optionally followed by "/step".  A
+ * step that leaves one value only is said in `note` (the first such item
+ * of the expression). */
 static int parse_item(const struct field_def *f, const char *item, size_t len,
-                      uint64_t *bits, char *err, size_t errlen)
+                      uint64_t *bits, char note[CRON_NOTE_MAX], char *err, size_t errlen)
 {
     const char *slash = memchr(item, '/', len);
     size_t range_len = slash ? (size_t)(slash - item) : len;
     const char *dash = memchr(item, '-', range_len);
     int lo = f->min, hi = f->max, step = 1;
+    uint64_t own = 0;
 
-    if (slash) {
-        size_t step_len = len - range_len - 1;
-        struct field_def step_def = { f->name, 1, f->max - f->min + 1, NULL };
-        if (parse_value(&step_def, slash + 1, step_len, &step, err, errlen) < 0)
-            return -1;
-    }
+    if (slash && parse_step(f, slash + 1, len - range_len - 1, &step, err, errlen) < 0)
+        return -1;
     if (range_len == 1 && item[0] == '*') {
         /* lo and hi stay the whole field */
     } else if (dash) {
@@ -116,12 +149,17 @@ static int parse_item(const struct field_def *f, const char *item, size_t len,
             hi = lo; /* "a/n" means a-max/n */
     }
     for (int v = lo; v <= hi; v += step)
-        *bits |= UINT64_C(1) << v;
+        own |= UINT64_C(1) << v;
+    own = fold_sunday(f, own);
+    if (slash && hi > lo && __builtin_popcountll(own) == 1 && note[0] == '\0')
+        snprintf(note, CRON_NOTE_MAX, "%.*s in the %s field is %s %d only: its step leaves one "
+                 "value of the range", (int)len, item, f->name, f->name, lo);
+    *bits |= own;
     return 0;
 }
 
 static int parse_field(const struct field_def *f, const char *text, uint64_t *bits,
-                       char *err, size_t errlen)
+                       char note[CRON_NOTE_MAX], char *err, size_t errlen)
 {
     const char *p = text;
 
@@ -133,7 +171,7 @@ static int parse_field(const struct field_def *f, const char *text, uint64_t *bi
             snprintf(err, errlen, "%s field: empty item in '%s'", f->name, text);
             return -1;
         }
-        if (parse_item(f, p, len, bits, err, errlen) < 0)
+        if (parse_item(f, p, len, bits, note, err, errlen) < 0)
             return -1;
         if (!comma)
             return 0;
@@ -231,10 +269,8 @@ int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen
     first = n == CRON_FIELDS_MAX ? F_SECOND : F_MINUTE;
     bits[F_SECOND] = 1;
     for (int f = first; f < F_COUNT; f++)
-        if (parse_field(&fields[f], field[f - first], &bits[f], err, errlen) < 0)
+        if (parse_field(&fields[f], field[f - first], &bits[f], c.note, err, errlen) < 0)
             return -1;
-    if (bits[F_WDAY] >> DOW_SUNDAY_ALIAS & 1)
-        bits[F_WDAY] = (bits[F_WDAY] | 1) & ~(UINT64_C(1) << DOW_SUNDAY_ALIAS);
 
     c.seconds = bits[F_SECOND];
     c.minutes = bits[F_MINUTE];

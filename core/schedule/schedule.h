@@ -26,6 +26,7 @@
 #define SCHEDULE_TEXT_MAX 160
 #define SCHEDULE_WORDS_MAX 320 /* one schedule in words, its caveat included */
 #define SCHEDULE_ERR_MAX 256
+#define CRON_NOTE_MAX 160
 
 enum schedule_kind { SCHEDULE_EVERY, SCHEDULE_CRON, SCHEDULE_ONCE };
 enum schedule_unit { UNIT_SECOND, UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK };
@@ -42,6 +43,8 @@ struct cron_spec {
     bool wday_star;          /* day-of-week field was '*' */
     bool hour_sub_daily;     /* hour field is '*' or a step: sub-daily kind */
     char expr[SCHEDULE_TEXT_MAX]; /* the expression, trimmed, for display */
+    char note[CRON_NOTE_MAX];/* what a step larger than its range makes of
+                              * the expression ("... is minute 0 only"), or "" */
 };
 
 struct schedule {

@@ -170,14 +170,17 @@ static void describe_every(struct out *o, const struct schedule *s)
         out_add(o, ":%02d", s->at_second);
 }
 
-/* An every(n) of seconds, minutes or hours whose n does not divide the
- * day: its fires are not n apart across midnight, where the count
- * restarts.  With n above a day's count only midnight (plus the .at()
- * offset) is left. */
-static void every_caveat(struct out *o, const struct schedule *s)
+/* What the schedule does that its text hides, if anything.  An every(n)
+ * of seconds, minutes or hours whose n does not divide the day: its fires
+ * are not n apart across midnight, where the count restarts, and with n
+ * above a day's count only midnight (plus the .at() offset) is left.  A
+ * cron step larger than its range: cron.c's note. */
+static void add_caveat(struct out *o, const struct schedule *s)
 {
     int64_t per_day, gap;
 
+    if (s->kind == SCHEDULE_CRON && s->cron.note[0])
+        out_add(o, "%s", s->cron.note);
     if (s->kind != SCHEDULE_EVERY || !schedule_is_sub_daily(s) || s->n < 1)
         return;
     per_day = units_per_day[s->unit];
@@ -232,7 +235,7 @@ void schedule_describe(const struct schedule *s, char *buf, size_t len)
     if (s->zone[0])
         out_add(&o, " (%s)", s->zone);
     caveat[0] = '\0';
-    every_caveat(&c, s);
+    add_caveat(&c, s);
     if (caveat[0])
         out_add(&o, " — %s", caveat);
 }
@@ -250,7 +253,7 @@ bool schedule_warning(const struct schedule *s, int64_t now, const struct tz *de
         out_add(&c, "never fires%s",
                 s->kind == SCHEDULE_ONCE ? ": its time has passed" : " again");
     else
-        every_caveat(&c, s);
+        add_caveat(&c, s);
     if (caveat[0])
         out_add(&o, "%s: %s", s->text, caveat);
     return caveat[0] != '\0';

@@ -1,9 +1,9 @@
 #!/bin/sh
 # schedule_words.sh — schedules whose text says something else than what
 # they do are described as they fire (check, list, --status, calendar),
-# `check` warns about them and about schedules that never fire, still
-# exiting 0; a bare cron line works as a schedule and as a calendar
-# expression.
+# `check` warns about them (a cron step past its range too) and about
+# schedules that never fire, still exiting 0; a bare cron line works as a
+# schedule and as a calendar expression.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -23,6 +23,12 @@ return {
 EOF
 e2e_task cronline <<'EOF'
 return { schedule = "*/5 * * * *", run = function() end }
+EOF
+e2e_task steps <<'EOF'
+return {
+  schedule = cron("*/75 * * * *"),
+  run = function() end,
+}
 EOF
 e2e_task fine <<'EOF'
 return { schedule = every(5).minutes, run = function() end }
@@ -58,8 +64,10 @@ e2e_check check_warns_about_a_past_once "a warn line for the once(), got: $(cat 
     has "$out" "warn $tasks/past.lua:3: once(\"2020-01-01 10:00\"): never fires: its time has passed"
 e2e_check check_accepts_a_bare_cron_line "cronline described as cron, got: $(cat "$out")" \
     has "$out" "ok   $tasks/cronline.lua  cronline — cron '*/5 * * * *'; next "
-only_the_two_warn() { [ "$(grep -c '^warn ' "$out")" -eq 2 ]; }
-e2e_check check_is_quiet_about_the_rest "two warn lines, got: $(cat "$out")" only_the_two_warn
+e2e_check check_warns_about_a_step_past_its_range "a warn line for */75, got: $(cat "$out")" \
+    has "$out" "warn $tasks/steps.lua:2: cron(\"*/75 * * * *\"): */75 in the minute field is minute 0 only"
+only_the_three_warn() { [ "$(grep -c '^warn ' "$out")" -eq 3 ]; }
+e2e_check check_is_quiet_about_the_rest "three warn lines, got: $(cat "$out")" only_the_three_warn
 
 e2e_cli list >"$out" 2>&1
 e2e_check list_describes_what_fires "'$says25', got: $(cat "$out")" has "$out" "$says25"

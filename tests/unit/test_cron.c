@@ -74,6 +74,31 @@ static void steps_apply_to_ranges_and_start_values(void)
           "list of values and ranges");
 }
 
+/* As in Vixie cron, a step larger than its range starts at the range's
+ * start and goes no further; the note says so for `main check`. */
+static void steps_past_the_range_leave_its_start(void)
+{
+    struct cron_spec c = parse_ok("*/75 * * * *");
+
+    CHECK(c.minutes == 1, "minutes %llx", (unsigned long long)c.minutes);
+    CHECK_STR(c.note, "*/75 in the minute field is minute 0 only: its step leaves one value "
+                      "of the range");
+    c = parse_ok("0 0 * * */10");
+    CHECK(c.wdays == 1, "wdays %x", c.wdays);
+    CHECK_STR(c.note, "*/10 in the day-of-week field is day-of-week 0 only: its step leaves "
+                      "one value of the range");
+    CHECK(parse_ok("0 0 * * */7").wdays == 1, "*/7: 0 and 7 are both Sunday");
+    CHECK(parse_ok("0 0 * * */7").note[0] != '\0', "*/7 in day-of-week has no note");
+    c = parse_ok("10-20/15 */99999999999 * * *");
+    CHECK(c.minutes == 1u << 10 && c.hours == 1, "minutes %llx hours %x",
+          (unsigned long long)c.minutes, c.hours);
+    CHECK_STR(c.note, "10-20/15 in the minute field is minute 10 only: its step leaves one "
+                      "value of the range");
+    CHECK_STR(parse_ok("*/5 * * * *").note, "");
+    CHECK_STR(parse_ok("*/30 0/12 * * *").note, "");
+    CHECK_STR(parse_ok("59/10 * * * *").note, ""); /* one value as written */
+}
+
 static void expression_is_kept_trimmed_for_display(void)
 {
     CHECK_STR(parse_ok("  */5 * * * *\t").expr, "*/5 * * * *");
@@ -120,7 +145,9 @@ static void bad_fields_are_named_with_their_value(void)
     check_error("0 0 * FOO *", "month field: 'FOO' is not a number or name");
     check_error("0 0 * * MONDAY", "day-of-week field: 'MONDAY'");
     check_error("5-2 * * * *", "minute field: range 5-2 is backwards");
-    check_error("*/0 * * * *", "minute field: 0 is out of range 1-60");
+    check_error("*/0 * * * *", "minute field: step 0: a step is 1 or more");
+    check_error("*/x * * * *", "minute field: step 'x' is not a number");
+    check_error("*/ * * * *", "minute field: step '' is not a number");
     check_error("1,,2 * * * *", "minute field: empty item");
     check_error("x * * * *", "minute field: 'x' is not a number");
 }
@@ -150,6 +177,7 @@ int main(void)
     RUN(month_and_day_names_ignore_case);
     RUN(sunday_is_both_0_and_7);
     RUN(steps_apply_to_ranges_and_start_values);
+    RUN(steps_past_the_range_leave_its_start);
     RUN(expression_is_kept_trimmed_for_display);
     RUN(nicknames_expand_to_their_fields);
     RUN(hour_field_decides_sub_daily);

@@ -361,6 +361,31 @@ static void from_and_till_bound_the_fires(void)
     CHECK_FIRES(hourly, "2026-03-12T12:00:00Z", "2026-03-12T18:00:00+00:00", NULL);
 }
 
+/* Bounds are instants: a bound at a wall time that occurs twice is its
+ * first occurrence, one inside a gap the first instant after the gap. */
+static void from_and_till_at_dst_transitions_are_instants(void)
+{
+    char err[SCHEDULE_ERR_MAX];
+    struct schedule s = in_zone(every(15, UNIT_MINUTE), "Europe/Berlin");
+    struct schedule gap = s;
+
+    s.has_from = true;
+    CHECK(schedule_parse_civil("2026-10-25 02:30", &s.from, err, sizeof err) == 0, "%s", err);
+    /* From the first 02:30 on, the second 02:00-02:30 pass comes later. */
+    CHECK_FIRES(s, "2026-10-24T12:00:00+02:00", "2026-10-25T02:30:00+02:00",
+                "2026-10-25T02:45:00+02:00", "2026-10-25T02:00:00+01:00",
+                "2026-10-25T02:15:00+01:00", "2026-10-25T02:30:00+01:00");
+    s.has_from = false;
+    s.has_till = true;
+    CHECK(schedule_parse_civil("2026-10-25 02:30", &s.till, err, sizeof err) == 0, "%s", err);
+    CHECK_FIRES(s, "2026-10-25T02:00:00+02:00", "2026-10-25T02:15:00+02:00",
+                "2026-10-25T02:30:00+02:00", NULL);
+    gap.has_from = true;
+    CHECK(schedule_parse_civil("2026-03-29 02:30", &gap.from, err, sizeof err) == 0, "%s", err);
+    CHECK_FIRES(gap, "2026-03-28T12:00:00+01:00", "2026-03-29T03:00:00+02:00",
+                "2026-03-29T03:15:00+02:00");
+}
+
 static void unknown_zone_never_fires_and_empty_zone_uses_the_default(void)
 {
     const struct tz *berlin = zone_or_utc("Europe/Berlin");
@@ -480,6 +505,8 @@ static void describe_reads_like_the_dsl(void)
         { every(90, UNIT_MINUTE), "every 90 minutes" },
         { every(24, UNIT_HOUR), "every 24 hours" },
         { every(5, UNIT_DAY), "every 5 days" },
+        { cron("*/75 * * * *"), "cron '*/75 * * * *' — */75 in the minute field is minute 0 "
+                                "only: its step leaves one value of the range" },
     };
     char buf[SCHEDULE_WORDS_MAX];
 
@@ -700,6 +727,7 @@ int main(void)
     RUN(santiago_midnight_that_does_not_exist_fires_at_one);
     RUN(once_fires_a_single_time);
     RUN(from_and_till_bound_the_fires);
+    RUN(from_and_till_at_dst_transitions_are_instants);
     RUN(unknown_zone_never_fires_and_empty_zone_uses_the_default);
     RUN(set_fires_at_the_earliest_member);
     RUN(jitter_is_deterministic_and_bounded);
