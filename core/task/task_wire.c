@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #define WIRE_NULL SIZE_MAX   /* the length that stands for a NULL string */
 #define WIRE_FIRST_CAP 1024
 
@@ -47,6 +49,17 @@ static void put_list(struct task_wire *w, const struct string_list *list)
         task_wire_put_string(w, list->items[i]);
 }
 
+/* The task's args travel as their JSON text. */
+static void put_args(struct task_wire *w, const json_t *args)
+{
+    char *text = json_dumps(args, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    if (!text)
+        w->failed = true;
+    task_wire_put_string(w, text);
+    free(text);
+}
+
 void task_wire_put_task(struct task_wire *w, const struct task *t)
 {
     task_wire_put_string(w, t->name);
@@ -61,7 +74,7 @@ void task_wire_put_task(struct task_wire *w, const struct task *t)
     task_wire_put(w, t->schedules.items, t->schedules.count * sizeof *t->schedules.items);
     PUT(w, t->has_run);
     put_list(w, &t->command);
-    put_list(w, &t->args);
+    put_args(w, t->args);
     PUT(w, t->env_count);
     for (size_t i = 0; i < t->env_count; i++) {
         task_wire_put_string(w, t->env[i].name);
@@ -202,6 +215,19 @@ static bool get_schedules(struct task_wire_reader *r, struct schedule_set *set)
     return true;
 }
 
+static bool get_args(struct task_wire_reader *r, json_t **args)
+{
+    char *text = NULL;
+    bool ok = task_wire_get_string(r, &text) && text &&
+              (*args = json_loads(text, JSON_DECODE_ANY, NULL)) != NULL &&
+              (json_is_array(*args) || json_is_object(*args));
+
+    free(text);
+    if (!ok)
+        r->failed = true;
+    return ok;
+}
+
 static bool get_env(struct task_wire_reader *r, struct task *t)
 {
     size_t count;
@@ -248,7 +274,7 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
         GET(r, t->hash) && memchr(t->hash, '\0', sizeof t->hash) && get_content(r, t) &&
         task_wire_get_string(r, &t->title) && task_wire_get_string(r, &t->description) &&
         get_flag(r, &t->enabled) && get_schedules(r, &t->schedules) && get_flag(r, &t->has_run) &&
-        get_list(r, &t->command) && get_list(r, &t->args) && get_env(r, t) &&
+        get_list(r, &t->command) && get_args(r, &t->args) && get_env(r, t) &&
         task_wire_get_string(r, &t->cwd) && task_wire_get_string(r, &t->user) &&
         GET(r, t->timeout) && GET(r, t->retry_count) && GET(r, t->retry_delay) &&
         GET(r, t->retry_backoff) && GET(r, t->max_instances) && GET(r, t->overlap) &&
