@@ -114,7 +114,7 @@ static void remove_tasks(const char *dir)
     for (int i = 0; i < BENCH_FILES; i++) {
         char path[256];
         path_of(path, sizeof path, dir, i);
-        (void)unlink(path);                  /* a missing file is what we want */
+        (void)unlink(path); /* a missing file is what we want */
     }
     if (rmdir(dir) < 0)
         perror("bench_load: rmdir");

@@ -63,7 +63,7 @@ static int report(const char *label, const struct schedule *s, const struct tz *
 
 static int bench_cron(const char *expr, const struct tz *zone)
 {
-    struct schedule s = { .kind = SCHEDULE_CRON, .weekday = -1 };
+    struct schedule s = {.kind = SCHEDULE_CRON, .weekday = -1};
     char err[SCHEDULE_ERR_MAX], label[SCHEDULE_TEXT_MAX];
 
     if (cron_parse(expr, &s.cron, err, sizeof err) < 0) {
@@ -78,9 +78,13 @@ int main(void)
 {
     char err[SCHEDULE_ERR_MAX];
     const struct tz *berlin = tz_get("Europe/Berlin", err, sizeof err);
-    struct schedule every5 = { .kind = SCHEDULE_EVERY, .n = 5, .unit = UNIT_MINUTE,
-                               .weekday = -1, .at_hour = -1, .at_minute = -1,
-                               .at_second = -1 };
+    struct schedule every5 = {.kind = SCHEDULE_EVERY,
+                              .n = 5,
+                              .unit = UNIT_MINUTE,
+                              .weekday = -1,
+                              .at_hour = -1,
+                              .at_minute = -1,
+                              .at_second = -1};
     int slow = 0;
 
     if (!berlin) {

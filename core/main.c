@@ -26,8 +26,8 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "daemon/proctitle.h"
-#include "lib/suggest.h"
 #include "lib/filemode.h"
+#include "lib/suggest.h"
 #include "notify/alerts.h"
 #include "notify/notifier.h"
 #include "runner/runner.h"
@@ -39,8 +39,15 @@
 #define DEFAULT_CONFIG_REL "config/config.yaml"
 #define MAIN_ERR_MAX (PATH_MAX + 512)
 
-enum action { ACTION_DAEMON, ACTION_DETACH, ACTION_STATUS, ACTION_TASK, ACTION_COMMAND,
-              ACTION_HELP, ACTION_VERSION };
+enum action {
+    ACTION_DAEMON,
+    ACTION_DETACH,
+    ACTION_STATUS,
+    ACTION_TASK,
+    ACTION_COMMAND,
+    ACTION_HELP,
+    ACTION_VERSION
+};
 
 struct args {
     const char *root, *config, *user, *task;
@@ -48,8 +55,8 @@ struct args {
     enum action action;
     bool action_set;
     const struct cli_command *command;
-    bool lenient;            /* a broken config only warns */
-    int sub_argc;            /* the subcommand's argv, its name first */
+    bool lenient; /* a broken config only warns */
+    int sub_argc; /* the subcommand's argv, its name first */
     char **sub_argv;
 };
 
@@ -223,8 +230,8 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
     }
     if (config_resolve_path(p->root, DEFAULT_CONFIG_REL, default_config,
                             sizeof default_config) != 0 ||
-        absolute(a->config ? a->config : default_config, p->config, sizeof p->config,
-                 false) != 0) {
+        absolute(a->config ? a->config : default_config, p->config, sizeof p->config, false) !=
+            0) {
         snprintf(err, errlen, "--config %s: %s", a->config ? a->config : default_config,
                  strerror(errno));
         return -1;
@@ -232,9 +239,11 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
     if (config_load(p->config, config, err, errlen) != 0) {
         if (!a->lenient)
             return -1;
-        fprintf(stderr, "main: warning: %s\n"
-                        "main: warning: using the default settings here; a running daemon "
-                        "keeps its last good config\n", err);
+        fprintf(stderr,
+                "main: warning: %s\n"
+                "main: warning: using the default settings here; a running daemon "
+                "keeps its last good config\n",
+                err);
         if (config_defaults(config) != 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -255,8 +264,8 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
     opt->config = config;
     if (!config->scheduler.timezone || !*config->scheduler.timezone) {
         opt->default_zone = tz_system();
-    } else if (!(opt->default_zone = tz_get(config->scheduler.timezone, zone_err,
-                                            sizeof zone_err))) {
+    } else if (!(opt->default_zone =
+                     tz_get(config->scheduler.timezone, zone_err, sizeof zone_err))) {
         snprintf(err, errlen, "scheduler.timezone: %s", zone_err);
         return -1;
     }

@@ -37,9 +37,9 @@
 #include <lua.h>
 
 #include "helpers.h"
+#include "lib/luajson.h"
 #include "lib/yamldoc.h"
 #include "luabox.h"
-#include "lib/luajson.h"
 #include "runtime_context.h"
 
 #define BOX_MT "config.box"
@@ -49,8 +49,8 @@
 #define YAML_EXT ".yaml"
 #define YML_EXT ".yml"
 #define SECRETS_STEM "secrets."
-#define LIST_MAX_DEPTH 8        /* sub-folders config.list descends */
-#define NUMBER_MAX 32           /* "%.17g" of any double */
+#define LIST_MAX_DEPTH 8 /* sub-folders config.list descends */
+#define NUMBER_MAX 32    /* "%.17g" of any double */
 #define ERR_MAX (YAMLDOC_ERR_MAX + PATH_MAX)
 
 /* What a call owns while Lua may raise (out of memory, bad arguments): a
@@ -104,8 +104,8 @@ static int has_yaml_ext(const char *name)
 {
     size_t len = strlen(name);
 
-    return (len > strlen(YAML_EXT) && strcmp(name + len - strlen(YAML_EXT), YAML_EXT) == 0)
-        || (len > strlen(YML_EXT) && strcmp(name + len - strlen(YML_EXT), YML_EXT) == 0);
+    return (len > strlen(YAML_EXT) && strcmp(name + len - strlen(YAML_EXT), YAML_EXT) == 0) ||
+           (len > strlen(YML_EXT) && strcmp(name + len - strlen(YML_EXT), YML_EXT) == 0);
 }
 
 /* A name stays under config/: relative, no ".." component. */
@@ -176,13 +176,16 @@ static void warn_if_exposed(const char *display, const struct stat *sb)
     const char *base = strrchr(display, '/');
 
     base = base ? base + 1 : display;
-    if (strncmp(base, SECRETS_STEM, strlen(SECRETS_STEM)) != 0 || !has_yaml_ext(base)
-        || !(sb->st_mode & (S_IRGRP | S_IROTH)))
+    if (strncmp(base, SECRETS_STEM, strlen(SECRETS_STEM)) != 0 || !has_yaml_ext(base) ||
+        !(sb->st_mode & (S_IRGRP | S_IROTH)))
         return;
-    fprintf(stderr, "config: warning: %s is readable by %s (mode %04o); "
-            "chmod 600 it\n", display,
+    fprintf(stderr,
+            "config: warning: %s is readable by %s (mode %04o); "
+            "chmod 600 it\n",
+            display,
             (sb->st_mode & S_IRGRP) && (sb->st_mode & S_IROTH) ? "group and others"
-            : sb->st_mode & S_IRGRP ? "group" : "others",
+            : sb->st_mode & S_IRGRP                            ? "group"
+                                                               : "others",
             (unsigned)(sb->st_mode & 07777));
 }
 
@@ -249,8 +252,8 @@ static int load_tree(lua_State *L, struct box *box, const char *fname, int arg)
     if (!(box->tree = yamldoc_load_string(text, len, display, err, sizeof err)))
         return push_failure(L, "%s", err);
     if ((key = complex_key(box->tree)))
-        return push_failure(L, "%s:%d:%d: a mapping key must be a scalar", display,
-                            key->line, key->column);
+        return push_failure(L, "%s:%d:%d: a mapping key must be a scalar", display, key->line,
+                            key->column);
     return 0;
 }
 
@@ -373,8 +376,7 @@ static struct yamldoc_node *mapping_from_json(json_t *obj)
 
     if (!map || !keys)
         goto fail;
-    json_object_foreach(obj, k, item)
-        keys[i++] = k;
+    json_object_foreach(obj, k, item) keys[i++] = k;
     qsort(keys, count, sizeof *keys, compare_strings);
     for (i = 0; i < count; i++) {
         key = yamldoc_new_scalar(keys[i], strlen(keys[i]), true);
@@ -413,7 +415,8 @@ static struct yamldoc_node *tree_from_json(json_t *v)
     case JSON_ARRAY:
         if (!(seq = yamldoc_new_sequence()))
             return NULL;
-        json_array_foreach(v, i, x) {
+        json_array_foreach(v, i, x)
+        {
             item = tree_from_json(x);
             if (!item || yamldoc_append(seq, item) != 0) {
                 yamldoc_free(item);
@@ -500,10 +503,10 @@ static int collect(struct box *box, const char *dir, const char *rel, int depth,
     while (rc == 0 && (e = readdir(d))) {
         if (e->d_name[0] == '.') /* ".", "..", and hidden files */
             continue;
-        if ((size_t)snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", e->d_name)
-                >= sizeof name
-            || (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path
-            || stat(path, &sb) != 0)
+        if ((size_t)snprintf(name, sizeof name, "%s%s%s", rel, *rel ? "/" : "", e->d_name) >=
+                sizeof name ||
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+            stat(path, &sb) != 0)
             continue; /* too long to open, or a dangling link: not a config */
         if (S_ISDIR(sb.st_mode) && depth < LIST_MAX_DEPTH)
             rc = collect(box, dir, name, depth + 1, err, errlen);
@@ -540,14 +543,9 @@ static int config_root(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg funcs[] = {
-    {"load", config_load},
-    {"get", config_get},
-    {"save", config_save},
-    {"list", config_list},
-    {"root", config_root},
-    {NULL, NULL}
-};
+static const luaL_Reg funcs[] = {{"load", config_load}, {"get", config_get},
+                                 {"save", config_save}, {"list", config_list},
+                                 {"root", config_root}, {NULL, NULL}};
 
 int luaopen_config(lua_State *L)
 {

@@ -36,14 +36,15 @@
 extern char **environ;
 
 #define PROC_MT "exec.process"
-#define DEFAULT_MAX_OUTPUT (1024 * 1024)   /* bytes kept per stream */
-#define KILL_GRACE 1.0        /* seconds from SIGTERM to SIGKILL, and from
+#define DEFAULT_MAX_OUTPUT (1024 * 1024) /* bytes kept per stream */
+#define KILL_GRACE \
+    1.0 /* seconds from SIGTERM to SIGKILL, and from
                                  SIGKILL to giving up on the pipes */
 #define READ_CHUNK 65536
 #define SHEBANG_MAX 256
 #define ERR_MAX 512
-#define EXIT_EXEC_FAILED 127    /* the child's status when exec failed ... */
-#define EXIT_REPORT_FAILED 126  /* ... and could not even say why */
+#define EXIT_EXEC_FAILED 127   /* the child's status when exec failed ... */
+#define EXIT_REPORT_FAILED 126 /* ... and could not even say why */
 
 enum { OUT, ERR, NSTREAMS };
 enum stage { STAGE_SETUP, STAGE_CHDIR, STAGE_EXEC };
@@ -56,16 +57,16 @@ struct child_error {
 
 struct command {
     char **argv;
-    char **envp;            /* NULL: inherit ours */
+    char **envp; /* NULL: inherit ours */
     const char *cwd;
-    const char *input;      /* NULL: empty stdin */
+    const char *input; /* NULL: empty stdin */
     size_t input_len;
-    double timeout;         /* seconds, 0 for none */
+    double timeout; /* seconds, 0 for none */
     size_t max_output;
 };
 
 struct stream {
-    int fd;                 /* -1 once at EOF */
+    int fd; /* -1 once at EOF */
     char *data;
     size_t len, cap;
     int truncated;
@@ -74,8 +75,8 @@ struct stream {
 /* A running child and the parent's ends of its pipes.  A userdata, so that
  * an error unwinding the stack still kills, reaps and closes (proc_close). */
 struct proc {
-    pid_t pid;              /* -1 once reaped */
-    int pidfd;              /* readable when the child exits */
+    pid_t pid; /* -1 once reaped */
+    int pidfd; /* readable when the child exits */
     int in_fd;
     size_t in_done;
     struct stream streams[NSTREAMS];
@@ -94,7 +95,7 @@ static double now(void)
 static void close_fd(int *fd)
 {
     if (*fd >= 0)
-        close(*fd);  /* nothing to do about a failed close of a pipe end */
+        close(*fd); /* nothing to do about a failed close of a pipe end */
     *fd = -1;
 }
 
@@ -161,8 +162,9 @@ static char **push_argv(lua_State *L, const char *const *prefix, int nprefix, in
         argv[i] = (char *)prefix[i];
     for (lua_Integer i = 1; i <= n; i++) {
         if (lua_rawgeti(L, list, i) != LUA_TSTRING)
-            luaL_argerror(L, arg, lua_pushfstring(L, "element %d: string expected, got %s",
-                                                  (int)i, luaL_typename(L, -1)));
+            luaL_argerror(L, arg,
+                          lua_pushfstring(L, "element %d: string expected, got %s", (int)i,
+                                          luaL_typename(L, -1)));
         argv[nprefix + i - 1] = (char *)lua_tostring(L, -1);
         lua_pop(L, 1);
     }
@@ -207,9 +209,11 @@ static char **push_env(lua_State *L, int opts)
         if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1))
             continue;
         if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_argerror(L, opts, lua_pushfstring(L, "field 'env': value of '%s': "
-                                                   "string or false expected, got %s",
-                                                   key, luaL_typename(L, -1)));
+            luaL_argerror(L, opts,
+                          lua_pushfstring(L,
+                                          "field 'env': value of '%s': "
+                                          "string or false expected, got %s",
+                                          key, luaL_typename(L, -1)));
         lua_pushfstring(L, "%s=%s", key, lua_tostring(L, -1));
         envp[count++] = (char *)lua_tostring(L, -1);
         lua_rawseti(L, anchor, (lua_Integer)count);
@@ -231,18 +235,18 @@ static int move_fd(int from, int to)
  * process may block or ignore signals (SIGPIPE) that the command must see. */
 static void child(const struct command *cmd, const int stdio[3], int report)
 {
-    struct child_error ce = { STAGE_SETUP, 0 };
+    struct child_error ce = {STAGE_SETUP, 0};
     struct sigaction dfl;
     sigset_t none;
 
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++)
-        sigaction(sig, &dfl, NULL);  /* fails harmlessly for SIGKILL, SIGSTOP */
+        sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP */
     sigemptyset(&none);
-    if (setpgid(0, 0) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0
-        || move_fd(stdio[0], STDIN_FILENO) != 0 || move_fd(stdio[1], STDOUT_FILENO) != 0
-        || move_fd(stdio[2], STDERR_FILENO) != 0)
+    if (setpgid(0, 0) != 0 || sigprocmask(SIG_SETMASK, &none, NULL) != 0 ||
+        move_fd(stdio[0], STDIN_FILENO) != 0 || move_fd(stdio[1], STDOUT_FILENO) != 0 ||
+        move_fd(stdio[2], STDERR_FILENO) != 0)
         goto fail;
     ce.stage = STAGE_CHDIR;
     if (cmd->cwd && chdir(cmd->cwd) != 0)
@@ -260,8 +264,9 @@ fail:
 static void describe_child_error(const struct command *cmd, const struct child_error *ce,
                                  char *err, size_t len)
 {
-    const char *what = ce->stage == STAGE_EXEC ? cmd->argv[0]
-                     : ce->stage == STAGE_CHDIR ? cmd->cwd : "setting up the child";
+    const char *what = ce->stage == STAGE_EXEC    ? cmd->argv[0]
+                       : ce->stage == STAGE_CHDIR ? cmd->cwd
+                                                  : "setting up the child";
 
     snprintf(err, len, "%s: %s", what, strerror(ce->err));
 }
@@ -289,7 +294,7 @@ static int spawn(struct proc *p, const struct command *cmd, char *err, size_t le
         goto done;
     }
     if (p->pid == 0)
-        child(cmd, (const int[]){ pipes[PIPE_IN][0], pipes[PIPE_OUT][1], pipes[PIPE_ERR][1] },
+        child(cmd, (const int[]){pipes[PIPE_IN][0], pipes[PIPE_OUT][1], pipes[PIPE_ERR][1]},
               pipes[PIPE_REPORT][1]);
     /* The child does the same; doing it here too means the group exists
      * before we could need to signal it.  EACCES once it has exec'd is fine. */
@@ -375,7 +380,7 @@ static int streams_open(const struct proc *p)
  * pipes that a process outside the group still holds open. */
 static int communicate(struct proc *p, const struct command *cmd, char *err, size_t len)
 {
-    static const int escalation[] = { SIGTERM, SIGKILL };
+    static const int escalation[] = {SIGTERM, SIGKILL};
     double deadline = cmd->timeout > 0 ? now() + cmd->timeout : INFINITY;
     const pid_t group = p->pid;
     size_t step = 0;
@@ -394,17 +399,17 @@ static int communicate(struct proc *p, const struct command *cmd, char *err, siz
             if (step == sizeof escalation / sizeof escalation[0])
                 break;
             p->timed_out = 1;
-            kill(-group, escalation[step++]);  /* ESRCH: all gone already */
+            kill(-group, escalation[step++]); /* ESRCH: all gone already */
             deadline = t + KILL_GRACE;
             continue;
         }
         if (deadline < INFINITY)
             ms = (int)fmin(ceil((deadline - t) * 1000), INT_MAX);
         for (int i = 0; i < NSTREAMS; i++)
-            fds[nfds++] = (struct pollfd){ .fd = p->streams[i].fd, .events = POLLIN };
-        fds[nfds++] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
-        fds[nfds++] = (struct pollfd){ .fd = p->pid > 0 ? p->pidfd : -1, .events = POLLIN };
-        if (poll(fds, nfds, ms) < 0) {  /* poll skips the entries whose fd is -1 */
+            fds[nfds++] = (struct pollfd){.fd = p->streams[i].fd, .events = POLLIN};
+        fds[nfds++] = (struct pollfd){.fd = p->in_fd, .events = POLLOUT};
+        fds[nfds++] = (struct pollfd){.fd = p->pid > 0 ? p->pidfd : -1, .events = POLLIN};
+        if (poll(fds, nfds, ms) < 0) { /* poll skips the entries whose fd is -1 */
             if (errno == EINTR)
                 continue;
             return sys_fail(err, len, "poll");
@@ -498,7 +503,7 @@ static int exec_run(lua_State *L)
 
 static int exec_shell(lua_State *L)
 {
-    const char *argv[] = { "/bin/sh", "-c", luaL_checkstring(L, 1) };
+    const char *argv[] = {"/bin/sh", "-c", luaL_checkstring(L, 1)};
 
     return execute(L, "exec.shell", argv, 3, 0, 1, luaopt_table(L, 2));
 }
@@ -557,8 +562,8 @@ static int exec_script(lua_State *L)
         return script_fail(L, path, strerror(errno));
     if (access(resolved, X_OK) != 0) {
         if (read_shebang(resolved, line, &interp, &arg) != 0)
-            return script_fail(L, path, errno == ENOEXEC ? "not executable and no #! line"
-                                                         : strerror(errno));
+            return script_fail(
+                L, path, errno == ENOEXEC ? "not executable and no #! line" : strerror(errno));
         prefix[nprefix++] = interp;
         if (arg)
             prefix[nprefix++] = arg;
@@ -568,11 +573,7 @@ static int exec_script(lua_State *L)
 }
 
 static const luaL_Reg funcs[] = {
-    {"run", exec_run},
-    {"shell", exec_shell},
-    {"script", exec_script},
-    {NULL, NULL}
-};
+    {"run", exec_run}, {"shell", exec_shell}, {"script", exec_script}, {NULL, NULL}};
 
 int luaopen_exec(lua_State *L)
 {

@@ -23,14 +23,14 @@
 #include <lua.h>
 
 #include "helpers.h"
-#include "luabox.h"
 #include "lib/luajson.h"
+#include "luabox.h"
 #include "luaopt.h"
 
 #define REQUEST_MT "http.request"
-#define DEFAULT_TIMEOUT 30.0                  /* seconds */
-#define MAX_TIMEOUT (7 * 24 * 3600.0)         /* keeps milliseconds in a long */
-#define DEFAULT_MAX_SIZE (64 * 1024 * 1024)   /* bytes */
+#define DEFAULT_TIMEOUT 30.0                /* seconds */
+#define MAX_TIMEOUT (7 * 24 * 3600.0)       /* keeps milliseconds in a long */
+#define DEFAULT_MAX_SIZE (64 * 1024 * 1024) /* bytes */
 #define MAX_REDIRECTS 10
 #define INITIAL_BODY_CAP 16384
 #define USER_AGENT "task-scheduler"
@@ -43,8 +43,8 @@
 struct request {
     CURL *curl;
     struct curl_slist *headers;
-    char *json_body;         /* a table body, encoded */
-    char *data;              /* the response body */
+    char *json_body; /* a table body, encoded */
+    char *data;      /* the response body */
     size_t len, cap, max;
     int too_big;
     char error[CURL_ERROR_SIZE];
@@ -180,26 +180,25 @@ static CURLcode configure(struct request *r, const struct options *o)
     const char *implied = o->body ? "POST" : "GET";
     CURLcode rc;
 
-    if ((rc = curl_easy_setopt(c, CURLOPT_URL, o->url)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, PROTOCOLS)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->error)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000))) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, (long)o->follow)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, (long)o->verify)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->verify ? 2L : 0L)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, r)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->headers)) != CURLE_OK)
+    if ((rc = curl_easy_setopt(c, CURLOPT_URL, o->url)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, PROTOCOLS)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->error)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000))) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, (long)o->follow)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, (long)o->verify)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->verify ? 2L : 0L)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, r)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, r->headers)) != CURLE_OK)
         return rc;
-    if (o->body
-        && ((rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->body)) != CURLE_OK
-            || (rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->body_len))
-               != CURLE_OK))
+    if (o->body && ((rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, o->body)) != CURLE_OK ||
+                    (rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                                           (curl_off_t)o->body_len)) != CURLE_OK))
         return rc;
     if (strcmp(o->method, "HEAD") == 0)
         return curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -238,8 +237,8 @@ static int push_response(lua_State *L, struct request *r)
     long status = 0;
     char *url = NULL;
 
-    if (curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK
-        || curl_easy_getinfo(r->curl, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK)
+    if (curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
+        curl_easy_getinfo(r->curl, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK)
         return luaL_error(L, "http: curl_easy_getinfo failed");
     lua_createtable(L, 0, 4);
     lua_pushinteger(L, status);
@@ -292,14 +291,14 @@ static int perform(lua_State *L, const char *fname, struct options *o, int body,
 
 static int http_get(lua_State *L)
 {
-    struct options o = { .method = "GET", .url = luaL_checkstring(L, 1) };
+    struct options o = {.method = "GET", .url = luaL_checkstring(L, 1)};
 
     return perform(L, "http.get", &o, 0, luaopt_table(L, 2));
 }
 
 static int http_post(lua_State *L)
 {
-    struct options o = { .method = "POST", .url = luaL_checkstring(L, 1) };
+    struct options o = {.method = "POST", .url = luaL_checkstring(L, 1)};
 
     luaL_argexpected(L, lua_type(L, 2) == LUA_TSTRING || lua_type(L, 2) == LUA_TTABLE, 2,
                      "string or table");
@@ -308,7 +307,7 @@ static int http_post(lua_State *L)
 
 static int http_request(lua_State *L)
 {
-    struct options o = { 0 };
+    struct options o = {0};
     int body;
 
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -321,11 +320,7 @@ static int http_request(lua_State *L)
 }
 
 static const luaL_Reg funcs[] = {
-    {"get", http_get},
-    {"post", http_post},
-    {"request", http_request},
-    {NULL, NULL}
-};
+    {"get", http_get}, {"post", http_post}, {"request", http_request}, {NULL, NULL}};
 
 int luaopen_http(lua_State *L)
 {

@@ -17,8 +17,8 @@
 #include <lua.h>
 
 #include "helpers.h"
-#include "luabox.h"
 #include "lib/luajson.h"
+#include "luabox.h"
 #include "luaopt.h"
 
 #define BOX_MT "json.box"
@@ -113,14 +113,8 @@ static int l_array(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg funcs[] = {
-    {"encode", l_encode},
-    {"decode", l_decode},
-    {"array", l_array},
-    {"null", NULL},
-    {"array_mt", NULL},
-    {NULL, NULL}
-};
+static const luaL_Reg funcs[] = {{"encode", l_encode}, {"decode", l_decode}, {"array", l_array},
+                                 {"null", NULL},       {"array_mt", NULL},   {NULL, NULL}};
 
 int luaopen_json(lua_State *L)
 {

@@ -11,8 +11,8 @@
 #include <lua.h>
 
 #include "helpers.h"
-#include "log/tasklog.h"
 #include "lib/luajson.h"
+#include "log/tasklog.h"
 #include "run/run_protocol.h"
 #include "runtime_context.h"
 
@@ -89,11 +89,8 @@ static int log_error_fn(lua_State *L)
 }
 
 static const luaL_Reg log_funcs[] = {
-    {"debug", log_debug_fn},
-    {"info", log_info_fn},
-    {"warn", log_warn_fn},
-    {"error", log_error_fn},
-    {NULL, NULL},
+    {"debug", log_debug_fn}, {"info", log_info_fn}, {"warn", log_warn_fn},
+    {"error", log_error_fn}, {NULL, NULL},
 };
 
 int luaopen_log(lua_State *L)

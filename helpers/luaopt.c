@@ -47,8 +47,9 @@ lua_Integer luaopt_integer(lua_State *L, int arg, const char *name, lua_Integer 
     if (arg && field(L, arg, name, LUA_TNUMBER))
         i = lua_tointegerx(L, -1, &exact);
     if (!exact)
-        luaL_argerror(L, arg,
-                      lua_pushfstring(L, "field '%s': number has no integer representation", name));
+        luaL_argerror(
+            L, arg,
+            lua_pushfstring(L, "field '%s': number has no integer representation", name));
     if (arg)
         lua_pop(L, 1);
     return i;
@@ -65,8 +66,7 @@ int luaopt_boolean(lua_State *L, int arg, const char *name, int def)
     return b;
 }
 
-const char *luaopt_string(lua_State *L, int arg, const char *name, const char *def,
-                          size_t *len)
+const char *luaopt_string(lua_State *L, int arg, const char *name, const char *def, size_t *len)
 {
     const char *s = def;
     size_t n = def ? strlen(def) : 0;
@@ -74,7 +74,7 @@ const char *luaopt_string(lua_State *L, int arg, const char *name, const char *d
     if (arg && field(L, arg, name, LUA_TSTRING))
         s = lua_tolstring(L, -1, &n);
     if (arg)
-        lua_pop(L, 1);  /* the table still references the string */
+        lua_pop(L, 1); /* the table still references the string */
     if (len)
         *len = n;
     return s;

@@ -45,7 +45,7 @@ static void check_channels(lua_State *L, struct notification *n)
 static int notify_send(lua_State *L)
 {
     const struct runtime_context *ctx = runtime_context(L);
-    struct notification n = { .duration = -1 };
+    struct notification n = {.duration = -1};
     char err[NOTIFIER_ERR_MAX];
     const char *urgency;
     int level;
@@ -56,8 +56,11 @@ static int notify_send(lua_State *L)
     n.title = luaopt_string(L, 1, "title", ctx ? ctx->title : DEFAULT_TITLE, NULL);
     urgency = luaopt_string(L, 1, "urgency", "normal", NULL);
     if ((level = notifier_urgency_parse(urgency)) < 0)
-        luaL_argerror(L, 1, lua_pushfstring(L, "field 'urgency': low, normal or "
-                                               "critical expected, got '%s'", urgency));
+        luaL_argerror(L, 1,
+                      lua_pushfstring(L,
+                                      "field 'urgency': low, normal or "
+                                      "critical expected, got '%s'",
+                                      urgency));
     n.urgency = (enum notifier_urgency)level;
     n.task = ctx ? ctx->task : NULL;
     check_channels(L, &n);
@@ -70,10 +73,7 @@ static int notify_send(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg funcs[] = {
-    {"send", notify_send},
-    {NULL, NULL}
-};
+static const luaL_Reg funcs[] = {{"send", notify_send}, {NULL, NULL}};
 
 int luaopen_notify(lua_State *L)
 {

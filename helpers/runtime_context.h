@@ -15,16 +15,16 @@
 #include "log/log.h"
 
 struct runtime_context {
-    const char *task;        /* task name: scopes state, names log files */
-    const char *title;       /* "[title]" of its log lines */
-    const char *root;        /* project root (absolute) */
-    const char *config_path; /* config/config.yaml, for the config helper */
-    int channel_fd;          /* fd to the executor; -1: write logs via tasklog */
-    enum log_level log_level;/* log lines below it are not sent */
-    json_t *state;           /* the state helper's view of the task's state
+    const char *task;         /* task name: scopes state, names log files */
+    const char *title;        /* "[title]" of its log lines */
+    const char *root;         /* project root (absolute) */
+    const char *config_path;  /* config/config.yaml, for the config helper */
+    int channel_fd;           /* fd to the executor; -1: write logs via tasklog */
+    enum log_level log_level; /* log lines below it are not sent */
+    json_t *state;            /* the state helper's view of the task's state
                               * (object key -> value, changed by state.set),
                               * or NULL and */
-    const char *state_error; /* why the daemon could not give it */
+    const char *state_error;  /* why the daemon could not give it */
 };
 
 /* Make `ctx` (which must outlive L) the context of L.  May raise (out of

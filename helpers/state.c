@@ -67,9 +67,7 @@ static int state_get(lua_State *L)
 }
 
 /* What became of a change. */
-enum change {
-    CHANGE_SENT, CHANGE_BAD_KEY, CHANGE_STATE_FULL, CHANGE_TOO_LARGE, CHANGE_UNSENT
-};
+enum change { CHANGE_SENT, CHANGE_BAD_KEY, CHANGE_STATE_FULL, CHANGE_TOO_LARGE, CHANGE_UNSENT };
 
 /* Send one change to the daemon. */
 static enum change send_change(const struct runtime_context *ctx, const char *key,
@@ -93,8 +91,10 @@ static int fail_change(lua_State *L, const char *what, enum change c)
         lua_pushfstring(L, "%s: the key is not UTF-8 (or out of memory)", what);
         break;
     case CHANGE_STATE_FULL:
-        lua_pushfstring(L, "%s: the task's state would be over the %d MiB a run can hold,"
-                        " as JSON", what, STATE_MIB(RUN_PROTOCOL_STATE_MAX));
+        lua_pushfstring(L,
+                        "%s: the task's state would be over the %d MiB a run can hold,"
+                        " as JSON",
+                        what, STATE_MIB(RUN_PROTOCOL_STATE_MAX));
         break;
     case CHANGE_TOO_LARGE:
         lua_pushfstring(L, "%s: the change is over the %d MiB it may have as JSON", what,
@@ -182,11 +182,8 @@ static int state_all(lua_State *L)
 }
 
 static const luaL_Reg state_funcs[] = {
-    {"get", state_get},
-    {"set", state_set},
-    {"delete", state_delete},
-    {"all", state_all},
-    {NULL, NULL},
+    {"get", state_get}, {"set", state_set}, {"delete", state_delete},
+    {"all", state_all}, {NULL, NULL},
 };
 
 int luaopen_state(lua_State *L)

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLI_HELP_COLUMN 30   /* where a command's help starts, after the indent */
-#define CLI_HELP_GAP 2       /* the least room between a synopsis and its help */
+#define CLI_HELP_COLUMN 30 /* where a command's help starts, after the indent */
+#define CLI_HELP_GAP 2     /* the least room between a synopsis and its help */
 #define CLI_SYNOPSIS_MAX 256
 
 static const char help_head[] =

@@ -20,26 +20,26 @@
 struct config;
 
 struct cli_options {
-    const char *root;            /* project root (absolute) */
-    const char *config_path;     /* config file (absolute) */
-    const char *tasks_dir;       /* tasks directory (absolute) */
-    const char *user;            /* --user NAME, or NULL */
+    const char *root;        /* project root (absolute) */
+    const char *config_path; /* config file (absolute) */
+    const char *tasks_dir;   /* tasks directory (absolute) */
+    const char *user;        /* --user NAME, or NULL */
     bool verbose;
-    bool json;                   /* --json given anywhere */
-    bool include_examples;       /* tasks.include_example_tasks or --include-examples */
-    bool examples_forced;        /* --include-examples itself (the daemon reads
+    bool json;                     /* --json given anywhere */
+    bool include_examples;         /* tasks.include_example_tasks or --include-examples */
+    bool examples_forced;          /* --include-examples itself (the daemon reads
                                   * the config's setting again at each reload) */
     const struct tz *default_zone; /* scheduler.timezone, else the system's */
-    const struct config *config; /* the loaded config (the defaults when a
+    const struct config *config;   /* the loaded config (the defaults when a
                                   * lenient command found it broken) */
 };
 
 struct cli_command {
-    const char *name;            /* the word that picks it: main NAME ... */
-    const char *usage;           /* its arguments, "" for none: the usage
+    const char *name;  /* the word that picks it: main NAME ... */
+    const char *usage; /* its arguments, "" for none: the usage
                                   * line is "main NAME USAGE" */
-    const char *help;            /* what it does, in one line of --help */
-    bool lenient;                /* runs on the defaults, with a warning,
+    const char *help;  /* what it does, in one line of --help */
+    bool lenient;      /* runs on the defaults, with a warning,
                                   * when the config is broken (main.c) */
     int (*exec)(const struct cli_options *opt, int argc, char **argv);
 };
@@ -65,8 +65,7 @@ int cli_command_usage(const struct cli_command *command);
 /* For the argument parsers: say what is wrong ("main: WHAT: WHY" on
  * stderr, before the usage line the caller prints) and return -1.
  * `what` names the command or option. */
-int cli_bad_args(const char *what, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int cli_bad_args(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* cli_bad_args for an argument the parser did not expect: "unknown option
  * '--x'", "'-n' needs a value" (an option it knows, `takes_value`), or
@@ -89,8 +88,8 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv);
 int cmd_daemon(const struct cli_options *opt, bool detach);
 
 /* The program's own usage line (cli_usage prints it after "usage: "). */
-#define CLI_USAGE                                                             \
-    "main [--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] "   \
+#define CLI_USAGE                                                           \
+    "main [--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] " \
     "[--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
 
 /* The full --help text to stdout, the commands' lines made from their

@@ -19,10 +19,9 @@
 
 #define CLIENT_READ_CHUNK 65536
 
-enum client_result client_open(struct client *c, const char *root, char *err,
-                               size_t errlen)
+enum client_result client_open(struct client *c, const char *root, char *err, size_t errlen)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
 
     c->fd = -1;
     c->buf = NULL;
@@ -94,7 +93,7 @@ static int client_wait(int fd, double deadline_ms)
                 return 0;
             wait = (int)left + 1;
         }
-        struct pollfd p = { .fd = fd, .events = POLLIN };
+        struct pollfd p = {.fd = fd, .events = POLLIN};
         int n = poll(&p, 1, wait);
         if (n > 0)
             return 1;
@@ -144,12 +143,11 @@ json_t *client_read(struct client *c, int timeout_ms, char *err, size_t errlen)
     double deadline = timeout_ms < 0 ? -1 : client_now_ms() + timeout_ms;
     char *nl;
 
-    while (!(nl = c->len > c->start ? memchr(c->buf + c->start, '\n', c->len - c->start)
-                                     : NULL)) {
+    while (
+        !(nl = c->len > c->start ? memchr(c->buf + c->start, '\n', c->len - c->start) : NULL)) {
         int ready = client_wait(c->fd, deadline);
         if (ready == 0) {
-            snprintf(err, errlen, "no reply from the daemon within %d s",
-                     timeout_ms / 1000);
+            snprintf(err, errlen, "no reply from the daemon within %d s", timeout_ms / 1000);
             return NULL;
         }
         if (ready < 0) {
@@ -165,8 +163,7 @@ json_t *client_read(struct client *c, int timeout_ms, char *err, size_t errlen)
         }
     }
     json_error_t jerr;
-    json_t *reply = json_loadb(c->buf + c->start, (size_t)(nl - (c->buf + c->start)), 0,
-                               &jerr);
+    json_t *reply = json_loadb(c->buf + c->start, (size_t)(nl - (c->buf + c->start)), 0, &jerr);
     c->start = (size_t)(nl - c->buf) + 1;
     if (!json_is_object(reply)) {
         snprintf(err, errlen, "bad reply from the daemon: %s",

@@ -19,14 +19,13 @@ enum client_result { CLIENT_OK = 0, CLIENT_NOT_RUNNING = 1, CLIENT_ERROR = -1 };
 
 struct client {
     int fd;
-    char *buf;       /* bytes received; [start, len) not yet returned */
+    char *buf; /* bytes received; [start, len) not yet returned */
     size_t start, len, cap;
 };
 
 /* Connect to the daemon of project `root`.  CLIENT_OK, CLIENT_NOT_RUNNING,
  * or CLIENT_ERROR with a message in err. */
-enum client_result client_open(struct client *c, const char *root, char *err,
-                               size_t errlen);
+enum client_result client_open(struct client *c, const char *root, char *err, size_t errlen);
 
 /* Send one request (a JSON object, borrowed).  0, or -1 with a message. */
 int client_send(struct client *c, const json_t *request, char *err, size_t errlen);

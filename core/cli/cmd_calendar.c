@@ -37,8 +37,8 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value = strcmp(arg, "--from") == 0 || strcmp(arg, "--tz") == 0 ||
-                           strcmp(arg, "-n") == 0;
+        bool takes_value =
+            strcmp(arg, "--from") == 0 || strcmp(arg, "--tz") == 0 || strcmp(arg, "-n") == 0;
         if (takes_value && !value)
             return cli_bad_arg("calendar", arg, true);
         if (strcmp(arg, "--from") == 0) {

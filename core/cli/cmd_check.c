@@ -25,7 +25,7 @@
 #include "task/task_lines.h"
 #include "time/clock.h"
 
-#define CHECK_MAX_DEPTH 16       /* sub-folders deeper than this are not searched */
+#define CHECK_MAX_DEPTH 16 /* sub-folders deeper than this are not searched */
 #define CHECK_WORDS_MAX 512
 
 struct path_list {
@@ -93,9 +93,9 @@ static int collect(const char *root, const char *rel, int depth, struct path_lis
         struct stat st;
         if (e->d_name[0] == '.')
             continue;
-        if (join_path(child, rel, e->d_name) < 0 || join_path(full, root, child) < 0
-            || lstat(full, &st) < 0)
-            continue;                        /* too long, or vanished while we looked */
+        if (join_path(child, rel, e->d_name) < 0 || join_path(full, root, child) < 0 ||
+            lstat(full, &st) < 0)
+            continue; /* too long, or vanished while we looked */
         if (S_ISDIR(st.st_mode) && depth < CHECK_MAX_DEPTH)
             rc = collect(root, child, depth + 1, out);
         else if (has_lua_suffix(e->d_name) && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))

@@ -45,7 +45,8 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
         } else if (strcmp(argv[i], "-n") == 0) {
             if (i + 1 >= argc)
                 return cli_bad_arg("history", argv[i], true);
-            if (cli_parse_count("history", "-n", argv[++i], HISTORY_MAX_COUNT, &args->count) < 0)
+            if (cli_parse_count("history", "-n", argv[++i], HISTORY_MAX_COUNT, &args->count) <
+                0)
                 return -1;
         } else if (argv[i][0] != '-' && !args->task) {
             args->task = argv[i];
@@ -97,8 +98,8 @@ static void history_error_cell(const char *error, char *buf, size_t len)
 
 static int history_print(const struct cli_options *opt, const json_t *runs)
 {
-    static const char *const header[] = { "ID", "TASK", "TRIGGER", "ATTEMPT", "SCHEDULED",
-                                          "STARTED", "RESULT", "ERROR" };
+    static const char *const header[] = {"ID",        "TASK",    "TRIGGER", "ATTEMPT",
+                                         "SCHEDULED", "STARTED", "RESULT",  "ERROR"};
     struct table t;
     size_t i;
     json_t *run;
@@ -110,23 +111,31 @@ static int history_print(const struct cli_options *opt, const json_t *runs)
     }
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
-    json_array_foreach(runs, i, run) {
+    json_array_foreach(runs, i, run)
+    {
         char id[RUNVIEW_TEXT_MAX], attempt[RUNVIEW_TEXT_MAX], scheduled[RUNVIEW_TEXT_MAX];
         char started[RUNVIEW_TEXT_MAX], result[RUNVIEW_TEXT_MAX];
         char error[HISTORY_ERROR_SHOWN * 4 + 1]; /* UTF-8: up to 4 bytes each */
-        snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(run, "id")));
+        snprintf(id, sizeof id, "%lld",
+                 (long long)json_integer_value(json_object_get(run, "id")));
         snprintf(attempt, sizeof attempt, "%lld",
                  (long long)json_integer_value(json_object_get(run, "attempt")));
-        runview_time(opt->default_zone, json_number_value(json_object_get(run, "scheduled_for")),
-                     scheduled, sizeof scheduled);
+        runview_time(opt->default_zone,
+                     json_number_value(json_object_get(run, "scheduled_for")), scheduled,
+                     sizeof scheduled);
         runview_time(opt->default_zone, json_number_value(json_object_get(run, "started_at")),
                      started, sizeof started);
         runview_outcome(run, result, sizeof result);
         history_error_cell(json_string_value(json_object_get(run, "error")), error,
                            sizeof error);
-        const char *row[] = { id, json_string_value(json_object_get(run, "task")),
-                              json_string_value(json_object_get(run, "trigger")), attempt,
-                              scheduled, started, result, error };
+        const char *row[] = {id,
+                             json_string_value(json_object_get(run, "task")),
+                             json_string_value(json_object_get(run, "trigger")),
+                             attempt,
+                             scheduled,
+                             started,
+                             result,
+                             error};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);
@@ -137,8 +146,8 @@ static int history_print(const struct cli_options *opt, const json_t *runs)
 static int history_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct history_args args;
-    struct discovery found = { 0 };
-    struct history_walk walk = { .opt = opt };
+    struct discovery found = {0};
+    struct history_walk walk = {.opt = opt};
     struct store *st = NULL;
     char err[HISTORY_ERR_MAX];
     int rc = 1;
@@ -161,7 +170,8 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
     }
     /* No row limit in SQL: --user may skip rows; history_take stops the walk. */
     if (store_history(st, args.task, 0, history_take, &walk) < 0 || walk.out_of_memory) {
-        fprintf(stderr, "history: %s\n", walk.out_of_memory ? "out of memory" : store_error(st));
+        fprintf(stderr, "history: %s\n",
+                walk.out_of_memory ? "out of memory" : store_error(st));
         goto done;
     }
     if ((args.json ? table_print_json(walk.runs, stdout) : history_print(opt, walk.runs)) < 0 ||

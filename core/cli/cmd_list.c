@@ -10,7 +10,7 @@
 
 static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
-    static const char *const header[] = { "TASK", "SCHEDULE", "NEXT FIRE", "USER" };
+    static const char *const header[] = {"TASK", "SCHEDULE", "NEXT FIRE", "USER"};
     struct table t;
     size_t i;
     json_t *task;
@@ -22,16 +22,17 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     }
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach(tasks, i, task)
+    {
         char next[RUNVIEW_WHEN_MAX];
         bool broken = json_is_true(json_object_get(task, "broken"));
         runview_when(opt->default_zone,
-                     (double)json_integer_value(json_object_get(task, "next_fire")), now,
-                     next, sizeof next);
-        const char *row[] = { json_string_value(json_object_get(task, "name")),
-                              broken ? "(broken: see main --status)"
-                                     : json_string_value(json_object_get(task, "schedule")),
-                              next, json_string_value(json_object_get(task, "user")) };
+                     (double)json_integer_value(json_object_get(task, "next_fire")), now, next,
+                     sizeof next);
+        const char *row[] = {json_string_value(json_object_get(task, "name")),
+                             broken ? "(broken: see main --status)"
+                                    : json_string_value(json_object_get(task, "schedule")),
+                             next, json_string_value(json_object_get(task, "user"))};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);
@@ -48,8 +49,8 @@ static int list_exec(const struct cli_options *opt, int argc, char **argv)
     if (!doc)
         return rc == EXIT_USAGE ? cli_command_usage(&cmd_list_entry) : rc;
     const json_t *tasks = json_object_get(doc, "tasks");
-    int printed = json ? table_print_json(tasks, stdout)
-                       : list_print(opt, tasks, taskview_now(doc));
+    int printed =
+        json ? table_print_json(tasks, stdout) : list_print(opt, tasks, taskview_now(doc));
     if (printed >= 0 && fflush(stdout) == 0)
         rc = 0;
     json_decref(doc);

@@ -58,7 +58,7 @@ static int next_print(const struct cli_options *opt, const struct task *task, lo
 
 static int next_exec(const struct cli_options *opt, int argc, char **argv)
 {
-    struct discovery found = { 0 };
+    struct discovery found = {0};
     const char *name;
     long count;
     char err[NEXT_ERR_MAX];

@@ -16,7 +16,8 @@ static json_t *overdue_tasks(const json_t *doc)
     size_t i;
     json_t *task;
 
-    json_array_foreach(json_object_get(doc, "tasks"), i, task) {
+    json_array_foreach(json_object_get(doc, "tasks"), i, task)
+    {
         if (found && json_is_true(json_object_get(task, "overdue")) &&
             json_array_append(found, task) < 0) {
             json_decref(found);
@@ -28,7 +29,7 @@ static json_t *overdue_tasks(const json_t *doc)
 
 static int overdue_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
-    static const char *const header[] = { "TASK", "DUE", "LAST RUN" };
+    static const char *const header[] = {"TASK", "DUE", "LAST RUN"};
     struct table t;
     size_t i;
     json_t *task;
@@ -40,13 +41,14 @@ static int overdue_print(const struct cli_options *opt, const json_t *tasks, dou
     }
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach(tasks, i, task)
+    {
         char due[RUNVIEW_WHEN_MAX], last[RUNVIEW_TEXT_MAX];
         runview_when(opt->default_zone,
-                     (double)json_integer_value(json_object_get(task, "next_fire")), now,
-                     due, sizeof due);
+                     (double)json_integer_value(json_object_get(task, "next_fire")), now, due,
+                     sizeof due);
         runview_outcome(json_object_get(task, "last_run"), last, sizeof last);
-        const char *row[] = { json_string_value(json_object_get(task, "name")), due, last };
+        const char *row[] = {json_string_value(json_object_get(task, "name")), due, last};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);
@@ -68,8 +70,8 @@ static int overdue_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "overdue: out of memory\n");
         goto done;
     }
-    int printed = json ? table_print_json(tasks, stdout)
-                       : overdue_print(opt, tasks, taskview_now(doc));
+    int printed =
+        json ? table_print_json(tasks, stdout) : overdue_print(opt, tasks, taskview_now(doc));
     if (printed < 0 || fflush(stdout) != 0)
         goto done;
     rc = json_array_size(tasks) > 0 ? 1 : 0;

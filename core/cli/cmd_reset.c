@@ -24,7 +24,7 @@
 #define RESET_ERR_MAX 512
 
 struct reset_args {
-    const char **names;      /* --task NAMEs (argc slots) */
+    const char **names; /* --task NAMEs (argc slots) */
     size_t count;
     bool all, dry_run, future_only, json;
 };
@@ -112,13 +112,13 @@ static json_t *reset_instant(int64_t t)
  * daemon; appends to `changes` when its next fire moves.  -1 on a store
  * error. */
 static int reset_store_task(struct store *st, const struct discovered *item,
-                            const struct reset_args *args, const struct tz *zone,
-                            int64_t now, json_t *changes)
+                            const struct reset_args *args, const struct tz *zone, int64_t now,
+                            json_t *changes)
 {
     int64_t old_next, last_scheduled;
     bool paused;
-    int known = store_task_get_schedule_state(st, item->name, &old_next, &last_scheduled,
-                                              &paused);
+    int known =
+        store_task_get_schedule_state(st, item->name, &old_next, &last_scheduled, &paused);
 
     if (known <= 0 || !item->loaded) /* never seen by a daemon, or broken */
         return known;
@@ -133,8 +133,7 @@ static int reset_store_task(struct store *st, const struct discovered *item,
         return 0;
     if (json_array_append_new(changes, json_pack("{s:s, s:o, s:o}", "name", item->name,
                                                  "old_next_fire", reset_instant(old_next),
-                                                 "new_next_fire", reset_instant(new_next)))
-        < 0)
+                                                 "new_next_fire", reset_instant(new_next))) < 0)
         return -1;
     if (args->dry_run)
         return 0;
@@ -189,8 +188,8 @@ static json_t *reset_request(const struct cli_options *opt, const struct reset_a
             names = NULL;
         }
     }
-    return json_pack("{s:s, s:o, s:b, s:b}", "cmd", "reset", "tasks", names,
-                     "future_only", args->future_only, "dry_run", args->dry_run);
+    return json_pack("{s:s, s:o, s:b, s:b}", "cmd", "reset", "tasks", names, "future_only",
+                     args->future_only, "dry_run", args->dry_run);
 }
 
 /* Ask the daemon.  NULL with a message, and *not_running set when no daemon
@@ -234,7 +233,8 @@ static int reset_print(const struct cli_options *opt, const struct reset_args *a
 
     if (json_array_size(changes) == 0)
         return printf("nothing to reset\n") < 0 ? -1 : 0;
-    json_array_foreach(changes, i, change) {
+    json_array_foreach(changes, i, change)
+    {
         char old_at[RUNVIEW_TEXT_MAX], new_at[RUNVIEW_TEXT_MAX];
         runview_time(opt->default_zone,
                      json_number_value(json_object_get(change, "old_next_fire")), old_at,
@@ -242,8 +242,8 @@ static int reset_print(const struct cli_options *opt, const struct reset_args *a
         runview_time(opt->default_zone,
                      json_number_value(json_object_get(change, "new_next_fire")), new_at,
                      sizeof new_at);
-        if (printf("%s: %s -> %s\n", json_string_value(json_object_get(change, "name")),
-                   old_at, new_at) < 0)
+        if (printf("%s: %s -> %s\n", json_string_value(json_object_get(change, "name")), old_at,
+                   new_at) < 0)
             return -1;
     }
     if (args->dry_run && printf("(dry run: nothing was changed)\n") < 0)
@@ -253,8 +253,8 @@ static int reset_print(const struct cli_options *opt, const struct reset_args *a
 
 static int reset_exec(const struct cli_options *opt, int argc, char **argv)
 {
-    struct reset_args args = { .names = calloc((size_t)argc, sizeof *args.names) };
-    struct discovery found = { 0 };
+    struct reset_args args = {.names = calloc((size_t)argc, sizeof *args.names)};
+    struct discovery found = {0};
     json_t *changes = NULL;
     bool not_running = false;
     char err[RESET_ERR_MAX];
@@ -283,7 +283,8 @@ static int reset_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "reset: %s\n", err);
         goto done;
     }
-    if ((args.json ? table_print_json(changes, stdout) : reset_print(opt, &args, changes)) < 0 ||
+    if ((args.json ? table_print_json(changes, stdout) : reset_print(opt, &args, changes)) <
+            0 ||
         fflush(stdout) != 0)
         goto done;
     rc = 0;

@@ -25,8 +25,8 @@ static void status_print_store(const json_t *doc)
 
     if (!json_is_object(store))
         return;
-    runview_duration(taskview_now(doc) - json_number_value(json_object_get(store, "since")), since,
-                     sizeof since);
+    runview_duration(taskview_now(doc) - json_number_value(json_object_get(store, "since")),
+                     since, sizeof since);
     printf("store: error: %s (for %s; %lld write(s) waiting to be saved",
            json_string_value(json_object_get(store, "error")), since,
            (long long)json_integer_value(json_object_get(store, "pending")));
@@ -64,9 +64,9 @@ static void status_state(const json_t *task, char *buf, size_t len)
     else if (json_is_true(json_object_get(task, "installing")))
         snprintf(buf, len, "installing dependencies");
     else if (json_array_size(running) > 0)
-        snprintf(buf, len, "running (pid %lld)",
-                 (long long)json_integer_value(
-                     json_object_get(json_array_get(running, 0), "pid")));
+        snprintf(
+            buf, len, "running (pid %lld)",
+            (long long)json_integer_value(json_object_get(json_array_get(running, 0), "pid")));
     else if (json_is_true(json_object_get(task, "overdue")))
         snprintf(buf, len, "overdue");
     else if (json_is_true(json_object_get(task, "paused")))
@@ -77,11 +77,10 @@ static void status_state(const json_t *task, char *buf, size_t len)
         snprintf(buf, len, "ok");
 }
 
-static int status_print_tasks(const struct cli_options *opt, const json_t *tasks,
-                              double now)
+static int status_print_tasks(const struct cli_options *opt, const json_t *tasks, double now)
 {
-    static const char *const header[] = { "TASK", "TITLE", "SCHEDULE", "NEXT FIRE",
-                                          "LAST RUN", "STATE" };
+    static const char *const header[] = {"TASK",      "TITLE",    "SCHEDULE",
+                                         "NEXT FIRE", "LAST RUN", "STATE"};
     struct table t;
     size_t i;
     json_t *task;
@@ -93,22 +92,26 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
     }
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach(tasks, i, task)
+    {
         char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_TEXT_MAX], state[STATUS_STATE_MAX];
         runview_when(opt->default_zone,
-                     (double)json_integer_value(json_object_get(task, "next_fire")), now,
-                     next, sizeof next);
+                     (double)json_integer_value(json_object_get(task, "next_fire")), now, next,
+                     sizeof next);
         runview_outcome(json_object_get(task, "last_run"), last, sizeof last);
         status_state(task, state, sizeof state);
-        const char *row[] = { json_string_value(json_object_get(task, "name")),
-                              json_string_value(json_object_get(task, "title")),
-                              json_string_value(json_object_get(task, "schedule")),
-                              next, last, state };
+        const char *row[] = {json_string_value(json_object_get(task, "name")),
+                             json_string_value(json_object_get(task, "title")),
+                             json_string_value(json_object_get(task, "schedule")),
+                             next,
+                             last,
+                             state};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);
     table_free(&t);
-    json_array_foreach(tasks, i, task) {
+    json_array_foreach(tasks, i, task)
+    {
         if (json_is_true(json_object_get(task, "broken")))
             printf("broken: %s\n", json_string_value(json_object_get(task, "error")));
     }

@@ -74,7 +74,7 @@ static bool stop_process_gone(pid_t pid)
 
 static bool stop_wait_gone(pid_t pid, int seconds)
 {
-    const struct timespec pause = { 0, STOP_POLL_NS };
+    const struct timespec pause = {0, STOP_POLL_NS};
     long polls = (long)seconds * (1000000000L / STOP_POLL_NS);
 
     for (long i = 0; i < polls; i++) {

@@ -99,8 +99,8 @@ static int task_follow(struct client *c, struct task_result *result)
 
 /* CLIENT_OK when the daemon ran it (result filled), CLIENT_NOT_RUNNING, or
  * CLIENT_ERROR after printing why. */
-static enum client_result task_through_daemon(const struct cli_options *opt,
-                                              const char *name, struct task_result *result)
+static enum client_result task_through_daemon(const struct cli_options *opt, const char *name,
+                                              struct task_result *result)
 {
     struct client c;
     char err[TASK_CMD_ERR_MAX] = "";
@@ -125,13 +125,15 @@ static enum client_result task_through_daemon(const struct cli_options *opt,
 
 int cmd_task(const struct cli_options *opt, int argc, char **argv)
 {
-    struct task_result result = { false, false };
+    struct task_result result = {false, false};
     const struct engine_client client = {
-        .on_output = task_on_output, .on_done = task_on_done, .data = &result
-    };
+        .on_output = task_on_output, .on_done = task_on_done, .data = &result};
     const struct engine_local_options local = {
-        .root = opt->root, .config_path = opt->config_path, .config = opt->config,
-        .verbose = opt->verbose, .include_examples = opt->include_examples,
+        .root = opt->root,
+        .config_path = opt->config_path,
+        .config = opt->config,
+        .verbose = opt->verbose,
+        .include_examples = opt->include_examples,
     };
     char err[TASK_CMD_ERR_MAX];
 

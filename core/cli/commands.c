@@ -9,9 +9,9 @@
 #include <string.h>
 
 const struct cli_command *const cli_commands[] = {
-    &cmd_list_entry,  &cmd_history_entry, &cmd_check_entry,  &cmd_calendar_entry,
-    &cmd_next_entry,  &cmd_overdue_entry, &cmd_reset_entry,  &cmd_reload_entry,
-    &cmd_stop_entry,  &cmd_restart_entry, &cmd_config_entry, NULL,
+    &cmd_list_entry, &cmd_history_entry, &cmd_check_entry,  &cmd_calendar_entry,
+    &cmd_next_entry, &cmd_overdue_entry, &cmd_reset_entry,  &cmd_reload_entry,
+    &cmd_stop_entry, &cmd_restart_entry, &cmd_config_entry, NULL,
 };
 
 const struct cli_command *cli_command_find(const char *name)

@@ -93,30 +93,22 @@ static json_t *runview_json_text(const char *text)
 
 json_t *runview_run_json(const struct store_run *run)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?,"
-                     " s:o, s:o, s:o, s:s?, s:s?}",
-                     "id", (json_int_t)run->id,
-                     "task", run->task,
-                     "trigger", store_trigger_name(run->trigger),
-                     "status", store_status_name(run->status),
-                     "attempt", run->attempt,
-                     "scheduled_for", run->scheduled_for
-                                          ? json_integer(run->scheduled_for) : json_null(),
-                     "queued_at", runview_number(run->queued_at),
-                     "started_at", runview_number(run->started_at),
-                     "finished_at", runview_number(run->finished_at),
-                     "duration", run->finished_at != 0 && run->started_at != 0
-                                     ? json_real(run->duration) : json_null(),
-                     "exit_code", run->has_exit_code ? json_integer(run->exit_code)
-                                                     : json_null(),
-                     "signal", run->signal ? json_integer(run->signal) : json_null(),
-                     "error", run->error,
-                     "result", runview_json_text(run->result_json),
-                     "peak_rss_kb", run->peak_rss_kb ? json_integer(run->peak_rss_kb)
-                                                     : json_null(),
-                     "cpu_ms", run->cpu_ms ? json_integer(run->cpu_ms) : json_null(),
-                     "output_tail", run->output_tail,
-                     "file_hash", run->file_hash);
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?,"
+        " s:o, s:o, s:o, s:s?, s:s?}",
+        "id", (json_int_t)run->id, "task", run->task, "trigger",
+        store_trigger_name(run->trigger), "status", store_status_name(run->status), "attempt",
+        run->attempt, "scheduled_for",
+        run->scheduled_for ? json_integer(run->scheduled_for) : json_null(), "queued_at",
+        runview_number(run->queued_at), "started_at", runview_number(run->started_at),
+        "finished_at", runview_number(run->finished_at), "duration",
+        run->finished_at != 0 && run->started_at != 0 ? json_real(run->duration) : json_null(),
+        "exit_code", run->has_exit_code ? json_integer(run->exit_code) : json_null(), "signal",
+        run->signal ? json_integer(run->signal) : json_null(), "error", run->error, "result",
+        runview_json_text(run->result_json), "peak_rss_kb",
+        run->peak_rss_kb ? json_integer(run->peak_rss_kb) : json_null(), "cpu_ms",
+        run->cpu_ms ? json_integer(run->cpu_ms) : json_null(), "output_tail", run->output_tail,
+        "file_hash", run->file_hash);
 }
 
 void runview_outcome(const json_t *run, char *buf, size_t len)

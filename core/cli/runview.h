@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "time/tz.h"
 
-#define RUNVIEW_TEXT_MAX 96  /* room for any string these functions write */
+#define RUNVIEW_TEXT_MAX 96 /* room for any string these functions write */
 #define RUNVIEW_WHEN_MAX (2 * RUNVIEW_TEXT_MAX)
 
 /* "2026-03-29 03:00:00" in `zone`; "-" for 0 (never). */

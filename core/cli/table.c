@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TABLE_GAP 2          /* spaces between columns */
+#define TABLE_GAP 2 /* spaces between columns */
 #define TABLE_EMPTY "-"
 
 void table_init(struct table *t, size_t columns)
@@ -54,7 +54,7 @@ static size_t table_width(const char *s)
 
 int table_print(const struct table *t, FILE *out)
 {
-    size_t width[TABLE_COLUMNS_MAX] = { 0 };
+    size_t width[TABLE_COLUMNS_MAX] = {0};
 
     if (t->failed)
         return -1;

@@ -15,8 +15,8 @@
 struct table {
     size_t columns;
     size_t rows, cap;
-    char **cells;            /* rows * columns, row-major, owned */
-    int failed;              /* an allocation failed: table_print reports it */
+    char **cells; /* rows * columns, row-major, owned */
+    int failed;   /* an allocation failed: table_print reports it */
 };
 
 /* An empty table of `columns` (<= TABLE_COLUMNS_MAX) columns. */
@@ -34,6 +34,5 @@ void table_free(struct table *t);
 /* The --json form of a listing: `value` indented, then a newline.  0, or
  * -1 when writing failed. */
 int table_print_json(const json_t *value, FILE *out);
-
 
 #endif

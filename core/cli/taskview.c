@@ -71,24 +71,24 @@ static int taskview_take_run(const struct store_run *run, void *ud)
 {
     struct taskview_last *last = ud;
 
-    last->run = json_pack("{s:s, s:o, s:o, s:o}", "status", store_status_name(run->status),
-                          "started_at", taskview_instant(last->opt, (int64_t)run->started_at),
-                          "finished_at", taskview_instant(last->opt, (int64_t)run->finished_at),
-                          "duration", run->finished_at > 0 && run->started_at > 0
-                                          ? json_real(run->duration) : json_null());
+    last->run = json_pack(
+        "{s:s, s:o, s:o, s:o}", "status", store_status_name(run->status), "started_at",
+        taskview_instant(last->opt, (int64_t)run->started_at), "finished_at",
+        taskview_instant(last->opt, (int64_t)run->finished_at), "duration",
+        run->finished_at > 0 && run->started_at > 0 ? json_real(run->duration) : json_null());
     return 0;
 }
 
 /* One task in engine_status_json's shape, from its file and its row; NULL
  * with a message in err. */
 static json_t *taskview_local_task(const struct cli_options *opt, struct store *st,
-                                   const struct discovered *item, int64_t now,
-                                   char *err, size_t errlen)
+                                   const struct discovered *item, int64_t now, char *err,
+                                   size_t errlen)
 {
     const struct task *t = &item->task;
     int64_t stored_next = 0;
     bool paused = false;
-    struct taskview_last last = { opt, NULL };
+    struct taskview_last last = {opt, NULL};
     char words[TASKVIEW_SCHEDULE_MAX] = "";
 
     if (store_task_get_schedule_state(st, item->name, &stored_next, NULL, &paused) < 0 ||
@@ -102,29 +102,20 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     bool overdue = fires && stored_next > 0 && stored_next != SCHEDULE_NEVER &&
                    stored_next + ENGINE_OVERDUE_AFTER < now;
     int64_t next = overdue ? stored_next
-                 : fires   ? schedule_set_next_fire(&t->schedules, now, opt->default_zone)
+                   : fires ? schedule_set_next_fire(&t->schedules, now, opt->default_zone)
                            : SCHEDULE_NEVER;
     if (item->loaded)
         schedule_set_describe(&t->schedules, words, sizeof words);
     json_t *entry = json_pack(
         "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o, s:b, s:o,"
         " s:[]}",
-        "name", item->name,
-        "title", item->loaded ? t->title : NULL,
-        "path", item->path,
-        "schedule", item->loaded ? words : NULL,
-        "user", item->loaded ? t->user : NULL,
-        "enabled", item->loaded && t->enabled,
-        "paused", paused,
-        "broken", !item->loaded,
-        "error", item->error,
-        "last_good", false,
-        "installing", false,
-        "next_fire", next != SCHEDULE_NEVER ? json_integer(next) : json_null(),
-        "next_fire_iso", taskview_instant(opt, next),
-        "overdue", overdue,
-        "last_run", last.run ? last.run : json_null(),
-        "running");
+        "name", item->name, "title", item->loaded ? t->title : NULL, "path", item->path,
+        "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL,
+        "enabled", item->loaded && t->enabled, "paused", paused, "broken", !item->loaded,
+        "error", item->error, "last_good", false, "installing", false, "next_fire",
+        next != SCHEDULE_NEVER ? json_integer(next) : json_null(), "next_fire_iso",
+        taskview_instant(opt, next), "overdue", overdue, "last_run",
+        last.run ? last.run : json_null(), "running");
     if (!entry)
         snprintf(err, errlen, "%s: cannot describe the task", item->name);
     return entry;
@@ -132,7 +123,7 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
 
 static json_t *taskview_local(const struct cli_options *opt, char *err, size_t errlen)
 {
-    struct discovery found = { 0 };
+    struct discovery found = {0};
     struct store *st = NULL;
     json_t *doc = NULL, *tasks = json_array();
     int64_t now = clock_now_s();
@@ -153,10 +144,9 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
             goto fail;
         }
     }
-    doc = json_pack("{s:b, s:n, s:s, s:n, s:n, s:o, s:i, s:i, s:O}",
-                    "daemon", 0, "pid", "version", SCHEDULER_VERSION, "started_at", "uptime",
-                    "now", taskview_instant(opt, now), "running", 0, "queued", 0,
-                    "tasks", tasks);
+    doc = json_pack("{s:b, s:n, s:s, s:n, s:n, s:o, s:i, s:i, s:O}", "daemon", 0, "pid",
+                    "version", SCHEDULER_VERSION, "started_at", "uptime", "now",
+                    taskview_instant(opt, now), "running", 0, "queued", 0, "tasks", tasks);
     if (!doc)
         snprintf(err, errlen, "out of memory");
 fail:
@@ -210,8 +200,8 @@ json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen)
     return doc;
 }
 
-json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
-                         const char *name, bool *json, int *rc)
+json_t *taskview_command(const struct cli_options *opt, int argc, char **argv, const char *name,
+                         bool *json, int *rc)
 {
     char err[TASKVIEW_ERR_MAX];
     json_t *doc;

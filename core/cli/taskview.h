@@ -39,8 +39,8 @@ json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen)
  * or NULL with the exit code in *rc: EXIT_USAGE for any other argument
  * (the caller prints its usage line), 1 after reporting the failure under
  * the command's name. */
-json_t *taskview_command(const struct cli_options *opt, int argc, char **argv,
-                         const char *name, bool *json, int *rc);
+json_t *taskview_command(const struct cli_options *opt, int argc, char **argv, const char *name,
+                         bool *json, int *rc);
 
 /* The document's "now" (Unix s): the daemon's clock, which tests and
  * TASKSCHED_CLOCK_OFFSET may shift, so "in 5m" agrees with its next fires;

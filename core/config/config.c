@@ -37,8 +37,7 @@ void config_free(struct config *cfg)
     memset(cfg, 0, sizeof *cfg);
 }
 
-static void node_where(char *buf, size_t len, const char *file,
-                       const struct yamldoc_node *n)
+static void node_where(char *buf, size_t len, const char *file, const struct yamldoc_node *n)
 {
     snprintf(buf, len, "%s:%d:%d", file, n->line, n->column);
 }
@@ -49,38 +48,37 @@ static bool is_null(const struct yamldoc_node *n)
 }
 
 /* Every key we look up by name must be a scalar. */
-static int check_keys(const char *file, const struct yamldoc_node *map,
-                      char *err, size_t errlen)
+static int check_keys(const char *file, const struct yamldoc_node *map, char *err,
+                      size_t errlen)
 {
     for (size_t i = 0; i < map->count; i++) {
         const struct yamldoc_node *k = map->pairs[i].key;
         if (k->kind != YAMLDOC_SCALAR) {
-            snprintf(err, errlen, "%s:%d:%d: expected a name as key, got a %s",
-                     file, k->line, k->column, yamldoc_kind_name(k->kind));
+            snprintf(err, errlen, "%s:%d:%d: expected a name as key, got a %s", file, k->line,
+                     k->column, yamldoc_kind_name(k->kind));
             return -1;
         }
     }
     return 0;
 }
 
-static int apply_channels(struct config *cfg, const char *file,
-                          const struct yamldoc_node *map, char *err,
-                          size_t errlen)
+static int apply_channels(struct config *cfg, const char *file, const struct yamldoc_node *map,
+                          char *err, size_t errlen)
 {
     char where[WHERE_MAX];
     for (size_t i = 0; i < map->count; i++) {
         const struct yamldoc_pair *p = &map->pairs[i];
         node_where(where, sizeof where, file, p->value);
         if (!is_null(p->value) && p->value->kind != YAMLDOC_MAPPING) {
-            snprintf(err, errlen, "%s: notifications.%s: expected a mapping "
-                     "of settings, got a %s", where, p->key->text,
-                     yamldoc_kind_name(p->value->kind));
+            snprintf(err, errlen,
+                     "%s: notifications.%s: expected a mapping "
+                     "of settings, got a %s",
+                     where, p->key->text, yamldoc_kind_name(p->value->kind));
             return -1;
         }
-        struct config_channel *ch = config_channel_ensure(cfg, p->key->text,
-                                                          false);
-        struct yamldoc_node *settings = p->value->kind == YAMLDOC_MAPPING
-            ? yamldoc_clone(p->value) : NULL;
+        struct config_channel *ch = config_channel_ensure(cfg, p->key->text, false);
+        struct yamldoc_node *settings =
+            p->value->kind == YAMLDOC_MAPPING ? yamldoc_clone(p->value) : NULL;
         if (!ch || (p->value->kind == YAMLDOC_MAPPING && !settings)) {
             snprintf(err, errlen, "%s: out of memory", where);
             return -1;
@@ -93,9 +91,8 @@ static int apply_channels(struct config *cfg, const char *file,
     return 0;
 }
 
-static int apply_section(struct config *cfg, const char *file,
-                         const char *section, const struct yamldoc_node *map,
-                         char *err, size_t errlen)
+static int apply_section(struct config *cfg, const char *file, const char *section,
+                         const struct yamldoc_node *map, char *err, size_t errlen)
 {
     char where[WHERE_MAX];
     for (size_t i = 0; i < map->count; i++) {
@@ -113,17 +110,16 @@ static int apply_section(struct config *cfg, const char *file,
     return 0;
 }
 
-static int apply_file(struct config *cfg, const char *file,
-                      const struct yamldoc_node *root, char *err,
-                      size_t errlen)
+static int apply_file(struct config *cfg, const char *file, const struct yamldoc_node *root,
+                      char *err, size_t errlen)
 {
     char where[WHERE_MAX];
     if (is_null(root))
         return 0;
     if (root->kind != YAMLDOC_MAPPING) {
         node_where(where, sizeof where, file, root);
-        snprintf(err, errlen, "%s: expected a mapping of sections, got a %s",
-                 where, yamldoc_kind_name(root->kind));
+        snprintf(err, errlen, "%s: expected a mapping of sections, got a %s", where,
+                 yamldoc_kind_name(root->kind));
         return -1;
     }
     for (size_t i = 0; i < root->count; i++) {
@@ -138,23 +134,22 @@ static int apply_file(struct config *cfg, const char *file,
             continue;
         if (p->value->kind != YAMLDOC_MAPPING) {
             node_where(where, sizeof where, file, p->value);
-            snprintf(err, errlen, "%s: %s: expected a mapping, got a %s",
-                     where, section, yamldoc_kind_name(p->value->kind));
+            snprintf(err, errlen, "%s: %s: expected a mapping, got a %s", where, section,
+                     yamldoc_kind_name(p->value->kind));
             return -1;
         }
         if (check_keys(file, p->value, err, errlen) != 0)
             return -1;
         int rc = strcmp(section, CONFIG_NOTIFICATIONS) == 0
-            ? apply_channels(cfg, file, p->value, err, errlen)
-            : apply_section(cfg, file, section, p->value, err, errlen);
+                     ? apply_channels(cfg, file, p->value, err, errlen)
+                     : apply_section(cfg, file, section, p->value, err, errlen);
         if (rc != 0)
             return -1;
     }
     return 0;
 }
 
-int config_load(const char *path, struct config *cfg, char *err,
-                size_t errlen)
+int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
     struct yamldoc_node *root = NULL;
     struct stat sb;
@@ -165,8 +160,8 @@ int config_load(const char *path, struct config *cfg, char *err,
     }
     if (stat(path, &sb) == 0) {
         root = yamldoc_load_file(path, err, errlen);
-        if (!root || (root->kind == YAMLDOC_MAPPING &&
-                      check_keys(path, root, err, errlen) != 0) ||
+        if (!root ||
+            (root->kind == YAMLDOC_MAPPING && check_keys(path, root, err, errlen) != 0) ||
             apply_file(cfg, path, root, err, errlen) != 0)
             goto fail;
     } else if (errno != ENOENT) {
@@ -184,10 +179,9 @@ fail:
     return -1;
 }
 
-int config_resolve_path(const char *root, const char *rel, char *buf,
-                        size_t len)
+int config_resolve_path(const char *root, const char *rel, char *buf, size_t len)
 {
-    int n = rel[0] == '/' ? snprintf(buf, len, "%s", rel)
-                          : snprintf(buf, len, "%s/%s", root, rel);
+    int n =
+        rel[0] == '/' ? snprintf(buf, len, "%s", rel) : snprintf(buf, len, "%s/%s", root, rel);
     return n >= 0 && (size_t)n < len ? 0 : -1;
 }

@@ -35,8 +35,11 @@
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
-    CONFIG_CHANNEL_WEBHOOK, CONFIG_CHANNEL_NTFY, CONFIG_CHANNEL_SLACK,
-    CONFIG_CHANNEL_EMAIL, CONFIG_CHANNEL_DESKTOP
+    CONFIG_CHANNEL_WEBHOOK,
+    CONFIG_CHANNEL_NTFY,
+    CONFIG_CHANNEL_SLACK,
+    CONFIG_CHANNEL_EMAIL,
+    CONFIG_CHANNEL_DESKTOP
 };
 
 /* One named notification channel.  `settings` is the channel's mapping as
@@ -53,14 +56,14 @@ struct config_channel {
  * (config_fields.c), which `main config --effective` prints. */
 struct config {
     struct {
-        char *timezone;          /* "" = the system's zone */
-        int max_concurrent;      /* runs at once */
-        int max_catchup;         /* missed fires run per task with catchup="all" */
-        int kill_grace;          /* s between SIGTERM and SIGKILL */
-        int shutdown_timeout;    /* s to wait for runs at stop */
-        int default_timeout;     /* s, a task's timeout when unset; 0 = none */
-        int max_memory_usage;    /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
-        bool strict_modes;       /* check data/ and logs/ at start (daemon/strictmodes.h) */
+        char *timezone;       /* "" = the system's zone */
+        int max_concurrent;   /* runs at once */
+        int max_catchup;      /* missed fires run per task with catchup="all" */
+        int kill_grace;       /* s between SIGTERM and SIGKILL */
+        int shutdown_timeout; /* s to wait for runs at stop */
+        int default_timeout;  /* s, a task's timeout when unset; 0 = none */
+        int max_memory_usage; /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
+        bool strict_modes;    /* check data/ and logs/ at start (daemon/strictmodes.h) */
     } scheduler;
     struct {
         char *path;              /* the SQLite file */
@@ -71,19 +74,19 @@ struct config {
     struct {
         enum log_level level;
         enum config_log_format format;
-        int64_t max_size;        /* bytes before a log file rotates */
-        int retention;           /* days old files are kept; 0 = forever */
-        int rotation;            /* rotated files kept per log */
+        int64_t max_size; /* bytes before a log file rotates */
+        int retention;    /* days old files are kept; 0 = forever */
+        int rotation;     /* rotated files kept per log */
     } logging;
     struct {
-        char *directory;         /* where task files live */
-        char *pattern;           /* glob for task files */
+        char *directory; /* where task files live */
+        char *pattern;   /* glob for task files */
         bool reload_on_change;
         bool include_example_tasks;
     } tasks;
     struct {
-        char *server;            /* LuaRocks server; "" = luarocks' default */
-        char *tree;              /* where rocks are installed */
+        char *server; /* LuaRocks server; "" = luarocks' default */
+        char *tree;   /* where rocks are installed */
     } dependencies;
 
     struct config_channel *channels;
@@ -98,8 +101,7 @@ struct config {
 /* Fill `cfg` from defaults, the file at `path`, and the environment.
  * 0, or -1 with a message in err; on failure `cfg` holds nothing to free
  * (config_free is still safe).  `cfg` need not be initialised. */
-int config_load(const char *path, struct config *cfg, char *err,
-                size_t errlen);
+int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
 
 /* Only the defaults (no file, no environment); never fails but on OOM
  * (-1). */
@@ -108,13 +110,11 @@ int config_defaults(struct config *cfg);
 void config_free(struct config *cfg);
 
 /* The channel called `name`, or NULL. */
-const struct config_channel *config_channel_find(const struct config *cfg,
-                                                 const char *name);
+const struct config_channel *config_channel_find(const struct config *cfg, const char *name);
 
 /* A scalar setting of a channel ("url", "topic"…) as text, or NULL when
  * absent or not a scalar. */
-const char *config_channel_get(const struct config_channel *ch,
-                               const char *key);
+const char *config_channel_get(const struct config_channel *ch, const char *key);
 
 /* "webhook" …, for messages. */
 const char *config_channel_type_name(enum config_channel_type type);
@@ -127,7 +127,6 @@ int config_print_effective(const struct config *cfg, FILE *out);
 
 /* Join a config path to the project root: an absolute `rel` is copied as
  * is, else "root/rel".  0, or -1 when it does not fit in `len`. */
-int config_resolve_path(const char *root, const char *rel, char *buf,
-                        size_t len);
+int config_resolve_path(const char *root, const char *rel, char *buf, size_t len);
 
 #endif

@@ -23,15 +23,13 @@ extern char **environ;
 
 /* Split "SECTION__KEY[__MORE]" (the text before '=') into lower-case parts.
  * Returns the number of parts, or -1 when a part is empty or too long. */
-static int split_name(const char *name, size_t len,
-                      char parts[PART_MAX][NAME_LEN])
+static int split_name(const char *name, size_t len, char parts[PART_MAX][NAME_LEN])
 {
     int count = 0;
     size_t start = 0;
     while (start <= len) {
         const char *sep = strstr(name + start, SEPARATOR);
-        size_t end = sep && (size_t)(sep - name) < len ? (size_t)(sep - name)
-                                                       : len;
+        size_t end = sep && (size_t)(sep - name) < len ? (size_t)(sep - name) : len;
         if (count == PART_MAX || end == start || end - start >= NAME_LEN)
             return -1;
         for (size_t i = start; i < end; i++)
@@ -43,13 +41,11 @@ static int split_name(const char *name, size_t len,
     return count;
 }
 
-static int apply_channel_setting(struct config *cfg, const char *var,
-                                 const char *channel, const char *key,
-                                 const char *value, char *err, size_t errlen)
+static int apply_channel_setting(struct config *cfg, const char *var, const char *channel,
+                                 const char *key, const char *value, char *err, size_t errlen)
 {
     struct config_channel *ch = config_channel_ensure(cfg, channel, true);
-    struct yamldoc_node *node = yamldoc_new_scalar(value, strlen(value),
-                                                   false);
+    struct yamldoc_node *node = yamldoc_new_scalar(value, strlen(value), false);
     if (!ch || !node || yamldoc_set(ch->settings, key, node) != 0) {
         yamldoc_free(node);
         snprintf(err, errlen, "%s: out of memory", var);
@@ -58,8 +54,7 @@ static int apply_channel_setting(struct config *cfg, const char *var,
     return 0;
 }
 
-static int apply_one(struct config *cfg, const char *entry, char *err,
-                     size_t errlen)
+static int apply_one(struct config *cfg, const char *entry, char *err, size_t errlen)
 {
     const char *eq = strchr(entry, '=');
     const char *rest = entry + strlen(CONFIG_ENV_PREFIX);
@@ -70,18 +65,16 @@ static int apply_one(struct config *cfg, const char *entry, char *err,
         return 0;
     snprintf(var, sizeof var, "%.*s", (int)(eq - entry), entry);
     int count = split_name(rest, (size_t)(eq - rest), parts);
-    bool channel = count == PART_MAX &&
-                   strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
-    if (!channel && (count != 2 ||
-                     strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
-        snprintf(err, errlen, "%s: expected %s<SECTION>__<KEY> or %s"
-                 "NOTIFICATIONS__<CHANNEL>__<KEY>", var, CONFIG_ENV_PREFIX,
-                 CONFIG_ENV_PREFIX);
+    bool channel = count == PART_MAX && strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
+    if (!channel && (count != 2 || strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
+        snprintf(err, errlen,
+                 "%s: expected %s<SECTION>__<KEY> or %s"
+                 "NOTIFICATIONS__<CHANNEL>__<KEY>",
+                 var, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
         return -1;
     }
     if (channel)
-        return apply_channel_setting(cfg, var, parts[1], parts[2], eq + 1,
-                                     err, errlen);
+        return apply_channel_setting(cfg, var, parts[1], parts[2], eq + 1, err, errlen);
     int index = config_field_find(parts[0], parts[1]);
     if (index < 0) {
         bool section_known = false;
@@ -91,8 +84,7 @@ static int apply_one(struct config *cfg, const char *entry, char *err,
                              section_known ? parts[1] : parts[0], err, errlen);
         return -1;
     }
-    struct yamldoc_node *node = yamldoc_new_scalar(eq + 1, strlen(eq + 1),
-                                                   false);
+    struct yamldoc_node *node = yamldoc_new_scalar(eq + 1, strlen(eq + 1), false);
     if (!node) {
         snprintf(err, errlen, "%s: out of memory", var);
         return -1;

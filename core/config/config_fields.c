@@ -19,26 +19,40 @@
 
 #define NAME_MAX_LEN 64
 
-static const char *const format_names[] = { "text", "json", NULL };
+static const char *const format_names[] = {"text", "json", NULL};
 
 /* One row per setting, by kind: its key, where it goes, its bounds and its
  * default, each written here and nowhere else. */
 #define FIELD(sec, k, kind_, member) \
     .section = sec, .key = k, .kind = kind_, .offset = offsetof(struct config, member)
-#define STRING_FIELD(sec, k, member, def) \
-    { FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def }
-#define CHECKED_STRING_FIELD(sec, k, member, def, valid_) \
-    { FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def, .valid = valid_ }
-#define INT_FIELD(sec, k, member, min_, def) \
-    { FIELD(sec, k, CONFIG_FIELD_INT, member), .min = min_, .default_number = def }
-#define BOOL_FIELD(sec, k, member, def) \
-    { FIELD(sec, k, CONFIG_FIELD_BOOL, member), .default_number = def }
-#define ENUM_FIELD(sec, k, member, names_, def) \
-    { FIELD(sec, k, CONFIG_FIELD_ENUM, member), .names = names_, .default_number = def }
-#define SIZE_FIELD(sec, k, member, def) \
-    { FIELD(sec, k, CONFIG_FIELD_SIZE, member), .default_number = def }
-#define DURATION_FIELD(sec, k, member, def) \
-    { FIELD(sec, k, CONFIG_FIELD_DURATION, member), .default_number = def }
+#define STRING_FIELD(sec, k, member, def)                               \
+    {                                                                   \
+        FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def \
+    }
+#define CHECKED_STRING_FIELD(sec, k, member, def, valid_)                                \
+    {                                                                                    \
+        FIELD(sec, k, CONFIG_FIELD_STRING, member), .default_text = def, .valid = valid_ \
+    }
+#define INT_FIELD(sec, k, member, min_, def)                                        \
+    {                                                                               \
+        FIELD(sec, k, CONFIG_FIELD_INT, member), .min = min_, .default_number = def \
+    }
+#define BOOL_FIELD(sec, k, member, def)                                 \
+    {                                                                   \
+        FIELD(sec, k, CONFIG_FIELD_BOOL, member), .default_number = def \
+    }
+#define ENUM_FIELD(sec, k, member, names_, def)                                          \
+    {                                                                                    \
+        FIELD(sec, k, CONFIG_FIELD_ENUM, member), .names = names_, .default_number = def \
+    }
+#define SIZE_FIELD(sec, k, member, def)                                 \
+    {                                                                   \
+        FIELD(sec, k, CONFIG_FIELD_SIZE, member), .default_number = def \
+    }
+#define DURATION_FIELD(sec, k, member, def)                                 \
+    {                                                                       \
+        FIELD(sec, k, CONFIG_FIELD_DURATION, member), .default_number = def \
+    }
 
 #define MIB (1024 * 1024)
 
@@ -82,11 +96,11 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
 
 /* Enum settings are stored through an int pointer. */
 _Static_assert(sizeof(enum log_level) == sizeof(int) &&
-               sizeof(enum config_log_format) == sizeof(int),
+                   sizeof(enum config_log_format) == sizeof(int),
                "enum settings must be int-sized");
 
-static const char *const section_names[] = { "scheduler", "database",
-    "logging", "tasks", CONFIG_NOTIFICATIONS, "dependencies", NULL };
+static const char *const section_names[] = {
+    "scheduler", "database", "logging", "tasks", CONFIG_NOTIFICATIONS, "dependencies", NULL};
 
 /* Unit suffixes, lower case; matching ignores case. */
 struct unit {
@@ -95,15 +109,22 @@ struct unit {
 };
 
 static const struct unit size_units[] = {
-    { "", 1 }, { "b", 1 }, { "k", 1024 }, { "kb", 1024 }, { "kib", 1024 },
-    { "m", 1024 * 1024 }, { "mb", 1024 * 1024 }, { "mib", 1024 * 1024 },
-    { "g", 1024 * 1024 * 1024 }, { "gb", 1024 * 1024 * 1024 },
-    { "gib", 1024 * 1024 * 1024 }, { NULL, 0 },
+    {"", 1},
+    {"b", 1},
+    {"k", 1024},
+    {"kb", 1024},
+    {"kib", 1024},
+    {"m", 1024 * 1024},
+    {"mb", 1024 * 1024},
+    {"mib", 1024 * 1024},
+    {"g", 1024 * 1024 * 1024},
+    {"gb", 1024 * 1024 * 1024},
+    {"gib", 1024 * 1024 * 1024},
+    {NULL, 0},
 };
 
 static const struct unit duration_units[] = {
-    { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
-    { "w", 7 * 86400 }, { NULL, 0 },
+    {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 7 * 86400}, {NULL, 0},
 };
 
 static int set_string(char **slot, const char *value)
@@ -149,8 +170,7 @@ int config_field_find(const char *section, const char *key)
 
 /* Parse "<number><unit>" repeated ("10MB", "1h30m"); the number part
  * alone is allowed when the table has a "" unit. */
-static bool parse_units(const char *text, const struct unit *units,
-                        int64_t *out)
+static bool parse_units(const char *text, const struct unit *units, int64_t *out)
 {
     int64_t total = 0;
     const char *s = text;
@@ -166,8 +186,8 @@ static bool parse_units(const char *text, const struct unit *units,
             end++;
         size_t len = strcspn(end, "0123456789");
         const struct unit *u = units;
-        while (u->suffix && !(strlen(u->suffix) == len &&
-                              strncasecmp(u->suffix, end, len) == 0))
+        while (u->suffix &&
+               !(strlen(u->suffix) == len && strncasecmp(u->suffix, end, len) == 0))
             u++;
         if (!u->suffix || n > (INT64_MAX - total) / u->factor)
             return false;
@@ -178,12 +198,13 @@ static bool parse_units(const char *text, const struct unit *units,
     return true;
 }
 
-static const char *expectation(const struct config_field *f, char *buf,
-                               size_t len)
+static const char *expectation(const struct config_field *f, char *buf, size_t len)
 {
     switch (f->kind) {
-    case CONFIG_FIELD_STRING: return "a string";
-    case CONFIG_FIELD_BOOL: return "true or false";
+    case CONFIG_FIELD_STRING:
+        return "a string";
+    case CONFIG_FIELD_BOOL:
+        return "true or false";
     case CONFIG_FIELD_SIZE:
         return "a size >= 0 (bytes, or a number with KB, MB or GB)";
     case CONFIG_FIELD_DURATION:
@@ -194,8 +215,8 @@ static const char *expectation(const struct config_field *f, char *buf,
     case CONFIG_FIELD_ENUM: {
         size_t used = (size_t)snprintf(buf, len, "one of");
         for (const char *const *n = f->names; *n && used < len; n++)
-            used += (size_t)snprintf(buf + used, len - used, "%s %s",
-                                     n == f->names ? "" : ",", *n);
+            used +=
+                (size_t)snprintf(buf + used, len - used, "%s %s", n == f->names ? "" : ",", *n);
         return buf;
     }
     }
@@ -203,8 +224,8 @@ static const char *expectation(const struct config_field *f, char *buf,
 }
 
 /* Check one scalar; the value goes to *(slot) in the field's C type. */
-static bool parse_field(const struct config_field *f,
-                        const struct yamldoc_node *node, void *slot)
+static bool parse_field(const struct config_field *f, const struct yamldoc_node *node,
+                        void *slot)
 {
     struct yamldoc_value v = yamldoc_scalar_value(node);
     switch (f->kind) {
@@ -234,30 +255,27 @@ static bool parse_field(const struct config_field *f,
             return v.integer >= 0;
         }
         return v.type == YAMLDOC_STRING &&
-               parse_units(node->text, f->kind == CONFIG_FIELD_SIZE
-                           ? size_units : duration_units, slot);
+               parse_units(node->text,
+                           f->kind == CONFIG_FIELD_SIZE ? size_units : duration_units, slot);
     }
     return false;
 }
 
-int config_field_apply(struct config *cfg, int index,
-                       const struct yamldoc_node *value, const char *where,
-                       char *err, size_t errlen)
+int config_field_apply(struct config *cfg, int index, const struct yamldoc_node *value,
+                       const char *where, char *err, size_t errlen)
 {
     const struct config_field *f = &config_fields[index];
     void *slot = (char *)cfg + f->offset;
     char expect[NAME_MAX_LEN * 2];
 
     if (value->kind != YAMLDOC_SCALAR) {
-        snprintf(err, errlen, "%s: %s.%s: expected %s, got a %s", where,
-                 f->section, f->key, expectation(f, expect, sizeof expect),
-                 yamldoc_kind_name(value->kind));
+        snprintf(err, errlen, "%s: %s.%s: expected %s, got a %s", where, f->section, f->key,
+                 expectation(f, expect, sizeof expect), yamldoc_kind_name(value->kind));
         return -1;
     }
     if (!parse_field(f, value, slot)) {
-        snprintf(err, errlen, "%s: %s.%s: expected %s, got '%s'", where,
-                 f->section, f->key, expectation(f, expect, sizeof expect),
-                 value->text);
+        snprintf(err, errlen, "%s: %s.%s: expected %s, got '%s'", where, f->section, f->key,
+                 expectation(f, expect, sizeof expect), value->text);
         return -1;
     }
     if (f->valid) {
@@ -274,8 +292,8 @@ int config_field_apply(struct config *cfg, int index,
     return 0;
 }
 
-void config_field_unknown(const char *where, const char *section,
-                          const char *name, char *err, size_t errlen)
+void config_field_unknown(const char *where, const char *section, const char *name, char *err,
+                          size_t errlen)
 {
     struct suggest near;
 
@@ -288,10 +306,9 @@ void config_field_unknown(const char *where, const char *section,
         for (const char *const *s = section_names; *s; s++)
             suggest_consider(&near, *s);
     }
-    int n = section
-        ? snprintf(err, errlen, "%s: unknown key '%s' in section '%s'", where,
-                   name, section)
-        : snprintf(err, errlen, "%s: unknown section '%s'", where, name);
+    int n = section ? snprintf(err, errlen, "%s: unknown key '%s' in section '%s'", where, name,
+                               section)
+                    : snprintf(err, errlen, "%s: unknown section '%s'", where, name);
     if (near.best && n >= 0 && (size_t)n < errlen)
         snprintf(err + n, errlen - (size_t)n, " (did you mean '%s'?)", near.best);
 }

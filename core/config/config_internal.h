@@ -17,22 +17,22 @@
 #define CONFIG_NOTIFICATIONS "notifications"
 
 enum config_field_kind {
-    CONFIG_FIELD_STRING,    /* char *, any scalar's text */
-    CONFIG_FIELD_INT,       /* int >= min */
-    CONFIG_FIELD_BOOL,      /* bool */
-    CONFIG_FIELD_ENUM,      /* int index into names */
-    CONFIG_FIELD_SIZE,      /* int64_t bytes: 1048576 or "10MB" */
-    CONFIG_FIELD_DURATION,  /* int64_t seconds: 86400 or "1d", "1h30m" */
+    CONFIG_FIELD_STRING,   /* char *, any scalar's text */
+    CONFIG_FIELD_INT,      /* int >= min */
+    CONFIG_FIELD_BOOL,     /* bool */
+    CONFIG_FIELD_ENUM,     /* int index into names */
+    CONFIG_FIELD_SIZE,     /* int64_t bytes: 1048576 or "10MB" */
+    CONFIG_FIELD_DURATION, /* int64_t seconds: 86400 or "1d", "1h30m" */
 };
 
 struct config_field {
     const char *section, *key;
     enum config_field_kind kind;
-    size_t offset;              /* in struct config */
-    int min;                    /* CONFIG_FIELD_INT */
-    const char *const *names;   /* CONFIG_FIELD_ENUM, NULL-terminated */
-    const char *default_text;   /* CONFIG_FIELD_STRING */
-    int64_t default_number;     /* the others: a bool's 0/1, an enum's index */
+    size_t offset;            /* in struct config */
+    int min;                  /* CONFIG_FIELD_INT */
+    const char *const *names; /* CONFIG_FIELD_ENUM, NULL-terminated */
+    const char *default_text; /* CONFIG_FIELD_STRING */
+    int64_t default_number;   /* the others: a bool's 0/1, an enum's index */
     /* CONFIG_FIELD_STRING: what else a value must be (like Redis's
      * is_valid_fn), or NULL: 0, or -1 with why not in err. */
     int (*valid)(const char *text, char *err, size_t errlen);
@@ -53,24 +53,21 @@ int config_field_default(struct config *cfg, int index);
 /* Check `value` against field `index` and store it in cfg, remembering
  * `where` ("file:line:col" or a variable name) as its origin.  0, or -1
  * with "where: section.key: expected …, got '…'" in err. */
-int config_field_apply(struct config *cfg, int index,
-                       const struct yamldoc_node *value, const char *where,
-                       char *err, size_t errlen);
+int config_field_apply(struct config *cfg, int index, const struct yamldoc_node *value,
+                       const char *where, char *err, size_t errlen);
 
 /* "unknown key 'x' in section 's' (did you mean 'y'?)" — the suggestion
  * only when a known name is close.  `section` NULL: an unknown section. */
-void config_field_unknown(const char *where, const char *section,
-                          const char *name, char *err, size_t errlen);
+void config_field_unknown(const char *where, const char *section, const char *name, char *err,
+                          size_t errlen);
 
 /* The channel called `name` (case-insensitive when `fold`), created with
  * an empty settings mapping when missing; NULL on OOM. */
-struct config_channel *config_channel_ensure(struct config *cfg,
-                                             const char *name, bool fold);
+struct config_channel *config_channel_ensure(struct config *cfg, const char *name, bool fold);
 
 /* After file and environment: every channel has a known type and the
  * settings its type needs.  `file` names the config file in messages. */
-int config_channels_check(struct config *cfg, const char *file, char *err,
-                          size_t errlen);
+int config_channels_check(struct config *cfg, const char *file, char *err, size_t errlen);
 
 /* Apply the environment overrides (config_env.c). */
 int config_env_apply(struct config *cfg, char *err, size_t errlen);

@@ -17,24 +17,22 @@
 static int print_string(FILE *out, const char *s)
 {
     bool plain = *s && yamldoc_type_text(s).type == YAMLDOC_STRING &&
-                 !strpbrk(s, ":#'\"{}[],&*!|>%@`\\\n\t") &&
-                 s[0] != ' ' && s[0] != '-' && s[0] != '?' &&
-                 s[strlen(s) - 1] != ' ';
+                 !strpbrk(s, ":#'\"{}[],&*!|>%@`\\\n\t") && s[0] != ' ' && s[0] != '-' &&
+                 s[0] != '?' && s[strlen(s) - 1] != ' ';
     if (plain)
         return fprintf(out, "%s", s);
     int n = fputc('"', out) == EOF ? -1 : 1;
     for (; *s && n >= 0; s++) {
         int w = *s == '"' || *s == '\\' ? fprintf(out, "\\%c", *s)
-              : *s == '\n' ? fprintf(out, "\\n")
-              : *s == '\t' ? fprintf(out, "\\t")
-              : fprintf(out, "%c", *s);
+                : *s == '\n'            ? fprintf(out, "\\n")
+                : *s == '\t'            ? fprintf(out, "\\t")
+                                        : fprintf(out, "%c", *s);
         n = w < 0 ? -1 : n + w;
     }
     return n < 0 || fputc('"', out) == EOF ? -1 : n + 1;
 }
 
-static int print_value(FILE *out, const struct config *cfg,
-                       const struct config_field *f)
+static int print_value(FILE *out, const struct config *cfg, const struct config_field *f)
 {
     const void *slot = (const char *)cfg + f->offset;
     switch (f->kind) {
@@ -62,10 +60,11 @@ static int print_field(FILE *out, const struct config *cfg, int index)
         return -1;
     int pad = VALUE_COLUMN - n - v;
     const char *origin = cfg->origin[index];
-    bool env = origin && strncmp(origin, CONFIG_ENV_PREFIX,
-                                 strlen(CONFIG_ENV_PREFIX)) == 0;
-    return fprintf(out, "%*s # %s%s\n", pad > 0 ? pad : 0, "",
-                   env ? "env " : "", origin ? origin : "default") < 0 ? -1 : 0;
+    bool env = origin && strncmp(origin, CONFIG_ENV_PREFIX, strlen(CONFIG_ENV_PREFIX)) == 0;
+    return fprintf(out, "%*s # %s%s\n", pad > 0 ? pad : 0, "", env ? "env " : "",
+                   origin ? origin : "default") < 0
+               ? -1
+               : 0;
 }
 
 /* A channel's settings as written; nested values in flow style. */
@@ -74,21 +73,20 @@ static int print_node(FILE *out, const struct yamldoc_node *n)
     int rc = 0;
     switch (n->kind) {
     case YAMLDOC_SCALAR:
-        return (n->quoted ? print_string(out, n->text)
-                          : fprintf(out, "%s", n->text)) < 0 ? -1 : 0;
+        return (n->quoted ? print_string(out, n->text) : fprintf(out, "%s", n->text)) < 0 ? -1
+                                                                                          : 0;
     case YAMLDOC_SEQUENCE:
         rc = fputc('[', out) == EOF ? -1 : 0;
         for (size_t i = 0; rc == 0 && i < n->count; i++)
-            rc = (i && fputs(", ", out) == EOF) ? -1
-                                                : print_node(out, n->items[i]);
+            rc = (i && fputs(", ", out) == EOF) ? -1 : print_node(out, n->items[i]);
         return rc == 0 && fputc(']', out) != EOF ? 0 : -1;
     case YAMLDOC_MAPPING:
         rc = fputc('{', out) == EOF ? -1 : 0;
         for (size_t i = 0; rc == 0 && i < n->count; i++)
-            rc = ((i && fputs(", ", out) == EOF) ||
-                  print_node(out, n->pairs[i].key) != 0 ||
-                  fputs(": ", out) == EOF) ? -1
-                : print_node(out, n->pairs[i].value);
+            rc = ((i && fputs(", ", out) == EOF) || print_node(out, n->pairs[i].key) != 0 ||
+                  fputs(": ", out) == EOF)
+                     ? -1
+                     : print_node(out, n->pairs[i].value);
         return rc == 0 && fputc('}', out) != EOF ? 0 : -1;
     }
     return -1;
@@ -96,13 +94,12 @@ static int print_node(FILE *out, const struct yamldoc_node *n)
 
 static int print_channels(FILE *out, const struct config *cfg)
 {
-    if (fprintf(out, "%s:%s\n", CONFIG_NOTIFICATIONS,
-                cfg->channel_count ? "" : " {}") < 0)
+    if (fprintf(out, "%s:%s\n", CONFIG_NOTIFICATIONS, cfg->channel_count ? "" : " {}") < 0)
         return -1;
     for (size_t i = 0; i < cfg->channel_count; i++) {
         const struct config_channel *ch = &cfg->channels[i];
-        if (fprintf(out, "%*s", INDENT, "") < 0 ||
-            print_string(out, ch->name) < 0 || fputs(":\n", out) == EOF)
+        if (fprintf(out, "%*s", INDENT, "") < 0 || print_string(out, ch->name) < 0 ||
+            fputs(":\n", out) == EOF)
             return -1;
         for (size_t j = 0; j < ch->settings->count; j++) {
             const struct yamldoc_pair *p = &ch->settings->pairs[j];

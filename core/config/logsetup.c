@@ -10,8 +10,8 @@
 
 #define LOGS_DIR_REL "logs"
 
-int logsetup_open(const struct config *config, const char *root, bool verbose,
-                  bool to_stderr, char *err, size_t errlen)
+int logsetup_open(const struct config *config, const char *root, bool verbose, bool to_stderr,
+                  char *err, size_t errlen)
 {
     char logs_dir[PATH_MAX];
     struct log_options lo = {

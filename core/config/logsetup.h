@@ -15,8 +15,8 @@ struct config;
 /* Open (or reopen with new settings) ROOT/logs/scheduler.log, errors.log
  * and the task logs.  `verbose` forces the debug level; `to_stderr` also
  * prints scheduler lines on stderr.  0, or -1 with a message in err. */
-int logsetup_open(const struct config *config, const char *root, bool verbose,
-                  bool to_stderr, char *err, size_t errlen);
+int logsetup_open(const struct config *config, const char *root, bool verbose, bool to_stderr,
+                  char *err, size_t errlen);
 
 /* Reopen every file (SIGUSR1, after an external logrotate). */
 void logsetup_reopen(void);

@@ -79,8 +79,7 @@ static void on_readable(uv_poll_t *poll, int status, int events)
 
 /* ---- the test clock's offset file ------------------------------------- */
 
-static void on_offset_event(uv_fs_event_t *event, const char *filename, int events,
-                            int status)
+static void on_offset_event(uv_fs_event_t *event, const char *filename, int events, int status)
 {
     struct offsetwatch *w = event->data;
     char err[CLOCKWATCH_ERR_MAX];
@@ -130,8 +129,8 @@ static void on_offset_closed(uv_handle_t *handle)
 }
 
 static struct offsetwatch *offsetwatch_start(uv_loop_t *loop, const char *path,
-                                             void (*on_jump)(void *data), void *data,
-                                             char *err, size_t errlen)
+                                             void (*on_jump)(void *data), void *data, char *err,
+                                             size_t errlen)
 {
     struct offsetwatch *w = calloc(1, sizeof *w);
     char dir[PATH_MAX];
@@ -163,8 +162,8 @@ static struct offsetwatch *offsetwatch_start(uv_loop_t *loop, const char *path,
 
 /* ---- the clock watch ----------------------------------------------------- */
 
-struct clockwatch *clockwatch_start(uv_loop_t *loop, void (*on_jump)(void *data),
-                                    void *data, char *err, size_t errlen)
+struct clockwatch *clockwatch_start(uv_loop_t *loop, void (*on_jump)(void *data), void *data,
+                                    char *err, size_t errlen)
 {
     struct clockwatch *cw = calloc(1, sizeof *cw);
     int rc;
@@ -192,9 +191,8 @@ struct clockwatch *clockwatch_start(uv_loop_t *loop, void (*on_jump)(void *data)
         clockwatch_stop(cw); /* the handle is open: libuv frees it */
         return NULL;
     }
-    if (clock_offset_file() &&
-        !(cw->offset = offsetwatch_start(loop, clock_offset_file(), on_jump, data, err,
-                                         errlen))) {
+    if (clock_offset_file() && !(cw->offset = offsetwatch_start(loop, clock_offset_file(),
+                                                                on_jump, data, err, errlen))) {
         clockwatch_stop(cw);
         return NULL;
     }

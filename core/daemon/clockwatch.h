@@ -14,8 +14,8 @@ struct clockwatch;
 
 /* Watch the clock; `on_jump(data)` is called on the loop after each
  * change.  NULL with a message in err when the kernel cannot do it. */
-struct clockwatch *clockwatch_start(uv_loop_t *loop, void (*on_jump)(void *data),
-                                    void *data, char *err, size_t errlen);
+struct clockwatch *clockwatch_start(uv_loop_t *loop, void (*on_jump)(void *data), void *data,
+                                    char *err, size_t errlen);
 
 /* Stop watching; the struct is freed once libuv has closed its handle. */
 void clockwatch_stop(struct clockwatch *cw);

@@ -51,9 +51,9 @@ struct control_conn {
     struct control *control;
     struct control_conn *next;
     bool closing;
-    bool skipping;           /* discarding an oversized request up to its newline */
-    size_t dropped;          /* output lines not sent since the last one sent */
-    size_t len;              /* bytes of a request received so far */
+    bool skipping;  /* discarding an oversized request up to its newline */
+    size_t dropped; /* output lines not sent since the last one sent */
+    size_t len;     /* bytes of a request received so far */
     char buf[CONTROL_REQUEST_MAX];
 };
 
@@ -61,10 +61,10 @@ struct control_write {
     uv_write_t req;
     struct control_conn *conn;
     enum control_after after;
-    char *line;              /* the reply, its NUL replaced by a newline */
+    char *line; /* the reply, its NUL replaced by a newline */
 };
 
-#define CONTROL_PATH_MAX sizeof ((struct sockaddr_un *)0)->sun_path
+#define CONTROL_PATH_MAX sizeof((struct sockaddr_un *)0)->sun_path
 
 /* The server.  It is freed once both of its own handles are closed: the
  * listener, and the pipe of a refused connection (the connections' close
@@ -73,24 +73,23 @@ struct control {
     uv_loop_t *loop;
     struct engine *engine;
     uv_pipe_t listener;
-    bool listening;          /* the listener is open (its close not yet done) */
-    uv_pipe_t reject;        /* a connection refused for want of memory */
-    bool rejecting;          /* reject is in use until its close completes */
-    bool stopped;            /* control_stop() ran: free when both are closed */
+    bool listening;   /* the listener is open (its close not yet done) */
+    uv_pipe_t reject; /* a connection refused for want of memory */
+    bool rejecting;   /* reject is in use until its close completes */
+    bool stopped;     /* control_stop() ran: free when both are closed */
     char path[CONTROL_PATH_MAX];
     struct control_conn *conns;
     size_t conn_count;
 };
 
-int control_socket_path(const char *root, char *buf, size_t len, char *err,
-                        size_t errlen)
+int control_socket_path(const char *root, char *buf, size_t len, char *err, size_t errlen)
 {
     size_t max = CONTROL_PATH_MAX < len ? CONTROL_PATH_MAX : len;
     int n = snprintf(buf, max, "%s/%s", root, CONTROL_SOCKET_REL);
 
     if (n < 0 || (size_t)n >= max) {
-        snprintf(err, errlen, "%s/%s: path too long for a Unix socket (max %zu bytes)",
-                 root, CONTROL_SOCKET_REL, max - 1);
+        snprintf(err, errlen, "%s/%s: path too long for a Unix socket (max %zu bytes)", root,
+                 CONTROL_SOCKET_REL, max - 1);
         return -1;
     }
     return 0;
@@ -186,8 +185,7 @@ static void control_reply_error(struct control_conn *conn, const char *msg,
     control_send(conn, json_pack("{s:b, s:o}", "ok", 0, "error", text), after);
 }
 
-static void control_reply_ok(struct control_conn *conn, json_t *extra,
-                             enum control_after after)
+static void control_reply_ok(struct control_conn *conn, json_t *extra, enum control_after after)
 {
     json_t *msg = extra ? extra : json_object();
 
@@ -214,25 +212,28 @@ static void control_on_output(void *data, const char *stream, const char *line, 
         snprintf(note, sizeof note, "[%zu lines not shown: the client read too slowly]",
                  conn->dropped);
         conn->dropped = 0;
-        control_send(conn, json_pack("{s:s, s:s, s:s}", "type", "output", "stream",
-                                     "stderr", "line", note),
-                     CONTROL_AFTER_NOTHING);
+        control_send(
+            conn,
+            json_pack("{s:s, s:s, s:s}", "type", "output", "stream", "stderr", "line", note),
+            CONTROL_AFTER_NOTHING);
     }
-    control_send(conn, json_pack("{s:s, s:s, s:o}", "type", "output", "stream", stream,
-                                 "line", control_text(line, len)),
+    control_send(conn,
+                 json_pack("{s:s, s:s, s:o}", "type", "output", "stream", stream, "line",
+                           control_text(line, len)),
                  CONTROL_AFTER_NOTHING);
 }
 
-static void control_on_done(void *data, int64_t run_id, enum store_status status,
-                            int exit_code, const char *error)
+static void control_on_done(void *data, int64_t run_id, enum store_status status, int exit_code,
+                            const char *error)
 {
     /* The error quotes the task's own words, which need not be UTF-8. */
     json_t *why = error ? control_text(error, strlen(error)) : json_null();
     json_t *code = exit_code == ENGINE_NO_EXIT_CODE ? json_null() : json_integer(exit_code);
 
-    control_send(data, json_pack("{s:s, s:I, s:s, s:o, s:o}", "type", "done", "run_id",
-                                 (json_int_t)run_id, "status", store_status_name(status),
-                                 "exit_code", code, "error", why),
+    control_send(data,
+                 json_pack("{s:s, s:I, s:s, s:o, s:o}", "type", "done", "run_id",
+                           (json_int_t)run_id, "status", store_status_name(status), "exit_code",
+                           code, "error", why),
                  CONTROL_AFTER_NOTHING);
 }
 
@@ -252,26 +253,25 @@ static void control_cmd_status(struct control_conn *conn, const struct control_r
 static void control_cmd_run(struct control_conn *conn, const struct control_request *req)
 {
     const struct engine_client client = {
-        .on_output = control_on_output, .on_done = control_on_done, .data = conn
-    };
+        .on_output = control_on_output, .on_done = control_on_done, .data = conn};
     char err[ENGINE_ERR_MAX];
 
     int64_t id;
 
-    if (engine_run_now(conn->control->engine, req->task, "manual", &client, &id, err, sizeof err) < 0) {
+    if (engine_run_now(conn->control->engine, req->task, "manual", &client, &id, err,
+                       sizeof err) < 0) {
         control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
         return;
     }
-    control_reply_ok(conn, json_pack("{s:I}", "run_id", (json_int_t)id),
-                     CONTROL_AFTER_NOTHING);
+    control_reply_ok(conn, json_pack("{s:I}", "run_id", (json_int_t)id), CONTROL_AFTER_NOTHING);
 }
 
 static void control_cmd_reset(struct control_conn *conn, const struct control_request *req)
 {
     char err[ENGINE_ERR_MAX];
-    json_t *changes = engine_reset_next_fires(conn->control->engine, req->tasks, req->task_count,
-                                              req->future_only, req->dry_run, err,
-                                              sizeof err);
+    json_t *changes =
+        engine_reset_next_fires(conn->control->engine, req->tasks, req->task_count,
+                                req->future_only, req->dry_run, err, sizeof err);
 
     if (!changes)
         control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
@@ -291,8 +291,9 @@ static void control_handle(struct control_conn *conn, const char *line, size_t l
     }
     switch (req.cmd) {
     case CONTROL_CMD_PING:
-        control_reply_ok(conn, json_pack("{s:I, s:s}", "pid", (json_int_t)uv_os_getpid(),
-                                         "version", SCHEDULER_VERSION),
+        control_reply_ok(conn,
+                         json_pack("{s:I, s:s}", "pid", (json_int_t)uv_os_getpid(), "version",
+                                   SCHEDULER_VERSION),
                          CONTROL_AFTER_NOTHING);
         break;
     case CONTROL_CMD_STATUS:

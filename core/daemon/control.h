@@ -37,8 +37,7 @@ struct control;
 
 /* ROOT/data/scheduler.sock into buf (for the daemon and the CLI alike).
  * 0, or -1 with a message when it does not fit a Unix socket address. */
-int control_socket_path(const char *root, char *buf, size_t len, char *err,
-                        size_t errlen);
+int control_socket_path(const char *root, char *buf, size_t len, char *err, size_t errlen);
 
 /* Listen on socket_path.  The caller holds the daemon's lock, so a socket
  * file already there is a stale one from a dead daemon and is removed.

@@ -13,9 +13,8 @@ static const struct {
     const char *name;
     enum control_cmd cmd;
 } commands[] = {
-    { "ping", CONTROL_CMD_PING },     { "status", CONTROL_CMD_STATUS },
-    { "run", CONTROL_CMD_RUN },       { "reset", CONTROL_CMD_RESET },
-    { "reload", CONTROL_CMD_RELOAD }, { "stop", CONTROL_CMD_STOP },
+    {"ping", CONTROL_CMD_PING},   {"status", CONTROL_CMD_STATUS}, {"run", CONTROL_CMD_RUN},
+    {"reset", CONTROL_CMD_RESET}, {"reload", CONTROL_CMD_RELOAD}, {"stop", CONTROL_CMD_STOP},
 };
 
 /* "tasks": absent (every task), or a list of strings. */
@@ -68,8 +67,8 @@ static int parse_args(struct control_request *req, char *err, size_t errlen)
     return 0;
 }
 
-int control_request_parse(const char *line, size_t len, struct control_request *out,
-                          char *err, size_t errlen)
+int control_request_parse(const char *line, size_t len, struct control_request *out, char *err,
+                          size_t errlen)
 {
     json_error_t jerr;
     const char *cmd;

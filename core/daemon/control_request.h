@@ -26,12 +26,12 @@ enum control_cmd {
 /* The strings point into `json`, which the request owns. */
 struct control_request {
     enum control_cmd cmd;
-    const char *user;        /* status: only this user's tasks; NULL = all */
-    const char *task;        /* run: the task's name, never NULL */
-    const char **tasks;      /* reset: task_count names; NULL = every task */
+    const char *user;   /* status: only this user's tasks; NULL = all */
+    const char *task;   /* run: the task's name, never NULL */
+    const char **tasks; /* reset: task_count names; NULL = every task */
     size_t task_count;
-    bool future_only;        /* reset */
-    bool dry_run;            /* reset */
+    bool future_only; /* reset */
+    bool dry_run;     /* reset */
     json_t *json;
 };
 
@@ -39,8 +39,8 @@ struct control_request {
  * it with control_request_free), or -1 with the reply's error text in err
  * ("bad request: …", "unknown command 'x'", "'run' needs a \"task\" name")
  * and `out` holding nothing to free. */
-int control_request_parse(const char *line, size_t len, struct control_request *out,
-                          char *err, size_t errlen);
+int control_request_parse(const char *line, size_t len, struct control_request *out, char *err,
+                          size_t errlen);
 
 void control_request_free(struct control_request *req);
 

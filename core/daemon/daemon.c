@@ -57,7 +57,7 @@
 #include "watch.h"
 
 #define DAEMON_ERR_MAX (PATH_MAX + 512) /* a path and a reason */
-#define DAEMON_ARGV_MAX 10 /* program, --root R, --config C, 3 switches, NULL */
+#define DAEMON_ARGV_MAX 10              /* program, --root R, --config C, 3 switches, NULL */
 
 static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 #define DAEMON_SIGNAL_COUNT (sizeof daemon_signals / sizeof daemon_signals[0])
@@ -65,8 +65,8 @@ static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 struct daemon {
     const struct daemon_options *opt;
     uv_loop_t loop;
-    const struct config *config;  /* in force: main's, or `owned` */
-    struct config *owned;         /* a config reloaded by us, or NULL */
+    const struct config *config; /* in force: main's, or `owned` */
+    struct config *owned;        /* a config reloaded by us, or NULL */
     struct store *store;
     struct engine *engine;
     struct control *control;
@@ -75,17 +75,17 @@ struct daemon {
     struct housekeeping *housekeeping;
     struct datawatch *datawatch;
     uv_signal_t signals[DAEMON_SIGNAL_COUNT];
-    uv_timer_t restart_timer;     /* looks for a moment without jobs */
-    bool restart_pending;         /* over max_memory_usage: re-exec when idle */
-    bool job_ended;               /* since start: only then can memory have grown */
-    bool reexec;                  /* the loop ended for the re-exec */
-    bool failed;                  /* stopped by a fault: exit status 1 */
+    uv_timer_t restart_timer; /* looks for a moment without jobs */
+    bool restart_pending;     /* over max_memory_usage: re-exec when idle */
+    bool job_ended;           /* since start: only then can memory have grown */
+    bool reexec;              /* the loop ended for the re-exec */
+    bool failed;              /* stopped by a fault: exit status 1 */
     int lock_fd;
     char lock_path[PATH_MAX];
     char db_path[PATH_MAX];
-    int ready_fd;                 /* --daemon: the waiting parent's pipe; else -1 */
+    int ready_fd; /* --daemon: the waiting parent's pipe; else -1 */
     char pid_path[PATH_MAX];
-    bool detached;                /* --daemon: no scheduler lines on stderr */
+    bool detached; /* --daemon: no scheduler lines on stderr */
     bool stopping;
 };
 
@@ -176,8 +176,7 @@ static int write_pid_file(struct daemon *d, char *err, size_t errlen)
 {
     FILE *f;
 
-    if (path_in_root(d, DAEMON_PID_FILE_REL, d->pid_path, sizeof d->pid_path, err,
-                     errlen) != 0)
+    if (path_in_root(d, DAEMON_PID_FILE_REL, d->pid_path, sizeof d->pid_path, err, errlen) != 0)
         return -1;
     f = fopen(d->pid_path, "w");
     if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
@@ -215,8 +214,8 @@ static void start_watch(struct daemon *d)
         return;
     if (path_in_root(d, d->config->tasks.directory, tasks_dir, sizeof tasks_dir, err,
                      sizeof err) != 0 ||
-        !(d->watch = watch_start(&d->loop, tasks_dir, d->opt->config_path, on_files_changed,
-                                 d, err, sizeof err)))
+        !(d->watch = watch_start(&d->loop, tasks_dir, d->opt->config_path, on_files_changed, d,
+                                 err, sizeof err)))
         log_warn("file changes will not be noticed (SIGHUP still reloads): %s", err);
 }
 
@@ -236,8 +235,7 @@ static void reload_config(struct daemon *d)
     if (strcmp(fresh->database.path, d->config->database.path) != 0)
         log_warn("database.path changes need a restart; still using %s",
                  d->config->database.path);
-    if (logsetup_open(fresh, d->opt->root, d->opt->verbose, !d->detached, err,
-                      sizeof err) != 0)
+    if (logsetup_open(fresh, d->opt->root, d->opt->verbose, !d->detached, err, sizeof err) != 0)
         log_error("log settings not applied: %s", err);
     engine_set_config(d->engine, fresh);
     housekeeping_apply_config(d->housekeeping, fresh);
@@ -417,13 +415,15 @@ static void on_data_changed(void *data)
         return;
     if (store_in_data(d))
         log_error("data/ was removed or moved away, and with it %s: the run history and "
-                  "task state; restarting on a fresh data/ with an empty history", d->db_path);
+                  "task state; restarting on a fresh data/ with an empty history",
+                  d->db_path);
     else
         log_error("data/ was removed or moved away; restarting on a fresh data/");
     if (make_dir(d, DATAWATCH_NAME, err, sizeof err) != 0 ||
         (fd = lock_acquire(d->lock_path, &inherited, err, sizeof err)) < 0) {
         log_error("data/ was removed and cannot be set up again (%s); stopping so a single "
-                  "instance can be restarted", err);
+                  "instance can be restarted",
+                  err);
         d->failed = true;
         begin_stop(d, "data/ was removed");
         return;
@@ -435,7 +435,6 @@ static void on_data_changed(void *data)
 }
 
 /* ---- start-up ----------------------------------------------------------- */
-
 
 /* scheduler.strict_modes (strictmodes.h): data/ and logs/ are checked
  * before anything in them is opened, and made private once the log is
@@ -472,9 +471,12 @@ static int open_store(struct daemon *d, char *err, size_t errlen)
 static int start_engine(struct daemon *d, char *err, size_t errlen)
 {
     struct engine_options eo = {
-        .program = NULL, .root = d->opt->root, .config_path = d->opt->config_path,
+        .program = NULL,
+        .root = d->opt->root,
+        .config_path = d->opt->config_path,
         .include_examples = d->opt->examples_forced,
-        .on_job_done = on_job_done, .hook_data = d,
+        .on_job_done = on_job_done,
+        .hook_data = d,
     };
     char socket_path[PATH_MAX];
 
@@ -499,8 +501,8 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
     d->datawatch = datawatch_start(&d->loop, d->opt->root, on_data_changed, d, err, errlen);
     if (!d->datawatch)
         log_warn("data/ removed while running will not be noticed: %s", err);
-    d->housekeeping = housekeeping_start(&d->loop, d->store, d->config, d->opt->root, err,
-                                         errlen);
+    d->housekeeping =
+        housekeeping_start(&d->loop, d->store, d->config, d->opt->root, err, errlen);
     if (!d->housekeeping)
         return -1;
     housekeeping_on_sweep(d->housekeeping, on_sweep, d);
@@ -521,7 +523,8 @@ static void explain_damage(const struct daemon *d, char *err, size_t errlen)
         return;
     snprintf(err + len, errlen - len,
              " — move %s aside to start with a fresh history"
-             " (sqlite3's .recover may save what it holds)", d->db_path);
+             " (sqlite3's .recover may save what it holds)",
+             d->db_path);
 }
 
 static int ignore_sigpipe(char *err, size_t errlen)
@@ -546,13 +549,15 @@ int daemon_run(const struct daemon_options *opt)
     int rc = 1;
 
     if (check_modes(&d, err, sizeof err) != 0 ||
-        make_dir(&d, DATAWATCH_NAME, err, sizeof err) != 0 || make_dir(&d, "logs", err, sizeof err) != 0 ||
-        path_in_root(&d, LOCK_FILE_REL, d.lock_path, sizeof d.lock_path, err, sizeof err) != 0 ||
+        make_dir(&d, DATAWATCH_NAME, err, sizeof err) != 0 ||
+        make_dir(&d, "logs", err, sizeof err) != 0 ||
+        path_in_root(&d, LOCK_FILE_REL, d.lock_path, sizeof d.lock_path, err, sizeof err) !=
+            0 ||
         (d.lock_fd = lock_acquire(d.lock_path, &inherited, err, sizeof err)) < 0)
         goto fail;
     /* Re-executed (selfrestart.h): already detached, same pid. */
     if (opt->detach && ((!inherited && detach(&d, err, sizeof err) != 0) ||
-                         write_pid_file(&d, err, sizeof err) != 0))
+                        write_pid_file(&d, err, sizeof err) != 0))
         goto fail;
     d.detached = opt->detach;
     proctitle_set(opt->root);
@@ -578,7 +583,8 @@ int daemon_run(const struct daemon_options *opt)
     if (start_engine(&d, err, sizeof err) != 0)
         goto fail;
 
-    log_info("scheduler %s started (pid %ld, root %s)", SCHEDULER_VERSION, (long)getpid(), opt->root);
+    log_info("scheduler %s started (pid %ld, root %s)", SCHEDULER_VERSION, (long)getpid(),
+             opt->root);
     report_ready(&d, "");
     uv_run(&d.loop, UV_RUN_DEFAULT);
     log_info("scheduler stopped");

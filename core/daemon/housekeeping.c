@@ -27,9 +27,9 @@
 /* Backup file names: '#' stands for one digit. */
 #define BACKUP_PATTERN "scheduler-########-######.db"
 #define BACKUP_NAME_FORMAT "scheduler-%Y%m%d-%H%M%S.db"
-#define LOGS_DEPTH_MAX 16         /* folder nesting followed under logs/ */
-#define ROTATED_SUFFIX ".log."    /* NAME.log.N is a rotated log file */
-#define STAMP_MAX 32              /* a Unix time as text, for the store's meta */
+#define LOGS_DEPTH_MAX 16      /* folder nesting followed under logs/ */
+#define ROTATED_SUFFIX ".log." /* NAME.log.N is a rotated log file */
+#define STAMP_MAX 32           /* a Unix time as text, for the store's meta */
 
 struct housekeeping {
     uv_timer_t timer;
@@ -277,8 +277,8 @@ static void on_timer(uv_timer_t *timer)
 /* --- life --------------------------------------------------------------- */
 
 struct housekeeping *housekeeping_start(uv_loop_t *loop, struct store *store,
-                                        const struct config *cfg, const char *root,
-                                        char *err, size_t errlen)
+                                        const struct config *cfg, const char *root, char *err,
+                                        size_t errlen)
 {
     struct housekeeping *hk = calloc(1, sizeof *hk);
     char *last = NULL;
@@ -291,7 +291,8 @@ struct housekeeping *housekeeping_start(uv_loop_t *loop, struct store *store,
     hk->store = store;
     if (config_resolve_path(root, HOUSEKEEPING_BACKUP_DIR, hk->backups_dir,
                             sizeof hk->backups_dir) != 0 ||
-        config_resolve_path(root, HOUSEKEEPING_LOGS_DIR, hk->logs_dir, sizeof hk->logs_dir) != 0) {
+        config_resolve_path(root, HOUSEKEEPING_LOGS_DIR, hk->logs_dir, sizeof hk->logs_dir) !=
+            0) {
         snprintf(err, errlen, "housekeeping: %s: path too long", root);
         goto fail;
     }

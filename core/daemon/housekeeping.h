@@ -41,8 +41,8 @@ struct housekeeping;
  * by housekeeping_apply_config), not kept.  The first sweep runs on a
  * coming loop turn.  NULL with a message in err on failure. */
 struct housekeeping *housekeeping_start(uv_loop_t *loop, struct store *store,
-                                        const struct config *cfg, const char *root,
-                                        char *err, size_t errlen);
+                                        const struct config *cfg, const char *root, char *err,
+                                        size_t errlen);
 
 /* Use a reloaded config's retention and backup settings from now on. */
 void housekeeping_apply_config(struct housekeeping *hk, const struct config *cfg);

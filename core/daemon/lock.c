@@ -55,7 +55,8 @@ static void explain_held(int fd, const char *path, char *err, size_t errlen)
     if (is_running(pid))
         snprintf(err, errlen, "another daemon is running (pid %ld)", (long)pid);
     else
-        snprintf(err, errlen, "%s is locked, but not by the daemon it names (pid %ld is not "
+        snprintf(err, errlen,
+                 "%s is locked, but not by the daemon it names (pid %ld is not "
                  "running): another process holds it open (`fuser -v %s` names it)",
                  path, (long)pid, path);
 }

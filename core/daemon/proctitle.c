@@ -8,7 +8,7 @@
 
 extern char **environ;
 
-static char *area;      /* argv[0]'s memory, then the strings after it */
+static char *area; /* argv[0]'s memory, then the strings after it */
 static size_t area_len;
 static char **argv_copy, **environ_copy; /* kept for the process's life */
 

@@ -37,7 +37,7 @@ struct watch {
     uv_timer_t settle;
     bool config_changed;
     bool stopping;
-    int handles;             /* open libuv handles, the timer included */
+    int handles; /* open libuv handles, the timer included */
     void (*on_change)(void *data, bool config_changed);
     void *data;
 };
@@ -174,7 +174,8 @@ struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *co
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (snprintf(w->tasks_dir, sizeof w->tasks_dir, "%s", tasks_dir) >= (int)sizeof w->tasks_dir ||
+    if (snprintf(w->tasks_dir, sizeof w->tasks_dir, "%s", tasks_dir) >=
+            (int)sizeof w->tasks_dir ||
         split(tasks_dir, w->tasks_parent, sizeof w->tasks_parent, w->tasks_name,
               sizeof w->tasks_name) != 0 ||
         split(config_path, w->config_dir, sizeof w->config_dir, w->config_name,

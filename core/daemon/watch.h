@@ -20,7 +20,7 @@
 #include <uv.h>
 
 #define WATCH_SETTLE_MS 50
-#define WATCH_DIRS_MAX 256   /* folders watched under the tasks folder */
+#define WATCH_DIRS_MAX 256 /* folders watched under the tasks folder */
 
 struct watch;
 

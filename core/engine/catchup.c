@@ -38,8 +38,8 @@ static bool passed(int64_t t, int64_t now)
 }
 
 /* How many fires lie in (after, now], counting no further than `limit`. */
-static int64_t count_fires(catchup_next_fn next, void *ctx, int64_t after,
-                           int64_t now, int64_t limit)
+static int64_t count_fires(catchup_next_fn next, void *ctx, int64_t after, int64_t now,
+                           int64_t limit)
 {
     int64_t n = 0;
 
@@ -92,8 +92,9 @@ int catchup_plan(const struct catchup_input *in, catchup_next_fn next, void *ctx
 {
     int64_t lo = in->first - 1 > in->last_handled ? in->first - 1 : in->last_handled;
     int64_t max_catchup = in->max_catchup > 0 ? in->max_catchup : 0;
-    int64_t run_cap = in->policy == CATCHUP_ONCE ? 1
-                    : in->policy == CATCHUP_ALL ? max_catchup : 0;
+    int64_t run_cap = in->policy == CATCHUP_ONCE  ? 1
+                      : in->policy == CATCHUP_ALL ? max_catchup
+                                                  : 0;
     int64_t keep = run_cap + max_catchup > 0 ? run_cap + max_catchup : 1;
     int64_t *ring = NULL;
     size_t ring_count = 0, ring_head = 0;

@@ -24,12 +24,12 @@
 typedef int64_t (*catchup_next_fn)(void *ctx, int64_t after);
 
 struct catchup_input {
-    int64_t first;           /* the stored next fire: the earliest instant that may be missed */
-    int64_t last_handled;    /* last fire instant handled; instants <= it never count (0 = none) */
-    int64_t now;             /* instants <= now have passed */
+    int64_t first;        /* the stored next fire: the earliest instant that may be missed */
+    int64_t last_handled; /* last fire instant handled; instants <= it never count (0 = none) */
+    int64_t now;          /* instants <= now have passed */
     enum task_catchup policy;
-    int64_t grace;           /* seconds; -1 = unlimited */
-    int max_catchup;         /* scheduler.max_catchup, >= 0 */
+    int64_t grace;   /* seconds; -1 = unlimited */
+    int max_catchup; /* scheduler.max_catchup, >= 0 */
 };
 
 /* The decision.  instants[] holds every fire named one by one, ascending:
@@ -39,11 +39,11 @@ struct catchup_input {
 struct catchup_plan {
     int64_t *instants;
     size_t missed_count, run_count;
-    int64_t summary_count;   /* fires in the summary row (0 = no summary) */
-    bool summary_at_least;   /* counting stopped at CATCHUP_COUNT_MAX */
+    int64_t summary_count;               /* fires in the summary row (0 = no summary) */
+    bool summary_at_least;               /* counting stopped at CATCHUP_COUNT_MAX */
     int64_t summary_first, summary_last; /* span of the summary's fires */
-    int64_t last;            /* the latest passed instant (the new "last handled"), 0 = none */
-    int64_t next;            /* the first fire after now, or SCHEDULE_NEVER */
+    int64_t last; /* the latest passed instant (the new "last handled"), 0 = none */
+    int64_t next; /* the first fire after now, or SCHEDULE_NEVER */
 };
 
 /* Decide.  0, or -1 when out of memory.  `out` is always safe to free. */

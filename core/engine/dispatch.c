@@ -247,7 +247,8 @@ int dispatch_fire(struct engine *e, struct entry *en, enum store_trigger trigger
         char why[ENGINE_ERR_MAX];
         snprintf(why, sizeof why,
                  "overlap: %d run(s) of the task in flight (max_instances %d), "
-                 "%d waiting", en->active, en->task.max_instances, en->waiting);
+                 "%d waiting",
+                 en->active, en->task.max_instances, en->waiting);
         log_info("%s: fire skipped: %s", en->name, why);
         dispatch_record(e, en, trigger, scheduled_for, STORE_RUN_SKIPPED, 1, why);
         return 0;
@@ -294,7 +295,9 @@ static void on_state(void *data, const char *key, const char *value_json)
 static void on_exit_cb(void *data, const struct run_outcome *outcome);
 
 static const struct executor_callbacks job_callbacks = {
-    .on_start = on_start, .on_output = on_output, .on_state = on_state,
+    .on_start = on_start,
+    .on_output = on_output,
+    .on_state = on_state,
     .on_exit = on_exit_cb,
 };
 
@@ -308,8 +311,8 @@ static void job_spawn(struct job *job)
 
     /* Without its state the run still runs; its state helper says why. */
     if (pending_state_read(e->pending, en->name, &state, state_err, sizeof state_err) != 0)
-        log_error("%s: run %lld starts without its state: %s", en->name,
-                  (long long)job->run_id, state_err);
+        log_error("%s: run %lld starts without its state: %s", en->name, (long long)job->run_id,
+                  state_err);
     spec.program = e->program;
     spec.task = &en->task;
     spec.root = e->root;
@@ -373,14 +376,15 @@ static void plan_retry(struct job *job, enum store_status status, double finishe
         tz_format_iso(e->zone, en->next_fire, next_iso, sizeof next_iso);
         snprintf(msg, sizeof msg,
                  "retry dropped: attempt %d would start at %s, not before the next "
-                 "scheduled fire at %s", job->attempt + 1, at_iso, next_iso);
+                 "scheduled fire at %s",
+                 job->attempt + 1, at_iso, next_iso);
         log_info("%s: %s", en->name, msg);
         dispatch_record(e, en, STORE_TRIGGER_RETRY, job->scheduled_for, STORE_RUN_SKIPPED,
                         job->attempt + 1, msg);
         return;
     case POLICY_RETRY:
-        retry = job_new(e, en, STORE_TRIGGER_RETRY, job->attempt + 1, job->scheduled_for,
-                        at, NULL, msg, sizeof msg);
+        retry = job_new(e, en, STORE_TRIGGER_RETRY, job->attempt + 1, job->scheduled_for, at,
+                        NULL, msg, sizeof msg);
         if (!retry) {
             log_error("%s: retry dropped: %s", en->name, msg);
             return;
@@ -432,8 +436,9 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
 
     if (job->released) {
         struct alert_run alert = {
-            row.status, en->last.ran, en->last.status,
-            outcome->finished_at - outcome->started_at, row.error,
+            row.status,      en->last.ran,
+            en->last.status, outcome->finished_at - outcome->started_at,
+            row.error,
         };
         if (en->loaded)
             alerts_run_ended(e->loop, e->program, e->config_path, &en->task, &alert);

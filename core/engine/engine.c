@@ -46,9 +46,8 @@ static char *self_exe(void)
     return strdup(buf);
 }
 
-struct engine *engine_create(uv_loop_t *loop, const struct config *config,
-                             struct store *store, const struct engine_options *opt,
-                             char *err, size_t errlen)
+struct engine *engine_create(uv_loop_t *loop, const struct config *config, struct store *store,
+                             const struct engine_options *opt, char *err, size_t errlen)
 {
     struct engine *e = calloc(1, sizeof *e);
 
@@ -183,8 +182,7 @@ void engine_forget_client(struct engine *e, void *data)
     dispatch_forget_client(e, data);
 }
 
-int engine_set_paused(struct engine *e, const char *name, bool paused, char *err,
-                      size_t errlen)
+int engine_set_paused(struct engine *e, const char *name, bool paused, char *err, size_t errlen)
 {
     struct entry *en = entries_find(e, name);
 
@@ -264,7 +262,8 @@ void engine_shutdown(struct engine *e, void (*done)(void *data), void *data)
     if (e->spawned > 0) {
         log_info("shutdown: waiting up to %d s for %d run(s)", timeout, e->spawned);
         if (timeout > 0)
-            uv_timer_start(&e->shutdown_timer, on_shutdown_timeout, (uint64_t)timeout * 1000, 0);
+            uv_timer_start(&e->shutdown_timer, on_shutdown_timeout, (uint64_t)timeout * 1000,
+                           0);
         else
             on_shutdown_timeout(&e->shutdown_timer);
     }

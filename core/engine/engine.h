@@ -42,10 +42,10 @@ struct engine;
 
 /* Paths and switches fixed for the daemon's life.  All strings are copied. */
 struct engine_options {
-    const char *program;      /* this binary for run processes; NULL = /proc/self/exe */
-    const char *root;         /* project root (absolute) */
-    const char *config_path;  /* config file (absolute) */
-    bool include_examples;    /* --include-examples: forces example_* tasks on */
+    const char *program;     /* this binary for run processes; NULL = /proc/self/exe */
+    const char *root;        /* project root (absolute) */
+    const char *config_path; /* config file (absolute) */
+    bool include_examples;   /* --include-examples: forces example_* tasks on */
     /* Store writes wait out another process's lock for STORE_BUSY_TIMEOUT_MS
      * (`main --task` without a daemon).  Otherwise (the daemon) they wait
      * ENGINE_STORE_BUSY_MS and then go to pending.c: the loop never stalls. */
@@ -77,9 +77,8 @@ struct engine_client {
  * engine_start().  `config` and `store` are borrowed and must outlive the
  * engine (engine_set_config() swaps the config).  NULL with a message in err
  * on failure. */
-struct engine *engine_create(uv_loop_t *loop, const struct config *config,
-                             struct store *store, const struct engine_options *opt,
-                             char *err, size_t errlen);
+struct engine *engine_create(uv_loop_t *loop, const struct config *config, struct store *store,
+                             const struct engine_options *opt, char *err, size_t errlen);
 
 /* Discover the tasks, decide what each missed while the daemon was down
  * (catch-up; see catchup.c), persist every next fire and arm the timer.
@@ -150,8 +149,8 @@ void engine_forget_client(struct engine *engine, void *data);
 /* Pause or resume a task: a paused task stays listed but never fires
  * (its prepared run is cancelled); on resume the fires that passed while
  * paused are not caught up.  -1 with a message for an unknown task. */
-int engine_set_paused(struct engine *engine, const char *name, bool paused,
-                      char *err, size_t errlen);
+int engine_set_paused(struct engine *engine, const char *name, bool paused, char *err,
+                      size_t errlen);
 
 /* `main reset`: recompute stored next fires from now.  `names` lists the
  * tasks (count 0 = all).  Every task reset gets its first fire after now;
@@ -163,9 +162,8 @@ int engine_set_paused(struct engine *engine, const char *name, bool paused,
  * fires resume.  With dry_run nothing changes.  Returns a JSON array of
  * { "name", "old_next_fire", "new_next_fire" } (unix s, or null) for the
  * tasks that changed (or would), or NULL with a message (unknown name). */
-json_t *engine_reset_next_fires(struct engine *engine, const char *const *names,
-                                size_t count, bool future_only, bool dry_run,
-                                char *err, size_t errlen);
+json_t *engine_reset_next_fires(struct engine *engine, const char *const *names, size_t count,
+                                bool future_only, bool dry_run, char *err, size_t errlen);
 
 /* Graceful stop: no more fires; queued runs are cancelled; running ones may
  * finish for up to scheduler.shutdown_timeout seconds, then are stopped

@@ -45,19 +45,22 @@
 /* uv timers count whole milliseconds: a wake-up this early is on time. */
 #define ENGINE_TIMER_SLACK 0.002
 
+/* clang-format would take "(ptr) - x" for a cast of "-x". */
+/* clang-format off */
 #define ENGINE_CONTAINER_OF(ptr, type, member) \
     ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+/* clang-format on */
 
 /* An instant at which something must happen: a task's run must be
  * prepared, a retry is due.  All of them share one heap and one uv_timer. */
 struct wakeup {
     struct heap_node node;
-    double at;               /* wall instant (clock_now) */
+    double at; /* wall instant (clock_now) */
     void (*due)(struct wakeup *w);
 };
 
 struct last_run {
-    bool ran;                /* false when the task never ran */
+    bool ran; /* false when the task never ran */
     enum store_status status;
     double started_at, finished_at;
 };
@@ -65,56 +68,56 @@ struct last_run {
 /* One task file, loaded or broken. */
 struct entry {
     struct engine *engine;
-    struct entry *next;      /* engine->entries, by discovery order */
+    struct entry *next; /* engine->entries, by discovery order */
     char *name, *path;
-    bool loaded;             /* a valid version is in force: task */
+    bool loaded; /* a valid version is in force: task */
     struct task task;
-    char *error;             /* why the file as it is now is not in force; NULL = it is */
+    char *error; /* why the file as it is now is not in force; NULL = it is */
     char error_hash[TASK_HASH_HEX]; /* the content refused (broken, or dependencies), or "" */
-    struct task staged;      /* a newer version waiting for its dependencies */
-    bool staging;            /* staged holds it; an install is in flight */
-    int64_t stored_next;     /* the store's next fire, until a first version is in force */
+    struct task staged;             /* a newer version waiting for its dependencies */
+    bool staging;                   /* staged holds it; an install is in flight */
+    int64_t stored_next; /* the store's next fire, until a first version is in force */
     bool paused;
-    bool removed;            /* its file is gone; freed with its last job */
-    bool seen;               /* found by the scan in progress */
-    int64_t next_fire;       /* SCHEDULE_NEVER when it does not fire */
-    int64_t last_scheduled;  /* last fire instant handled; 0 = none */
-    struct wakeup wake;      /* queued while next_fire is armed */
-    int active;              /* jobs holding one of its max_instances */
+    bool removed;                            /* its file is gone; freed with its last job */
+    bool seen;                               /* found by the scan in progress */
+    int64_t next_fire;                       /* SCHEDULE_NEVER when it does not fire */
+    int64_t last_scheduled;                  /* last fire instant handled; 0 = none */
+    struct wakeup wake;                      /* queued while next_fire is armed */
+    int active;                              /* jobs holding one of its max_instances */
     struct job *backlog_head, *backlog_tail; /* fires waiting for an instance */
     int waiting;
-    int refs;                /* jobs pointing here */
+    int refs; /* jobs pointing here */
     struct last_run last;
 };
 
 /* Where a job is. */
 enum job_state {
-    JOB_RETRY_WAIT,          /* in engine->wakeups until its retry instant */
-    JOB_BACKLOG,             /* waiting for a free instance of its task */
-    JOB_QUEUED,              /* holds an instance; waits for max_concurrent */
-    JOB_SPAWNED              /* a process exists (prepared or released) */
+    JOB_RETRY_WAIT, /* in engine->wakeups until its retry instant */
+    JOB_BACKLOG,    /* waiting for a free instance of its task */
+    JOB_QUEUED,     /* holds an instance; waits for max_concurrent */
+    JOB_SPAWNED     /* a process exists (prepared or released) */
 };
 
 /* One row of the runs table on its way to a final status. */
 struct job {
     struct engine *engine;
     struct entry *entry;
-    struct job *prev, *next;  /* engine->jobs */
+    struct job *prev, *next; /* engine->jobs */
     struct job *backlog_next;
     enum job_state state;
     int64_t run_id;
     enum store_trigger trigger;
     int attempt;
-    int64_t scheduled_for;    /* fire instant; 0 for manual runs */
-    double release_at;        /* when run() starts; 0 = at once */
-    int priority;             /* the task's, when the job was made */
-    double order_at;          /* queue order after priority: fire or request time */
-    uint64_t seq;             /* queue order after that: first come */
+    int64_t scheduled_for; /* fire instant; 0 for manual runs */
+    double release_at;     /* when run() starts; 0 = at once */
+    int priority;          /* the task's, when the job was made */
+    double order_at;       /* queue order after priority: fire or request time */
+    uint64_t seq;          /* queue order after that: first come */
     struct heap_node queue_node;
     struct wakeup retry;
-    struct run *run;          /* while JOB_SPAWNED */
-    bool released;            /* run() has started */
-    bool respawn;             /* cancelled to be prepared again (task edited) */
+    struct run *run; /* while JOB_SPAWNED */
+    bool released;   /* run() has started */
+    bool respawn;    /* cancelled to be prepared again (task edited) */
     struct engine_client client;
 };
 
@@ -122,22 +125,22 @@ struct engine {
     uv_loop_t *loop;
     const struct config *config;
     struct store *store;
-    struct pending *pending;  /* every runs row and fire time is written through it */
+    struct pending *pending; /* every runs row and fire time is written through it */
     char *program, *root, *config_path, *tasks_dir;
     bool include_examples;
-    const struct tz *zone;    /* schedules' default zone */
+    const struct tz *zone; /* schedules' default zone */
     double started_at;
 
     struct entry *entries;
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
-    struct heap wakeups;      /* struct wakeup, earliest first */
-    struct heap queue;        /* JOB_QUEUED jobs, by priority, order_at, seq */
-    uv_timer_t timer;         /* armed for the first wake-up */
-    uv_timer_t pump_timer;    /* spawns queued jobs on the next loop turn */
+    struct heap wakeups;              /* struct wakeup, earliest first */
+    struct heap queue;                /* JOB_QUEUED jobs, by priority, order_at, seq */
+    uv_timer_t timer;                 /* armed for the first wake-up */
+    uv_timer_t pump_timer;            /* spawns queued jobs on the next loop turn */
     uv_timer_t shutdown_timer;
     struct job *jobs;
     int job_count;
-    int spawned;              /* processes alive: counts against max_concurrent */
+    int spawned; /* processes alive: counts against max_concurrent */
     uint64_t seq;
 
     bool stopping;

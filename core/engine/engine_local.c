@@ -73,8 +73,8 @@ int engine_run_local(const struct engine_local_options *opt, const char *name,
     uv_loop_t loop;
     int rc = -1;
 
-    if (config_resolve_path(opt->root, opt->config->database.path, db_path,
-                            sizeof db_path) != 0) {
+    if (config_resolve_path(opt->root, opt->config->database.path, db_path, sizeof db_path) !=
+        0) {
         snprintf(err, errlen, "database.path: path too long");
         return -1;
     }

@@ -12,7 +12,6 @@
 #include "time/clock.h"
 #include "version.h"
 
-
 static json_t *iso_json(const struct engine *e, double t)
 {
     char buf[TZ_ISO_MAX];
@@ -41,11 +40,11 @@ static json_t *last_run_json(const struct engine *e, const struct entry *en)
     if (!last->ran)
         return json_null();
     return json_pack("{s:s, s:o, s:o, s:o}", "status", store_status_name(last->status),
-                     "started_at", iso_json(e, last->started_at),
-                     "finished_at", iso_json(e, last->finished_at),
-                     "duration", last->finished_at > 0 && last->started_at > 0
-                                     ? json_real(last->finished_at - last->started_at)
-                                     : json_null());
+                     "started_at", iso_json(e, last->started_at), "finished_at",
+                     iso_json(e, last->finished_at), "duration",
+                     last->finished_at > 0 && last->started_at > 0
+                         ? json_real(last->finished_at - last->started_at)
+                         : json_null());
 }
 
 /* The task's runs with a process, and whether any job of it is pending. */
@@ -60,10 +59,10 @@ static json_t *running_json(const struct engine *e, const struct entry *en, bool
         *pending = true;
         if (job->state != JOB_SPAWNED || !job->released)
             continue;
-        json_array_append_new(list, json_pack("{s:I, s:i, s:s}", "run_id",
-                                              (json_int_t)job->run_id,
-                                              "pid", (int)executor_pid(job->run),
-                                              "trigger", store_trigger_name(job->trigger)));
+        json_array_append_new(list,
+                              json_pack("{s:I, s:i, s:s}", "run_id", (json_int_t)job->run_id,
+                                        "pid", (int)executor_pid(job->run), "trigger",
+                                        store_trigger_name(job->trigger)));
     }
     return list;
 }
@@ -74,27 +73,19 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
     bool pending;
     json_t *running = running_json(e, en, &pending);
     /* Due at its release instant (the fire plus its jitter). */
-    bool overdue = fires && !pending &&
-                   en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
+    bool overdue =
+        fires && !pending && en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
 
-    return json_pack("{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o,"
-                     " s:b, s:o, s:o}",
-                     "name", en->name,
-                     "title", en->loaded ? en->task.title : NULL,
-                     "path", en->path,
-                     "schedule", schedule_json(en),
-                     "user", en->loaded ? en->task.user : NULL,
-                     "enabled", en->loaded && en->task.enabled,
-                     "paused", en->paused,
-                     "broken", en->error != NULL,
-                     "error", en->error,
-                     "last_good", en->error != NULL && en->loaded,
-                     "installing", en->staging,
-                     "next_fire", fires ? json_integer((json_int_t)en->next_fire) : json_null(),
-                     "next_fire_iso", fires ? iso_json(e, (double)en->next_fire) : json_null(),
-                     "overdue", overdue,
-                     "last_run", last_run_json(e, en),
-                     "running", running ? running : json_array());
+    return json_pack(
+        "{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o,"
+        " s:b, s:o, s:o}",
+        "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
+        "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "enabled",
+        en->loaded && en->task.enabled, "paused", en->paused, "broken", en->error != NULL,
+        "error", en->error, "last_good", en->error != NULL && en->loaded, "installing",
+        en->staging, "next_fire", fires ? json_integer((json_int_t)en->next_fire) : json_null(),
+        "next_fire_iso", fires ? iso_json(e, (double)en->next_fire) : json_null(), "overdue",
+        overdue, "last_run", last_run_json(e, en), "running", running ? running : json_array());
 }
 
 static bool wanted(const struct entry *en, const char *user_filter)
@@ -123,14 +114,9 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     }
     for (const struct job *job = e->jobs; job; job = job->next)
         queued += job->state != JOB_SPAWNED;
-    return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o, s:o}",
-                     "pid", (int)getpid(),
-                     "version", SCHEDULER_VERSION,
-                     "started_at", iso_json(e, e->started_at),
-                     "uptime", now - e->started_at,
-                     "now", iso_json(e, now),
-                     "running", e->spawned,
-                     "queued", queued,
-                     "tasks", tasks,
-                     "store", pending_status_json(e->pending));
+    return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o, s:o}", "pid", (int)getpid(),
+                     "version", SCHEDULER_VERSION, "started_at", iso_json(e, e->started_at),
+                     "uptime", now - e->started_at, "now", iso_json(e, now), "running",
+                     e->spawned, "queued", queued, "tasks", tasks, "store",
+                     pending_status_json(e->pending));
 }

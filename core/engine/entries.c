@@ -52,8 +52,8 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
     en->next_fire = SCHEDULE_NEVER;
     heap_node_init(&en->wake.node);
     en->wake.due = fires_due;
-    if (store_task_get_schedule_state(e->store, en->name, &en->stored_next,
-                                      &en->last_scheduled, &en->paused) < 0 ||
+    if (store_task_get_schedule_state(e->store, en->name, &en->stored_next, &en->last_scheduled,
+                                      &en->paused) < 0 ||
         store_last_run(e->store, en->name, remember_last_run, en) < 0)
         log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
     while (*tail)
@@ -138,9 +138,12 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
 {
     char dir[PATH_MAX], err[ENGINE_ERR_MAX];
     struct discovery_options opt = {
-        .tasks_dir = dir, .pattern = e->config->tasks.pattern,
+        .tasks_dir = dir,
+        .pattern = e->config->tasks.pattern,
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
-        .only = only, .known = only ? NULL : known_version, .known_data = e,
+        .only = only,
+        .known = only ? NULL : known_version,
+        .known_data = e,
     };
 
     if (tasks_dir(e, dir, sizeof dir) != 0) {
@@ -220,7 +223,8 @@ void entries_forget_deleted(struct engine *e)
         json_decref(stale.names);
         return;
     }
-    json_array_foreach(stale.names, i, name) {
+    json_array_foreach(stale.names, i, name)
+    {
         const char *text = json_string_value(name);
         if (store_task_remove(e->store, text) < 0)
             log_error("%s: cannot forget the task: %s", text, store_error(e->store));

@@ -76,8 +76,7 @@ static void arm(struct entry *en)
         return;
     }
     wakeup_set(e, &en->wake,
-                      (double)(en->next_fire + jitter_of(en, en->next_fire)) -
-                          ENGINE_PREPARE_AHEAD);
+               (double)(en->next_fire + jitter_of(en, en->next_fire)) - ENGINE_PREPARE_AHEAD);
 }
 
 /* Set the next fire, persist it and arm it.  `stored_next` is the next
@@ -112,8 +111,8 @@ static void record_missed_summary(struct entry *en, const struct catchup_plan *p
     snprintf(msg, sizeof msg,
              "missed %s%lld fires from %s to %s while the daemon was down or the clock "
              "jumped (summarised in this one row)",
-             plan->summary_at_least ? "at least " : "", (long long)plan->summary_count,
-             first, last);
+             plan->summary_at_least ? "at least " : "", (long long)plan->summary_count, first,
+             last);
     dispatch_record(en->engine, en, STORE_TRIGGER_SCHEDULE, plan->summary_first,
                     STORE_RUN_MISSED, 1, msg);
 }
@@ -125,8 +124,7 @@ static void fire_at(struct entry *en, enum store_trigger trigger, int64_t instan
     char err[ENGINE_ERR_MAX];
     int64_t run_id;
 
-    dispatch_fire(en->engine, en, trigger, instant, release_at, NULL, &run_id, err,
-                  sizeof err);
+    dispatch_fire(en->engine, en, trigger, instant, release_at, NULL, &run_id, err, sizeof err);
 }
 
 /* Rule 2: the fires from en->next_fire up to now passed unseen. */
@@ -134,8 +132,11 @@ static void catch_up(struct entry *en)
 {
     struct engine *e = en->engine;
     struct catchup_input in = {
-        .first = en->next_fire, .last_handled = en->last_scheduled, .now = clock_now_s(),
-        .policy = en->task.catchup, .grace = en->task.grace,
+        .first = en->next_fire,
+        .last_handled = en->last_scheduled,
+        .now = clock_now_s(),
+        .policy = en->task.catchup,
+        .grace = en->task.grace,
         .max_catchup = e->config->scheduler.max_catchup,
     };
     struct catchup_plan plan;
@@ -158,8 +159,9 @@ static void catch_up(struct entry *en)
         fire_at(en, STORE_TRIGGER_CATCHUP, catchup_runs(&plan)[i], 0);
     log_info("%s: %lld missed fire(s) recorded, %zu caught up now (catchup %s)", en->name,
              (long long)(plan.summary_count + (int64_t)plan.missed_count), plan.run_count,
-             en->task.catchup == CATCHUP_ONCE ? "once"
-             : en->task.catchup == CATCHUP_ALL ? "all" : "skip");
+             en->task.catchup == CATCHUP_ONCE  ? "once"
+             : en->task.catchup == CATCHUP_ALL ? "all"
+                                               : "skip");
     catchup_plan_free(&plan);
 done:
     persist(en);

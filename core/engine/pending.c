@@ -56,7 +56,11 @@
 #define PENDING_WHAT_MAX 160
 
 enum pending_kind {
-    PENDING_INSERT, PENDING_START, PENDING_FINISH, PENDING_FIRES, PENDING_STATE
+    PENDING_INSERT,
+    PENDING_START,
+    PENDING_FINISH,
+    PENDING_FIRES,
+    PENDING_STATE
 };
 
 /* One write.  Queued copies own their strings; a write built by a caller
@@ -64,14 +68,21 @@ enum pending_kind {
 struct pending_write {
     struct pending_write *next;
     enum pending_kind kind;
-    int64_t id;                            /* the run's; a queued insert's provisional id */
-    char *task;                            /* insert (run.task points here), fires, state */
+    int64_t id; /* the run's; a queued insert's provisional id */
+    char *task; /* insert (run.task points here), fires, state */
     union {
-        struct store_run run;              /* insert */
-        struct { int pid; double at; } start;
-        struct store_run_outcome outcome;  /* finish */
-        struct { int64_t next_fire, last_scheduled; } fires;
-        struct { char *key, *value_json; } state; /* value_json NULL: delete */
+        struct store_run run; /* insert */
+        struct {
+            int pid;
+            double at;
+        } start;
+        struct store_run_outcome outcome; /* finish */
+        struct {
+            int64_t next_fire, last_scheduled;
+        } fires;
+        struct {
+            char *key, *value_json;
+        } state; /* value_json NULL: delete */
     } u;
 };
 
@@ -87,22 +98,22 @@ struct pending {
     struct pending_write *head, *tail;
     size_t count;
     struct id_map *ids;
-    int64_t last_provisional;              /* 0, then -1, -2 … */
+    int64_t last_provisional; /* 0, then -1, -2 … */
     uint64_t retry_ms;
     void (*closed)(void *data);
     void *closed_data;
     /* The episode: from the first write kept until the queue is empty. */
-    char error[STORE_ERR_MAX];             /* the store's last refusal; "" = no episode */
+    char error[STORE_ERR_MAX]; /* the store's last refusal; "" = no episode */
     double since;
     size_t saved, lost;
-    bool overflowed;                       /* the cap was hit */
+    bool overflowed; /* the cap was hit */
 };
 
 enum outcome {
     WRITTEN,
-    RETRY,     /* refused for now: keep it */
-    REFUSED,   /* refused for good */
-    LOST       /* its run's row never reached the store, or no memory to keep it */
+    RETRY,   /* refused for now: keep it */
+    REFUSED, /* refused for good */
+    LOST     /* its run's row never reached the store, or no memory to keep it */
 };
 
 /* ---- the id map --------------------------------------------------------- */
@@ -260,7 +271,8 @@ static enum outcome attempt(struct pending *p, const struct pending_write *w, in
     case PENDING_FIRES:
         rc = store_task_set_next_fire(st, w->task, w->u.fires.next_fire) < 0 ||
                      store_task_set_last_scheduled(st, w->task, w->u.fires.last_scheduled) < 0
-                 ? -1 : 0;
+                 ? -1
+                 : 0;
         break;
     case PENDING_STATE:
         rc = w->u.state.value_json
@@ -400,8 +412,8 @@ static void on_retry(uv_timer_t *timer)
     struct pending *p = timer->data;
 
     if (!flush(p, PENDING_FLUSH_BATCH)) {
-        p->retry_ms = p->retry_ms * 2 < PENDING_RETRY_MAX_MS ? p->retry_ms * 2
-                                                             : PENDING_RETRY_MAX_MS;
+        p->retry_ms =
+            p->retry_ms * 2 < PENDING_RETRY_MAX_MS ? p->retry_ms * 2 : PENDING_RETRY_MAX_MS;
         uv_timer_start(timer, on_retry, p->retry_ms, 0);
     } else if (p->head) {
         uv_timer_start(timer, on_retry, 0, 0); /* the next batch, after other events */
@@ -454,10 +466,10 @@ void pending_close(struct pending *p, void (*closed)(void *data), void *data)
     uv_close((uv_handle_t *)&p->timer, on_closed);
 }
 
-int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id,
-                       char *err, size_t errlen)
+int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id, char *err,
+                       size_t errlen)
 {
-    struct pending_write w = { .kind = PENDING_INSERT, .task = (char *)row->task, .u.run = *row };
+    struct pending_write w = {.kind = PENDING_INSERT, .task = (char *)row->task, .u.run = *row};
 
     switch (submit(p, &w, id)) {
     case WRITTEN:
@@ -484,15 +496,15 @@ static void submit_and_report(struct pending *p, struct pending_write *w)
 
 void pending_run_start(struct pending *p, int64_t id, int pid, double started_at)
 {
-    struct pending_write w = { .kind = PENDING_START, .id = id,
-                               .u.start = { .pid = pid, .at = started_at } };
+    struct pending_write w = {
+        .kind = PENDING_START, .id = id, .u.start = {.pid = pid, .at = started_at}};
 
     submit_and_report(p, &w);
 }
 
 void pending_run_finish(struct pending *p, int64_t id, const struct store_run_outcome *o)
 {
-    struct pending_write w = { .kind = PENDING_FINISH, .id = id, .u.outcome = *o };
+    struct pending_write w = {.kind = PENDING_FINISH, .id = id, .u.outcome = *o};
 
     submit_and_report(p, &w);
 }
@@ -500,8 +512,8 @@ void pending_run_finish(struct pending *p, int64_t id, const struct store_run_ou
 void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
                         int64_t last_scheduled)
 {
-    struct pending_write w = { .kind = PENDING_FIRES, .task = (char *)task,
-                               .u.fires = { next_fire, last_scheduled } };
+    struct pending_write w = {
+        .kind = PENDING_FIRES, .task = (char *)task, .u.fires = {next_fire, last_scheduled}};
 
     submit_and_report(p, &w);
 }
@@ -509,8 +521,9 @@ void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
 void pending_state_write(struct pending *p, const char *task, const char *key,
                          const char *value_json)
 {
-    struct pending_write w = { .kind = PENDING_STATE, .task = (char *)task,
-                               .u.state = { (char *)key, (char *)value_json } };
+    struct pending_write w = {.kind = PENDING_STATE,
+                              .task = (char *)task,
+                              .u.state = {(char *)key, (char *)value_json}};
 
     submit_and_report(p, &w);
 }
@@ -564,6 +577,6 @@ json_t *pending_status_json(const struct pending *p)
 {
     if (!p->error[0])
         return json_null();
-    return json_pack("{s:s, s:I, s:f, s:I}", "error", p->error, "pending",
-                     (json_int_t)p->count, "since", p->since, "lost", (json_int_t)p->lost);
+    return json_pack("{s:s, s:I, s:f, s:I}", "error", p->error, "pending", (json_int_t)p->count,
+                     "since", p->since, "lost", (json_int_t)p->lost);
 }

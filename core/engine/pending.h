@@ -28,8 +28,8 @@ void pending_close(struct pending *p, void (*closed)(void *data), void *data);
  * pending_run_start and pending_run_finish accept like a real one.  -1
  * with a message only when the store refused the row for good or memory
  * ran out. */
-int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id,
-                       char *err, size_t errlen);
+int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id, char *err,
+                       size_t errlen);
 
 /* store_run_start, store_run_finish, and the task's next_fire and
  * last_scheduled.  A write the store refuses for good is logged here. */

@@ -30,9 +30,8 @@ static bool retryable(enum store_status status)
     return store_status_failed(status) && status != STORE_RUN_KILLED;
 }
 
-enum policy_retry policy_retry(const struct task *task, enum store_status status,
-                               int attempt, double finished_at, int64_t next_fire,
-                               double *at)
+enum policy_retry policy_retry(const struct task *task, enum store_status status, int attempt,
+                               double finished_at, int64_t next_fire, double *at)
 {
     if (!retryable(status) || attempt > task->retry_count)
         return POLICY_NO_RETRY;

@@ -36,9 +36,8 @@ enum policy_retry { POLICY_NO_RETRY, POLICY_RETRY, POLICY_RETRY_DROPPED };
  * POLICY_RETRY_DROPPED when the retry would start at or after `next_fire`,
  * the task's next scheduled fire (SCHEDULE_NEVER = none): the next fire is
  * the better retry. */
-enum policy_retry policy_retry(const struct task *task, enum store_status status,
-                               int attempt, double finished_at, int64_t next_fire,
-                               double *at);
+enum policy_retry policy_retry(const struct task *task, enum store_status status, int attempt,
+                               double finished_at, int64_t next_fire, double *at);
 
 /* A run's timeout in seconds (0 = none): the task's own, else
  * scheduler.default_timeout. */

@@ -47,8 +47,8 @@ static void on_timer(uv_timer_t *timer)
 
     /* Each handler moves its own wake-up strictly later (or drops it), so
      * this loop ends; several due at once are handled in time order. */
-    while ((top = heap_top(&e->wakeups)) &&
-           ENGINE_CONTAINER_OF(top, struct wakeup, node)->at <= clock_now() + ENGINE_TIMER_SLACK) {
+    while ((top = heap_top(&e->wakeups)) && ENGINE_CONTAINER_OF(top, struct wakeup, node)->at <=
+                                                clock_now() + ENGINE_TIMER_SLACK) {
         struct wakeup *w = ENGINE_CONTAINER_OF(heap_pop(&e->wakeups), struct wakeup, node);
         w->due(w);
     }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name;        /* "dsl" for lua/dsl.lua */
+    const char *name; /* "dsl" for lua/dsl.lua */
     const unsigned char *data;
     size_t len;
 };

@@ -9,8 +9,8 @@
 #ifndef FS_H
 #define FS_H
 
-#include <stdio.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* mkdir `path` with `mode` (its parent must exist).  0, or -1 with errno

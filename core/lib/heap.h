@@ -16,7 +16,7 @@
 #define HEAP_NOT_QUEUED ((size_t)-1)
 
 struct heap_node {
-    size_t index;            /* position in the heap, or HEAP_NOT_QUEUED */
+    size_t index; /* position in the heap, or HEAP_NOT_QUEUED */
 };
 
 /* True when a must come out before b. */

@@ -224,7 +224,7 @@ static json_t *convert(struct encoder *e, int idx)
         return v;
     case LUA_TTABLE:
         return convert_table(e, idx);
-    case LUA_TLIGHTUSERDATA:  /* json.null; any other one is not JSON */
+    case LUA_TLIGHTUSERDATA: /* json.null; any other one is not JSON */
         if (lua_touserdata(L, idx) == NULL)
             return json_null();
         /* fall through */
@@ -237,11 +237,11 @@ static json_t *convert(struct encoder *e, int idx)
     return v;
 }
 
-int luajson_to_json_bounded(lua_State *L, int idx, size_t max_bytes, json_t **out,
-                            char *err, size_t len)
+int luajson_to_json_bounded(lua_State *L, int idx, size_t max_bytes, json_t **out, char *err,
+                            size_t len)
 {
-    struct encoder e = { .L = L, .left = max_bytes, .max_bytes = max_bytes, .err = err,
-                         .errlen = len };
+    struct encoder e = {
+        .L = L, .left = max_bytes, .max_bytes = max_bytes, .err = err, .errlen = len};
 
     *out = convert(&e, lua_absindex(L, idx));
     return *out ? 0 : -1;
@@ -262,7 +262,8 @@ void luajson_push(lua_State *L, json_t *v)
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         lua_createtable(L, 0, (int)json_object_size(v));
-        json_object_keylen_foreach(v, key, keylen, item) {
+        json_object_keylen_foreach(v, key, keylen, item)
+        {
             lua_pushlstring(L, key, keylen);
             luajson_push(L, item);
             lua_rawset(L, -3);
@@ -270,7 +271,8 @@ void luajson_push(lua_State *L, json_t *v)
         break;
     case JSON_ARRAY:
         lua_createtable(L, (int)json_array_size(v), 0);
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             luajson_push(L, item);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }

@@ -34,8 +34,8 @@ int luajson_to_json(lua_State *L, int idx, json_t **out, char *err, size_t len);
  * each time, so the work is bounded however the value was built: for Lua
  * that the daemon reads, where a few shared tables could otherwise stand
  * for 2^60 values. */
-int luajson_to_json_bounded(lua_State *L, int idx, size_t max_bytes, json_t **out,
-                            char *err, size_t len);
+int luajson_to_json_bounded(lua_State *L, int idx, size_t max_bytes, json_t **out, char *err,
+                            size_t len);
 
 /* Pushes the Lua value of v (raises only on memory errors). */
 void luajson_push(lua_State *L, json_t *v);

@@ -18,7 +18,7 @@
  * starttime: fields 3 to 22 of proc(5). */
 #define PROCSTAT_FORMAT \
     " %c %d %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu"
-#define PROCSTAT_FIELDS 5        /* what PROCSTAT_FORMAT stores */
+#define PROCSTAT_FIELDS 5 /* what PROCSTAT_FORMAT stores */
 
 int procstat_read(pid_t pid, struct procstat *ps)
 {

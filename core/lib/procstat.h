@@ -10,12 +10,12 @@
 
 #include <sys/types.h>
 
-#define PROCSTAT_ZOMBIE 'Z'      /* the state of one dead but not reaped */
+#define PROCSTAT_ZOMBIE 'Z' /* the state of one dead but not reaped */
 
 struct procstat {
-    char state;                  /* 'R', 'S', 'D', PROCSTAT_ZOMBIE… */
+    char state; /* 'R', 'S', 'D', PROCSTAT_ZOMBIE… */
     pid_t ppid;
-    pid_t pgrp;                  /* its process group */
+    pid_t pgrp; /* its process group */
     pid_t session;
     unsigned long long start_ticks; /* start, in clock ticks after boot */
 };

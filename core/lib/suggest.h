@@ -11,12 +11,12 @@
 
 #include <stddef.h>
 
-#define SUGGEST_MAX_DISTANCE 2   /* farther than this is no suggestion */
-#define SUGGEST_WORD_MAX 64      /* longer names get no suggestion */
+#define SUGGEST_MAX_DISTANCE 2 /* farther than this is no suggestion */
+#define SUGGEST_WORD_MAX 64    /* longer names get no suggestion */
 
 struct suggest {
-    const char *word;            /* the misspelt name */
-    const char *best;            /* closest candidate so far, or NULL */
+    const char *word; /* the misspelt name */
+    const char *best; /* closest candidate so far, or NULL */
     size_t distance;
 };
 

@@ -10,7 +10,7 @@
 
 size_t utf8_char_len(const unsigned char *s, size_t left)
 {
-    static const uint32_t min_cp[] = { 0, 0, 0x80, 0x800, 0x10000 };
+    static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
     size_t n;
     uint32_t cp;
 
@@ -129,10 +129,21 @@ char *utf8_escape(const char *s)
             n = 1; /* one byte that is not UTF-8 */
         for (size_t k = 0; k < n; k++, i++) {
             switch (u[i]) {
-            case '\n': memcpy(out + used, "\\n", 2); used += 2; break;
-            case '\r': memcpy(out + used, "\\r", 2); used += 2; break;
-            case '\t': memcpy(out + used, "\\t", 2); used += 2; break;
-            default: used += (size_t)sprintf(out + used, "\\x%02x", u[i]); break;
+            case '\n':
+                memcpy(out + used, "\\n", 2);
+                used += 2;
+                break;
+            case '\r':
+                memcpy(out + used, "\\r", 2);
+                used += 2;
+                break;
+            case '\t':
+                memcpy(out + used, "\\t", 2);
+                used += 2;
+                break;
+            default:
+                used += (size_t)sprintf(out + used, "\\x%02x", u[i]);
+                break;
             }
         }
     }

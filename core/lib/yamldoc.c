@@ -19,8 +19,7 @@ static struct yamldoc_node *new_node(enum yamldoc_kind kind)
     return n;
 }
 
-struct yamldoc_node *yamldoc_new_scalar(const char *text, size_t len,
-                                        bool quoted)
+struct yamldoc_node *yamldoc_new_scalar(const char *text, size_t len, bool quoted)
 {
     struct yamldoc_node *n = new_node(YAMLDOC_SCALAR);
     if (!n)
@@ -107,22 +106,20 @@ int yamldoc_append_pair(struct yamldoc_node *map, struct yamldoc_node *key,
     return 0;
 }
 
-static struct yamldoc_pair *find_pair(const struct yamldoc_node *map,
-                                      const char *key, size_t len)
+static struct yamldoc_pair *find_pair(const struct yamldoc_node *map, const char *key,
+                                      size_t len)
 {
     if (!map || map->kind != YAMLDOC_MAPPING)
         return NULL;
     for (size_t i = 0; i < map->count; i++) {
         const struct yamldoc_node *k = map->pairs[i].key;
-        if (k->kind == YAMLDOC_SCALAR && k->len == len &&
-            memcmp(k->text, key, len) == 0)
+        if (k->kind == YAMLDOC_SCALAR && k->len == len && memcmp(k->text, key, len) == 0)
             return &map->pairs[i];
     }
     return NULL;
 }
 
-int yamldoc_set(struct yamldoc_node *map, const char *key,
-                struct yamldoc_node *value)
+int yamldoc_set(struct yamldoc_node *map, const char *key, struct yamldoc_node *value)
 {
     struct yamldoc_pair *p = find_pair(map, key, strlen(key));
     if (p) {
@@ -138,15 +135,13 @@ int yamldoc_set(struct yamldoc_node *map, const char *key,
     return 0;
 }
 
-struct yamldoc_node *yamldoc_get(const struct yamldoc_node *map,
-                                 const char *key)
+struct yamldoc_node *yamldoc_get(const struct yamldoc_node *map, const char *key)
 {
     struct yamldoc_pair *p = find_pair(map, key, strlen(key));
     return p ? p->value : NULL;
 }
 
-struct yamldoc_node *yamldoc_path(const struct yamldoc_node *node,
-                                  const char *path)
+struct yamldoc_node *yamldoc_path(const struct yamldoc_node *node, const char *path)
 {
     struct yamldoc_node *cur = (struct yamldoc_node *)node;
     const char *p = path;
@@ -163,8 +158,8 @@ struct yamldoc_node *yamldoc_path(const struct yamldoc_node *node,
 struct yamldoc_node *yamldoc_clone(const struct yamldoc_node *node)
 {
     struct yamldoc_node *c = node->kind == YAMLDOC_SCALAR
-        ? yamldoc_new_scalar(node->text, node->len, node->quoted)
-        : new_node(node->kind);
+                                 ? yamldoc_new_scalar(node->text, node->len, node->quoted)
+                                 : new_node(node->kind);
     if (!c)
         return NULL;
     c->line = node->line;
@@ -178,8 +173,7 @@ struct yamldoc_node *yamldoc_clone(const struct yamldoc_node *node)
             }
         } else {
             struct yamldoc_node *k = yamldoc_clone(node->pairs[i].key);
-            struct yamldoc_node *v = k ? yamldoc_clone(node->pairs[i].value)
-                                       : NULL;
+            struct yamldoc_node *v = k ? yamldoc_clone(node->pairs[i].value) : NULL;
             if (!v || yamldoc_append_pair(c, k, v) != 0) {
                 yamldoc_free(k);
                 yamldoc_free(v);
@@ -196,9 +190,12 @@ fail:
 const char *yamldoc_kind_name(enum yamldoc_kind kind)
 {
     switch (kind) {
-    case YAMLDOC_SCALAR: return "scalar";
-    case YAMLDOC_SEQUENCE: return "sequence";
-    case YAMLDOC_MAPPING: return "mapping";
+    case YAMLDOC_SCALAR:
+        return "scalar";
+    case YAMLDOC_SEQUENCE:
+        return "sequence";
+    case YAMLDOC_MAPPING:
+        return "mapping";
     }
     return "?";
 }

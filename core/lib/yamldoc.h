@@ -31,25 +31,25 @@ enum yamldoc_kind { YAMLDOC_SCALAR, YAMLDOC_SEQUENCE, YAMLDOC_MAPPING };
 
 /* The type of a scalar under YAML 1.1 core typing. */
 enum yamldoc_type {
-    YAMLDOC_NULL,    /* ~, null, Null, NULL, or empty */
-    YAMLDOC_BOOL,    /* true/false, yes/no, on/off (any of 3 casings) */
-    YAMLDOC_INT,     /* 42, -7, +3, 0x1F, 0o17, 017, 1_000 */
-    YAMLDOC_FLOAT,   /* 1.5, -2e3, .inf, -.Inf, .nan */
-    YAMLDOC_STRING,  /* everything else, and every quoted scalar */
+    YAMLDOC_NULL,   /* ~, null, Null, NULL, or empty */
+    YAMLDOC_BOOL,   /* true/false, yes/no, on/off (any of 3 casings) */
+    YAMLDOC_INT,    /* 42, -7, +3, 0x1F, 0o17, 017, 1_000 */
+    YAMLDOC_FLOAT,  /* 1.5, -2e3, .inf, -.Inf, .nan */
+    YAMLDOC_STRING, /* everything else, and every quoted scalar */
 };
 
 struct yamldoc_value {
     enum yamldoc_type type;
-    bool boolean;            /* YAMLDOC_BOOL */
-    int64_t integer;         /* YAMLDOC_INT */
-    double number;           /* YAMLDOC_FLOAT, and YAMLDOC_INT as a double */
+    bool boolean;    /* YAMLDOC_BOOL */
+    int64_t integer; /* YAMLDOC_INT */
+    double number;   /* YAMLDOC_FLOAT, and YAMLDOC_INT as a double */
 };
 
 struct yamldoc_pair;
 
 struct yamldoc_node {
     enum yamldoc_kind kind;
-    int line, column;           /* 1-based; 0 when built in memory */
+    int line, column; /* 1-based; 0 when built in memory */
 
     /* YAMLDOC_SCALAR: NUL-terminated text (len excludes the NUL; the text
      * may hold NULs written as "\0" escapes).  `quoted` means "always a
@@ -71,11 +71,9 @@ struct yamldoc_pair {
 /* Parse a file / a string.  Returns the root node (a null scalar for an
  * empty document), or NULL with "name:line:column: message" in err.  `name`
  * is the file name used in messages.  The caller frees with yamldoc_free. */
-struct yamldoc_node *yamldoc_load_file(const char *path, char *err,
-                                       size_t errlen);
-struct yamldoc_node *yamldoc_load_string(const char *text, size_t len,
-                                         const char *name, char *err,
-                                         size_t errlen);
+struct yamldoc_node *yamldoc_load_file(const char *path, char *err, size_t errlen);
+struct yamldoc_node *yamldoc_load_string(const char *text, size_t len, const char *name,
+                                         char *err, size_t errlen);
 
 /* Free a node and everything under it.  NULL is fine. */
 void yamldoc_free(struct yamldoc_node *node);
@@ -93,21 +91,18 @@ struct yamldoc_value yamldoc_type_text(const char *text);
 
 /* The value under scalar key `key` in a mapping, or NULL (also when `map`
  * is NULL or not a mapping). */
-struct yamldoc_node *yamldoc_get(const struct yamldoc_node *map,
-                                 const char *key);
+struct yamldoc_node *yamldoc_get(const struct yamldoc_node *map, const char *key);
 
 /* Walk a dotted path of mapping keys ("a.b.c") from `node`; NULL when any
  * step is missing.  An empty path returns `node`. */
-struct yamldoc_node *yamldoc_path(const struct yamldoc_node *node,
-                                  const char *path);
+struct yamldoc_node *yamldoc_path(const struct yamldoc_node *node, const char *path);
 
 /* "scalar", "sequence" or "mapping", for messages. */
 const char *yamldoc_kind_name(enum yamldoc_kind kind);
 
 /* Building trees in memory (for config.save and overrides).  Constructors
  * return NULL when out of memory; text is copied. */
-struct yamldoc_node *yamldoc_new_scalar(const char *text, size_t len,
-                                        bool quoted);
+struct yamldoc_node *yamldoc_new_scalar(const char *text, size_t len, bool quoted);
 struct yamldoc_node *yamldoc_new_sequence(void);
 struct yamldoc_node *yamldoc_new_mapping(void);
 
@@ -124,14 +119,13 @@ int yamldoc_append_pair(struct yamldoc_node *map, struct yamldoc_node *key,
 /* Set map[key] = value, replacing (and freeing) an existing value or
  * appending a new pair; the mapping takes ownership of value.  -1 on OOM
  * (value is then still the caller's). */
-int yamldoc_set(struct yamldoc_node *map, const char *key,
-                struct yamldoc_node *value);
+int yamldoc_set(struct yamldoc_node *map, const char *key, struct yamldoc_node *value);
 
 /* Write a tree as a YAML document to `path`, atomically (a temporary file
  * renamed over it); a file replaced keeps its mode, a new one is made 0600.
  * Strings that would read back as another type are quoted.  0, or -1 with
  * a message in err. */
-int yamldoc_emit_file(const struct yamldoc_node *root, const char *path,
-                      char *err, size_t errlen);
+int yamldoc_emit_file(const struct yamldoc_node *root, const char *path, char *err,
+                      size_t errlen);
 
 #endif

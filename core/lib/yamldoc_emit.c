@@ -41,28 +41,28 @@ static int emit_node(yaml_emitter_t *em, const struct yamldoc_node *n)
 
     switch (n->kind) {
     case YAMLDOC_SCALAR:
-        return yaml_scalar_event_initialize(&ev, NULL, NULL,
-                   (yaml_char_t *)n->text, (int)n->len, 1, 1,
-                   scalar_style(n)) && yaml_emitter_emit(em, &ev) ? 0 : -1;
+        return yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)n->text,
+                                            (int)n->len, 1, 1, scalar_style(n)) &&
+                       yaml_emitter_emit(em, &ev)
+                   ? 0
+                   : -1;
     case YAMLDOC_SEQUENCE:
         if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-                YAML_ANY_SEQUENCE_STYLE) || !yaml_emitter_emit(em, &ev))
+                                                  YAML_ANY_SEQUENCE_STYLE) ||
+            !yaml_emitter_emit(em, &ev))
             return -1;
         for (size_t i = 0; i < n->count; i++)
             if (emit_node(em, n->items[i]) != 0)
                 return -1;
-        return yaml_sequence_end_event_initialize(&ev) &&
-               yaml_emitter_emit(em, &ev) ? 0 : -1;
+        return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) ? 0 : -1;
     case YAMLDOC_MAPPING:
-        if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-                YAML_ANY_MAPPING_STYLE) || !yaml_emitter_emit(em, &ev))
+        if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_ANY_MAPPING_STYLE) ||
+            !yaml_emitter_emit(em, &ev))
             return -1;
         for (size_t i = 0; i < n->count; i++)
-            if (emit_node(em, n->pairs[i].key) != 0 ||
-                emit_node(em, n->pairs[i].value) != 0)
+            if (emit_node(em, n->pairs[i].key) != 0 || emit_node(em, n->pairs[i].value) != 0)
                 return -1;
-        return yaml_mapping_end_event_initialize(&ev) &&
-               yaml_emitter_emit(em, &ev) ? 0 : -1;
+        return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev) ? 0 : -1;
     }
     return -1;
 }
@@ -73,19 +73,16 @@ static int emit_document(yaml_emitter_t *em, const struct yamldoc_node *root)
     if (!yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) ||
         !yaml_emitter_emit(em, &ev) ||
         !yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) ||
-        !yaml_emitter_emit(em, &ev) ||
-        emit_node(em, root) != 0 ||
-        !yaml_document_end_event_initialize(&ev, 1) ||
-        !yaml_emitter_emit(em, &ev) ||
-        !yaml_stream_end_event_initialize(&ev) ||
-        !yaml_emitter_emit(em, &ev) ||
+        !yaml_emitter_emit(em, &ev) || emit_node(em, root) != 0 ||
+        !yaml_document_end_event_initialize(&ev, 1) || !yaml_emitter_emit(em, &ev) ||
+        !yaml_stream_end_event_initialize(&ev) || !yaml_emitter_emit(em, &ev) ||
         !yaml_emitter_flush(em))
         return -1;
     return 0;
 }
 
-int yamldoc_emit_file(const struct yamldoc_node *root, const char *path,
-                      char *err, size_t errlen)
+int yamldoc_emit_file(const struct yamldoc_node *root, const char *path, char *err,
+                      size_t errlen)
 {
     int rc = -1;
     FILE *f = NULL;

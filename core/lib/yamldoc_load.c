@@ -23,24 +23,23 @@
 
 struct anchor {
     char *name;
-    struct yamldoc_node *node;   /* owned copy */
+    struct yamldoc_node *node; /* owned copy */
 };
 
 struct loader {
     yaml_parser_t parser;
-    const char *name;            /* file name for messages */
+    const char *name; /* file name for messages */
     struct anchor *anchors;
     size_t anchor_count, anchor_capacity;
-    size_t nodes;                /* created so far, aliases expanded */
+    size_t nodes; /* created so far, aliases expanded */
     char *err;
     size_t errlen;
 };
 
-static void fail_at(struct loader *ld, const yaml_mark_t *mark,
-                    const char *fmt, ...)
+static void fail_at(struct loader *ld, const yaml_mark_t *mark, const char *fmt, ...)
 {
-    int n = snprintf(ld->err, ld->errlen, "%s:%zu:%zu: ", ld->name,
-                     mark->line + 1, mark->column + 1);
+    int n = snprintf(ld->err, ld->errlen, "%s:%zu:%zu: ", ld->name, mark->line + 1,
+                     mark->column + 1);
     if (n < 0 || (size_t)n >= ld->errlen)
         return;
     va_list ap;
@@ -55,11 +54,10 @@ static void fail_parser(struct loader *ld)
     if (p->error == YAML_MEMORY_ERROR) {
         snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
     } else if (p->context) {
-        fail_at(ld, &p->problem_mark, "%s (%s at line %zu)", p->problem,
-                p->context, p->context_mark.line + 1);
+        fail_at(ld, &p->problem_mark, "%s (%s at line %zu)", p->problem, p->context,
+                p->context_mark.line + 1);
     } else {
-        fail_at(ld, &p->problem_mark, "%s",
-                p->problem ? p->problem : "cannot read YAML");
+        fail_at(ld, &p->problem_mark, "%s", p->problem ? p->problem : "cannot read YAML");
     }
 }
 
@@ -77,8 +75,8 @@ static size_t count_nodes(const struct yamldoc_node *n)
     size_t total = 1;
     for (size_t i = 0; i < n->count; i++)
         total += n->kind == YAMLDOC_SEQUENCE
-            ? count_nodes(n->items[i])
-            : count_nodes(n->pairs[i].key) + count_nodes(n->pairs[i].value);
+                     ? count_nodes(n->items[i])
+                     : count_nodes(n->pairs[i].key) + count_nodes(n->pairs[i].value);
     return total;
 }
 
@@ -87,8 +85,10 @@ static int add_nodes(struct loader *ld, size_t n, const yaml_mark_t *mark)
 {
     ld->nodes += n;
     if (ld->nodes > YAMLDOC_MAX_NODES) {
-        fail_at(ld, mark, "document too large (more than %d nodes after "
-                "expanding aliases)", YAMLDOC_MAX_NODES);
+        fail_at(ld, mark,
+                "document too large (more than %d nodes after "
+                "expanding aliases)",
+                YAMLDOC_MAX_NODES);
         return -1;
     }
     return 0;
@@ -100,8 +100,7 @@ static void set_position(struct yamldoc_node *n, const yaml_mark_t *mark)
     n->column = (int)mark->column + 1;
 }
 
-static int register_anchor(struct loader *ld, const char *name,
-                           const struct yamldoc_node *node)
+static int register_anchor(struct loader *ld, const char *name, const struct yamldoc_node *node)
 {
     if (ld->anchor_count == ld->anchor_capacity) {
         size_t cap = ld->anchor_capacity ? ld->anchor_capacity * 2 : 8;
@@ -124,8 +123,7 @@ static int register_anchor(struct loader *ld, const char *name,
 }
 
 /* The latest anchor of that name wins: YAML allows redefining one. */
-static const struct yamldoc_node *find_anchor(const struct loader *ld,
-                                              const char *name)
+static const struct yamldoc_node *find_anchor(const struct loader *ld, const char *name)
 {
     for (size_t i = ld->anchor_count; i > 0; i--)
         if (strcmp(ld->anchors[i - 1].name, name) == 0)
@@ -135,12 +133,10 @@ static const struct yamldoc_node *find_anchor(const struct loader *ld,
 
 static bool is_merge_key(const struct yamldoc_node *key)
 {
-    return key->kind == YAMLDOC_SCALAR && !key->quoted &&
-           strcmp(key->text, MERGE_KEY) == 0;
+    return key->kind == YAMLDOC_SCALAR && !key->quoted && strcmp(key->text, MERGE_KEY) == 0;
 }
 
-static bool has_key(const struct yamldoc_node *map,
-                    const struct yamldoc_node *key)
+static bool has_key(const struct yamldoc_node *map, const struct yamldoc_node *key)
 {
     if (key->kind != YAMLDOC_SCALAR)
         return false;
@@ -191,9 +187,10 @@ static int apply_merges(struct loader *ld, struct yamldoc_node *map)
         for (size_t j = 0; ok && j < p.value->count; j++)
             ok = p.value->items[j]->kind == YAMLDOC_MAPPING;
         if (!ok) {
-            yaml_mark_t mark = { .line = (size_t)p.value->line - 1,
-                                 .column = (size_t)p.value->column - 1 };
-            fail_at(ld, &mark, "merge key '<<' needs a mapping or a list "
+            yaml_mark_t mark = {.line = (size_t)p.value->line - 1,
+                                .column = (size_t)p.value->column - 1};
+            fail_at(ld, &mark,
+                    "merge key '<<' needs a mapping or a list "
                     "of mappings");
             return -1;
         }
@@ -214,22 +211,19 @@ static int apply_merges(struct loader *ld, struct yamldoc_node *map)
     return 0;
 }
 
-static struct yamldoc_node *load_node(struct loader *ld,
-                                      const yaml_event_t *ev, int depth);
+static struct yamldoc_node *load_node(struct loader *ld, const yaml_event_t *ev, int depth);
 
 /* Add one child (a sequence item, or a key and its value) to `parent`;
  * takes both nodes. */
-static int add_child(struct loader *ld, struct yamldoc_node *parent,
-                     struct yamldoc_node *key, struct yamldoc_node *value,
-                     const yaml_mark_t *key_mark)
+static int add_child(struct loader *ld, struct yamldoc_node *parent, struct yamldoc_node *key,
+                     struct yamldoc_node *value, const yaml_mark_t *key_mark)
 {
-    if (parent->kind == YAMLDOC_MAPPING && !is_merge_key(key) &&
-        has_key(parent, key)) {
+    if (parent->kind == YAMLDOC_MAPPING && !is_merge_key(key) && has_key(parent, key)) {
         fail_at(ld, key_mark, "duplicate key '%s'", key->text);
         goto fail;
     }
     if ((parent->kind == YAMLDOC_SEQUENCE ? yamldoc_append(parent, key)
-         : yamldoc_append_pair(parent, key, value)) != 0) {
+                                          : yamldoc_append_pair(parent, key, value)) != 0) {
         snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
         goto fail;
     }
@@ -241,9 +235,8 @@ fail:
 }
 
 /* Read the next event and the node it starts. */
-static struct yamldoc_node *read_node(struct loader *ld, int depth,
-                                      yaml_event_type_t end, bool *ended,
-                                      yaml_mark_t *mark)
+static struct yamldoc_node *read_node(struct loader *ld, int depth, yaml_event_type_t end,
+                                      bool *ended, yaml_mark_t *mark)
 {
     yaml_event_t ev;
     if (next_event(ld, &ev) != 0)
@@ -256,14 +249,13 @@ static struct yamldoc_node *read_node(struct loader *ld, int depth,
 }
 
 /* Read child nodes until the closing event of `parent`. */
-static int load_children(struct loader *ld, struct yamldoc_node *parent,
-                         yaml_event_type_t end, int depth)
+static int load_children(struct loader *ld, struct yamldoc_node *parent, yaml_event_type_t end,
+                         int depth)
 {
     for (;;) {
         bool ended = false;
         yaml_mark_t key_mark, value_mark;
-        struct yamldoc_node *key = read_node(ld, depth + 1, end, &ended,
-                                             &key_mark);
+        struct yamldoc_node *key = read_node(ld, depth + 1, end, &ended, &key_mark);
         if (ended)
             return 0;
         if (!key)
@@ -287,19 +279,17 @@ static struct yamldoc_node *load_scalar(const yaml_event_t *ev)
     const char *tag = (const char *)ev->data.scalar.tag;
     bool quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
                   (tag && (strcmp(tag, STR_TAG) == 0 || strcmp(tag, "!") == 0));
-    return yamldoc_new_scalar((const char *)ev->data.scalar.value,
-                              ev->data.scalar.length, quoted);
+    return yamldoc_new_scalar((const char *)ev->data.scalar.value, ev->data.scalar.length,
+                              quoted);
 }
 
-static struct yamldoc_node *load_node(struct loader *ld,
-                                      const yaml_event_t *ev, int depth)
+static struct yamldoc_node *load_node(struct loader *ld, const yaml_event_t *ev, int depth)
 {
     struct yamldoc_node *n = NULL;
     const yaml_char_t *anchor = NULL;
 
     if (depth > YAMLDOC_MAX_DEPTH) {
-        fail_at(ld, &ev->start_mark, "nested deeper than %d levels",
-                YAMLDOC_MAX_DEPTH);
+        fail_at(ld, &ev->start_mark, "nested deeper than %d levels", YAMLDOC_MAX_DEPTH);
         return NULL;
     }
     switch (ev->type) {
@@ -344,8 +334,7 @@ static struct yamldoc_node *load_node(struct loader *ld,
         load_children(ld, n, YAML_SEQUENCE_END_EVENT, depth) != 0)
         goto fail;
     if (ev->type == YAML_MAPPING_START_EVENT &&
-        (load_children(ld, n, YAML_MAPPING_END_EVENT, depth) != 0 ||
-         apply_merges(ld, n) != 0))
+        (load_children(ld, n, YAML_MAPPING_END_EVENT, depth) != 0 || apply_merges(ld, n) != 0))
         goto fail;
     if (anchor && register_anchor(ld, (const char *)anchor, n) != 0) {
         snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
@@ -376,8 +365,7 @@ static struct yamldoc_node *load_document(struct loader *ld)
                 snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
             return root;
         }
-        if (ev.type == YAML_STREAM_START_EVENT ||
-            ev.type == YAML_DOCUMENT_START_EVENT)
+        if (ev.type == YAML_STREAM_START_EVENT || ev.type == YAML_DOCUMENT_START_EVENT)
             yaml_event_delete(&ev);
         else
             break;
@@ -397,26 +385,23 @@ static void loader_free(struct loader *ld)
     yaml_parser_delete(&ld->parser);
 }
 
-struct yamldoc_node *yamldoc_load_string(const char *text, size_t len,
-                                         const char *name, char *err,
-                                         size_t errlen)
+struct yamldoc_node *yamldoc_load_string(const char *text, size_t len, const char *name,
+                                         char *err, size_t errlen)
 {
-    struct loader ld = { .name = name, .err = err, .errlen = errlen };
+    struct loader ld = {.name = name, .err = err, .errlen = errlen};
     if (!yaml_parser_initialize(&ld.parser)) {
         snprintf(err, errlen, "%s: out of memory", name);
         return NULL;
     }
-    yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text,
-                                 len);
+    yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
     struct yamldoc_node *root = load_document(&ld);
     loader_free(&ld);
     return root;
 }
 
-struct yamldoc_node *yamldoc_load_file(const char *path, char *err,
-                                       size_t errlen)
+struct yamldoc_node *yamldoc_load_file(const char *path, char *err, size_t errlen)
 {
-    struct loader ld = { .name = path, .err = err, .errlen = errlen };
+    struct loader ld = {.name = path, .err = err, .errlen = errlen};
     FILE *f = fs_open_regular(path);
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, fs_strerror(errno));

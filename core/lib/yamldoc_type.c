@@ -23,16 +23,13 @@ static bool is_one_of(const char *text, const char *const *words)
     return false;
 }
 
-static const char *const null_words[] = { "", "~", "null", "Null", "NULL",
-                                          NULL };
-static const char *const true_words[] = { "true", "True", "TRUE", "yes",
-                                          "Yes", "YES", "on", "On", "ON",
-                                          NULL };
-static const char *const false_words[] = { "false", "False", "FALSE", "no",
-                                           "No", "NO", "off", "Off", "OFF",
-                                           NULL };
-static const char *const inf_words[] = { ".inf", ".Inf", ".INF", NULL };
-static const char *const nan_words[] = { ".nan", ".NaN", ".NAN", NULL };
+static const char *const null_words[] = {"", "~", "null", "Null", "NULL", NULL};
+static const char *const true_words[] = {"true", "True", "TRUE", "yes", "Yes",
+                                         "YES",  "on",   "On",   "ON",  NULL};
+static const char *const false_words[] = {"false", "False", "FALSE", "no",  "No",
+                                          "NO",    "off",   "Off",   "OFF", NULL};
+static const char *const inf_words[] = {".inf", ".Inf", ".INF", NULL};
+static const char *const nan_words[] = {".nan", ".NaN", ".NAN", NULL};
 
 /* Copy text without the '_' digit separators YAML 1.1 allows. */
 static bool strip_underscores(const char *text, char *out, size_t outlen)
@@ -86,8 +83,7 @@ static bool parse_int(const char *text, int64_t *out)
     if (negative) {
         if (magnitude > (unsigned long long)INT64_MAX + 1)
             return false;
-        *out = magnitude == (unsigned long long)INT64_MAX + 1
-            ? INT64_MIN : -(int64_t)magnitude;
+        *out = magnitude == (unsigned long long)INT64_MAX + 1 ? INT64_MIN : -(int64_t)magnitude;
     } else {
         if (magnitude > (unsigned long long)INT64_MAX)
             return false;
@@ -137,7 +133,7 @@ static bool parse_float(const char *text, double *out)
 
 struct yamldoc_value yamldoc_type_text(const char *text)
 {
-    struct yamldoc_value v = { .type = YAMLDOC_STRING };
+    struct yamldoc_value v = {.type = YAMLDOC_STRING};
     char digits[NUMBER_TEXT_MAX];
 
     if (is_one_of(text, null_words)) {
@@ -158,8 +154,7 @@ struct yamldoc_value yamldoc_type_text(const char *text)
 
 struct yamldoc_value yamldoc_scalar_value(const struct yamldoc_node *node)
 {
-    if (node->kind != YAMLDOC_SCALAR || node->quoted ||
-        strlen(node->text) != node->len)
-        return (struct yamldoc_value){ .type = YAMLDOC_STRING };
+    if (node->kind != YAMLDOC_SCALAR || node->quoted || strlen(node->text) != node->len)
+        return (struct yamldoc_value){.type = YAMLDOC_STRING};
     return yamldoc_type_text(node->text);
 }

@@ -23,7 +23,7 @@ const char *const log_level_names[] = {"debug", "info", "warn", "error", NULL};
 static struct {
     struct logfile *main, *errors;
     bool to_stderr, json;
-    bool write_failed;       /* reported once, not on every line */
+    bool write_failed; /* reported once, not on every line */
 } log_state = {.to_stderr = true};
 
 static int open_in(const struct log_options *opt, const char *file, struct logfile **out,
@@ -89,8 +89,8 @@ static void write_to(struct logfile *lf, const char *line, size_t len)
 void log_write(enum log_level level, const char *fmt, ...)
 {
     char message[LOG_MESSAGE_MAX];
-    struct logfile_record rec = {.at = clock_now(), .level = log_level_name(level),
-                                 .message = message};
+    struct logfile_record rec = {
+        .at = clock_now(), .level = log_level_name(level), .message = message};
     va_list ap;
     char *line;
     size_t len;

@@ -14,10 +14,10 @@ enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERRO
 
 extern enum log_level log_threshold;
 
-#define log_at(level, ...)                                                   \
-    do {                                                                     \
-        if ((level) >= log_threshold)                                        \
-            log_write((level), __VA_ARGS__);                                 \
+#define log_at(level, ...)                   \
+    do {                                     \
+        if ((level) >= log_threshold)        \
+            log_write((level), __VA_ARGS__); \
     } while (0)
 #define log_debug(...) log_at(LOG_LEVEL_DEBUG, __VA_ARGS__)
 #define log_info(...) log_at(LOG_LEVEL_INFO, __VA_ARGS__)
@@ -25,13 +25,13 @@ extern enum log_level log_threshold;
 #define log_error(...) log_at(LOG_LEVEL_ERROR, __VA_ARGS__)
 
 struct log_options {
-    const char *logs_dir;    /* absolute; created if missing */
-    bool to_stderr;          /* foreground: also print to stderr */
+    const char *logs_dir; /* absolute; created if missing */
+    bool to_stderr;       /* foreground: also print to stderr */
     enum log_level level;
-    bool json;               /* one JSON object per line instead of text */
-    size_t max_size;         /* rotate a file when it grows past this; 0 = never */
-    int keep;                /* rotated files kept (file.1 … file.N) */
-    int retention_days;      /* rotated files older than this go; 0 = keep */
+    bool json;          /* one JSON object per line instead of text */
+    size_t max_size;    /* rotate a file when it grows past this; 0 = never */
+    int keep;           /* rotated files kept (file.1 … file.N) */
+    int retention_days; /* rotated files older than this go; 0 = keep */
 };
 
 /* Before log_open() (or if it fails) lines go to stderr only. */

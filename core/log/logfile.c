@@ -24,10 +24,10 @@
 struct logfile {
     char *path;
     int fd;
-    size_t size;             /* current length of the file */
+    size_t size; /* current length of the file */
     struct logfile_options opt;
     int refs;
-    struct logfile *next;    /* in open_files */
+    struct logfile *next; /* in open_files */
 };
 
 /* Every open log file of the process, so one path has one writer. */
@@ -103,8 +103,8 @@ static int rotate(struct logfile *lf)
     return open_fd(lf);
 }
 
-struct logfile *logfile_open(const char *path, const struct logfile_options *opt,
-                             char *err, size_t errlen)
+struct logfile *logfile_open(const char *path, const struct logfile_options *opt, char *err,
+                             size_t errlen)
 {
     struct logfile *lf;
 
@@ -193,10 +193,9 @@ void logfile_timestamp(double at, char *buf, size_t len)
         return;
     }
     off = tm.tm_gmtoff / 60;
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02ld:%02ld",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-             tm.tm_sec, ms > 999 ? 999 : ms, off < 0 ? '-' : '+', labs(off) / 60,
-             labs(off) % 60);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02ld:%02ld", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms > 999 ? 999 : ms,
+             off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
 }
 
 static int set_string(json_t *obj, const char *key, const char *value)
@@ -269,7 +268,8 @@ static char *format_text(const struct logfile_record *rec, const char *ts, size_
         fprintf(out, " [%s]", rec->title);
     fputc(' ', out);
     fwrite(rec->message, 1, rec->message_len, out);
-    json_object_foreach((json_t *)rec->fields, key, value) {
+    json_object_foreach((json_t *)rec->fields, key, value)
+    {
         fprintf(out, " %s=", key);
         print_value(out, value);
     }

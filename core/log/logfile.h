@@ -25,27 +25,27 @@
 struct logfile;
 
 struct logfile_options {
-    size_t max_size;         /* rotate before a write would pass it; 0 = never */
-    int keep;                /* rotated files kept: file.1 … file.keep */
-    int retention_days;      /* rotated files older than this go; 0 = keep */
+    size_t max_size;    /* rotate before a write would pass it; 0 = never */
+    int keep;           /* rotated files kept: file.1 … file.keep */
+    int retention_days; /* rotated files older than this go; 0 = keep */
 };
 
 /* One log record.  Only `level` and `message` are required. */
 struct logfile_record {
-    double at;               /* wall instant (clock_now()) */
-    const char *level;       /* "info"; printed upper-case in text */
-    const char *task;        /* task name, or NULL (json "task") */
-    const char *title;       /* "[title]" prefix in text, or NULL */
-    const char *stream;      /* "stdout"/"stderr" for task output, or NULL */
+    double at;          /* wall instant (clock_now()) */
+    const char *level;  /* "info"; printed upper-case in text */
+    const char *task;   /* task name, or NULL (json "task") */
+    const char *title;  /* "[title]" prefix in text, or NULL */
+    const char *stream; /* "stdout"/"stderr" for task output, or NULL */
     const char *message;
     size_t message_len;
-    const json_t *fields;    /* object of key=value extras, or NULL */
+    const json_t *fields; /* object of key=value extras, or NULL */
 };
 
 /* Open `path` for appending, creating it and its parent directories.  NULL
  * with a message in err on failure. */
-struct logfile *logfile_open(const char *path, const struct logfile_options *opt,
-                             char *err, size_t errlen);
+struct logfile *logfile_open(const char *path, const struct logfile_options *opt, char *err,
+                             size_t errlen);
 
 /* Append `len` bytes (normally one formatted line), rotating first when the
  * file would grow past max_size.  0, or -1 with errno set. */

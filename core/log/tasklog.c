@@ -17,7 +17,7 @@
 struct task_file {
     char *name;
     struct logfile *file;
-    unsigned long used;      /* tick of the last write, for LRU eviction */
+    unsigned long used; /* tick of the last write, for LRU eviction */
 };
 
 static struct {
@@ -49,8 +49,7 @@ void tasklog_close(void)
     memset(&tl, 0, sizeof tl);
 }
 
-static struct logfile *open_named(const char *dir, const char *name, char *err,
-                                  size_t errlen)
+static struct logfile *open_named(const char *dir, const char *name, char *err, size_t errlen)
 {
     char path[PATH_MAX];
 
@@ -161,23 +160,31 @@ static void route(const struct logfile_record *rec, bool is_error)
     free(line);
 }
 
-void tasklog_write(const char *task, const char *title, enum log_level level,
-                   const char *msg, size_t len, const json_t *fields)
+void tasklog_write(const char *task, const char *title, enum log_level level, const char *msg,
+                   size_t len, const json_t *fields)
 {
-    struct logfile_record rec = {.at = clock_now(), .level = log_level_name(level),
-                                 .task = task, .title = title ? title : task,
-                                 .message = msg, .message_len = len, .fields = fields};
+    struct logfile_record rec = {.at = clock_now(),
+                                 .level = log_level_name(level),
+                                 .task = task,
+                                 .title = title ? title : task,
+                                 .message = msg,
+                                 .message_len = len,
+                                 .fields = fields};
 
     if (level >= tl.level)
         route(&rec, level >= LOG_LEVEL_ERROR);
 }
 
-void tasklog_output(const char *task, const char *title, const char *stream,
-                    const char *line, size_t len)
+void tasklog_output(const char *task, const char *title, const char *stream, const char *line,
+                    size_t len)
 {
-    struct logfile_record rec = {.at = clock_now(), .level = "info", .task = task,
-                                 .title = title ? title : task, .stream = stream,
-                                 .message = line, .message_len = len};
+    struct logfile_record rec = {.at = clock_now(),
+                                 .level = "info",
+                                 .task = task,
+                                 .title = title ? title : task,
+                                 .stream = stream,
+                                 .message = line,
+                                 .message_len = len};
 
     route(&rec, false);
 }

@@ -28,12 +28,12 @@ int tasklog_open(const struct log_options *opt, char *err, size_t errlen);
 
 /* A log.info()-style line: `msg` of `len` bytes, optional JSON object of
  * fields.  `title` may be NULL (then the name is the prefix). */
-void tasklog_write(const char *task, const char *title, enum log_level level,
-                   const char *msg, size_t len, const json_t *fields);
+void tasklog_write(const char *task, const char *title, enum log_level level, const char *msg,
+                   size_t len, const json_t *fields);
 
 /* One line of the run's output; `stream` is "stdout" or "stderr". */
-void tasklog_output(const char *task, const char *title, const char *stream,
-                    const char *line, size_t len);
+void tasklog_output(const char *task, const char *title, const char *stream, const char *line,
+                    size_t len);
 
 /* Reopen every file (SIGUSR1 after an external logrotate). */
 void tasklog_reopen(void);

@@ -47,8 +47,8 @@ static void on_process_exit(uv_process_t *process, int64_t status, int signal)
     struct alert *a = process->data;
 
     if (status != 0 || signal != 0)
-        log_warn("%s: notification not sent (exit %lld, signal %d)", a->task,
-                 (long long)status, signal);
+        log_warn("%s: notification not sent (exit %lld, signal %d)", a->task, (long long)status,
+                 signal);
     uv_close((uv_handle_t *)process, on_closed);
 }
 
@@ -71,7 +71,11 @@ static void spawn(uv_loop_t *loop, const char *program, struct alert *a)
         {.flags = UV_INHERIT_FD, .data.fd = 2},
     };
     uv_process_options_t options = {
-        .exit_cb = on_process_exit, .file = program, .args = args, .stdio_count = 3, .stdio = stdio,
+        .exit_cb = on_process_exit,
+        .file = program,
+        .args = args,
+        .stdio_count = 3,
+        .stdio = stdio,
     };
     uv_buf_t buf = uv_buf_init(a->json, (unsigned)strlen(a->json));
     int rc;
@@ -112,15 +116,16 @@ void alerts_run_ended(uv_loop_t *loop, const char *program, const char *config_p
     n.title = title;
     n.message = run->error ? run->error : title;
     n.urgency = failure ? NOTIFIER_CRITICAL : NOTIFIER_NORMAL;
-    n.channels = task->notify.channels.count ? (const char *const *)task->notify.channels.items
-                                             : NULL;
+    n.channels =
+        task->notify.channels.count ? (const char *const *)task->notify.channels.items : NULL;
     n.channel_count = task->notify.channels.count;
     n.task = task->name;
     n.status = store_status_name(run->status);
     n.duration = run->duration;
     n.error = run->error;
     a = calloc(1, sizeof *a);
-    if (!a || !(a->json = notifier_encode(&n, config_path)) || !(a->task = strdup(task->name))) {
+    if (!a || !(a->json = notifier_encode(&n, config_path)) ||
+        !(a->task = strdup(task->name))) {
         log_error("%s: out of memory for its notification", task->name);
         if (a) {
             free(a->json);

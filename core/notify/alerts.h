@@ -18,11 +18,11 @@
 #define ALERTS_COMMAND "__notify"
 
 struct alert_run {
-    enum store_status status; /* the run's final status */
-    bool has_previous;        /* the task ran before: */
+    enum store_status status;   /* the run's final status */
+    bool has_previous;          /* the task ran before: */
     enum store_status previous; /* that run's final status */
-    double duration;          /* seconds, < 0 when unknown */
-    const char *error;        /* or NULL */
+    double duration;            /* seconds, < 0 when unknown */
+    const char *error;          /* or NULL */
 };
 
 /* Notify about the end of a run of `task` if its notify rules ask for it.

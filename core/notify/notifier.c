@@ -16,7 +16,7 @@
 
 #include "notifier_internal.h"
 
-#define NOTIFIER_ATTEMPTS 2             /* a failing channel is retried once */
+#define NOTIFIER_ATTEMPTS 2 /* a failing channel is retried once */
 #define NOTIFIER_RETRY_DELAY_NS 500000000L
 #define ROOT_ENV "TASKSCHED_ROOT"
 #define DEFAULT_CONFIG "config/config.yaml"
@@ -24,12 +24,10 @@
 #define REASON_MAX 512
 
 /* Indexed by enum config_channel_type. */
-static int (*const senders[])(const struct config_channel *,
-                              const struct notification *, char *, size_t) = {
-    [CONFIG_CHANNEL_WEBHOOK] = notifier_webhook,
-    [CONFIG_CHANNEL_NTFY] = notifier_ntfy,
-    [CONFIG_CHANNEL_SLACK] = notifier_slack,
-    [CONFIG_CHANNEL_EMAIL] = notifier_email,
+static int (*const senders[])(const struct config_channel *, const struct notification *,
+                              char *, size_t) = {
+    [CONFIG_CHANNEL_WEBHOOK] = notifier_webhook, [CONFIG_CHANNEL_NTFY] = notifier_ntfy,
+    [CONFIG_CHANNEL_SLACK] = notifier_slack,     [CONFIG_CHANNEL_EMAIL] = notifier_email,
     [CONFIG_CHANNEL_DESKTOP] = notifier_desktop,
 };
 
@@ -54,24 +52,22 @@ static int curl_ready(void)
 }
 
 /* Appends "name: reason" to the failures listed in err. */
-static void add_failure(char *err, size_t errlen, size_t *used,
-                        const char *name, const char *reason)
+static void add_failure(char *err, size_t errlen, size_t *used, const char *name,
+                        const char *reason)
 {
     int n;
 
     if (*used >= errlen)
         return;
-    n = snprintf(err + *used, errlen - *used, "%s%s: %s", *used ? "; " : "",
-                 name, reason);
+    n = snprintf(err + *used, errlen - *used, "%s%s: %s", *used ? "; " : "", name, reason);
     *used = n < 0 ? errlen : *used + (size_t)n;
 }
 
 /* 0 when the channel took the notification at the first or second try. */
-static int send_channel(const struct config_channel *ch,
-                        const struct notification *n, char *err,
-                        size_t errlen, size_t *used)
+static int send_channel(const struct config_channel *ch, const struct notification *n,
+                        char *err, size_t errlen, size_t *used)
 {
-    const struct timespec delay = { 0, NOTIFIER_RETRY_DELAY_NS };
+    const struct timespec delay = {0, NOTIFIER_RETRY_DELAY_NS};
     char reason[REASON_MAX];
 
     for (int attempt = 0; attempt < NOTIFIER_ATTEMPTS; attempt++) {
@@ -85,8 +81,8 @@ static int send_channel(const struct config_channel *ch,
     return -1;
 }
 
-int notifier_send(const struct config *cfg, const struct notification *n,
-                  char *err, size_t errlen)
+int notifier_send(const struct config *cfg, const struct notification *n, char *err,
+                  size_t errlen)
 {
     size_t used = 0;
     int failed = 0;
@@ -113,16 +109,15 @@ int notifier_send(const struct config *cfg, const struct notification *n,
         if (ch) {
             failed += send_channel(ch, n, err, errlen, &used) != 0;
         } else {
-            add_failure(err, errlen, &used, name,
-                        "no such channel in notifications");
+            add_failure(err, errlen, &used, name, "no such channel in notifications");
             failed++;
         }
     }
     return failed ? -1 : 0;
 }
 
-int notifier_send_from(const char *config_path, const struct notification *n,
-                       char *err, size_t errlen)
+int notifier_send_from(const char *config_path, const struct notification *n, char *err,
+                       size_t errlen)
 {
     char path[PATH_MAX];
     const char *root = getenv(ROOT_ENV);
@@ -130,8 +125,8 @@ int notifier_send_from(const char *config_path, const struct notification *n,
     int rc;
 
     if (!config_path) {
-        if (config_resolve_path(root && *root ? root : ".", DEFAULT_CONFIG,
-                                path, sizeof path) != 0) {
+        if (config_resolve_path(root && *root ? root : ".", DEFAULT_CONFIG, path,
+                                sizeof path) != 0) {
             snprintf(err, errlen, "%s: path too long", ROOT_ENV);
             return -1;
         }

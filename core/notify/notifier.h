@@ -31,22 +31,22 @@ struct notification {
     enum notifier_urgency urgency;
     const char *const *channels; /* names; NULL: every configured channel */
     size_t channel_count;
-    const char *task;            /* the task it is about */
-    const char *status;          /* a run's status ("failed", "success"…) */
-    double duration;             /* the run's seconds; < 0 when unknown */
-    const char *error;           /* the run's error message */
+    const char *task;   /* the task it is about */
+    const char *status; /* a run's status ("failed", "success"…) */
+    double duration;    /* the run's seconds; < 0 when unknown */
+    const char *error;  /* the run's error message */
 };
 
 /* Send `n` to its channels under `cfg`.  0 when every channel took it, else
  * -1 with "name: why; name: why" for the channels that failed. */
-int notifier_send(const struct config *cfg, const struct notification *n,
-                  char *err, size_t errlen);
+int notifier_send(const struct config *cfg, const struct notification *n, char *err,
+                  size_t errlen);
 
 /* Load the config at `config_path` (NULL: config/config.yaml under
  * $TASKSCHED_ROOT, else under the current directory) and send.  A config
  * that does not load is a failure with config_load's message. */
-int notifier_send_from(const char *config_path, const struct notification *n,
-                       char *err, size_t errlen);
+int notifier_send_from(const char *config_path, const struct notification *n, char *err,
+                       size_t errlen);
 
 /* `n` as the JSON object notifier_child_main reads: title, message,
  * urgency, channels, task, status, duration, error, and config (the config

@@ -26,12 +26,12 @@ char *notifier_encode(const struct notification *n, const char *config_path)
     json_t *doc = notifier_json(n), *channels = NULL;
     char *text = NULL;
 
-    if (!doc || (config_path && json_object_set_new(doc, FIELD_CONFIG,
-                                                    json_string(config_path)) != 0))
+    if (!doc ||
+        (config_path && json_object_set_new(doc, FIELD_CONFIG, json_string(config_path)) != 0))
         goto fail;
     if (n->channels) {
-        if (!(channels = json_array())
-            || json_object_set_new(doc, FIELD_CHANNELS, channels) != 0)
+        if (!(channels = json_array()) ||
+            json_object_set_new(doc, FIELD_CHANNELS, channels) != 0)
             goto fail;
         for (size_t i = 0; i < n->channel_count; i++)
             if (json_array_append_new(channels, json_string(n->channels[i])) != 0)
@@ -45,8 +45,8 @@ fail:
 
 /* Fills n from doc; the strings stay doc's, `names` (the channel list) is
  * malloc'd for the caller to free.  -1 with a message in err. */
-static int decode(const json_t *doc, struct notification *n,
-                  const char ***names, char *err, size_t errlen)
+static int decode(const json_t *doc, struct notification *n, const char ***names, char *err,
+                  size_t errlen)
 {
     const json_t *list = json_object_get(doc, FIELD_CHANNELS);
     const json_t *duration = json_object_get(doc, "duration");
@@ -60,8 +60,10 @@ static int decode(const json_t *doc, struct notification *n,
         return -1;
     }
     if (level < 0) {
-        snprintf(err, errlen, "urgency must be low, normal or critical, "
-                 "got '%s'", urgency);
+        snprintf(err, errlen,
+                 "urgency must be low, normal or critical, "
+                 "got '%s'",
+                 urgency);
         return -1;
     }
     *n = (struct notification){
@@ -75,12 +77,12 @@ static int decode(const json_t *doc, struct notification *n,
     };
     if (!list)
         return 0;
-    if (!json_is_array(list)
-        || !(*names = calloc(json_array_size(list) + 1, sizeof **names))) {
+    if (!json_is_array(list) || !(*names = calloc(json_array_size(list) + 1, sizeof **names))) {
         snprintf(err, errlen, "channels must be a list of names");
         return -1;
     }
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         if (!((*names)[i] = json_string_value(item))) {
             snprintf(err, errlen, "channels must be a list of names");
             return -1;
@@ -101,13 +103,11 @@ int notifier_child_main(void)
     int rc = EXIT_FAILURE;
 
     if (!doc) {
-        fprintf(stderr, "notify: stdin:%d:%d: %s\n", jerr.line, jerr.column,
-                jerr.text);
+        fprintf(stderr, "notify: stdin:%d:%d: %s\n", jerr.line, jerr.column, jerr.text);
         return EXIT_FAILURE;
     }
-    if (decode(doc, &n, &names, err, sizeof err) != 0
-        || notifier_send_from(get_text(doc, FIELD_CONFIG), &n, err,
-                              sizeof err) != 0)
+    if (decode(doc, &n, &names, err, sizeof err) != 0 ||
+        notifier_send_from(get_text(doc, FIELD_CONFIG), &n, err, sizeof err) != 0)
         fprintf(stderr, "notify: %s\n", err);
     else
         rc = EXIT_SUCCESS;

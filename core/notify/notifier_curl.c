@@ -19,19 +19,18 @@ CURLcode notifier_curl_defaults(CURL *c, char *errbuf)
     CURLcode rc;
 
     errbuf[0] = '\0';
-    if ((rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)NOTIFIER_TIMEOUT_S)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
-                                  (long)NOTIFIER_CONNECT_TIMEOUT_S)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_USERAGENT, NOTIFIER_USER_AGENT)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard)) != CURLE_OK)
+    if ((rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)NOTIFIER_TIMEOUT_S)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)NOTIFIER_CONNECT_TIMEOUT_S)) !=
+            CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_USERAGENT, NOTIFIER_USER_AGENT)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard)) != CURLE_OK)
         return rc;
     return CURLE_OK;
 }
 
-int notifier_curl_perform(CURL *c, const char *errbuf, char *err,
-                          size_t errlen)
+int notifier_curl_perform(CURL *c, const char *errbuf, char *err, size_t errlen)
 {
     CURLcode rc = curl_easy_perform(c);
 

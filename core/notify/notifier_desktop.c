@@ -23,7 +23,7 @@
 #define NOTIFY_SEND "notify-send"
 #define BUS_ENV "DBUS_SESSION_BUS_ADDRESS"
 #define RUNTIME_DIR_ENV "XDG_RUNTIME_DIR"
-#define WAIT_STEP_NS 10000000L  /* between looks at notify-send */
+#define WAIT_STEP_NS 10000000L /* between looks at notify-send */
 #define WAIT_STEPS (NOTIFIER_TIMEOUT_S * 1000000000L / WAIT_STEP_NS)
 #define ARG_MAX_LEN 64
 
@@ -67,7 +67,7 @@ static char **environment_with(char *extra)
 /* Waits up to NOTIFIER_TIMEOUT_S for `pid`, then kills it. */
 static int wait_child(pid_t pid, char *err, size_t errlen)
 {
-    const struct timespec step = { 0, WAIT_STEP_NS };
+    const struct timespec step = {0, WAIT_STEP_NS};
     int status = 0;
     long steps = 0;
     pid_t r;
@@ -81,8 +81,7 @@ static int wait_child(pid_t pid, char *err, size_t errlen)
             kill(pid, SIGKILL);
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
-            snprintf(err, errlen, "%s did not finish in %d s", NOTIFY_SEND,
-                     NOTIFIER_TIMEOUT_S);
+            snprintf(err, errlen, "%s did not finish in %d s", NOTIFY_SEND, NOTIFIER_TIMEOUT_S);
             return -1;
         }
         (void)nanosleep(&step, NULL); /* interrupted: look again sooner */
@@ -90,24 +89,22 @@ static int wait_child(pid_t pid, char *err, size_t errlen)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     if (WIFEXITED(status))
-        snprintf(err, errlen, "%s exited with status %d", NOTIFY_SEND,
-                 WEXITSTATUS(status));
+        snprintf(err, errlen, "%s exited with status %d", NOTIFY_SEND, WEXITSTATUS(status));
     else
-        snprintf(err, errlen, "%s killed by signal %d", NOTIFY_SEND,
-                 WTERMSIG(status));
+        snprintf(err, errlen, "%s killed by signal %d", NOTIFY_SEND, WTERMSIG(status));
     return -1;
 }
 
-int notifier_desktop(const struct config_channel *ch,
-                     const struct notification *n, char *err, size_t errlen)
+int notifier_desktop(const struct config_channel *ch, const struct notification *n, char *err,
+                     size_t errlen)
 {
     char bus[PATH_MAX + sizeof BUS_ENV + sizeof "=unix:path="];
     char urgency[ARG_MAX_LEN], **envp = environ;
     const char *have_bus = getenv(BUS_ENV);
     /* exec's argv is not const for historical reasons; nothing writes it */
     char *argv[] = {
-        NOTIFY_SEND, "--app-name=" NOTIFIER_USER_AGENT, urgency, "--",
-        (char *)(n->title ? n->title : ""), (char *)(n->message ? n->message : ""),
+        NOTIFY_SEND, "--app-name=" NOTIFIER_USER_AGENT,  urgency,
+        "--",        (char *)(n->title ? n->title : ""), (char *)(n->message ? n->message : ""),
         NULL,
     };
     pid_t pid;
@@ -117,9 +114,10 @@ int notifier_desktop(const struct config_channel *ch,
     if (!(have_bus && *have_bus) && runtime_bus(bus, sizeof bus) != 0) {
         char *title = notifier_header_text(argv[4]);
 
-        fprintf(stderr, "notify: desktop: no session bus (%s unset, no "
-                "user bus socket); not shown: %s\n", BUS_ENV,
-                title ? title : "");
+        fprintf(stderr,
+                "notify: desktop: no session bus (%s unset, no "
+                "user bus socket); not shown: %s\n",
+                BUS_ENV, title ? title : "");
         free(title);
         return 0;
     }
@@ -127,8 +125,7 @@ int notifier_desktop(const struct config_channel *ch,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    snprintf(urgency, sizeof urgency, "--urgency=%s",
-             notifier_urgency_name(n->urgency));
+    snprintf(urgency, sizeof urgency, "--urgency=%s", notifier_urgency_name(n->urgency));
     rc = posix_spawnp(&pid, NOTIFY_SEND, NULL, NULL, argv, envp);
     if (envp != environ)
         free(envp);

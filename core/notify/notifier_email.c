@@ -29,13 +29,9 @@
 
 static const char base64_digits[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char *const day_names[] = {
-    "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const month_names[] = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
+static const char *const day_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 /* The message being uploaded, for curl's read callback. */
 struct upload {
@@ -142,15 +138,15 @@ static void put_body(FILE *f, const char *text)
 
 /* Importance for mail clients; indexed by enum notifier_urgency. */
 static const char *const importance[] = {
-    [NOTIFIER_LOW] = "low", [NOTIFIER_NORMAL] = "normal",
+    [NOTIFIER_LOW] = "low",
+    [NOTIFIER_NORMAL] = "normal",
     [NOTIFIER_CRITICAL] = "high",
 };
 
 /* The whole message, malloc'd in *out; `title` and `from`, `to` are
  * already one line each.  -1 when writing to memory failed. */
-static int compose(const struct notification *n, const char *title,
-                   const char *from, const char *to, char **out,
-                   size_t *len)
+static int compose(const struct notification *n, const char *title, const char *from,
+                   const char *to, char **out, size_t *len)
 {
     char domain[256];
     struct timespec now;
@@ -163,17 +159,17 @@ static int compose(const struct notification *n, const char *title,
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
     from_domain(from, domain, sizeof domain);
-    fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000" CRLF,
-            day_names[tm.tm_wday], tm.tm_mday, month_names[tm.tm_mon],
-            tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    fprintf(f, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000" CRLF, day_names[tm.tm_wday],
+            tm.tm_mday, month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+            tm.tm_sec);
     fprintf(f, "From: %s" CRLF "To: %s" CRLF, from, to);
     put_subject(f, title);
-    fprintf(f, "Message-ID: <%lld.%09ld.%ld@%s>" CRLF,
-            (long long)now.tv_sec, now.tv_nsec, (long)getpid(), domain);
+    fprintf(f, "Message-ID: <%lld.%09ld.%ld@%s>" CRLF, (long long)now.tv_sec, now.tv_nsec,
+            (long)getpid(), domain);
     fprintf(f, "Importance: %s" CRLF, importance[n->urgency]);
-    fputs("MIME-Version: 1.0" CRLF
-          "Content-Type: text/plain; charset=utf-8" CRLF
-          "Content-Transfer-Encoding: 8bit" CRLF CRLF, f);
+    fputs("MIME-Version: 1.0" CRLF "Content-Type: text/plain; charset=utf-8" CRLF
+          "Content-Transfer-Encoding: 8bit" CRLF CRLF,
+          f);
     put_body(f, n->message ? n->message : "");
     failed = ferror(f);
     if (fclose(f) != 0 || failed) {
@@ -186,15 +182,15 @@ static int compose(const struct notification *n, const char *title,
 
 /* Fills the envelope's recipient list and the To header ("a, b") from
  * `to`, a string or a list of them.  -1 with a message in err. */
-static int recipients(const struct yamldoc_node *to, struct curl_slist **rcpt,
-                      char **header, char *err, size_t errlen)
+static int recipients(const struct yamldoc_node *to, struct curl_slist **rcpt, char **header,
+                      char *err, size_t errlen)
 {
     size_t count = to && to->kind == YAMLDOC_SEQUENCE ? to->count : 1;
     size_t hlen = 0;
     FILE *f;
 
-    if (!to || (to->kind == YAMLDOC_MAPPING)
-        || (to->kind == YAMLDOC_SEQUENCE && to->count == 0)) {
+    if (!to || (to->kind == YAMLDOC_MAPPING) ||
+        (to->kind == YAMLDOC_SEQUENCE && to->count == 0)) {
         snprintf(err, errlen, "'to' must be an address or a list of them");
         return -1;
     }
@@ -203,8 +199,7 @@ static int recipients(const struct yamldoc_node *to, struct curl_slist **rcpt,
         return -1;
     }
     for (size_t i = 0; i < count; i++) {
-        const struct yamldoc_node *item =
-            to->kind == YAMLDOC_SEQUENCE ? to->items[i] : to;
+        const struct yamldoc_node *item = to->kind == YAMLDOC_SEQUENCE ? to->items[i] : to;
         char *addr, *line;
         struct curl_slist *grown = NULL;
 
@@ -235,9 +230,8 @@ static int recipients(const struct yamldoc_node *to, struct curl_slist **rcpt,
 }
 
 /* Sets up the SMTP transfer of `u` on `c`. */
-static CURLcode configure(CURL *c, const struct config_channel *ch,
-                          const char *mail_from, struct curl_slist *rcpt,
-                          struct upload *u, char *errbuf)
+static CURLcode configure(CURL *c, const struct config_channel *ch, const char *mail_from,
+                          struct curl_slist *rcpt, struct upload *u, char *errbuf)
 {
     const char *user = config_channel_get(ch, "username");
     const char *password = config_channel_get(ch, "password");
@@ -245,16 +239,16 @@ static CURLcode configure(CURL *c, const struct config_channel *ch,
     long tls = user ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY;
     CURLcode rc;
 
-    if ((rc = notifier_curl_defaults(c, errbuf)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_URL, config_channel_get(ch, "url"))) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_USE_SSL, tls)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_READFUNCTION, feed)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_READDATA, u)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_UPLOAD, 1L)) != CURLE_OK
-        || (rc = curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->len)) != CURLE_OK)
+    if ((rc = notifier_curl_defaults(c, errbuf)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_URL, config_channel_get(ch, "url"))) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_USE_SSL, tls)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_READFUNCTION, feed)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_READDATA, u)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_UPLOAD, 1L)) != CURLE_OK ||
+        (rc = curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)u->len)) != CURLE_OK)
         return rc;
     if (user && (rc = curl_easy_setopt(c, CURLOPT_USERNAME, user)) != CURLE_OK)
         return rc;
@@ -263,14 +257,14 @@ static CURLcode configure(CURL *c, const struct config_channel *ch,
     return CURLE_OK;
 }
 
-int notifier_email(const struct config_channel *ch,
-                   const struct notification *n, char *err, size_t errlen)
+int notifier_email(const struct config_channel *ch, const struct notification *n, char *err,
+                   size_t errlen)
 {
     const char *from_text = config_channel_get(ch, "from");
     char *from = NULL, *mail_from = NULL, *title = NULL, *to = NULL;
     char *message = NULL, errbuf[CURL_ERROR_SIZE];
     struct curl_slist *rcpt = NULL;
-    struct upload u = { 0 };
+    struct upload u = {0};
     CURL *c = NULL;
     int rc = -1;
 
@@ -280,11 +274,10 @@ int notifier_email(const struct config_channel *ch,
     }
     if (recipients(yamldoc_get(ch->settings, "to"), &rcpt, &to, err, errlen) != 0)
         goto fail;
-    if (!(from = notifier_header_text(from_text))
-        || !(mail_from = envelope_address(from_text))
-        || !(title = notifier_header_text(n->title ? n->title : ""))
-        || compose(n, title, from, to, &message, &u.len) != 0
-        || !(c = curl_easy_init())) {
+    if (!(from = notifier_header_text(from_text)) ||
+        !(mail_from = envelope_address(from_text)) ||
+        !(title = notifier_header_text(n->title ? n->title : "")) ||
+        compose(n, title, from, to, &message, &u.len) != 0 || !(c = curl_easy_init())) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }

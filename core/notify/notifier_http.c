@@ -25,12 +25,13 @@
 
 /* ntfy's priorities: 1 (min) … 5 (max); indexed by enum notifier_urgency. */
 static const int ntfy_priority[] = {
-    [NOTIFIER_LOW] = 2, [NOTIFIER_NORMAL] = 3, [NOTIFIER_CRITICAL] = 5,
+    [NOTIFIER_LOW] = 2,
+    [NOTIFIER_NORMAL] = 3,
+    [NOTIFIER_CRITICAL] = 5,
 };
 
 /* Appends "name: value" to *list; -1 on OOM.  `value` is made one line. */
-static int add_header(struct curl_slist **list, const char *name,
-                      const char *value)
+static int add_header(struct curl_slist **list, const char *name, const char *value)
 {
     char *text = notifier_header_text(value), *line = NULL;
     struct curl_slist *grown = NULL;
@@ -47,9 +48,8 @@ static int add_header(struct curl_slist **list, const char *name,
 }
 
 /* Appends the channel's `headers` mapping to *list. */
-static int add_channel_headers(const struct config_channel *ch,
-                               struct curl_slist **list, char *err,
-                               size_t errlen)
+static int add_channel_headers(const struct config_channel *ch, struct curl_slist **list,
+                               char *err, size_t errlen)
 {
     const struct yamldoc_node *headers = yamldoc_get(ch->settings, "headers");
 
@@ -76,9 +76,8 @@ static int add_channel_headers(const struct config_channel *ch,
 
 /* POSTs `body` with `headers` (and the channel's own) to `url`.  Takes
  * ownership of `headers`. */
-static int post(const struct config_channel *ch, const char *url,
-                struct curl_slist *headers, const char *body, char *err,
-                size_t errlen)
+static int post(const struct config_channel *ch, const char *url, struct curl_slist *headers,
+                const char *body, char *err, size_t errlen)
 {
     char errbuf[CURL_ERROR_SIZE];
     CURL *c = curl_easy_init();
@@ -95,13 +94,13 @@ static int post(const struct config_channel *ch, const char *url,
     }
     if (add_channel_headers(ch, &headers, err, errlen) != 0)
         goto fail;
-    if (notifier_curl_defaults(c, errbuf) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK
-        || curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                            (curl_off_t)strlen(body)) != CURLE_OK) {
+    if (notifier_curl_defaults(c, errbuf) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body)) !=
+            CURLE_OK) {
         snprintf(err, errlen, "cannot set up the request");
         goto fail;
     }
@@ -123,8 +122,8 @@ fail:
 }
 
 /* POSTs `doc` as JSON; takes ownership of it. */
-static int post_json(const struct config_channel *ch, const char *url,
-                     json_t *doc, char *err, size_t errlen)
+static int post_json(const struct config_channel *ch, const char *url, json_t *doc, char *err,
+                     size_t errlen)
 {
     struct curl_slist *headers = NULL;
     char *body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -132,7 +131,8 @@ static int post_json(const struct config_channel *ch, const char *url,
 
     if (!body || add_header(&headers, "Content-Type", JSON_TYPE) != 0) {
         /* json_string() refuses invalid UTF-8 as well as running out */
-        snprintf(err, errlen, "cannot encode the notification as JSON "
+        snprintf(err, errlen,
+                 "cannot encode the notification as JSON "
                  "(invalid UTF-8?)");
     } else {
         rc = post(ch, url, headers, body, err, errlen);
@@ -142,19 +142,17 @@ static int post_json(const struct config_channel *ch, const char *url,
     return rc;
 }
 
-int notifier_webhook(const struct config_channel *ch,
-                     const struct notification *n, char *err, size_t errlen)
+int notifier_webhook(const struct config_channel *ch, const struct notification *n, char *err,
+                     size_t errlen)
 {
-    return post_json(ch, config_channel_get(ch, "url"), notifier_json(n),
-                     err, errlen);
+    return post_json(ch, config_channel_get(ch, "url"), notifier_json(n), err, errlen);
 }
 
 /* Slack's mrkdwn treats &, < and > as markup; each must be escaped. */
 static int add_escaped(char **out, size_t *len, const char *s)
 {
     for (; *s; s++) {
-        const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;"
-                        : *s == '>' ? "&gt;" : NULL;
+        const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : NULL;
         size_t add = rep ? strlen(rep) : 1;
         char *grown = realloc(*out, *len + add + 1);
 
@@ -168,24 +166,24 @@ static int add_escaped(char **out, size_t *len, const char *s)
     return 0;
 }
 
-int notifier_slack(const struct config_channel *ch,
-                   const struct notification *n, char *err, size_t errlen)
+int notifier_slack(const struct config_channel *ch, const struct notification *n, char *err,
+                   size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
     json_t *doc = NULL;
 
-    if (add_escaped(&text, &len, "*") == 0
-        && add_escaped(&text, &len, n->title ? n->title : "") == 0
-        && add_escaped(&text, &len, "*\n") == 0
-        && add_escaped(&text, &len, n->message ? n->message : "") == 0)
+    if (add_escaped(&text, &len, "*") == 0 &&
+        add_escaped(&text, &len, n->title ? n->title : "") == 0 &&
+        add_escaped(&text, &len, "*\n") == 0 &&
+        add_escaped(&text, &len, n->message ? n->message : "") == 0)
         doc = json_pack("{s:s}", "text", text);
     free(text);
     return post_json(ch, config_channel_get(ch, "url"), doc, err, errlen);
 }
 
-int notifier_ntfy(const struct config_channel *ch,
-                  const struct notification *n, char *err, size_t errlen)
+int notifier_ntfy(const struct config_channel *ch, const struct notification *n, char *err,
+                  size_t errlen)
 {
     const char *server = config_channel_get(ch, "url");
     const char *topic = config_channel_get(ch, "topic");
@@ -207,9 +205,9 @@ int notifier_ntfy(const struct config_channel *ch,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (add_header(&headers, "Content-Type", TEXT_TYPE) != 0
-        || (n->title && add_header(&headers, "Title", n->title) != 0)
-        || add_header(&headers, "Priority", priority) != 0) {
+    if (add_header(&headers, "Content-Type", TEXT_TYPE) != 0 ||
+        (n->title && add_header(&headers, "Title", n->title) != 0) ||
+        add_header(&headers, "Priority", priority) != 0) {
         snprintf(err, errlen, "out of memory");
         curl_slist_free_all(headers);
         free(url);

@@ -18,23 +18,23 @@
 #include "config/config.h"
 #include "notifier.h"
 
-#define NOTIFIER_TIMEOUT_S 10        /* a whole transfer, and notify-send */
+#define NOTIFIER_TIMEOUT_S 10 /* a whole transfer, and notify-send */
 #define NOTIFIER_CONNECT_TIMEOUT_S 5
 #define NOTIFIER_USER_AGENT "task-scheduler"
 
 /* notifier_http.c */
-int notifier_webhook(const struct config_channel *ch,
-                     const struct notification *n, char *err, size_t errlen);
-int notifier_ntfy(const struct config_channel *ch,
-                  const struct notification *n, char *err, size_t errlen);
-int notifier_slack(const struct config_channel *ch,
-                   const struct notification *n, char *err, size_t errlen);
+int notifier_webhook(const struct config_channel *ch, const struct notification *n, char *err,
+                     size_t errlen);
+int notifier_ntfy(const struct config_channel *ch, const struct notification *n, char *err,
+                  size_t errlen);
+int notifier_slack(const struct config_channel *ch, const struct notification *n, char *err,
+                   size_t errlen);
 /* notifier_email.c */
-int notifier_email(const struct config_channel *ch,
-                   const struct notification *n, char *err, size_t errlen);
+int notifier_email(const struct config_channel *ch, const struct notification *n, char *err,
+                   size_t errlen);
 /* notifier_desktop.c; `ch` settings may be NULL (the built-in channel) */
-int notifier_desktop(const struct config_channel *ch,
-                     const struct notification *n, char *err, size_t errlen);
+int notifier_desktop(const struct config_channel *ch, const struct notification *n, char *err,
+                     size_t errlen);
 
 /* notifier_message.c (and notifier_urgency_name/_parse of notifier.h) */
 /* {title, message, urgency, task, status, duration, error}, absent fields
@@ -52,7 +52,6 @@ char *notifier_header_text(const char *text);
 CURLcode notifier_curl_defaults(CURL *c, char *errbuf);
 
 /* Run a configured transfer; 0, or -1 with curl's reason in err. */
-int notifier_curl_perform(CURL *c, const char *errbuf, char *err,
-                          size_t errlen);
+int notifier_curl_perform(CURL *c, const char *errbuf, char *err, size_t errlen);
 
 #endif

@@ -41,14 +41,13 @@ json_t *notifier_json(const struct notification *n)
 {
     json_t *doc = json_object();
 
-    if (!doc || set_text(doc, "title", n->title) != 0
-        || set_text(doc, "message", n->message) != 0
-        || set_text(doc, "urgency", notifier_urgency_name(n->urgency)) != 0
-        || set_text(doc, "task", n->task) != 0
-        || set_text(doc, "status", n->status) != 0
-        || set_text(doc, "error", n->error) != 0
-        || (n->duration >= 0
-            && json_object_set_new(doc, "duration", json_real(n->duration)) != 0)) {
+    if (!doc || set_text(doc, "title", n->title) != 0 ||
+        set_text(doc, "message", n->message) != 0 ||
+        set_text(doc, "urgency", notifier_urgency_name(n->urgency)) != 0 ||
+        set_text(doc, "task", n->task) != 0 || set_text(doc, "status", n->status) != 0 ||
+        set_text(doc, "error", n->error) != 0 ||
+        (n->duration >= 0 &&
+         json_object_set_new(doc, "duration", json_real(n->duration)) != 0)) {
         json_decref(doc);
         return NULL;
     }

@@ -41,10 +41,10 @@
 #include "task/rocks.h"
 #include "time/clock.h"
 
-#define EXECUTOR_TAIL_MAX 4096       /* bytes of output kept for the runs table */
-#define EXECUTOR_LINE_MAX 16384      /* an output line is cut here */
+#define EXECUTOR_TAIL_MAX 4096  /* bytes of output kept for the runs table */
+#define EXECUTOR_LINE_MAX 16384 /* an output line is cut here */
 #define EXECUTOR_READ_CHUNK 65536
-#define EXECUTOR_DRAIN_MS 1000       /* after exit, wait this long for pipe EOF */
+#define EXECUTOR_DRAIN_MS 1000 /* after exit, wait this long for pipe EOF */
 #define EXECUTOR_ROOT_ENV "TASKSCHED_ROOT"
 #define EXECUTOR_RUN_ARG "__run"
 #define EXECUTOR_ERR_MAX 512
@@ -74,7 +74,7 @@ struct line_buffer {
     char *data;
     size_t len, cap, max;
     bool cut;
-    size_t dropped;          /* bytes of this line past max */
+    size_t dropped; /* bytes of this line past max */
 };
 
 /* What a cut output line ends with in the logs, so a reader knows. */
@@ -82,10 +82,10 @@ struct line_buffer {
 #define EXECUTOR_CUT_MARK_MAX 48
 
 struct stream {
-    uv_pipe_t pipe;          /* first member: a handle pointer is a stream pointer */
+    uv_pipe_t pipe; /* first member: a handle pointer is a stream pointer */
     struct run *run;
     struct line_buffer line;
-    bool reading;            /* not yet closed */
+    bool reading; /* not yet closed */
 };
 
 struct run {
@@ -94,7 +94,7 @@ struct run {
     struct stream streams[STREAM_COUNT];
     uv_write_t write_req;
     uv_shutdown_t shutdown_req;
-    char *request;           /* the request line, until written */
+    char *request; /* the request line, until written */
     int open_handles;
 
     struct executor_callbacks cb;
@@ -107,7 +107,7 @@ struct run {
 
     enum phase phase;
     bool released, exited, reported;
-    bool forced;             /* stopped by us: it ends as forced_status */
+    bool forced;                     /* stopped by us: it ends as forced_status */
     enum store_status forced_status; /* timeout, killed or skipped (cancelled) */
     char *stop_reason;
     double started_at;
@@ -357,8 +357,8 @@ static void take_state(struct run *run, const char *key, const json_t *value)
     if (!run->cb.on_state)
         return;
     if (value && !(text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY))) {
-        log_error("run %lld (%s): out of memory: state '%s' not saved",
-                  (long long)run->run_id, run->task, key);
+        log_error("run %lld (%s): out of memory: state '%s' not saved", (long long)run->run_id,
+                  run->task, key);
         return;
     }
     run->cb.on_state(run->data, key, text);
@@ -406,8 +406,8 @@ static void deliver_line(struct run *run, enum stream_id id)
 
     if (id == STREAM_CHANNEL) {
         if (lb->cut)
-            log_warn("run %lld (%s): message over %zu bytes dropped",
-                     (long long)run->run_id, run->task, lb->max);
+            log_warn("run %lld (%s): message over %zu bytes dropped", (long long)run->run_id,
+                     run->task, lb->max);
         else
             handle_message(run, lb->data ? lb->data : "", lb->len);
     } else {
@@ -537,8 +537,8 @@ static void on_written(uv_write_t *req, int status)
     free(run->request);
     run->request = NULL;
     if (status < 0) { /* the run died before reading it: its exit tells the rest */
-        log_debug("run %lld (%s): writing the request: %s", (long long)run->run_id,
-                  run->task, uv_strerror(status));
+        log_debug("run %lld (%s): writing the request: %s", (long long)run->run_id, run->task,
+                  uv_strerror(status));
         return;
     }
     run->shutdown_req.data = run;
@@ -549,8 +549,8 @@ static void on_written(uv_write_t *req, int status)
                   uv_strerror(rc));
 }
 
-static char *encode_request(const struct run_spec *spec, const struct passwd *pw,
-                            size_t *len, char *err, size_t errlen)
+static char *encode_request(const struct run_spec *spec, const struct passwd *pw, size_t *len,
+                            char *err, size_t errlen)
 {
     const struct task *t = spec->task;
     char *line = NULL;
@@ -561,20 +561,32 @@ static char *encode_request(const struct run_spec *spec, const struct passwd *pw
         goto done;
     }
     line = run_protocol_encode_request(
-        &(struct run_request){
-            .task = t->name, .path = t->path, .title = t->title, .content = t->content,
-            .content_len = t->content_len, .hash = t->hash, .run_id = spec->run_id,
-            .attempt = spec->attempt, .trigger = spec->trigger,
-            .scheduled_for = spec->scheduled_for, .release_at = spec->release_at,
-            .args = t->args, .root = spec->root,
-            .config_path = spec->config_path, .rocks_tree = tree,
-            .memory_limit_mb = t->memory_limit_mb, .umask = (int)filemode_inherited_umask(),
-            .last_status = spec->has_last ? store_status_name(spec->last_status) : NULL,
-            .last_finished_at = spec->last_finished_at,
-            .user = pw ? pw->pw_name : NULL, .uid = pw ? pw->pw_uid : 0,
-            .gid = pw ? pw->pw_gid : 0,
-            .state = (json_t *)spec->state, .state_error = spec->state_error,
-            .log_level = log_threshold},
+        &(struct run_request){.task = t->name,
+                              .path = t->path,
+                              .title = t->title,
+                              .content = t->content,
+                              .content_len = t->content_len,
+                              .hash = t->hash,
+                              .run_id = spec->run_id,
+                              .attempt = spec->attempt,
+                              .trigger = spec->trigger,
+                              .scheduled_for = spec->scheduled_for,
+                              .release_at = spec->release_at,
+                              .args = t->args,
+                              .root = spec->root,
+                              .config_path = spec->config_path,
+                              .rocks_tree = tree,
+                              .memory_limit_mb = t->memory_limit_mb,
+                              .umask = (int)filemode_inherited_umask(),
+                              .last_status =
+                                  spec->has_last ? store_status_name(spec->last_status) : NULL,
+                              .last_finished_at = spec->last_finished_at,
+                              .user = pw ? pw->pw_name : NULL,
+                              .uid = pw ? pw->pw_uid : 0,
+                              .gid = pw ? pw->pw_gid : 0,
+                              .state = (json_t *)spec->state,
+                              .state_error = spec->state_error,
+                              .log_level = log_threshold},
         len, err, errlen);
 done:
     return line;
@@ -619,8 +631,8 @@ static int env_default(char **env, size_t *count, const char *name, const char *
  * (LD_*) that are not the user's to see or to be run with. */
 static bool env_kept_for_user(const char *entry)
 {
-    static const char *const kept[] = {"LANG", "LANGUAGE", "TZ", "TZDIR",
-                                       CLOCK_OFFSET_ENV, CLOCK_OFFSET_FILE_ENV};
+    static const char *const kept[] = {"LANG",  "LANGUAGE",       "TZ",
+                                       "TZDIR", CLOCK_OFFSET_ENV, CLOCK_OFFSET_FILE_ENV};
     size_t name_len = strcspn(entry, "=");
 
     if (strncmp(entry, EXECUTOR_LOCALE_PREFIX, strlen(EXECUTOR_LOCALE_PREFIX)) == 0)
@@ -758,11 +770,11 @@ static void follow(struct run *run, const struct run_spec *spec, size_t request_
         }
     }
     run->write_req.data = run;
-    rc = uv_write(&run->write_req, (uv_stream_t *)&run->streams[STREAM_CHANNEL].pipe, &buf,
-                  1, on_written);
+    rc = uv_write(&run->write_req, (uv_stream_t *)&run->streams[STREAM_CHANNEL].pipe, &buf, 1,
+                  on_written);
     if (rc != 0) { /* without its request the run would wait forever */
-        log_error("run %lld (%s): sending the request: %s", (long long)run->run_id,
-                  run->task, uv_strerror(rc));
+        log_error("run %lld (%s): sending the request: %s", (long long)run->run_id, run->task,
+                  uv_strerror(rc));
         signal_run(run, SIGKILL);
     }
     if (spec->timeout > 0) {
@@ -773,8 +785,8 @@ static void follow(struct run *run, const struct run_spec *spec, size_t request_
 }
 
 struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
-                           const struct executor_callbacks *cb, void *data,
-                           char *err, size_t errlen)
+                           const struct executor_callbacks *cb, void *data, char *err,
+                           size_t errlen)
 {
     const struct task *t = spec->task;
     char *args[] = {(char *)spec->program, EXECUTOR_RUN_ARG, NULL};

@@ -27,29 +27,29 @@
 #include "task/task.h"
 
 struct config;
-struct run;  /* opaque, owned by the executor until on_exit returns */
+struct run; /* opaque, owned by the executor until on_exit returns */
 
 struct run_spec {
-    const char *program;     /* this program's path (the daemon: /proc/self/exe) */
-    const struct task *task; /* borrowed during executor_start only */
-    const char *root;        /* project root (absolute) */
-    const json_t *state;     /* the task's state (object key -> value) for
+    const char *program;         /* this program's path (the daemon: /proc/self/exe) */
+    const struct task *task;     /* borrowed during executor_start only */
+    const char *root;            /* project root (absolute) */
+    const json_t *state;         /* the task's state (object key -> value) for
                               * the state helper, borrowed; or NULL and */
-    const char *state_error; /* why it could not be read */
-    const char *config_path; /* for the config helper (absolute) */
+    const char *state_error;     /* why it could not be read */
+    const char *config_path;     /* for the config helper (absolute) */
     const struct config *config; /* in force: the run's rocks tree comes
                               * from it, so the run never reads the file */
     int64_t run_id;
-    int attempt;             /* 1 for the first */
-    const char *trigger;     /* "schedule" | "catchup" | "retry" | "manual" | "api" */
-    int64_t scheduled_for;   /* the fire instant (unix s); 0 for manual runs */
-    double release_at;       /* wall instant to call run(); <= now means at once */
-    int timeout;             /* effective seconds; 0 = no limit */
-    int kill_grace;          /* seconds between SIGTERM and SIGKILL */
-    bool has_last;           /* the task ran before: */
+    int attempt;                   /* 1 for the first */
+    const char *trigger;           /* "schedule" | "catchup" | "retry" | "manual" | "api" */
+    int64_t scheduled_for;         /* the fire instant (unix s); 0 for manual runs */
+    double release_at;             /* wall instant to call run(); <= now means at once */
+    int timeout;                   /* effective seconds; 0 = no limit */
+    int kill_grace;                /* seconds between SIGTERM and SIGKILL */
+    bool has_last;                 /* the task ran before: */
     enum store_status last_status; /* that run's final status */
-    double last_finished_at; /* 0 when none */
-    bool stream_output;      /* also pass output lines to on_output */
+    double last_finished_at;       /* 0 when none */
+    bool stream_output;            /* also pass output lines to on_output */
 };
 
 /* What a finished run reports.  Strings are owned by the executor and valid
@@ -57,9 +57,9 @@ struct run_spec {
 struct run_outcome {
     enum store_status status; /* success, failed, timeout, killed, or skipped:
                                * cancelled before its release (executor_stop) */
-    int exit_code;           /* -1 when ended by a signal */
-    int signal;              /* 0 when it exited */
-    double started_at;       /* wall instant run() began (0 if it never did) */
+    int exit_code;            /* -1 when ended by a signal */
+    int signal;               /* 0 when it exited */
+    double started_at;        /* wall instant run() began (0 if it never did) */
     double finished_at;
     const char *error;       /* message and traceback, or NULL */
     const char *result_json; /* run()'s return value as JSON, or NULL */
@@ -86,8 +86,8 @@ struct executor_callbacks {
 /* Spawn the run.  NULL with a message in err when the process could not be
  * started (nothing to clean up then). */
 struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
-                           const struct executor_callbacks *cb, void *data,
-                           char *err, size_t errlen);
+                           const struct executor_callbacks *cb, void *data, char *err,
+                           size_t errlen);
 
 /* Stop a run: before its release it is cancelled at once (status
  * skipped: run() never began); after, SIGTERM to its session then SIGKILL

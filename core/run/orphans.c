@@ -79,8 +79,8 @@ static double boot_to_wall(double since_boot)
 
     if (clock_gettime(CLOCK_REALTIME, &wall) != 0 || clock_gettime(CLOCK_BOOTTIME, &boot) != 0)
         return -1;
-    return (double)wall.tv_sec + wall.tv_nsec / 1e9 - ((double)boot.tv_sec + boot.tv_nsec / 1e9) +
-           since_boot;
+    return (double)wall.tv_sec + wall.tv_nsec / 1e9 -
+           ((double)boot.tv_sec + boot.tv_nsec / 1e9) + since_boot;
 }
 
 /* Whether PID leads its own group and started by `started_at` (shifted
@@ -112,7 +112,8 @@ static int stop_one(const struct store_run *run, void *ud)
         return 0;
     }
     log_warn("run %lld (%s): killed the processes of session %d left running by the previous "
-             "daemon", (long long)run->id, run->task, run->pid);
+             "daemon",
+             (long long)run->id, run->task, run->pid);
     o->killed++;
     return 0;
 }

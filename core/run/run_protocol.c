@@ -57,8 +57,8 @@ static int set_cut_string(json_t *obj, const char *key, const char *s, size_t le
     return json_object_set_new(obj, key, utf8_json_string(s, len < max ? len : max));
 }
 
-char *run_protocol_encode_request(const struct run_request *req, size_t *len,
-                                  char *err, size_t errlen)
+char *run_protocol_encode_request(const struct run_request *req, size_t *len, char *err,
+                                  size_t errlen)
 {
     json_t *last = NULL, *user = NULL, *state = req->state, *obj;
     const char *state_error = req->state_error;
@@ -69,7 +69,8 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
     if (state_len > RUN_PROTOCOL_STATE_MAX) {
         snprintf(too_large, sizeof too_large,
                  "the task's state is %zu bytes as JSON, over the %u a run can hold;"
-                 " state.delete can still remove keys", state_len, RUN_PROTOCOL_STATE_MAX);
+                 " state.delete can still remove keys",
+                 state_len, RUN_PROTOCOL_STATE_MAX);
         state = NULL;
         state_error = too_large;
     }
@@ -82,15 +83,14 @@ char *run_protocol_encode_request(const struct run_request *req, size_t *len,
     obj = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:s, s:I, s:i, s:s, s:I, s:f, s:O,"
                     " s:s, s:s, s:s, s:i, s:i, s:o*, s:o*, s:O*, s:s*, s:s}",
                     "type", "request", "task", req->task, "path", req->path, "title",
-                    req->title, "content", req->content, req->content_len, "hash",
-                    req->hash, "run_id", (json_int_t)req->run_id, "attempt", req->attempt,
-                    "trigger", req->trigger, "scheduled_for",
-                    (json_int_t)req->scheduled_for, "release_at", req->release_at,
-                    "args", req->args, "root", req->root,
-                    "config_path", req->config_path, "rocks_tree", req->rocks_tree,
-                    "memory_limit_mb", req->memory_limit_mb, "umask", req->umask, "last", last,
-                    "user", user, "state", state, "state_error", state_error,
-                    "log_level", log_level_name(req->log_level));
+                    req->title, "content", req->content, req->content_len, "hash", req->hash,
+                    "run_id", (json_int_t)req->run_id, "attempt", req->attempt, "trigger",
+                    req->trigger, "scheduled_for", (json_int_t)req->scheduled_for, "release_at",
+                    req->release_at, "args", req->args, "root", req->root, "config_path",
+                    req->config_path, "rocks_tree", req->rocks_tree, "memory_limit_mb",
+                    req->memory_limit_mb, "umask", req->umask, "last", last, "user", user,
+                    "state", state, "state_error", state_error, "log_level",
+                    log_level_name(req->log_level));
     if (!obj) {
         snprintf(err, errlen, "cannot encode the run request (is the task file UTF-8?)");
         return NULL;
@@ -140,18 +140,17 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
                        &req->title, "content", &req->content, &req->content_len, "hash",
                        &req->hash, "run_id", &run_id, "attempt", &req->attempt, "trigger",
                        &req->trigger, "scheduled_for", &scheduled_for, "release_at",
-                       &req->release_at, "args", &req->args, "root", &req->root,
-                       "config_path", &req->config_path,
-                       "rocks_tree", &req->rocks_tree, "memory_limit_mb",
+                       &req->release_at, "args", &req->args, "root", &req->root, "config_path",
+                       &req->config_path, "rocks_tree", &req->rocks_tree, "memory_limit_mb",
                        &req->memory_limit_mb, "umask", &req->umask, "last", "status",
-                       &req->last_status, "finished_at", &req->last_finished_at,
-                       "user", "name", &req->user, "uid", &uid, "gid", &gid,
-                       "state", &req->state, "state_error", &req->state_error,
-                       "log_level", &level) != 0) {
+                       &req->last_status, "finished_at", &req->last_finished_at, "user", "name",
+                       &req->user, "uid", &uid, "gid", &gid, "state", &req->state,
+                       "state_error", &req->state_error, "log_level", &level) != 0) {
         snprintf(err, errlen, "bad run request: %s", jerr.text);
         return -1;
     }
-    if (strcmp(type, "request") != 0 || !(json_is_array(req->args) || json_is_object(req->args))) {
+    if (strcmp(type, "request") != 0 ||
+        !(json_is_array(req->args) || json_is_object(req->args))) {
         snprintf(err, errlen, "bad run request: not a request");
         return -1;
     }
@@ -161,8 +160,8 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
     }
     if (req->user && (uid < 0 || gid < 0 || (json_int_t)(uid_t)uid != uid ||
                       (json_int_t)(gid_t)gid != gid)) {
-        snprintf(err, errlen, "bad run request: user '%s' with uid %lld, gid %lld",
-                 req->user, (long long)uid, (long long)gid);
+        snprintf(err, errlen, "bad run request: user '%s' with uid %lld, gid %lld", req->user,
+                 (long long)uid, (long long)gid);
         return -1;
     }
     if (req->user) {
@@ -175,8 +174,8 @@ static int decode_request(json_t *root, struct run_request *req, char *err, size
 }
 
 /* Read up to the first newline (or EOF), at most RUN_PROTOCOL_REQUEST_MAX. */
-int run_protocol_recv_request(int fd, struct run_request *req, json_t **root,
-                              char *err, size_t errlen)
+int run_protocol_recv_request(int fd, struct run_request *req, json_t **root, char *err,
+                              size_t errlen)
 {
     size_t len = 0, cap = 0;
     char *buf = NULL, *grown;
@@ -251,23 +250,23 @@ done:
 
 int run_protocol_send_result(int fd, const struct run_result *res)
 {
-    json_t *obj = json_pack("{s:s, s:b, s:I, s:I}", "type", "result", "ok", res->ok,
-                            "peak_rss_kb", (json_int_t)res->peak_rss_kb, "cpu_ms",
-                            (json_int_t)res->cpu_ms);
+    json_t *obj =
+        json_pack("{s:s, s:b, s:I, s:I}", "type", "result", "ok", res->ok, "peak_rss_kb",
+                  (json_int_t)res->peak_rss_kb, "cpu_ms", (json_int_t)res->cpu_ms);
     enum send_status status = SEND_FAILED;
 
     if (!obj || (res->value && json_object_set(obj, "value", res->value) != 0) ||
         (res->error && set_cut_string(obj, "error", res->error, strlen(res->error),
                                       RUN_PROTOCOL_LOG_MAX) != 0) ||
-        (res->has_exit && (json_object_set_new(obj, "exit_code",
-                                               json_integer(res->exit_code)) != 0 ||
-                           json_object_set_new(obj, "signal",
-                                               json_integer(res->signal)) != 0)))
+        (res->has_exit &&
+         (json_object_set_new(obj, "exit_code", json_integer(res->exit_code)) != 0 ||
+          json_object_set_new(obj, "signal", json_integer(res->signal)) != 0)))
         goto done;
     status = send_json(fd, obj);
     if (status == SEND_TOO_LARGE &&
-        json_object_set_new(obj, "value", json_sprintf("(return value omitted: over %u bytes)",
-                                                       RUN_PROTOCOL_MESSAGE_MAX)) == 0)
+        json_object_set_new(obj, "value",
+                            json_sprintf("(return value omitted: over %u bytes)",
+                                         RUN_PROTOCOL_MESSAGE_MAX)) == 0)
         status = send_json(fd, obj);
 done:
     json_decref(obj);
@@ -293,9 +292,8 @@ static int decode_result(json_t *root, struct run_result *res, char *err, size_t
 
     memset(res, 0, sizeof *res);
     if (json_unpack_ex(root, &jerr, 0, "{s:b, s?o, s?s, s?i, s?i, s?I, s?I}", "ok", &ok,
-                       "value", &res->value, "error", &res->error, "exit_code",
-                       &res->exit_code, "signal", &res->signal, "peak_rss_kb", &rss,
-                       "cpu_ms", &cpu) != 0) {
+                       "value", &res->value, "error", &res->error, "exit_code", &res->exit_code,
+                       "signal", &res->signal, "peak_rss_kb", &rss, "cpu_ms", &cpu) != 0) {
         snprintf(err, errlen, "bad result message: %s", jerr.text);
         return -1;
     }
@@ -341,8 +339,8 @@ static int decode_message(json_t *root, struct run_message *msg, char *err, size
     return -1;
 }
 
-int run_protocol_decode(const char *line, size_t len, struct run_message *msg,
-                        json_t **root, char *err, size_t errlen)
+int run_protocol_decode(const char *line, size_t len, struct run_message *msg, json_t **root,
+                        char *err, size_t errlen)
 {
     json_error_t jerr;
 

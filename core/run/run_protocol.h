@@ -68,9 +68,9 @@ struct run_request {
     int64_t run_id;
     int attempt;
     const char *trigger;
-    int64_t scheduled_for;   /* 0 = none */
+    int64_t scheduled_for; /* 0 = none */
     double release_at;
-    json_t *args;            /* the task's args: an array or an object */
+    json_t *args; /* the task's args: an array or an object */
     const char *root, *config_path;
     const char *rocks_tree;  /* the dependencies' tree (rocks.h), in the
                               * daemon's config: the run does not read it */
@@ -79,7 +79,7 @@ struct run_request {
                               * (lib/filemode.h) */
     const char *last_status; /* NULL = no previous run */
     double last_finished_at;
-    const char *user;        /* NULL: run as the daemon's user; else the
+    const char *user; /* NULL: run as the daemon's user; else the
                               * run process (started as root) becomes this
                               * user, uid and gid before the task loads */
     uid_t uid;
@@ -92,28 +92,31 @@ struct run_request {
 /* What a run reports at its end. */
 struct run_result {
     bool ok;
-    json_t *value;           /* run()'s return value, or NULL */
-    const char *error;       /* NULL on success */
-    bool has_exit;           /* a command task: its exit code or signal */
+    json_t *value;     /* run()'s return value, or NULL */
+    const char *error; /* NULL on success */
+    bool has_exit;     /* a command task: its exit code or signal */
     int exit_code, signal;
     long peak_rss_kb, cpu_ms;
 };
 
 enum run_message_type {
-    RUN_MESSAGE_STARTED, RUN_MESSAGE_LOG, RUN_MESSAGE_STATE, RUN_MESSAGE_RESULT
+    RUN_MESSAGE_STARTED,
+    RUN_MESSAGE_LOG,
+    RUN_MESSAGE_STATE,
+    RUN_MESSAGE_RESULT
 };
 
 /* One decoded message from a run; pointers into its JSON. */
 struct run_message {
     enum run_message_type type;
-    double started_at;                     /* STARTED */
-    enum log_level level;                  /* LOG */
+    double started_at;    /* STARTED */
+    enum log_level level; /* LOG */
     const char *msg;
     size_t msg_len;
-    json_t *fields;                        /* LOG: object or NULL */
-    const char *key;                       /* STATE */
-    json_t *value;                         /* STATE: NULL = the key is deleted */
-    struct run_result result;              /* RESULT */
+    json_t *fields;           /* LOG: object or NULL */
+    const char *key;          /* STATE */
+    json_t *value;            /* STATE: NULL = the key is deleted */
+    struct run_result result; /* RESULT */
 };
 
 /* --- daemon side ------------------------------------------------------- */
@@ -121,20 +124,20 @@ struct run_message {
 /* The request as one line ending in '\n' (malloc'd, length in *len), or
  * NULL with a message.  A state over RUN_PROTOCOL_STATE_MAX is sent as a
  * state_error instead. */
-char *run_protocol_encode_request(const struct run_request *req, size_t *len,
-                                  char *err, size_t errlen);
+char *run_protocol_encode_request(const struct run_request *req, size_t *len, char *err,
+                                  size_t errlen);
 
 /* Decode one line from a run.  0 and *root (json_decref it when done with
  * msg), or -1 with a message. */
-int run_protocol_decode(const char *line, size_t len, struct run_message *msg,
-                        json_t **root, char *err, size_t errlen);
+int run_protocol_decode(const char *line, size_t len, struct run_message *msg, json_t **root,
+                        char *err, size_t errlen);
 
 /* --- run side ---------------------------------------------------------- */
 
 /* Read and decode the request from fd.  0 and *root (holding the strings of
  * req), or -1 with a message. */
-int run_protocol_recv_request(int fd, struct run_request *req, json_t **root,
-                              char *err, size_t errlen);
+int run_protocol_recv_request(int fd, struct run_request *req, json_t **root, char *err,
+                              size_t errlen);
 
 /* Each returns 0, or -1 when the write failed. */
 int run_protocol_send_started(int fd, double at);

@@ -16,7 +16,7 @@
 #include "lib/procstat.h"
 
 #define SESSION_PROC_DIR "/proc"
-#define SESSION_KILL_PASSES 5     /* looks for survivors after a SIGKILL */
+#define SESSION_KILL_PASSES 5          /* looks for survivors after a SIGKILL */
 #define SESSION_PASS_PAUSE_NS 1000000L /* lets the killed become zombies */
 
 /* The session of process `pid`, or -1 when it is gone or a zombie (which

@@ -13,7 +13,7 @@
 
 #define PROCLIMIT_PROC_DIR "/proc"
 #define PROCLIMIT_PATH_MAX 64
-#define PROCLIMIT_STATUS_MAX 4096  /* /proc/PID/status is about 1.5 kB */
+#define PROCLIMIT_STATUS_MAX 4096 /* /proc/PID/status is about 1.5 kB */
 #define PROCLIMIT_ROOT_UID 0
 
 /* The threads of process `pid` if its real uid is `uid`, else 0 (also

@@ -29,8 +29,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "lib/luajson.h"
 #include "helpers/runtime.h"
+#include "lib/luajson.h"
 #include "proclimit.h"
 #include "run/executor.h"
 #include "run/run_protocol.h"
@@ -50,7 +50,7 @@ struct runner {
     struct runtime_context ctx;
     lua_State *L;
     struct run_result result;
-    char *error;             /* malloc'd copy behind result.error */
+    char *error; /* malloc'd copy behind result.error */
     char err[RUNNER_ERR_MAX];
 };
 
@@ -133,11 +133,14 @@ static int prepare_lua(struct runner *r)
     const char *path = display_path(&r->req);
     char chunkname[RUNNER_ERR_MAX];
 
-    r->ctx = (struct runtime_context){
-        .task = r->req.task, .title = r->req.title, .root = r->req.root,
-        .config_path = r->req.config_path, .channel_fd = RUN_PROTOCOL_FD,
-        .log_level = r->req.log_level, .state = r->req.state,
-        .state_error = r->req.state_error};
+    r->ctx = (struct runtime_context){.task = r->req.task,
+                                      .title = r->req.title,
+                                      .root = r->req.root,
+                                      .config_path = r->req.config_path,
+                                      .channel_fd = RUN_PROTOCOL_FD,
+                                      .log_level = r->req.log_level,
+                                      .state = r->req.state,
+                                      .state_error = r->req.state_error};
     if (!(r->L = runtime_open(&r->ctx, r->err, sizeof r->err)))
         return -1;
     /* A task with dependencies finds its rocks: the tree goes first on
@@ -282,7 +285,8 @@ static void measure(struct run_result *res)
 
     if (getrusage(RUSAGE_SELF, &self) != 0 || getrusage(RUSAGE_CHILDREN, &children) != 0)
         return;
-    res->peak_rss_kb = self.ru_maxrss > children.ru_maxrss ? self.ru_maxrss : children.ru_maxrss;
+    res->peak_rss_kb =
+        self.ru_maxrss > children.ru_maxrss ? self.ru_maxrss : children.ru_maxrss;
     res->cpu_ms = timeval_ms(self.ru_utime) + timeval_ms(self.ru_stime) +
                   timeval_ms(children.ru_utime) + timeval_ms(children.ru_stime);
 }
@@ -306,8 +310,8 @@ static int prepare(struct runner *r)
      * not the daemon's own (lib/filemode.h). */
     umask((mode_t)r->req.umask & ACCESSPERMS);
     if (strcmp(r->task.hash, r->req.hash) != 0) {
-        snprintf(r->err, sizeof r->err, "%s: content does not match hash %s",
-                 r->req.path, r->req.hash);
+        snprintf(r->err, sizeof r->err, "%s: content does not match hash %s", r->req.path,
+                 r->req.hash);
         return -1;
     }
     return r->task.has_run ? prepare_lua(r) : 0;
@@ -336,7 +340,8 @@ int runner_main(void)
     measure(&r.result);
     status = r.result.ok ? 0 : 1;
     if (run_protocol_send_result(RUN_PROTOCOL_FD, &r.result) != 0) {
-        fprintf(stderr, "run: cannot report the result: %s\n", r.result.error ? r.result.error : "");
+        fprintf(stderr, "run: cannot report the result: %s\n",
+                r.result.error ? r.result.error : "");
         status = 1;
     }
     json_decref(r.result.value);

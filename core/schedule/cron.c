@@ -28,36 +28,33 @@ struct field_def {
     const char *const *names; /* names[i] stands for min + i, or NULL */
 };
 
-static const char *const month_names[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-                                           "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-                                           NULL };
-static const char *const day_names[] = { "SUN", "MON", "TUE", "WED",
-                                         "THU", "FRI", "SAT", NULL };
+static const char *const month_names[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
+                                          "AUG", "SEP", "OCT", "NOV", "DEC", NULL};
+static const char *const day_names[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", NULL};
 
 static const struct field_def fields[F_COUNT] = {
-    [F_SECOND] = { "second", 0, 59, NULL },
-    [F_MINUTE] = { "minute", 0, 59, NULL },
-    [F_HOUR] = { "hour", 0, 23, NULL },
-    [F_MDAY] = { "day-of-month", 1, 31, NULL },
-    [F_MONTH] = { "month", 1, 12, month_names },
-    [F_WDAY] = { "day-of-week", 0, DOW_SUNDAY_ALIAS, day_names },
+    [F_SECOND] = {"second", 0, 59, NULL},
+    [F_MINUTE] = {"minute", 0, 59, NULL},
+    [F_HOUR] = {"hour", 0, 23, NULL},
+    [F_MDAY] = {"day-of-month", 1, 31, NULL},
+    [F_MONTH] = {"month", 1, 12, month_names},
+    [F_WDAY] = {"day-of-week", 0, DOW_SUNDAY_ALIAS, day_names},
 };
 
 static const struct {
     const char *name, *expansion;
 } nicknames[] = {
-    { "@yearly", "0 0 1 1 *" },  { "@annually", "0 0 1 1 *" },
-    { "@monthly", "0 0 1 * *" }, { "@weekly", "0 0 * * 0" },
-    { "@daily", "0 0 * * *" },   { "@midnight", "0 0 * * *" },
-    { "@hourly", "0 * * * *" },
+    {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
+    {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
+    {"@hourly", "0 * * * *"},
 };
 
 /* The most days each month can have, in any year. */
-static const int month_days_max[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+static const int month_days_max[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 /* One number or name of `len` chars at `text`; 0, or -1 with a message. */
-static int parse_value(const struct field_def *f, const char *text, size_t len,
-                       int *out, char *err, size_t errlen)
+static int parse_value(const struct field_def *f, const char *text, size_t len, int *out,
+                       char *err, size_t errlen)
 {
     int v = 0;
     size_t i;
@@ -67,8 +64,8 @@ static int parse_value(const struct field_def *f, const char *text, size_t len,
             v = v * 10 + (text[i] - '0');
     if (i == len && len > 0) {
         if (v < f->min || v > f->max) {
-            snprintf(err, errlen, "%s field: %.*s is out of range %d-%d", f->name,
-                     (int)len, text, f->min, f->max);
+            snprintf(err, errlen, "%s field: %.*s is out of range %d-%d", f->name, (int)len,
+                     text, f->min, f->max);
             return -1;
         }
         *out = v;
@@ -119,8 +116,8 @@ static uint64_t fold_sunday(const struct field_def *f, uint64_t bits)
 /* One list item: "*", "a", "a-b", each optionally followed by "/step".  A
  * step that leaves one value only is said in `note` (the first such item
  * of the expression). */
-static int parse_item(const struct field_def *f, const char *item, size_t len,
-                      uint64_t *bits, char note[CRON_NOTE_MAX], char *err, size_t errlen)
+static int parse_item(const struct field_def *f, const char *item, size_t len, uint64_t *bits,
+                      char note[CRON_NOTE_MAX], char *err, size_t errlen)
 {
     const char *slash = memchr(item, '/', len);
     size_t range_len = slash ? (size_t)(slash - item) : len;
@@ -134,12 +131,12 @@ static int parse_item(const struct field_def *f, const char *item, size_t len,
         /* lo and hi stay the whole field */
     } else if (dash) {
         if (parse_value(f, item, (size_t)(dash - item), &lo, err, errlen) < 0 ||
-            parse_value(f, dash + 1, range_len - (size_t)(dash - item) - 1, &hi, err,
-                        errlen) < 0)
+            parse_value(f, dash + 1, range_len - (size_t)(dash - item) - 1, &hi, err, errlen) <
+                0)
             return -1;
         if (lo > hi) {
-            snprintf(err, errlen, "%s field: range %.*s is backwards", f->name,
-                     (int)range_len, item);
+            snprintf(err, errlen, "%s field: range %.*s is backwards", f->name, (int)range_len,
+                     item);
             return -1;
         }
     } else {
@@ -152,8 +149,10 @@ static int parse_item(const struct field_def *f, const char *item, size_t len,
         own |= UINT64_C(1) << v;
     own = fold_sunday(f, own);
     if (slash && hi > lo && __builtin_popcountll(own) == 1 && note[0] == '\0')
-        snprintf(note, CRON_NOTE_MAX, "%.*s in the %s field is %s %d only: its step leaves one "
-                 "value of the range", (int)len, item, f->name, f->name, lo);
+        snprintf(note, CRON_NOTE_MAX,
+                 "%.*s in the %s field is %s %d only: its step leaves one "
+                 "value of the range",
+                 (int)len, item, f->name, f->name, lo);
     *bits |= own;
     return 0;
 }
@@ -208,11 +207,14 @@ static int expand_nickname(const char *expr, const char **out, char *err, size_t
         }
     }
     if (strcasecmp(expr, "@reboot") == 0)
-        snprintf(err, errlen, "cron '@reboot' is not supported: the scheduler has no "
-                              "boot event (use catchup or a systemd unit)");
+        snprintf(err, errlen,
+                 "cron '@reboot' is not supported: the scheduler has no "
+                 "boot event (use catchup or a systemd unit)");
     else
-        snprintf(err, errlen, "cron '%s': unknown nickname (use @yearly, @annually, "
-                              "@monthly, @weekly, @daily, @midnight or @hourly)", expr);
+        snprintf(err, errlen,
+                 "cron '%s': unknown nickname (use @yearly, @annually, "
+                 "@monthly, @weekly, @daily, @midnight or @hourly)",
+                 expr);
     return -1;
 }
 
@@ -227,14 +229,14 @@ static int check_dates_exist(const struct cron_spec *c, const char *mday_text,
         for (int d = 1; d <= month_days_max[m]; d++)
             if ((c->months >> m & 1) && (c->mdays >> d & 1))
                 return 0;
-    snprintf(err, errlen, "day-of-month field: '%s' never occurs in month '%s'",
-             mday_text, month_text);
+    snprintf(err, errlen, "day-of-month field: '%s' never occurs in month '%s'", mday_text,
+             month_text);
     return -1;
 }
 
 int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen)
 {
-    struct cron_spec c = { 0 };
+    struct cron_spec c = {0};
     char buf[sizeof c.expr];
     char *field[CRON_FIELDS_MAX];
     uint64_t bits[F_COUNT];
@@ -260,8 +262,9 @@ int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen
     memcpy(buf, text, strlen(text) + 1); /* fits: buf is as large as c.expr */
     n = split_fields(buf, field, CRON_FIELDS_MAX);
     if (n != CRON_FIELDS_MAX && n != CRON_FIELDS_MAX - 1) {
-        snprintf(err, errlen, "cron '%s' has %d fields; expected 5 (minute hour "
-                              "day-of-month month day-of-week) or 6 with seconds first",
+        snprintf(err, errlen,
+                 "cron '%s' has %d fields; expected 5 (minute hour "
+                 "day-of-month month day-of-week) or 6 with seconds first",
                  expr, n);
         return -1;
     }
@@ -283,10 +286,9 @@ int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen
      * AND/OR rule. */
     c.mday_star = field[F_MDAY - first][0] == '*';
     c.wday_star = field[F_WDAY - first][0] == '*';
-    c.hour_sub_daily = field[F_HOUR - first][0] == '*' ||
-                       strchr(field[F_HOUR - first], '/') != NULL;
-    if (check_dates_exist(&c, field[F_MDAY - first], field[F_MONTH - first], err,
-                          errlen) < 0)
+    c.hour_sub_daily =
+        field[F_HOUR - first][0] == '*' || strchr(field[F_HOUR - first], '/') != NULL;
+    if (check_dates_exist(&c, field[F_MDAY - first], field[F_MONTH - first], err, errlen) < 0)
         return -1;
     *out = c;
     return 0;

@@ -25,12 +25,12 @@
 #define SECONDS_PER_MINUTE 60
 #define SECONDS_PER_HOUR 3600
 #define DAYS_PER_WEEK 7
-#define EPOCH_MONDAY 4  /* 1970-01-05, the first Monday, in days since 1970-01-01 */
+#define EPOCH_MONDAY 4 /* 1970-01-05, the first Monday, in days since 1970-01-01 */
 #define YEAR_MAX 9999
 /* Fires are searched within years 0000-9999; the bounds keep calendar
  * arithmetic far from overflow for any `after`. */
-#define INSTANT_MAX INT64_C(253402300799)   /* 9999-12-31T23:59:59Z */
-#define INSTANT_MIN INT64_C(-62167219200)   /* 0000-01-01T00:00:00Z */
+#define INSTANT_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
+#define INSTANT_MIN INT64_C(-62167219200) /* 0000-01-01T00:00:00Z */
 
 #define CRON_SECONDS_MASK ((UINT64_C(1) << 60) - 1)
 #define CRON_HOURS_MASK ((UINT32_C(1) << 24) - 1)
@@ -68,8 +68,8 @@ static int at_or_zero(int v)
 static int64_t every_sub_daily_local(const struct schedule *s, int64_t local)
 {
     int64_t period = (int64_t)s->n * unit_seconds[s->unit];
-    int64_t phase = s->unit == UNIT_HOUR
-                        ? at_or_zero(s->at_minute) * SECONDS_PER_MINUTE + at_or_zero(s->at_second)
+    int64_t phase = s->unit == UNIT_HOUR ? at_or_zero(s->at_minute) * SECONDS_PER_MINUTE +
+                                               at_or_zero(s->at_second)
                     : s->unit == UNIT_MINUTE ? at_or_zero(s->at_second)
                                              : 0;
     int64_t day_start = civil_day_of(local) * CIVIL_SECONDS_PER_DAY;
@@ -166,7 +166,7 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
                 c.year++;
                 v = next_bit(cs.months, 1);
             }
-            c = (struct civil_time){ .year = c.year, .month = v, .day = 1 };
+            c = (struct civil_time){.year = c.year, .month = v, .day = 1};
             continue;
         }
         if (!cron_day_matches(&cs, &c)) {

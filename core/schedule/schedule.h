@@ -33,17 +33,17 @@ enum schedule_unit { UNIT_SECOND, UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK };
 
 /* A parsed cron expression: one bit per allowed value. */
 struct cron_spec {
-    uint64_t seconds;        /* bits 0..59 */
-    uint64_t minutes;        /* bits 0..59 */
-    uint32_t hours;          /* bits 0..23 */
-    uint32_t mdays;          /* bits 1..31 */
-    uint16_t months;         /* bits 1..12 */
-    uint8_t wdays;           /* bits 0..6, 0 = Sunday */
-    bool mday_star;          /* day-of-month field was '*' (Vixie rule) */
-    bool wday_star;          /* day-of-week field was '*' */
-    bool hour_sub_daily;     /* hour field is '*' or a step: sub-daily kind */
+    uint64_t seconds;             /* bits 0..59 */
+    uint64_t minutes;             /* bits 0..59 */
+    uint32_t hours;               /* bits 0..23 */
+    uint32_t mdays;               /* bits 1..31 */
+    uint16_t months;              /* bits 1..12 */
+    uint8_t wdays;                /* bits 0..6, 0 = Sunday */
+    bool mday_star;               /* day-of-month field was '*' (Vixie rule) */
+    bool wday_star;               /* day-of-week field was '*' */
+    bool hour_sub_daily;          /* hour field is '*' or a step: sub-daily kind */
     char expr[SCHEDULE_TEXT_MAX]; /* the expression, trimmed, for display */
-    char note[CRON_NOTE_MAX];/* what a step larger than its range makes of
+    char note[CRON_NOTE_MAX];     /* what a step larger than its range makes of
                               * the expression ("... is minute 0 only"), or "" */
 };
 
@@ -51,9 +51,9 @@ struct schedule {
     enum schedule_kind kind;
 
     /* SCHEDULE_EVERY */
-    int n;                   /* every(n); 1 for every().unit */
+    int n; /* every(n); 1 for every().unit */
     enum schedule_unit unit;
-    int weekday;             /* -1, or 0 = Monday .. 6 = Sunday (implies UNIT_WEEK) */
+    int weekday;                       /* -1, or 0 = Monday .. 6 = Sunday (implies UNIT_WEEK) */
     int at_hour, at_minute, at_second; /* -1 where .at() did not set them */
 
     /* SCHEDULE_CRON */
@@ -64,7 +64,7 @@ struct schedule {
 
     /* modifiers */
     char zone[SCHEDULE_ZONE_MAX]; /* "" = the caller's default zone */
-    int jitter;              /* seconds, 0 = none */
+    int jitter;                   /* seconds, 0 = none */
     bool has_from, has_till;
     struct civil_time from, till; /* local to the schedule's zone */
 
@@ -111,12 +111,11 @@ void schedule_set_describe(const struct schedule_set *set, char *buf, size_t len
 
 /* Parsers used by the Lua DSL (for early, line-numbered errors) and by the
  * table-to-struct conversion.  Each returns 0, or -1 with a message in err. */
-int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour,
-                      int *minute, int *second, char *err, size_t errlen);
+int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour, int *minute,
+                      int *second, char *err, size_t errlen);
 /* schedule_parse_civil sets out->date_only for "YYYY-MM-DD": as `till` such
  * a date means the end of that day, as `from` or `once` its start. */
-int schedule_parse_civil(const char *text, struct civil_time *out, char *err,
-                         size_t errlen);
+int schedule_parse_civil(const char *text, struct civil_time *out, char *err, size_t errlen);
 int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen);
 
 void schedule_set_free(struct schedule_set *set);

@@ -9,12 +9,14 @@
 
 #define AT_FIELDS_MAX 3
 
-static const char *const unit_names[] = { "second", "minute", "hour", "day", "week" };
+static const char *const unit_names[] = {"second", "minute", "hour", "day", "week"};
 
 /* How many of each sub-daily unit a day has: every(n) of them restarts its
  * count at midnight (DESIGN.md's clock-boundary rule). */
 static const int64_t units_per_day[] = {
-    [UNIT_SECOND] = 86400, [UNIT_MINUTE] = 1440, [UNIT_HOUR] = 24,
+    [UNIT_SECOND] = 86400,
+    [UNIT_MINUTE] = 1440,
+    [UNIT_HOUR] = 24,
 };
 
 /* Appends formatted text to a fixed buffer, truncating quietly. */
@@ -23,8 +25,7 @@ struct out {
     size_t len, used;
 };
 
-static void out_add(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void out_add(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void out_add(struct out *o, const char *fmt, ...)
 {
@@ -63,8 +64,8 @@ static int read_at_fields(const char *text, int v[AT_FIELDS_MAX], bool *leading_
     }
 }
 
-int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour,
-                      int *minute, int *second, char *err, size_t errlen)
+int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour, int *minute,
+                      int *second, char *err, size_t errlen)
 {
     int v[AT_FIELDS_MAX];
     bool colon;
@@ -108,7 +109,7 @@ int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour,
     }
     if (h > 23 || m > 59 || s > 59) {
         snprintf(err, errlen, "bad time '%s': %s", text,
-                 h > 23 ? "hour must be 00-23"
+                 h > 23   ? "hour must be 00-23"
                  : m > 59 ? "minute must be 00-59"
                           : "second must be 00-59");
         return -1;
@@ -119,16 +120,17 @@ int schedule_parse_at(enum schedule_unit unit, const char *text, int *hour,
     return 0;
 }
 
-int schedule_parse_civil(const char *text, struct civil_time *out, char *err,
-                         size_t errlen)
+int schedule_parse_civil(const char *text, struct civil_time *out, char *err, size_t errlen)
 {
     const char *end;
 
     if (tz_parse_civil(text, out, &end, err, errlen) < 0)
         return -1;
     if (*end != '\0') {
-        snprintf(err, errlen, "bad date '%s': unexpected '%s' (expected "
-                              "YYYY-MM-DD[ HH:MM[:SS]])", text, end);
+        snprintf(err, errlen,
+                 "bad date '%s': unexpected '%s' (expected "
+                 "YYYY-MM-DD[ HH:MM[:SS]])",
+                 text, end);
         return -1;
     }
     return 0;
@@ -145,8 +147,8 @@ static void add_civil(struct out *o, const struct civil_time *c)
 
 static void describe_every(struct out *o, const struct schedule *s)
 {
-    static const char *const days[] = { "Monday", "Tuesday", "Wednesday", "Thursday",
-                                        "Friday", "Saturday", "Sunday" };
+    static const char *const days[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                       "Friday", "Saturday", "Sunday"};
     bool weekday = s->weekday >= 0 && s->weekday <= 6;
 
     if (weekday && s->n == 1)
@@ -205,8 +207,8 @@ static void add_caveat(struct out *o, const struct schedule *s)
 void schedule_describe(const struct schedule *s, char *buf, size_t len)
 {
     char caveat[SCHEDULE_WORDS_MAX];
-    struct out c = { caveat, sizeof caveat, 0 };
-    struct out o = { buf, len, 0 };
+    struct out c = {caveat, sizeof caveat, 0};
+    struct out o = {buf, len, 0};
 
     if (len == 0)
         return;
@@ -244,7 +246,7 @@ bool schedule_warning(const struct schedule *s, int64_t now, const struct tz *de
                       char *buf, size_t len)
 {
     char caveat[SCHEDULE_WORDS_MAX];
-    struct out o = { buf, len, 0 }, c = { caveat, sizeof caveat, 0 };
+    struct out o = {buf, len, 0}, c = {caveat, sizeof caveat, 0};
 
     if (len == 0)
         return false;

@@ -123,17 +123,16 @@ sqlite3_stmt *store_stmt(struct store *st, const char *sql)
         if (st->cache[i].sql == sql)
             return st->cache[i].stmt;
     if (st->cached == STORE_STMT_CACHE) {
-        snprintf(st->err, sizeof st->err, "statement cache full (%d)",
-                 STORE_STMT_CACHE);
+        snprintf(st->err, sizeof st->err, "statement cache full (%d)", STORE_STMT_CACHE);
         return NULL;
     }
     sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+        SQLITE_OK) {
         store_fail(st, "prepare");
         return NULL;
     }
-    st->cache[st->cached++] = (struct store_cached_stmt){ sql, stmt };
+    st->cache[st->cached++] = (struct store_cached_stmt){sql, stmt};
     return stmt;
 }
 
@@ -159,8 +158,7 @@ int store_bind_text(sqlite3_stmt *stmt, int index, const char *text)
 
 int store_bind_int64_or_null(sqlite3_stmt *stmt, int index, int64_t value)
 {
-    return value ? sqlite3_bind_int64(stmt, index, value)
-                 : sqlite3_bind_null(stmt, index);
+    return value ? sqlite3_bind_int64(stmt, index, value) : sqlite3_bind_null(stmt, index);
 }
 
 int store_bind_double_or_null(sqlite3_stmt *stmt, int index, double value)
@@ -174,14 +172,13 @@ const char *store_column_text(sqlite3_stmt *stmt, int col)
     return (const char *)sqlite3_column_text(stmt, col);
 }
 
-int store_query_text(struct store *st, const char *sql, const char *a,
-                     const char *b, char **out)
+int store_query_text(struct store *st, const char *sql, const char *a, const char *b,
+                     char **out)
 {
     sqlite3_stmt *stmt = store_stmt(st, sql);
     if (!stmt)
         return -1;
-    int rc = store_bind_text(stmt, 1, a) | (b ? store_bind_text(stmt, 2, b)
-                                              : SQLITE_OK);
+    int rc = store_bind_text(stmt, 1, a) | (b ? store_bind_text(stmt, 2, b) : SQLITE_OK);
     if (rc != SQLITE_OK) {
         rc = store_fail(st, "bind");
         goto done;
@@ -206,8 +203,7 @@ done:
     return rc;
 }
 
-int store_exec_texts(struct store *st, const char *sql, const char *what,
-                     int count, ...)
+int store_exec_texts(struct store *st, const char *sql, const char *what, int count, ...)
 {
     sqlite3_stmt *stmt = store_stmt(st, sql);
     if (!stmt)
@@ -222,8 +218,7 @@ int store_exec_texts(struct store *st, const char *sql, const char *what,
         store_done(stmt);
         return store_fail(st, what);
     }
-    return store_step_done(st, stmt, what) == 0 ? sqlite3_changes(st->db)
-                                                : -1;
+    return store_step_done(st, stmt, what) == 0 ? sqlite3_changes(st->db) : -1;
 }
 
 int store_each_row(struct store *st, sqlite3_stmt *stmt, const char *what,
@@ -271,16 +266,15 @@ static int create_private(const char *path, char *err, size_t errlen)
 
 static int exec(struct store *st, const char *sql, const char *what)
 {
-    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
-        ? 0 : store_fail(st, what);
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : store_fail(st, what);
 }
 
 static int user_version(struct store *st, int *version)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL)
-        != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW) {
         store_fail(st, "read schema version");
     } else {
         *version = sqlite3_column_int(stmt, 0);
@@ -303,16 +297,16 @@ static int migrate(struct store *st)
         if (user_version(st, &version) != 0)
             goto fail;
         if (version > MIGRATION_COUNT) {
-            snprintf(st->err, sizeof st->err, "database schema version %d is "
-                     "newer than this program's (%d)", version,
-                     MIGRATION_COUNT);
+            snprintf(st->err, sizeof st->err,
+                     "database schema version %d is "
+                     "newer than this program's (%d)",
+                     version, MIGRATION_COUNT);
             goto fail;
         }
         if (version == MIGRATION_COUNT)
             return exec(st, "COMMIT", "commit");
         /* PRAGMA takes no parameters; the number is our own. */
-        snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d",
-                 version + 1);
+        snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", version + 1);
         if (exec(st, migrations[version], "migrate schema") != 0 ||
             exec(st, set_version, "set schema version") != 0 ||
             exec(st, "COMMIT", "commit migration") != 0)
@@ -348,8 +342,7 @@ static int configure(struct store *st)
     sqlite3_stmt *stmt = NULL;
     int rc = -1;
     if (sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt,
-                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK ||
         step_journal_mode(stmt) != SQLITE_ROW) {
         store_fail(st, "set WAL mode");
         goto done;
@@ -359,8 +352,7 @@ static int configure(struct store *st)
                  store_column_text(stmt, 0));
         goto done;
     }
-    rc = exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
-              "set pragmas");
+    rc = exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", "set pragmas");
 done:
     sqlite3_finalize(stmt);
     return rc;
@@ -375,8 +367,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
     }
     if (make_parent_dirs(path, err, errlen) != 0 || create_private(path, err, errlen) != 0)
         goto fail;
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path,
                  st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto fail;
@@ -403,9 +395,8 @@ void store_close(struct store *st)
 }
 
 static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?";
-static const char SQL_META_SET[] =
-    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
-    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+static const char SQL_META_SET[] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+                                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
 int store_meta_get(struct store *st, const char *key, char **value)
 {
@@ -414,6 +405,5 @@ int store_meta_get(struct store *st, const char *key, char **value)
 
 int store_meta_set(struct store *st, const char *key, const char *value)
 {
-    return store_exec_texts(st, SQL_META_SET, "set meta", 2, key, value) < 0
-        ? -1 : 0;
+    return store_exec_texts(st, SQL_META_SET, "set meta", 2, key, value) < 0 ? -1 : 0;
 }

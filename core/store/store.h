@@ -34,13 +34,22 @@
 struct store;
 
 enum store_trigger {
-    STORE_TRIGGER_SCHEDULE, STORE_TRIGGER_CATCHUP, STORE_TRIGGER_RETRY,
-    STORE_TRIGGER_MANUAL, STORE_TRIGGER_API
+    STORE_TRIGGER_SCHEDULE,
+    STORE_TRIGGER_CATCHUP,
+    STORE_TRIGGER_RETRY,
+    STORE_TRIGGER_MANUAL,
+    STORE_TRIGGER_API
 };
 
 enum store_status {
-    STORE_RUN_QUEUED, STORE_RUN_RUNNING, STORE_RUN_SUCCESS, STORE_RUN_FAILED,
-    STORE_RUN_TIMEOUT, STORE_RUN_KILLED, STORE_RUN_SKIPPED, STORE_RUN_MISSED,
+    STORE_RUN_QUEUED,
+    STORE_RUN_RUNNING,
+    STORE_RUN_SUCCESS,
+    STORE_RUN_FAILED,
+    STORE_RUN_TIMEOUT,
+    STORE_RUN_KILLED,
+    STORE_RUN_SKIPPED,
+    STORE_RUN_MISSED,
     STORE_RUN_INTERRUPTED
 };
 
@@ -53,10 +62,10 @@ struct store_task {
     const char *frontmatter_json; /* validated fields as JSON, or NULL */
     const char *load_error;       /* "file:line: message", NULL when loaded */
     bool enabled, paused;
-    int64_t next_fire;            /* Unix s, 0 = none */
-    int64_t last_scheduled;       /* last fire instant handled (ran, skipped
+    int64_t next_fire;      /* Unix s, 0 = none */
+    int64_t last_scheduled; /* last fire instant handled (ran, skipped
                                    * or missed), 0 = none */
-    int64_t last_run_id;          /* 0 = none */
+    int64_t last_run_id;    /* 0 = none */
     double updated_at;
 };
 
@@ -68,26 +77,26 @@ struct store_run {
     int64_t id;
     const char *task;
     enum store_trigger trigger;
-    int64_t scheduled_for;        /* fire instant, Unix s; 0 = none (manual) */
+    int64_t scheduled_for;                     /* fire instant, Unix s; 0 = none (manual) */
     double queued_at, started_at, finished_at; /* Unix s; 0 = not yet */
-    double duration;              /* s; finished_at - started_at */
+    double duration;                           /* s; finished_at - started_at */
     enum store_status status;
     bool has_exit_code;
     int exit_code;
-    int signal;                   /* 0 = none */
-    int attempt;                  /* 1 for the first try */
-    const char *error;            /* message with Lua traceback, or NULL */
-    const char *result_json;      /* run's return value, or NULL */
-    int64_t peak_rss_kb, cpu_ms;  /* 0 = unknown */
-    const char *output_tail;      /* last bytes of stdout/stderr, or NULL */
-    const char *file_hash;        /* version of the task file that ran */
-    int pid;                      /* 0 = none */
+    int signal;                  /* 0 = none */
+    int attempt;                 /* 1 for the first try */
+    const char *error;           /* message with Lua traceback, or NULL */
+    const char *result_json;     /* run's return value, or NULL */
+    int64_t peak_rss_kb, cpu_ms; /* 0 = unknown */
+    const char *output_tail;     /* last bytes of stdout/stderr, or NULL */
+    const char *file_hash;       /* version of the task file that ran */
+    int pid;                     /* 0 = none */
 };
 
 /* How a run ended, for store_run_finish. */
 struct store_run_outcome {
-    enum store_status status;     /* success, failed, timeout or killed */
-    double finished_at;           /* Unix s */
+    enum store_status status; /* success, failed, timeout or killed */
+    double finished_at;       /* Unix s */
     bool has_exit_code;
     int exit_code;
     int signal;
@@ -138,33 +147,27 @@ int store_task_remove(struct store *st, const char *name);
 /* 1 and the values when the task is known, 0 when not, -1 on error.  Any
  * out pointer may be NULL.  The setters return 1 when the task was
  * updated, 0 when there is no such task, -1 on error. */
-int store_task_get_schedule_state(struct store *st, const char *name,
-                                  int64_t *next_fire, int64_t *last_scheduled,
-                                  bool *paused);
-int store_task_set_next_fire(struct store *st, const char *name,
-                             int64_t next_fire);
-int store_task_set_last_scheduled(struct store *st, const char *name,
-                                  int64_t last_scheduled);
+int store_task_get_schedule_state(struct store *st, const char *name, int64_t *next_fire,
+                                  int64_t *last_scheduled, bool *paused);
+int store_task_set_next_fire(struct store *st, const char *name, int64_t next_fire);
+int store_task_set_last_scheduled(struct store *st, const char *name, int64_t last_scheduled);
 int store_task_set_paused(struct store *st, const char *name, bool paused);
 
 /* Every task, by name. */
-int store_tasks(struct store *st,
-                int (*fn)(const struct store_task *task, void *ud), void *ud);
+int store_tasks(struct store *st, int (*fn)(const struct store_task *task, void *ud), void *ud);
 
 /* --- runs -------------------------------------------------------------- */
 
 /* Insert a run row; its id in *id.  Sets the task's last_run_id when the
  * row is inserted as running. */
-int store_run_insert(struct store *st, const struct store_run *run,
-                     int64_t *id);
+int store_run_insert(struct store *st, const struct store_run *run, int64_t *id);
 
 /* queued → running: record the process and the start instant, and make it
  * the task's last run. */
 int store_run_start(struct store *st, int64_t id, int pid, double started_at);
 
 /* running → its end state; duration is computed from started_at. */
-int store_run_finish(struct store *st, int64_t id,
-                     const struct store_run_outcome *outcome);
+int store_run_finish(struct store *st, int64_t id, const struct store_run_outcome *outcome);
 
 /* Rows left queued or running by a daemon that died become 'interrupted'
  * with finished_at = now.  Returns how many, or -1. */
@@ -185,30 +188,25 @@ int store_run_get(struct store *st, int64_t id,
                   int (*fn)(const struct store_run *run, void *ud), void *ud);
 
 /* Queued and running rows, oldest first. */
-int store_running(struct store *st,
-                  int (*fn)(const struct store_run *run, void *ud), void *ud);
+int store_running(struct store *st, int (*fn)(const struct store_run *run, void *ud), void *ud);
 
 /* Delete at most `batch_size` finished runs queued before `older_than`
  * (Unix s), oldest first.  Returns how many were deleted (fewer than
  * batch_size: nothing old is left), or -1.  One bounded batch per call, so
  * the daemon can spread a large clean-up over loop iterations. */
-int store_retention_delete(struct store *st, double older_than,
-                           int batch_size);
+int store_retention_delete(struct store *st, double older_than, int batch_size);
 
 /* --- state (per-task key → JSON text) ---------------------------------- */
 
 /* 1 and a malloc'd copy of the JSON text in *json (caller frees), 0 when
  * the key is unset, -1 on error. */
-int store_state_get(struct store *st, const char *task, const char *key,
-                    char **json);
-int store_state_set(struct store *st, const char *task, const char *key,
-                    const char *json);
+int store_state_get(struct store *st, const char *task, const char *key, char **json);
+int store_state_set(struct store *st, const char *task, const char *key, const char *json);
 /* Deleting an unset key is not an error. */
 int store_state_delete(struct store *st, const char *task, const char *key);
 /* Every key of the task, by key. */
 int store_state_all(struct store *st, const char *task,
-                    int (*fn)(const char *key, const char *json, void *ud),
-                    void *ud);
+                    int (*fn)(const char *key, const char *json, void *ud), void *ud);
 
 /* --- daemon bookkeeping ------------------------------------------------ */
 
@@ -220,7 +218,6 @@ int store_meta_set(struct store *st, const char *key, const char *value);
 /* Copy the live database to dest_path with SQLite's online backup API,
  * writing a temporary file renamed into place.  0, or -1 with a message in
  * err.  Rotating old backups is the caller's business. */
-int store_backup(struct store *st, const char *dest_path, char *err,
-                 size_t errlen);
+int store_backup(struct store *st, const char *dest_path, char *err, size_t errlen);
 
 #endif

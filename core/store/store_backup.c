@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #define TEMP_SUFFIX ".tmp"
-#define BACKUP_PAGES_PER_STEP -1  /* all at once: the database is small */
+#define BACKUP_PAGES_PER_STEP -1 /* all at once: the database is small */
 #define BACKUP_RETRY_MS 50
-#define BACKUP_MAX_RETRIES 100    /* 5 s at most of a locked source */
+#define BACKUP_MAX_RETRIES 100 /* 5 s at most of a locked source */
 
 static int copy_into(sqlite3 *src, sqlite3 *dest)
 {
@@ -25,8 +25,7 @@ static int copy_into(sqlite3 *src, sqlite3 *dest)
     int rc, retries = 0;
     do {
         rc = sqlite3_backup_step(b, BACKUP_PAGES_PER_STEP);
-        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
-            retries++ < BACKUP_MAX_RETRIES)
+        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && retries++ < BACKUP_MAX_RETRIES)
             sqlite3_sleep(BACKUP_RETRY_MS);
         else if (rc != SQLITE_OK)
             break;
@@ -35,8 +34,7 @@ static int copy_into(sqlite3 *src, sqlite3 *dest)
     return rc == SQLITE_DONE ? finish : rc;
 }
 
-int store_backup(struct store *st, const char *dest_path, char *err,
-                 size_t errlen)
+int store_backup(struct store *st, const char *dest_path, char *err, size_t errlen)
 {
     int rc = -1;
     sqlite3 *dest = NULL;
@@ -52,16 +50,14 @@ int store_backup(struct store *st, const char *dest_path, char *err,
         snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
         goto done;
     }
-    if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE |
-                        SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", tmp,
-                 dest ? sqlite3_errmsg(dest) : "out of memory");
+    if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", tmp, dest ? sqlite3_errmsg(dest) : "out of memory");
         goto done;
     }
     int copied = copy_into(st->db, dest);
     if (copied != SQLITE_OK) {
-        snprintf(err, errlen, "backup to %s: %s", dest_path,
-                 sqlite3_errstr(copied));
+        snprintf(err, errlen, "backup to %s: %s", dest_path, sqlite3_errstr(copied));
         goto done;
     }
     int closed = sqlite3_close(dest);

@@ -28,7 +28,7 @@ struct store {
     struct store_cached_stmt cache[STORE_STMT_CACHE];
     size_t cached;
     char err[STORE_ERR_MAX];
-    int errcode;              /* SQLite's primary code of err, 0 = not SQLite's */
+    int errcode; /* SQLite's primary code of err, 0 = not SQLite's */
 };
 
 /* The cached statement for `sql`, prepared on first use; NULL with the
@@ -56,14 +56,13 @@ int store_bind_double_or_null(sqlite3_stmt *stmt, int index, double value);
 /* Run a statement that returns no rows with `count` text parameters
  * (const char *, NULL → SQL NULL).  Returns the number of rows changed, or
  * -1 with "what: message" recorded. */
-int store_exec_texts(struct store *st, const char *sql, const char *what,
-                     int count, ...);
+int store_exec_texts(struct store *st, const char *sql, const char *what, int count, ...);
 
 /* Run a one-row, one-column text query with one or two text parameters
  * (b may be NULL when the SQL has one): 1 and a malloc'd copy in *out, 0
  * when no row, -1 on error. */
-int store_query_text(struct store *st, const char *sql, const char *a,
-                     const char *b, char **out);
+int store_query_text(struct store *st, const char *sql, const char *a, const char *b,
+                     char **out);
 
 /* Step through a bound statement calling row() for each row until it
  * returns non-zero; then store_done it.  Returns 0, row()'s non-zero

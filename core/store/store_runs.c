@@ -11,23 +11,23 @@
 
 static const char *const trigger_names[] = {
     [STORE_TRIGGER_SCHEDULE] = "schedule", [STORE_TRIGGER_CATCHUP] = "catchup",
-    [STORE_TRIGGER_RETRY] = "retry", [STORE_TRIGGER_MANUAL] = "manual",
-    [STORE_TRIGGER_API] = "api", NULL,
+    [STORE_TRIGGER_RETRY] = "retry",       [STORE_TRIGGER_MANUAL] = "manual",
+    [STORE_TRIGGER_API] = "api",           NULL,
 };
 
 static const char *const status_names[] = {
-    [STORE_RUN_QUEUED] = "queued", [STORE_RUN_RUNNING] = "running",
-    [STORE_RUN_SUCCESS] = "success", [STORE_RUN_FAILED] = "failed",
-    [STORE_RUN_TIMEOUT] = "timeout", [STORE_RUN_KILLED] = "killed",
-    [STORE_RUN_SKIPPED] = "skipped", [STORE_RUN_MISSED] = "missed",
+    [STORE_RUN_QUEUED] = "queued",           [STORE_RUN_RUNNING] = "running",
+    [STORE_RUN_SUCCESS] = "success",         [STORE_RUN_FAILED] = "failed",
+    [STORE_RUN_TIMEOUT] = "timeout",         [STORE_RUN_KILLED] = "killed",
+    [STORE_RUN_SKIPPED] = "skipped",         [STORE_RUN_MISSED] = "missed",
     [STORE_RUN_INTERRUPTED] = "interrupted", NULL,
 };
 
 #define INTERRUPTED_ERROR "the daemon stopped before the run finished"
 
 /* Every SELECT of runs lists these columns in this order (read_run). */
-#define RUN_COLUMNS \
-    "id, task, \"trigger\", scheduled_for, queued_at, started_at," \
+#define RUN_COLUMNS                                                      \
+    "id, task, \"trigger\", scheduled_for, queued_at, started_at,"       \
     " finished_at, duration, status, exit_code, signal, attempt, error," \
     " result_json, peak_rss_kb, cpu_ms, output_tail, file_hash, pid"
 
@@ -35,12 +35,10 @@ static const char SQL_INSERT[] =
     "INSERT INTO runs (task, \"trigger\", scheduled_for, queued_at,"
     "                  started_at, status, attempt, file_hash, error, pid)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-static const char SQL_START[] =
-    "UPDATE runs SET status = 'running', pid = ?1, started_at = ?2"
-    " WHERE id = ?3";
-static const char SQL_SET_LAST_RUN[] =
-    "UPDATE tasks SET last_run_id = ?1"
-    " WHERE name = (SELECT task FROM runs WHERE id = ?1)";
+static const char SQL_START[] = "UPDATE runs SET status = 'running', pid = ?1, started_at = ?2"
+                                " WHERE id = ?3";
+static const char SQL_SET_LAST_RUN[] = "UPDATE tasks SET last_run_id = ?1"
+                                       " WHERE name = (SELECT task FROM runs WHERE id = ?1)";
 static const char SQL_FINISH[] =
     "UPDATE runs SET status = ?1, finished_at = ?2,"
     "   duration = ?2 - COALESCE(started_at, queued_at), exit_code = ?3,"
@@ -54,16 +52,14 @@ static const char SQL_MARK_INTERRUPTED[] =
     " WHERE status IN ('queued', 'running')";
 static const char SQL_HISTORY_ALL[] =
     "SELECT " RUN_COLUMNS " FROM runs ORDER BY id DESC LIMIT ?1";
-static const char SQL_HISTORY_TASK[] =
-    "SELECT " RUN_COLUMNS " FROM runs WHERE task = ?2"
-    " ORDER BY id DESC LIMIT ?1";
+static const char SQL_HISTORY_TASK[] = "SELECT " RUN_COLUMNS " FROM runs WHERE task = ?2"
+                                       " ORDER BY id DESC LIMIT ?1";
 static const char SQL_LAST_RUN[] =
     "SELECT " RUN_COLUMNS " FROM runs"
     " WHERE task = ?1 AND started_at IS NOT NULL ORDER BY id DESC LIMIT 1";
 static const char SQL_GET[] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1";
-static const char SQL_RUNNING[] =
-    "SELECT " RUN_COLUMNS " FROM runs"
-    " WHERE status IN ('queued', 'running') ORDER BY id";
+static const char SQL_RUNNING[] = "SELECT " RUN_COLUMNS " FROM runs"
+                                  " WHERE status IN ('queued', 'running') ORDER BY id";
 static const char SQL_RETENTION[] =
     "DELETE FROM runs WHERE id IN (SELECT id FROM runs"
     "   WHERE queued_at < ?1 AND status NOT IN ('queued', 'running')"
@@ -111,8 +107,7 @@ bool store_status_failed(enum store_status status)
 
 static int bind_exit(sqlite3_stmt *stmt, int index, bool has, int code)
 {
-    return has ? sqlite3_bind_int(stmt, index, code)
-               : sqlite3_bind_null(stmt, index);
+    return has ? sqlite3_bind_int(stmt, index, code) : sqlite3_bind_null(stmt, index);
 }
 
 static int set_last_run(struct store *st, int64_t id)
@@ -127,8 +122,7 @@ static int set_last_run(struct store *st, int64_t id)
     return store_step_done(st, stmt, "set last run");
 }
 
-int store_run_insert(struct store *st, const struct store_run *run,
-                     int64_t *id)
+int store_run_insert(struct store *st, const struct store_run *run, int64_t *id)
 {
     sqlite3_stmt *stmt = store_stmt(st, SQL_INSERT);
     if (!stmt)
@@ -140,8 +134,7 @@ int store_run_insert(struct store *st, const struct store_run *run,
              store_bind_double_or_null(stmt, 5, run->started_at) |
              store_bind_text(stmt, 6, store_status_name(run->status)) |
              sqlite3_bind_int(stmt, 7, run->attempt > 0 ? run->attempt : 1) |
-             store_bind_text(stmt, 8, run->file_hash) |
-             store_bind_text(stmt, 9, run->error) |
+             store_bind_text(stmt, 8, run->file_hash) | store_bind_text(stmt, 9, run->error) |
              store_bind_int64_or_null(stmt, 10, run->pid);
     if (rc != SQLITE_OK) {
         store_done(stmt);
@@ -170,8 +163,7 @@ int store_run_start(struct store *st, int64_t id, int pid, double started_at)
     sqlite3_stmt *stmt = store_stmt(st, SQL_START);
     if (!stmt)
         return -1;
-    if ((sqlite3_bind_int(stmt, 1, pid) |
-         sqlite3_bind_double(stmt, 2, started_at) |
+    if ((sqlite3_bind_int(stmt, 1, pid) | sqlite3_bind_double(stmt, 2, started_at) |
          sqlite3_bind_int64(stmt, 3, id)) != SQLITE_OK) {
         store_done(stmt);
         return store_fail(st, "bind run start");
@@ -181,8 +173,7 @@ int store_run_start(struct store *st, int64_t id, int pid, double started_at)
     return set_last_run(st, id);
 }
 
-int store_run_finish(struct store *st, int64_t id,
-                     const struct store_run_outcome *o)
+int store_run_finish(struct store *st, int64_t id, const struct store_run_outcome *o)
 {
     sqlite3_stmt *stmt = store_stmt(st, SQL_FINISH);
     if (!stmt)
@@ -190,13 +181,11 @@ int store_run_finish(struct store *st, int64_t id,
     int rc = store_bind_text(stmt, 1, store_status_name(o->status)) |
              sqlite3_bind_double(stmt, 2, o->finished_at) |
              bind_exit(stmt, 3, o->has_exit_code, o->exit_code) |
-             store_bind_int64_or_null(stmt, 4, o->signal) |
-             store_bind_text(stmt, 5, o->error) |
+             store_bind_int64_or_null(stmt, 4, o->signal) | store_bind_text(stmt, 5, o->error) |
              store_bind_text(stmt, 6, o->result_json) |
              store_bind_text(stmt, 7, o->output_tail) |
              store_bind_int64_or_null(stmt, 8, o->peak_rss_kb) |
-             store_bind_int64_or_null(stmt, 9, o->cpu_ms) |
-             sqlite3_bind_int64(stmt, 10, id);
+             store_bind_int64_or_null(stmt, 9, o->cpu_ms) | sqlite3_bind_int64(stmt, 10, id);
     if (rc != SQLITE_OK) {
         store_done(stmt);
         return store_fail(st, "bind run outcome");
@@ -218,14 +207,13 @@ int store_runs_mark_interrupted(struct store *st, double now)
     return sqlite3_changes(st->db);
 }
 
-int store_retention_delete(struct store *st, double older_than,
-                           int batch_size)
+int store_retention_delete(struct store *st, double older_than, int batch_size)
 {
     sqlite3_stmt *stmt = store_stmt(st, SQL_RETENTION);
     if (!stmt)
         return -1;
-    if ((sqlite3_bind_double(stmt, 1, older_than) |
-         sqlite3_bind_int(stmt, 2, batch_size)) != SQLITE_OK) {
+    if ((sqlite3_bind_double(stmt, 1, older_than) | sqlite3_bind_int(stmt, 2, batch_size)) !=
+        SQLITE_OK) {
         store_done(stmt);
         return store_fail(st, "bind retention");
     }
@@ -271,17 +259,16 @@ static int read_run(sqlite3_stmt *s, void *ud)
 }
 
 /* Bind (int64 a, text b) — either may be absent — and read every row. */
-static int select_runs(struct store *st, const char *sql, bool bind_a,
-                       int64_t a, const char *b,
+static int select_runs(struct store *st, const char *sql, bool bind_a, int64_t a, const char *b,
                        int (*fn)(const struct store_run *, void *), void *ud)
 {
-    struct run_reader reader = { fn, ud };
+    struct run_reader reader = {fn, ud};
     sqlite3_stmt *stmt = store_stmt(st, sql);
     if (!stmt)
         return -1;
     if (((bind_a ? sqlite3_bind_int64(stmt, 1, a) : SQLITE_OK) |
-         (b ? sqlite3_bind_text(stmt, bind_a ? 2 : 1, b, -1, SQLITE_STATIC)
-            : SQLITE_OK)) != SQLITE_OK) {
+         (b ? sqlite3_bind_text(stmt, bind_a ? 2 : 1, b, -1, SQLITE_STATIC) : SQLITE_OK)) !=
+        SQLITE_OK) {
         store_done(stmt);
         return store_fail(st, "bind run query");
     }
@@ -310,11 +297,10 @@ static int note_row(const struct store_run *run, void *ud)
 }
 
 /* For queries of at most one row: 1 when found, 0 when not, -1. */
-static int select_one(struct store *st, const char *sql, bool bind_a,
-                      int64_t a, const char *b,
+static int select_one(struct store *st, const char *sql, bool bind_a, int64_t a, const char *b,
                       int (*fn)(const struct store_run *, void *), void *ud)
 {
-    struct one_row one = { fn, ud, false };
+    struct one_row one = {fn, ud, false};
     if (select_runs(st, sql, bind_a, a, b, note_row, &one) < 0)
         return -1;
     return one.found;
@@ -332,8 +318,7 @@ int store_run_get(struct store *st, int64_t id,
     return select_one(st, SQL_GET, true, id, NULL, fn, ud);
 }
 
-int store_running(struct store *st,
-                  int (*fn)(const struct store_run *run, void *ud), void *ud)
+int store_running(struct store *st, int (*fn)(const struct store_run *run, void *ud), void *ud)
 {
     return select_runs(st, SQL_RUNNING, false, 0, NULL, fn, ud);
 }

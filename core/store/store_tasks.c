@@ -18,14 +18,11 @@ static const char SQL_REMOVE[] = "DELETE FROM tasks WHERE name = ?";
 static const char SQL_SCHEDULE_STATE[] =
     "SELECT next_fire, last_scheduled, paused FROM tasks WHERE name = ?";
 static const char SQL_SET_NEXT_FIRE[] =
-    "UPDATE tasks SET next_fire = ?1, updated_at = " STORE_NOW_SQL
-    " WHERE name = ?2";
+    "UPDATE tasks SET next_fire = ?1, updated_at = " STORE_NOW_SQL " WHERE name = ?2";
 static const char SQL_SET_LAST_SCHEDULED[] =
-    "UPDATE tasks SET last_scheduled = ?1, updated_at = " STORE_NOW_SQL
-    " WHERE name = ?2";
+    "UPDATE tasks SET last_scheduled = ?1, updated_at = " STORE_NOW_SQL " WHERE name = ?2";
 static const char SQL_SET_PAUSED[] =
-    "UPDATE tasks SET paused = ?1, updated_at = " STORE_NOW_SQL
-    " WHERE name = ?2";
+    "UPDATE tasks SET paused = ?1, updated_at = " STORE_NOW_SQL " WHERE name = ?2";
 static const char SQL_ALL[] =
     "SELECT name, path, file_hash, frontmatter, load_error, enabled, paused,"
     "       next_fire, last_scheduled, last_run_id, updated_at"
@@ -36,8 +33,7 @@ int store_task_upsert(struct store *st, const struct store_task *task)
     sqlite3_stmt *stmt = store_stmt(st, SQL_UPSERT);
     if (!stmt)
         return -1;
-    int rc = store_bind_text(stmt, 1, task->name) |
-             store_bind_text(stmt, 2, task->path) |
+    int rc = store_bind_text(stmt, 1, task->name) | store_bind_text(stmt, 2, task->path) |
              store_bind_text(stmt, 3, task->file_hash) |
              store_bind_text(stmt, 4, task->frontmatter_json) |
              sqlite3_bind_int(stmt, 5, task->enabled) |
@@ -51,13 +47,11 @@ int store_task_upsert(struct store *st, const struct store_task *task)
 
 int store_task_remove(struct store *st, const char *name)
 {
-    return store_exec_texts(st, SQL_REMOVE, "remove task", 1, name) < 0
-        ? -1 : 0;
+    return store_exec_texts(st, SQL_REMOVE, "remove task", 1, name) < 0 ? -1 : 0;
 }
 
-int store_task_get_schedule_state(struct store *st, const char *name,
-                                  int64_t *next_fire, int64_t *last_scheduled,
-                                  bool *paused)
+int store_task_get_schedule_state(struct store *st, const char *name, int64_t *next_fire,
+                                  int64_t *last_scheduled, bool *paused)
 {
     sqlite3_stmt *stmt = store_stmt(st, SQL_SCHEDULE_STATE);
     if (!stmt)
@@ -81,14 +75,12 @@ int store_task_get_schedule_state(struct store *st, const char *name,
 }
 
 /* The three setters differ only in their column. */
-static int set_number(struct store *st, const char *sql, const char *name,
-                      int64_t value)
+static int set_number(struct store *st, const char *sql, const char *name, int64_t value)
 {
     sqlite3_stmt *stmt = store_stmt(st, sql);
     if (!stmt)
         return -1;
-    if ((sqlite3_bind_int64(stmt, 1, value) |
-         store_bind_text(stmt, 2, name)) != SQLITE_OK) {
+    if ((sqlite3_bind_int64(stmt, 1, value) | store_bind_text(stmt, 2, name)) != SQLITE_OK) {
         store_done(stmt);
         return store_fail(st, "bind task state");
     }
@@ -97,14 +89,12 @@ static int set_number(struct store *st, const char *sql, const char *name,
     return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }
 
-int store_task_set_next_fire(struct store *st, const char *name,
-                             int64_t next_fire)
+int store_task_set_next_fire(struct store *st, const char *name, int64_t next_fire)
 {
     return set_number(st, SQL_SET_NEXT_FIRE, name, next_fire);
 }
 
-int store_task_set_last_scheduled(struct store *st, const char *name,
-                                  int64_t last_scheduled)
+int store_task_set_last_scheduled(struct store *st, const char *name, int64_t last_scheduled)
 {
     return set_number(st, SQL_SET_LAST_SCHEDULED, name, last_scheduled);
 }
@@ -138,11 +128,9 @@ static int read_task(sqlite3_stmt *stmt, void *ud)
     return r->fn(&t, r->ud);
 }
 
-int store_tasks(struct store *st,
-                int (*fn)(const struct store_task *task, void *ud), void *ud)
+int store_tasks(struct store *st, int (*fn)(const struct store_task *task, void *ud), void *ud)
 {
-    struct task_reader reader = { fn, ud };
+    struct task_reader reader = {fn, ud};
     sqlite3_stmt *stmt = store_stmt(st, SQL_ALL);
-    return stmt ? store_each_row(st, stmt, "list tasks", read_task, &reader)
-                : -1;
+    return stmt ? store_each_row(st, stmt, "list tasks", read_task, &reader) : -1;
 }

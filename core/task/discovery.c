@@ -25,7 +25,7 @@ struct walk {
     const struct discovery_options *opt;
     struct discovery *out;
     size_t capacity;
-    char root[PATH_MAX];     /* the tasks folder, links resolved */
+    char root[PATH_MAX]; /* the tasks folder, links resolved */
     struct seen_dir seen[DISCOVERY_DIRS_MAX];
     size_t seen_count;
 };
@@ -111,7 +111,8 @@ static int add_file(struct walk *w, const char *abs, const char *rel)
         free(name);
         return -1;
     }
-    if (!printable && asprintf(&item->error, "%s: the file name is not printable UTF-8 "
+    if (!printable && asprintf(&item->error,
+                               "%s: the file name is not printable UTF-8 "
                                "(control characters or invalid bytes); rename the file",
                                item->path) < 0) {
         item->error = NULL;
@@ -149,8 +150,8 @@ static bool inside_root(const struct walk *w, const char *abs)
 }
 
 /* Collect the matching files under abs (= tasks_dir/rel). */
-static int walk_dir(struct walk *w, const char *abs, const char *rel, int depth,
-                    char *err, size_t errlen)
+static int walk_dir(struct walk *w, const char *abs, const char *rel, int depth, char *err,
+                    size_t errlen)
 {
     DIR *dir = opendir(abs);
     struct dirent *de;
@@ -171,13 +172,13 @@ static int walk_dir(struct walk *w, const char *abs, const char *rel, int depth,
         if (de->d_name[0] == '.')
             continue; /* ., .., hidden files and editors' lock files */
         n1 = snprintf(child_abs, sizeof child_abs, "%s/%s", abs, de->d_name);
-        n2 = snprintf(child_rel, sizeof child_rel, "%s%s%s", rel, *rel ? "/" : "",
-                      de->d_name);
+        n2 = snprintf(child_rel, sizeof child_rel, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
         if (n1 < 0 || (size_t)n1 >= sizeof child_abs || n2 < 0 ||
             (size_t)n2 >= sizeof child_rel || lstat(child_abs, &lst) != 0)
             continue;
         if (S_ISLNK(lst.st_mode) && !inside_root(w, child_abs)) {
-            skip(w, child_abs, "a link to outside the tasks folder (or to nothing): not followed");
+            skip(w, child_abs,
+                 "a link to outside the tasks folder (or to nothing): not followed");
             continue;
         }
         if (stat(child_abs, &st) != 0)
@@ -207,8 +208,7 @@ done:
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const struct discovered *)a)->name,
-                  ((const struct discovered *)b)->name);
+    return strcmp(((const struct discovered *)a)->name, ((const struct discovered *)b)->name);
 }
 
 /* Read each file; leave out those the caller already judged; evaluate the
@@ -245,7 +245,9 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
                 continue;
             }
             jobs[count] = (struct isolated_job){
-                .path = item->path, .name = item->name, .content = contents[i],
+                .path = item->path,
+                .name = item->name,
+                .content = contents[i],
                 .content_len = len,
             };
             items[count++] = i;
@@ -261,12 +263,12 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
             item->task = jobs[k].task;
             item->loaded = true;
         } else if (!(item->error = strdup(jobs[k].err))) {
-            for (; k < count; k++)           /* the tasks not yet taken */
+            for (; k < count; k++) /* the tasks not yet taken */
                 if (jobs[k].loaded)
                     task_free(&jobs[k].task);
             goto oom;
         } else if (!jobs[k].judged) {
-            item->hash[0] = '\0';            /* no verdict on this content: ask again */
+            item->hash[0] = '\0'; /* no verdict on this content: ask again */
         }
     }
     rc = 0;
@@ -282,8 +284,8 @@ done:
     return rc;
 }
 
-int discovery_scan(const struct discovery_options *opt, struct discovery *out,
-                   char *err, size_t errlen)
+int discovery_scan(const struct discovery_options *opt, struct discovery *out, char *err,
+                   size_t errlen)
 {
     struct walk *w = calloc(1, sizeof *w);
     struct stat st;

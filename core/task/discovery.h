@@ -27,34 +27,34 @@
 #include "task.h"
 
 #define DISCOVERY_EXAMPLE_PREFIX "example_"
-#define DISCOVERY_DEPTH_MAX 16      /* folder nesting followed under tasks/ */
-#define DISCOVERY_FILES_MAX 10000   /* task files read in one scan */
-#define DISCOVERY_DIRS_MAX 4096     /* folders walked in one scan */
+#define DISCOVERY_DEPTH_MAX 16    /* folder nesting followed under tasks/ */
+#define DISCOVERY_FILES_MAX 10000 /* task files read in one scan */
+#define DISCOVERY_DIRS_MAX 4096   /* folders walked in one scan */
 
 struct discovered {
-    char *name;              /* "cameras/copy" */
-    char *path;              /* absolute file path */
+    char *name;               /* "cameras/copy" */
+    char *path;               /* absolute file path */
     char hash[TASK_HASH_HEX]; /* of the content judged; "" when there is no verdict
                               * on it (unreadable, or no worker could evaluate it) */
-    bool unchanged;          /* `known` said the caller judged this content: not
+    bool unchanged;           /* `known` said the caller judged this content: not
                               * evaluated, neither loaded nor broken */
-    bool loaded;             /* task is valid; else error says why not */
+    bool loaded;              /* task is valid; else error says why not */
     struct task task;
-    char *error;             /* "file:line: message", NULL when loaded or unchanged */
+    char *error; /* "file:line: message", NULL when loaded or unchanged */
 };
 
 struct discovery {
     struct discovered *items; /* sorted by name */
     size_t count;
-    char **skipped;           /* "PATH: why it was not followed", for the log */
+    char **skipped; /* "PATH: why it was not followed", for the log */
     size_t skipped_count;
 };
 
 struct discovery_options {
-    const char *tasks_dir;   /* absolute */
-    const char *pattern;     /* glob, e.g. "*.lua" */
+    const char *tasks_dir; /* absolute */
+    const char *pattern;   /* glob, e.g. "*.lua" */
     bool include_examples;
-    const char *only;        /* load just the task of this name; NULL = all */
+    const char *only; /* load just the task of this name; NULL = all */
     /* When it returns true for a file's name, path and content hash, the
      * file is not evaluated (NULL: every file is). */
     bool (*known)(void *data, const char *name, const char *path, const char *hash);
@@ -65,8 +65,8 @@ struct discovery_options {
  * memory runs out (a missing folder is an empty scan: the user may not
  * have created it yet).
  * `out` is always safe to free. */
-int discovery_scan(const struct discovery_options *opt, struct discovery *out,
-                   char *err, size_t errlen);
+int discovery_scan(const struct discovery_options *opt, struct discovery *out, char *err,
+                   size_t errlen);
 
 void discovery_free(struct discovery *d);
 

@@ -48,8 +48,8 @@ static int check_time(lua_State *L)
     const char *text = luaL_checkstring(L, 2);
     int hour, minute, second;
     char err[SCHEDULE_ERR_MAX];
-    int rc = schedule_parse_at((enum schedule_unit)unit, text, &hour, &minute,
-                               &second, err, sizeof err);
+    int rc = schedule_parse_at((enum schedule_unit)unit, text, &hour, &minute, &second, err,
+                               sizeof err);
     return validation_result(L, rc, err);
 }
 
@@ -86,8 +86,8 @@ static int check_civil(lua_State *L)
 void dsl_install(lua_State *L)
 {
     static const luaL_Reg validators[] = {
-        {"time", check_time}, {"zone", check_zone},
-        {"cron", check_cron}, {"civil", check_civil}, {NULL, NULL},
+        {"time", check_time},   {"zone", check_zone}, {"cron", check_cron},
+        {"civil", check_civil}, {NULL, NULL},
     };
     const struct embedded_file *file = embedded_find("dsl");
 
@@ -96,15 +96,15 @@ void dsl_install(lua_State *L)
     if (luaL_loadbufferx(L, (const char *)file->data, file->len, "=dsl", "t") != LUA_OK)
         lua_error(L);
     luaL_newlib(L, validators);
-    lua_call(L, 1, 3);                       /* globals, Schedule, Every */
+    lua_call(L, 1, 3); /* globals, Schedule, Every */
     lua_setfield(L, LUA_REGISTRYINDEX, DSL_EVERY_MT);
     lua_setfield(L, LUA_REGISTRYINDEX, DSL_SCHEDULE_MT);
-    lua_pushglobaltable(L);                  /* dsl, _G */
+    lua_pushglobaltable(L); /* dsl, _G */
     lua_pushnil(L);
-    while (lua_next(L, -3)) {                /* dsl, _G, key, value */
+    while (lua_next(L, -3)) { /* dsl, _G, key, value */
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
-        lua_rawset(L, -4);                   /* _G[key] = value */
+        lua_rawset(L, -4); /* _G[key] = value */
     }
     lua_pop(L, 2);
 }
@@ -134,8 +134,8 @@ static int string_field(lua_State *L, int idx, const char *name, const char **ou
 }
 
 /* table[name] as an integer in [min, max]; `def` when absent. */
-static int int_field(lua_State *L, int idx, const char *name, int min, int max,
-                     int def, int *out)
+static int int_field(lua_State *L, int idx, const char *name, int min, int max, int def,
+                     int *out)
 {
     int isint, rc = 0;
     lua_Integer value;
@@ -167,9 +167,10 @@ static int convert_modifiers(lua_State *L, int idx, struct schedule *s, char *wh
                              size_t whylen)
 {
     const char *zone, *from, *till;
-    if (string_field(L, idx, "zone", &zone) < 0 || string_field(L, idx, "from_date", &from) < 0
-        || string_field(L, idx, "till_date", &till) < 0
-        || int_field(L, idx, "jitter_seconds", 0, INT32_MAX, 0, &s->jitter) < 0) {
+    if (string_field(L, idx, "zone", &zone) < 0 ||
+        string_field(L, idx, "from_date", &from) < 0 ||
+        string_field(L, idx, "till_date", &till) < 0 ||
+        int_field(L, idx, "jitter_seconds", 0, INT32_MAX, 0, &s->jitter) < 0) {
         snprintf(why, whylen, "malformed modifier");
         return -1;
     }
@@ -191,18 +192,18 @@ static int convert_every(lua_State *L, int idx, struct schedule *s, char *why, s
 {
     const char *unit, *time;
     int unit_index;
-    if (string_field(L, idx, "unit", &unit) < 0 || string_field(L, idx, "time", &time) < 0
-        || (unit_index = name_index(unit_names, unit)) < 0
-        || int_field(L, idx, "n", 1, INT32_MAX, 1, &s->n) < 0
-        || int_field(L, idx, "weekday", 0, DSL_WEEKDAY_MAX, -1, &s->weekday) < 0
-        || (s->weekday >= 0 && unit_index != UNIT_WEEK)) {
+    if (string_field(L, idx, "unit", &unit) < 0 || string_field(L, idx, "time", &time) < 0 ||
+        (unit_index = name_index(unit_names, unit)) < 0 ||
+        int_field(L, idx, "n", 1, INT32_MAX, 1, &s->n) < 0 ||
+        int_field(L, idx, "weekday", 0, DSL_WEEKDAY_MAX, -1, &s->weekday) < 0 ||
+        (s->weekday >= 0 && unit_index != UNIT_WEEK)) {
         snprintf(why, whylen, "malformed every() schedule");
         return -1;
     }
     s->unit = (enum schedule_unit)unit_index;
     if (time)
-        return schedule_parse_at(s->unit, time, &s->at_hour, &s->at_minute,
-                                 &s->at_second, why, whylen);
+        return schedule_parse_at(s->unit, time, &s->at_hour, &s->at_minute, &s->at_second, why,
+                                 whylen);
     return 0;
 }
 
@@ -214,8 +215,8 @@ static int convert_schedule(lua_State *L, int idx, struct schedule *s, char *why
 
     memset(s, 0, sizeof *s);
     s->weekday = s->at_hour = s->at_minute = s->at_second = -1;
-    if (string_field(L, idx, "text", &text) < 0 || string_field(L, idx, "kind", &kind) < 0
-        || text == NULL || (kind_index = name_index(kind_names, kind)) < 0) {
+    if (string_field(L, idx, "text", &text) < 0 || string_field(L, idx, "kind", &kind) < 0 ||
+        text == NULL || (kind_index = name_index(kind_names, kind)) < 0) {
         snprintf(why, whylen, "malformed schedule table");
         return -1;
     }
@@ -297,8 +298,10 @@ static int convert_item(lua_State *L, int idx, int pos, struct schedule *s, char
     if (lua_type(L, idx) == LUA_TSTRING) {
         const char *line = lua_tostring(L, idx);
         if (!dsl_is_cron_line(line)) {
-            snprintf(err, errlen, "%sexpected a schedule, got the string \"%.*s\" (a string "
-                     "is a cron line such as \"*/5 * * * *\")", item, SCHEDULE_TEXT_MAX, line);
+            snprintf(err, errlen,
+                     "%sexpected a schedule, got the string \"%.*s\" (a string "
+                     "is a cron line such as \"*/5 * * * *\")",
+                     item, SCHEDULE_TEXT_MAX, line);
             return -1;
         }
         if (convert_cron_line(line, s, why, sizeof why) < 0) {

@@ -24,8 +24,8 @@ void dsl_install(lua_State *L);
  * a bare crontab line, as cron() would take it ("0 9 * * MON-FRI").  Returns
  * 0, or -1 with "expected a schedule ..., got ..." in err and `out`
  * emptied.  Leaves the stack as it found it. */
-int dsl_to_schedule_set(lua_State *L, int idx, struct schedule_set *out,
-                        char *err, size_t errlen);
+int dsl_to_schedule_set(lua_State *L, int idx, struct schedule_set *out, char *err,
+                        size_t errlen);
 
 /* Whether a schedule expression is a bare crontab line rather than DSL
  * code: it starts as a crontab line does, with a digit, '*' or '@', which

@@ -34,16 +34,16 @@ _Static_assert(ISOLATED_TIMEOUT_MS >= 2 * SANDBOX_TIME_LIMIT_MS,
 
 struct worker {
     pid_t pid;
-    int fd;                  /* the read end of its pipe */
-    struct task_wire in;     /* bytes received */
-    size_t used;             /* bytes of `in` decoded */
+    int fd;              /* the read end of its pipe */
+    struct task_wire in; /* bytes received */
+    size_t used;         /* bytes of `in` decoded */
 };
 
 enum outcome {
-    ALL_DONE,                /* every job has its result */
-    TIMED_OUT,               /* the job due did not finish in time */
-    ENDED,                   /* the worker closed its pipe before the job due */
-    MALFORMED                /* it wrote what is not a result */
+    ALL_DONE,  /* every job has its result */
+    TIMED_OUT, /* the job due did not finish in time */
+    ENDED,     /* the worker closed its pipe before the job due */
+    MALFORMED  /* it wrote what is not a result */
 };
 
 /* ---- in the worker ------------------------------------------------------ */
@@ -69,7 +69,7 @@ static void worker_main(struct isolated_job *jobs, size_t from, size_t count,
     /* The daemon's signal handlers write into its event loop's pipe, which
      * this process shares: a signal sent here must not reach that loop. */
     for (int sig = 1; sig < NSIG; sig++)
-        (void)signal(sig, SIG_DFL);          /* SIGKILL and the like refuse: fine */
+        (void)signal(sig, SIG_DFL); /* SIGKILL and the like refuse: fine */
     if (pthread_sigmask(SIG_SETMASK, mask, NULL) != 0 ||
         prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         _exit(1);
@@ -178,7 +178,7 @@ static bool take_results(struct worker *w, struct isolated_job *jobs, size_t cou
             break;
         memcpy(&len, w->in.data + w->used, sizeof len);
         if (len > avail - sizeof len)
-            break;                           /* the rest is on its way */
+            break; /* the rest is on its way */
         r.at = w->in.data + w->used + sizeof len;
         r.end = r.at + len;
         r.failed = false;
@@ -254,8 +254,8 @@ void isolated_run(struct isolated_job *jobs, size_t count, isolated_eval *eval, 
         jobs[i].err[0] = '\0';
     }
     while (next < count) {
-        int limit = stuck < ISOLATED_FULL_TIMEOUTS ? timeout_ms
-                                                   : timeout_ms / ISOLATED_LATE_DIVISOR;
+        int limit =
+            stuck < ISOLATED_FULL_TIMEOUTS ? timeout_ms : timeout_ms / ISOLATED_LATE_DIVISOR;
         char why[ISOLATED_WHY_MAX];
         struct isolated_job *job;
         struct worker w;

@@ -30,12 +30,12 @@
 #define ISOLATED_LATE_DIVISOR 10
 
 struct isolated_job {
-    const char *path;        /* as task_load takes them */
+    const char *path; /* as task_load takes them */
     const char *name;
-    const char *content;     /* NULL: the worker reads the file */
+    const char *content; /* NULL: the worker reads the file */
     size_t content_len;
-    bool loaded;             /* out: `task` is valid; else `err` says why */
-    bool judged;             /* out: the result is about the file (valid, broken or
+    bool loaded; /* out: `task` is valid; else `err` says why */
+    bool judged; /* out: the result is about the file (valid, broken or
                               * stuck), not "no worker could be started" */
     struct task task;
     char err[TASK_ERR_MAX];
@@ -50,7 +50,6 @@ typedef int isolated_eval(struct isolated_job *job);
 void isolated_load(struct isolated_job *jobs, size_t count);
 
 /* The same with any evaluation and timeout (the tests hang on purpose). */
-void isolated_run(struct isolated_job *jobs, size_t count, isolated_eval *eval,
-                  int timeout_ms);
+void isolated_run(struct isolated_job *jobs, size_t count, isolated_eval *eval, int timeout_ms);
 
 #endif

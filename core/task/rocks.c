@@ -42,16 +42,16 @@
 
 #define ROCKS_PROGRAM "luarocks"
 #define ROCKS_LUA_VERSION LUA_VERSION_MAJOR "." LUA_VERSION_MINOR
-#define ROCKS_CACHE_FILE ".tasksched-installed"  /* specs installed, one a line */
+#define ROCKS_CACHE_FILE ".tasksched-installed" /* specs installed, one a line */
 #define ROCKS_LOCK_FILE ".tasksched-lock"
-#define ROCKS_WORK_DIR ".tasksched-XXXXXX"       /* mkdtemp template in the tree */
+#define ROCKS_WORK_DIR ".tasksched-XXXXXX" /* mkdtemp template in the tree */
 #define ROCKS_SPEC_FILE "tasksched-deps-0-0.rockspec"
 #define ROCKS_MANIFEST_DIR "lib/luarocks/rocks-" ROCKS_LUA_VERSION
-#define ROCKS_OUTPUT_MAX 4096   /* tail of luarocks' stderr kept for the message */
-#define ROCKS_MESSAGE_LINES 3   /* lines of it quoted in the message */
+#define ROCKS_OUTPUT_MAX 4096 /* tail of luarocks' stderr kept for the message */
+#define ROCKS_MESSAGE_LINES 3 /* lines of it quoted in the message */
 #define ROCKS_ARGV_MAX 12
 #define ROCKS_ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define ROCKS_NAME_CHARS ROCKS_ALNUM "._-/"      /* "namespace/name" */
+#define ROCKS_NAME_CHARS ROCKS_ALNUM "._-/"       /* "namespace/name" */
 #define ROCKS_SPEC_CHARS ROCKS_ALNUM " .,_-<>=~!" /* the constraints after it */
 
 extern char **environ;
@@ -60,7 +60,7 @@ extern char **environ;
  * by an async job. */
 struct rocks_request {
     char tree[PATH_MAX];
-    const char *server;      /* "" = luarocks' defaults */
+    const char *server; /* "" = luarocks' defaults */
     const struct string_list *specs;
 };
 
@@ -74,8 +74,10 @@ static int check_spec(const char *spec, char *err, size_t errlen)
 
     if (name == 0 || !isalnum((unsigned char)spec[0]) ||
         spec[name + strspn(spec + name, ROCKS_SPEC_CHARS)] != '\0') {
-        snprintf(err, errlen, "dependency '%s': not a LuaRocks spec such as "
-                 "\"name\", \"name 1.0\" or \"name >= 1.0\"", spec);
+        snprintf(err, errlen,
+                 "dependency '%s': not a LuaRocks spec such as "
+                 "\"name\", \"name 1.0\" or \"name >= 1.0\"",
+                 spec);
         return -1;
     }
     return 0;
@@ -169,8 +171,8 @@ fail:
 }
 
 /* The specs not yet installed, borrowed from `specs` into `missing`. */
-static int find_missing(const struct rocks_request *req, struct string_list *missing,
-                        char *err, size_t errlen)
+static int find_missing(const struct rocks_request *req, struct string_list *missing, char *err,
+                        size_t errlen)
 {
     char *cache = cache_read(req->tree);
 
@@ -197,10 +199,11 @@ static int write_rockspec(const char *path, const struct string_list *specs, cha
     bool ok = f != NULL;
 
     if (ok)
-        ok = fprintf(f, "-- written by the task scheduler (core/task/rocks.c); removed after use\n"
-                        "rockspec_format = \"3.0\"\npackage = \"tasksched-deps\"\n"
-                        "version = \"0-0\"\nsource = { url = \"file://.\" }\n"
-                        "build = { type = \"none\" }\ndependencies = {\n") >= 0;
+        ok = fprintf(f,
+                     "-- written by the task scheduler (core/task/rocks.c); removed after use\n"
+                     "rockspec_format = \"3.0\"\npackage = \"tasksched-deps\"\n"
+                     "version = \"0-0\"\nsource = { url = \"file://.\" }\n"
+                     "build = { type = \"none\" }\ndependencies = {\n") >= 0;
     for (size_t i = 0; ok && i < specs->count; i++)
         ok = fprintf(f, "  \"%s\",\n", specs->items[i]) >= 0;
     ok = ok && fprintf(f, "}\n") >= 0;
@@ -408,7 +411,8 @@ static int install_missing(const struct rocks_request *req, const struct string_
         snprintf(err, errlen, "%s: %s", dir, strerror(errno));
         return -1;
     }
-    if (snprintf(rockspec, sizeof rockspec, "%s/" ROCKS_SPEC_FILE, dir) >= (int)sizeof rockspec) {
+    if (snprintf(rockspec, sizeof rockspec, "%s/" ROCKS_SPEC_FILE, dir) >=
+        (int)sizeof rockspec) {
         snprintf(err, errlen, "%s: path too long", dir);
         goto done;
     }
@@ -503,7 +507,7 @@ int rocks_ensure(const struct config *cfg, const char *root, const struct string
 
 struct rocks_job {
     uv_work_t work;
-    struct rocks_request req;   /* server and specs point into the job */
+    struct rocks_request req; /* server and specs point into the job */
     char *server;
     struct string_list specs;
     rocks_done_fn *done;

@@ -36,8 +36,8 @@
  * lines of luarocks' output ("Error: Could not satisfy dependency …").
  * Safe to call from several threads and processes at once: installs into
  * one tree are serialised by a lock file in it. */
-int rocks_ensure(const struct config *cfg, const char *root,
-                 const struct string_list *specs, char *err, size_t errlen);
+int rocks_ensure(const struct config *cfg, const char *root, const struct string_list *specs,
+                 char *err, size_t errlen);
 
 /* Called on the loop thread when an rocks_ensure_async job ends: status 0
  * or -1, and the message (NULL on success; valid during the call only). */
@@ -50,8 +50,8 @@ typedef void rocks_done_fn(void *data, int status, const char *err);
  * in flight keeps the loop alive until it ends (at most
  * ROCKS_INSTALL_TIMEOUT seconds). */
 int rocks_ensure_async(uv_loop_t *loop, const struct config *cfg, const char *root,
-                       const struct string_list *specs, rocks_done_fn *done,
-                       void *data, char *err, size_t errlen);
+                       const struct string_list *specs, rocks_done_fn *done, void *data,
+                       char *err, size_t errlen);
 
 /* The tree's path into `tree`: dependencies.tree resolved against root.
  * 0, or -1 when it does not fit. */
@@ -60,8 +60,7 @@ int rocks_tree_path(const struct config *cfg, const char *root, char *tree, size
 /* The package.path and package.cpath entries of a tree, without a trailing
  * ';': "T/share/lua/5.4/?.lua;T/share/lua/5.4/?/init.lua" and
  * "T/lib/lua/5.4/?.so".  0, or -1 when a buffer is too small. */
-int rocks_paths(const char *tree, char *path, size_t pathlen, char *cpath,
-                size_t cpathlen);
+int rocks_paths(const char *tree, char *path, size_t pathlen, char *cpath, size_t cpathlen);
 
 /* For a run process: put the tree (rocks_tree_path's, from the request)
  * first on L's package.path and package.cpath.  The tree need not exist: a

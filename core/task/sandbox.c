@@ -46,22 +46,22 @@
 #define SANDBOX_MSG_MAX 512
 
 struct sandbox {
-    lua_State *L;            /* NULL while lua_newstate runs */
-    double deadline;         /* clock_monotonic() past which the code is stopped */
-    size_t used;             /* bytes allocated by L */
-    size_t allocated;        /* bytes ever handed to L, freed or not */
-    long long instructions;  /* charged so far */
+    lua_State *L;                  /* NULL while lua_newstate runs */
+    double deadline;               /* clock_monotonic() past which the code is stopped */
+    size_t used;                   /* bytes allocated by L */
+    size_t allocated;              /* bytes ever handed to L, freed or not */
+    long long instructions;        /* charged so far */
     char tripped[SANDBOX_MSG_MAX]; /* "where: limit exceeded", "" until a hit */
-    char src[LUA_IDSIZE];    /* how Lua names the current chunk in messages */
-    const char *display;     /* how we name it (NULL: drop the position) */
+    char src[LUA_IDSIZE];          /* how Lua names the current chunk in messages */
+    const char *display;           /* how we name it (NULL: drop the position) */
 };
 
 /* Base library functions a declarative top level may use; everything else
  * the base library defines (load, dofile, print, collectgarbage, ...) goes. */
 static const char *const safe_base[] = {
-    "_G", "_VERSION", "assert", "error", "getmetatable", "ipairs", "next",
-    "pairs", "pcall", "rawequal", "rawget", "rawlen", "rawset", "select",
-    "setmetatable", "tonumber", "tostring", "type", "xpcall", NULL,
+    "_G",           "_VERSION", "assert",   "error",  "getmetatable", "ipairs", "next",
+    "pairs",        "pcall",    "rawequal", "rawget", "rawlen",       "rawset", "select",
+    "setmetatable", "tonumber", "tostring", "type",   "xpcall",       NULL,
 };
 
 /* What the run process offers and the top level must not use: the helper
@@ -69,8 +69,8 @@ static const char *const safe_base[] = {
  * Here they are stubs that say where they belong, which reads better than
  * "attempt to index a nil value". */
 static const char *const run_only_modules[] = {
-    "log", "notify", "exec", "config", "http", "json", "state",
-    "io", "os", "debug", "package", "coroutine", NULL,
+    "log", "notify", "exec",  "config",  "http",      "json", "state",
+    "io",  "os",     "debug", "package", "coroutine", NULL,
 };
 static const char *const run_only_functions[] = {
     "require", "dofile", "loadfile", "load", "print", "collectgarbage", NULL,
@@ -105,8 +105,8 @@ static void trip(struct sandbox *sb, const char *why)
     snprintf(sb->tripped, sizeof sb->tripped, "%s", why);
     for (int level = 0; lua_getstack(sb->L, level, &ar); level++) {
         if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
-            snprintf(sb->tripped, sizeof sb->tripped, "%s:%d: %s", ar.short_src,
-                     ar.currentline, why);
+            snprintf(sb->tripped, sizeof sb->tripped, "%s:%d: %s", ar.short_src, ar.currentline,
+                     why);
             break;
         }
     }
@@ -130,7 +130,8 @@ static void count_hook(lua_State *L, lua_Debug *ar)
             return;
         if (sb->instructions < SANDBOX_INSTRUCTION_LIMIT) {
             char why[64];
-            snprintf(why, sizeof why, "time limit of %g s exceeded (slow work at the top level?)",
+            snprintf(why, sizeof why,
+                     "time limit of %g s exceeded (slow work at the top level?)",
                      SANDBOX_TIME_LIMIT_MS / 1000.0);
             trip(sb, why);
         }
@@ -161,7 +162,7 @@ static void charge(lua_State *L, lua_Unsigned work, const char *what)
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     struct sandbox *sb = ud;
-    size_t old = ptr ? osize : 0;  /* without ptr, osize is a type tag */
+    size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
     void *grown;
 
     if (nsize == 0) {
@@ -186,7 +187,8 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
          * instruction, which bounds the work to one more C call. */
         if (sb->allocated > SANDBOX_ALLOCATION_LIMIT && sb->L && sb->tripped[0] == '\0') {
             char why[SANDBOX_MSG_MAX];
-            snprintf(why, sizeof why, "allocation limit of %d MiB in total exceeded "
+            snprintf(why, sizeof why,
+                     "allocation limit of %d MiB in total exceeded "
                      "(a loop building strings at the top level?)",
                      SANDBOX_ALLOCATION_LIMIT_MIB);
             trip(sb, why);
@@ -254,8 +256,8 @@ static void install_stubs(lua_State *L)
     }
     lua_pop(L, 1);
     for (const char *const *mod = run_only_modules; *mod; mod++) {
-        lua_newtable(L);                     /* the module */
-        lua_newtable(L);                     /* its metatable */
+        lua_newtable(L); /* the module */
+        lua_newtable(L); /* its metatable */
         lua_pushstring(L, *mod);
         lua_pushcclosure(L, stub_index, 1);
         lua_setfield(L, -2, "__index");
@@ -368,8 +370,9 @@ static void guard_sort(lua_State *L, const char *name)
         return;
     for (lua_Integer m = n; m > 1; m >>= 1)
         steps++;
-    charge(L, (lua_Unsigned)n > ~(lua_Unsigned)0 / steps ? ~(lua_Unsigned)0
-                                                          : (lua_Unsigned)n * steps,
+    charge(L,
+           (lua_Unsigned)n > ~(lua_Unsigned)0 / steps ? ~(lua_Unsigned)0
+                                                      : (lua_Unsigned)n * steps,
            name);
 }
 
@@ -395,8 +398,10 @@ static void guard_setmetatable(lua_State *L, const char *name)
         return;
     lua_pushliteral(L, "__gc");
     if (lua_rawget(L, 2) != LUA_TNIL)
-        luaL_error(L, "%s: __gc metamethods are not allowed at the top level (finalizers run "
-                      "outside the sandbox's limits)", name);
+        luaL_error(L,
+                   "%s: __gc metamethods are not allowed at the top level (finalizers run "
+                   "outside the sandbox's limits)",
+                   name);
     lua_pop(L, 1);
 }
 
@@ -424,9 +429,9 @@ static void guard_xpcall(lua_State *L, const char *name)
 }
 
 struct guard {
-    const char *lib;         /* a global table */
+    const char *lib; /* a global table */
     const char *field;
-    const char *name;        /* for messages */
+    const char *name; /* for messages */
     void (*check)(lua_State *L, const char *name);
 };
 
@@ -479,12 +484,12 @@ static void prune_base(lua_State *L)
 {
     lua_pushglobaltable(L);
     lua_pushnil(L);
-    while (lua_next(L, -2)) {                /* _G, key, value */
+    while (lua_next(L, -2)) { /* _G, key, value */
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING || !is_safe_base(lua_tostring(L, -1))) {
             lua_pushvalue(L, -1);
             lua_pushnil(L);
-            lua_rawset(L, -4);               /* clearing a field is allowed during next */
+            lua_rawset(L, -4); /* clearing a field is allowed during next */
         }
     }
     lua_pop(L, 1);
@@ -494,8 +499,11 @@ static void prune_base(lua_State *L)
 static int setup(lua_State *L)
 {
     static const luaL_Reg libs[] = {
-        {LUA_STRLIBNAME, luaopen_string}, {LUA_TABLIBNAME, luaopen_table},
-        {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL},
+        {LUA_STRLIBNAME, luaopen_string},
+        {LUA_TABLIBNAME, luaopen_table},
+        {LUA_MATHLIBNAME, luaopen_math},
+        {LUA_UTF8LIBNAME, luaopen_utf8},
+        {NULL, NULL},
     };
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     lua_pop(L, 1);
@@ -584,7 +592,7 @@ static int name_chunk(struct sandbox *sb, const char *chunkname, const char *dis
         lua_pop(sb->L, 1);
         return -1;
     }
-    lua_getinfo(sb->L, ">S", &ar);           /* pops the function */
+    lua_getinfo(sb->L, ">S", &ar); /* pops the function */
     snprintf(sb->src, sizeof sb->src, "%s", ar.short_src);
     return 0;
 }
@@ -616,7 +624,7 @@ static int run_chunk(struct sandbox *sb, const char *chunkname, const char *disp
         lua_settop(L, base);
         return -1;
     }
-    lua_remove(L, base + 1);                 /* the handler; the result stays */
+    lua_remove(L, base + 1); /* the handler; the result stays */
     return 0;
 }
 
@@ -652,7 +660,7 @@ int sandbox_protect(struct sandbox *sb, sandbox_reader *read, void *ud, char *er
     lua_State *L = sb->L;
     int status;
 
-    lua_pushcfunction(L, call_reader);       /* pushing these allocates nothing */
+    lua_pushcfunction(L, call_reader); /* pushing these allocates nothing */
     lua_pushlightuserdata(L, &pr);
     lua_pushvalue(L, -3);
     status = lua_pcall(L, 2, 0, 0);
@@ -670,8 +678,7 @@ static int read_schedule_set(lua_State *L, void *ud, char *err, size_t errlen)
     return dsl_to_schedule_set(L, 1, ud, err, errlen);
 }
 
-int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
-                          size_t errlen)
+int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err, size_t errlen)
 {
     static const char prefix[] = "return ";
     size_t len = strlen(expr);
@@ -680,7 +687,7 @@ int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
     int rc = -1;
 
     memset(out, 0, sizeof *out);
-    if (dsl_is_cron_line(expr))              /* "0 9 * * MON-FRI", as in a crontab */
+    if (dsl_is_cron_line(expr)) /* "0 9 * * MON-FRI", as in a crontab */
         return dsl_cron_line(expr, out, err, errlen);
     code = malloc(sizeof prefix + len);
     if (code == NULL) {
@@ -696,7 +703,7 @@ int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
         goto done;
     rc = sandbox_protect(sb, read_schedule_set, out, err, errlen);
     if (rc < 0)
-        schedule_set_free(out);              /* a Lua error may cut conversion short */
+        schedule_set_free(out); /* a Lua error may cut conversion short */
 done:
     sandbox_close(sb);
     free(code);

@@ -68,7 +68,6 @@ int sandbox_protect(struct sandbox *sb, sandbox_reader *read, void *ud, char *er
  * `out` (free it with schedule_set_free); a bare crontab line
  * ("0 9 * * MON-FRI", dsl_is_cron_line) is taken as cron() would take it.  Returns 0, or -1 with a message
  * without position ("every(n): expected an integer >= 1, got 0"). */
-int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err,
-                          size_t errlen);
+int sandbox_eval_schedule(const char *expr, struct schedule_set *out, char *err, size_t errlen);
 
 #endif

@@ -81,7 +81,7 @@ int task_read(const char *path, char **content, size_t *len, char *err, size_t e
     return 0;
 fail:
     if (f)
-        (void)fclose(f);                     /* the first error is the one reported */
+        (void)fclose(f); /* the first error is the one reported */
     free(*content);
     *content = NULL;
     *len = 0;
@@ -160,17 +160,16 @@ int task_build_json(struct task *t)
     doc = json_pack("{s:s, s:s, s:s, s:b, s:o?, s:b, s:o?, s:o?, s:o?, s:s?, s:s?,"
                     " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:o?, s:o?, s:o?, s:o?}",
                     "name", t->name, "title", t->title, "description", t->description,
-                    "enabled", t->enabled, "schedule", schedules, "run", t->has_run,
-                    "command", t->has_run ? json_null() : json_list(&t->command),
-                    "args", json_incref(t->args), "env", env, "cwd", t->cwd, "user", t->user,
-                    "timeout", json_unless(t->timeout, -1), "retry_count", t->retry_count,
-                    "retry_delay", t->retry_delay, "retry_backoff", t->retry_backoff,
-                    "max_instances", t->max_instances, "overlap", overlap_json[t->overlap],
-                    "catchup", catchup_json[t->catchup], "grace", json_unless(t->grace, -1),
-                    "priority", t->priority, "memory_limit",
-                    json_unless(t->memory_limit_mb, 0), "dependencies",
-                    json_list(&t->dependencies), "notify", json_notify(t), "tags",
-                    json_list(&t->tags));
+                    "enabled", t->enabled, "schedule", schedules, "run", t->has_run, "command",
+                    t->has_run ? json_null() : json_list(&t->command), "args",
+                    json_incref(t->args), "env", env, "cwd", t->cwd, "user", t->user, "timeout",
+                    json_unless(t->timeout, -1), "retry_count", t->retry_count, "retry_delay",
+                    t->retry_delay, "retry_backoff", t->retry_backoff, "max_instances",
+                    t->max_instances, "overlap", overlap_json[t->overlap], "catchup",
+                    catchup_json[t->catchup], "grace", json_unless(t->grace, -1), "priority",
+                    t->priority, "memory_limit", json_unless(t->memory_limit_mb, 0),
+                    "dependencies", json_list(&t->dependencies), "notify", json_notify(t),
+                    "tags", json_list(&t->tags));
     if (doc == NULL)
         return -1;
     t->frontmatter_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -197,8 +196,8 @@ int task_load(const char *path, const char *name, const char *content, size_t co
     sb = sandbox_open(err, errlen);
     if (sb == NULL)
         goto fail;
-    if (sandbox_load_task(sb, path, out->content, out->content_len, err, errlen) < 0
-        || sandbox_protect(sb, task_fields_read, out, err, errlen) < 0)
+    if (sandbox_load_task(sb, path, out->content, out->content_len, err, errlen) < 0 ||
+        sandbox_protect(sb, task_fields_read, out, err, errlen) < 0)
         goto fail;
     if (task_build_json(out) < 0) {
         snprintf(err, errlen, "%s: out of memory", path);

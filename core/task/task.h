@@ -17,7 +17,7 @@
 #include "schedule/schedule.h"
 
 #define TASK_ERR_MAX 512
-#define TASK_HASH_HEX 17 /* 64-bit FNV-1a as 16 hex digits + NUL */
+#define TASK_HASH_HEX 17          /* 64-bit FNV-1a as 16 hex digits + NUL */
 #define TASK_ARGS_MAX (64u << 10) /* bytes of `args` as JSON */
 
 enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
@@ -41,44 +41,44 @@ struct task_notify {
 
 /* A field added here travels to the daemon through task_wire.c too. */
 struct task {
-    char *name;              /* path under tasks/ without .lua: "cameras/copy" */
-    char *path;              /* file path as given to task_load */
-    char hash[TASK_HASH_HEX];/* of the exact content that was validated */
-    char *content;           /* that content (NUL-terminated) */
+    char *name;               /* path under tasks/ without .lua: "cameras/copy" */
+    char *path;               /* file path as given to task_load */
+    char hash[TASK_HASH_HEX]; /* of the exact content that was validated */
+    char *content;            /* that content (NUL-terminated) */
     size_t content_len;
 
-    char *title;             /* default: name */
-    char *description;       /* default: "" */
+    char *title;       /* default: name */
+    char *description; /* default: "" */
     bool enabled;
     struct schedule_set schedules;
-    bool has_run;            /* exactly one of run / command */
+    bool has_run; /* exactly one of run / command */
     struct string_list command;
-    json_t *args;            /* ctx.args: an array (default empty) or an object */
+    json_t *args; /* ctx.args: an array (default empty) or an object */
     struct env_pair *env;
     size_t env_count;
-    char *cwd, *user;        /* NULL when unset */
-    int timeout;             /* seconds; -1 = config default, 0 = no limit */
+    char *cwd, *user; /* NULL when unset */
+    int timeout;      /* seconds; -1 = config default, 0 = no limit */
     int retry_count, retry_delay;
     double retry_backoff;
     int max_instances;
     enum task_overlap overlap;
     enum task_catchup catchup;
-    int64_t grace;           /* seconds; -1 = unlimited */
+    int64_t grace; /* seconds; -1 = unlimited */
     int priority;
-    int memory_limit_mb;     /* 0 = none */
+    int memory_limit_mb; /* 0 = none */
     struct string_list dependencies;
     bool has_notify;
     struct task_notify notify;
     struct string_list tags;
-    char *frontmatter_json;  /* the validated fields as JSON, for the store and --status */
+    char *frontmatter_json; /* the validated fields as JSON, for the store and --status */
 };
 
 /* Read `path` and validate it.  `name` is the task name (NULL: derived from
  * the file name).  On failure returns -1 and writes "file:line: message"
  * into err; the task is left zeroed.  `content` may be NULL to read the file,
  * or given to validate an exact version (the run process does this). */
-int task_load(const char *path, const char *name, const char *content,
-              size_t content_len, struct task *out, char *err, size_t errlen);
+int task_load(const char *path, const char *name, const char *content, size_t content_len,
+              struct task *out, char *err, size_t errlen);
 
 void task_free(struct task *t);
 

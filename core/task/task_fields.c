@@ -35,8 +35,8 @@ typedef int field_reader(lua_State *L, struct task *t, const struct field *f, ch
 struct field {
     const char *name;
     field_reader *read;
-    size_t offset;           /* member of struct task, for the generic readers */
-    double min;              /* least accepted value, for the numeric readers */
+    size_t offset; /* member of struct task, for the generic readers */
+    double min;    /* least accepted value, for the numeric readers */
 };
 
 /* Indexed by enum task_overlap and enum task_catchup. */
@@ -81,8 +81,7 @@ static int read_string(lua_State *L, struct task *t, const struct field *f, char
     return 0;
 }
 
-static int read_bool(lua_State *L, struct task *t, const struct field *f, char *why,
-                     size_t len)
+static int read_bool(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
     if (lua_type(L, -1) != LUA_TBOOLEAN) {
         snprintf(why, len, "expected a boolean, got %s", luaL_typename(L, -1));
@@ -112,8 +111,7 @@ static int check_number(lua_State *L, const struct field *f, bool integral, doub
     return -1;
 }
 
-static int read_int(lua_State *L, struct task *t, const struct field *f, char *why,
-                    size_t len)
+static int read_int(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
     double v;
     if (check_number(L, f, true, &v, why, len) < 0)
@@ -180,7 +178,7 @@ static int check_list(lua_State *L, struct string_list *list, char *why, size_t 
         snprintf(why, len, "out of memory");
         return -1;
     }
-    list->count = (size_t)n;                 /* items are NULL until filled */
+    list->count = (size_t)n; /* items are NULL until filled */
     for (long i = 0; i < n; i++) {
         int type = lua_rawgeti(L, top, i + 1);
         if (type == LUA_TSTRING)
@@ -199,8 +197,7 @@ static int check_list(lua_State *L, struct string_list *list, char *why, size_t 
     return 0;
 }
 
-static int read_list(lua_State *L, struct task *t, const struct field *f, char *why,
-                     size_t len)
+static int read_list(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
     return check_list(L, member(t, f), why, len);
 }
@@ -208,8 +205,7 @@ static int read_list(lua_State *L, struct task *t, const struct field *f, char *
 /* args: any table that converts to JSON, handed to run as ctx.args; an
  * empty table is an empty list.  Whether a command can take it is
  * check_whole's to say. */
-static int read_args(lua_State *L, struct task *t, const struct field *f, char *why,
-                     size_t len)
+static int read_args(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
     (void)f;
     if (lua_type(L, -1) != LUA_TTABLE) {
@@ -238,7 +234,8 @@ static bool args_fit_command(const json_t *args, char *why, size_t len)
         snprintf(why, len, "a command takes a list of strings, got a table with named keys");
         return false;
     }
-    json_array_foreach(args, i, item) {
+    json_array_foreach(args, i, item)
+    {
         if (!json_is_string(item)) {
             snprintf(why, len, "a command takes a list of strings, item %zu is not a string",
                      i + 1);
@@ -260,8 +257,7 @@ static int read_command(lua_State *L, struct task *t, const struct field *f, cha
     return 0;
 }
 
-static int read_run(lua_State *L, struct task *t, const struct field *f, char *why,
-                    size_t len)
+static int read_run(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
     (void)f;
     if (lua_type(L, -1) != LUA_TFUNCTION) {
@@ -293,7 +289,10 @@ static int check_choice(lua_State *L, const char *const names[], char *why, size
     used = (size_t)snprintf(why, len, "expected");
     for (int i = 0; names[i] && used < len; i++)
         used += (size_t)snprintf(why + used, len - used, "%s\"%s\"",
-                                 i == 0 ? " " : names[i + 1] ? ", " : " or ", names[i]);
+                                 i == 0         ? " "
+                                 : names[i + 1] ? ", "
+                                                : " or ",
+                                 names[i]);
     if (used < len)
         snprintf(why + used, len - used, ", got %s", shown(L, -1, got, sizeof got));
     return -1;
@@ -322,14 +321,14 @@ static int read_catchup(lua_State *L, struct task *t, const struct field *f, cha
 }
 
 /* env: a table of NAME = "value" strings. */
-static int read_env(lua_State *L, struct task *t, const struct field *f, char *why,
-                    size_t len)
+static int read_env(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
     int top = lua_gettop(L);
     size_t n = 0;
     (void)f;
     if (lua_type(L, top) != LUA_TTABLE) {
-        snprintf(why, len, "expected a table of NAME = \"value\", got %s", luaL_typename(L, top));
+        snprintf(why, len, "expected a table of NAME = \"value\", got %s",
+                 luaL_typename(L, top));
         return -1;
     }
     lua_pushnil(L);
@@ -343,11 +342,13 @@ static int read_env(lua_State *L, struct task *t, const struct field *f, char *w
         return -1;
     }
     lua_pushnil(L);
-    while (lua_next(L, top)) {               /* key, value */
+    while (lua_next(L, top)) { /* key, value */
         struct env_pair *pair = &t->env[t->env_count];
         const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-        if (name == NULL || name[0] == '\0' || strchr(name, '=') || lua_type(L, -1) != LUA_TSTRING) {
-            snprintf(why, len, "expected NAME = \"value\" strings, got a %s key with a %s value",
+        if (name == NULL || name[0] == '\0' || strchr(name, '=') ||
+            lua_type(L, -1) != LUA_TSTRING) {
+            snprintf(why, len,
+                     "expected NAME = \"value\" strings, got a %s key with a %s value",
                      luaL_typename(L, -2), luaL_typename(L, -1));
             return -1;
         }
@@ -395,8 +396,8 @@ static int read_notify(lua_State *L, struct task *t, const struct field *f, char
             return -1;
         }
     }
-    if (raw_field(L, top, "channels") != LUA_TNIL
-        && check_list(L, &t->notify.channels, sub, sizeof sub) < 0) {
+    if (raw_field(L, top, "channels") != LUA_TNIL &&
+        check_list(L, &t->notify.channels, sub, sizeof sub) < 0) {
         snprintf(why, len, "channels: %s", sub);
         return -1;
     }
@@ -452,8 +453,8 @@ static const struct field fields[] = {
 #undef AT
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
 
-static int fail_at(const struct task *t, int line, char *err, size_t errlen,
-                   const char *fmt, ...)
+static int fail_at(const struct task *t, int line, char *err, size_t errlen, const char *fmt,
+                   ...)
 {
     va_list ap;
     int used = snprintf(err, errlen, "%s:%d: ", t->path, line);
@@ -529,13 +530,13 @@ static int check_names(lua_State *L, const struct task *t, char *err, size_t err
                            shown(L, -1, got, sizeof got));
         }
         if (unknown == NULL && !find_field(lua_tostring(L, -1)))
-            unknown = lua_tostring(L, -1);   /* held by the table */
+            unknown = lua_tostring(L, -1); /* held by the table */
     }
     if (unknown == NULL)
         return 0;
     line = task_lines_first_field(t->content, is_unknown_key, L);
     if (line > 0)
-        unknown = lua_tostring(L, -1);       /* held by the stack */
+        unknown = lua_tostring(L, -1); /* held by the stack */
     else
         line = task_lines_return(t->content);
     if (suggestion(unknown))
@@ -563,7 +564,8 @@ static int check_whole(struct task *t, char *err, size_t errlen)
     char why[TASK_WHY_MAX];
 
     if (t->schedules.count == 0)
-        return fail_at(t, task_lines_return(t->content), err, errlen, "missing field 'schedule'");
+        return fail_at(t, task_lines_return(t->content), err, errlen,
+                       "missing field 'schedule'");
     if (t->has_run && t->command.count > 0)
         return fail_at(t, line_of(t, "command"), err, errlen,
                        "give either 'run' or 'command', not both");

@@ -18,10 +18,10 @@
 #include <string.h>
 
 enum token_kind {
-    TOKEN_END,                               /* the end of the source */
-    TOKEN_NAME,                              /* a name or a keyword */
-    TOKEN_ASSIGN,                            /* a lone `=` */
-    TOKEN_OTHER,                             /* a number, a string, an operator */
+    TOKEN_END,    /* the end of the source */
+    TOKEN_NAME,   /* a name or a keyword */
+    TOKEN_ASSIGN, /* a lone `=` */
+    TOKEN_OTHER,  /* a number, a string, an operator */
 };
 
 struct lexer {
@@ -34,7 +34,7 @@ struct token {
     const char *text;
     size_t len;
     int line;
-    int nesting;                             /* +1 opens a level, -1 closes one */
+    int nesting; /* +1 opens a level, -1 closes one */
 };
 
 /* A block ends with `end` (function, do, if; while and for open theirs
@@ -131,7 +131,7 @@ static struct token next_token(struct lexer *lx)
     tok.line = lx->line;
     if (*lx->p == '\0') {
         tok.kind = TOKEN_END;
-    } else if (is_name_char(*lx->p)) {       /* numbers too: 0x1F, 1e5 */
+    } else if (is_name_char(*lx->p)) { /* numbers too: 0x1F, 1e5 */
         while (is_name_char(*lx->p))
             lx->p++;
         if (!isdigit((unsigned char)*tok.text))
@@ -144,7 +144,7 @@ static struct token next_token(struct lexer *lx)
         tok.kind = TOKEN_ASSIGN;
         lx->p++;
     } else if (strchr("=<>~", lx->p[0]) && lx->p[1] == '=') {
-        lx->p += 2;                          /* ==, <=, >=, ~= */
+        lx->p += 2; /* ==, <=, >=, ~= */
     } else {
         tok.nesting = strchr("{([", *lx->p) ? 1 : strchr("})]", *lx->p) ? -1 : 0;
         lx->p++;
@@ -182,7 +182,7 @@ int task_lines_first_field(const char *content, task_lines_match *match, void *d
 {
     struct lexer lx = {content, 1};
     struct token tok;
-    int depth = 1;                           /* inside the returned table */
+    int depth = 1; /* inside the returned table */
 
     if (find_return(&lx) == 0)
         return 0;

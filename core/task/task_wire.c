@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#define WIRE_NULL SIZE_MAX   /* the length that stands for a NULL string */
+#define WIRE_NULL SIZE_MAX /* the length that stands for a NULL string */
 #define WIRE_FIRST_CAP 1024
 
 void task_wire_put(struct task_wire *w, const void *data, size_t len)
@@ -254,7 +254,8 @@ static bool get_content(struct task_wire_reader *r, struct task *t)
 {
     size_t len;
 
-    if (!GET(r, len) || len > (size_t)(r->end - r->at) || (t->content = malloc(len + 1)) == NULL) {
+    if (!GET(r, len) || len > (size_t)(r->end - r->at) ||
+        (t->content = malloc(len + 1)) == NULL) {
         r->failed = true;
         return false;
     }
@@ -273,18 +274,18 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
     if (task_wire_get_string(r, &t->name) && task_wire_get_string(r, &t->path) &&
         GET(r, t->hash) && memchr(t->hash, '\0', sizeof t->hash) && get_content(r, t) &&
         task_wire_get_string(r, &t->title) && task_wire_get_string(r, &t->description) &&
-        get_flag(r, &t->enabled) && get_schedules(r, &t->schedules) && get_flag(r, &t->has_run) &&
-        get_list(r, &t->command) && get_args(r, &t->args) && get_env(r, t) &&
-        task_wire_get_string(r, &t->cwd) && task_wire_get_string(r, &t->user) &&
-        GET(r, t->timeout) && GET(r, t->retry_count) && GET(r, t->retry_delay) &&
-        GET(r, t->retry_backoff) && GET(r, t->max_instances) && GET(r, t->overlap) &&
-        GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
-        GET(r, t->memory_limit_mb) && get_list(r, &t->dependencies) && get_flag(r, &t->has_notify) &&
-        get_flag(r, &t->notify.on_failure) && get_flag(r, &t->notify.on_success) &&
-        get_flag(r, &t->notify.on_recovery) && get_list(r, &t->notify.channels) &&
-        get_list(r, &t->tags) && t->name && t->path && t->title && t->description &&
-        (unsigned)t->overlap <= OVERLAP_QUEUE && (unsigned)t->catchup <= CATCHUP_SKIP &&
-        task_build_json(t) == 0)
+        get_flag(r, &t->enabled) && get_schedules(r, &t->schedules) &&
+        get_flag(r, &t->has_run) && get_list(r, &t->command) && get_args(r, &t->args) &&
+        get_env(r, t) && task_wire_get_string(r, &t->cwd) &&
+        task_wire_get_string(r, &t->user) && GET(r, t->timeout) && GET(r, t->retry_count) &&
+        GET(r, t->retry_delay) && GET(r, t->retry_backoff) && GET(r, t->max_instances) &&
+        GET(r, t->overlap) && GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
+        GET(r, t->memory_limit_mb) && get_list(r, &t->dependencies) &&
+        get_flag(r, &t->has_notify) && get_flag(r, &t->notify.on_failure) &&
+        get_flag(r, &t->notify.on_success) && get_flag(r, &t->notify.on_recovery) &&
+        get_list(r, &t->notify.channels) && get_list(r, &t->tags) && t->name && t->path &&
+        t->title && t->description && (unsigned)t->overlap <= OVERLAP_QUEUE &&
+        (unsigned)t->catchup <= CATCHUP_SKIP && task_build_json(t) == 0)
         return 0;
     r->failed = true;
     task_free(t);

@@ -6,9 +6,9 @@
  */
 #include "civil.h"
 
-#define DAYS_PER_ERA 146097        /* days in 400 Gregorian years */
-#define DAYS_0000_TO_1970 719468   /* 0000-03-01 to 1970-01-01 */
-#define EPOCH_WEEKDAY 4            /* 1970-01-01 was a Thursday */
+#define DAYS_PER_ERA 146097      /* days in 400 Gregorian years */
+#define DAYS_0000_TO_1970 719468 /* 0000-03-01 to 1970-01-01 */
+#define EPOCH_WEEKDAY 4          /* 1970-01-01 was a Thursday */
 
 int64_t civil_days_from_date(int64_t year, int month, int day)
 {
@@ -37,7 +37,7 @@ void civil_date_from_days(int64_t days, int *year, int *month, int *day)
 
 int civil_days_in_month(int64_t year, int month)
 {
-    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     return month == 2 && leap ? 29 : days[month - 1];
 }
@@ -61,6 +61,5 @@ void civil_from_local(int64_t local, struct civil_time *out)
 int64_t civil_to_local(const struct civil_time *c)
 {
     return civil_days_from_date(c->year, c->month, c->day) * CIVIL_SECONDS_PER_DAY +
-           c->hour * CIVIL_SECONDS_PER_HOUR + c->minute * CIVIL_SECONDS_PER_MINUTE +
-           c->second;
+           c->hour * CIVIL_SECONDS_PER_HOUR + c->minute * CIVIL_SECONDS_PER_MINUTE + c->second;
 }

@@ -16,9 +16,9 @@
 
 /* A civil (zone-less) date and time, as written by the user. */
 struct civil_time {
-    int year, month, day;    /* month 1..12, day 1..31 */
+    int year, month, day; /* month 1..12, day 1..31 */
     int hour, minute, second;
-    bool date_only;          /* parsed from "YYYY-MM-DD" without a time */
+    bool date_only; /* parsed from "YYYY-MM-DD" without a time */
 };
 
 /* Days since 1970-01-01 and back. */

@@ -21,7 +21,7 @@
 #define TZ_NAME_MAX 128
 #define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
 #define TZ_LOCALTIME "/etc/localtime"
-#define TZ_FILE_MAX (256 * 1024)   /* the largest TZif files are ~10 KiB */
+#define TZ_FILE_MAX (256 * 1024) /* the largest TZif files are ~10 KiB */
 #define TZIF_HEADER_LEN 44
 #define TZIF_TTINFO_LEN 6
 /* Offsets are within +-26 h (RFC 8536 recommends -89999..93599 s); the
@@ -34,18 +34,18 @@
 
 struct tz_type {
     int32_t off;
-    uint8_t abbr;            /* index into abbrs */
+    uint8_t abbr; /* index into abbrs */
 };
 
 struct tz {
-    struct tz *next;         /* cache list */
+    struct tz *next; /* cache list */
     char name[TZ_NAME_MAX];
     size_t ntrans, ntypes, nabbrs;
-    int64_t *trans;          /* ascending transition instants */
-    uint8_t *trans_type;     /* type index in force from trans[i] */
+    int64_t *trans;      /* ascending transition instants */
+    uint8_t *trans_type; /* type index in force from trans[i] */
     struct tz_type *types;
-    char *abbrs;             /* NUL-terminated abbreviations, back to back */
-    bool has_rule;           /* the footer governs after the last transition */
+    char *abbrs;   /* NUL-terminated abbreviations, back to back */
+    bool has_rule; /* the footer governs after the last transition */
     struct tz_rule rule;
 };
 
@@ -105,15 +105,14 @@ static bool read_header(struct reader *r, uint32_t cnt[CNT_N], char *version)
 /* Size of a data block whose transition times take `time_len` bytes. */
 static size_t block_len(const uint32_t cnt[CNT_N], size_t time_len)
 {
-    return cnt[CNT_TIME] * (time_len + 1) + cnt[CNT_TYPE] * TZIF_TTINFO_LEN +
-           cnt[CNT_CHAR] + cnt[CNT_LEAP] * (time_len + 4) + cnt[CNT_ISSTD] +
-           cnt[CNT_ISUT];
+    return cnt[CNT_TIME] * (time_len + 1) + cnt[CNT_TYPE] * TZIF_TTINFO_LEN + cnt[CNT_CHAR] +
+           cnt[CNT_LEAP] * (time_len + 4) + cnt[CNT_ISSTD] + cnt[CNT_ISUT];
 }
 
 /* Fills z from the version 2+ part of a TZif file; NULL or what is wrong. */
 static const char *parse_tzif(const uint8_t *data, size_t len, struct tz *z)
 {
-    struct reader r = { data, len };
+    struct reader r = {data, len};
     uint32_t cnt[CNT_N];
     const uint8_t *block, *footer, *eol;
     char version;
@@ -124,8 +123,7 @@ static const char *parse_tzif(const uint8_t *data, size_t len, struct tz *z)
         return "TZif version 1 (32-bit data) is not supported";
     if (!take(&r, block_len(cnt, 4)) || !read_header(&r, cnt, &version))
         return "truncated TZif file";
-    if (cnt[CNT_TYPE] == 0 || cnt[CNT_CHAR] == 0 ||
-        !(block = take(&r, block_len(cnt, 8))))
+    if (cnt[CNT_TYPE] == 0 || cnt[CNT_CHAR] == 0 || !(block = take(&r, block_len(cnt, 8))))
         return "truncated or empty TZif data";
 
     z->ntrans = cnt[CNT_TIME];
@@ -156,8 +154,7 @@ static const char *parse_tzif(const uint8_t *data, size_t len, struct tz *z)
         return "bad abbreviation table";
 
     /* The footer: "\n" TZ-string "\n"; an empty string means none. */
-    if (!(footer = take(&r, 1)) || *footer != '\n' ||
-        !(eol = memchr(r.p, '\n', r.left)))
+    if (!(footer = take(&r, 1)) || *footer != '\n' || !(eol = memchr(r.p, '\n', r.left)))
         return "missing TZif footer";
     if (eol > r.p) {
         char text[TZ_NAME_MAX];
@@ -251,8 +248,7 @@ static struct tz *zone_from_rule(const char *name, const char *text)
     struct tz *z;
     struct tz_rule rule;
 
-    if (strlen(name) >= TZ_NAME_MAX || tz_rule_parse(text, &rule) < 0 ||
-        !(z = zone_new(name)))
+    if (strlen(name) >= TZ_NAME_MAX || tz_rule_parse(text, &rule) < 0 || !(z = zone_new(name)))
         return NULL;
     z->rule = rule;
     z->has_rule = true;
@@ -349,8 +345,7 @@ const char *tz_name(const struct tz *zone)
 }
 
 /* The offset at t, its abbreviation, and the next transition after t. */
-static int32_t zone_lookup(const struct tz *z, int64_t t, int64_t *next,
-                           const char **abbr)
+static int32_t zone_lookup(const struct tz *z, int64_t t, int64_t *next, const char **abbr)
 {
     size_t lo = 0, hi = z->ntrans;
     const struct tz_type *type;

@@ -62,14 +62,14 @@ void tz_format_iso(const struct tz *zone, int64_t t, char *buf, size_t len);
 /* Parses "2026-03-28T12:00:00+01:00", "...Z", or a time without offset
  * ("2026-03-28T12:00:00", "2026-03-28 12:00", "2026-03-28"), which is local
  * to `zone` (NULL = UTC) and resolved by the wall-time rule.  0 or -1. */
-int tz_parse_iso(const char *text, const struct tz *zone, int64_t *out,
-                 char *err, size_t errlen);
+int tz_parse_iso(const char *text, const struct tz *zone, int64_t *out, char *err,
+                 size_t errlen);
 
 /* Parses "YYYY-MM-DD" optionally followed by ' ' or 'T' and "HH:MM[:SS]",
  * validating the day against the month.  *end points past what was read.
  * 0, or -1 with a message naming `text` in err. */
-int tz_parse_civil(const char *text, struct civil_time *out, const char **end,
-                   char *err, size_t errlen);
+int tz_parse_civil(const char *text, struct civil_time *out, const char **end, char *err,
+                   size_t errlen);
 
 void tz_cache_clear(void);
 

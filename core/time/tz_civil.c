@@ -18,9 +18,9 @@ void tz_format_iso(const struct tz *zone, int64_t t, char *buf, size_t len)
     int n;
 
     civil_from_local(t + off, &c);
-    n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year,
-                 c.month, c.day, c.hour, c.minute, c.second, off < 0 ? '-' : '+',
-                 mag / CIVIL_SECONDS_PER_HOUR, mag / CIVIL_SECONDS_PER_MINUTE % 60);
+    n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year, c.month, c.day,
+                 c.hour, c.minute, c.second, off < 0 ? '-' : '+', mag / CIVIL_SECONDS_PER_HOUR,
+                 mag / CIVIL_SECONDS_PER_MINUTE % 60);
     /* Local mean times before 1900 have offsets with seconds (+00:53:28). */
     if (n > 0 && (size_t)n < len && mag % CIVIL_SECONDS_PER_MINUTE != 0)
         snprintf(buf + n, len - (size_t)n, ":%02d", mag % CIVIL_SECONDS_PER_MINUTE);
@@ -42,13 +42,12 @@ static bool read_digits(const char **p, int count, int *out)
 }
 
 /* "HH:MM[:SS]" after a date; 0, or -1 with a message. */
-static int parse_clock(const char *text, const char **p, struct civil_time *out,
-                       char *err, size_t errlen)
+static int parse_clock(const char *text, const char **p, struct civil_time *out, char *err,
+                       size_t errlen)
 {
     if (!read_digits(p, 2, &out->hour) || **p != ':' ||
         (++*p, !read_digits(p, 2, &out->minute))) {
-        snprintf(err, errlen, "bad date-time '%s': expected YYYY-MM-DD HH:MM[:SS]",
-                 text);
+        snprintf(err, errlen, "bad date-time '%s': expected YYYY-MM-DD HH:MM[:SS]", text);
         return -1;
     }
     if (**p == ':' && (++*p, !read_digits(p, 2, &out->second))) {
@@ -65,11 +64,11 @@ static int parse_clock(const char *text, const char **p, struct civil_time *out,
     return 0;
 }
 
-int tz_parse_civil(const char *text, struct civil_time *out, const char **end,
-                   char *err, size_t errlen)
+int tz_parse_civil(const char *text, struct civil_time *out, const char **end, char *err,
+                   size_t errlen)
 {
     const char *p = text;
-    struct civil_time c = { 0 };
+    struct civil_time c = {0};
 
     if (!read_digits(&p, 4, &c.year) || *p++ != '-' || !read_digits(&p, 2, &c.month) ||
         *p++ != '-' || !read_digits(&p, 2, &c.day)) {
@@ -119,8 +118,8 @@ static bool parse_utc_offset(const char **p, int32_t *off)
     return true;
 }
 
-int tz_parse_iso(const char *text, const struct tz *zone, int64_t *out,
-                 char *err, size_t errlen)
+int tz_parse_iso(const char *text, const struct tz *zone, int64_t *out, char *err,
+                 size_t errlen)
 {
     struct civil_time c;
     const char *p;

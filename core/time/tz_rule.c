@@ -10,12 +10,12 @@
 
 #include "civil.h"
 
-#define OFFSET_HOURS_MAX 24      /* POSIX: std/dst offsets are 0..24 hours */
-#define RULE_TIME_HOURS_MAX 167  /* RFC 8536: rule times are -167..167 hours */
+#define OFFSET_HOURS_MAX 24     /* POSIX: std/dst offsets are 0..24 hours */
+#define RULE_TIME_HOURS_MAX 167 /* RFC 8536: rule times are -167..167 hours */
 #define DEFAULT_RULE_TIME (2 * CIVIL_SECONDS_PER_HOUR)
 #define ABBR_MIN 3
-#define JULIAN_LEAP_DAY 60       /* Jn counts Mar 1 as 60 even in leap years */
-#define SAMPLE_YEAR 2001         /* any year serves to test a rule's shape */
+#define JULIAN_LEAP_DAY 60 /* Jn counts Mar 1 as 60 even in leap years */
+#define SAMPLE_YEAR 2001   /* any year serves to test a rule's shape */
 
 /* A transition: at `at` DST starts (dst true) or ends. */
 struct event {
@@ -80,12 +80,11 @@ static bool read_date(const char **p, struct tz_rule_date *d)
     d->time = DEFAULT_RULE_TIME;
     d->kind = **p == 'J' || **p == 'M' ? *(*p)++ : 'N';
     if (d->kind == 'M') {
-        if (!read_number(p, 2, &d->month) || d->month < 1 || d->month > 12 ||
-            *(*p)++ != '.' || !read_number(p, 1, &d->week) || d->week < 1 ||
-            d->week > 5 || *(*p)++ != '.' || !read_number(p, 1, &d->day) || d->day > 6)
+        if (!read_number(p, 2, &d->month) || d->month < 1 || d->month > 12 || *(*p)++ != '.' ||
+            !read_number(p, 1, &d->week) || d->week < 1 || d->week > 5 || *(*p)++ != '.' ||
+            !read_number(p, 1, &d->day) || d->day > 6)
             return false;
-    } else if (!read_number(p, 3, &d->day) || d->day > 365 ||
-               (d->kind == 'J' && d->day < 1)) {
+    } else if (!read_number(p, 3, &d->day) || d->day > 365 || (d->kind == 'J' && d->day < 1)) {
         return false;
     }
     if (**p == '/')
@@ -116,13 +115,9 @@ static int64_t rule_day(const struct tz_rule_date *d, int64_t year)
 static void rule_events(const struct tz_rule *r, int64_t year, struct event ev[2])
 {
     struct event start = {
-        rule_day(&r->start, year) * CIVIL_SECONDS_PER_DAY + r->start.time - r->std_off,
-        true
-    };
+        rule_day(&r->start, year) * CIVIL_SECONDS_PER_DAY + r->start.time - r->std_off, true};
     struct event end = {
-        rule_day(&r->end, year) * CIVIL_SECONDS_PER_DAY + r->end.time - r->dst_off,
-        false
-    };
+        rule_day(&r->end, year) * CIVIL_SECONDS_PER_DAY + r->end.time - r->dst_off, false};
     bool start_first = start.at < end.at;
     ev[0] = start_first ? start : end;
     ev[1] = start_first ? end : start;
@@ -157,7 +152,7 @@ static void fold_permanent(struct tz_rule *r)
 int tz_rule_parse(const char *text, struct tz_rule *out)
 {
     const char *p = text;
-    struct tz_rule r = { 0 };
+    struct tz_rule r = {0};
     int32_t west;
 
     if (!read_abbr(&p, r.std_abbr) || !read_hms(&p, OFFSET_HOURS_MAX, &west))
@@ -177,8 +172,8 @@ int tz_rule_parse(const char *text, struct tz_rule *out)
     if (*p == '\0') {
         /* No rule given: POSIX leaves it to the implementation; glibc and
          * tzcode use the US rules, and so do we. */
-        r.start = (struct tz_rule_date){ 'M', 3, 2, 0, DEFAULT_RULE_TIME };
-        r.end = (struct tz_rule_date){ 'M', 11, 1, 0, DEFAULT_RULE_TIME };
+        r.start = (struct tz_rule_date){'M', 3, 2, 0, DEFAULT_RULE_TIME};
+        r.end = (struct tz_rule_date){'M', 11, 1, 0, DEFAULT_RULE_TIME};
     } else if (*p++ != ',' || !read_date(&p, &r.start) || *p++ != ',' ||
                !read_date(&p, &r.end) || *p != '\0') {
         return -1;
@@ -188,8 +183,7 @@ int tz_rule_parse(const char *text, struct tz_rule *out)
     return 0;
 }
 
-int32_t tz_rule_lookup(const struct tz_rule *rule, int64_t t, int64_t *next,
-                       const char **abbr)
+int32_t tz_rule_lookup(const struct tz_rule *rule, int64_t t, int64_t *next, const char **abbr)
 {
     struct event ev[2], nx[2];
     struct event state;

@@ -19,8 +19,8 @@ struct tz_rule_date {
 
 struct tz_rule {
     char std_abbr[TZ_RULE_ABBR_MAX], dst_abbr[TZ_RULE_ABBR_MAX];
-    int32_t std_off, dst_off;   /* seconds east of UTC */
-    bool has_dst;               /* false: std_off all year */
+    int32_t std_off, dst_off;       /* seconds east of UTC */
+    bool has_dst;                   /* false: std_off all year */
     struct tz_rule_date start, end; /* DST starts / ends (in local time) */
 };
 
@@ -29,7 +29,6 @@ int tz_rule_parse(const char *text, struct tz_rule *out);
 
 /* The offset in force at t under the rule, its abbreviation, and in *next
  * the next transition instant after t (INT64_MAX when there is none). */
-int32_t tz_rule_lookup(const struct tz_rule *rule, int64_t t, int64_t *next,
-                       const char **abbr);
+int32_t tz_rule_lookup(const struct tz_rule *rule, int64_t t, int64_t *next, const char **abbr);
 
 #endif

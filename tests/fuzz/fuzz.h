@@ -32,9 +32,9 @@ static const int64_t fuzz_afters[] = {
 };
 
 /* Default zones a schedule without :tz() is computed in. */
-static const char *const fuzz_zone_names[] = { "UTC", "Europe/Berlin" };
+static const char *const fuzz_zone_names[] = {"UTC", "Europe/Berlin"};
 
-#define FUZZ_COUNT(a) (sizeof (a) / sizeof (a)[0])
+#define FUZZ_COUNT(a) (sizeof(a) / sizeof(a)[0])
 
 static inline void fuzz_fail(const char *what, const char *text)
 {
@@ -108,8 +108,8 @@ static inline void fuzz_check_schedule(const struct schedule *s)
                 if (next == SCHEDULE_NEVER)
                     break;
                 if (next <= t) {
-                    fprintf(stderr, "fuzz: after %" PRId64 " in %s: next %" PRId64 "\n",
-                            t, fuzz_zone_names[z], next);
+                    fprintf(stderr, "fuzz: after %" PRId64 " in %s: next %" PRId64 "\n", t,
+                            fuzz_zone_names[z], next);
                     fuzz_fail("next fire not after the instant", text);
                 }
                 t = next;

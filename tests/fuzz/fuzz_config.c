@@ -12,13 +12,13 @@
 #include "fuzz.h"
 #include "lib/yamldoc.h"
 
-#define FUZZ_ENV_MAX 4     /* overrides read per input */
+#define FUZZ_ENV_MAX 4 /* overrides read per input */
 #define FUZZ_ENV_NAME_MAX 256
 #define FUZZ_FILE_TEMPLATE "/tmp/fuzz_config_XXXXXX"
 
 static char file_path[] = FUZZ_FILE_TEMPLATE;
 static int file_fd = -1;
-static FILE *sink;         /* /dev/null, for config_print_effective */
+static FILE *sink; /* /dev/null, for config_print_effective */
 
 static void remove_file(void)
 {

@@ -10,8 +10,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *expr = fuzz_cstring(data, size);
     char err[SCHEDULE_ERR_MAX];
     struct schedule s = {
-        .kind = SCHEDULE_CRON, .n = 1, .weekday = -1,
-        .at_hour = -1, .at_minute = -1, .at_second = -1,
+        .kind = SCHEDULE_CRON,
+        .n = 1,
+        .weekday = -1,
+        .at_hour = -1,
+        .at_minute = -1,
+        .at_second = -1,
     };
 
     if (cron_parse(expr, &s.cron, err, sizeof err) == 0)

@@ -19,7 +19,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const replay_dirs[] = { "tests/fuzz/corpus/", "tests/fuzz/regressions/" };
+static const char *const replay_dirs[] = {"tests/fuzz/corpus/", "tests/fuzz/regressions/"};
 
 /* The whole file in a malloc'd buffer, or NULL. */
 static uint8_t *read_all(const char *path, size_t *size)

@@ -45,8 +45,7 @@ static void missing_file_gives_defaults(void)
 {
     struct config cfg;
     char err[CONFIG_ERR_MAX];
-    CHECK(config_load("/nonexistent/config.yaml", &cfg, err, sizeof err) == 0,
-          "load: %s", err);
+    CHECK(config_load("/nonexistent/config.yaml", &cfg, err, sizeof err) == 0, "load: %s", err);
     CHECK_INT(cfg.scheduler.max_concurrent, 4);
     CHECK_INT(cfg.scheduler.max_catchup, 100);
     CHECK_INT(cfg.scheduler.default_timeout, 300);
@@ -66,8 +65,7 @@ static void shipped_config_loads_with_default_values(void)
 {
     struct config cfg;
     char err[CONFIG_ERR_MAX];
-    CHECK(config_load("config/config.yaml", &cfg, err, sizeof err) == 0,
-          "load: %s", err);
+    CHECK(config_load("config/config.yaml", &cfg, err, sizeof err) == 0, "load: %s", err);
     CHECK_INT(cfg.scheduler.max_concurrent, 4);
     CHECK_INT(cfg.logging.max_size, 10 * 1024 * 1024);
     CHECK(config_channel_find(&cfg, "desktop") != NULL, "desktop channel");
@@ -116,8 +114,7 @@ static void shipped_config_states_every_default(void)
     struct config defaults, shipped;
     char err[CONFIG_ERR_MAX];
     CHECK(config_defaults(&defaults) == 0, "defaults");
-    CHECK(config_load("config/config.yaml", &shipped, err, sizeof err) == 0,
-          "load: %s", err);
+    CHECK(config_load("config/config.yaml", &shipped, err, sizeof err) == 0, "load: %s", err);
     for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
         CHECK(shipped.origin[i] != NULL, "setting %d is in config/config.yaml", i);
     char *want = settings_text(&defaults), *got = settings_text(&shipped);
@@ -134,14 +131,13 @@ static void full_file_sets_every_section(void)
 {
     struct config cfg;
     char err[CONFIG_ERR_MAX];
-    write_config(
-        "scheduler:\n  timezone: Europe/Berlin\n  max_concurrent: 8\n"
-        "database:\n  path: /var/lib/ts.db\n  backup_interval: 1h30m\n"
-        "logging:\n  level: debug\n  format: json\n  max_size: 512KB\n"
-        "tasks:\n  directory: jobs\n  include_example_tasks: yes\n"
-        "notifications:\n  ops:\n    type: webhook\n    url: http://x/\n"
-        "    headers: {X-Token: abc}\n"
-        "dependencies:\n  tree: rocks\n");
+    write_config("scheduler:\n  timezone: Europe/Berlin\n  max_concurrent: 8\n"
+                 "database:\n  path: /var/lib/ts.db\n  backup_interval: 1h30m\n"
+                 "logging:\n  level: debug\n  format: json\n  max_size: 512KB\n"
+                 "tasks:\n  directory: jobs\n  include_example_tasks: yes\n"
+                 "notifications:\n  ops:\n    type: webhook\n    url: http://x/\n"
+                 "    headers: {X-Token: abc}\n"
+                 "dependencies:\n  tree: rocks\n");
     CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
     CHECK_STR(cfg.scheduler.timezone, "Europe/Berlin");
     CHECK_INT(cfg.scheduler.max_concurrent, 8);
@@ -219,11 +215,11 @@ static void invalid_environment_value_names_the_variable(void)
 {
     setenv("TASKSCHED_SCHEDULER__KILL_GRACE", "soon", 1);
     CHECK_STR(load_error(""), "TASKSCHED_SCHEDULER__KILL_GRACE: "
-              "scheduler.kill_grace: expected an integer >= 0, got 'soon'");
+                              "scheduler.kill_grace: expected an integer >= 0, got 'soon'");
     unsetenv("TASKSCHED_SCHEDULER__KILL_GRACE");
     setenv("TASKSCHED_LOGGING__LEVLE", "debug", 1);
     CHECK_STR(load_error(""), "TASKSCHED_LOGGING__LEVLE: unknown key 'levle' "
-              "in section 'logging' (did you mean 'level'?)");
+                              "in section 'logging' (did you mean 'level'?)");
     unsetenv("TASKSCHED_LOGGING__LEVLE");
 }
 
@@ -242,7 +238,8 @@ static void unknown_time_zone_is_refused_with_suggestion(void)
     CHECK_STR(load_error("scheduler:\n  timezone: Europe/Berlin\n"), "");
     CHECK_STR(load_error("scheduler:\n  timezone: \"\"\n"), "");
     setenv("TASKSCHED_SCHEDULER__TIMEZONE", "Europe/Berln", 1);
-    CHECK_STR(load_error(""), "TASKSCHED_SCHEDULER__TIMEZONE: scheduler.timezone: "
+    CHECK_STR(load_error(""),
+              "TASKSCHED_SCHEDULER__TIMEZONE: scheduler.timezone: "
               "unknown time zone 'Europe/Berln' (did you mean 'Europe/Berlin'?)");
     unsetenv("TASKSCHED_SCHEDULER__TIMEZONE");
 }
@@ -271,11 +268,9 @@ static void effective_config_names_origins(void)
 static void relative_paths_resolve_against_the_root(void)
 {
     char buf[64];
-    CHECK(config_resolve_path("/srv/ts", "data/x.db", buf, sizeof buf) == 0,
-          "fits");
+    CHECK(config_resolve_path("/srv/ts", "data/x.db", buf, sizeof buf) == 0, "fits");
     CHECK_STR(buf, "/srv/ts/data/x.db");
-    CHECK(config_resolve_path("/srv/ts", "/abs.db", buf, sizeof buf) == 0,
-          "fits");
+    CHECK(config_resolve_path("/srv/ts", "/abs.db", buf, sizeof buf) == 0, "fits");
     CHECK_STR(buf, "/abs.db");
     CHECK(config_resolve_path("/srv", "a", buf, 4) == -1, "too long");
 }

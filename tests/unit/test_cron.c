@@ -15,7 +15,7 @@ static uint64_t bits(int lo, int hi, int step)
 static struct cron_spec parse_ok(const char *expr)
 {
     char err[SCHEDULE_ERR_MAX] = "";
-    struct cron_spec c = { 0 };
+    struct cron_spec c = {0};
     CHECK(cron_parse(expr, &c, err, sizeof err) == 0, "'%s' refused: %s", expr, err);
     return c;
 }
@@ -70,7 +70,8 @@ static void steps_apply_to_ranges_and_start_values(void)
 {
     CHECK(parse_ok("10/15 * * * *").minutes == bits(10, 59, 15), "a/n is a-max/n");
     CHECK(parse_ok("1-10/3 * * * *").minutes == bits(1, 10, 3), "a-b/n");
-    CHECK(parse_ok("0 1,5-7,22 * * *").hours == (bits(1, 1, 1) | bits(5, 7, 1) | bits(22, 22, 1)),
+    CHECK(parse_ok("0 1,5-7,22 * * *").hours ==
+              (bits(1, 1, 1) | bits(5, 7, 1) | bits(22, 22, 1)),
           "list of values and ranges");
 }
 

@@ -32,8 +32,8 @@ static void check_refused(const char *expr, const char *want)
     CHECK_STR(err, want);
 }
 
-static void check_every(const char *expr, int n, enum schedule_unit unit, int weekday,
-                        int h, int m, int sec)
+static void check_every(const char *expr, int n, enum schedule_unit unit, int weekday, int h,
+                        int m, int sec)
 {
     struct schedule s;
     if (eval_one(expr, &s) < 0) {
@@ -116,7 +116,8 @@ static void modifiers_convert(void)
 {
     struct schedule s;
     if (eval_one("every(5).minutes:tz(\"Europe/Berlin\"):jitter(30)"
-                 ":from(\"2026-01-01\"):till(\"2026-06-30 18:00\")", &s) == 0) {
+                 ":from(\"2026-01-01\"):till(\"2026-06-30 18:00\")",
+                 &s) == 0) {
         CHECK_STR(s.zone, "Europe/Berlin");
         CHECK_INT(s.jitter, 30);
         CHECK(s.has_from && s.has_till, "from/till not set");
@@ -134,8 +135,8 @@ static void a_list_is_a_union(void)
 {
     struct schedule_set set;
     char err[512];
-    int rc = sandbox_eval_schedule("{ every(5).minutes, cron(\"@hourly\"), once(\"2027-01-01\") }",
-                                   &set, err, sizeof err);
+    int rc = sandbox_eval_schedule(
+        "{ every(5).minutes, cron(\"@hourly\"), once(\"2027-01-01\") }", &set, err, sizeof err);
     CHECK_INT(rc, 0);
     CHECK_INT(set.count, 3);
     if (set.count == 3) {
@@ -169,7 +170,8 @@ static void bad_forms_are_refused_with_one_message(void)
     check_refused("every(0).minutes", "every(n): expected an integer >= 1, got 0");
     check_refused("every(2.5).minutes", "every(n): expected an integer >= 1, got 2.5");
     check_refused("every(\"5\").minutes", "every(n): expected an integer >= 1, got \"5\"");
-    check_refused("every(5).minute", "every(5).minute: with n, write the plural: every(5).minutes");
+    check_refused("every(5).minute",
+                  "every(5).minute: with n, write the plural: every(5).minutes");
     check_refused("every(2).monday", "every(2).monday: a weekday takes no n: every().monday");
     check_refused("every(5).fortnights",
                   "every(5).fortnights: unknown unit (expected seconds, minutes, hours, days, "
@@ -177,12 +179,14 @@ static void bad_forms_are_refused_with_one_message(void)
     check_refused("every().second.at(\":15\")", "at(\":15\"): .at() does not apply to seconds");
     check_refused("cron(\"@daily\"):at(\"10:00\")",
                   "at(\"10:00\"): .at() applies to every() schedules only");
-    check_refused("every().day.at(\"10:00\").at(\"11:00\")", "at(\"11:00\"): .at() is already set");
+    check_refused("every().day.at(\"10:00\").at(\"11:00\")",
+                  "at(\"11:00\"): .at() is already set");
     check_refused("every().day.at(10)", "at(10): expected a string, got 10");
     check_refused("every().day:jitter(-1)", "jitter(-1): expected an integer >= 0, got -1");
     check_refused("every().day:tz(\"UTC\"):tz(\"UTC\")", "tz(\"UTC\"): already set");
-    check_refused("every(5)", "expected a schedule or a non-empty list of schedules, got every() "
-                              "without a unit (write e.g. every(5).minutes)");
+    check_refused("every(5)",
+                  "expected a schedule or a non-empty list of schedules, got every() "
+                  "without a unit (write e.g. every(5).minutes)");
     check_refused("{}", "expected a schedule or a non-empty list of schedules, got table");
     check_refused("{ every().day, 5 }", "item 2: expected a schedule, got number");
     check_refused("true", "expected a schedule or a non-empty list of schedules, got boolean");
@@ -207,15 +211,18 @@ static void bare_cron_lines_are_cron(void)
         CHECK_STR(s.cron.expr, "@daily");
     if (eval_one("\"*/5 * * * *\"", &s) == 0)
         CHECK(s.kind == SCHEDULE_CRON && (s.cron.minutes & 1ULL << 5), "a string is cron");
-    CHECK_INT(sandbox_eval_schedule("{ \"30 2 * * *\", every(1).hours }", &set, err, sizeof err), 0);
+    CHECK_INT(
+        sandbox_eval_schedule("{ \"30 2 * * *\", every(1).hours }", &set, err, sizeof err), 0);
     CHECK(set.count == 2 && set.items[0].kind == SCHEDULE_CRON &&
-              set.items[1].kind == SCHEDULE_EVERY, "a list mixes strings and schedules");
+              set.items[1].kind == SCHEDULE_EVERY,
+          "a list mixes strings and schedules");
     schedule_set_free(&set);
     check_refused("61 * * * *", "minute field: 61 is out of range 0-59");
     check_refused("\"61 * * * *\"", "\"61 * * * *\": minute field: 61 is out of range 0-59");
-    check_refused("{ every().day, \"daily\" }",
-                  "item 2: expected a schedule, got the string \"daily\" (a string is a cron line "
-                  "such as \"*/5 * * * *\")");
+    check_refused(
+        "{ every().day, \"daily\" }",
+        "item 2: expected a schedule, got the string \"daily\" (a string is a cron line "
+        "such as \"*/5 * * * *\")");
 }
 
 /* Messages from the C parsers pass through; only their prefix is ours. */
@@ -224,14 +231,19 @@ static void bad_values_use_the_c_parsers(void)
     struct schedule_set set;
     char err[512];
     const char *bad[] = {
-        "every().day.at(\"25:00\")", "every().day:tz(\"Mars/Olympus\")",
-        "cron(\"61 * * * *\")", "once(\"2026-02-30 10:00\")", "every().day:from(\"yesterday\")",
+        "every().day.at(\"25:00\")",
+        "every().day:tz(\"Mars/Olympus\")",
+        "cron(\"61 * * * *\")",
+        "once(\"2026-02-30 10:00\")",
+        "every().day:from(\"yesterday\")",
     };
-    const char *prefix[] = {"at(\"25:00\"): ", "tz(\"Mars/Olympus\"): ", "cron(\"61 * * * *\"): ",
-                            "once(\"2026-02-30 10:00\"): ", "from(\"yesterday\"): "};
+    const char *prefix[] = {
+        "at(\"25:00\"): ", "tz(\"Mars/Olympus\"): ", "cron(\"61 * * * *\"): ",
+        "once(\"2026-02-30 10:00\"): ", "from(\"yesterday\"): "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK(sandbox_eval_schedule(bad[i], &set, err, sizeof err) < 0, "%s accepted", bad[i]);
-        CHECK(strncmp(err, prefix[i], strlen(prefix[i])) == 0 && strlen(err) > strlen(prefix[i]),
+        CHECK(strncmp(err, prefix[i], strlen(prefix[i])) == 0 &&
+                  strlen(err) > strlen(prefix[i]),
               "%s: got '%s'", bad[i], err);
         CHECK(strchr(err, '\n') == NULL, "message has a newline: %s", err);
     }

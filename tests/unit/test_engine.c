@@ -69,7 +69,7 @@ static void heap_remove_and_update_keep_order(void)
     heap_remove(&h, &items[1].node); /* twice is harmless */
     items[0].key = 5;                /* 50 becomes the first */
     heap_update(&h, &items[0].node);
-    items[4].key = 45;               /* 20 moves back */
+    items[4].key = 45; /* 20 moves back */
     heap_update(&h, &items[4].node);
     CHECK_INT(pop_key(&h), 5);
     CHECK_INT(pop_key(&h), 30);
@@ -94,8 +94,12 @@ static int64_t minute = MINUTE;
 static struct catchup_input downtime(int64_t first, int64_t now, enum task_catchup policy)
 {
     struct catchup_input in = {
-        .first = first, .last_handled = first - MINUTE, .now = now, .policy = policy,
-        .grace = -1, .max_catchup = 100,
+        .first = first,
+        .last_handled = first - MINUTE,
+        .now = now,
+        .policy = policy,
+        .grace = -1,
+        .max_catchup = 100,
     };
     return in;
 }

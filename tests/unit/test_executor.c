@@ -30,7 +30,7 @@
 #ifdef __SANITIZE_ADDRESS__
 #define RSS_GROWTH_MAX_KB (1024 * 1024) /* ASan's quarantine keeps freed lines */
 #else
-#define RSS_GROWTH_MAX_KB (32 * 1024)   /* the daemon may not buffer 100 MB */
+#define RSS_GROWTH_MAX_KB (32 * 1024) /* the daemon may not buffer 100 MB */
 #endif
 #define TAIL_MAX 4096
 
@@ -49,13 +49,13 @@ struct outcome {
     int exit_code, signal;
     double started_at, finished_at;
     long peak_rss_kb, cpu_ms;
-    int exits;               /* on_exit calls */
-    int starts;              /* on_start calls */
-    int log_lines;           /* on_output("log") calls */
-    json_t *state;           /* the test's store of the task's state, which
+    int exits;             /* on_exit calls */
+    int starts;            /* on_start calls */
+    int log_lines;         /* on_output("log") calls */
+    json_t *state;         /* the test's store of the task's state, which
                               * on_state changes as the daemon would */
-    char changes[256];       /* on_state calls: "key" set, "-key" deleted */
-    bool state_after_exit;   /* an on_state call came after on_exit */
+    char changes[256];     /* on_state calls: "key" set, "-key" deleted */
+    bool state_after_exit; /* an on_state call came after on_exit */
 };
 
 struct options {
@@ -65,8 +65,8 @@ struct options {
     const char *state_error; /* instead of a state */
     double release_in;       /* seconds from now */
     int timeout;
-    double stop_after;       /* > 0: executor_stop after this many seconds */
-    bool broken_config;      /* config_path names BROKEN_CONFIG, not NO_CONFIG */
+    double stop_after;  /* > 0: executor_stop after this many seconds */
+    bool broken_config; /* config_path names BROKEN_CONFIG, not NO_CONFIG */
 };
 
 static char *dup_or_null(const char *s)
@@ -112,8 +112,9 @@ static void on_state(void *data, const char *key, const char *value_json)
     if (!o->state)
         return;
     if (value_json)
-        CHECK_INT(json_object_set_new(o->state, key,
-                                      json_loads(value_json, JSON_DECODE_ANY, NULL)), 0);
+        CHECK_INT(
+            json_object_set_new(o->state, key, json_loads(value_json, JSON_DECODE_ANY, NULL)),
+            0);
     else
         json_object_del(o->state, key);
 }
@@ -184,12 +185,20 @@ static void run_fixture(const char *file, const struct options *opt, struct outc
         return;
     }
     struct run_spec spec = {
-        .program = program, .task = &task, .root = root,
-        .state = o->state, .state_error = opt->state_error,
-        .config_path = opt->broken_config ? broken_config : NO_CONFIG, .config = &config,
-        .run_id = 7, .attempt = 1,
-        .trigger = "manual", .release_at = clock_now() + opt->release_in,
-        .timeout = opt->timeout, .kill_grace = 1, .stream_output = true,
+        .program = program,
+        .task = &task,
+        .root = root,
+        .state = o->state,
+        .state_error = opt->state_error,
+        .config_path = opt->broken_config ? broken_config : NO_CONFIG,
+        .config = &config,
+        .run_id = 7,
+        .attempt = 1,
+        .trigger = "manual",
+        .release_at = clock_now() + opt->release_in,
+        .timeout = opt->timeout,
+        .kill_grace = 1,
+        .stream_output = true,
     };
     CHECK_INT(uv_loop_init(&loop), 0);
     run = executor_start(&loop, &spec, &cb, o, err, sizeof err);
@@ -198,8 +207,9 @@ static void run_fixture(const char *file, const struct options *opt, struct outc
     if (run && opt->stop_after > 0) {
         CHECK_INT(uv_timer_init(&loop, &stop_timer), 0);
         stop_timer.data = run;
-        CHECK_INT(uv_timer_start(&stop_timer, on_stop_timer,
-                                 (uint64_t)(opt->stop_after * 1000), 0), 0);
+        CHECK_INT(
+            uv_timer_start(&stop_timer, on_stop_timer, (uint64_t)(opt->stop_after * 1000), 0),
+            0);
         uv_unref((uv_handle_t *)&stop_timer); /* the run alone keeps the loop going */
     }
     CHECK_INT(uv_run(&loop, UV_RUN_DEFAULT), 0);
@@ -310,7 +320,8 @@ static void run_gets_args_as_written(void)
     run_fixture("run_args.lua", &(struct options){0}, &o);
     CHECK_STR(o.status, "success");
     CHECK(o.error == NULL, "error: %s", o.error);
-    CHECK_STR(o.result_json, "{\"dry\":false,\"keep\":3,\"second\":\"b\",\"src\":\"/data/in\"}");
+    CHECK_STR(o.result_json,
+              "{\"dry\":false,\"keep\":3,\"second\":\"b\",\"src\":\"/data/in\"}");
     outcome_free(&o);
 }
 
@@ -396,8 +407,8 @@ static void run_has_its_own_process_limit(void)
 
     run_fixture("run_nproc.lua", &(struct options){0}, &o);
     CHECK_STR(o.status, "success");
-    CHECK(o.result_json && sscanf(o.result_json, "{\"hard\":%ld,\"soft\":%ld}", &hard,
-                                  &soft) == 2,
+    CHECK(o.result_json &&
+              sscanf(o.result_json, "{\"hard\":%ld,\"soft\":%ld}", &hard, &soft) == 2,
           "a finite limit, got %s", o.result_json);
     /* Other users' cap counts what they already run (proclimit.h). */
     CHECK(hard > 0 && soft <= hard && (getuid() != 0 || hard <= EXECUTOR_MAX_PROCESSES),
@@ -518,14 +529,12 @@ static void state_survives_between_runs(void)
     json_t *store = json_object();
     struct outcome o;
 
-    run_fixture("run_state_set.lua", &(struct options){.name = "stateful", .state = store},
-                &o);
+    run_fixture("run_state_set.lua", &(struct options){.name = "stateful", .state = store}, &o);
     CHECK_STR(o.status, "success");
     CHECK(o.error == NULL, "error: %s", o.error);
     CHECK_STR(o.changes, "counter gone -gone");
     outcome_free(&o);
-    run_fixture("run_state_get.lua", &(struct options){.name = "stateful", .state = store},
-                &o);
+    run_fixture("run_state_get.lua", &(struct options){.name = "stateful", .state = store}, &o);
     CHECK_STR(o.status, "success");
     CHECK_STR(o.result_json, "{\"keys\":[\"a\",\"b\"],\"n\":5}");
     CHECK(o.error == NULL, "error: %s", o.error);
@@ -660,13 +669,28 @@ static int request_round_trip(const struct run_request *in, struct run_request *
 static void protocol_request_carries_state_and_user(void)
 {
     json_t *args = json_array(), *state = json_pack("{s:i, s:[s]}", "n", 5, "tags", "a"), *doc;
-    struct run_request in = {
-        .task = "t", .path = "/r/tasks/t.lua", .title = "T", .content = "return {}",
-        .content_len = 9, .hash = "0", .run_id = 1, .attempt = 1, .trigger = "manual",
-        .args = args, .root = "/r", .config_path = "/r/config/config.yaml",
-        .rocks_tree = "/r/data/rocks", .user = "backup", .uid = 998, .gid = 997,
-        .state = state, .log_level = LOG_LEVEL_INFO,
-    }, out;
+    struct run_request in =
+                           {
+                               .task = "t",
+                               .path = "/r/tasks/t.lua",
+                               .title = "T",
+                               .content = "return {}",
+                               .content_len = 9,
+                               .hash = "0",
+                               .run_id = 1,
+                               .attempt = 1,
+                               .trigger = "manual",
+                               .args = args,
+                               .root = "/r",
+                               .config_path = "/r/config/config.yaml",
+                               .rocks_tree = "/r/data/rocks",
+                               .user = "backup",
+                               .uid = 998,
+                               .gid = 997,
+                               .state = state,
+                               .log_level = LOG_LEVEL_INFO,
+                           },
+                       out;
     char err[256];
     char *big = calloc(1, RUN_PROTOCOL_STATE_MAX + 1);
 
@@ -742,7 +766,8 @@ static int setup(void)
 
 int main(void)
 {
-    signal(SIGPIPE, SIG_IGN); /* as the daemon does: a dead run's pipe is an error, not a signal */
+    signal(SIGPIPE,
+           SIG_IGN); /* as the daemon does: a dead run's pipe is an error, not a signal */
     if (clock_init(NULL, 0) != 0 || setup() != 0) {
         printf("not ok - setup\n");
         return 1;

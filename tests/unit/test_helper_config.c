@@ -64,23 +64,24 @@ static const char *eval_capturing_stderr(const char *code, char *out, size_t len
 }
 
 /* `code` raised an error whose message ends with `want`. */
-#define CHECK_RAISES(code, want)                                             \
-    do {                                                                     \
-        const char *got_ = luatest_eval(L, code);                            \
-        size_t gl_ = strlen(got_), wl_ = strlen(want);                       \
-        CHECK(strncmp(got_, "error: ", 7) == 0 && gl_ >= wl_                 \
-              && strcmp(got_ + gl_ - wl_, want) == 0,                        \
-              "got '%s', want an error ending '%s'", got_, want);            \
+#define CHECK_RAISES(code, want)                                  \
+    do {                                                          \
+        const char *got_ = luatest_eval(L, code);                 \
+        size_t gl_ = strlen(got_), wl_ = strlen(want);            \
+        CHECK(strncmp(got_, "error: ", 7) == 0 && gl_ >= wl_ &&   \
+                  strcmp(got_ + gl_ - wl_, want) == 0,            \
+              "got '%s', want an error ending '%s'", got_, want); \
     } while (0)
 
 static void load_types_scalars_with_yaml_1_1_rules(void)
 {
     use_root(fixtures);
-    CHECK_STR(luatest_eval(L, "local c = config.load('app'); "
-                              "return c.name .. ' ' .. math.type(c.port) .. c.port .. ' ' "
-                              ".. c.hex .. ' ' .. math.type(c.ratio) .. ' ' .. math.type(c.whole) "
-                              ".. ' ' .. tostring(c.enabled) .. ' ' .. tostring(c.disabled) "
-                              ".. ' ' .. type(c.quoted) .. c.quoted"),
+    CHECK_STR(luatest_eval(L,
+                           "local c = config.load('app'); "
+                           "return c.name .. ' ' .. math.type(c.port) .. c.port .. ' ' "
+                           ".. c.hex .. ' ' .. math.type(c.ratio) .. ' ' .. math.type(c.whole) "
+                           ".. ' ' .. tostring(c.enabled) .. ' ' .. tostring(c.disabled) "
+                           ".. ' ' .. type(c.quoted) .. c.quoted"),
               "backup integer8080 31 float float true false stringtrue");
 }
 
@@ -92,21 +93,24 @@ static void load_maps_nulls_sequences_and_keys(void)
                               "return tostring(c.nothing) .. ' ' .. #c.items .. ' ' "
                               ".. tostring(c.items[2] == json.null) .. ' ' .. c.items[3]"),
               "nil 3 true three");
-    CHECK_STR(luatest_eval(L, "local c = config.load('app'); "
-                              "return c.servers[1].host .. c.servers[1].port .. c.servers[2].host "
-                              ".. ' ' .. c['8080'] .. ' ' .. c.nested.deeper.value"),
+    CHECK_STR(luatest_eval(L,
+                           "local c = config.load('app'); "
+                           "return c.servers[1].host .. c.servers[1].port .. c.servers[2].host "
+                           ".. ' ' .. c['8080'] .. ' ' .. c.nested.deeper.value"),
               "alpha22beta a number as a key found");
-    CHECK_STR(luatest_eval(L, "local c = config.load('app'); "
-                              "return json.encode(c.empty_list) .. ' ' "
-                              ".. tostring(getmetatable(c.items) == getmetatable(c.empty_list))"),
+    CHECK_STR(luatest_eval(L,
+                           "local c = config.load('app'); "
+                           "return json.encode(c.empty_list) .. ' ' "
+                           ".. tostring(getmetatable(c.items) == getmetatable(c.empty_list))"),
               "[] true");
 }
 
 static void load_resolves_anchors_aliases_and_merges(void)
 {
     use_root(fixtures);
-    CHECK_STR(luatest_eval(L, "local c = config.load('app'); "
-                              "return c.copy.retries .. ' ' .. c.job.retries .. ' ' .. c.job.timeout"),
+    CHECK_STR(luatest_eval(
+                  L, "local c = config.load('app'); "
+                     "return c.copy.retries .. ' ' .. c.job.retries .. ' ' .. c.job.timeout"),
               "3 3 60");
 }
 
@@ -120,8 +124,9 @@ static void load_defaults_to_config_yaml(void)
 static void load_missing_file_returns_nil_and_message(void)
 {
     use_root(fixtures);
-    CHECK_STR(luatest_eval(L, "local t, err = config.load('foo'); return tostring(t) .. ' ' .. err"),
-              "nil config.load: config/foo.yaml: No such file or directory");
+    CHECK_STR(
+        luatest_eval(L, "local t, err = config.load('foo'); return tostring(t) .. ' ' .. err"),
+        "nil config.load: config/foo.yaml: No such file or directory");
     CHECK_STR(luatest_eval(L, "return select(2, config.get('a', 'foo', 1))"),
               "config.get: config/foo.yaml: No such file or directory");
 }
@@ -131,7 +136,8 @@ static void load_syntax_error_names_line_and_column(void)
     const char *got;
 
     use_root(fixtures);
-    got = luatest_eval(L, "local t, err = config.load('broken'); return tostring(t) .. ' ' .. err");
+    got = luatest_eval(
+        L, "local t, err = config.load('broken'); return tostring(t) .. ' ' .. err");
     CHECK_STR(got, "nil config/broken.yaml:4:6: did not find expected ',' or ']' "
                    "(while parsing a flow sequence at line 3)");
 }
@@ -202,10 +208,11 @@ static void save_round_trips_and_keeps_the_mode(void)
     /* a new inode: the file was replaced by a rename, not rewritten */
     CHECK(before.st_ino != after.st_ino, "inode %lu kept", (unsigned long)after.st_ino);
     CHECK_INT(stray_files("out.yaml"), 0);
-    CHECK_STR(luatest_eval(L, "local c = config.load('out'); "
-                              "return c.name .. math.type(c.n) .. math.type(c.f) .. type(c.yes) "
-                              ".. c.list[2] .. tostring(c.list[3] == json.null) .. #c.list "
-                              ".. json.encode(c.empty) .. c.map.a .. c.map.b .. tostring(c.off)"),
+    CHECK_STR(luatest_eval(L,
+                           "local c = config.load('out'); "
+                           "return c.name .. math.type(c.n) .. math.type(c.f) .. type(c.yes) "
+                           ".. c.list[2] .. tostring(c.list[3] == json.null) .. #c.list "
+                           ".. json.encode(c.empty) .. c.map.a .. c.map.b .. tostring(c.off)"),
               "xintegerfloatstringtwotrue3[]12false");
     CHECK_STR(luatest_eval(L, "return config.get('map.b', 'out')"), "2");
     CHECK(unlink(path) == 0, "unlink %s", path);
@@ -219,8 +226,9 @@ static void save_writes_sorted_keys_to_a_new_file(void)
 
     use_root(temp_root);
     snprintf(path, sizeof path, "%s/fresh.yaml", temp_config);
-    CHECK_STR(luatest_eval(L, "return config.save({zeta = 1, alpha = 2, mid = 3}, 'fresh.yaml')"),
-              "true");
+    CHECK_STR(
+        luatest_eval(L, "return config.save({zeta = 1, alpha = 2, mid = 3}, 'fresh.yaml')"),
+        "true");
     CHECK(stat(path, &sb) == 0 && (sb.st_mode & 07777) == 0600,
           "a new file is its writer's alone (0600), got %o", (unsigned)(sb.st_mode & 07777));
     f = fopen(path, "r");
@@ -229,8 +237,9 @@ static void save_writes_sorted_keys_to_a_new_file(void)
         text[fread(text, 1, sizeof text - 1, f)] = '\0';
         fclose(f);
     }
-    CHECK(strstr(text, "alpha") && strstr(text, "alpha") < strstr(text, "mid")
-          && strstr(text, "mid") < strstr(text, "zeta"), "keys not sorted: %s", text);
+    CHECK(strstr(text, "alpha") && strstr(text, "alpha") < strstr(text, "mid") &&
+              strstr(text, "mid") < strstr(text, "zeta"),
+          "keys not sorted: %s", text);
     CHECK(unlink(path) == 0, "unlink %s", path);
 }
 
@@ -241,8 +250,9 @@ static void save_into_a_missing_folder_returns_nil_and_message(void)
     use_root(temp_root);
     got = luatest_eval(L, "local ok, err = config.save({a = 1}, 'nope/x'); "
                           "return tostring(ok) .. ' ' .. err");
-    CHECK(strncmp(got, "nil config.save: ", strlen("nil config.save: ")) == 0
-          && strstr(got, "No such file or directory"), "got '%s'", got);
+    CHECK(strncmp(got, "nil config.save: ", strlen("nil config.save: ")) == 0 &&
+              strstr(got, "No such file or directory"),
+          "got '%s'", got);
 }
 
 static void list_names_yaml_files_sorted(void)
@@ -275,7 +285,8 @@ static void secrets_readable_by_others_warn(void)
     write_file(path, "token: abc\n", 0644);
     CHECK_STR(eval_capturing_stderr("return config.get('token', 'secrets')", err, sizeof err),
               "abc");
-    CHECK(strstr(err, "config/secrets.yaml is readable by group and others (mode 0644)") != NULL,
+    CHECK(strstr(err, "config/secrets.yaml is readable by group and others (mode 0644)") !=
+              NULL,
           "no warning in '%s'", err);
     CHECK(chmod(path, 0600) == 0, "chmod");
     CHECK_STR(eval_capturing_stderr("return config.load('secrets').token", err, sizeof err),

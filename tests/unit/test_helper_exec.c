@@ -11,7 +11,7 @@
 #include "luatest.h"
 #include "testing.h"
 
-#define DEATH_WAIT_MS 2000  /* how long a killed grandchild may take to go */
+#define DEATH_WAIT_MS 2000 /* how long a killed grandchild may take to go */
 
 static lua_State *L;
 
@@ -22,7 +22,8 @@ static void run_returns_output_and_code(void)
                               ".. tostring(r.signal) .. tostring(r.timed_out) "
                               ".. tostring(r.truncated) .. math.type(r.duration)"),
               "0|hello world\n||nilfalsefalsefloat");
-    CHECK_STR(luatest_eval(L, "return exec.run{'sh', '-c', 'echo oops >&2; exit 3'}.code"), "3");
+    CHECK_STR(luatest_eval(L, "return exec.run{'sh', '-c', 'echo oops >&2; exit 3'}.code"),
+              "3");
     CHECK_STR(luatest_eval(L, "return exec.run{'sh', '-c', 'echo oops >&2'}.stderr"), "oops\n");
 }
 
@@ -35,14 +36,16 @@ static void arguments_are_not_split_by_a_shell(void)
 static void killed_by_signal_reports_signal(void)
 {
     CHECK_STR(luatest_eval(L, "local r = exec.run{'sh', '-c', 'kill -KILL $$'}; "
-                              "return tostring(r.code) .. ' ' .. r.signal"), "nil 9");
+                              "return tostring(r.code) .. ' ' .. r.signal"),
+              "nil 9");
 }
 
 static void stdin_is_fed_to_the_child(void)
 {
     CHECK_STR(luatest_eval(L, "return exec.run{'cat', stdin = 'abc\\n'}.stdout"), "abc\n");
     CHECK_STR(luatest_eval(L, "return exec.run{'wc', '-c', stdin = ('x'):rep(3 << 20)}"
-                              ".stdout:match('%d+')"), "3145728");
+                              ".stdout:match('%d+')"),
+              "3145728");
     /* A child that never reads its stdin must not kill us with SIGPIPE. */
     CHECK_STR(luatest_eval(L, "return exec.run{'true', stdin = ('x'):rep(3 << 20)}.code"), "0");
     CHECK_STR(luatest_eval(L, "return #exec.run{'cat'}.stdout"), "0");
@@ -57,7 +60,8 @@ static void env_merges_over_the_current_environment(void)
                               "env = {EXEC_TEST_NEW = 'new', EXEC_TEST_GONE = false}}.stdout"),
               "kept-new-unset\n");
     CHECK_STR(luatest_eval(L, "return exec.run{'sh', '-c', 'echo $EXEC_TEST_KEPT', "
-                              "env = {EXEC_TEST_KEPT = 'replaced'}}.stdout"), "replaced\n");
+                              "env = {EXEC_TEST_KEPT = 'replaced'}}.stdout"),
+              "replaced\n");
 }
 
 static void cwd_sets_the_working_directory(void)
@@ -91,15 +95,16 @@ static int process_dead(long pid)
 
 static void timeout_kills_the_whole_group(void)
 {
-    const struct timespec tick = { 0, 10 * 1000 * 1000 };
+    const struct timespec tick = {0, 10 * 1000 * 1000};
     const char *out;
     long grandchild;
     int waited = 0;
 
-    out = luatest_eval(L, "local r = exec.shell('sleep 30 & echo $!; sleep 30', {timeout = 0.5}); "
-                          "assert(r.timed_out and r.signal == 15 and r.duration < 5, "
-                          "        'not killed in time'); "
-                          "return r.stdout");
+    out = luatest_eval(L,
+                       "local r = exec.shell('sleep 30 & echo $!; sleep 30', {timeout = 0.5}); "
+                       "assert(r.timed_out and r.signal == 15 and r.duration < 5, "
+                       "        'not killed in time'); "
+                       "return r.stdout");
     grandchild = atol(out);
     CHECK(grandchild > 0, "grandchild pid expected, got '%s'", out);
     while (grandchild > 0 && !process_dead(grandchild) && waited < DEATH_WAIT_MS) {
@@ -119,9 +124,10 @@ static void timeout_escalates_to_sigkill(void)
 
 static void output_is_capped_and_flagged(void)
 {
-    CHECK_STR(luatest_eval(L, "local r = exec.run{'head', '-c', '200000', '/dev/zero', "
-                              "max_output = 1000}; "
-                              "return #r.stdout .. ' ' .. tostring(r.truncated) .. ' ' .. r.code"),
+    CHECK_STR(luatest_eval(L,
+                           "local r = exec.run{'head', '-c', '200000', '/dev/zero', "
+                           "max_output = 1000}; "
+                           "return #r.stdout .. ' ' .. tostring(r.truncated) .. ' ' .. r.code"),
               "1000 true 0");
     CHECK_STR(luatest_eval(L, "local r = exec.run{'head', '-c', '200000', '/dev/zero'}; "
                               "return #r.stdout .. ' ' .. tostring(r.truncated)"),
@@ -175,8 +181,9 @@ static void script_runs_by_its_shebang(void)
 
 static void bad_arguments_raise(void)
 {
-    CHECK_STR(luatest_eval(L, "exec.run()"), "error: [string \"exec.run()\"]:1: "
-                                             "bad argument #1 to 'run' (table expected, got no value)");
+    CHECK_STR(luatest_eval(L, "exec.run()"),
+              "error: [string \"exec.run()\"]:1: "
+              "bad argument #1 to 'run' (table expected, got no value)");
     CHECK_STR(luatest_eval(L, "return select(2, pcall(exec.run, {}))"),
               "bad argument #1 to 'exec.run' (command expected)");
     CHECK_STR(luatest_eval(L, "return select(2, pcall(exec.run, {'echo', 5}))"),

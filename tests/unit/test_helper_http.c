@@ -21,7 +21,7 @@
 
 static lua_State *L;
 static pid_t server_pid = -1;
-static int server_stdin = -1;  /* the server exits when this closes */
+static int server_stdin = -1; /* the server exits when this closes */
 
 /* Starts the fixture server and returns its port, or 0. */
 static int server_start(void)
@@ -43,7 +43,7 @@ static int server_start(void)
     close(in[0]);
     close(out[1]);
     server_stdin = in[1];
-    pfd = (struct pollfd){ .fd = out[0], .events = POLLIN };
+    pfd = (struct pollfd){.fd = out[0], .events = POLLIN};
     do
         ready = server_pid > 0 ? poll(&pfd, 1, SERVER_START_MS) : -1;
     while (ready < 0 && errno == EINTR);
@@ -69,12 +69,12 @@ static void server_stop(void)
 /* A port on 127.0.0.1 that nothing listens on (bound, then released). */
 static int unused_port(void)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
     int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
 
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0
-        && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
         port = ntohs(a.sin_port);
     if (fd >= 0)
         close(fd);
@@ -120,17 +120,21 @@ static void request_uses_any_method(void)
 {
     CHECK_STR(luatest_eval(L, "local r = http.request{method = 'PUT', url = BASE .. '/echo', "
                               "body = 'z'}; local got = json.decode(r.body); "
-                              "return got.method .. ' ' .. got.body"), "PUT z");
+                              "return got.method .. ' ' .. got.body"),
+              "PUT z");
     CHECK_STR(luatest_eval(L, "return json.decode(http.request{method = 'DELETE', "
-                              "url = BASE .. '/echo'}.body).method"), "DELETE");
+                              "url = BASE .. '/echo'}.body).method"),
+              "DELETE");
     CHECK_STR(luatest_eval(L, "return json.decode(http.request{url = BASE .. '/echo'}.body)"
-                              ".method"), "GET");
+                              ".method"),
+              "GET");
 }
 
 static void http_500_is_a_response_not_an_error(void)
 {
     CHECK_STR(luatest_eval(L, "local r = http.get(BASE .. '/status/500'); "
-                              "return r.status .. ' ' .. r.body"), "500 {\"status\": 500}");
+                              "return r.status .. ' ' .. r.body"),
+              "500 {\"status\": 500}");
 }
 
 static void timeout_returns_nil_and_message(void)
@@ -147,8 +151,10 @@ static void refused_connection_returns_nil_and_message(void)
 {
     char code[256];
 
-    snprintf(code, sizeof code, "local r, err = http.get('http://127.0.0.1:%d/'); "
-                                "return tostring(r) .. ' ' .. err", unused_port());
+    snprintf(code, sizeof code,
+             "local r, err = http.get('http://127.0.0.1:%d/'); "
+             "return tostring(r) .. ' ' .. err",
+             unused_port());
     CHECK(strncmp(luatest_eval(L, code), "nil http.get: Failed to connect", 31) == 0,
           "refused: got '%s'", luatest_eval(L, code));
 }
@@ -156,21 +162,25 @@ static void refused_connection_returns_nil_and_message(void)
 static void redirects_are_followed_unless_disabled(void)
 {
     CHECK_STR(luatest_eval(L, "local r = http.get(BASE .. '/redirect'); "
-                              "return r.status .. ' ' .. r.url:match('/%w+$')"), "200 /ok");
+                              "return r.status .. ' ' .. r.url:match('/%w+$')"),
+              "200 /ok");
     CHECK_STR(luatest_eval(L, "local r = http.get(BASE .. '/redirect', {follow = false}); "
-                              "return r.status .. ' ' .. r.headers.location"), "302 /ok");
+                              "return r.status .. ' ' .. r.headers.location"),
+              "302 /ok");
 }
 
 static void max_size_refuses_large_bodies(void)
 {
     CHECK_STR(luatest_eval(L, "local r, err = http.get(BASE .. '/echo', {max_size = 10}); "
-                              "return tostring(r) .. ' ' .. tostring(err ~= nil)"), "nil true");
+                              "return tostring(r) .. ' ' .. tostring(err ~= nil)"),
+              "nil true");
 }
 
 static void bad_arguments_raise(void)
 {
-    CHECK_STR(luatest_eval(L, "http.get()"), "error: [string \"http.get()\"]:1: "
-                                             "bad argument #1 to 'get' (string expected, got no value)");
+    CHECK_STR(luatest_eval(L, "http.get()"),
+              "error: [string \"http.get()\"]:1: "
+              "bad argument #1 to 'get' (string expected, got no value)");
     CHECK_STR(luatest_eval(L, "return select(2, pcall(http.post, BASE))"),
               "bad argument #2 to 'http.post' (string or table expected, got no value)");
     CHECK_STR(luatest_eval(L, "return select(2, pcall(http.request, {}))"),

@@ -54,7 +54,8 @@ static void nested_round_trip(void)
              text);
     CHECK_STR(luatest_eval(L, code), text);
     CHECK_STR(luatest_eval(L, "return json.decode('{\"a\":[1,2,{\"b\":null}]}').a[3].b"
-                              " == json.null"), "true");
+                              " == json.null"),
+              "true");
 }
 
 static void sort_keys_and_indent(void)
@@ -69,10 +70,12 @@ static void unicode_round_trips(void)
 {
     CHECK_STR(luatest_eval(L, "return json.decode('\"\\\\u00e9\\\\ud83d\\\\ude00\"')"),
               "\xc3\xa9\xf0\x9f\x98\x80");
-    CHECK_STR(luatest_eval(L, "return json.encode('\xc3\xa9t\xc3\xa9')"), "\"\xc3\xa9t\xc3\xa9\"");
+    CHECK_STR(luatest_eval(L, "return json.encode('\xc3\xa9t\xc3\xa9')"),
+              "\"\xc3\xa9t\xc3\xa9\"");
     CHECK_STR(luatest_eval(L, "return #json.decode('\"a\\\\u0000b\"')"), "3");
     CHECK(strstr(luatest_eval(L, "return json.encode('\\xff')"),
-                 "json.encode: invalid UTF-8 in string") != NULL, "invalid UTF-8 raises");
+                 "json.encode: invalid UTF-8 in string") != NULL,
+          "invalid UTF-8 raises");
 }
 
 static void cycle_is_reported_with_its_path(void)

@@ -28,7 +28,7 @@
 
 struct server {
     pid_t pid;
-    int stdin_fd;   /* closing it makes the server exit */
+    int stdin_fd; /* closing it makes the server exit */
     int port;
 };
 
@@ -78,12 +78,12 @@ static void server_stop(struct server *s)
 /* A port on 127.0.0.1 that nothing listens on (bound, then released). */
 static int dead_port(void)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
     int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
 
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0
-        && getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
         port = ntohs(a.sin_port);
     if (fd >= 0)
         close(fd);
@@ -112,28 +112,29 @@ static void write_all_channels(void)
     char text[TEXT_MAX];
     int p = http.port;
 
-    snprintf(text, sizeof text,
-             "notifications:\n"
-             "  hook: {type: webhook, url: 'http://127.0.0.1:%d/ok', headers: {X-Token: s3cret}}\n"
-             "  push: {type: ntfy, url: 'http://127.0.0.1:%d/status/', topic: '200'}\n"
-             "  chat: {type: slack, url: 'http://127.0.0.1:%d/ok'}\n"
-             "  mail:\n"
-             "    type: email\n"
-             "    url: smtp://127.0.0.1:%d\n"
-             "    from: Scheduler <sched@example.com>\n"
-             "    to: [ops@example.com, me@example.com]\n"
-             "  down: {type: webhook, url: 'http://127.0.0.1:%d/ok'}\n"
-             "  broken: {type: webhook, url: 'http://127.0.0.1:%d/status/500'}\n"
-             "  desk: {type: desktop}\n",
-             p, p, p, smtp.port, dead_port(), p);
+    snprintf(
+        text, sizeof text,
+        "notifications:\n"
+        "  hook: {type: webhook, url: 'http://127.0.0.1:%d/ok', headers: {X-Token: s3cret}}\n"
+        "  push: {type: ntfy, url: 'http://127.0.0.1:%d/status/', topic: '200'}\n"
+        "  chat: {type: slack, url: 'http://127.0.0.1:%d/ok'}\n"
+        "  mail:\n"
+        "    type: email\n"
+        "    url: smtp://127.0.0.1:%d\n"
+        "    from: Scheduler <sched@example.com>\n"
+        "    to: [ops@example.com, me@example.com]\n"
+        "  down: {type: webhook, url: 'http://127.0.0.1:%d/ok'}\n"
+        "  broken: {type: webhook, url: 'http://127.0.0.1:%d/status/500'}\n"
+        "  desk: {type: desktop}\n",
+        p, p, p, smtp.port, dead_port(), p);
     write_config(text);
 }
 
 /* Lua: the last request the HTTP server received, as a table. */
-#define LAST_REQUEST                                                         \
-    "local function last() "                                                 \
-    "  local all = json.decode(http.get(base .. '/requests').body) "         \
-    "  return all[#all], #all "                                              \
+#define LAST_REQUEST                                                 \
+    "local function last() "                                         \
+    "  local all = json.decode(http.get(base .. '/requests').body) " \
+    "  return all[#all], #all "                                      \
     "end "
 
 static void set_base(void)
@@ -151,10 +152,10 @@ static void webhook_posts_the_notification_as_json(void)
                               "urgency = 'critical', channels = {'hook'}}"),
               "true");
     CHECK_STR(luatest_eval(L, LAST_REQUEST
-                              "local r = last(); local b = json.decode(r.body) "
-                              "return r.method .. ' ' .. r.path .. ' ' .. r.headers['x-token'] "
-                              ".. ' ' .. r.headers['content-type'] .. ' ' .. b.title .. '|' "
-                              ".. b.message .. '|' .. b.urgency"),
+                           "local r = last(); local b = json.decode(r.body) "
+                           "return r.method .. ' ' .. r.path .. ' ' .. r.headers['x-token'] "
+                           ".. ' ' .. r.headers['content-type'] .. ' ' .. b.title .. '|' "
+                           ".. b.message .. '|' .. b.urgency"),
               "POST /ok s3cret application/json Backup|done|critical");
 }
 
@@ -164,10 +165,9 @@ static void ntfy_posts_the_message_with_title_and_priority(void)
     CHECK_STR(luatest_eval(L, "return notify.send{title = 'Disk', message = 'almost full', "
                               "urgency = 'low', channels = {'push'}}"),
               "true");
-    CHECK_STR(luatest_eval(L, LAST_REQUEST
-                              "local r = last() "
-                              "return r.path .. ' ' .. r.headers.title .. ' ' "
-                              ".. r.headers.priority .. ' ' .. r.body"),
+    CHECK_STR(luatest_eval(L, LAST_REQUEST "local r = last() "
+                                           "return r.path .. ' ' .. r.headers.title .. ' ' "
+                                           ".. r.headers.priority .. ' ' .. r.body"),
               "/status/200 Disk 2 almost full");
 }
 
@@ -187,15 +187,17 @@ static void email_is_sent_over_smtp(void)
     CHECK_STR(luatest_eval(L, "return notify.send{title = 'Nightly report', "
                               "message = 'line 1\\n.line 2', channels = {'mail'}}"),
               "true");
-    CHECK_STR(luatest_eval(L, "local f = assert(io.open(mail_file)) "
-                              "local line; for l in f:lines() do line = l end f:close() "
-                              "local m = json.decode(line) "
-                              "local function has(s) return m.data:find(s, 1, true) and 'y' or 'n' end "
-                              "return m.mail_from .. ' ' .. table.concat(m.rcpt_to, ',') .. ' ' "
-                              ".. has('Subject: Nightly report\\r\\n') .. (m.data:sub(1, 6) == 'Date: ' and 'y' or 'n') "
-                              ".. has('From: Scheduler <sched@example.com>\\r\\n') "
-                              ".. has('To: ops@example.com, me@example.com\\r\\n') "
-                              ".. has('Message-ID: <') .. has('\\r\\n\\r\\nline 1\\r\\n.line 2\\r\\n')"),
+    CHECK_STR(luatest_eval(
+                  L, "local f = assert(io.open(mail_file)) "
+                     "local line; for l in f:lines() do line = l end f:close() "
+                     "local m = json.decode(line) "
+                     "local function has(s) return m.data:find(s, 1, true) and 'y' or 'n' end "
+                     "return m.mail_from .. ' ' .. table.concat(m.rcpt_to, ',') .. ' ' "
+                     ".. has('Subject: Nightly report\\r\\n') .. (m.data:sub(1, 6) == 'Date: ' "
+                     "and 'y' or 'n') "
+                     ".. has('From: Scheduler <sched@example.com>\\r\\n') "
+                     ".. has('To: ops@example.com, me@example.com\\r\\n') "
+                     ".. has('Message-ID: <') .. has('\\r\\n\\r\\nline 1\\r\\n.line 2\\r\\n')"),
               "<sched@example.com> <ops@example.com>,<me@example.com> yyyyyy");
 }
 
@@ -214,24 +216,26 @@ static void email_subject_is_encoded_when_not_ascii(void)
 static void failing_channel_is_reported_and_others_still_sent(void)
 {
     write_all_channels();
-    CHECK_STR(luatest_eval(L, LAST_REQUEST
-                              "local ok, err = notify.send{title = 'partial', message = 'm', "
-                              "  channels = {'down', 'hook'}} "
-                              "local r = last() "
-                              "return tostring(ok) .. ' | ' .. err:gsub('port %d+ after %d+', 'port P after N') "
-                              ".. ' | ' .. json.decode(r.body).title"),
-              "nil | notify.send: down: Failed to connect to 127.0.0.1 port P after N ms: "
-              "Couldn't connect to server | partial");
+    CHECK_STR(
+        luatest_eval(
+            L, LAST_REQUEST
+            "local ok, err = notify.send{title = 'partial', message = 'm', "
+            "  channels = {'down', 'hook'}} "
+            "local r = last() "
+            "return tostring(ok) .. ' | ' .. err:gsub('port %d+ after %d+', 'port P after N') "
+            ".. ' | ' .. json.decode(r.body).title"),
+        "nil | notify.send: down: Failed to connect to 127.0.0.1 port P after N ms: "
+        "Couldn't connect to server | partial");
 }
 
 static void http_error_status_fails_after_one_retry(void)
 {
     write_all_channels();
     CHECK_STR(luatest_eval(L, LAST_REQUEST
-                              "local _, before = last() "
-                              "local ok, err = notify.send{message = 'm', channels = {'broken'}} "
-                              "local _, after = last() "
-                              "return tostring(ok) .. ' ' .. err .. ' ' .. (after - before - 1)"),
+                           "local _, before = last() "
+                           "local ok, err = notify.send{message = 'm', channels = {'broken'}} "
+                           "local _, after = last() "
+                           "return tostring(ok) .. ' ' .. err .. ' ' .. (after - before - 1)"),
               "nil notify.send: broken: HTTP 500 2");
 }
 
@@ -250,14 +254,16 @@ static void desktop_without_a_session_bus_does_not_fail(void)
     write_all_channels();
     CHECK(unsetenv("DBUS_SESSION_BUS_ADDRESS") == 0, "unsetenv");
     CHECK(setenv("XDG_RUNTIME_DIR", root, 1) == 0, "setenv"); /* no bus socket there */
-    CHECK_STR(luatest_eval(L, "return notify.send{message = 'm', channels = {'desk', 'desktop'}}"),
-              "true");
+    CHECK_STR(
+        luatest_eval(L, "return notify.send{message = 'm', channels = {'desk', 'desktop'}}"),
+        "true");
     /* no channel configured: the desktop */
     write_config("scheduler: {max_concurrent: 2}\n");
     CHECK_STR(luatest_eval(L, "return notify.send{message = 'nowhere'}"), "true");
-    CHECK_INT(notifier_send_from(config_file, &(struct notification){ .message = "m",
-                                                                      .duration = -1 },
-                                 err, sizeof err), 0);
+    CHECK_INT(notifier_send_from(config_file,
+                                 &(struct notification){.message = "m", .duration = -1}, err,
+                                 sizeof err),
+              0);
 }
 
 static void desktop_with_a_bus_runs_notify_send(void)
@@ -275,7 +281,8 @@ static void desktop_with_a_bus_runs_notify_send(void)
     write_file(script, text);
     CHECK(chmod(script, 0755) == 0, "chmod");
     snprintf(path, sizeof path, "%s:%s", bin, old_path ? old_path : "/usr/bin:/bin");
-    CHECK(setenv("PATH", path, 1) == 0 && setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x", 1) == 0,
+    CHECK(setenv("PATH", path, 1) == 0 &&
+              setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x", 1) == 0,
           "setenv");
     write_all_channels();
     CHECK_STR(luatest_eval(L, "return notify.send{title = 'T', message = 'hello', "
@@ -305,11 +312,11 @@ static void without_channels_every_configured_channel_is_used(void)
              http.port, http.port);
     write_config(text);
     CHECK_STR(luatest_eval(L, LAST_REQUEST
-                              "local _, before = last() "
-                              "local ok = notify.send{title = 'all', message = 'm'} "
-                              "local r, after = last() "
-                              "return tostring(ok) .. ' ' .. (after - before - 1) .. ' ' "
-                              ".. json.decode(r.body).text"),
+                           "local _, before = last() "
+                           "local ok = notify.send{title = 'all', message = 'm'} "
+                           "local r, after = last() "
+                           "return tostring(ok) .. ' ' .. (after - before - 1) .. ' ' "
+                           ".. json.decode(r.body).text"),
               "true 2 *all*\nm");
 }
 
@@ -327,7 +334,8 @@ static void bad_arguments_raise(void)
     const char *got;
 
     got = luatest_eval(L, "return notify.send()");
-    CHECK(strstr(got, "bad argument #1 to 'send' (table expected, got no value)"), "got '%s'", got);
+    CHECK(strstr(got, "bad argument #1 to 'send' (table expected, got no value)"), "got '%s'",
+          got);
     got = luatest_eval(L, "return notify.send{title = 't'}");
     CHECK(strstr(got, "bad argument #1 to 'send' (field 'message' expected)"), "got '%s'", got);
     got = luatest_eval(L, "return notify.send{message = 'm', urgency = 'loud'}");
@@ -363,11 +371,17 @@ static int run_child_main(const char *input)
 
 static void child_main_sends_a_json_notification(void)
 {
-    const char *const channels[] = { "hook" };
+    const char *const channels[] = {"hook"};
     struct notification n = {
-        .title = "Task failed", .message = "backup failed", .urgency = NOTIFIER_CRITICAL,
-        .channels = channels, .channel_count = 1, .task = "backup", .status = "failed",
-        .duration = 1.5, .error = "boom",
+        .title = "Task failed",
+        .message = "backup failed",
+        .urgency = NOTIFIER_CRITICAL,
+        .channels = channels,
+        .channel_count = 1,
+        .task = "backup",
+        .status = "failed",
+        .duration = 1.5,
+        .error = "boom",
     };
     char *json;
 
@@ -377,9 +391,9 @@ static void child_main_sends_a_json_notification(void)
     CHECK_INT(run_child_main(json ? json : ""), 0);
     free(json);
     CHECK_STR(luatest_eval(L, LAST_REQUEST
-                              "local b = json.decode(last().body) "
-                              "return b.title .. '|' .. b.task .. '|' .. b.status .. '|' "
-                              ".. b.duration .. '|' .. b.error .. '|' .. b.urgency"),
+                           "local b = json.decode(last().body) "
+                           "return b.title .. '|' .. b.task .. '|' .. b.status .. '|' "
+                           ".. b.duration .. '|' .. b.error .. '|' .. b.urgency"),
               "Task failed|backup|failed|1.5|boom|critical");
     CHECK_INT(run_child_main("{not json"), 1);
     CHECK_INT(run_child_main("{\"message\": \"m\", \"urgency\": \"loud\"}"), 1);
@@ -387,8 +401,8 @@ static void child_main_sends_a_json_notification(void)
 
 int main(void)
 {
-    char *http_argv[] = { "/usr/bin/python3", HTTP_SERVER, NULL };
-    char *smtp_argv[] = { "/usr/bin/python3", SMTP_SERVER, mail_file, NULL };
+    char *http_argv[] = {"/usr/bin/python3", HTTP_SERVER, NULL};
+    char *smtp_argv[] = {"/usr/bin/python3", SMTP_SERVER, mail_file, NULL};
     char code[TEXT_MAX];
 
     signal(SIGPIPE, SIG_IGN);

@@ -22,8 +22,8 @@
 #define DAY 86400.0
 #define OLD_RUNS (2 * HOUSEKEEPING_RETENTION_BATCH + 100) /* three batches */
 #define NEW_RUNS 10
-#define TURNS_MAX 2000         /* loop turns before a test gives up */
-#define TURN_PAUSE_US 2000     /* > the pause between retention batches */
+#define TURNS_MAX 2000     /* loop turns before a test gives up */
+#define TURN_PAUSE_US 2000 /* > the pause between retention batches */
 
 static char dir[] = "/tmp/test_housekeeping_XXXXXX";
 
@@ -77,11 +77,15 @@ static long query_long(const char *path, const char *sql)
 /* A finished run queued at `at`. */
 static void insert_finished(struct store *st, double at)
 {
-    struct store_run run = { .task = "t", .trigger = STORE_TRIGGER_SCHEDULE,
-                             .scheduled_for = (int64_t)at, .queued_at = at,
-                             .started_at = at, .status = STORE_RUN_RUNNING,
-                             .attempt = 1, .pid = 1 };
-    struct store_run_outcome end = { .status = STORE_RUN_SUCCESS, .finished_at = at + 1 };
+    struct store_run run = {.task = "t",
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .scheduled_for = (int64_t)at,
+                            .queued_at = at,
+                            .started_at = at,
+                            .status = STORE_RUN_RUNNING,
+                            .attempt = 1,
+                            .pid = 1};
+    struct store_run_outcome end = {.status = STORE_RUN_SUCCESS, .finished_at = at + 1};
     int64_t id = 0;
     CHECK(store_run_insert(st, &run, &id) == 0 && store_run_finish(st, id, &end) == 0,
           "insert: %s", store_error(st));
@@ -89,9 +93,13 @@ static void insert_finished(struct store *st, double at)
 
 static void insert_running(struct store *st, double at)
 {
-    struct store_run run = { .task = "t", .trigger = STORE_TRIGGER_SCHEDULE,
-                             .queued_at = at, .started_at = at,
-                             .status = STORE_RUN_RUNNING, .attempt = 1, .pid = 1 };
+    struct store_run run = {.task = "t",
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .queued_at = at,
+                            .started_at = at,
+                            .status = STORE_RUN_RUNNING,
+                            .attempt = 1,
+                            .pid = 1};
     int64_t id = 0;
     CHECK(store_run_insert(st, &run, &id) == 0, "insert: %s", store_error(st));
 }
@@ -137,7 +145,8 @@ static bool exists(const char *path)
 static void retention_deletes_old_runs_in_bounded_batches(void)
 {
     const char *db = path_in("retention", "data/scheduler.db");
-    const char *old_sql = "SELECT count(*) FROM runs WHERE queued_at < strftime('%s','now') - 50*86400";
+    const char *old_sql =
+        "SELECT count(*) FROM runs WHERE queued_at < strftime('%s','now') - 50*86400";
     struct store *st = open_store("retention");
     double now = clock_now();
     struct config cfg;
@@ -248,10 +257,10 @@ static void backups_are_valid_databases_and_only_the_newest_are_kept(void)
     CHECK(exists(path_in("backup", "data/backups/scheduler-20000103-000000.db")),
           "the newest older backup is kept");
     CHECK(!exists(path_in("backup", "data/backups/scheduler-20000102-000000.db")) &&
-          !exists(path_in("backup", "data/backups/scheduler-20000101-000000.db")),
+              !exists(path_in("backup", "data/backups/scheduler-20000101-000000.db")),
           "older backups beyond backup_keep are removed");
     CHECK(exists(path_in("backup", "data/backups/scheduler-notes.db")) &&
-          exists(path_in("backup", "data/backups/other.db")),
+              exists(path_in("backup", "data/backups/other.db")),
           "files not named like backups are left alone");
     CHECK(store_meta_get(st, HOUSEKEEPING_LAST_BACKUP_KEY, &meta) == 1, "last backup recorded");
     CHECK(meta && labs(atol(meta) - (long)clock_now()) <= 5, "last backup at %s", meta);
@@ -297,23 +306,25 @@ static void log_retention_deletes_only_old_rotated_files(void)
 
     quiet_config(&cfg);
     cfg.logging.retention = 30;
-    touch_aged(path_in("logs", "logs/scheduler.log"), 40);            /* live file */
-    touch_aged(path_in("logs", "logs/scheduler.log.1"), 40);          /* old */
-    touch_aged(path_in("logs", "logs/scheduler.log.2"), 5);           /* recent */
-    touch_aged(path_in("logs", "logs/tasks/cams/copy.log.3"), 40);    /* old, nested */
-    touch_aged(path_in("logs", "logs/notes.txt.1"), 40);              /* not a log */
-    touch_aged(path_in("logs", "logs/tasks/old.log.bak"), 40);        /* not rotated */
+    touch_aged(path_in("logs", "logs/scheduler.log"), 40);         /* live file */
+    touch_aged(path_in("logs", "logs/scheduler.log.1"), 40);       /* old */
+    touch_aged(path_in("logs", "logs/scheduler.log.2"), 5);        /* recent */
+    touch_aged(path_in("logs", "logs/tasks/cams/copy.log.3"), 40); /* old, nested */
+    touch_aged(path_in("logs", "logs/notes.txt.1"), 40);           /* not a log */
+    touch_aged(path_in("logs", "logs/tasks/old.log.bak"), 40);     /* not rotated */
     CHECK(uv_loop_init(&loop) == 0, "loop");
     hk = housekeeping_start(&loop, st, &cfg, root_of("logs"), err, sizeof err);
     CHECK(hk != NULL, "start: %s", err);
     for (int i = 0; hk && i < TURNS_MAX && exists(path_in("logs", "logs/scheduler.log.1")); i++)
         turn(&loop);
     CHECK(!exists(path_in("logs", "logs/scheduler.log.1")), "old rotated file deleted");
-    CHECK(!exists(path_in("logs", "logs/tasks/cams/copy.log.3")), "nested old rotated file deleted");
+    CHECK(!exists(path_in("logs", "logs/tasks/cams/copy.log.3")),
+          "nested old rotated file deleted");
     CHECK(exists(path_in("logs", "logs/scheduler.log")), "the live log is kept");
     CHECK(exists(path_in("logs", "logs/scheduler.log.2")), "a recent rotated file is kept");
     CHECK(exists(path_in("logs", "logs/notes.txt.1")) &&
-          exists(path_in("logs", "logs/tasks/old.log.bak")), "other files are kept");
+              exists(path_in("logs", "logs/tasks/old.log.bak")),
+          "other files are kept");
     stop(&loop, hk);
     store_close(st);
     config_free(&cfg);

@@ -46,10 +46,11 @@ static void wire_round_trip_keeps_every_field(void)
     CHECK_STR(back.name, "demo/all");
     CHECK_STR(back.path, ALL_FIELDS);
     CHECK_STR(back.hash, t.hash);
-    CHECK(back.content_len == t.content_len && memcmp(back.content, t.content, t.content_len) == 0,
+    CHECK(back.content_len == t.content_len &&
+              memcmp(back.content, t.content, t.content_len) == 0,
           "content differs");
-    CHECK(back.schedules.count == 3 &&
-              memcmp(back.schedules.items, t.schedules.items, 3 * sizeof *t.schedules.items) == 0,
+    CHECK(back.schedules.count == 3 && memcmp(back.schedules.items, t.schedules.items,
+                                              3 * sizeof *t.schedules.items) == 0,
           "schedules differ");
     CHECK(back.retry_backoff == 2 && back.memory_limit_mb == 256 && back.priority == -5,
           "numbers differ");
@@ -181,10 +182,12 @@ static void the_issue_files_fail_promptly(void)
     alarm(TEST_HANG_SECONDS);
     isolated_load(jobs, 4);
     alarm(0);
-    CHECK_STR(jobs[0].err,
-              "x.lua:1: instruction limit exceeded (string.rep needs 9223372036854775807 steps)");
-    CHECK_STR(jobs[1].err,
-              "x.lua:1: instruction limit exceeded (table.move needs 9223372036854775807 steps)");
+    CHECK_STR(
+        jobs[0].err,
+        "x.lua:1: instruction limit exceeded (string.rep needs 9223372036854775807 steps)");
+    CHECK_STR(
+        jobs[1].err,
+        "x.lua:1: instruction limit exceeded (table.move needs 9223372036854775807 steps)");
     CHECK_STR(jobs[2].err, "x.lua:1: setmetatable: __gc metamethods are not allowed at the top "
                            "level (finalizers run outside the sandbox's limits)");
     CHECK(jobs[3].loaded, "%s", jobs[3].err);

@@ -175,13 +175,18 @@ static void retention_deletes_old_rotated_files(void)
 static void text_line_format(void)
 {
     json_t *fields = json_pack("{s:i, s:s, s:s}", "run", 7, "who", "me", "what", "a b");
-    struct logfile_record rec = {.at = 0, .level = "info", .task = "t", .title = "Title",
-                                 .message = "hello", .message_len = 5, .fields = fields};
+    struct logfile_record rec = {.at = 0,
+                                 .level = "info",
+                                 .task = "t",
+                                 .title = "Title",
+                                 .message = "hello",
+                                 .message_len = 5,
+                                 .fields = fields};
     size_t len;
     char *line = logfile_format(&rec, false, &len);
 
-    CHECK(line && strstr(line, " INFO [Title] hello run=7 who=me what=\"a b\"\n"),
-          "line: %s", line ? line : "(null)");
+    CHECK(line && strstr(line, " INFO [Title] hello run=7 who=me what=\"a b\"\n"), "line: %s",
+          line ? line : "(null)");
     CHECK(line && len == strlen(line), "length %zu", len);
     free(line);
     json_decref(fields);
@@ -189,8 +194,12 @@ static void text_line_format(void)
 
 static void json_line_is_valid_utf8(void)
 {
-    struct logfile_record rec = {.at = 0, .level = "info", .task = "t", .stream = "stdout",
-                                 .message = "bad \xff byte", .message_len = 10};
+    struct logfile_record rec = {.at = 0,
+                                 .level = "info",
+                                 .task = "t",
+                                 .stream = "stdout",
+                                 .message = "bad \xff byte",
+                                 .message_len = 10};
     size_t len;
     char *line = logfile_format(&rec, true, &len);
     json_t *parsed = line ? json_loads(line, 0, NULL) : NULL;

@@ -11,14 +11,14 @@
 #include "testing.h"
 
 #define META_TASK "lua/meta/task.lua"
-#define META_CLASS "Task"            /* the class of the table a task file returns */
+#define META_CLASS "Task" /* the class of the table a task file returns */
 #define META_FIELDS_MAX 64
-#define META_NAME_MAX 64             /* with the NUL: the %63 of meta_read */
+#define META_NAME_MAX 64 /* with the NUL: the %63 of meta_read */
 
 struct meta_fields {
     char names[META_FIELDS_MAX][META_NAME_MAX];
     size_t count;
-    bool overflow;                   /* more than META_FIELDS_MAX */
+    bool overflow; /* more than META_FIELDS_MAX */
 };
 
 /* The names of the `---@field NAME` lines of class META_CLASS (up to the
@@ -79,8 +79,9 @@ static void annotations_name_the_validators_fields(void)
     CHECK(meta.count > 0, "%s: no ---@field lines for ---@class %s", META_TASK, META_CLASS);
     CHECK(!meta.overflow, "%s: more than %d fields", META_TASK, META_FIELDS_MAX);
     for (size_t i = 0; (field = task_fields_name(i)); i++)
-        CHECK(meta_lists(&meta, field), "field '%s' of task_fields.c is missing in %s (class %s)",
-              field, META_TASK, META_CLASS);
+        CHECK(meta_lists(&meta, field),
+              "field '%s' of task_fields.c is missing in %s (class %s)", field, META_TASK,
+              META_CLASS);
     for (size_t i = 0; i < meta.count; i++)
         CHECK(validator_accepts(meta.names[i]),
               "field '%s' of %s (class %s) is missing in task_fields.c", meta.names[i],

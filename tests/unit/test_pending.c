@@ -38,10 +38,13 @@ static void on_closed(void *data)
 static void locked_writes_are_saved_in_order_after_release(void)
 {
     char path[256], err[STORE_ERR_MAX], got[128];
-    struct store_run row = { .task = "t", .trigger = STORE_TRIGGER_SCHEDULE,
-                             .scheduled_for = (int64_t)QUEUED_AT, .queued_at = QUEUED_AT,
-                             .status = STORE_RUN_QUEUED, .attempt = 1 };
-    struct store_run_outcome end = { .status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT };
+    struct store_run row = {.task = "t",
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .scheduled_for = (int64_t)QUEUED_AT,
+                            .queued_at = QUEUED_AT,
+                            .status = STORE_RUN_QUEUED,
+                            .attempt = 1};
+    struct store_run_outcome end = {.status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT};
     uv_loop_t loop;
     sqlite3 *locker = NULL;
     struct store *st;
@@ -59,8 +62,9 @@ static void locked_writes_are_saved_in_order_after_release(void)
     CHECK(p != NULL, "pending_create");
 
     CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL,
-                           NULL), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL, NULL),
+        SQLITE_OK);
     CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
     CHECK(id < 0, "a provisional id while locked, got %lld", (long long)id);
     pending_run_start(p, id, RUN_PID, STARTED_AT);
@@ -76,8 +80,10 @@ static void locked_writes_are_saved_in_order_after_release(void)
     status = pending_status_json(p);
     CHECK(json_is_null(status), "no error once the writes are saved");
     json_decref(status);
-    query_text(locker, "SELECT status || ' ' || pid || ' ' || CAST(started_at AS INTEGER) ||"
-                       " ' ' || CAST(finished_at AS INTEGER) FROM runs", got, sizeof got);
+    query_text(locker,
+               "SELECT status || ' ' || pid || ' ' || CAST(started_at AS INTEGER) ||"
+               " ' ' || CAST(finished_at AS INTEGER) FROM runs",
+               got, sizeof got);
     CHECK_STR(got, "success 4242 1700000001 1700000002");
 
     pending_close(p, on_closed, &closed);
@@ -108,10 +114,12 @@ static void check_state(struct pending *p, const char *task, const char *want)
 static void locked_state_writes_are_read_back_and_saved(void)
 {
     char path[256], err[STORE_ERR_MAX], got[128];
-    struct store_run row = { .task = "t", .trigger = STORE_TRIGGER_MANUAL,
-                             .queued_at = QUEUED_AT, .status = STORE_RUN_QUEUED,
-                             .attempt = 1 };
-    struct store_run_outcome end = { .status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT };
+    struct store_run row = {.task = "t",
+                            .trigger = STORE_TRIGGER_MANUAL,
+                            .queued_at = QUEUED_AT,
+                            .status = STORE_RUN_QUEUED,
+                            .attempt = 1};
+    struct store_run_outcome end = {.status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT};
     uv_loop_t loop;
     sqlite3 *locker = NULL;
     struct store *st;
@@ -133,8 +141,9 @@ static void locked_state_writes_are_read_back_and_saved(void)
     check_state(p, "t", "{\"gone\":2,\"kept\":1}");
 
     CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL,
-                           NULL), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL, NULL),
+        SQLITE_OK);
     CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
     pending_state_write(p, "t", "n", "5");
     pending_state_write(p, "t", "gone", NULL);
@@ -148,8 +157,9 @@ static void locked_state_writes_are_read_back_and_saved(void)
 
     CHECK_INT(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     uv_run(&loop, UV_RUN_DEFAULT);
-    query_text(locker, "SELECT group_concat(key || '=' || value_json, ' ') FROM"
-                       " (SELECT * FROM state WHERE task = 't' ORDER BY key)",
+    query_text(locker,
+               "SELECT group_concat(key || '=' || value_json, ' ') FROM"
+               " (SELECT * FROM state WHERE task = 't' ORDER BY key)",
                got, sizeof got);
     CHECK_STR(got, "kept=1 n={\"deep\":[6]}");
     query_text(locker, "SELECT status FROM runs", got, sizeof got);

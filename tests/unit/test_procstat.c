@@ -17,9 +17,9 @@
 /* Read only up to its first ')', this name would give state Z, ppid 1. */
 #define TRICKY_NAME "a b) Z 1 (c"
 #define COMM_MAX 64
-#define WAIT_POLLS 200           /* of WAIT_POLL_NS each: 2 s */
+#define WAIT_POLLS 200 /* of WAIT_POLL_NS each: 2 s */
 #define WAIT_POLL_NS 10000000L
-#define NO_SUCH_PID INT_MAX      /* above any pid_max (at most 2^22) */
+#define NO_SUCH_PID INT_MAX /* above any pid_max (at most 2^22) */
 
 /* The name the kernel shows for `pid` (its /proc/PID/comm), or "". */
 static const char *comm_of(pid_t pid)
@@ -51,7 +51,8 @@ static void reads_this_process(void)
     CHECK_INT(ps.pgrp, getpgrp());
     CHECK_INT(ps.session, getsid(0));
     CHECK(clock_gettime(CLOCK_BOOTTIME, &boot) == 0, "CLOCK_BOOTTIME");
-    CHECK(ps.start_ticks <= (unsigned long long)(boot.tv_sec + 1) * (unsigned long long)ticks_per_s,
+    CHECK(ps.start_ticks <=
+              (unsigned long long)(boot.tv_sec + 1) * (unsigned long long)ticks_per_s,
           "started %llu ticks after boot, which was %lld s ago", ps.start_ticks,
           (long long)boot.tv_sec);
 }

@@ -26,8 +26,13 @@ static const struct tz *zone_or_utc(const char *name)
 
 static struct schedule every(int n, enum schedule_unit unit)
 {
-    struct schedule s = { .kind = SCHEDULE_EVERY, .n = n, .unit = unit, .weekday = -1,
-                          .at_hour = -1, .at_minute = -1, .at_second = -1 };
+    struct schedule s = {.kind = SCHEDULE_EVERY,
+                         .n = n,
+                         .unit = unit,
+                         .weekday = -1,
+                         .at_hour = -1,
+                         .at_minute = -1,
+                         .at_second = -1};
     return s;
 }
 
@@ -37,7 +42,8 @@ static struct schedule on_weekday(int weekday, const char *at)
     char err[SCHEDULE_ERR_MAX];
     s.weekday = weekday;
     CHECK(schedule_parse_at(UNIT_WEEK, at, &s.at_hour, &s.at_minute, &s.at_second, err,
-                            sizeof err) == 0, "%s", err);
+                            sizeof err) == 0,
+          "%s", err);
     return s;
 }
 
@@ -45,13 +51,14 @@ static struct schedule with_at(struct schedule s, const char *at)
 {
     char err[SCHEDULE_ERR_MAX];
     CHECK(schedule_parse_at(s.unit, at, &s.at_hour, &s.at_minute, &s.at_second, err,
-                            sizeof err) == 0, "at(%s): %s", at, err);
+                            sizeof err) == 0,
+          "at(%s): %s", at, err);
     return s;
 }
 
 static struct schedule cron(const char *expr)
 {
-    struct schedule s = { .kind = SCHEDULE_CRON, .weekday = -1 };
+    struct schedule s = {.kind = SCHEDULE_CRON, .weekday = -1};
     char err[SCHEDULE_ERR_MAX];
     CHECK(cron_parse(expr, &s.cron, err, sizeof err) == 0, "cron %s: %s", expr, err);
     snprintf(s.text, sizeof s.text, "cron(\"%s\")", expr); /* as the DSL writes it */
@@ -60,7 +67,7 @@ static struct schedule cron(const char *expr)
 
 static struct schedule once(const char *when)
 {
-    struct schedule s = { .kind = SCHEDULE_ONCE, .weekday = -1 };
+    struct schedule s = {.kind = SCHEDULE_ONCE, .weekday = -1};
     char err[SCHEDULE_ERR_MAX];
     CHECK(schedule_parse_civil(when, &s.once, err, sizeof err) == 0, "%s", err);
     return s;
@@ -74,8 +81,8 @@ static struct schedule in_zone(struct schedule s, const char *zone)
 
 /* Walks next_fire from `after` and compares each fire with want[]; a NULL
  * entry means SCHEDULE_NEVER.  Times print in the schedule's zone. */
-static void check_fires(const struct schedule *s, const char *after,
-                        const char *const want[], size_t n, int line)
+static void check_fires(const struct schedule *s, const char *after, const char *const want[],
+                        size_t n, int line)
 {
     const struct tz *z = zone_or_utc(s->zone);
     const struct tz *utc = zone_or_utc("UTC");
@@ -99,10 +106,10 @@ static void check_fires(const struct schedule *s, const char *after,
     }
 }
 
-#define CHECK_FIRES(s, after, ...)                                               \
-    do {                                                                         \
-        static const char *const want_[] = { __VA_ARGS__ };                     \
-        struct schedule s_ = (s);                                                \
+#define CHECK_FIRES(s, after, ...)                                                \
+    do {                                                                          \
+        static const char *const want_[] = {__VA_ARGS__};                         \
+        struct schedule s_ = (s);                                                 \
         check_fires(&s_, after, want_, sizeof want_ / sizeof want_[0], __LINE__); \
     } while (0)
 
@@ -110,46 +117,44 @@ static void check_fires(const struct schedule *s, const char *after,
 
 static void every_second_and_every_5_seconds_fire_on_their_boundaries(void)
 {
-    CHECK_FIRES(every(1, UNIT_SECOND), "2026-01-01T00:00:00Z",
-                "2026-01-01T00:00:01+00:00", "2026-01-01T00:00:02+00:00");
-    CHECK_FIRES(every(5, UNIT_SECOND), "2026-01-01T12:00:03Z",
-                "2026-01-01T12:00:05+00:00", "2026-01-01T12:00:10+00:00");
+    CHECK_FIRES(every(1, UNIT_SECOND), "2026-01-01T00:00:00Z", "2026-01-01T00:00:01+00:00",
+                "2026-01-01T00:00:02+00:00");
+    CHECK_FIRES(every(5, UNIT_SECOND), "2026-01-01T12:00:03Z", "2026-01-01T12:00:05+00:00",
+                "2026-01-01T12:00:10+00:00");
 }
 
 static void every_90_seconds_restarts_at_midnight(void)
 {
-    CHECK_FIRES(every(90, UNIT_SECOND), "2026-01-01T23:58:00Z",
-                "2026-01-01T23:58:30+00:00", "2026-01-02T00:00:00+00:00",
-                "2026-01-02T00:01:30+00:00");
+    CHECK_FIRES(every(90, UNIT_SECOND), "2026-01-01T23:58:00Z", "2026-01-01T23:58:30+00:00",
+                "2026-01-02T00:00:00+00:00", "2026-01-02T00:01:30+00:00");
 }
 
 static void every_minute_fires_on_the_minute(void)
 {
-    CHECK_FIRES(every(1, UNIT_MINUTE), "2026-01-01T10:00:30Z",
-                "2026-01-01T10:01:00+00:00", "2026-01-01T10:02:00+00:00");
+    CHECK_FIRES(every(1, UNIT_MINUTE), "2026-01-01T10:00:30Z", "2026-01-01T10:01:00+00:00",
+                "2026-01-01T10:02:00+00:00");
 }
 
 /* Minutes since midnight divisible by 7: the last is 23:55 (1435 = 7 * 205);
  * DESIGN.md's example says 23:56, which does not fit its own rule. */
 static void every_7_minutes_counts_from_midnight(void)
 {
-    CHECK_FIRES(every(7, UNIT_MINUTE), "2026-01-01T23:50:00Z",
-                "2026-01-01T23:55:00+00:00", "2026-01-02T00:00:00+00:00",
-                "2026-01-02T00:07:00+00:00");
+    CHECK_FIRES(every(7, UNIT_MINUTE), "2026-01-01T23:50:00Z", "2026-01-01T23:55:00+00:00",
+                "2026-01-02T00:00:00+00:00", "2026-01-02T00:07:00+00:00");
 }
 
 static void every_15_minutes_fires_at_quarter_hours(void)
 {
-    CHECK_FIRES(every(15, UNIT_MINUTE), "2026-01-01T10:07:00Z",
-                "2026-01-01T10:15:00+00:00", "2026-01-01T10:30:00+00:00");
+    CHECK_FIRES(every(15, UNIT_MINUTE), "2026-01-01T10:07:00Z", "2026-01-01T10:15:00+00:00",
+                "2026-01-01T10:30:00+00:00");
 }
 
 static void every_2_and_5_hours_restart_at_midnight(void)
 {
-    CHECK_FIRES(every(2, UNIT_HOUR), "2026-01-01T23:00:00Z",
-                "2026-01-02T00:00:00+00:00", "2026-01-02T02:00:00+00:00");
-    CHECK_FIRES(every(5, UNIT_HOUR), "2026-01-01T19:00:00Z",
-                "2026-01-01T20:00:00+00:00", "2026-01-02T00:00:00+00:00");
+    CHECK_FIRES(every(2, UNIT_HOUR), "2026-01-01T23:00:00Z", "2026-01-02T00:00:00+00:00",
+                "2026-01-02T02:00:00+00:00");
+    CHECK_FIRES(every(5, UNIT_HOUR), "2026-01-01T19:00:00Z", "2026-01-01T20:00:00+00:00",
+                "2026-01-02T00:00:00+00:00");
 }
 
 static void hour_at_and_minute_at_pick_the_offset_within_the_unit(void)
@@ -170,17 +175,17 @@ static void every_day_at_in_tokyo_fires_daily(void)
 static void every_3_days_counts_days_since_1970(void)
 {
     /* 2026-01-01 is day 20454 = 3 * 6818. */
-    CHECK_FIRES(every(3, UNIT_DAY), "2026-01-01T00:00:00Z",
-                "2026-01-04T00:00:00+00:00", "2026-01-07T00:00:00+00:00");
+    CHECK_FIRES(every(3, UNIT_DAY), "2026-01-01T00:00:00Z", "2026-01-04T00:00:00+00:00",
+                "2026-01-07T00:00:00+00:00");
 }
 
 static void every_week_and_every_2_weeks_fire_on_mondays(void)
 {
-    CHECK_FIRES(every(1, UNIT_WEEK), "2026-01-01T00:00:00Z",
-                "2026-01-05T00:00:00+00:00", "2026-01-12T00:00:00+00:00");
+    CHECK_FIRES(every(1, UNIT_WEEK), "2026-01-01T00:00:00Z", "2026-01-05T00:00:00+00:00",
+                "2026-01-12T00:00:00+00:00");
     /* The week of 2026-01-05 is week 2922 since 1970-01-05: even. */
-    CHECK_FIRES(every(2, UNIT_WEEK), "2026-01-01T00:00:00Z",
-                "2026-01-05T00:00:00+00:00", "2026-01-19T00:00:00+00:00");
+    CHECK_FIRES(every(2, UNIT_WEEK), "2026-01-01T00:00:00Z", "2026-01-05T00:00:00+00:00",
+                "2026-01-19T00:00:00+00:00");
 }
 
 static void weekday_at_fires_on_that_weekday(void)
@@ -230,8 +235,8 @@ static void cron_day_fields_combine_as_in_vixie(void)
 
 static void cron_with_seconds_fires_within_the_minute(void)
 {
-    CHECK_FIRES(cron("15,45 * * * * *"), "2026-01-01T10:00:15Z",
-                "2026-01-01T10:00:45+00:00", "2026-01-01T10:01:15+00:00");
+    CHECK_FIRES(cron("15,45 * * * * *"), "2026-01-01T10:00:15Z", "2026-01-01T10:00:45+00:00",
+                "2026-01-01T10:01:15+00:00");
 }
 
 /* ---- DST: sub-daily schedules ---- */
@@ -352,7 +357,8 @@ static void from_and_till_bound_the_fires(void)
     CHECK(schedule_parse_civil("2026-03-12", &s.till, err, sizeof err) == 0, "%s", err);
     CHECK_FIRES(s, "2026-01-01T00:00:00Z", "2026-03-10T12:00:00+00:00",
                 "2026-03-11T12:00:00+00:00", "2026-03-12T12:00:00+00:00", NULL);
-    CHECK(schedule_parse_civil("2026-03-12 11:59:59", &s.till, err, sizeof err) == 0, "%s", err);
+    CHECK(schedule_parse_civil("2026-03-12 11:59:59", &s.till, err, sizeof err) == 0, "%s",
+          err);
     CHECK_FIRES(s, "2026-03-10T12:00:00Z", "2026-03-11T12:00:00+00:00", NULL);
 
     /* A date-only till includes the whole day. */
@@ -395,17 +401,17 @@ static void unknown_zone_never_fires_and_empty_zone_uses_the_default(void)
     int64_t after = 0;
 
     CHECK(schedule_next_fire(&s, 0, berlin) == SCHEDULE_NEVER, "unknown zone fired");
-    CHECK(tz_parse_iso("2026-03-28T12:00:00+01:00", NULL, &after, err, sizeof err) == 0,
-          "%s", err);
+    CHECK(tz_parse_iso("2026-03-28T12:00:00+01:00", NULL, &after, err, sizeof err) == 0, "%s",
+          err);
     tz_format_iso(berlin, schedule_next_fire(&local, after, berlin), buf, sizeof buf);
     CHECK_STR(buf, "2026-03-29T00:00:00+01:00");
 }
 
 static void set_fires_at_the_earliest_member(void)
 {
-    struct schedule items[2] = { with_at(every(1, UNIT_DAY), "10:00"),
-                                 with_at(every(1, UNIT_DAY), "08:00") };
-    struct schedule_set set = { items, 2 };
+    struct schedule items[2] = {with_at(every(1, UNIT_DAY), "10:00"),
+                                with_at(every(1, UNIT_DAY), "08:00")};
+    struct schedule_set set = {items, 2};
     const struct tz *utc = zone_or_utc("UTC");
 
     CHECK_INT(schedule_set_next_fire(&set, 0, utc), 8 * 3600);
@@ -481,32 +487,34 @@ static void describe_reads_like_the_dsl(void)
         struct schedule s;
         const char *want;
     } cases[] = {
-        { every(5, UNIT_MINUTE), "every 5 minutes" },
-        { every(1, UNIT_SECOND), "every second" },
-        { with_at(every(1, UNIT_DAY), "02:30"), "every day at 02:30" },
-        { on_weekday(0, "09:00"), "every Monday at 09:00" },
-        { with_at(every(1, UNIT_HOUR), ":15"), "every hour at :15" },
-        { with_at(every(1, UNIT_MINUTE), ":30"), "every minute at :30" },
-        { cron("*/5 * * * *"), "cron '*/5 * * * *'" },
-        { cron(" @daily "), "cron '@daily'" },
-        { once("2026-12-01 10:00"), "once at 2026-12-01 10:00" },
-        { zoned, "every day at 02:30 (Europe/Berlin)" },
+        {every(5, UNIT_MINUTE), "every 5 minutes"},
+        {every(1, UNIT_SECOND), "every second"},
+        {with_at(every(1, UNIT_DAY), "02:30"), "every day at 02:30"},
+        {on_weekday(0, "09:00"), "every Monday at 09:00"},
+        {with_at(every(1, UNIT_HOUR), ":15"), "every hour at :15"},
+        {with_at(every(1, UNIT_MINUTE), ":30"), "every minute at :30"},
+        {cron("*/5 * * * *"), "cron '*/5 * * * *'"},
+        {cron(" @daily "), "cron '@daily'"},
+        {once("2026-12-01 10:00"), "once at 2026-12-01 10:00"},
+        {zoned, "every day at 02:30 (Europe/Berlin)"},
         /* What the clock-boundary rule makes of an n that does not divide the day. */
-        { every(25, UNIT_HOUR), "every 25 hours — daily at 00:00 only: 25 does not divide 24 "
-                                "and the count restarts at midnight" },
-        { with_at(every(30, UNIT_HOUR), ":15:30"), "every 30 hours at :15:30 — daily at "
-          "00:15:30 only: 30 does not divide 24 and the count restarts at midnight" },
-        { every(61, UNIT_MINUTE), "every 61 minutes — the day's last gap is 37 minutes: 61 "
-                                  "does not divide 1440 and the count restarts at midnight" },
-        { every(7, UNIT_SECOND), "every 7 seconds — the day's last gap is 6 seconds: 7 does "
-                                 "not divide 86400 and the count restarts at midnight" },
-        { every(1439, UNIT_MINUTE), "every 1439 minutes — the day's last gap is 1 minute: "
-          "1439 does not divide 1440 and the count restarts at midnight" },
-        { every(90, UNIT_MINUTE), "every 90 minutes" },
-        { every(24, UNIT_HOUR), "every 24 hours" },
-        { every(5, UNIT_DAY), "every 5 days" },
-        { cron("*/75 * * * *"), "cron '*/75 * * * *' — */75 in the minute field is minute 0 "
-                                "only: its step leaves one value of the range" },
+        {every(25, UNIT_HOUR), "every 25 hours — daily at 00:00 only: 25 does not divide 24 "
+                               "and the count restarts at midnight"},
+        {with_at(every(30, UNIT_HOUR), ":15:30"),
+         "every 30 hours at :15:30 — daily at "
+         "00:15:30 only: 30 does not divide 24 and the count restarts at midnight"},
+        {every(61, UNIT_MINUTE), "every 61 minutes — the day's last gap is 37 minutes: 61 "
+                                 "does not divide 1440 and the count restarts at midnight"},
+        {every(7, UNIT_SECOND), "every 7 seconds — the day's last gap is 6 seconds: 7 does "
+                                "not divide 86400 and the count restarts at midnight"},
+        {every(1439, UNIT_MINUTE),
+         "every 1439 minutes — the day's last gap is 1 minute: "
+         "1439 does not divide 1440 and the count restarts at midnight"},
+        {every(90, UNIT_MINUTE), "every 90 minutes"},
+        {every(24, UNIT_HOUR), "every 24 hours"},
+        {every(5, UNIT_DAY), "every 5 days"},
+        {cron("*/75 * * * *"), "cron '*/75 * * * *' — */75 in the minute field is minute 0 "
+                               "only: its step leaves one value of the range"},
     };
     char buf[SCHEDULE_WORDS_MAX];
 
@@ -554,8 +562,8 @@ typedef bool (*minute_match)(const struct civil_time *c, int64_t day);
 struct oracle_case {
     const char *what;
     struct schedule s;
-    minute_match match;   /* sub-daily: does this local minute fire? */
-    int wall[2], nwall;   /* wall-time: seconds of day fired on matching dates */
+    minute_match match; /* sub-daily: does this local minute fire? */
+    int wall[2], nwall; /* wall-time: seconds of day fired on matching dates */
 };
 
 static bool each_30_min(const struct civil_time *c, int64_t day)
@@ -609,9 +617,10 @@ static size_t oracle_fires(const struct oracle_case *oc, const struct tz *z, int
                            int64_t *fires)
 {
     size_t n = 0;
-    int64_t last_day[2] = { INT64_MIN, INT64_MIN };
+    int64_t last_day[2] = {INT64_MIN, INT64_MIN};
 
-    for (int64_t t = start - 2 * DAY; t <= start + (int64_t)YEAR_MINUTES * MINUTE; t += MINUTE) {
+    for (int64_t t = start - 2 * DAY; t <= start + (int64_t)YEAR_MINUTES * MINUTE;
+         t += MINUTE) {
         int64_t local = t + tz_offset_at(z, t);
         int64_t day = civil_day_of(local);
         struct civil_time c;
@@ -654,8 +663,8 @@ static void check_against_oracle(const struct oracle_case *oc, const char *zone_
         if (next != fires[i]) {
             tz_format_iso(z, next, a, sizeof a);
             tz_format_iso(z, fires[i], b, sizeof b);
-            CHECK(false, "%s in %s: fire %zu is %s, oracle says %s", oc->what, zone_name, i,
-                  a, b);
+            CHECK(false, "%s in %s: fire %zu is %s, oracle says %s", oc->what, zone_name, i, a,
+                  b);
             break;
         }
         t = next;
@@ -677,20 +686,23 @@ static void check_against_oracle(const struct oracle_case *oc, const char *zone_
 
 static void a_year_of_fires_matches_the_oracle_in_dst_zones(void)
 {
-    static const char *const zones[] = { "Europe/Berlin", "America/New_York",
-                                         "Australia/Lord_Howe", "America/Santiago" };
+    static const char *const zones[] = {"Europe/Berlin", "America/New_York",
+                                        "Australia/Lord_Howe", "America/Santiago"};
     const struct oracle_case cases[] = {
-        { "every(30).minutes", every(30, UNIT_MINUTE), each_30_min, { 0 }, 0 },
-        { "every(7).minutes", every(7, UNIT_MINUTE), each_7_min, { 0 }, 0 },
-        { "every().hour.at(':15')", with_at(every(1, UNIT_HOUR), ":15"), quarter_past, { 0 }, 0 },
-        { "cron */30", cron("*/30 * * * *"), each_30_min, { 0 }, 0 },
-        { "every().day", every(1, UNIT_DAY), any_day, { 0 }, 1 },
-        { "every().day.at('02:30')", with_at(every(1, UNIT_DAY), "02:30"), any_day, { 9000 }, 1 },
-        { "every().day.at('01:45')", with_at(every(1, UNIT_DAY), "01:45"), any_day, { 6300 }, 1 },
-        { "every(3).days.at('23:30')", with_at(every(3, UNIT_DAY), "23:30"), every_third_day,
-          { 84600 }, 1 },
-        { "cron 30 9 * * MON-FRI", cron("30 9 * * MON-FRI"), weekdays, { 34200 }, 1 },
-        { "cron 0,30 2 * * *", cron("0,30 2 * * *"), any_day, { 7200, 9000 }, 2 },
+        {"every(30).minutes", every(30, UNIT_MINUTE), each_30_min, {0}, 0},
+        {"every(7).minutes", every(7, UNIT_MINUTE), each_7_min, {0}, 0},
+        {"every().hour.at(':15')", with_at(every(1, UNIT_HOUR), ":15"), quarter_past, {0}, 0},
+        {"cron */30", cron("*/30 * * * *"), each_30_min, {0}, 0},
+        {"every().day", every(1, UNIT_DAY), any_day, {0}, 1},
+        {"every().day.at('02:30')", with_at(every(1, UNIT_DAY), "02:30"), any_day, {9000}, 1},
+        {"every().day.at('01:45')", with_at(every(1, UNIT_DAY), "01:45"), any_day, {6300}, 1},
+        {"every(3).days.at('23:30')",
+         with_at(every(3, UNIT_DAY), "23:30"),
+         every_third_day,
+         {84600},
+         1},
+        {"cron 30 9 * * MON-FRI", cron("30 9 * * MON-FRI"), weekdays, {34200}, 1},
+        {"cron 0,30 2 * * *", cron("0,30 2 * * *"), any_day, {7200, 9000}, 2},
     };
 
     for (size_t zi = 0; zi < sizeof zones / sizeof zones[0]; zi++)

@@ -14,7 +14,7 @@
 
 #define GRANDCHILDREN 3
 #define SLEEP_S 30
-#define WAIT_POLLS 200           /* of WAIT_POLL_NS each: 2 s */
+#define WAIT_POLLS 200 /* of WAIT_POLL_NS each: 2 s */
 #define WAIT_POLL_NS 10000000L
 
 /* A session leader with GRANDCHILDREN sleepers, each in a process group of

@@ -33,8 +33,7 @@ static struct store *open_store(const char *name)
 }
 
 /* One text value from a raw query, for checks outside the API. */
-static void query_text(const char *path, const char *sql, char *out,
-                       size_t len)
+static void query_text(const char *path, const char *sql, char *out, size_t len)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *stmt = NULL;
@@ -47,16 +46,17 @@ static void query_text(const char *path, const char *sql, char *out,
     sqlite3_close(db);
 }
 
-static int64_t insert_run(struct store *st, const char *task,
-                          enum store_status status, double queued_at)
+static int64_t insert_run(struct store *st, const char *task, enum store_status status,
+                          double queued_at)
 {
-    struct store_run run = { .task = task, .trigger = STORE_TRIGGER_SCHEDULE,
-                             .scheduled_for = (int64_t)queued_at,
-                             .queued_at = queued_at, .status = status,
-                             .attempt = 1 };
+    struct store_run run = {.task = task,
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .scheduled_for = (int64_t)queued_at,
+                            .queued_at = queued_at,
+                            .status = status,
+                            .attempt = 1};
     int64_t id = 0;
-    CHECK(store_run_insert(st, &run, &id) == 0, "insert: %s",
-          store_error(st));
+    CHECK(store_run_insert(st, &run, &id) == 0, "insert: %s", store_error(st));
     return id;
 }
 
@@ -71,8 +71,10 @@ static void schema_is_created_and_reopen_is_idempotent(void)
     CHECK_INT(atoi(got), STORE_SCHEMA_VERSION);
     query_text(db_path("schema"), "PRAGMA journal_mode", got, sizeof got);
     CHECK_STR(got, "wal");
-    query_text(db_path("schema"), "SELECT count(*) FROM sqlite_master WHERE "
-               "name IN ('tasks','runs','state','meta')", got, sizeof got);
+    query_text(db_path("schema"),
+               "SELECT count(*) FROM sqlite_master WHERE "
+               "name IN ('tasks','runs','state','meta')",
+               got, sizeof got);
     CHECK_STR(got, "4");
 }
 
@@ -110,8 +112,8 @@ static void newer_schema_is_refused(void)
     store_close(open_store("newer"));
     sqlite3 *db = NULL;
     CHECK(sqlite3_open(db_path("newer"), &db) == SQLITE_OK &&
-          sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL) ==
-          SQLITE_OK, "bump version");
+              sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL) == SQLITE_OK,
+          "bump version");
     sqlite3_close(db);
     char err[STORE_ERR_MAX];
     struct store *st = store_open(db_path("newer"), err, sizeof err);
@@ -145,18 +147,20 @@ static void run_goes_from_queued_to_its_end(void)
     struct store *st = open_store("life");
     if (!st)
         return;
-    struct store_task task = { .name = "backup", .path = "tasks/backup.lua",
-                               .file_hash = "abc", .enabled = true };
+    struct store_task task = {
+        .name = "backup", .path = "tasks/backup.lua", .file_hash = "abc", .enabled = true};
     CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
     int64_t id = insert_run(st, "backup", STORE_RUN_QUEUED, 1000);
     CHECK(store_run_start(st, id, 4242, 1000.5) == 0, "%s", store_error(st));
-    struct store_run_outcome out = { .status = STORE_RUN_FAILED,
-                                     .finished_at = 1003.0,
-                                     .has_exit_code = true, .exit_code = 1,
-                                     .error = "boom\ntraceback",
-                                     .peak_rss_kb = 2048, .cpu_ms = 12 };
+    struct store_run_outcome out = {.status = STORE_RUN_FAILED,
+                                    .finished_at = 1003.0,
+                                    .has_exit_code = true,
+                                    .exit_code = 1,
+                                    .error = "boom\ntraceback",
+                                    .peak_rss_kb = 2048,
+                                    .cpu_ms = 12};
     CHECK(store_run_finish(st, id, &out) == 0, "%s", store_error(st));
-    struct captured c = { 0 };
+    struct captured c = {0};
     CHECK_INT(store_last_run(st, "backup", capture, &c), 1);
     CHECK_INT(c.ids[0], id);
     CHECK_INT(c.status, STORE_RUN_FAILED);
@@ -172,8 +176,7 @@ static void task_schedule_state_survives_an_edit(void)
     struct store *st = open_store("tasks");
     if (!st)
         return;
-    struct store_task task = { .name = "t", .path = "tasks/t.lua",
-                               .enabled = true };
+    struct store_task task = {.name = "t", .path = "tasks/t.lua", .enabled = true};
     int64_t next_fire = 0, last = 0;
     bool paused = false;
     CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
@@ -183,8 +186,7 @@ static void task_schedule_state_survives_an_edit(void)
     CHECK_INT(store_task_set_next_fire(st, "nope", 2000), 0);
     task.file_hash = "edited";
     CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
-    CHECK_INT(store_task_get_schedule_state(st, "t", &next_fire, &last,
-                                            &paused), 1);
+    CHECK_INT(store_task_get_schedule_state(st, "t", &next_fire, &last, &paused), 1);
     CHECK_INT(next_fire, 2000);
     CHECK_INT(last, 1990);
     CHECK(paused, "still paused");
@@ -202,12 +204,12 @@ static void interrupted_marks_only_open_rows(void)
     int64_t running = insert_run(st, "a", STORE_RUN_QUEUED, 101);
     CHECK(store_run_start(st, running, 7, 101.5) == 0, "%s", store_error(st));
     insert_run(st, "a", STORE_RUN_SKIPPED, 102);
-    struct captured open_rows = { 0 };
+    struct captured open_rows = {0};
     CHECK(store_running(st, capture, &open_rows) == 0, "%s", store_error(st));
     CHECK_INT(open_rows.rows, 2);
     CHECK_INT(store_runs_mark_interrupted(st, 200), 2);
     CHECK_INT(store_runs_mark_interrupted(st, 201), 0);
-    struct captured c = { 0 };
+    struct captured c = {0};
     CHECK_INT(store_run_get(st, running, capture, &c), 1);
     CHECK_INT(c.status, STORE_RUN_INTERRUPTED);
     CHECK(c.duration == 98.5, "duration %g", c.duration);
@@ -221,20 +223,17 @@ static void history_is_newest_first_and_limited(void)
         return;
     int64_t ids[RUN_COUNT];
     for (int i = 0; i < RUN_COUNT; i++)
-        ids[i] = insert_run(st, i % 2 ? "odd" : "even", STORE_RUN_MISSED,
-                            100 + i);
-    struct captured all = { 0 }, even = { 0 };
-    CHECK(store_history(st, NULL, 3, capture, &all) == 0, "%s",
-          store_error(st));
+        ids[i] = insert_run(st, i % 2 ? "odd" : "even", STORE_RUN_MISSED, 100 + i);
+    struct captured all = {0}, even = {0};
+    CHECK(store_history(st, NULL, 3, capture, &all) == 0, "%s", store_error(st));
     CHECK_INT(all.rows, 3);
     CHECK_INT(all.ids[0], ids[4]);
     CHECK_INT(all.ids[2], ids[2]);
-    CHECK(store_history(st, "even", 0, capture, &even) == 0, "%s",
-          store_error(st));
+    CHECK(store_history(st, "even", 0, capture, &even) == 0, "%s", store_error(st));
     CHECK_INT(even.rows, 3);
     CHECK_INT(even.ids[0], ids[4]);
     CHECK_INT(even.ids[2], ids[0]);
-    struct captured none = { 0 };
+    struct captured none = {0};
     CHECK_INT(store_last_run(st, "even", capture, &none), 0);
     store_close(st);
 }
@@ -258,15 +257,12 @@ static void state_get_set_delete_all(void)
     CHECK_INT(store_state_get(st, "t", "count", &json), 0);
     CHECK(store_state_set(st, "t", "count", "1") == 0, "%s", store_error(st));
     CHECK(store_state_set(st, "t", "count", "2") == 0, "%s", store_error(st));
-    CHECK(store_state_set(st, "t", "name", "\"x\"") == 0, "%s",
-          store_error(st));
-    CHECK(store_state_set(st, "other", "count", "9") == 0, "%s",
-          store_error(st));
+    CHECK(store_state_set(st, "t", "name", "\"x\"") == 0, "%s", store_error(st));
+    CHECK(store_state_set(st, "other", "count", "9") == 0, "%s", store_error(st));
     CHECK_INT(store_state_get(st, "t", "count", &json), 1);
     CHECK_STR(json, "2");
     free(json);
-    CHECK(store_state_all(st, "t", collect_keys, keys) == 0, "%s",
-          store_error(st));
+    CHECK(store_state_all(st, "t", collect_keys, keys) == 0, "%s", store_error(st));
     CHECK_STR(keys, "count=2;name=\"x\";");
     CHECK(store_state_delete(st, "t", "count") == 0, "%s", store_error(st));
     CHECK(store_state_delete(st, "t", "count") == 0, "deleting twice is fine");
@@ -281,13 +277,13 @@ static void retention_deletes_old_rows_in_bounded_batches(void)
         return;
     for (int i = 0; i < RUN_COUNT; i++)
         insert_run(st, "t", STORE_RUN_MISSED, 100 + i);
-    insert_run(st, "t", STORE_RUN_QUEUED, 50);  /* open: never deleted */
+    insert_run(st, "t", STORE_RUN_QUEUED, 50); /* open: never deleted */
     int64_t recent = insert_run(st, "t", STORE_RUN_MISSED, 1000);
     CHECK_INT(store_retention_delete(st, 500, 2), 2);
     CHECK_INT(store_retention_delete(st, 500, 2), 2);
     CHECK_INT(store_retention_delete(st, 500, 2), 1);
     CHECK_INT(store_retention_delete(st, 500, 2), 0);
-    struct captured c = { 0 };
+    struct captured c = {0};
     CHECK(store_history(st, NULL, 0, capture, &c) == 0, "%s", store_error(st));
     CHECK_INT(c.rows, 2);
     CHECK_INT(c.ids[0], recent);
@@ -307,8 +303,7 @@ static void backup_is_a_database_with_the_rows(void)
     store_close(st);
     query_text(dest, "SELECT count(*) FROM runs", got, sizeof got);
     CHECK_STR(got, "1");
-    query_text(dest, "SELECT value_json FROM state WHERE key = 'k'", got,
-               sizeof got);
+    query_text(dest, "SELECT value_json FROM state WHERE key = 'k'", got, sizeof got);
     CHECK_STR(got, "1");
 }
 
@@ -334,8 +329,7 @@ static void two_handles_write_without_deadlock(void)
     struct store *st = open_store("shared");
     int failures = 0;
     for (int i = 0; st && i < WRITER_ROUNDS; i++) {
-        struct store_run run = { .task = "t", .queued_at = i + 1,
-                                 .status = STORE_RUN_MISSED };
+        struct store_run run = {.task = "t", .queued_at = i + 1, .status = STORE_RUN_MISSED};
         int64_t id;
         failures += store_run_insert(st, &run, &id) != 0;
     }
@@ -357,8 +351,7 @@ static void meta_values_round_trip(void)
         return;
     char *value = NULL;
     CHECK_INT(store_meta_get(st, "last_backup_at", &value), 0);
-    CHECK(store_meta_set(st, "last_backup_at", "1700000000") == 0, "%s",
-          store_error(st));
+    CHECK(store_meta_set(st, "last_backup_at", "1700000000") == 0, "%s", store_error(st));
     CHECK_INT(store_meta_get(st, "last_backup_at", &value), 1);
     CHECK_STR(value, "1700000000");
     free(value);
@@ -374,8 +367,8 @@ static void failures_are_failed_timeout_and_killed(void)
         CHECK(store_status_failed((enum store_status)i) == want, "%s",
               store_status_name((enum store_status)i));
         CHECK(store_status_parse(store_status_name((enum store_status)i), &status) == 0 &&
-                  status == (enum store_status)i, "%s round trip",
-              store_status_name((enum store_status)i));
+                  status == (enum store_status)i,
+              "%s round trip", store_status_name((enum store_status)i));
     }
     CHECK_INT(store_status_parse("cancelled", &status), -1);
 }

@@ -89,7 +89,7 @@ static void every_field_is_read(void)
     CHECK_STR(t.user, "nobody");
     CHECK_INT(t.timeout, 0);
     CHECK_INT(t.retry_count, 3);
-    CHECK_INT(t.retry_delay, 2);             /* 1.5 s, rounded up */
+    CHECK_INT(t.retry_delay, 2); /* 1.5 s, rounded up */
     CHECK(t.retry_backoff == 2, "retry_backoff %g", t.retry_backoff);
     CHECK_INT(t.max_instances, 2);
     CHECK_INT(t.overlap, OVERLAP_QUEUE);
@@ -166,12 +166,13 @@ static void each_bad_file_class_names_file_and_line(void)
                 BAD "syntax_error.lua:3: '}' expected (to close '{' at line 1) near 'run'");
     check_fails(BAD "runtime_error.lua",
                 BAD "runtime_error.lua:2: attempt to index a nil value (local 'settings')");
-    check_fails(BAD "missing_schedule.lua", BAD "missing_schedule.lua:1: missing field 'schedule'");
+    check_fails(BAD "missing_schedule.lua",
+                BAD "missing_schedule.lua:1: missing field 'schedule'");
     check_fails(BAD "both_run_command.lua",
                 BAD "both_run_command.lua:4: give either 'run' or 'command', not both");
-    check_fails(BAD "neither_run_command.lua",
-                BAD "neither_run_command.lua:1: missing 'run' (a function) or 'command' (a list "
-                    "of strings)");
+    check_fails(BAD "neither_run_command.lua", BAD
+                "neither_run_command.lua:1: missing 'run' (a function) or 'command' (a list "
+                "of strings)");
     check_fails(BAD "bad_time.lua",
                 BAD "bad_time.lua:2: at(\"25:00\"): bad time '25:00': hour must be 00-23");
     check_fails(BAD "unknown_field.lua",
@@ -195,7 +196,8 @@ static void zone_and_cron_errors_point_at_the_call(void)
     };
     static const char *const paths[] = {BAD "unknown_zone.lua", BAD "bad_cron.lua"};
     for (size_t i = 0; i < 2; i++) {
-        CHECK(task_load(paths[i], NULL, NULL, 0, &t, err, sizeof err) < 0, "%s loaded", paths[i]);
+        CHECK(task_load(paths[i], NULL, NULL, 0, &t, err, sizeof err) < 0, "%s loaded",
+              paths[i]);
         CHECK(strncmp(err, prefixes[i], strlen(prefixes[i])) == 0, "got '%s'", err);
     }
 }
@@ -209,8 +211,9 @@ static void each_field_checks_its_type(void)
         {"description = {},", "field 'description': expected a string, got table"},
         {"enabled = 1,", "field 'enabled': expected a boolean, got number"},
         {"args = \"--fast\",", "field 'args': expected a table, got string"},
-        {"env = { 1 },", "field 'env': expected NAME = \"value\" strings, got a number key with "
-                         "a number value"},
+        {"env = { 1 },",
+         "field 'env': expected NAME = \"value\" strings, got a number key with "
+         "a number value"},
         {"cwd = true,", "field 'cwd': expected a string, got boolean"},
         {"user = 5,", "field 'user': expected a string, got number"},
         {"timeout = -1,", "field 'timeout': expected a number >= 0, got -1"},
@@ -218,14 +221,17 @@ static void each_field_checks_its_type(void)
         {"retry_delay = \"1m\",", "field 'retry_delay': expected a number >= 0, got string"},
         {"retry_backoff = 0.5,", "field 'retry_backoff': expected a number >= 1, got 0.5"},
         {"max_instances = 0,", "field 'max_instances': expected an integer >= 1, got 0"},
-        {"overlap = \"never\",", "field 'overlap': expected \"skip\" or \"queue\", got \"never\""},
+        {"overlap = \"never\",",
+         "field 'overlap': expected \"skip\" or \"queue\", got \"never\""},
         {"catchup = 1,", "field 'catchup': expected \"once\", \"all\" or \"skip\", got 1"},
         {"grace = false,", "field 'grace': expected a number >= 0, got boolean"},
         {"priority = \"high\",", "field 'priority': expected an integer, got string"},
         {"memory_limit = -5,", "field 'memory_limit': expected an integer >= 0, got -5"},
-        {"dependencies = \"x\",", "field 'dependencies': expected a list of strings, got string"},
-        {"notify = { on = { \"always\" } },", "field 'notify': on: item 1: expected \"failure\", "
-                                             "\"recovery\" or \"success\", got \"always\""},
+        {"dependencies = \"x\",",
+         "field 'dependencies': expected a list of strings, got string"},
+        {"notify = { on = { \"always\" } },",
+         "field 'notify': on: item 1: expected \"failure\", "
+         "\"recovery\" or \"success\", got \"always\""},
         {"notify = { chanels = {} },", "field 'notify': unknown key: expected \"on\" or "
                                        "\"channels\", got \"chanels\""},
         {"tags = { x = 1 },", "field 'tags': expected a list of strings, got table"},
@@ -241,9 +247,10 @@ static void each_field_checks_its_type(void)
                        "(program, arguments...)");
     check_source_fails("return {\n  run = 5,\n  schedule = every().day,\n}\n",
                        "x.lua:2: field 'run': expected a function, got number");
-    check_source_fails("return {\n  schedule = \"daily\",\n  run = function() end,\n}\n",
-                       "x.lua:2: field 'schedule': expected a schedule, got the string \"daily\" "
-                       "(a string is a cron line such as \"*/5 * * * *\")");
+    check_source_fails(
+        "return {\n  schedule = \"daily\",\n  run = function() end,\n}\n",
+        "x.lua:2: field 'schedule': expected a schedule, got the string \"daily\" "
+        "(a string is a cron line such as \"*/5 * * * *\")");
     check_source_fails("return {\n  schedule = \"* * * *\",\n  run = function() end,\n}\n",
                        "x.lua:2: field 'schedule': \"* * * *\": cron '* * * *' has 4 fields; "
                        "expected 5 (minute hour day-of-month month day-of-week) or 6 with "
@@ -274,12 +281,13 @@ static void args_is_any_json_table(void)
 {
     clock_t start = clock();
 
-    check_args("return {\n  args = { src = \"/data\", keep = 3, tags = { \"a\" }, dry = false },\n"
-               MINIMAL_TAIL,
+    check_args("return {\n  args = { src = \"/data\", keep = 3, tags = { \"a\" }, dry = false "
+               "},\n" MINIMAL_TAIL,
                "{\"dry\":false,\"keep\":3,\"src\":\"/data\",\"tags\":[\"a\"]}");
     check_args("return {\n" MINIMAL_TAIL, "[]");
-    check_args("return {\n  args = {},\n  schedule = every().day,\n  command = { \"true\" },\n}\n",
-               "[]");
+    check_args(
+        "return {\n  args = {},\n  schedule = every().day,\n  command = { \"true\" },\n}\n",
+        "[]");
     check_args("return {\n  args = { \"-v\", \"x\" },\n  schedule = every().day,\n"
                "  command = { \"ls\" },\n}\n",
                "[\"-v\",\"x\"]");
@@ -295,10 +303,10 @@ static void args_is_any_json_table(void)
                        "x.lua:2: field 'args': cannot encode a function at key 'f'");
     check_source_fails("local a = {}\na.self = a\nreturn {\n  args = a,\n" MINIMAL_TAIL,
                        "x.lua:4: field 'args': cycle detected at key 'self'");
-    check_source_fails("local s = (\"x\"):rep(4096)\n"
-                       "return {\n  args = { s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s },\n"
-                       MINIMAL_TAIL,
-                       "x.lua:3: field 'args': larger than 65536 bytes as JSON at key '[16]'");
+    check_source_fails(
+        "local s = (\"x\"):rep(4096)\n"
+        "return {\n  args = { s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s },\n" MINIMAL_TAIL,
+        "x.lua:3: field 'args': larger than 65536 bytes as JSON at key '[16]'");
     /* Sixty levels of one table shared twice stand for 2^60 values. */
     static const char shared[] = "local a = { \"x\" }\nfor i = 1, 60 do a = { a, a } end\n"
                                  "return {\n  args = a,\n" MINIMAL_TAIL;
@@ -333,7 +341,8 @@ static void field_lines_skip_what_is_not_the_returned_table(void)
         {"return {\n  description = [[\ntimeout = 1\n]],\n  title = [==[ ]] timeout = 2 ]==],\n"
          "  timeout = \"x\",\n" MINIMAL_TAIL,
          "x.lua:6: field 'timeout': expected a number >= 0, got string"},
-        {"return {\n  -- timeout = 1\n  --[[\n  timeout = 2\n  ]] --[==[\n ]] timeout = 3 ]==]\n"
+        {"return {\n  -- timeout = 1\n  --[[\n  timeout = 2\n  ]] --[==[\n ]] timeout = 3 "
+         "]==]\n"
          "  timeout = \"x\",\n" MINIMAL_TAIL,
          "x.lua:7: field 'timeout': expected a number >= 0, got string"},
         {"return {\n  title = \"say \\\"timeout = 1\\\"\",\n"
@@ -365,12 +374,12 @@ static void field_lines_skip_what_is_not_the_returned_table(void)
 static void hostile_top_levels_are_stopped(void)
 {
     clock_t start = clock();
-    check_fails(BAD "endless_loop.lua",
-                BAD "endless_loop.lua:2: instruction limit exceeded (an endless loop at the top "
-                    "level?)");
-    check_fails(BAD "pcall_swallow.lua",
-                BAD "pcall_swallow.lua:3: instruction limit exceeded (an endless loop at the top "
-                    "level?)");
+    check_fails(BAD "endless_loop.lua", BAD
+                "endless_loop.lua:2: instruction limit exceeded (an endless loop at the top "
+                "level?)");
+    check_fails(BAD "pcall_swallow.lua", BAD
+                "pcall_swallow.lua:3: instruction limit exceeded (an endless loop at the top "
+                "level?)");
     check_fails(BAD "endless_memory.lua",
                 BAD "endless_memory.lua:2: memory limit of 16 MiB exceeded");
     /* A guard against hanging, not a speed target: about 0.5 s natively,
@@ -385,15 +394,17 @@ static void hostile_top_levels_are_stopped(void)
 static void allocation_loops_are_stopped(void)
 {
     clock_t start = clock();
-    check_source_fails("local t = {}\n"
-                       "while true do t[#t + 2] = string.rep(\"x\", 1024) .. #t end\n",
-                       "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
-                       "strings at the top level?)");
-    check_source_fails("return {\n"
-                       "  title = (function() while true do local s = ('x'):rep(4e6) end end)(),\n"
-                       MINIMAL_TAIL,
-                       "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
-                       "strings at the top level?)");
+    check_source_fails(
+        "local t = {}\n"
+        "while true do t[#t + 2] = string.rep(\"x\", 1024) .. #t end\n",
+        "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
+        "strings at the top level?)");
+    check_source_fails(
+        "return {\n"
+        "  title = (function() while true do local s = ('x'):rep(4e6) end "
+        "end)(),\n" MINIMAL_TAIL,
+        "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
+        "strings at the top level?)");
     /* A guard against hanging, not a speed target: about 0.5 s natively,
      * many times that under ASan on a loaded machine. */
     CHECK((double)(clock() - start) / CLOCKS_PER_SEC < TEST_LIMIT_CPU_SECONDS,
@@ -416,7 +427,8 @@ static void effects_are_refused_at_the_top_level(void)
                 BAD "os_execute.lua:1: os.execute is only available inside run()");
     check_fails(BAD "require_call.lua",
                 BAD "require_call.lua:1: require is only available inside run()");
-    check_fails(BAD "log_at_top.lua", BAD "log_at_top.lua:1: log.info is only available inside run()");
+    check_fails(BAD "log_at_top.lua",
+                BAD "log_at_top.lua:1: log.info is only available inside run()");
     check_source_fails("load('return 1')\n", "x.lua:1: load is only available inside run()");
     check_source_fails("local f = dofile\nf('/etc/passwd')\n",
                        "x.lua:2: dofile is only available inside run()");
@@ -515,24 +527,27 @@ static void library_loops_pay_for_their_steps(void)
     check_source_fails_promptly("table.unpack({}, math.mininteger, math.maxinteger)\n",
                                 "x.lua:1: instruction limit exceeded (table.unpack needs "
                                 "18446744073709551615 steps)");
-    check_source_fails_promptly("local huge = { __len = function() return math.maxinteger - 1 end }\n"
-                                "table.insert(setmetatable({}, huge), 1, 0)\n",
-                                "x.lua:2: instruction limit exceeded (table.insert needs "
-                                "9223372036854775806 steps)");
-    check_source_fails_promptly("local huge = { __len = function() return math.maxinteger end }\n"
-                                "table.remove(setmetatable({}, huge), 1)\n",
-                                "x.lua:2: instruction limit exceeded (table.remove needs "
-                                "9223372036854775807 steps)");
+    check_source_fails_promptly(
+        "local huge = { __len = function() return math.maxinteger - 1 end }\n"
+        "table.insert(setmetatable({}, huge), 1, 0)\n",
+        "x.lua:2: instruction limit exceeded (table.insert needs "
+        "9223372036854775806 steps)");
+    check_source_fails_promptly(
+        "local huge = { __len = function() return math.maxinteger end }\n"
+        "table.remove(setmetatable({}, huge), 1)\n",
+        "x.lua:2: instruction limit exceeded (table.remove needs "
+        "9223372036854775807 steps)");
     check_source_fails_promptly("local huge = { __len = function() return 2^31 - 2 end }\n"
                                 "table.sort(setmetatable({}, huge), math.type)\n",
                                 "x.lua:2: instruction limit exceeded (table.sort needs "
                                 "66571993026 steps)");
     /* What a declarative top level does with them still works. */
-    check_title("local t = { 'b', 'c' }\ntable.insert(t, 1, 'a')\ntable.insert(t, 'd')\n"
-                "table.remove(t, 2)\ntable.sort(t, function(x, y) return x > y end)\n"
-                "return { title = table.concat(t, ',') .. string.rep('', 5) .. ('ab'):rep(2, '-')"
-                " .. select('#', table.unpack(t)) .. #table.move(t, 1, 3, 2, {}),\n" MINIMAL_TAIL,
-                "d,c,aab-ab34");
+    check_title(
+        "local t = { 'b', 'c' }\ntable.insert(t, 1, 'a')\ntable.insert(t, 'd')\n"
+        "table.remove(t, 2)\ntable.sort(t, function(x, y) return x > y end)\n"
+        "return { title = table.concat(t, ',') .. string.rep('', 5) .. ('ab'):rep(2, '-')"
+        " .. select('#', table.unpack(t)) .. #table.move(t, 1, 3, 2, {}),\n" MINIMAL_TAIL,
+        "d,c,aab-ab34");
     /* Bad arguments still get the library's own message. */
     check_source_fails_promptly("table.move({}, 'x', 2, 1)\n",
                                 "x.lua:1: bad argument #2 to 'move' (number expected, got "
@@ -545,39 +560,46 @@ static void library_loops_pay_for_their_steps(void)
 /* Lua runs finalizers with hooks off, also in lua_close. */
 static void finalizers_are_refused(void)
 {
-    check_source_fails_promptly("setmetatable({}, { __gc = function() while true do end end })\n",
-                                "x.lua:1: setmetatable: __gc metamethods are not allowed at the "
-                                "top level (finalizers run outside the sandbox's limits)");
-    check_source_fails_promptly("local mt = { __gc = true }\nlocal t = setmetatable({}, mt)\n"
-                                "mt.__gc = function() while true do end end\n",
-                                "x.lua:2: setmetatable: __gc metamethods are not allowed at the "
-                                "top level (finalizers run outside the sandbox's limits)");
+    check_source_fails_promptly(
+        "setmetatable({}, { __gc = function() while true do end end })\n",
+        "x.lua:1: setmetatable: __gc metamethods are not allowed at the "
+        "top level (finalizers run outside the sandbox's limits)");
+    check_source_fails_promptly(
+        "local mt = { __gc = true }\nlocal t = setmetatable({}, mt)\n"
+        "mt.__gc = function() while true do end end\n",
+        "x.lua:2: setmetatable: __gc metamethods are not allowed at the "
+        "top level (finalizers run outside the sandbox's limits)");
     /* A __gc added after setmetatable marks nothing: it never runs. */
-    check_source_fails_promptly("local mt = {}\nlocal t = setmetatable({}, mt)\n"
-                                "rawset(mt, '__gc', function() while true do end end)\nt = nil\n",
-                                "x.lua:1: a task file must return a table, got nil");
+    check_source_fails_promptly(
+        "local mt = {}\nlocal t = setmetatable({}, mt)\n"
+        "rawset(mt, '__gc', function() while true do end end)\nt = nil\n",
+        "x.lua:1: a task file must return a table, got nil");
     /* __close runs under the hook, even after a limit tripped. */
-    check_source_fails_promptly("local x <close> = setmetatable({}, { __close = function()\n"
-                                "  while true do end end })\n",
-                                "x.lua:2: instruction limit exceeded (an endless loop at the top "
-                                "level?)");
-    check_source_fails_promptly("local x <close> = setmetatable({}, { __close = function()\n"
-                                "  while true do end end })\nwhile true do end\n",
-                                "x.lua:3: instruction limit exceeded (an endless loop at the top "
-                                "level?)");
+    check_source_fails_promptly(
+        "local x <close> = setmetatable({}, { __close = function()\n"
+        "  while true do end end })\n",
+        "x.lua:2: instruction limit exceeded (an endless loop at the top "
+        "level?)");
+    check_source_fails_promptly(
+        "local x <close> = setmetatable({}, { __close = function()\n"
+        "  while true do end end })\nwhile true do end\n",
+        "x.lua:3: instruction limit exceeded (an endless loop at the top "
+        "level?)");
 }
 
 /* The limit's error is raised inside the count hook, where Lua runs the
  * message handler with hooks off: the handler must not run then. */
 static void xpcall_handlers_cannot_escape_the_limits(void)
 {
-    check_source_fails_promptly("xpcall(function() while true do end end,\n"
-                                "       function() while true do end end)\n",
-                                "x.lua:1: instruction limit exceeded (an endless loop at the top "
-                                "level?)");
-    check_title("local ok, msg = xpcall(error, function(m) return 'handled ' .. m end, 'e', 0)\n"
-                "return { title = msg,\n" MINIMAL_TAIL,
-                "handled e");
+    check_source_fails_promptly(
+        "xpcall(function() while true do end end,\n"
+        "       function() while true do end end)\n",
+        "x.lua:1: instruction limit exceeded (an endless loop at the top "
+        "level?)");
+    check_title(
+        "local ok, msg = xpcall(error, function(m) return 'handled ' .. m end, 'e', 0)\n"
+        "return { title = msg,\n" MINIMAL_TAIL,
+        "handled e");
 }
 
 /* Instructions that each scan megabytes stay within the instruction and
@@ -595,14 +617,16 @@ static void slow_instructions_meet_the_time_limit(void)
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
         double took;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        check_source_fails_promptly(sources[i], i == 0 ? "x.lua:2: time limit of 1 s exceeded "
-                                                         "(slow work at the top level?)"
+        check_source_fails_promptly(sources[i],
+                                    i == 0   ? "x.lua:2: time limit of 1 s exceeded "
+                                               "(slow work at the top level?)"
                                     : i == 1 ? "x.lua:2: time limit of 1 s exceeded (slow work "
                                                "at the top level?)"
                                              : "x.lua:3: time limit of 1 s exceeded (slow work "
                                                "at the top level?)");
         clock_gettime(CLOCK_MONOTONIC, &end);
-        took = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+        took =
+            (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
         CHECK(took < TEST_LIMIT_CPU_SECONDS, "case %zu took %.1f s", i, took);
     }
 }

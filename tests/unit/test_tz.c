@@ -31,8 +31,8 @@ static int64_t instant(const char *iso)
 }
 
 /* Checks the next `n` offset-changing transitions after `from`. */
-static void check_transitions(const char *name, const char *from,
-                              const char *const want[], size_t n)
+static void check_transitions(const char *name, const char *from, const char *const want[],
+                              size_t n)
 {
     const struct tz *z = zone(name);
     int64_t t = instant(from);
@@ -42,8 +42,8 @@ static void check_transitions(const char *name, const char *from,
         t = tz_next_transition(z, t);
         tz_format_iso(NULL, t, got, sizeof got);
         tz_format_iso(NULL, instant(want[i]), exp, sizeof exp);
-        CHECK(strcmp(got, exp) == 0, "%s transition %zu after %s: got %s, want %s",
-              name, i, from, got, exp);
+        CHECK(strcmp(got, exp) == 0, "%s transition %zu after %s: got %s, want %s", name, i,
+              from, got, exp);
     }
 }
 
@@ -77,7 +77,7 @@ static void zone_names_escaping_tzdir_are_rejected(void)
 static void berlin_2026_offsets_change_on_the_last_sundays(void)
 {
     const struct tz *z = zone("Europe/Berlin");
-    static const char *const want[] = { "2026-03-29T01:00:00Z", "2026-10-25T01:00:00Z" };
+    static const char *const want[] = {"2026-03-29T01:00:00Z", "2026-10-25T01:00:00Z"};
 
     check_transitions("Europe/Berlin", "2026-01-01T00:00:00Z", want, 2);
     CHECK_INT(tz_offset_at(z, instant("2026-03-29T00:59:59Z")), HOUR);
@@ -88,8 +88,8 @@ static void berlin_2026_offsets_change_on_the_last_sundays(void)
 
 static void berlin_footer_rule_gives_2040_dst_dates(void)
 {
-    static const char *const want[] = { "2040-03-25T01:00:00Z", "2040-10-28T01:00:00Z",
-                                         "2041-03-31T01:00:00Z" };
+    static const char *const want[] = {"2040-03-25T01:00:00Z", "2040-10-28T01:00:00Z",
+                                       "2041-03-31T01:00:00Z"};
     const struct tz *z = zone("Europe/Berlin");
 
     check_transitions("Europe/Berlin", "2040-01-01T00:00:00Z", want, 3);
@@ -99,8 +99,8 @@ static void berlin_footer_rule_gives_2040_dst_dates(void)
 
 static void santiago_rules_with_24h_times_move_midnight(void)
 {
-    static const char *const want[] = { "2026-04-05T03:00:00Z", "2026-09-06T04:00:00Z",
-                                        "2040-04-08T03:00:00Z", "2040-09-02T04:00:00Z" };
+    static const char *const want[] = {"2026-04-05T03:00:00Z", "2026-09-06T04:00:00Z",
+                                       "2040-04-08T03:00:00Z", "2040-09-02T04:00:00Z"};
 
     check_transitions("America/Santiago", "2026-01-01T00:00:00Z", want, 2);
     check_transitions("America/Santiago", "2040-01-01T00:00:00Z", want + 2, 2);
@@ -108,7 +108,7 @@ static void santiago_rules_with_24h_times_move_midnight(void)
 
 static void lord_howe_shifts_by_thirty_minutes(void)
 {
-    static const char *const want[] = { "2040-03-31T15:00:00Z", "2040-10-06T15:30:00Z" };
+    static const char *const want[] = {"2040-03-31T15:00:00Z", "2040-10-06T15:30:00Z"};
     const struct tz *z = zone("Australia/Lord_Howe");
 
     check_transitions("Australia/Lord_Howe", "2040-01-01T00:00:00Z", want, 2);
@@ -118,7 +118,7 @@ static void lord_howe_shifts_by_thirty_minutes(void)
 
 static void southern_dst_spans_the_new_year_beyond_the_table(void)
 {
-    static const char *const want[] = { "2045-04-01T16:00:00Z", "2045-09-30T16:00:00Z" };
+    static const char *const want[] = {"2045-04-01T16:00:00Z", "2045-09-30T16:00:00Z"};
     const struct tz *z = zone("Australia/Sydney");
 
     check_transitions("Australia/Sydney", "2045-01-01T00:00:00Z", want, 2);

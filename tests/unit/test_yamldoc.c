@@ -10,8 +10,7 @@
 
 static struct yamldoc_node *load(const char *text, char *err)
 {
-    return yamldoc_load_string(text, strlen(text), "t.yaml", err,
-                               YAMLDOC_ERR_MAX);
+    return yamldoc_load_string(text, strlen(text), "t.yaml", err, YAMLDOC_ERR_MAX);
 }
 
 static enum yamldoc_type type_of(const char *text)
@@ -21,7 +20,7 @@ static enum yamldoc_type type_of(const char *text)
 
 static void plain_scalars_follow_yaml11_core_typing(void)
 {
-    const char *nulls[] = { "", "~", "null", "NULL" };
+    const char *nulls[] = {"", "~", "null", "NULL"};
     for (size_t i = 0; i < 4; i++)
         CHECK(type_of(nulls[i]) == YAMLDOC_NULL, "'%s' is null", nulls[i]);
     CHECK(yamldoc_type_text("yes").boolean, "yes is true");
@@ -43,7 +42,8 @@ static void quoted_scalars_are_always_strings(void)
 {
     char err[YAMLDOC_ERR_MAX];
     struct yamldoc_node *root = load("a: '10'\nb: \"true\"\nc: !!str 5\n"
-                                     "d: 10\n", err);
+                                     "d: 10\n",
+                                     err);
     CHECK(root != NULL, "load: %s", err);
     if (!root)
         return;
@@ -77,10 +77,10 @@ static void nodes_carry_line_and_column(void)
 static void aliases_copy_anchors_and_merge_keys_apply(void)
 {
     char err[YAMLDOC_ERR_MAX];
-    struct yamldoc_node *root = load(
-        "base: &b {x: 1, y: 2}\n"
-        "copy: *b\n"
-        "child:\n  <<: *b\n  y: 3\n", err);
+    struct yamldoc_node *root = load("base: &b {x: 1, y: 2}\n"
+                                     "copy: *b\n"
+                                     "child:\n  <<: *b\n  y: 3\n",
+                                     err);
     CHECK(root != NULL, "load: %s", err);
     if (!root)
         return;
@@ -106,8 +106,7 @@ static void unknown_alias_and_duplicate_key_are_errors(void)
 {
     char err[YAMLDOC_ERR_MAX];
     CHECK(load("a: *nope\n", err) == NULL, "unknown alias fails");
-    CHECK(strstr(err, "t.yaml:1:4: unknown alias '*nope'") != NULL,
-          "got '%s'", err);
+    CHECK(strstr(err, "t.yaml:1:4: unknown alias '*nope'") != NULL, "got '%s'", err);
     CHECK(load("a: 1\nb: 2\na: 3\n", err) == NULL, "duplicate key fails");
     CHECK_STR(err, "t.yaml:3:1: duplicate key 'a'");
 }
@@ -117,9 +116,10 @@ static void alias_bombs_are_bounded(void)
     char text[2048] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
     for (char c = 'b'; c <= 'j'; c++) {
         char line[96];
-        snprintf(line, sizeof line, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, "
-                 "*%c, *%c, *%c, *%c]\n", c, c, c - 1, c - 1, c - 1, c - 1,
-                 c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+        snprintf(line, sizeof line,
+                 "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, "
+                 "*%c, *%c, *%c, *%c]\n",
+                 c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
         strcat(text, line);
     }
     char err[YAMLDOC_ERR_MAX];
@@ -148,10 +148,9 @@ static void emitted_tree_reads_back_with_same_types(void)
     struct yamldoc_node *back = yamldoc_load_file(path, err, sizeof err);
     CHECK(back != NULL, "reload: %s", err);
     if (back) {
-        CHECK_INT(yamldoc_scalar_value(yamldoc_get(back, "count")).integer,
-                  42);
-        CHECK(yamldoc_scalar_value(yamldoc_get(back, "word")).type ==
-              YAMLDOC_STRING, "quoted 'true' stays a string");
+        CHECK_INT(yamldoc_scalar_value(yamldoc_get(back, "count")).integer, 42);
+        CHECK(yamldoc_scalar_value(yamldoc_get(back, "word")).type == YAMLDOC_STRING,
+              "quoted 'true' stays a string");
         CHECK_STR(yamldoc_get(back, "list")->items[0]->text, "a b: c");
     }
     yamldoc_free(back);
@@ -163,8 +162,7 @@ static void empty_document_is_a_null_root(void)
 {
     char err[YAMLDOC_ERR_MAX];
     struct yamldoc_node *root = load("# only a comment\n", err);
-    CHECK(root && yamldoc_scalar_value(root).type == YAMLDOC_NULL,
-          "null root");
+    CHECK(root && yamldoc_scalar_value(root).type == YAMLDOC_NULL, "null root");
     yamldoc_free(root);
 }
 

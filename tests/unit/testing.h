@@ -14,42 +14,40 @@
 static int testing_failed_checks;
 static int testing_failed_tests;
 
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            testing_failed_checks++;                                         \
-            fprintf(stdout, "#   %s:%d: check failed: %s: ", __FILE__,       \
-                    __LINE__, #cond);                                        \
-            fprintf(stdout, __VA_ARGS__);                                    \
-            fputc('\n', stdout);                                             \
-        }                                                                    \
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            testing_failed_checks++;                                                     \
+            fprintf(stdout, "#   %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stdout, __VA_ARGS__);                                                \
+            fputc('\n', stdout);                                                         \
+        }                                                                                \
     } while (0)
 
-#define CHECK_STR(got, want)                                                 \
-    do {                                                                     \
-        const char *g_ = (got), *w_ = (want);                                \
-        CHECK(g_ && strcmp(g_, w_) == 0, "got '%s', want '%s'",              \
-              g_ ? g_ : "(null)", w_);                                       \
+#define CHECK_STR(got, want)                                                            \
+    do {                                                                                \
+        const char *g_ = (got), *w_ = (want);                                           \
+        CHECK(g_ &&strcmp(g_, w_) == 0, "got '%s', want '%s'", g_ ? g_ : "(null)", w_); \
     } while (0)
 
-#define CHECK_INT(got, want)                                                 \
-    do {                                                                     \
-        long long g_ = (long long)(got), w_ = (long long)(want);             \
-        CHECK(g_ == w_, "got %lld, want %lld", g_, w_);                      \
+#define CHECK_INT(got, want)                                     \
+    do {                                                         \
+        long long g_ = (long long)(got), w_ = (long long)(want); \
+        CHECK(g_ == w_, "got %lld, want %lld", g_, w_);          \
     } while (0)
 
-#define RUN(fn)                                                              \
-    do {                                                                     \
-        int before_ = testing_failed_checks;                                 \
-        fn();                                                                \
-        fflush(stdout);                                                      \
-        if (testing_failed_checks == before_) {                              \
-            printf("ok - %s\n", #fn);                                        \
-        } else {                                                             \
-            testing_failed_tests++;                                          \
-            printf("not ok - %s\n", #fn);                                    \
-        }                                                                    \
-        fflush(stdout);                                                      \
+#define RUN(fn)                                 \
+    do {                                        \
+        int before_ = testing_failed_checks;    \
+        fn();                                   \
+        fflush(stdout);                         \
+        if (testing_failed_checks == before_) { \
+            printf("ok - %s\n", #fn);           \
+        } else {                                \
+            testing_failed_tests++;             \
+            printf("not ok - %s\n", #fn);       \
+        }                                       \
+        fflush(stdout);                         \
     } while (0)
 
 #define TESTING_EXIT() return testing_failed_tests ? 1 : 0
