@@ -111,8 +111,9 @@ run: deps
 	./main --root . --include-examples --verbose
 
 # The layer check (tests/layers.py, core/README.md) reads the includes and
-# the objects just built; its self-test proves it fails on each breach.
-STATIC_TESTS := tests/layers.py tests/layers_selftest.sh
+# the objects just built; its self-test proves it fails on each breach;
+# tests/format.sh fails on a C file .clang-format would change (make format).
+STATIC_TESTS := tests/layers.py tests/layers_selftest.sh tests/format.sh
 
 test: test-deps
 	$(MAKE) WERROR=1 main $(UNIT_BIN) $(FUZZ_REPLAY)
