@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,17 @@ enum client_result client_open(struct client *c, const char *root, char *err, si
         snprintf(err, errlen, "socket: %s", strerror(errno));
         return CLIENT_ERROR;
     }
+    /* A daemon whose queue of connections is full (a hung one, or one under
+     * a flood) makes connect() and send() wait: for CLIENT_TIMEOUT_MS, not
+     * for ever. */
+    const struct timeval limit = {.tv_sec = CLIENT_TIMEOUT_MS / 1000,
+                                  .tv_usec = CLIENT_TIMEOUT_MS % 1000 * 1000};
+    if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) < 0) {
+        snprintf(err, errlen, "setsockopt: %s", strerror(errno));
+        close(c->fd);
+        c->fd = -1;
+        return CLIENT_ERROR;
+    }
     if (connect(c->fd, (const struct sockaddr *)&addr, sizeof addr) == 0)
         return CLIENT_OK;
     /* No file: no daemon.  A file nobody listens on: a daemon that died
@@ -42,7 +54,11 @@ enum client_result client_open(struct client *c, const char *root, char *err, si
     c->fd = -1;
     if (saved == ENOENT || saved == ECONNREFUSED)
         return CLIENT_NOT_RUNNING;
-    snprintf(err, errlen, "%s: %s", addr.sun_path, strerror(saved));
+    if (saved == EAGAIN)
+        snprintf(err, errlen, "%s: the daemon took no connection within %d s", addr.sun_path,
+                 CLIENT_TIMEOUT_MS / 1000);
+    else
+        snprintf(err, errlen, "%s: %s", addr.sun_path, strerror(saved));
     return CLIENT_ERROR;
 }
 

@@ -21,7 +21,11 @@
  *
  * A request that cannot be served gets {"ok":false,"error":"..."}.  A line
  * longer than CONTROL_REQUEST_MAX bytes is refused and skipped up to its
- * newline; nothing a client sends can end the daemon or make it grow.
+ * newline; nothing a client sends can end the daemon or make it grow.  A
+ * connection that follows no run is closed 5 s after its connect or its
+ * last request, and a newer client takes the place of the one that waited
+ * longest when all places are taken; such a connection hears why in one
+ * last {"ok":false,"error":"closed: ..."} (control.c has the limits).
  */
 #ifndef CONTROL_H
 #define CONTROL_H
