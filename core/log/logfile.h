@@ -11,6 +11,9 @@
  *   text:  2026-11-24T10:00:00.123+00:00 INFO [title] message key=value
  *   json:  {"ts":"2026-…","level":"info","task":"…","title":"…","msg":"…",
  *           "fields":{…}}
+ * A record is always one line: in text, control characters and bytes that
+ * are not UTF-8 in the title, message and fields are written as \n, \r, \t
+ * or \xHH, so that no content can end a line or forge one.
  */
 #ifndef LOGFILE_H
 #define LOGFILE_H
@@ -61,8 +64,9 @@ void logfile_close(struct logfile *lf);
 void logfile_timestamp(double at, char *buf, size_t len);
 
 /* The record as one line ending in '\n' (malloc'd, length in *len), or NULL
- * when out of memory.  JSON output is always valid UTF-8: invalid bytes of
- * task output are replaced by '?'. */
+ * when out of memory.  Text output escapes control characters and invalid
+ * UTF-8; JSON output is always valid UTF-8: invalid bytes of task output are
+ * replaced by '?'. */
 char *logfile_format(const struct logfile_record *rec, bool json, size_t *len);
 
 #endif

@@ -192,6 +192,45 @@ static void text_line_format(void)
     json_decref(fields);
 }
 
+/* A text record is one line whatever its content: control characters and
+ * bytes that are not UTF-8 in the title, message and fields are escaped,
+ * valid UTF-8 is kept. */
+static void text_line_escapes_control_characters(void)
+{
+    static const char forged[] = "\n2026-01-01 00:00:00 ERROR forged";
+    json_t *fields = json_pack("{s:s, s:s}", "k\ney", "v\x1b[2J", "bare",
+                               "x\xc2\x9b"
+                               "1m");
+    char title[64], message[128];
+
+    CHECK(fields != NULL, "json_pack");
+    snprintf(title, sizeof title, "tasks/a%s.lua", forged);
+    int n = snprintf(message, sizeof message, "hi%s\r\tend \xc3\xa9\xe2\x82\xac\x7f\xff\\n",
+                     forged);
+    struct logfile_record rec = {.at = 0,
+                                 .level = "info",
+                                 .task = "t",
+                                 .title = title,
+                                 .message = message,
+                                 .message_len = (size_t)n,
+                                 .fields = fields};
+    size_t len;
+    char *line = logfile_format(&rec, false, &len);
+
+    CHECK(line && len == strlen(line), "length %zu", len);
+    CHECK(line && strchr(line, '\n') == line + len - 1, "one line: %s", line ? line : "(null)");
+    CHECK(line && strstr(line, " INFO [tasks/a\\n2026-01-01 00:00:00 ERROR forged.lua] "
+                               "hi\\n2026-01-01 00:00:00 ERROR forged\\r\\tend "
+                               "\xc3\xa9\xe2\x82\xac\\x7f\\xff\\n"),
+          "title and message escaped, UTF-8 kept: %s", line ? line : "(null)");
+    CHECK(line && strstr(line, " k\\ney=\"v\\u001B[2J\""), "key and JSON value: %s",
+          line ? line : "(null)");
+    CHECK(line && strstr(line, " bare=x\\xc2\\x9b1m"), "a C1 control: %s",
+          line ? line : "(null)");
+    free(line);
+    json_decref(fields);
+}
+
 static void json_line_is_valid_utf8(void)
 {
     struct logfile_record rec = {.at = 0,
@@ -232,6 +271,7 @@ int main(void)
     RUN(same_path_is_one_file);
     RUN(retention_deletes_old_rotated_files);
     RUN(text_line_format);
+    RUN(text_line_escapes_control_characters);
     RUN(json_line_is_valid_utf8);
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     TESTING_EXIT();
