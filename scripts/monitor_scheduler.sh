@@ -65,9 +65,13 @@ DAEMON_LOCK=$ROOT/data/scheduler.lock
 LOG=$ROOT/logs/monitor.log
 
 # log MESSAGE: one timestamped line in logs/monitor.log (and on stderr when
-# the log cannot be written, so cron mails it).
+# the log cannot be written, so cron mails it).  The message may quote the
+# daemon's stderr, whose text comes from config files: a newline becomes a
+# space and any other control character a '?', so that it cannot forge a
+# line or drive the terminal of whoever reads the log.
 log() {
-    line="$(date '+%Y-%m-%dT%H:%M:%S%z') [$$] $1"
+    line="$(date '+%Y-%m-%dT%H:%M:%S%z') [$$] $(printf '%s' "$1" |
+        LC_ALL=C tr '\012\001-\011\013-\037\177' ' [?*]')"
     printf '%s\n' "$line" >>"$LOG" 2>/dev/null || printf '%s\n' "$line" >&2
 }
 

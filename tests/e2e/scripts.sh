@@ -156,6 +156,19 @@ monitor "$B"
 check monitor_reports_a_failed_start "exit 1 ($rc) and the daemon's error in logs/monitor.log" \
     '[ "$rc" -eq 1 ] && ! lock_held "$B" && grep -q "failed to start: .*config.yaml:" "$B/logs/monitor.log"'
 
+# The daemon's error quotes the config: its control characters must not
+# reach monitor.log as they are.
+E=$(new_root escapes)
+ROOTS="$ROOTS $E"
+printf 'scheduler:\n  timezone: "Nowhere/\\e[2J\\rforged\\nline"\n' >"$E/config/config.yaml"
+monitor "$E"
+controls=$(printf '[\001-\010\013-\037\177]')
+check monitor_log_has_no_control_characters \
+    "exit 1 ($rc) and one line naming the zone, without control characters, in logs/monitor.log" \
+    '[ "$rc" -eq 1 ] && [ "$(wc -l <"$E/logs/monitor.log")" -eq 1 ] &&
+     grep -q "Nowhere/?\[2J?forged line" "$E/logs/monitor.log" &&
+     ! LC_ALL=C grep -q "$controls" "$E/logs/monitor.log"'
+
 rc=0
 sh "$MONITOR" --root "$R" --no-such-option >"$OUT" 2>&1 || rc=$?
 check monitor_usage_error_exits_2 "exit 2 ($rc)" '[ "$rc" -eq 2 ]'
