@@ -8,8 +8,9 @@
  * (key/value pairs in file order).  Nodes read from a file carry their
  * 1-based line and column; nodes built in memory have line 0.  Anchors and
  * aliases are resolved at load time: an alias becomes a deep copy of its
- * anchor, so every tree is a plain tree with one owner (bounded by
- * YAMLDOC_MAX_NODES against "billion laughs").  YAML 1.1 merge keys
+ * anchor, so every tree is a plain tree with one owner; against a "billion
+ * laughs" the copies are bounded (YAMLDOC_COPY_FREE, YAMLDOC_COPY_RATIO)
+ * and measured before they are made.  YAML 1.1 merge keys
  * (`<<: *base`) are applied, explicit keys winning.  A duplicate key in a
  * mapping is a load error.  Only the first document of a stream is read.
  *
@@ -25,6 +26,12 @@
 
 #define YAMLDOC_ERR_MAX 512
 #define YAMLDOC_MAX_NODES 1000000 /* after alias expansion */
+/* A document's copies of anchored nodes (one per alias, one per anchor) may
+ * take this many bytes, plus YAMLDOC_COPY_RATIO times what the nodes it
+ * spells out take: thousands of `<<: *defaults` load, a billion laughs is
+ * refused after a few megabytes. */
+#define YAMLDOC_COPY_FREE (4u << 20)
+#define YAMLDOC_COPY_RATIO 16
 #define YAMLDOC_MAX_DEPTH 256
 
 enum yamldoc_kind { YAMLDOC_SCALAR, YAMLDOC_SEQUENCE, YAMLDOC_MAPPING };

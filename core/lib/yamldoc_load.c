@@ -4,8 +4,15 @@
  * API tags every untagged scalar as !!str, losing the difference between
  * `!!str 10` and `10`, and shares aliased nodes, which would make the tree
  * a graph.  Here an alias becomes a copy of the anchored node, so the tree
- * has one owner; anchors keep their own copy because a merge key may free
- * the node it was read from.
+ * has one owner; anchors keep their own copy because a merge key takes the
+ * pairs of the node it was read from.
+ *
+ * Copies are what a "billion laughs" multiplies: nine aliases of nine
+ * aliases of … grow a few hundred bytes into gigabytes.  Every copy is
+ * measured before it is made, and refused (file:line) once the copies of a
+ * document would pass YAMLDOC_COPY_FREE plus YAMLDOC_COPY_RATIO times what
+ * its own nodes take: a refused document has cost a few megabytes, not the
+ * hundreds that YAMLDOC_MAX_NODES alone allowed.
  */
 #include "fs.h"
 #include "yamldoc.h"
@@ -31,9 +38,16 @@ struct loader {
     const char *name; /* file name for messages */
     struct anchor *anchors;
     size_t anchor_count, anchor_capacity;
-    size_t nodes; /* created so far, aliases expanded */
+    size_t nodes;        /* created so far, aliases expanded */
+    size_t own_bytes;    /* taken by the nodes the document spells out */
+    size_t copied_bytes; /* taken by copies of anchored nodes */
     char *err;
     size_t errlen;
+};
+
+/* The memory a tree takes, about: its nodes, texts and child arrays. */
+struct tree_size {
+    size_t nodes, bytes;
 };
 
 static void fail_at(struct loader *ld, const yaml_mark_t *mark, const char *fmt, ...)
@@ -70,14 +84,27 @@ static int next_event(struct loader *ld, yaml_event_t *ev)
     return 0;
 }
 
-static size_t count_nodes(const struct yamldoc_node *n)
+static size_t node_bytes(const struct yamldoc_node *n)
 {
-    size_t total = 1;
-    for (size_t i = 0; i < n->count; i++)
-        total += n->kind == YAMLDOC_SEQUENCE
-                     ? count_nodes(n->items[i])
-                     : count_nodes(n->pairs[i].key) + count_nodes(n->pairs[i].value);
-    return total;
+    size_t slots = n->kind == YAMLDOC_SEQUENCE  ? sizeof *n->items
+                   : n->kind == YAMLDOC_MAPPING ? sizeof *n->pairs
+                                                : 0;
+
+    return sizeof *n + (n->text ? n->len + 1 : 0) + n->capacity * slots;
+}
+
+static void measure(const struct yamldoc_node *n, struct tree_size *size)
+{
+    size->nodes++;
+    size->bytes += node_bytes(n);
+    for (size_t i = 0; i < n->count; i++) {
+        if (n->kind == YAMLDOC_SEQUENCE) {
+            measure(n->items[i], size);
+        } else {
+            measure(n->pairs[i].key, size);
+            measure(n->pairs[i].value, size);
+        }
+    }
 }
 
 /* Count `n` new nodes against YAMLDOC_MAX_NODES. */
@@ -94,19 +121,41 @@ static int add_nodes(struct loader *ld, size_t n, const yaml_mark_t *mark)
     return 0;
 }
 
+/* Count a copy of `node` before it is made (see the top of the file). */
+static int add_copy(struct loader *ld, const struct yamldoc_node *node, const yaml_mark_t *mark)
+{
+    struct tree_size size = {0, 0};
+    size_t allowed = YAMLDOC_COPY_FREE + YAMLDOC_COPY_RATIO * ld->own_bytes;
+
+    measure(node, &size);
+    if (size.bytes > allowed - ld->copied_bytes) {
+        fail_at(ld, mark,
+                "document too large: its aliases would copy more "
+                "than %zu bytes (%d times its own %zu, plus %u)",
+                allowed, YAMLDOC_COPY_RATIO, ld->own_bytes, YAMLDOC_COPY_FREE);
+        return -1;
+    }
+    ld->copied_bytes += size.bytes;
+    return add_nodes(ld, size.nodes, mark);
+}
+
 static void set_position(struct yamldoc_node *n, const yaml_mark_t *mark)
 {
     n->line = (int)mark->line + 1;
     n->column = (int)mark->column + 1;
 }
 
-static int register_anchor(struct loader *ld, const char *name, const struct yamldoc_node *node)
+/* Keep a copy of an anchored node; -1 with the message in ld->err. */
+static int register_anchor(struct loader *ld, const char *name, const struct yamldoc_node *node,
+                           const yaml_mark_t *mark)
 {
+    if (add_copy(ld, node, mark) != 0)
+        return -1;
     if (ld->anchor_count == ld->anchor_capacity) {
         size_t cap = ld->anchor_capacity ? ld->anchor_capacity * 2 : 8;
         struct anchor *a = realloc(ld->anchors, cap * sizeof *a);
         if (!a)
-            return -1;
+            goto oom;
         ld->anchors = a;
         ld->anchor_capacity = cap;
     }
@@ -116,10 +165,13 @@ static int register_anchor(struct loader *ld, const char *name, const struct yam
     if (!a->name || !a->node) {
         free(a->name);
         yamldoc_free(a->node);
-        return -1;
+        goto oom;
     }
     ld->anchor_count++;
     return 0;
+oom:
+    snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
+    return -1;
 }
 
 /* The latest anchor of that name wins: YAML allows redefining one. */
@@ -149,21 +201,20 @@ static bool has_key(const struct yamldoc_node *map, const struct yamldoc_node *k
     return false;
 }
 
-/* Copy into `map` the pairs of `src` whose keys it does not have yet. */
-static int merge_from(struct loader *ld, struct yamldoc_node *map,
-                      const struct yamldoc_node *src)
+/* Move into `map` the pairs of `src` whose keys it does not have yet: src
+ * is the value of a merge key, freed once merged, and owns its nodes (an
+ * anchor has its own copy), so they need no copy. */
+static int merge_from(struct loader *ld, struct yamldoc_node *map, struct yamldoc_node *src)
 {
     for (size_t i = 0; i < src->count; i++) {
-        if (has_key(map, src->pairs[i].key))
+        struct yamldoc_pair *p = &src->pairs[i];
+        if (has_key(map, p->key))
             continue;
-        struct yamldoc_node *k = yamldoc_clone(src->pairs[i].key);
-        struct yamldoc_node *v = k ? yamldoc_clone(src->pairs[i].value) : NULL;
-        if (!v || yamldoc_append_pair(map, k, v) != 0) {
-            yamldoc_free(k);
-            yamldoc_free(v);
+        if (yamldoc_append_pair(map, p->key, p->value) != 0) {
             snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
             return -1;
         }
+        p->key = p->value = NULL;
     }
     return 0;
 }
@@ -300,7 +351,7 @@ static struct yamldoc_node *load_node(struct loader *ld, const yaml_event_t *ev,
             fail_at(ld, &ev->start_mark, "unknown alias '*%s'", name);
             return NULL;
         }
-        if (add_nodes(ld, count_nodes(target), &ev->start_mark) != 0)
+        if (add_copy(ld, target, &ev->start_mark) != 0)
             return NULL;
         n = yamldoc_clone(target);
         break;
@@ -328,6 +379,8 @@ static struct yamldoc_node *load_node(struct loader *ld, const yaml_event_t *ev,
     if (ev->type == YAML_ALIAS_EVENT)
         return n;
     set_position(n, &ev->start_mark);
+    /* Its slot in its parent counted with it; its own slots, with its children. */
+    ld->own_bytes += node_bytes(n) + sizeof(struct yamldoc_pair);
     if (add_nodes(ld, 1, &ev->start_mark) != 0)
         goto fail;
     if (ev->type == YAML_SEQUENCE_START_EVENT &&
@@ -336,10 +389,8 @@ static struct yamldoc_node *load_node(struct loader *ld, const yaml_event_t *ev,
     if (ev->type == YAML_MAPPING_START_EVENT &&
         (load_children(ld, n, YAML_MAPPING_END_EVENT, depth) != 0 || apply_merges(ld, n) != 0))
         goto fail;
-    if (anchor && register_anchor(ld, (const char *)anchor, n) != 0) {
-        snprintf(ld->err, ld->errlen, "%s: out of memory", ld->name);
+    if (anchor && register_anchor(ld, (const char *)anchor, n, &ev->start_mark) != 0)
         goto fail;
-    }
     return n;
 fail:
     yamldoc_free(n);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # live_config.sh — config/config.yaml edited while the daemon runs: each
-# live setting applied, a broken edit refused with file:line while the last
-# good config stays (and the CLI still reaches the daemon), SIGHUP and
+# live setting applied, a broken edit and a "billion laughs" refused with
+# file:line while the last good config stays (and the CLI still reaches the
+# daemon, which stays small), SIGHUP and
 # `main reload`, environment overrides, and database.path needing a restart.
 set -u
 . tests/e2e/lib.sh
@@ -116,6 +117,27 @@ e2e_cli next daily >"$E2E_ROOT/out" 2>"$E2E_ROOT/err"
 rc=$?
 e2e_check next_warns_on_misspelt_zone "exit 0 with the warning; got $rc: $(cat "$E2E_ROOT/err")" \
     sh -c "[ $rc = 0 ] && grep -q 'warning: .*scheduler.timezone' '$E2E_ROOT/err'"
+
+# ---- a billion laughs -------------------------------------------------------
+# Nine levels of nine aliases: 387 million nodes if expanded.  Refused with
+# file:line after a few megabytes (the daemon grew to 170 MB before), and
+# the last good config stays: its pattern would unschedule `other`.
+laughs=$(printf '  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'
+         prev=a
+         for level in b c d e f g h i; do
+             printf '\n  %s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]' "$level" \
+                 "$level" $prev $prev $prev $prev $prev $prev $prev $prev $prev
+             prev=$level
+         done)
+n=$(grep -c 'document too large' "$E2E_ROOT/logs/errors.log" 2>/dev/null)
+config 'tasks:' '  pattern: "keep_*.lua"' 'laughs:' "$laughs"
+e2e_check alias_bomb_refused_with_file_line "config.yaml:LINE: document too large in errors.log" \
+    e2e_wait 5 sh -c "[ \$(grep -c 'config.yaml:[0-9]*:[0-9]*: document too large' \
+                        '$E2E_ROOT/logs/errors.log') -gt ${n:-0} ]"
+e2e_check alias_bomb_keeps_last_good "other still listed" listed other
+e2e_daemon_small alias_bomb_daemon_stays_small 65536
+config
+e2e_wait 3 listed other
 
 # ---- SIGHUP and `main reload` with watching off --------------------------------
 n=$(reloads)

@@ -1,4 +1,5 @@
 /* test_yamldoc.c — YAML tree loading, typing, anchors, errors, emitting. */
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,11 @@
 
 #include "lib/yamldoc.h"
 #include "testing.h"
+
+#define BOMB_PEAK_MAX (32u << 20) /* bytes a refused alias bomb may take */
+/* Freed chunks the allocator caches per thread (tcache) still count as in
+ * use; a partial tree not freed would be megabytes. */
+#define HEAP_SLACK (64u << 10)
 
 static struct yamldoc_node *load(const char *text, char *err)
 {
@@ -111,6 +117,38 @@ static void unknown_alias_and_duplicate_key_are_errors(void)
     CHECK_STR(err, "t.yaml:3:1: duplicate key 'a'");
 }
 
+/* Bytes the allocator holds: in use, and taken from the system (which a
+ * free does not give back, so its growth is the peak of what was used). */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+static size_t heap_taken(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.arena + mi.hblkhd;
+}
+
+/* The refusal comes after a few megabytes, not after the hundreds that a
+ * million nodes take, and the partial tree is freed. */
+static void check_refused_small(const char *text, const char *what, const char *where)
+{
+    char err[YAMLDOC_ERR_MAX];
+    size_t in_use = heap_in_use(), taken = heap_taken();
+    struct yamldoc_node *root = load(text, err);
+
+    CHECK(root == NULL, "%s is refused", what);
+    CHECK(strncmp(err, where, strlen(where)) == 0 && strstr(err, "document too large"),
+          "%s: got '%s'", what, err);
+    yamldoc_free(root);
+    CHECK(heap_in_use() < in_use + HEAP_SLACK, "%s: %zu bytes still in use", what,
+          heap_in_use() - in_use);
+    CHECK(heap_taken() - taken < BOMB_PEAK_MAX, "%s: the heap grew by %zu bytes", what,
+          heap_taken() - taken);
+}
+
 static void alias_bombs_are_bounded(void)
 {
     char text[2048] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
@@ -122,11 +160,49 @@ static void alias_bombs_are_bounded(void)
                  c, c, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
         strcat(text, line);
     }
-    char err[YAMLDOC_ERR_MAX];
+    check_refused_small(text, "10^10 nodes", "t.yaml:5:");
+
+    /* Few nodes, but each copy a megabyte. */
+    size_t big = 1u << 20;
+    char *strings = malloc(big + 1024);
+    CHECK(strings != NULL, "malloc");
+    if (!strings)
+        return;
+    strcpy(strings, "a: &a \"");
+    memset(strings + 6, 'x', big);
+    strcpy(strings + 6 + big, "\"\nb: [");
+    for (int i = 0; i < 40; i++)
+        strcat(strings + big, "*a, ");
+    strcat(strings + big, "*a]\n");
+    check_refused_small(strings, "40 copies of a 1 MiB string", "t.yaml:2:");
+    free(strings);
+}
+
+/* Repeating a mapping is what aliases are for: thousands of merges load. */
+static void many_merges_load(void)
+{
+    enum { JOBS = 5000 };
+    size_t cap = 1024 + JOBS * 64;
+    char *text = malloc(cap), err[YAMLDOC_ERR_MAX];
+    size_t len = 0;
+
+    CHECK(text != NULL, "malloc");
+    if (!text)
+        return;
+    len += (size_t)snprintf(text + len, cap - len, "defaults: &d\n");
+    for (int k = 0; k < 10; k++)
+        len += (size_t)snprintf(text + len, cap - len, "  key%d: value %d\n", k, k);
+    len += (size_t)snprintf(text + len, cap - len, "jobs:\n");
+    for (int j = 0; j < JOBS; j++)
+        len += (size_t)snprintf(text + len, cap - len, "  job%d: {<<: *d, command: run}\n", j);
     struct yamldoc_node *root = load(text, err);
-    CHECK(root == NULL, "10^10 nodes are refused");
-    CHECK(strstr(err, "document too large") != NULL, "got '%s'", err);
+    CHECK(root != NULL, "load: %s", err);
+    CHECK(root && yamldoc_get(root, "jobs")->count == JOBS, "every job");
+    CHECK(root && yamldoc_path(root, "jobs.job4999.key9") &&
+              strcmp(yamldoc_path(root, "jobs.job4999.key9")->text, "value 9") == 0,
+          "merged");
     yamldoc_free(root);
+    free(text);
 }
 
 static void emitted_tree_reads_back_with_same_types(void)
@@ -175,6 +251,7 @@ int main(void)
     RUN(syntax_error_reports_line_and_column);
     RUN(unknown_alias_and_duplicate_key_are_errors);
     RUN(alias_bombs_are_bounded);
+    RUN(many_merges_load);
     RUN(emitted_tree_reads_back_with_same_types);
     RUN(empty_document_is_a_null_root);
     TESTING_EXIT();
