@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UTF8_ESCAPE_MAX 4 /* "\xNN" */
-
 size_t utf8_char_len(const unsigned char *s, size_t left)
 {
     static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
@@ -109,44 +107,59 @@ bool utf8_is_printable(const char *s)
     return true;
 }
 
-char *utf8_escape(const char *s)
+int utf8_write_escaped(FILE *out, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t len = strlen(s), used = 0;
-    char *out = malloc(len * UTF8_ESCAPE_MAX + 1);
 
-    if (!out)
-        return NULL;
     for (size_t i = 0; i < len;) {
         size_t n = utf8_char_len(u + i, len - i);
         if (n != 0 && !is_control(u + i, n)) {
-            memcpy(out + used, s + i, n);
-            used += n;
+            if (fwrite(s + i, 1, n, out) != n)
+                return -1;
             i += n;
             continue;
         }
         if (n == 0)
             n = 1; /* one byte that is not UTF-8 */
         for (size_t k = 0; k < n; k++, i++) {
+            int rc;
             switch (u[i]) {
             case '\n':
-                memcpy(out + used, "\\n", 2);
-                used += 2;
+                rc = fputs("\\n", out);
                 break;
             case '\r':
-                memcpy(out + used, "\\r", 2);
-                used += 2;
+                rc = fputs("\\r", out);
                 break;
             case '\t':
-                memcpy(out + used, "\\t", 2);
-                used += 2;
+                rc = fputs("\\t", out);
                 break;
             default:
-                used += (size_t)sprintf(out + used, "\\x%02x", u[i]);
+                rc = fprintf(out, "\\x%02x", u[i]);
                 break;
             }
+            if (rc < 0)
+                return -1;
         }
     }
-    out[used] = '\0';
+    return 0;
+}
+
+char *utf8_escape(const char *s)
+{
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+
+    if (!f)
+        return NULL;
+    if (utf8_write_escaped(f, s, strlen(s)) != 0) {
+        fclose(f);
+        free(out);
+        return NULL;
+    }
+    if (fclose(f) != 0) {
+        free(out);
+        return NULL;
+    }
     return out;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Length of the valid UTF-8 sequence at s (`left` bytes available), 0 when
  * the bytes there are not one.  NUL counts as invalid. */
@@ -27,9 +28,15 @@ json_t *utf8_json_string(const char *s, size_t len);
 /* True when s is valid UTF-8 without control characters (C0, DEL, C1). */
 bool utf8_is_printable(const char *s);
 
-/* s with every control character written as \n, \r, \t or \xNN and every
- * byte that is not valid UTF-8 as \xNN, so it prints as one line and is
- * valid UTF-8.  Malloc'd; NULL when out of memory. */
+/* s[0..len) to out with every control character (C0, DEL and the C1
+ * controls some terminals obey) written as \n, \r, \t or \xNN and every
+ * byte that is not valid UTF-8 as \xNN, so it prints as one line that no
+ * reader's terminal acts on.  A backslash stays as it is: the escapes are
+ * for reading, not parsing.  0, or -1 when writing failed. */
+int utf8_write_escaped(FILE *out, const char *s, size_t len);
+
+/* utf8_write_escaped of a string, as a new string (malloc'd); NULL when
+ * out of memory. */
 char *utf8_escape(const char *s);
 
 #endif

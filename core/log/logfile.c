@@ -232,56 +232,6 @@ done:
     return line;
 }
 
-/* Length of the run of bytes at s that a text line shows as they are:
- * printable ASCII and valid UTF-8 other than the C1 controls (U+0080 to
- * U+009F, which some terminals obey as escape sequences). */
-static size_t plain_run(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        size_t n = utf8_sequence(s + i, len - i);
-
-        if (n == 1 ? s[i] < 0x20 || s[i] == 0x7f : n == 0 || (s[i] == 0xc2 && s[i + 1] < 0xa0))
-            break;
-        i += n;
-    }
-    return i;
-}
-
-/* Text written into a line.  A newline in a message, a title or a file
- * name would end the line and forge the next one, a carriage return or an
- * escape sequence would rewrite it on the terminal of whoever reads the
- * file: every control character and every byte that is not UTF-8 is
- * written as an escape (\n \r \t, else \xHH).  Valid UTF-8 stays as it
- * is, and so does a backslash: the escapes are for reading, not parsing
- * (logging.format: json is the form for programs). */
-static void put_text(FILE *out, const char *text, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)text;
-
-    size_t i = 0;
-
-    while (i < len) {
-        size_t n = plain_run(s + i, len - i);
-
-        fwrite(s + i, 1, n, out);
-        i += n;
-        if (i == len)
-            break;
-        unsigned char c = s[i++];
-        if (c == '\n')
-            fputs("\\n", out);
-        else if (c == '\r')
-            fputs("\\r", out);
-        else if (c == '\t')
-            fputs("\\t", out);
-        else
-            fprintf(out, "\\x%c%c", hex[c >> 4], hex[c & 0xf]);
-    }
-}
-
 /* A field value as text: bare when it is a plain word, else JSON. */
 static void print_value(FILE *out, const json_t *value)
 {
@@ -293,11 +243,11 @@ static void print_value(FILE *out, const json_t *value)
         bare = !isspace((unsigned char)*p) && !iscntrl((unsigned char)*p) && *p != '"' &&
                *p != '=';
     if (bare) {
-        put_text(out, s, strlen(s));
+        utf8_write_escaped(out, s, strlen(s));
         return;
     }
     dumped = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-    put_text(out, dumped ? dumped : "?", dumped ? strlen(dumped) : 1);
+    utf8_write_escaped(out, dumped ? dumped : "?", dumped ? strlen(dumped) : 1);
     free(dumped);
 }
 
@@ -316,15 +266,15 @@ static char *format_text(const struct logfile_record *rec, const char *ts, size_
         fputc(toupper((unsigned char)*p), out);
     if (rec->title) {
         fputs(" [", out);
-        put_text(out, rec->title, strlen(rec->title));
+        utf8_write_escaped(out, rec->title, strlen(rec->title));
         fputc(']', out);
     }
     fputc(' ', out);
-    put_text(out, rec->message, rec->message_len);
+    utf8_write_escaped(out, rec->message, rec->message_len);
     json_object_foreach((json_t *)rec->fields, key, value)
     {
         fputc(' ', out);
-        put_text(out, key, strlen(key));
+        utf8_write_escaped(out, key, strlen(key));
         fputc('=', out);
         print_value(out, value);
     }

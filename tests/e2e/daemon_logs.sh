@@ -1,21 +1,20 @@
 #!/bin/sh
 # daemon_logs.sh — a log record is one line, whatever a task puts in it: a
-# newline in a log.info message, in its fields, in a task's file name (its
-# default title) or in a broken file's name, and a carriage return or an
-# escape sequence in a task's output, never start a forged line in
-# scheduler.log, tasks.log, errors.log or the task's own log; they show as
-# \n, \r, \x1b.
+# newline in a log.info message, in its fields or in its title, and a
+# carriage return or an escape sequence in a task's output, never start a
+# forged line in scheduler.log, tasks.log, errors.log or the task's own
+# log; they show as \n, \r, \x1b.  A file whose name holds a newline is
+# not run at all (discovery.h): it is named, escaped, on one line.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
 
 FORGED='2026-01-01 00:00:00 ERROR forged'
-NAME="evil
-$FORGED"
+NAME=injector
 
 e2e_task "$NAME" <<'EOF_TASK'
 local forged = "\n2026-01-01 00:00:00 ERROR forged"
-return { schedule = every(1).seconds, run = function()
+return { title = "evil" .. forged, schedule = every(1).seconds, run = function()
   log.info("message" .. forged, { ["key" .. forged] = "value" .. forged })
   log.error("failure" .. forged)
   print("out\r2026-01-01 00:00:00 ERROR forged")
@@ -74,5 +73,5 @@ e2e_check logs_output_escaped \
     "the task's own log with the carriage return and escape of its output escaped" \
     output_escaped
 e2e_check logs_file_name_one_line "scheduler.log naming the broken file on one line" \
-    grep -q "broken.*ERROR forged.lua:2: " "$LOGS/scheduler.log"
+    shown "$LOGS/scheduler.log" "broken\\n$FORGED.lua: the file name is not printable UTF-8"
 e2e_done
