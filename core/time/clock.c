@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,9 @@
 /* Longest offset file read: a number of seconds and a newline fit easily;
  * anything longer is not an offset. */
 #define CLOCK_OFFSET_FILE_MAX 64
+/* How often clock_sleep_until looks again at the coarse clock while it lags
+ * (a tick is 1 to 10 ms). */
+#define CLOCK_COARSE_POLL_NS 100000L
 
 static double offset_seconds;
 
@@ -156,6 +160,26 @@ double clock_monotonic(void)
     return timespec_seconds(&ts);
 }
 
+static bool timespec_before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* time() — and so Lua's os.time and os.date, and the kernel's file times —
+ * reads the coarse wall clock, which moves once per timer tick and so lags
+ * CLOCK_REALTIME by up to a tick: a run woken on the instant 17:55:00 itself
+ * would read 17:54:59 and name its backup "…175459".  Sleep on in short
+ * steps until that clock has reached the instant too: about a tick at most. */
+static void wait_for_coarse_clock(const struct timespec *at)
+{
+    const struct timespec step = {0, CLOCK_COARSE_POLL_NS};
+    struct timespec coarse;
+
+    /* An interrupted step only means looking again sooner. */
+    while (clock_gettime(CLOCK_REALTIME_COARSE, &coarse) == 0 && timespec_before(&coarse, at))
+        (void)nanosleep(&step, NULL);
+}
+
 void clock_sleep_until(double at)
 {
     double real = at - offset_seconds;
@@ -170,4 +194,5 @@ void clock_sleep_until(double at)
     /* Absolute sleep: an interrupted sleep simply resumes to the same end. */
     while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;
+    wait_for_coarse_clock(&ts);
 }

@@ -46,7 +46,9 @@ double clock_offset(void);
 double clock_monotonic(void);
 
 /* Sleep until the shifted wall-clock instant `at` (absolute, so a late
- * wake-up does not add up); returns at once if `at` has passed. */
+ * wake-up does not add up); returns at once if `at` has passed.  On return
+ * every reading of the real wall clock, time()'s coarse one included, is at
+ * or after `at` less the offset. */
 void clock_sleep_until(double at);
 
 #endif
