@@ -23,7 +23,9 @@
 
 #include "config/config.h"
 #include "engine_internal.h"
+#include "lib/utf8.h"
 #include "log/log.h"
+#include "log/tasklog.h"
 #include "notify/alerts.h"
 #include "policy.h"
 #include "run/executor.h"
@@ -119,11 +121,55 @@ static struct job *job_new(struct engine *e, struct entry *en, enum store_trigge
     return job;
 }
 
+static bool status_is_failure(enum store_status status)
+{
+    return status == STORE_RUN_FAILED || status == STORE_RUN_TIMEOUT ||
+           status == STORE_RUN_KILLED;
+}
+
+/* A run that failed, timed out or was killed: one ERROR line through the
+ * task log router, so it lands in the task's own log, tasks.log and
+ * errors.log (scheduler.log has a warning of it).  The message is the
+ * error's first line; the rest (the Lua traceback) is a field, which the
+ * line format escapes, so the record stays one line. */
+static void log_run_failure(const struct job *job, const struct store_run_outcome *outcome)
+{
+    const struct entry *en = job->entry;
+    const char *error = outcome->error ? outcome->error : "(no message)";
+    const char *rest = strchr(error, '\n');
+    const char *status = store_status_name(outcome->status);
+    int first_len = rest ? (int)(rest - error) : (int)strlen(error);
+    json_t *fields = json_pack("{s:I, s:i, s:s}", "run_id", (json_int_t)job->run_id, "attempt",
+                               job->attempt, "status", status);
+    char *msg = NULL;
+    int len;
+
+    if (rest && fields &&
+        json_object_set_new(fields, "traceback", utf8_json_string(rest + 1, strlen(rest + 1))))
+        goto done;
+    len = asprintf(&msg, "run %lld %s (attempt %d): %.*s", (long long)job->run_id, status,
+                   job->attempt, first_len, error);
+    if (len < 0) {
+        msg = NULL;
+        goto done;
+    }
+    tasklog_write(en->name, en->loaded ? en->task.title : NULL, LOG_LEVEL_ERROR, msg,
+                  (size_t)len, fields);
+done:
+    if (!msg)
+        log_error("%s: out of memory logging the failure of run %lld", en->name,
+                  (long long)job->run_id);
+    free(msg);
+    json_decref(fields);
+}
+
 /* The row gets its final status, the client hears of it, the job goes. */
 static void job_finish(struct job *job, const struct store_run_outcome *outcome)
 {
     struct engine *e = job->engine;
 
+    if (status_is_failure(outcome->status))
+        log_run_failure(job, outcome);
     pending_run_finish(e->pending, job->run_id, outcome);
     /* Unlinked first: the client may call back into the engine. */
     if (job->prev)
@@ -161,8 +207,8 @@ static void queue_push(struct job *job)
 {
     job->state = JOB_QUEUED;
     if (heap_push(&job->engine->queue, &job->queue_node) != 0) {
-        log_error("%s: out of memory queueing run %lld", job->entry->name,
-                  (long long)job->run_id);
+        log_warn("%s: out of memory queueing run %lld", job->entry->name,
+                 (long long)job->run_id);
         job->entry->active--;
         job_abandon(job, STORE_RUN_FAILED, "out of memory while queueing the run");
         return;
@@ -335,7 +381,8 @@ static void job_spawn(struct job *job)
     job->run = executor_start(e->loop, &spec, &job_callbacks, job, err, sizeof err);
     json_decref(state);
     if (!job->run) {
-        log_error("%s: cannot start run %lld: %s", en->name, (long long)job->run_id, err);
+        /* a warning: the failed run's line in errors.log comes from job_finish */
+        log_warn("%s: cannot start run %lld: %s", en->name, (long long)job->run_id, err);
         instance_release(en);
         job_abandon(job, STORE_RUN_FAILED, err);
         return;
