@@ -16,23 +16,39 @@
 #define STATUS_USAGE "main --status [--json]"
 #define STATUS_STATE_MAX 64
 
-/* Only while the daemon's store refuses writes (engine.h, "store"). */
+#define STATUS_MB (1024.0 * 1024.0)
+
+/* Only while the daemon's store refuses writes, or a reader holds its
+ * checkpoints back (engine.h, "store"). */
 static void status_print_store(const json_t *doc)
 {
     const json_t *store = json_object_get(doc, "store");
+    const json_t *blocked = json_object_get(store, "checkpoint_blocked_by");
     char since[RUNVIEW_TEXT_MAX];
     long long lost = (long long)json_integer_value(json_object_get(store, "lost"));
 
     if (!json_is_object(store))
         return;
-    runview_duration(taskview_now(doc) - json_number_value(json_object_get(store, "since")),
-                     since, sizeof since);
-    printf("store: error: %s (for %s; %lld write(s) waiting to be saved",
-           json_string_value(json_object_get(store, "error")), since,
-           (long long)json_integer_value(json_object_get(store, "pending")));
-    if (lost > 0)
-        printf(", %lld lost", lost);
-    printf(")\n");
+    if (json_object_get(store, "error")) {
+        runview_duration(taskview_now(doc) - json_number_value(json_object_get(store, "since")),
+                         since, sizeof since);
+        printf("store: error: %s (for %s; %lld write(s) waiting to be saved",
+               json_string_value(json_object_get(store, "error")), since,
+               (long long)json_integer_value(json_object_get(store, "pending")));
+        if (lost > 0)
+            printf(", %lld lost", lost);
+        printf(")\n");
+    }
+    if (json_is_object(blocked)) {
+        runview_duration(taskview_now(doc) -
+                             json_number_value(json_object_get(blocked, "since")),
+                         since, sizeof since);
+        printf("store: checkpoints held back for %s by process %lld (%s), which keeps a read "
+               "transaction open; the WAL is %.1f MB and grows until it ends\n",
+               since, (long long)json_integer_value(json_object_get(blocked, "pid")),
+               json_string_value(json_object_get(blocked, "command")),
+               (double)json_integer_value(json_object_get(blocked, "wal_bytes")) / STATUS_MB);
+    }
 }
 
 static void status_print_daemon(const json_t *doc)

@@ -42,6 +42,7 @@
 #include "control.h"
 #include "datawatch.h"
 #include "engine/engine.h"
+#include "engine/pending.h"
 #include "housekeeping.h"
 #include "lib/filemode.h"
 #include "lib/fs.h"
@@ -457,6 +458,10 @@ static int open_store(struct daemon *d, char *err, size_t errlen)
 
     if (!(d->store = store_open(d->db_path, err, errlen)))
         return -1;
+    /* What the last life could not write first: the runs it finished are
+     * not interrupted, and catch-up must see the fires that ran. */
+    if (pending_replay(d->store, d->db_path, err, errlen) != 0)
+        return -1;
     /* Their processes first: a run marked interrupted must not go on. */
     if (orphans_stop(d->store) < 0 ||
         (interrupted = store_runs_mark_interrupted(d->store, clock_now())) < 0) {
@@ -475,6 +480,7 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
         .root = d->opt->root,
         .config_path = d->opt->config_path,
         .include_examples = d->opt->examples_forced,
+        .spill_beside = d->db_path,
         .on_job_done = on_job_done,
         .hook_data = d,
     };

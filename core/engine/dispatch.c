@@ -170,7 +170,7 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
 
     if (status_is_failure(outcome->status))
         log_run_failure(job, outcome);
-    pending_run_finish(e->pending, job->run_id, outcome);
+    pending_run_finish(e->pending, job->run_id, job->entry->name, outcome);
     /* Unlinked first: the client may call back into the engine. */
     if (job->prev)
         job->prev->next = job->next;
@@ -317,7 +317,8 @@ static void on_start(void *data, struct run *run, double started_at)
     struct engine *e = job->engine;
 
     job->released = true;
-    pending_run_start(e->pending, job->run_id, (int)executor_pid(run), started_at);
+    pending_run_start(e->pending, job->run_id, job->entry->name, (int)executor_pid(run),
+                      started_at);
     log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
               (int)executor_pid(run), store_trigger_name(job->trigger));
 }

@@ -66,7 +66,7 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config, struc
         goto fail_free;
     }
     /* Last: its timer is a handle of the loop, only closed by shutdown. */
-    if (!(e->pending = pending_create(loop, store)))
+    if (!(e->pending = pending_create(loop, store, opt->spill_beside)))
         goto fail;
     e->include_examples = opt->include_examples;
     e->on_job_done = opt->on_job_done;

@@ -50,6 +50,10 @@ struct engine_options {
      * (`main --task` without a daemon).  Otherwise (the daemon) they wait
      * ENGINE_STORE_BUSY_MS and then go to pending.c: the loop never stalls. */
     bool wait_for_store;
+    /* The daemon: the store's file, beside which writes the store refuses
+     * are also kept (DB_PATH-spill), so that a stop before the store takes
+     * them loses none (pending.h); NULL keeps them in memory only. */
+    const char *spill_beside;
     /* Called after each job ends (a run recorded, or a fire cancelled)
      * while not stopping; may be NULL.  It runs inside the engine's own
      * callbacks, so it must not call the engine: defer to a later turn. */
@@ -121,7 +125,9 @@ void engine_clock_jumped(struct engine *engine);
  *                  "finished_at", "duration" } or null,
  *                  "running": [ { "run_id", "pid", "trigger", "started_at" } ] } ],
  *     "store": null, or while the store refuses writes { "error", "pending",
- *              "since", "lost" } (pending.h) }
+ *              "since", "lost" }, and while a reader holds its checkpoints
+ *              back "checkpoint_blocked_by": { "pid", "command", "since",
+ *              "wal_bytes" } (pending.h) }
  * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it.
  * A task is overdue when its next fire passed more than ENGINE_OVERDUE_AFTER
  * seconds ago and no run of it is queued or running.  New reference. */

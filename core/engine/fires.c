@@ -15,6 +15,12 @@
  *  3. A task that is new, edited, resumed or re-zoned starts afresh: its
  *     next fire is the first one after now, and nothing before counts as
  *     missed.
+ *  4. A fire runs only once the instants that say it was handled are saved
+ *     where the next start reads them: in the store, or, while the store
+ *     refuses writes, in the spill (pending.h).  Otherwise a stop would
+ *     leave the store's older marks, and the next start would take the
+ *     fire for a missed one and maybe run it again; so it is held back and
+ *     recorded missed instead, and the next start's catch-up decides.
  *
  * A wall-clock jump itself changes no instant: wake-ups are absolute wall
  * instants, so clockwatch only makes us re-arm the (monotonic) uv_timer,
@@ -59,12 +65,15 @@ static int jitter_of(const struct entry *en, int64_t instant)
 }
 
 /* Through pending.c: a store that refuses writes for now gets them later,
- * in order with the runs rows of the same fires. */
-static void persist(const struct entry *en)
+ * in order with the runs rows of the same fires.  -1 with the reason when
+ * they are kept in memory only, which matters to a caller that runs the
+ * fires they mark as handled (rule 4); the others ignore it. */
+static int persist(const struct entry *en, char *why, size_t len)
 {
     int64_t next = en->next_fire == SCHEDULE_NEVER ? 0 : en->next_fire;
 
-    pending_task_fires(en->engine->pending, en->name, next, en->last_scheduled);
+    return pending_task_fires(en->engine->pending, en->name, next, en->last_scheduled, why,
+                              len);
 }
 
 static void arm(struct entry *en)
@@ -86,6 +95,7 @@ static void arm(struct entry *en)
 void fires_schedule(struct entry *en, int64_t stored_next)
 {
     int64_t now = clock_now_s();
+    char why[ENGINE_ERR_MAX];
 
     if (!is_active(en))
         en->next_fire = SCHEDULE_NEVER;
@@ -93,7 +103,7 @@ void fires_schedule(struct entry *en, int64_t stored_next)
         en->next_fire = stored_next;
     else
         en->next_fire = next_after(en, en->last_scheduled > now ? en->last_scheduled : now);
-    persist(en);
+    (void)persist(en, why, sizeof why);
     arm(en);
 }
 
@@ -115,6 +125,17 @@ static void record_missed_summary(struct entry *en, const struct catchup_plan *p
              last);
     dispatch_record(en->engine, en, STORE_TRIGGER_SCHEDULE, plan->summary_first,
                     STORE_RUN_MISSED, 1, msg);
+}
+
+/* Rule 4: the marks of `instant` are in memory only, so it does not run. */
+static void hold_back(struct entry *en, int64_t instant, const char *why)
+{
+    char iso[TZ_ISO_MAX], msg[ENGINE_ERR_MAX];
+
+    tz_format_iso(en->engine->zone, instant, iso, sizeof iso);
+    snprintf(msg, sizeof msg, "missed: not run, as its fire time could not be saved: %s", why);
+    log_error("%s: the fire at %s %s", en->name, iso, msg);
+    dispatch_record(en->engine, en, STORE_TRIGGER_SCHEDULE, instant, STORE_RUN_MISSED, 1, msg);
 }
 
 /* Hand one fire to dispatch, which logs why when it cannot take it. */
@@ -140,11 +161,14 @@ static void catch_up(struct entry *en)
         .max_catchup = e->config->scheduler.max_catchup,
     };
     struct catchup_plan plan;
+    char why[ENGINE_ERR_MAX];
+    bool saved;
 
     if (catchup_plan(&in, catchup_next, en, &plan) != 0) {
         log_error("%s: out of memory planning its catch-up; missed fires dropped", en->name);
         en->next_fire = next_after(en, in.now);
-        goto done;
+        (void)persist(en, why, sizeof why);
+        return;
     }
     if (plan.summary_count)
         record_missed_summary(en, &plan);
@@ -155,16 +179,20 @@ static void catch_up(struct entry *en)
     if (plan.last)
         en->last_scheduled = plan.last;
     en->next_fire = plan.next;
-    for (size_t i = 0; i < plan.run_count; i++)
-        fire_at(en, STORE_TRIGGER_CATCHUP, catchup_runs(&plan)[i], 0);
+    saved = persist(en, why, sizeof why) == 0;
+    for (size_t i = 0; i < plan.run_count; i++) {
+        if (saved)
+            fire_at(en, STORE_TRIGGER_CATCHUP, catchup_runs(&plan)[i], 0);
+        else
+            hold_back(en, catchup_runs(&plan)[i], why);
+    }
     log_info("%s: %lld missed fire(s) recorded, %zu caught up now (catchup %s)", en->name,
-             (long long)(plan.summary_count + (int64_t)plan.missed_count), plan.run_count,
+             (long long)(plan.summary_count + (int64_t)plan.missed_count),
+             saved ? plan.run_count : 0,
              en->task.catchup == CATCHUP_ONCE  ? "once"
              : en->task.catchup == CATCHUP_ALL ? "all"
                                                : "skip");
     catchup_plan_free(&plan);
-done:
-    persist(en);
 }
 
 /* The fire at en->next_fire is (nearly) due: hand it to dispatch, whose
@@ -172,11 +200,14 @@ done:
 static void fire(struct entry *en)
 {
     int64_t fire = en->next_fire;
+    char why[ENGINE_ERR_MAX];
 
     en->last_scheduled = fire;
     en->next_fire = next_after(en, fire);
-    persist(en);
-    fire_at(en, STORE_TRIGGER_SCHEDULE, fire, (double)(fire + jitter_of(en, fire)));
+    if (persist(en, why, sizeof why) != 0)
+        hold_back(en, fire, why);
+    else
+        fire_at(en, STORE_TRIGGER_SCHEDULE, fire, (double)(fire + jitter_of(en, fire)));
 }
 
 void fires_due(struct wakeup *w)
@@ -206,6 +237,7 @@ json_t *fires_reset(struct entry *en, bool future_only, bool dry_run)
     int64_t now = clock_now_s();
     int64_t last = en->last_scheduled > now ? now : en->last_scheduled;
     int64_t old = en->next_fire, next;
+    char why[ENGINE_ERR_MAX];
 
     if (!is_active(en) || (future_only && old > now))
         return NULL;
@@ -215,7 +247,7 @@ json_t *fires_reset(struct entry *en, bool future_only, bool dry_run)
     if (!dry_run) {
         en->last_scheduled = last;
         en->next_fire = next;
-        persist(en);
+        (void)persist(en, why, sizeof why);
         arm(en);
     }
     return json_pack("{s:s, s:o, s:o}", "name", en->name, "old_next_fire", fire_json(old),

@@ -31,16 +31,50 @@
  * A run is given its task's state when it is spawned: pending_state_read
  * reads it from the store and applies the task's state writes still
  * waiting here, so a run never misses what the runs before it wrote.
+ *
+ * Surviving a stop.  Memory does not outlive the daemon, and a stop (or a
+ * crash, or a re-exec) while the store refuses writes would lose the
+ * history and, worse, the fire times: the next start would take fires that
+ * ran for missed ones and, with catchup "all", run them again.  So every
+ * write kept here is also kept in the daemon's spill file, DB_PATH-spill
+ * (spill.c), whose space is reserved at start while the disk has some: a
+ * full disk cannot refuse it.  The log of the spill holds the runs rows'
+ * writes in order; each task's next_fire and last_scheduled have a slot of
+ * their own, rewritten in place, so the marks that decide catch-up always
+ * fit, however long the outage.  The spill is synced on each retry and at
+ * the stop, and emptied (one header write) when the episode ends.
+ *
+ * The next start, before anything reads the store (orphans, catch-up),
+ * writes what the spill holds to the store (pending_replay), in order: the
+ * runs rows first, then the marks, so catch-up starts after the last fire
+ * that ran.  A replay may repeat writes that reached the store before a
+ * crash: a replayed row already there is found (store_run_find_same) and
+ * its later writes go to it, and a replayed mark never moves a task's
+ * last_scheduled back.  When the store refuses the replay, the start fails
+ * (as it would on the store itself) and the spill is kept for the next.
+ *
+ * Task-state writes are kept in memory only: a stop on a refusing store
+ * loses them (the stop says how many).
+ *
+ * The rule that keeps fires exact whatever the store went through: a fire
+ * runs only once its marks are in the store or in the spill (the return of
+ * pending_task_fires; fires.c holds a fire back otherwise and records it
+ * missed).  What neither the store nor the spill took (the log's reserve
+ * used up on a disk with no room left) is lost at a stop, and the stop
+ * names each such write in the log.
  */
 #include "pending.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log/log.h"
+#include "spill.h"
 #include "time/clock.h"
 
 /* Writes kept in memory at most; each holds at most one run's error,
@@ -54,6 +88,9 @@
 /* Writes saved per loop turn while catching up: the loop keeps answering. */
 #define PENDING_FLUSH_BATCH 256
 #define PENDING_WHAT_MAX 160
+/* A stop names this many writes it loses, then counts the rest. */
+#define PENDING_LOST_NAMED 20
+#define PENDING_PATH_MAX 4096
 
 enum pending_kind {
     PENDING_INSERT,
@@ -68,8 +105,10 @@ enum pending_kind {
 struct pending_write {
     struct pending_write *next;
     enum pending_kind kind;
-    int64_t id; /* the run's; a queued insert's provisional id */
-    char *task; /* insert (run.task points here), fires, state */
+    bool spilled;  /* also in the spill: a stop keeps it */
+    bool replayed; /* from the spill: it may be in the store already */
+    int64_t id;    /* the run's; a queued insert's provisional id */
+    char *task;    /* its task (insert: run.task points here), fires, state */
     union {
         struct store_run run; /* insert */
         struct {
@@ -94,6 +133,7 @@ struct id_map {
 
 struct pending {
     struct store *store;
+    struct spill *spill; /* NULL: writes kept in memory only */
     uv_timer_t timer;
     struct pending_write *head, *tail;
     size_t count;
@@ -106,7 +146,9 @@ struct pending {
     char error[STORE_ERR_MAX]; /* the store's last refusal; "" = no episode */
     double since;
     size_t saved, lost;
-    bool overflowed; /* the cap was hit */
+    bool overflowed;   /* the cap was hit */
+    bool spill_failed; /* the spill refused a write */
+    int wal_blocker;   /* the WAL's blocking reader reported, 0 = none */
 };
 
 enum outcome {
@@ -225,10 +267,11 @@ static void describe(const struct pending_write *w, char *buf, size_t len)
         snprintf(buf, len, "the %s row of %s", store_status_name(w->u.run.status), w->task);
         break;
     case PENDING_START:
-        snprintf(buf, len, "the start of run %lld", (long long)w->id);
+        snprintf(buf, len, "the start of run %lld of %s", (long long)w->id, w->task);
         break;
     case PENDING_FINISH:
-        snprintf(buf, len, "the end of run %lld", (long long)w->id);
+        snprintf(buf, len, "the %s end of run %lld of %s",
+                 store_status_name(w->u.outcome.status), (long long)w->id, w->task);
         break;
     case PENDING_FIRES:
         snprintf(buf, len, "the next fire of %s", w->task);
@@ -247,6 +290,59 @@ static void report_refused(const struct pending *p, const struct pending_write *
     log_error("store: %s was refused: %s", what, store_error(p->store));
 }
 
+/* A replayed row may have reached the store before the crash that kept
+ * it in the spill: then its later writes go to that row. */
+static int insert_row(struct pending *p, const struct pending_write *w, int64_t *row_id)
+{
+    int found = w->replayed ? store_run_find_same(p->store, &w->u.run, row_id) : 0;
+
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    return store_run_insert(p->store, &w->u.run, row_id);
+}
+
+/* A replayed mark never moves last_scheduled back: the store may hold a
+ * later one, written after the spill kept this. */
+static int set_fires(struct pending *p, const struct pending_write *w)
+{
+    struct store *st = p->store;
+    int64_t stored = 0;
+    int known;
+
+    if (w->replayed) {
+        known = store_task_get_schedule_state(st, w->task, NULL, &stored, NULL);
+        if (known <= 0 || stored > w->u.fires.last_scheduled)
+            return known < 0 ? -1 : 0;
+    }
+    return store_task_set_next_fire(st, w->task, w->u.fires.next_fire) < 0 ||
+                   store_task_set_last_scheduled(st, w->task, w->u.fires.last_scheduled) < 0
+               ? -1
+               : 0;
+}
+
+#define PENDING_MB (1024.0 * 1024.0)
+
+/* A reader that holds every checkpoint back (store_wal.c) makes the WAL
+ * grow until the disk is full: it is named once when a write finds it,
+ * and its end once. */
+static void report_wal(struct pending *p)
+{
+    struct store_wal wal;
+
+    store_wal_state(p->store, &wal);
+    if (wal.blocker_pid == p->wal_blocker)
+        return;
+    if (wal.blocker_pid)
+        log_warn("store: process %d (%s) keeps a read transaction open on the database: no "
+                 "checkpoint can finish, and the WAL (%.1f MB) grows with every write until it "
+                 "ends",
+                 wal.blocker_pid, wal.blocker, (double)wal.bytes / PENDING_MB);
+    else
+        log_info("store: checkpoints finish again (the WAL is %.1f MB)",
+                 (double)wal.bytes / PENDING_MB);
+    p->wal_blocker = wal.blocker_pid;
+}
+
 /* One write to the store; a new row's id in *row_id. */
 static enum outcome attempt(struct pending *p, const struct pending_write *w, int64_t *row_id)
 {
@@ -256,7 +352,7 @@ static enum outcome attempt(struct pending *p, const struct pending_write *w, in
 
     switch (w->kind) {
     case PENDING_INSERT:
-        rc = store_run_insert(st, &w->u.run, row_id);
+        rc = insert_row(p, w, row_id);
         break;
     case PENDING_START:
         if (!id)
@@ -269,10 +365,7 @@ static enum outcome attempt(struct pending *p, const struct pending_write *w, in
         rc = store_run_finish(st, id, &w->u.outcome);
         break;
     case PENDING_FIRES:
-        rc = store_task_set_next_fire(st, w->task, w->u.fires.next_fire) < 0 ||
-                     store_task_set_last_scheduled(st, w->task, w->u.fires.last_scheduled) < 0
-                 ? -1
-                 : 0;
+        rc = set_fires(p, w);
         break;
     case PENDING_STATE:
         rc = w->u.state.value_json
@@ -280,6 +373,7 @@ static enum outcome attempt(struct pending *p, const struct pending_write *w, in
                  : store_state_delete(st, w->task, w->u.state.key);
         break;
     }
+    report_wal(p);
     if (rc < 0)
         return store_error_transient(st) ? RETRY : REFUSED;
     return WRITTEN;
@@ -328,13 +422,60 @@ static void drop_oldest(struct pending *p)
     write_free(w);
 }
 
+static void push(struct pending *p, struct pending_write *w)
+{
+    if (p->tail)
+        p->tail->next = w;
+    else
+        p->head = w;
+    p->tail = w;
+    p->count++;
+}
+
+/* A copy of `w` in the spill, so that a stop keeps it.  False when there
+ * is no spill or it could not take the write (the first such failure of an
+ * episode is logged: from then on a stop loses what is kept). */
+static bool keep_on_disk(struct pending *p, const struct pending_write *w)
+{
+    struct spill *s = p->spill;
+    int rc = -1;
+
+    if (!s)
+        return false;
+    switch (w->kind) {
+    case PENDING_INSERT:
+        rc = spill_insert(s, w->id, &w->u.run);
+        break;
+    case PENDING_START:
+        rc = spill_start(s, w->id, w->task, w->u.start.pid, w->u.start.at);
+        break;
+    case PENDING_FINISH:
+        rc = spill_finish(s, w->id, w->task, &w->u.outcome);
+        break;
+    case PENDING_FIRES:
+        rc = spill_marks(s, w->task, w->u.fires.next_fire, w->u.fires.last_scheduled);
+        break;
+    case PENDING_STATE:
+        return false; /* kept in memory only (see the top of the file) */
+    }
+    if (rc != 0 && !p->spill_failed) {
+        p->spill_failed = true;
+        log_error("store: %s; the writes waiting from now on are kept in memory only, and a "
+                  "stop before the store takes them loses them",
+                  spill_error(s));
+    }
+    return rc == 0;
+}
+
 static void on_retry(uv_timer_t *timer);
 
-/* The store refused a write for now: keep a copy behind the others. */
-static enum outcome enqueue(struct pending *p, const struct pending_write *w)
+/* The store refused a write for now: keep a copy behind the others, and on
+ * disk; *kept says whether a stop would keep it. */
+static enum outcome enqueue(struct pending *p, const struct pending_write *w, bool *kept)
 {
     struct pending_write *copy = write_copy(w);
 
+    *kept = false;
     if (!copy) {
         log_error("store: out of memory keeping a write the store refused: %s",
                   store_error(p->store));
@@ -344,44 +485,71 @@ static enum outcome enqueue(struct pending *p, const struct pending_write *w)
         snprintf(p->error, sizeof p->error, "%s", store_error(p->store));
         p->since = clock_now();
         p->retry_ms = PENDING_RETRY_FIRST_MS;
-        log_error("store: %s; keeping the run history in memory until it can be written",
-                  p->error);
+        log_error("store: %s; keeping the run history in memory%s until it can be written",
+                  p->error, p->spill ? " and in the spill file" : "");
         uv_timer_start(&p->timer, on_retry, p->retry_ms, 0);
-        p->head = copy;
-    } else {
-        p->tail->next = copy;
     }
-    p->tail = copy;
-    if (++p->count > PENDING_MAX_WRITES)
+    *kept = copy->spilled = keep_on_disk(p, copy);
+    push(p, copy);
+    if (p->count > PENDING_MAX_WRITES)
         drop_oldest(p);
     return RETRY;
 }
 
 /* Try `w` (its strings borrowed) at once unless others wait; keep it when
- * the store refuses it for now.  An insert kept gets a provisional id. */
-static enum outcome submit(struct pending *p, struct pending_write *w, int64_t *row_id)
+ * the store refuses it for now.  An insert kept gets a provisional id.
+ * *durable: the write is in the store, or kept where a stop keeps it. */
+static enum outcome submit(struct pending *p, struct pending_write *w, int64_t *row_id,
+                           bool *durable)
 {
     enum outcome o = p->head ? RETRY : attempt(p, w, row_id);
 
+    *durable = o == WRITTEN;
     if (o != RETRY) {
         settle(p, w, o, *row_id);
         return o;
     }
     if (w->kind == PENDING_INSERT)
         *row_id = w->id = --p->last_provisional;
-    return enqueue(p, w);
+    return enqueue(p, w, durable);
+}
+
+/* The spill's slots hold each task's latest marks even when the cap
+ * dropped them from the queue: once the store is back, they are written
+ * again, so no dropped mark leaves a task's fires to be run twice. */
+static int restore_mark(void *ud, const char *task, int64_t next_fire, int64_t last_scheduled)
+{
+    struct pending *p = ud;
+    struct pending_write w = {.kind = PENDING_FIRES,
+                              .replayed = true,
+                              .task = (char *)task,
+                              .u.fires = {next_fire, last_scheduled}};
+
+    if (set_fires(p, &w) != 0)
+        log_error("store: the fire times of %s kept in %s could not be saved: %s", task,
+                  spill_path(p->spill), store_error(p->store));
+    return 0;
 }
 
 static void episode_end(struct pending *p)
 {
+    struct spill_reader marks_only = {.marks = restore_mark, .ud = p};
+
     log_info("store: writable again after %.0f s; %zu waiting write(s) saved",
              clock_now() - p->since, p->saved);
     if (p->lost > 0)
         log_warn("store: %zu write(s) lost (more than %d waited, or their run's row was lost)",
                  p->lost, PENDING_MAX_WRITES);
+    if (p->spill && p->overflowed && spill_load(p->spill, &marks_only) != 0)
+        log_error("store: %s", spill_error(p->spill));
+    if (p->spill && spill_reset(p->spill) != 0)
+        log_error("store: %s", spill_error(p->spill));
+    /* The backlog grew the WAL: give its space back to the disk now. */
+    if (store_checkpoint(p->store) != 0)
+        log_warn("store: %s", store_error(p->store));
     p->error[0] = '\0';
     p->saved = p->lost = 0;
-    p->overflowed = false;
+    p->overflowed = p->spill_failed = false;
 }
 
 /* Write up to `max` queued writes in order.  False when the store refused
@@ -411,6 +579,11 @@ static void on_retry(uv_timer_t *timer)
 {
     struct pending *p = timer->data;
 
+    /* What the spill took since the last retry reaches the disk. */
+    if (p->spill && spill_sync(p->spill) != 0 && !p->spill_failed) {
+        p->spill_failed = true;
+        log_error("store: %s", spill_error(p->spill));
+    }
     if (!flush(p, PENDING_FLUSH_BATCH)) {
         p->retry_ms =
             p->retry_ms * 2 < PENDING_RETRY_MAX_MS ? p->retry_ms * 2 : PENDING_RETRY_MAX_MS;
@@ -422,11 +595,134 @@ static void on_retry(uv_timer_t *timer)
     }
 }
 
+static void free_queue(struct pending *p)
+{
+    while (p->head)
+        write_free(pop(p));
+    while (p->ids)
+        map_remove(p, p->ids->provisional);
+}
+
+/* ---- the spill ---------------------------------------------------------- */
+
+static int spill_path_of(const char *db_path, char *buf, size_t len)
+{
+    return snprintf(buf, len, "%s" SPILL_SUFFIX, db_path) < (int)len ? 0 : -1;
+}
+
+/* The spill for the store (NULL with a message when it cannot be had). */
+static struct spill *open_spill(struct store *st, const char *db_path, char *err, size_t errlen)
+{
+    char path[PENDING_PATH_MAX], *owner = NULL;
+    struct spill *s = NULL;
+    bool foreign;
+
+    if (spill_path_of(db_path, path, sizeof path) != 0)
+        snprintf(err, errlen, "%s" SPILL_SUFFIX ": path too long", db_path);
+    else if (store_identity(st, &owner) != 0)
+        snprintf(err, errlen, "%s: %s", path, store_error(st));
+    else if ((s = spill_open(path, owner, &foreign, err, errlen)) && foreign)
+        log_warn("store: %s held writes of another database (%s was replaced); dropped", path,
+                 db_path);
+    free(owner);
+    return s;
+}
+
+/* The replay's reader: each write joins the queue as it was kept. */
+static int replay_keep(struct pending *p, const struct pending_write *w)
+{
+    struct pending_write *copy = write_copy(w);
+
+    if (!copy)
+        return -1;
+    copy->spilled = copy->replayed = true;
+    push(p, copy);
+    return 0;
+}
+
+static int replay_insert(void *ud, int64_t id, const struct store_run *row)
+{
+    struct pending_write w = {
+        .kind = PENDING_INSERT, .id = id, .task = (char *)row->task, .u.run = *row};
+
+    return replay_keep(ud, &w);
+}
+
+static int replay_start(void *ud, int64_t id, const char *task, int pid, double at)
+{
+    struct pending_write w = {.kind = PENDING_START,
+                              .id = id,
+                              .task = (char *)task,
+                              .u.start = {.pid = pid, .at = at}};
+
+    return replay_keep(ud, &w);
+}
+
+static int replay_finish(void *ud, int64_t id, const char *task,
+                         const struct store_run_outcome *o)
+{
+    struct pending_write w = {
+        .kind = PENDING_FINISH, .id = id, .task = (char *)task, .u.outcome = *o};
+
+    return replay_keep(ud, &w);
+}
+
+static int replay_marks(void *ud, const char *task, int64_t next_fire, int64_t last_scheduled)
+{
+    struct pending_write w = {
+        .kind = PENDING_FIRES, .task = (char *)task, .u.fires = {next_fire, last_scheduled}};
+
+    return replay_keep(ud, &w);
+}
+
+int pending_replay(struct store *store, const char *db_path, char *err, size_t errlen)
+{
+    struct pending p = {.store = store};
+    struct spill_reader reader = {replay_insert, replay_start, replay_finish, replay_marks, &p};
+    char path[PENDING_PATH_MAX];
+    size_t count;
+    int rc = -1;
+
+    if (spill_path_of(db_path, path, sizeof path) == 0 && access(path, F_OK) != 0 &&
+        errno == ENOENT)
+        return 0; /* never spilled */
+    if (!(p.spill = open_spill(store, db_path, err, errlen)))
+        return -1;
+    if (!spill_holds(p.spill)) {
+        rc = 0;
+        goto done;
+    }
+    if (spill_load(p.spill, &reader) != 0) {
+        snprintf(err, errlen, "%s", spill_error(p.spill));
+        goto done;
+    }
+    count = p.count;
+    if (!flush(&p, SIZE_MAX)) {
+        snprintf(err, errlen, "%s holds %zu write(s) of the run history the store refuses: %s",
+                 spill_path(p.spill), p.count, p.error);
+        goto done;
+    }
+    log_info("store: %zu write(s) kept in %s by the last stop written to the store", count,
+             spill_path(p.spill));
+    if (p.lost > 0)
+        log_warn("store: %zu of them lost: the row of their run was not kept", p.lost);
+    if (spill_reset(p.spill) != 0) /* the next start replays them again, harmlessly */
+        log_error("store: %s", spill_error(p.spill));
+    if (store_checkpoint(store) != 0)
+        log_warn("store: %s", store_error(store));
+    rc = 0;
+done:
+    free_queue(&p);
+    spill_close(p.spill);
+    return rc;
+}
+
 /* ---- the public face ---------------------------------------------------- */
 
-struct pending *pending_create(uv_loop_t *loop, struct store *store)
+struct pending *pending_create(uv_loop_t *loop, struct store *store, const char *db_path)
 {
     struct pending *p = calloc(1, sizeof *p);
+    char err[STORE_ERR_MAX];
 
     if (!p)
         return NULL;
@@ -436,6 +732,15 @@ struct pending *pending_create(uv_loop_t *loop, struct store *store)
     }
     p->store = store;
     p->timer.data = p;
+    if (db_path && (!(p->spill = open_spill(store, db_path, err, sizeof err)) ||
+                    spill_reserve(p->spill) != 0)) {
+        log_warn(
+            "store: %s; while the store refuses writes, fires wait for their fire times to "
+            "be saved, and a stop loses the history kept in memory",
+            p->spill ? spill_error(p->spill) : err);
+        spill_close(p->spill);
+        p->spill = NULL;
+    }
     return p;
 }
 
@@ -445,12 +750,39 @@ static void on_closed(uv_handle_t *handle)
     void (*closed)(void *data) = p->closed;
     void *data = p->closed_data;
 
-    while (p->head)
-        write_free(pop(p));
-    while (p->ids)
-        map_remove(p, p->ids->provisional);
+    free_queue(p);
+    spill_close(p->spill);
     free(p);
     closed(data);
+}
+
+/* The stop: what waits is in the spill, for the next start, or lost, and
+ * the log says which. */
+static void report_kept(struct pending *p)
+{
+    char what[PENDING_WHAT_MAX];
+    size_t kept = 0, lost = 0;
+
+    if (p->spill && spill_sync(p->spill) != 0)
+        log_error("store: %s", spill_error(p->spill));
+    for (const struct pending_write *w = p->head; w; w = w->next) {
+        if (w->spilled) {
+            kept++;
+        } else if (lost++ < PENDING_LOST_NAMED) {
+            describe(w, what, sizeof what);
+            log_error("store: lost with this stop: %s", what);
+        }
+    }
+    if (kept > 0)
+        log_warn(
+            "store: %zu write(s) of the run history kept in %s (%s); the next start writes "
+            "them to the store first",
+            kept, spill_path(p->spill), p->error);
+    if (lost > 0)
+        log_error("store: %zu write(s) of the run history could not be saved%s: %s", lost,
+                  lost > PENDING_LOST_NAMED ? " (the first ones named above)"
+                                            : " (named above)",
+                  p->error);
 }
 
 void pending_close(struct pending *p, void (*closed)(void *data), void *data)
@@ -459,8 +791,7 @@ void pending_close(struct pending *p, void (*closed)(void *data), void *data)
     if (p->head && flush(p, SIZE_MAX))
         episode_end(p);
     if (p->head)
-        log_error("store: %zu write(s) of the run history could not be saved: %s", p->count,
-                  p->error);
+        report_kept(p);
     p->closed = closed;
     p->closed_data = data;
     uv_close((uv_handle_t *)&p->timer, on_closed);
@@ -470,8 +801,9 @@ int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *
                        size_t errlen)
 {
     struct pending_write w = {.kind = PENDING_INSERT, .task = (char *)row->task, .u.run = *row};
+    bool durable;
 
-    switch (submit(p, &w, id)) {
+    switch (submit(p, &w, id, &durable)) {
     case WRITTEN:
     case RETRY:
         return 0;
@@ -485,37 +817,54 @@ int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *
     return -1;
 }
 
-/* The writes with no answer for their caller: a refusal is reported here. */
-static void submit_and_report(struct pending *p, struct pending_write *w)
+/* The writes with no answer for their caller: a refusal is reported here.
+ * Whether the write is in the store or the spill. */
+static bool submit_and_report(struct pending *p, struct pending_write *w)
 {
     int64_t unused = 0;
+    bool durable;
 
-    if (submit(p, w, &unused) == REFUSED)
+    if (submit(p, w, &unused, &durable) == REFUSED)
         report_refused(p, w);
+    return durable;
 }
 
-void pending_run_start(struct pending *p, int64_t id, int pid, double started_at)
+void pending_run_start(struct pending *p, int64_t id, const char *task, int pid,
+                       double started_at)
+{
+    struct pending_write w = {.kind = PENDING_START,
+                              .id = id,
+                              .task = (char *)task,
+                              .u.start = {.pid = pid, .at = started_at}};
+
+    submit_and_report(p, &w);
+}
+
+void pending_run_finish(struct pending *p, int64_t id, const char *task,
+                        const struct store_run_outcome *o)
 {
     struct pending_write w = {
-        .kind = PENDING_START, .id = id, .u.start = {.pid = pid, .at = started_at}};
+        .kind = PENDING_FINISH, .id = id, .task = (char *)task, .u.outcome = *o};
 
     submit_and_report(p, &w);
 }
 
-void pending_run_finish(struct pending *p, int64_t id, const struct store_run_outcome *o)
-{
-    struct pending_write w = {.kind = PENDING_FINISH, .id = id, .u.outcome = *o};
-
-    submit_and_report(p, &w);
-}
-
-void pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
-                        int64_t last_scheduled)
+int pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
+                       int64_t last_scheduled, char *err, size_t errlen)
 {
     struct pending_write w = {
         .kind = PENDING_FIRES, .task = (char *)task, .u.fires = {next_fire, last_scheduled}};
 
-    submit_and_report(p, &w);
+    /* A slot taken now, while the disk has room, is there when it is full;
+     * failing that, spill_marks fails below when the slot is needed. */
+    if (p->spill)
+        (void)spill_reserve_marks(p->spill, task);
+    if (submit_and_report(p, &w))
+        return 0;
+    snprintf(err, errlen, "the store refuses writes (%s) and %s", store_error(p->store),
+             !p->spill ? "no spill file could be set up at start"
+                       : "the spill file could not keep them");
+    return -1;
 }
 
 void pending_state_write(struct pending *p, const char *task, const char *key,
@@ -575,8 +924,23 @@ int pending_state_read(const struct pending *p, const char *task, json_t **state
 
 json_t *pending_status_json(const struct pending *p)
 {
-    if (!p->error[0])
+    struct store_wal wal;
+    json_t *doc;
+
+    store_wal_state(p->store, &wal);
+    if (!p->error[0] && !wal.blocker_pid)
         return json_null();
-    return json_pack("{s:s, s:I, s:f, s:I}", "error", p->error, "pending", (json_int_t)p->count,
-                     "since", p->since, "lost", (json_int_t)p->lost);
+    doc = p->error[0]
+              ? json_pack("{s:s, s:I, s:f, s:I}", "error", p->error, "pending",
+                          (json_int_t)p->count, "since", p->since, "lost", (json_int_t)p->lost)
+              : json_object();
+    if (doc && wal.blocker_pid &&
+        json_object_set_new(doc, "checkpoint_blocked_by",
+                            json_pack("{s:i, s:s, s:f, s:I}", "pid", wal.blocker_pid, "command",
+                                      wal.blocker, "since", wal.blocked_since, "wal_bytes",
+                                      (json_int_t)wal.bytes)) != 0) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
 }

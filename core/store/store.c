@@ -112,8 +112,10 @@ bool store_error_transient(const struct store *st)
 
 int store_set_busy_timeout(struct store *st, int ms)
 {
-    return sqlite3_busy_timeout(st->db, ms) == SQLITE_OK ? 0
-                                                         : store_fail(st, "set busy timeout");
+    if (sqlite3_busy_timeout(st->db, ms) != SQLITE_OK)
+        return store_fail(st, "set busy timeout");
+    st->busy_ms = ms;
+    return 0;
 }
 
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
@@ -336,7 +338,8 @@ static int step_journal_mode(sqlite3_stmt *stmt)
 
 /* WAL lets the CLI read while the daemon writes;
  * synchronous=NORMAL is durable against process crashes in WAL mode and
- * only risks the last commits on power loss. */
+ * only risks the last commits on power loss.  store_wal.c keeps the WAL
+ * small. */
 static int configure(struct store *st)
 {
     sqlite3_stmt *stmt = NULL;
@@ -352,7 +355,10 @@ static int configure(struct store *st)
                  store_column_text(stmt, 0));
         goto done;
     }
+    st->busy_ms = STORE_BUSY_TIMEOUT_MS;
     rc = exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", "set pragmas");
+    if (rc == 0)
+        rc = store_wal_setup(st);
 done:
     sqlite3_finalize(stmt);
     return rc;
@@ -394,7 +400,11 @@ void store_close(struct store *st)
     free(st);
 }
 
+#define STORE_IDENTITY_KEY "store_id"
+
 static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = ?";
+static const char SQL_IDENTITY_CREATE[] =
+    "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, lower(hex(randomblob(16))))";
 static const char SQL_META_SET[] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
@@ -406,4 +416,18 @@ int store_meta_get(struct store *st, const char *key, char **value)
 int store_meta_set(struct store *st, const char *key, const char *value)
 {
     return store_exec_texts(st, SQL_META_SET, "set meta", 2, key, value) < 0 ? -1 : 0;
+}
+
+int store_identity(struct store *st, char **id)
+{
+    int rc = store_meta_get(st, STORE_IDENTITY_KEY, id);
+
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    /* Read first: an existing id costs no write (the disk may be full). */
+    if (store_exec_texts(st, SQL_IDENTITY_CREATE, "create the store's identity", 1,
+                         STORE_IDENTITY_KEY) < 0 ||
+        store_meta_get(st, STORE_IDENTITY_KEY, id) != 1)
+        return -1;
+    return 0;
 }

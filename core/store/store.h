@@ -121,6 +121,20 @@ bool store_error_transient(const struct store *st);
  * with "database is locked" (STORE_BUSY_TIMEOUT_MS after store_open). */
 int store_set_busy_timeout(struct store *st, int ms);
 
+/* The WAL (store_wal.c).  Every connection checkpoints it as it grows,
+ * cutting it to nothing when no reader is in the way; store_checkpoint
+ * does it now (after the store recovered from a full disk), never
+ * waiting: 0 when the WAL is empty after it, else -1 with a message. */
+#define STORE_WHO_MAX 160
+struct store_wal {
+    int64_t bytes;               /* the -wal file's size */
+    int blocker_pid;             /* 0: no reader holds checkpoints back */
+    char blocker[STORE_WHO_MAX]; /* that process's command line */
+    double blocked_since;        /* Unix s: when it was found in the way */
+};
+int store_checkpoint(struct store *st);
+void store_wal_state(const struct store *st, struct store_wal *out);
+
 /* Names as stored ("schedule", "queued" …) and back; parse returns -1 for
  * an unknown name. */
 const char *store_trigger_name(enum store_trigger trigger);
@@ -161,6 +175,12 @@ int store_tasks(struct store *st, int (*fn)(const struct store_task *task, void 
 /* Insert a run row; its id in *id.  Sets the task's last_run_id when the
  * row is inserted as running. */
 int store_run_insert(struct store *st, const struct store_run *run, int64_t *id);
+
+/* 1 and the id of a row inserted from `run` (the same task, trigger,
+ * scheduled instant, queue time and attempt), 0 when there is none, -1
+ * on error.  A write replayed after a crash may have reached the store
+ * already: this tells (the queue time has the clock's full resolution). */
+int store_run_find_same(struct store *st, const struct store_run *run, int64_t *id);
 
 /* queued → running: record the process and the start instant, and make it
  * the task's last run. */
@@ -214,6 +234,12 @@ int store_state_all(struct store *st, const char *task,
  * *value, 0 when unset, -1 on error. */
 int store_meta_get(struct store *st, const char *key, char **value);
 int store_meta_set(struct store *st, const char *key, const char *value);
+
+/* This database's identity: a random id created with the file (kept in
+ * meta), so a file written for it (the daemon's spill) is never applied to
+ * another database that took its path.  0 and a malloc'd copy in *id, or
+ * -1. */
+int store_identity(struct store *st, char **id);
 
 /* Copy the live database to dest_path with SQLite's online backup API,
  * writing a temporary file renamed into place.  0, or -1 with a message in

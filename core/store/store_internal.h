@@ -29,6 +29,12 @@ struct store {
     size_t cached;
     char err[STORE_ERR_MAX];
     int errcode; /* SQLite's primary code of err, 0 = not SQLite's */
+    int busy_ms; /* the busy timeout in force */
+    /* store_wal.c: the WAL's pages after the last commit, the size at
+     * which the next checkpoint is tried, the reader found in the way of
+     * the last one, and the blocker reported. */
+    int wal_frames, wal_next_try, wal_suspect;
+    struct store_wal wal;
 };
 
 /* The cached statement for `sql`, prepared on first use; NULL with the
@@ -72,5 +78,9 @@ int store_each_row(struct store *st, sqlite3_stmt *stmt, const char *what,
 
 /* A column as text, NULL when SQL NULL. */
 const char *store_column_text(sqlite3_stmt *stmt, int col);
+
+/* store_wal.c: the journal size limit and the checkpointing WAL hook on a
+ * new connection.  0, or -1 with the error recorded. */
+int store_wal_setup(struct store *st);
 
 #endif

@@ -60,6 +60,10 @@ static const char SQL_LAST_RUN[] =
 static const char SQL_GET[] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1";
 static const char SQL_RUNNING[] = "SELECT " RUN_COLUMNS " FROM runs"
                                   " WHERE status IN ('queued', 'running') ORDER BY id";
+static const char SQL_FIND_SAME[] =
+    "SELECT id FROM runs WHERE task = ?1 AND \"trigger\" = ?2"
+    " AND scheduled_for IS ?3 AND queued_at = ?4 AND attempt = ?5"
+    " ORDER BY id LIMIT 1";
 static const char SQL_RETENTION[] =
     "DELETE FROM runs WHERE id IN (SELECT id FROM runs"
     "   WHERE queued_at < ?1 AND status NOT IN ('queued', 'running')"
@@ -144,6 +148,36 @@ int store_run_insert(struct store *st, const struct store_run *run, int64_t *id)
         return -1;
     *id = sqlite3_last_insert_rowid(st->db);
     return run->status == STORE_RUN_RUNNING ? set_last_run(st, *id) : 0;
+}
+
+int store_run_find_same(struct store *st, const struct store_run *run, int64_t *id)
+{
+    sqlite3_stmt *stmt = store_stmt(st, SQL_FIND_SAME);
+    int rc;
+
+    if (!stmt)
+        return -1;
+    if ((store_bind_text(stmt, 1, run->task) |
+         store_bind_text(stmt, 2, store_trigger_name(run->trigger)) |
+         store_bind_int64_or_null(stmt, 3, run->scheduled_for) |
+         sqlite3_bind_double(stmt, 4, run->queued_at) |
+         sqlite3_bind_int(stmt, 5, run->attempt > 0 ? run->attempt : 1)) != SQLITE_OK) {
+        store_done(stmt);
+        return store_fail(st, "bind run");
+    }
+    switch (sqlite3_step(stmt)) {
+    case SQLITE_ROW:
+        *id = sqlite3_column_int64(stmt, 0);
+        rc = 1;
+        break;
+    case SQLITE_DONE:
+        rc = 0;
+        break;
+    default:
+        rc = store_fail(st, "find run");
+    }
+    store_done(stmt);
+    return rc;
 }
 
 /* Run a bound UPDATE of run `id`; a run that does not exist is an error. */

@@ -1,8 +1,9 @@
 #!/bin/sh
 # full_disk.sh — data/, logs/ and config/ on small tmpfs mounts that the test
 # fills up while the daemon runs: it keeps scheduling, reports the write
-# errors, and recovers when space returns; config.save and the state helper
-# never leave a half-written file behind.
+# errors, and recovers when space returns, with the WAL cut back so that it
+# does not fill the disk again; config.save and the state helper never
+# leave a half-written file behind.
 set -u
 . tests/faults/lib.sh
 faults_setup
@@ -81,6 +82,16 @@ gap=$(e2e_sql "SELECT count(*) FROM runs WHERE task = 'd_tick' AND scheduled_for
                AND scheduled_for < $back_at")
 e2e_check full_disk_fires_while_full_recorded "d_tick's $((back_at - full_at - 2)) fires while full recorded once space returned, got $gap rows" \
     [ "$gap" -ge $((back_at - full_at - 3)) ]
+
+# The backlog grew the WAL: the recovery cuts it back, and the WAL does
+# not fill the disk again by itself.
+sleep 2
+wal=$(stat -c %s "$E2E_ROOT/data/scheduler.db-wal" 2>/dev/null || echo 0)
+e2e_check full_disk_wal_truncated_after_recovery "the WAL under 1 MB after the recovery, got $wal bytes" \
+    [ "$wal" -lt 1048576 ]
+refilled=$(sed -n '/writable again/,$p' "$E2E_ROOT/daemon.out" | grep -c 'keeping the run history')
+e2e_check full_disk_no_refill_after_recovery "no new store error after the recovery, got $refilled" \
+    [ "$refilled" = 0 ]
 
 # config.save is atomic: saved.yaml is whole, and no temporary file is left.
 extra=$(ls -A "$E2E_ROOT/config" | grep -vx 'config.yaml\|saved.yaml' | tr '\n' ' ')

@@ -1,6 +1,9 @@
 /* test_pending.c — writes the store refuses for now (another connection
  * holds the write lock) wait in memory and reach the store in order once
- * it is released; the task state a run is given includes those waiting. */
+ * it is released; with a spill file a stop keeps them for the next start,
+ * whose replay writes them once however often it runs, and fire times are
+ * only reported saved when a stop would keep them; the task state a run is
+ * given includes the state writes waiting. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,8 @@
 #define STARTED_AT (QUEUED_AT + 1)
 #define FINISHED_AT (QUEUED_AT + 2)
 #define RUN_PID 4242
+#define LAST_FIRE 1700000000
+#define NEXT_FIRE (LAST_FIRE + 60)
 
 static char dir[] = "/tmp/test_pending_XXXXXX";
 
@@ -58,7 +63,7 @@ static void locked_writes_are_saved_in_order_after_release(void)
     CHECK(st != NULL, "open: %s", err);
     CHECK_INT(store_set_busy_timeout(st, 0), 0);
     CHECK_INT(uv_loop_init(&loop), 0);
-    p = pending_create(&loop, st);
+    p = pending_create(&loop, st, NULL);
     CHECK(p != NULL, "pending_create");
 
     CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
@@ -67,8 +72,8 @@ static void locked_writes_are_saved_in_order_after_release(void)
         SQLITE_OK);
     CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
     CHECK(id < 0, "a provisional id while locked, got %lld", (long long)id);
-    pending_run_start(p, id, RUN_PID, STARTED_AT);
-    pending_run_finish(p, id, &end);
+    pending_run_start(p, id, "t", RUN_PID, STARTED_AT);
+    pending_run_finish(p, id, "t", &end);
     status = pending_status_json(p);
     CHECK(strstr(json_string_value(json_object_get(status, "error")), "locked") != NULL,
           "the store's error in the status");
@@ -86,6 +91,125 @@ static void locked_writes_are_saved_in_order_after_release(void)
                got, sizeof got);
     CHECK_STR(got, "success 4242 1700000001 1700000002");
 
+    pending_close(p, on_closed, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(closed, "pending_close calls back");
+    CHECK_INT(uv_loop_close(&loop), 0);
+    sqlite3_close(locker);
+    store_close(st);
+}
+
+static int shell(const char *fmt, const char *a, const char *b)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof cmd, fmt, a, b);
+    return system(cmd);
+}
+
+static void a_stop_keeps_waiting_writes_for_the_next_start(void)
+{
+    char path[256], spill[300], copy[300], err[STORE_ERR_MAX], got[128];
+    struct store_task task = {.name = "t", .path = "t.lua", .enabled = true};
+    struct store_run row = {.task = "t",
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .scheduled_for = (int64_t)QUEUED_AT,
+                            .queued_at = QUEUED_AT,
+                            .status = STORE_RUN_QUEUED,
+                            .attempt = 1};
+    struct store_run_outcome end = {.status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT};
+    uv_loop_t loop;
+    sqlite3 *locker = NULL;
+    struct store *st;
+    struct pending *p;
+    int64_t id = 0;
+    bool closed = false;
+
+    snprintf(path, sizeof path, "%s/keep.db", dir);
+    snprintf(spill, sizeof spill, "%s-spill", path);
+    snprintf(copy, sizeof copy, "%s-copy", path);
+    st = store_open(path, err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    if (!st)
+        return;
+    CHECK_INT(store_task_upsert(st, &task), 0);
+    CHECK_INT(store_set_busy_timeout(st, 0), 0);
+    CHECK_INT(uv_loop_init(&loop), 0);
+    p = pending_create(&loop, st, path);
+    CHECK(p != NULL, "pending_create");
+
+    CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL, NULL),
+        SQLITE_OK);
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    pending_run_start(p, id, "t", RUN_PID, STARTED_AT);
+    CHECK(pending_task_fires(p, "t", NEXT_FIRE, LAST_FIRE, err, sizeof err) == 0,
+          "fire times kept in the spill count as saved: %s", err);
+    pending_run_finish(p, id, "t", &end);
+    pending_close(p, on_closed, &closed); /* the store still locked */
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(closed, "pending_close calls back");
+    CHECK_INT(uv_loop_close(&loop), 0);
+    CHECK_INT(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    query_text(locker, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "0");
+
+    CHECK_INT(shell("cp '%s' '%s'", spill, copy), 0);
+    CHECK(pending_replay(st, path, err, sizeof err) == 0, "replay: %s", err);
+    query_text(locker,
+               "SELECT group_concat(status || ' ' || pid || ' ' ||"
+               " CAST(finished_at AS INTEGER)) FROM runs",
+               got, sizeof got);
+    CHECK_STR(got, "success 4242 1700000002");
+    query_text(locker, "SELECT next_fire || ' ' || last_scheduled FROM tasks", got, sizeof got);
+    CHECK_STR(got, "1700000060 1700000000");
+
+    /* A crash after the writes reached the store, before the spill was
+     * emptied, and later fire times written since: a second replay finds
+     * the row, and moves no fire time back. */
+    CHECK_INT(store_task_set_last_scheduled(st, "t", LAST_FIRE + 60), 1);
+    CHECK_INT(shell("cp '%s' '%s'", copy, spill), 0);
+    CHECK(pending_replay(st, path, err, sizeof err) == 0, "replay again: %s", err);
+    query_text(locker, "SELECT count(*) || ' ' || status FROM runs", got, sizeof got);
+    CHECK_STR(got, "1 success");
+    query_text(locker, "SELECT last_scheduled FROM tasks", got, sizeof got);
+    CHECK_STR(got, "1700000060");
+    CHECK(pending_replay(st, path, err, sizeof err) == 0, "an empty spill: %s", err);
+    query_text(locker, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "1");
+    sqlite3_close(locker);
+    store_close(st);
+}
+
+static void fire_times_in_memory_only_are_not_saved(void)
+{
+    char path[256], err[STORE_ERR_MAX];
+    struct store_task task = {.name = "t", .path = "t.lua", .enabled = true};
+    uv_loop_t loop;
+    sqlite3 *locker = NULL;
+    struct store *st;
+    struct pending *p;
+    bool closed = false;
+
+    snprintf(path, sizeof path, "%s/memory.db", dir);
+    st = store_open(path, err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    if (!st)
+        return;
+    CHECK_INT(store_task_upsert(st, &task), 0);
+    CHECK_INT(store_set_busy_timeout(st, 0), 0);
+    CHECK_INT(uv_loop_init(&loop), 0);
+    p = pending_create(&loop, st, NULL);
+    CHECK(p != NULL, "pending_create");
+    CHECK_INT(pending_task_fires(p, "t", NEXT_FIRE, LAST_FIRE, err, sizeof err), 0);
+    CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL, NULL),
+        SQLITE_OK);
+    CHECK_INT(pending_task_fires(p, "t", NEXT_FIRE + 60, LAST_FIRE + 60, err, sizeof err), -1);
+    CHECK(strstr(err, "locked") != NULL, "the store's refusal in: %s", err);
+    CHECK_INT(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
     pending_close(p, on_closed, &closed);
     uv_run(&loop, UV_RUN_DEFAULT);
     CHECK(closed, "pending_close calls back");
@@ -136,7 +260,7 @@ static void locked_state_writes_are_read_back_and_saved(void)
     CHECK_INT(store_state_set(st, "other", "n", "3"), 0);
     CHECK_INT(store_set_busy_timeout(st, 0), 0);
     CHECK_INT(uv_loop_init(&loop), 0);
-    p = pending_create(&loop, st);
+    p = pending_create(&loop, st, NULL);
     CHECK(p != NULL, "pending_create");
     check_state(p, "t", "{\"gone\":2,\"kept\":1}");
 
@@ -148,7 +272,7 @@ static void locked_state_writes_are_read_back_and_saved(void)
     pending_state_write(p, "t", "n", "5");
     pending_state_write(p, "t", "gone", NULL);
     pending_state_write(p, "t", "n", "{\"deep\":[6]}");
-    pending_run_finish(p, id, &end);
+    pending_run_finish(p, id, "t", &end);
     status = pending_status_json(p);
     CHECK_INT((int)json_integer_value(json_object_get(status, "pending")), 5);
     json_decref(status);
@@ -179,6 +303,8 @@ int main(void)
     if (!mkdtemp(dir))
         return 1;
     RUN(locked_writes_are_saved_in_order_after_release);
+    RUN(a_stop_keeps_waiting_writes_for_the_next_start);
+    RUN(fire_times_in_memory_only_are_not_saved);
     RUN(locked_state_writes_are_read_back_and_saved);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
