@@ -121,12 +121,6 @@ static struct job *job_new(struct engine *e, struct entry *en, enum store_trigge
     return job;
 }
 
-static bool status_is_failure(enum store_status status)
-{
-    return status == STORE_RUN_FAILED || status == STORE_RUN_TIMEOUT ||
-           status == STORE_RUN_KILLED;
-}
-
 /* A run that failed, timed out or was killed: one ERROR line through the
  * task log router, so it lands in the task's own log, tasks.log and
  * errors.log (scheduler.log has a warning of it).  The message is the
@@ -168,7 +162,7 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
 {
     struct engine *e = job->engine;
 
-    if (status_is_failure(outcome->status))
+    if (store_status_failed(outcome->status))
         log_run_failure(job, outcome);
     pending_run_finish(e->pending, job->run_id, job->entry->name, outcome);
     /* Unlinked first: the client may call back into the engine. */
