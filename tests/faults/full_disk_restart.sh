@@ -11,7 +11,7 @@ set -u
 . tests/faults/lib.sh
 faults_setup
 
-if ! faults_mount "$E2E_ROOT/data" -t tmpfs -o size=4m tmpfs 2>"$E2E_ROOT/mount.err"; then
+if ! faults_mount "$E2E_ROOT/data" -t tmpfs -o size=4m,mode=0700 tmpfs 2>"$E2E_ROOT/mount.err"; then
     e2e_not_ok full_disk_restart "cannot mount tmpfs ($(cat "$E2E_ROOT/mount.err")); run as root"
     e2e_done
 fi
