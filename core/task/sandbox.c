@@ -5,7 +5,7 @@
  * to grow past SANDBOX_MEMORY_LIMIT and counts every byte it hands out
  * against SANDBOX_ALLOCATION_LIMIT, and a count hook charges every
  * SANDBOX_HOOK_STEP instructions against SANDBOX_INSTRUCTION_LIMIT and
- * looks at the clock against SANDBOX_TIME_LIMIT_MS.  A hit is "tripped":
+ * looks at the thread's CPU clock against SANDBOX_TIME_LIMIT_MS.  A hit is "tripped":
  * recorded once with the line that was running, then the hook re-arms
  * itself to fire on every instruction and raise again, so a pcall that
  * caught the first error gains nothing.
@@ -47,7 +47,7 @@
 
 struct sandbox {
     lua_State *L;                  /* NULL while lua_newstate runs */
-    double deadline;               /* clock_monotonic() past which the code is stopped */
+    double deadline;               /* clock_thread_cpu() past which the code is stopped */
     size_t used;                   /* bytes allocated by L */
     size_t allocated;              /* bytes ever handed to L, freed or not */
     long long instructions;        /* charged so far */
@@ -126,12 +126,12 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     sb->instructions += SANDBOX_HOOK_STEP;
     if (sb->tripped[0] == '\0') {
-        if (sb->instructions < SANDBOX_INSTRUCTION_LIMIT && clock_monotonic() < sb->deadline)
+        if (sb->instructions < SANDBOX_INSTRUCTION_LIMIT && clock_thread_cpu() < sb->deadline)
             return;
         if (sb->instructions < SANDBOX_INSTRUCTION_LIMIT) {
             char why[64];
             snprintf(why, sizeof why,
-                     "time limit of %g s exceeded (slow work at the top level?)",
+                     "CPU time limit of %g s exceeded (slow work at the top level?)",
                      SANDBOX_TIME_LIMIT_MS / 1000.0);
             trip(sb, why);
         }
@@ -533,7 +533,7 @@ struct sandbox *sandbox_open(char *err, size_t errlen)
         goto fail;
     }
     sb->L = L;
-    sb->deadline = clock_monotonic() + SANDBOX_TIME_LIMIT_MS / 1000.0;
+    sb->deadline = clock_thread_cpu() + SANDBOX_TIME_LIMIT_MS / 1000.0;
     lua_pushcfunction(L, setup);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         snprintf(err, errlen, "sandbox: %s", lua_tostring(L, -1));

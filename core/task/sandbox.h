@@ -32,8 +32,11 @@
  * does not bound the time a top level takes. */
 #define SANDBOX_ALLOCATION_LIMIT_MIB 256
 #define SANDBOX_ALLOCATION_LIMIT ((size_t)SANDBOX_ALLOCATION_LIMIT_MIB << 20)
-/* Wall-clock time from sandbox_open: instructions that each compare or
- * scan megabytes stay within both budgets above for hours. */
+/* CPU time of the thread from sandbox_open: instructions that each compare
+ * or scan megabytes stay within both budgets above for hours.  CPU time,
+ * not wall time, so a busy machine does not turn a file's verdict from
+ * "allocation limit" into "time limit"; isolated.c's wall-clock deadline
+ * stops what never uses the CPU. */
 #define SANDBOX_TIME_LIMIT_MS 1000
 
 struct sandbox;

@@ -160,6 +160,14 @@ double clock_monotonic(void)
     return timespec_seconds(&ts);
 }
 
+double clock_thread_cpu(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return timespec_seconds(&ts);
+}
+
 static bool timespec_before(const struct timespec *a, const struct timespec *b)
 {
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);

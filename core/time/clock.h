@@ -45,6 +45,10 @@ double clock_offset(void);
 /* Monotonic seconds, for measuring durations (never shifted). */
 double clock_monotonic(void);
 
+/* CPU seconds the calling thread has used: a budget of work that a busy
+ * machine, which delays the thread, does not spend. */
+double clock_thread_cpu(void);
+
 /* Sleep until the shifted wall-clock instant `at` (absolute, so a late
  * wake-up does not add up); returns at once if `at` has passed.  On return
  * every reading of the real wall clock, time()'s coarse one included, is at

@@ -48,7 +48,7 @@ message_of() {
         concat) echo "table.concat needs" ;;
         insert) echo "table.insert needs" ;;
         xpcall) echo "instruction limit exceeded" ;;
-        compare) echo "time limit of 1 s exceeded" ;;
+        compare) echo "CPU time limit of 1 s exceeded" ;;
     esac
 }
 

@@ -617,13 +617,13 @@ static void slow_instructions_meet_the_time_limit(void)
     for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
         double took;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        check_source_fails_promptly(sources[i],
-                                    i == 0   ? "x.lua:2: time limit of 1 s exceeded "
-                                               "(slow work at the top level?)"
-                                    : i == 1 ? "x.lua:2: time limit of 1 s exceeded (slow work "
-                                               "at the top level?)"
-                                             : "x.lua:3: time limit of 1 s exceeded (slow work "
-                                               "at the top level?)");
+        check_source_fails_promptly(
+            sources[i], i == 0   ? "x.lua:2: CPU time limit of 1 s exceeded "
+                                   "(slow work at the top level?)"
+                        : i == 1 ? "x.lua:2: CPU time limit of 1 s exceeded (slow work "
+                                   "at the top level?)"
+                                 : "x.lua:3: CPU time limit of 1 s exceeded (slow work "
+                                   "at the top level?)");
         clock_gettime(CLOCK_MONOTONIC, &end);
         took =
             (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
