@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "table.h"
 #include "taskview.h"
+#include "time/instant_json.h"
 
 #define HISTORY_DEFAULT_COUNT 20
 #define HISTORY_MAX_COUNT 1000000
@@ -78,7 +79,7 @@ static int history_take(const struct store_run *run, void *ud)
 
     if (!history_wanted(w, run->task))
         return 0;
-    json_t *row = runview_run_json(run);
+    json_t *row = runview_run_json(run, w->opt->default_zone);
     if (!row || json_array_append_new(w->runs, row) < 0) {
         w->out_of_memory = true;
         return 1;
@@ -120,11 +121,10 @@ static int history_print(const struct cli_options *opt, const json_t *runs)
                  (long long)json_integer_value(json_object_get(run, "id")));
         snprintf(attempt, sizeof attempt, "%lld",
                  (long long)json_integer_value(json_object_get(run, "attempt")));
-        runview_time(opt->default_zone,
-                     json_number_value(json_object_get(run, "scheduled_for")), scheduled,
+        runview_time(opt->default_zone, instant_json_get(run, "scheduled_for"), scheduled,
                      sizeof scheduled);
-        runview_time(opt->default_zone, json_number_value(json_object_get(run, "started_at")),
-                     started, sizeof started);
+        runview_time(opt->default_zone, instant_json_get(run, "started_at"), started,
+                     sizeof started);
         runview_outcome(run, result, sizeof result);
         history_error_cell(json_string_value(json_object_get(run, "error")), error,
                            sizeof error);

@@ -7,6 +7,7 @@
 #include "runview.h"
 #include "table.h"
 #include "taskview.h"
+#include "time/instant_json.h"
 
 static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
@@ -26,8 +27,7 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     {
         char next[RUNVIEW_WHEN_MAX];
         bool broken = json_is_true(json_object_get(task, "broken"));
-        runview_when(opt->default_zone,
-                     (double)json_integer_value(json_object_get(task, "next_fire")), now, next,
+        runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
         const char *row[] = {json_string_value(json_object_get(task, "name")),
                              broken ? "(broken: see main --status)"

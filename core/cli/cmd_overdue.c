@@ -8,6 +8,7 @@
 #include "runview.h"
 #include "table.h"
 #include "taskview.h"
+#include "time/instant_json.h"
 
 /* The overdue tasks of the status document (new reference, or NULL). */
 static json_t *overdue_tasks(const json_t *doc)
@@ -44,8 +45,7 @@ static int overdue_print(const struct cli_options *opt, const json_t *tasks, dou
     json_array_foreach(tasks, i, task)
     {
         char due[RUNVIEW_WHEN_MAX], last[RUNVIEW_TEXT_MAX];
-        runview_when(opt->default_zone,
-                     (double)json_integer_value(json_object_get(task, "next_fire")), now, due,
+        runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, due,
                      sizeof due);
         runview_outcome(json_object_get(task, "last_run"), last, sizeof last);
         const char *row[] = {json_string_value(json_object_get(task, "name")), due, last};

@@ -14,12 +14,14 @@
 
 #include "cli.h"
 #include "client.h"
+#include "engine/engine.h"
 #include "runview.h"
 #include "schedule/schedule.h"
 #include "store/store.h"
 #include "table.h"
 #include "taskview.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 
 #define RESET_ERR_MAX 512
 
@@ -103,11 +105,6 @@ static int reset_select(const struct cli_options *opt, const struct reset_args *
     return 0;
 }
 
-static json_t *reset_instant(int64_t t)
-{
-    return t > 0 && t != SCHEDULE_NEVER ? json_integer(t) : json_null();
-}
-
 /* Reset one task in the store, as engine_reset_next_fires does in the
  * daemon; appends to `changes` when its next fire moves.  -1 on a store
  * error. */
@@ -131,9 +128,8 @@ static int reset_store_task(struct store *st, const struct discovered *item,
         new_next = 0; /* the store's "none" */
     if (new_next == old_next && last_scheduled <= now)
         return 0;
-    if (json_array_append_new(changes, json_pack("{s:s, s:o, s:o}", "name", item->name,
-                                                 "old_next_fire", reset_instant(old_next),
-                                                 "new_next_fire", reset_instant(new_next))) < 0)
+    if (json_array_append_new(changes,
+                              engine_reset_change(item->name, zone, old_next, new_next)) < 0)
         return -1;
     if (args->dry_run)
         return 0;
@@ -236,11 +232,9 @@ static int reset_print(const struct cli_options *opt, const struct reset_args *a
     json_array_foreach(changes, i, change)
     {
         char old_at[RUNVIEW_TEXT_MAX], new_at[RUNVIEW_TEXT_MAX];
-        runview_time(opt->default_zone,
-                     json_number_value(json_object_get(change, "old_next_fire")), old_at,
+        runview_time(opt->default_zone, instant_json_get(change, "old_next_fire"), old_at,
                      sizeof old_at);
-        runview_time(opt->default_zone,
-                     json_number_value(json_object_get(change, "new_next_fire")), new_at,
+        runview_time(opt->default_zone, instant_json_get(change, "new_next_fire"), new_at,
                      sizeof new_at);
         if (printf("%s: %s -> %s\n", json_string_value(json_object_get(change, "name")), old_at,
                    new_at) < 0)

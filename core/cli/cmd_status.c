@@ -12,6 +12,7 @@
 #include "runview.h"
 #include "table.h"
 #include "taskview.h"
+#include "time/instant_json.h"
 
 #define STATUS_USAGE "main --status [--json]"
 #define STATUS_STATE_MAX 64
@@ -111,8 +112,7 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
     json_array_foreach(tasks, i, task)
     {
         char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_TEXT_MAX], state[STATUS_STATE_MAX];
-        runview_when(opt->default_zone,
-                     (double)json_integer_value(json_object_get(task, "next_fire")), now, next,
+        runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
         runview_outcome(json_object_get(task, "last_run"), last, sizeof last);
         status_state(task, state, sizeof state);

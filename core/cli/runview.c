@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "time/civil.h"
+#include "time/instant_json.h"
 
 #define MINUTE 60
 #define HOUR 3600
@@ -73,12 +74,6 @@ void runview_when(const struct tz *zone, double t, double now, char *buf, size_t
     snprintf(buf, len, "%s (%s)", at, rel);
 }
 
-/* A Unix instant or duration as JSON: null when 0 (unknown / not yet). */
-static json_t *runview_number(double v)
-{
-    return v != 0 ? json_real(v) : json_null();
-}
-
 /* A stored JSON text as a value; the text itself when it does not parse
  * (it was written by us, so that would be a bug worth seeing). */
 static json_t *runview_json_text(const char *text)
@@ -91,17 +86,12 @@ static json_t *runview_json_text(const char *text)
     return v ? v : json_string(text);
 }
 
-json_t *runview_run_json(const struct store_run *run)
+json_t *runview_run_json(const struct store_run *run, const struct tz *zone)
 {
-    return json_pack(
-        "{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?,"
-        " s:o, s:o, s:o, s:s?, s:s?}",
-        "id", (json_int_t)run->id, "task", run->task, "trigger",
-        store_trigger_name(run->trigger), "status", store_status_name(run->status), "attempt",
-        run->attempt, "scheduled_for",
-        run->scheduled_for ? json_integer(run->scheduled_for) : json_null(), "queued_at",
-        runview_number(run->queued_at), "started_at", runview_number(run->started_at),
-        "finished_at", runview_number(run->finished_at), "duration",
+    json_t *row = json_pack(
+        "{s:I, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:s?, s:o, s:o, s:o, s:s?, s:s?}", "id",
+        (json_int_t)run->id, "task", run->task, "trigger", store_trigger_name(run->trigger),
+        "status", store_status_name(run->status), "attempt", run->attempt, "duration",
         run->finished_at != 0 && run->started_at != 0 ? json_real(run->duration) : json_null(),
         "exit_code", run->has_exit_code ? json_integer(run->exit_code) : json_null(), "signal",
         run->signal ? json_integer(run->signal) : json_null(), "error", run->error, "result",
@@ -109,6 +99,15 @@ json_t *runview_run_json(const struct store_run *run)
         run->peak_rss_kb ? json_integer(run->peak_rss_kb) : json_null(), "cpu_ms",
         run->cpu_ms ? json_integer(run->cpu_ms) : json_null(), "output_tail", run->output_tail,
         "file_hash", run->file_hash);
+
+    if (row && (instant_json_set(row, "scheduled_for", zone, (double)run->scheduled_for) < 0 ||
+                instant_json_set(row, "queued_at", zone, run->queued_at) < 0 ||
+                instant_json_set(row, "started_at", zone, run->started_at) < 0 ||
+                instant_json_set(row, "finished_at", zone, run->finished_at) < 0)) {
+        json_decref(row);
+        return NULL;
+    }
+    return row;
 }
 
 void runview_outcome(const json_t *run, char *buf, size_t len)

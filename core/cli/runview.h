@@ -31,9 +31,10 @@ void runview_relative(double t, double now, char *buf, size_t len);
 void runview_when(const struct tz *zone, double t, double now, char *buf, size_t len);
 
 /* A store row as JSON: id, task, trigger, status, attempt, scheduled_for,
- * queued_at, started_at, finished_at, duration, exit_code, signal, error
- * (times in Unix seconds; null where unknown).  New reference or NULL. */
-json_t *runview_run_json(const struct store_run *run);
+ * queued_at, started_at, finished_at (instants in `zone`, as instant_json.h
+ * writes them; null where unknown), duration, exit_code, signal, error.
+ * New reference or NULL. */
+json_t *runview_run_json(const struct store_run *run, const struct tz *zone);
 
 /* A run's outcome in a few words: "success 0.12s", "failed (exit 2) 1.3s",
  * "killed (signal 9) 5.0s", "missed", "running"; "-" for a NULL run. */

@@ -12,6 +12,7 @@
 #include "schedule/schedule.h"
 #include "store/store.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 #include "time/tz.h"
 #include "version.h"
 
@@ -50,16 +51,6 @@ bool taskview_user_matches(const struct cli_options *opt, const struct discovere
     return item->loaded && item->task.user && strcmp(item->task.user, opt->user) == 0;
 }
 
-static json_t *taskview_instant(const struct cli_options *opt, int64_t t)
-{
-    char iso[TZ_ISO_MAX];
-
-    if (t == SCHEDULE_NEVER || t <= 0)
-        return json_null();
-    tz_format_iso(opt->default_zone, t, iso, sizeof iso);
-    return json_string(iso);
-}
-
 struct taskview_last {
     const struct cli_options *opt;
     json_t *run;
@@ -71,11 +62,16 @@ static int taskview_take_run(const struct store_run *run, void *ud)
 {
     struct taskview_last *last = ud;
 
-    last->run = json_pack(
-        "{s:s, s:o, s:o, s:o}", "status", store_status_name(run->status), "started_at",
-        taskview_instant(last->opt, (int64_t)run->started_at), "finished_at",
-        taskview_instant(last->opt, (int64_t)run->finished_at), "duration",
-        run->finished_at > 0 && run->started_at > 0 ? json_real(run->duration) : json_null());
+    last->run = json_pack("{s:s, s:o}", "status", store_status_name(run->status), "duration",
+                          run->finished_at > 0 && run->started_at > 0 ? json_real(run->duration)
+                                                                      : json_null());
+    if (last->run && (instant_json_set(last->run, "started_at", last->opt->default_zone,
+                                       run->started_at) < 0 ||
+                      instant_json_set(last->run, "finished_at", last->opt->default_zone,
+                                       run->finished_at) < 0)) {
+        json_decref(last->run);
+        last->run = NULL; /* shown as no last run: only out of memory gets here */
+    }
     return 0;
 }
 
@@ -107,15 +103,17 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     if (item->loaded)
         schedule_set_describe(&t->schedules, words, sizeof words);
     json_t *entry = json_pack(
-        "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o, s:b, s:o,"
-        " s:[]}",
-        "name", item->name, "title", item->loaded ? t->title : NULL, "path", item->path,
-        "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL,
-        "enabled", item->loaded && t->enabled, "paused", paused, "broken", !item->loaded,
-        "error", item->error, "last_good", false, "installing", false, "next_fire",
-        next != SCHEDULE_NEVER ? json_integer(next) : json_null(), "next_fire_iso",
-        taskview_instant(opt, next), "overdue", overdue, "last_run",
+        "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:[]}", "name",
+        item->name, "title", item->loaded ? t->title : NULL, "path", item->path, "schedule",
+        item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "enabled",
+        item->loaded && t->enabled, "paused", paused, "broken", !item->loaded, "error",
+        item->error, "last_good", false, "installing", false, "overdue", overdue, "last_run",
         last.run ? last.run : json_null(), "running");
+    if (entry && instant_json_set(entry, "next_fire", opt->default_zone,
+                                  next != SCHEDULE_NEVER ? (double)next : 0) < 0) {
+        json_decref(entry);
+        entry = NULL;
+    }
     if (!entry)
         snprintf(err, errlen, "%s: cannot describe the task", item->name);
     return entry;
@@ -144,9 +142,13 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
             goto fail;
         }
     }
-    doc = json_pack("{s:b, s:n, s:s, s:n, s:n, s:o, s:i, s:i, s:O}", "daemon", 0, "pid",
-                    "version", SCHEDULER_VERSION, "started_at", "uptime", "now",
-                    taskview_instant(opt, now), "running", 0, "queued", 0, "tasks", tasks);
+    doc = json_pack("{s:b, s:n, s:s, s:n, s:i, s:i, s:O}", "daemon", 0, "pid", "version",
+                    SCHEDULER_VERSION, "uptime", "running", 0, "queued", 0, "tasks", tasks);
+    if (doc && (instant_json_set(doc, "started_at", opt->default_zone, 0) < 0 ||
+                instant_json_set(doc, "now", opt->default_zone, (double)now) < 0)) {
+        json_decref(doc);
+        doc = NULL;
+    }
     if (!doc)
         snprintf(err, errlen, "out of memory");
 fail:
@@ -158,13 +160,9 @@ fail:
 
 double taskview_now(const json_t *doc)
 {
-    const char *iso = json_string_value(json_object_get(doc, "now"));
-    char err[TASKVIEW_ERR_MAX];
-    int64_t now;
+    double now = instant_json_get(doc, "now");
 
-    if (!iso || tz_parse_iso(iso, NULL, &now, err, sizeof err) < 0)
-        return clock_now();
-    return (double)now;
+    return now > 0 ? now : clock_now();
 }
 
 json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen)

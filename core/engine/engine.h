@@ -37,6 +37,7 @@
 struct config;
 struct store;
 struct engine;
+struct tz;
 
 #define ENGINE_ERR_MAX 512
 
@@ -113,17 +114,18 @@ void engine_set_config(struct engine *engine, const struct config *config);
  * backward jump never fires an instant at or before the last one handled. */
 void engine_clock_jumped(struct engine *engine);
 
-/* The daemon's state as JSON, for `--status` and the control socket:
- *   { "pid", "version", "started_at" (ISO), "uptime" (s), "now" (ISO),
+/* The daemon's state as JSON, for `--status` and the control socket
+ * (instants as time/instant_json.h writes them: NAME and NAME_epoch):
+ *   { "pid", "version", "started_at", "uptime" (s), "now",
  *     "running": n, "queued": n,
  *     "tasks": [ { "name", "title", "path", "schedule" (in words),
  *                  "user", "enabled", "paused", "broken", "error",
  *                  "last_good" (broken, but a last good version is in
  *                  force), "installing" (dependencies being installed),
- *                  "next_fire" (unix s or null), "next_fire_iso",
- *                  "overdue" (bool), "last_run": { "status", "started_at",
+ *                  "next_fire" (null: none), "overdue" (bool),
+ *                  "last_run": { "status", "started_at",
  *                  "finished_at", "duration" } or null,
- *                  "running": [ { "run_id", "pid", "trigger", "started_at" } ] } ],
+ *                  "running": [ { "run_id", "pid", "trigger" } ] } ],
  *     "store": null, or while the store refuses writes { "error", "pending",
  *              "since", "lost" }, and while a reader holds its checkpoints
  *              back "checkpoint_blocked_by": { "pid", "command", "since",
@@ -166,10 +168,16 @@ int engine_set_paused(struct engine *engine, const char *name, bool paused, char
  * others keep their next fire.  A task's "last handled fire" is lowered to
  * now when it lies in the future (after a clock that ran ahead), so its
  * fires resume.  With dry_run nothing changes.  Returns a JSON array of
- * { "name", "old_next_fire", "new_next_fire" } (unix s, or null) for the
- * tasks that changed (or would), or NULL with a message (unknown name). */
+ * engine_reset_change objects for the tasks that changed (or would), or
+ * NULL with a message (unknown name). */
 json_t *engine_reset_next_fires(struct engine *engine, const char *const *names, size_t count,
                                 bool future_only, bool dry_run, char *err, size_t errlen);
+
+/* One reset's change: { "name", "old_next_fire", "new_next_fire" } as
+ * instant_json.h writes instants (0 and SCHEDULE_NEVER are null); the
+ * CLI's reset without a daemon makes the same.  NULL out of memory. */
+json_t *engine_reset_change(const char *name, const struct tz *zone, int64_t old_next,
+                            int64_t new_next);
 
 /* Graceful stop: no more fires; queued runs are cancelled; running ones may
  * finish for up to scheduler.shutdown_timeout seconds, then are stopped

@@ -10,17 +10,8 @@
 #include "run/executor.h"
 #include "schedule/schedule.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 #include "version.h"
-
-static json_t *iso_json(const struct engine *e, double t)
-{
-    char buf[TZ_ISO_MAX];
-
-    if (t <= 0)
-        return json_null();
-    tz_format_iso(e->zone, (int64_t)t, buf, sizeof buf);
-    return json_string(buf);
-}
 
 /* "every 5 minutes; every Monday at 09:00" */
 static json_t *schedule_json(const struct entry *en)
@@ -36,15 +27,20 @@ static json_t *schedule_json(const struct entry *en)
 static json_t *last_run_json(const struct engine *e, const struct entry *en)
 {
     const struct last_run *last = &en->last;
+    json_t *run;
 
     if (!last->ran)
         return json_null();
-    return json_pack("{s:s, s:o, s:o, s:o}", "status", store_status_name(last->status),
-                     "started_at", iso_json(e, last->started_at), "finished_at",
-                     iso_json(e, last->finished_at), "duration",
-                     last->finished_at > 0 && last->started_at > 0
-                         ? json_real(last->finished_at - last->started_at)
-                         : json_null());
+    run = json_pack("{s:s, s:o}", "status", store_status_name(last->status), "duration",
+                    last->finished_at > 0 && last->started_at > 0
+                        ? json_real(last->finished_at - last->started_at)
+                        : json_null());
+    if (run && (instant_json_set(run, "started_at", e->zone, last->started_at) < 0 ||
+                instant_json_set(run, "finished_at", e->zone, last->finished_at) < 0)) {
+        json_decref(run);
+        return NULL;
+    }
+    return run;
 }
 
 /* The task's runs with a process, and whether any job of it is pending. */
@@ -71,21 +67,25 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
 {
     bool fires = en->next_fire != SCHEDULE_NEVER;
     bool pending;
-    json_t *running = running_json(e, en, &pending);
+    json_t *running = running_json(e, en, &pending), *task;
     /* Due at its release instant (the fire plus its jitter). */
     bool overdue =
         fires && !pending && en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
 
-    return json_pack(
-        "{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:o, s:o,"
-        " s:b, s:o, s:o}",
-        "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
-        "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "enabled",
+    task = json_pack(
+        "{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:o}", "name",
+        en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path, "schedule",
+        schedule_json(en), "user", en->loaded ? en->task.user : NULL, "enabled",
         en->loaded && en->task.enabled, "paused", en->paused, "broken", en->error != NULL,
         "error", en->error, "last_good", en->error != NULL && en->loaded, "installing",
-        en->staging, "next_fire", fires ? json_integer((json_int_t)en->next_fire) : json_null(),
-        "next_fire_iso", fires ? iso_json(e, (double)en->next_fire) : json_null(), "overdue",
-        overdue, "last_run", last_run_json(e, en), "running", running ? running : json_array());
+        en->staging, "overdue", overdue, "last_run", last_run_json(e, en), "running",
+        running ? running : json_array());
+    if (task &&
+        instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
+        json_decref(task);
+        return NULL;
+    }
+    return task;
 }
 
 static bool wanted(const struct entry *en, const char *user_filter)
@@ -114,9 +114,14 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     }
     for (const struct job *job = e->jobs; job; job = job->next)
         queued += job->state != JOB_SPAWNED;
-    return json_pack("{s:i, s:s, s:o, s:f, s:o, s:i, s:i, s:o, s:o}", "pid", (int)getpid(),
-                     "version", SCHEDULER_VERSION, "started_at", iso_json(e, e->started_at),
-                     "uptime", now - e->started_at, "now", iso_json(e, now), "running",
-                     e->spawned, "queued", queued, "tasks", tasks, "store",
-                     pending_status_json(e->pending));
+    json_t *doc =
+        json_pack("{s:i, s:s, s:f, s:i, s:i, s:o, s:o}", "pid", (int)getpid(), "version",
+                  SCHEDULER_VERSION, "uptime", now - e->started_at, "running", e->spawned,
+                  "queued", queued, "tasks", tasks, "store", pending_status_json(e->pending));
+    if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
+                instant_json_set(doc, "now", e->zone, now) < 0)) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
 }

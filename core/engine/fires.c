@@ -35,6 +35,7 @@
 #include "log/log.h"
 #include "schedule/schedule.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 
 static bool is_active(const struct entry *en)
 {
@@ -224,9 +225,17 @@ void fires_due(struct wakeup *w)
     arm(en);
 }
 
-static json_t *fire_json(int64_t t)
+json_t *engine_reset_change(const char *name, const struct tz *zone, int64_t old_next,
+                            int64_t new_next)
 {
-    return t == SCHEDULE_NEVER || t == 0 ? json_null() : json_integer((json_int_t)t);
+    json_t *change = json_pack("{s:s}", "name", name);
+
+    if (change && (instant_json_set(change, "old_next_fire", zone, (double)old_next) < 0 ||
+                   instant_json_set(change, "new_next_fire", zone, (double)new_next) < 0)) {
+        json_decref(change);
+        return NULL;
+    }
+    return change;
 }
 
 /* One task's reset, or NULL when it needs none.  With future_only only an
@@ -250,6 +259,5 @@ json_t *fires_reset(struct entry *en, bool future_only, bool dry_run)
         (void)persist(en, why, sizeof why);
         arm(en);
     }
-    return json_pack("{s:s, s:o, s:o}", "name", en->name, "old_next_fire", fire_json(old),
-                     "new_next_fire", fire_json(next));
+    return engine_reset_change(en->name, en->engine->zone, old, next);
 }

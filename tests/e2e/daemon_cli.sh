@@ -90,9 +90,16 @@ names = {t["name"]: t for t in doc["tasks"]}
 assert {"hello", "boom", "alice_job"} <= set(names), names
 t = names["hello"]
 for key in ("title", "schedule", "user", "enabled", "paused", "broken", "error",
-            "next_fire", "next_fire_iso", "overdue", "last_run", "running"):
+            "next_fire", "next_fire_epoch", "overdue", "last_run", "running"):
     assert key in t, key
-assert t["title"] == "Hello" and isinstance(t["next_fire"], int) and t["broken"] is False
+assert t["title"] == "Hello" and isinstance(t["next_fire_epoch"], int) and t["broken"] is False
+# Every instant: ISO-8601 with its offset, and the same instant in epoch seconds.
+from datetime import datetime
+for obj, key in ((t, "next_fire"), (doc, "now"), (doc, "started_at"),
+                 (t["last_run"], "started_at"), (t["last_run"], "finished_at")):
+    iso = datetime.fromisoformat(obj[key])
+    assert iso.utcoffset() is not None, (key, obj[key])
+    assert abs(iso.timestamp() - obj[key + "_epoch"]) < 1, (key, obj)
 assert t["last_run"]["status"] == "success", t["last_run"]
 EOF
 
@@ -121,6 +128,11 @@ e2e_check history_newest_first_json "one run of hello, the manual one: $(cat "$o
 import json, sys
 runs = json.load(open(sys.argv[1]))
 assert len(runs) == 1 and runs[0]["task"] == "hello" and runs[0]["status"] == "success"
+from datetime import datetime
+for key in ("queued_at", "started_at", "finished_at"):
+    assert abs(datetime.fromisoformat(runs[0][key]).timestamp()
+               - runs[0][key + "_epoch"]) < 1, (key, runs[0])
+assert runs[0]["scheduled_for"] is None and runs[0]["scheduled_for_epoch"] is None, runs[0]
 EOF
 
 "$E2E_MAIN" --root "$E2E_ROOT" >"$out" 2>&1 &

@@ -113,16 +113,17 @@ import json, sys, time
 changes = json.load(open(sys.argv[1]))
 assert sorted(c["name"] for c in changes) == ["backup", "report"], changes
 for c in changes:
-    assert set(c) == {"name", "old_next_fire", "new_next_fire"}, c
-    assert c["old_next_fire"] > c["new_next_fire"] > time.time(), c
+    assert set(c) == {"name", "old_next_fire", "new_next_fire", "old_next_fire_epoch",
+                      "new_next_fire_epoch"}, c
+    assert c["old_next_fire_epoch"] > c["new_next_fire_epoch"] > time.time(), c
 EOF
 
 e2e_cli reset --task report >"$out" 2>&1
 rc=$?
 report_soon() {
     exited 0 '^report: ' && ! grep -q '^backup' "$out" &&
-        [ "$(e2e_field report next_fire)" -le $(($(date +%s) + 3600)) ] &&
-        [ "$(e2e_field backup next_fire)" -gt $(($(date +%s) + 80000)) ]
+        [ "$(e2e_field report next_fire_epoch)" -le $(($(date +%s) + 3600)) ] &&
+        [ "$(e2e_field backup next_fire_epoch)" -gt $(($(date +%s) + 80000)) ]
 }
 e2e_check daemon_reset_named_task "report within the hour, backup left, got $rc: $(cat "$out")" \
     report_soon

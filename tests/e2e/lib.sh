@@ -251,6 +251,6 @@ e2e_field_is() {
 
 # e2e_scheduled TASK: true when TASK is listed with a next fire.
 e2e_scheduled() {
-    e2e_field_next=$(e2e_field "$1" next_fire)
+    e2e_field_next=$(e2e_field "$1" next_fire_epoch)
     [ "$e2e_field_next" != null ] && [ "$e2e_field_next" != absent ]
 }

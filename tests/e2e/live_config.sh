@@ -101,14 +101,14 @@ e2e_check check_fails_fast_with_broken_config "check exits 1" sh -c "! '$E2E_MAI
 # Accepting it would move every wall-time schedule to another zone.
 config
 e2e_wait 3 reloaded_after "$(reloads)"
-daily_next=$(e2e_field daily next_fire)
+daily_next=$(e2e_field daily next_fire_epoch)
 n=$(grep -c "unknown time zone 'Asia/Tokio'" "$E2E_ROOT/logs/errors.log" 2>/dev/null)
 { printf 'scheduler:\n  timezone: "Asia/Tokio"\n'; } >"$CONFIG.new" && mv "$CONFIG.new" "$CONFIG"
 e2e_check misspelt_zone_refused_with_file_line_and_suggestion \
     "config.yaml:2:13: scheduler.timezone: unknown time zone 'Asia/Tokio' (did you mean 'Asia/Tokyo'?) in errors.log" \
     e2e_wait 3 sh -c "[ \$(grep -c \"config.yaml:2:13: scheduler.timezone: unknown time zone 'Asia/Tokio' (did you mean 'Asia/Tokyo'?)\" '$E2E_ROOT/logs/errors.log') -gt ${n:-0} ]"
-e2e_check misspelt_zone_keeps_schedules "daily's next fire stays $daily_next, got $(e2e_field daily next_fire)" \
-    [ "$(e2e_field daily next_fire)" = "$daily_next" ]
+e2e_check misspelt_zone_keeps_schedules "daily's next fire stays $daily_next, got $(e2e_field daily next_fire_epoch)" \
+    [ "$(e2e_field daily next_fire_epoch)" = "$daily_next" ]
 e2e_cli list >"$E2E_ROOT/out" 2>"$E2E_ROOT/err"
 rc=$?
 e2e_check list_warns_on_misspelt_zone "exit 0 with the file:line warning; got $rc: $(cat "$E2E_ROOT/err")" \

@@ -51,13 +51,13 @@ drop hourly <<'EOF2'
 return { title = "Hourly", schedule = every(1).hours, run = function() end }
 EOF2
 e2e_wait 3 e2e_field_is hourly title '"Hourly"'
-before=$(e2e_field hourly next_fire)
+before=$(e2e_field hourly next_fire_epoch)
 drop hourly <<'EOF2'
 return { title = "Hourly v2", schedule = every(1).hours, run = function() end }
 EOF2
 e2e_wait 3 e2e_field_is hourly title '"Hourly v2"'
-e2e_check edit_keeping_schedule_keeps_next_fire "next fire $before after the edit, got $(e2e_field hourly next_fire)" \
-    e2e_field_is hourly next_fire "$before"
+e2e_check edit_keeping_schedule_keeps_next_fire "next fire $before after the edit, got $(e2e_field hourly next_fire_epoch)" \
+    e2e_field_is hourly next_fire_epoch "$before"
 
 # A schedule moved to a time of day that passed a minute ago fires tomorrow,
 # not now for the past.
@@ -66,7 +66,7 @@ drop hourly <<EOF2
 return { title = "Daily", schedule = every().day.at("$past"), run = function() end }
 EOF2
 e2e_wait 3 e2e_field_is hourly title '"Daily"'
-next=$(e2e_field hourly next_fire)
+next=$(e2e_field hourly next_fire_epoch)
 e2e_check schedule_moved_into_the_past_fires_tomorrow "next fire about a day away, got $next" \
     [ "$next" -gt $(( $(date +%s) + 86000 )) ]
 sleep 1.2

@@ -33,9 +33,8 @@ set_offset() {
 # daemon_now: the daemon's "now" (its shifted clock) in epoch seconds.
 daemon_now() {
     e2e_cli --status --json 2>/dev/null | /usr/bin/python3 -c '
-import datetime, json, sys
-now = json.load(sys.stdin)["now"].replace("Z", "+00:00")
-print(int(datetime.datetime.fromisoformat(now).timestamp()))'
+import json, sys
+print(int(json.load(sys.stdin)["now_epoch"]))'
 }
 
 # daemon_now_within LO HI: true when the daemon's now is in [LO, HI].
