@@ -82,7 +82,7 @@ mkfifo "$ROOT/server.in" || exit 1
     <"$ROOT/server.in" >"$ROOT/server.port" 2>"$ROOT/server.err" &
 SERVER=$!
 exec 3>"$ROOT/server.in"
-polls=100
+polls=600 # 60 s: python3 starts slowly on a loaded machine
 while [ ! -s "$ROOT/server.port" ] && [ "$polls" -gt 0 ]; do
     sleep 0.1
     polls=$((polls - 1))

@@ -1,85 +1,22 @@
 /* test_helper_http.c — the http helper against tests/fixtures/http_server.py
  * on 127.0.0.1. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture_server.h"
 #include "helpers/helpers.h"
 #include "luatest.h"
 #include "testing.h"
 
 #define SERVER_SCRIPT "tests/fixtures/http_server.py"
-#define SERVER_START_MS 30000 /* python3 starts slowly on a loaded machine */
 
 static lua_State *L;
-static pid_t server_pid = -1;
-static int server_stdin = -1; /* the server exits when this closes */
-
-/* Starts the fixture server and returns its port, or 0. */
-static int server_start(void)
-{
-    int in[2], out[2], port = 0, ready;
-    char line[32] = "";
-    struct pollfd pfd;
-    ssize_t n;
-
-    if (pipe(in) != 0 || pipe(out) != 0)
-        return 0;
-    if ((server_pid = fork()) == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        close(in[0]), close(in[1]), close(out[0]), close(out[1]);
-        execl("/usr/bin/python3", "python3", SERVER_SCRIPT, (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    server_stdin = in[1];
-    pfd = (struct pollfd){.fd = out[0], .events = POLLIN};
-    do
-        ready = server_pid > 0 ? poll(&pfd, 1, SERVER_START_MS) : -1;
-    while (ready < 0 && errno == EINTR);
-    if (ready == 1 && (n = read(out[0], line, sizeof line - 1)) > 0) {
-        line[n] = '\0';
-        port = atoi(line);
-    }
-    close(out[0]);
-    return port;
-}
-
-static void server_stop(void)
-{
-    if (server_stdin >= 0)
-        close(server_stdin);
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        while (waitpid(server_pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-}
-
-/* A port on 127.0.0.1 that nothing listens on (bound, then released). */
-static int unused_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
+static struct fixture_server server;
 
 static void get_returns_status_headers_and_body(void)
 {
@@ -154,7 +91,7 @@ static void refused_connection_returns_nil_and_message(void)
     snprintf(code, sizeof code,
              "local r, err = http.get('http://127.0.0.1:%d/'); "
              "return tostring(r) .. ' ' .. err",
-             unused_port());
+             fixture_unused_port());
     CHECK(strncmp(luatest_eval(L, code), "nil http.get: Failed to connect", 31) == 0,
           "refused: got '%s'", luatest_eval(L, code));
 }
@@ -193,7 +130,8 @@ static void bad_arguments_raise(void)
 
 int main(void)
 {
-    int port = server_start();
+    char *argv[] = {"/usr/bin/python3", SERVER_SCRIPT, NULL};
+    int port = fixture_server_start(&server, argv) == 0 ? server.port : 0;
 
     L = luatest_open("http", luaopen_http);
     luaL_requiref(L, "json", luaopen_json, 1);
@@ -214,7 +152,7 @@ int main(void)
         RUN(bad_arguments_raise);
     }
     lua_close(L);
-    server_stop();
+    fixture_server_stop(&server);
     if (port <= 0)
         printf("not ok - http_test_server_starts\n");
     TESTING_EXIT();

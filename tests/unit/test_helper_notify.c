@@ -4,19 +4,17 @@
  * (appends each message to a file).  Both are started here and killed at
  * the end; they also exit by themselves when our end of their stdin closes.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture_server.h"
 #include "helpers/helpers.h"
 #include "luatest.h"
 #include "notify/notifier.h"
@@ -26,69 +24,12 @@
 #define SMTP_SERVER "tests/fixtures/smtp_server.py"
 #define TEXT_MAX 4096
 
-struct server {
-    pid_t pid;
-    int stdin_fd; /* closing it makes the server exit */
-    int port;
-};
-
 static lua_State *L;
 static char root[] = "/tmp/test_helper_notify.XXXXXX";
 static char config_dir[sizeof root + sizeof "/config"];
 static char config_file[sizeof config_dir + sizeof "/config.yaml"];
 static char mail_file[sizeof root + sizeof "/mail.jsonl"];
-static struct server http, smtp;
-
-/* Starts a fixture server and reads the port it prints. */
-static int server_start(struct server *s, char *const argv[])
-{
-    int in[2], out[2];
-    FILE *f;
-
-    s->pid = -1;
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
-        return -1;
-    if ((s->pid = fork()) == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    s->stdin_fd = in[1];
-    f = fdopen(out[0], "r");
-    if (!f || fscanf(f, "%d", &s->port) != 1)
-        s->port = -1;
-    if (f)
-        fclose(f);
-    return s->pid > 0 && s->port > 0 ? 0 : -1;
-}
-
-static void server_stop(struct server *s)
-{
-    if (s->pid <= 0)
-        return;
-    close(s->stdin_fd);
-    kill(s->pid, SIGTERM);
-    waitpid(s->pid, NULL, 0);
-    s->pid = -1;
-}
-
-/* A port on 127.0.0.1 that nothing listens on (bound, then released). */
-static int dead_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
+static struct fixture_server http, smtp;
 
 static void write_file(const char *path, const char *text)
 {
@@ -126,7 +67,7 @@ static void write_all_channels(void)
         "  down: {type: webhook, url: 'http://127.0.0.1:%d/ok'}\n"
         "  broken: {type: webhook, url: 'http://127.0.0.1:%d/status/500'}\n"
         "  desk: {type: desktop}\n",
-        p, p, p, smtp.port, dead_port(), p);
+        p, p, p, smtp.port, fixture_unused_port(), p);
     write_config(text);
 }
 
@@ -413,10 +354,11 @@ int main(void)
     snprintf(mail_file, sizeof mail_file, "%s/mail.jsonl", root);
     if (mkdir(config_dir, 0755) != 0 || setenv("TASKSCHED_ROOT", root, 1) != 0)
         return 1;
-    if (server_start(&http, http_argv) != 0 || server_start(&smtp, smtp_argv) != 0) {
+    if (fixture_server_start(&http, http_argv) != 0 ||
+        fixture_server_start(&smtp, smtp_argv) != 0) {
         printf("not ok - fixture servers did not start\n");
-        server_stop(&http);
-        server_stop(&smtp);
+        fixture_server_stop(&http);
+        fixture_server_stop(&smtp);
         return 1;
     }
     L = luatest_open("notify", luaopen_notify);
@@ -443,8 +385,8 @@ int main(void)
     RUN(child_main_sends_a_json_notification);
 
     lua_close(L);
-    server_stop(&http);
-    server_stop(&smtp);
+    fixture_server_stop(&http);
+    fixture_server_stop(&smtp);
     unlink(mail_file);
     unlink(config_file);
     rmdir(config_dir);
