@@ -50,11 +50,13 @@ caught_up() {
 restart() {
     free_space
     sleep 3   # fires pass while the daemon is down: each policy's catch-up
+    # Taken before the start: the catch-up is queued before the daemon
+    # answers, possibly in the second before faults_start returns.
+    restarted_at=$(date +%s)
     if ! faults_start; then
         e2e_not_ok "full_disk_restart_${1}_restarts" "the daemon answering after the space returned"
         e2e_done
     fi
-    restarted_at=$(date +%s)
     e2e_check "full_disk_restart_${1}_catches_up" "r_all's catch-up runs recorded after the restart" \
         e2e_wait 10 caught_up "$restarted_at"
     sleep 2
