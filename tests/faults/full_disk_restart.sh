@@ -177,20 +177,30 @@ if ! faults_start; then
     e2e_done
 fi
 fill 6
-held_from=$(date +%s)
 sleep 4
 e2e_check full_disk_restart_nospill_warns "a warning that writes cannot be kept at start" \
     grep -q 'a stop loses the history kept in memory' "$E2E_ROOT/daemon.out"
 e2e_check full_disk_restart_nospill_holds_back "fires held back as their times cannot be saved" \
     grep -q 'not run, as its fire time could not be saved' "$E2E_ROOT/daemon.out"
 e2e_stop
-held_to=$(date +%s)
 e2e_check full_disk_restart_nospill_names_losses "the stop naming each write it loses" \
     grep -q 'lost with this stop: the missed row of r_' "$E2E_ROOT/daemon.out"
-ran_held=$(awk -v a="$held_from" -v b="$held_to" '$2 > a && $2 < b && $3 == "schedule"' "$EXEC_LOG" |
-    wc -l)
-e2e_check full_disk_restart_nospill_none_ran "no fire ran on time while its time could not be saved, got $ran_held" \
-    [ "$ran_held" = 0 ]
+# Each fire the daemon said it held back ("TASK: the fire at ISO missed:
+# not run, ..."), and which of them executed all the same.  Fires before
+# the disk was really full may run: SQLite writes into space it holds.
+ran_held=$(/usr/bin/python3 - "$E2E_ROOT/daemon.out" "$EXEC_LOG" <<'EOF_PY'
+import datetime, re, sys
+held = set()
+for line in open(sys.argv[1]):
+    m = re.search(r" (r_\w+): the fire at (\S+) missed: not run, as its fire time", line)
+    if m:
+        held.add((m[1], int(datetime.datetime.fromisoformat(m[2]).timestamp())))
+ran = {(t, int(at)) for t, at, trig in (l.split() for l in open(sys.argv[2])) if trig == "schedule"}
+print(" ".join("%s@%d" % x for x in sorted(held & ran)))
+EOF_PY
+)
+e2e_check full_disk_restart_nospill_none_ran "no fire ran on time while its time could not be saved, got: $ran_held" \
+    [ -z "$ran_held" ]
 restart nospill
 check nospill "'success', 'interrupted'"
 e2e_check full_disk_restart_integrity_check_ok "PRAGMA integrity_check = ok" faults_integrity_ok
