@@ -30,7 +30,7 @@
 /* Bytes allocated over the state's life, freed or not: one instruction
  * can copy megabytes (string.rep, ..), so counting instructions alone
  * does not bound the time a top level takes. */
-#define SANDBOX_ALLOCATION_LIMIT_MIB 256
+#define SANDBOX_ALLOCATION_LIMIT_MIB 64
 #define SANDBOX_ALLOCATION_LIMIT ((size_t)SANDBOX_ALLOCATION_LIMIT_MIB << 20)
 /* CPU time of the thread from sandbox_open: instructions that each compare
  * or scan megabytes stay within both budgets above for hours.  CPU time,

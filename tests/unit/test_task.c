@@ -396,14 +396,14 @@ static void allocation_loops_are_stopped(void)
     clock_t start = clock();
     check_source_fails(
         "local t = {}\n"
-        "while true do t[#t + 2] = string.rep(\"x\", 1024) .. #t end\n",
-        "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
+        "while true do t[#t + 2] = string.rep(\"x\", 65536) .. #t end\n",
+        "x.lua:2: allocation limit of 64 MiB in total exceeded (a loop building "
         "strings at the top level?)");
     check_source_fails(
         "return {\n"
         "  title = (function() while true do local s = ('x'):rep(4e6) end "
         "end)(),\n" MINIMAL_TAIL,
-        "x.lua:2: allocation limit of 256 MiB in total exceeded (a loop building "
+        "x.lua:2: allocation limit of 64 MiB in total exceeded (a loop building "
         "strings at the top level?)");
     /* A guard against hanging, not a speed target: about 0.5 s natively,
      * many times that under ASan on a loaded machine. */
