@@ -23,7 +23,8 @@ sleep 1
 # Another process holds the write lock: sqlite3 reading its commands from a
 # fifo, inside BEGIN EXCLUSIVE for $lock_seconds seconds.
 mkfifo "$E2E_ROOT/lock.fifo"
-sqlite3 "$E2E_ROOT/data/scheduler.db" <"$E2E_ROOT/lock.fifo" >/dev/null 2>&1 &
+# It waits for the lock (.timeout) rather than fail on the daemon's next write.
+sqlite3 -cmd '.timeout 5000' "$E2E_ROOT/data/scheduler.db" <"$E2E_ROOT/lock.fifo" >/dev/null 2>&1 &
 E2E_PIDS="$E2E_PIDS $!"
 locker=$!
 exec 3>"$E2E_ROOT/lock.fifo"
