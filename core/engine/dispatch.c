@@ -402,7 +402,8 @@ void dispatch_pump_soon(struct engine *e)
         uv_timer_start(&e->pump_timer, pump, 0, 0);
 }
 
-static void plan_retry(struct job *job, enum store_status status, double finished_at)
+/* True when a retry of the fire follows this attempt. */
+static bool plan_retry(struct job *job, enum store_status status, double finished_at)
 {
     struct engine *e = job->engine;
     struct entry *en = job->entry;
@@ -412,7 +413,7 @@ static void plan_retry(struct job *job, enum store_status status, double finishe
 
     switch (policy_retry(&en->task, status, job->attempt, finished_at, en->next_fire, &at)) {
     case POLICY_NO_RETRY:
-        return;
+        return false;
     case POLICY_RETRY_DROPPED:
         tz_format_iso(e->zone, (int64_t)ceil(at), at_iso, sizeof at_iso);
         tz_format_iso(e->zone, en->next_fire, next_iso, sizeof next_iso);
@@ -423,20 +424,49 @@ static void plan_retry(struct job *job, enum store_status status, double finishe
         log_info("%s: %s", en->name, msg);
         dispatch_record(e, en, STORE_TRIGGER_RETRY, job->scheduled_for, STORE_RUN_SKIPPED,
                         job->attempt + 1, msg);
-        return;
+        return false;
     case POLICY_RETRY:
         retry = job_new(e, en, STORE_TRIGGER_RETRY, job->attempt + 1, job->scheduled_for, at,
                         NULL, msg, sizeof msg);
         if (!retry) {
             log_error("%s: retry dropped: %s", en->name, msg);
-            return;
+            return false;
         }
         retry->state = JOB_RETRY_WAIT;
         wakeup_set(e, &retry->retry, at - ENGINE_PREPARE_AHEAD);
         log_info("%s: attempt %d %s; attempt %d in %.0f s", en->name, job->attempt,
                  store_status_name(status), job->attempt + 1, at - finished_at);
-        return;
+        return true;
     }
+    return false;
+}
+
+/* The task's automatic notification of this attempt's end (alerts.h);
+ * `final` when no retry follows.  A changed streak of repeated failures is
+ * saved, so that a restart keeps counting. */
+static void notify_run_end(const struct job *job, const struct store_run_outcome *row,
+                           double started_at, bool final)
+{
+    struct engine *e = job->engine;
+    struct entry *en = job->entry;
+    struct alerts_env env = {e->loop, e->program, e->config_path, e->zone};
+    struct alert_run run = {
+        .run_id = job->run_id,
+        .attempt = job->attempt,
+        .attempts = en->task.retry_count + 1,
+        .final = final,
+        .status = row->status,
+        .finished_at = row->finished_at,
+        .duration = row->finished_at - started_at,
+        .error = row->error,
+    };
+    char err[ENGINE_ERR_MAX];
+
+    if (alerts_run_ended(&env, &en->task, &en->alerts, &run) &&
+        alerts_streak_save(e->store, en->name, &en->alerts, err, sizeof err) != 0)
+        log_warn("%s: its count of repeated failures is not saved (a restart begins it "
+                 "again): %s",
+                 en->name, err);
 }
 
 static void on_exit_cb(void *data, const struct run_outcome *outcome)
@@ -448,6 +478,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     char cancelled[ENGINE_ERR_MAX];
     /* Cancelled before run() began: see engine.h, a fire that did not run. */
     bool was_cancelled = outcome->status == STORE_RUN_SKIPPED;
+    bool retried = false;
 
     e->spawned--;
     job->run = NULL;
@@ -477,13 +508,6 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     row.cpu_ms = outcome->cpu_ms > 0 ? outcome->cpu_ms : 0;
 
     if (job->released) {
-        struct alert_run alert = {
-            row.status,      en->last.ran,
-            en->last.status, outcome->finished_at - outcome->started_at,
-            row.error,
-        };
-        if (en->loaded)
-            alerts_run_ended(e->loop, e->program, e->config_path, &en->task, &alert);
         en->last.ran = true;
         en->last.status = row.status;
         en->last.started_at = outcome->started_at;
@@ -497,9 +521,11 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
                  store_status_name(row.status), row.error ? row.error : "(no message)");
 
     if (!e->stopping && en->loaded && !en->removed) {
-        plan_retry(job, row.status, outcome->finished_at);
+        retried = plan_retry(job, row.status, outcome->finished_at);
         wakeup_arm(e);
     }
+    if (job->released && en->loaded)
+        notify_run_end(job, &row, outcome->started_at, !retried);
     instance_release(en);
     job_finish(job, &row);
 }

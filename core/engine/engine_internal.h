@@ -26,6 +26,7 @@
 
 #include "engine.h"
 #include "lib/heap.h"
+#include "notify/alerts.h"
 #include "pending.h"
 #include "store/store.h"
 #include "task/discovery.h"
@@ -88,6 +89,7 @@ struct entry {
     int waiting;
     int refs; /* jobs pointing here */
     struct last_run last;
+    struct alert_streak alerts; /* its repeated failures (alerts.h), as saved */
 };
 
 /* Where a job is. */

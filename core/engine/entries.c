@@ -41,6 +41,7 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
 {
     struct entry *en = calloc(1, sizeof *en);
     struct entry **tail = &e->entries;
+    char err[ENGINE_ERR_MAX];
 
     if (!en || !(en->name = strdup(item->name)) || !(en->path = strdup(item->path))) {
         if (en)
@@ -56,6 +57,8 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
                                       &en->paused) < 0 ||
         store_last_run(e->store, en->name, remember_last_run, en) < 0)
         log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
+    if (alerts_streak_load(e->store, en->name, &en->alerts, err, sizeof err) != 0)
+        log_warn("%s: its count of repeated failures restarts at zero: %s", en->name, err);
     while (*tail)
         tail = &(*tail)->next;
     *tail = en;

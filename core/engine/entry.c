@@ -25,6 +25,7 @@ void entry_free(struct entry *en)
     if (en->loaded)
         task_free(&en->task);
     entry_drop_staged(en);
+    alerts_streak_clear(&en->alerts);
     free(en->error);
     free(en->name);
     free(en->path);

@@ -1,6 +1,7 @@
 /* alerts.c — send a task's notifications through `main __notify` (see
- * alerts.h).  Each notification is one child with a pipe on its stdin: the
- * JSON is written, the pipe closed, and the child's exit logged. */
+ * alerts.h; alerts_rules.c decides what they say).  Each notification is
+ * one child with a pipe on its stdin: the JSON is written, the pipe
+ * closed, and the child's exit logged. */
 #include "alerts.h"
 
 #include <stdio.h>
@@ -11,9 +12,8 @@
 #include "notifier.h"
 
 #define ALERT_HANDLES 2 /* the process and its stdin pipe */
-#define ALERT_TITLE_MAX 256
 
-struct alert {
+struct alert_child {
     uv_process_t process;
     uv_pipe_t input;
     uv_write_t write;
@@ -24,7 +24,7 @@ struct alert {
 
 static void on_closed(uv_handle_t *handle)
 {
-    struct alert *a = handle->data;
+    struct alert_child *a = handle->data;
 
     if (--a->open_handles > 0)
         return;
@@ -35,7 +35,7 @@ static void on_closed(uv_handle_t *handle)
 
 static void on_written(uv_write_t *req, int status)
 {
-    struct alert *a = req->data;
+    struct alert_child *a = req->data;
 
     if (status < 0)
         log_warn("%s: cannot hand over its notification: %s", a->task, uv_strerror(status));
@@ -44,7 +44,7 @@ static void on_written(uv_write_t *req, int status)
 
 static void on_process_exit(uv_process_t *process, int64_t status, int signal)
 {
-    struct alert *a = process->data;
+    struct alert_child *a = process->data;
 
     if (status != 0 || signal != 0)
         log_warn("%s: notification not sent (exit %lld, signal %d)", a->task, (long long)status,
@@ -52,17 +52,7 @@ static void on_process_exit(uv_process_t *process, int64_t status, int signal)
     uv_close((uv_handle_t *)process, on_closed);
 }
 
-static bool wanted(const struct task_notify *rules, const struct alert_run *run)
-{
-    bool success = run->status == STORE_RUN_SUCCESS;
-    bool failure = store_status_failed(run->status);
-    bool recovery = success && run->has_previous && run->previous != STORE_RUN_SUCCESS;
-
-    return (failure && rules->on_failure) || (success && rules->on_success) ||
-           (recovery && rules->on_recovery);
-}
-
-static void spawn(uv_loop_t *loop, const char *program, struct alert *a)
+static void spawn(uv_loop_t *loop, const char *program, struct alert_child *a)
 {
     char *args[] = {(char *)program, ALERTS_COMMAND, NULL};
     uv_stdio_container_t stdio[3] = {
@@ -98,24 +88,26 @@ static void spawn(uv_loop_t *loop, const char *program, struct alert *a)
     }
 }
 
-void alerts_run_ended(uv_loop_t *loop, const char *program, const char *config_path,
-                      const struct task *task, const struct alert_run *run)
+bool alerts_run_ended(const struct alerts_env *env, const struct task *task,
+                      struct alert_streak *streak, const struct alert_run *run)
 {
-    char title[ALERT_TITLE_MAX];
+    struct alert_message m;
     struct notification n = {0};
-    struct alert *a;
-    bool failure;
+    struct alert_child *a;
+    bool changed;
 
-    if (!task->has_notify || !wanted(&task->notify, run))
-        return;
-    failure = store_status_failed(run->status); /* else a success: wanted() */
-    snprintf(title, sizeof title, "%s: %s", task->title,
-             failure ? store_status_name(run->status)
-             : run->has_previous && run->previous != STORE_RUN_SUCCESS ? "recovered"
-                                                                       : "success");
-    n.title = title;
-    n.message = run->error ? run->error : title;
-    n.urgency = failure ? NOTIFIER_CRITICAL : NOTIFIER_NORMAL;
+    if (!task->has_notify)
+        return false;
+    if (alerts_decide(&task->notify, task->title, streak, run, env->zone, &m, &changed) != 0) {
+        log_error("%s: out of memory for its notification", task->name);
+        return false;
+    }
+    if (m.event == ALERT_NONE)
+        return changed;
+    n.title = m.title;
+    n.message = m.message;
+    n.urgency = m.event == ALERT_FAILURE || m.event == ALERT_ATTEMPT_FAILURE ? NOTIFIER_CRITICAL
+                                                                             : NOTIFIER_NORMAL;
     n.channels =
         task->notify.channels.count ? (const char *const *)task->notify.channels.items : NULL;
     n.channel_count = task->notify.channels.count;
@@ -123,15 +115,23 @@ void alerts_run_ended(uv_loop_t *loop, const char *program, const char *config_p
     n.status = store_status_name(run->status);
     n.duration = run->duration;
     n.error = run->error;
+    n.event = alerts_event_name(m.event);
+    n.run_id = run->run_id;
+    n.attempt = run->attempt;
+    n.attempts = run->attempts;
+    n.suppressed = m.suppressed;
     a = calloc(1, sizeof *a);
-    if (!a || !(a->json = notifier_encode(&n, config_path)) ||
+    if (!a || !(a->json = notifier_encode(&n, env->config_path)) ||
         !(a->task = strdup(task->name))) {
         log_error("%s: out of memory for its notification", task->name);
         if (a) {
             free(a->json);
             free(a);
         }
-        return;
+        free(m.message);
+        return changed;
     }
-    spawn(loop, program, a);
+    free(m.message);
+    spawn(env->loop, env->program, a);
+    return changed;
 }

@@ -35,6 +35,12 @@ struct notification {
     const char *status; /* a run's status ("failed", "success"…) */
     double duration;    /* the run's seconds; < 0 when unknown */
     const char *error;  /* the run's error message */
+    /* A task's automatic notifications (alerts.h) also carry: */
+    const char *event; /* the rule that sent it: "failure", "attempt_failure"… */
+    long long run_id;  /* the run; 0 when absent */
+    int attempt;       /* its attempt, of at most `attempts`; 0 when absent */
+    int attempts;
+    int suppressed; /* repeats of a failure left unsent, told here; 0: none */
 };
 
 /* Send `n` to its channels under `cfg`.  0 when every channel took it, else
@@ -49,8 +55,9 @@ int notifier_send_from(const char *config_path, const struct notification *n, ch
                        size_t errlen);
 
 /* `n` as the JSON object notifier_child_main reads: title, message,
- * urgency, channels, task, status, duration, error, and config (the config
- * file's path, omitted when NULL).  Malloc'd; NULL when out of memory. */
+ * urgency, channels, task, status, duration, error, event, run_id,
+ * attempt, attempts, suppressed, and config (the config file's path,
+ * omitted when NULL).  Malloc'd; NULL when out of memory. */
 char *notifier_encode(const struct notification *n, const char *config_path);
 
 /* `main __notify`: read one notification from stdin (notifier_encode's

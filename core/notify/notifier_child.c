@@ -21,6 +21,12 @@ static const char *get_text(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
+/* A count notifier_json wrote, 0 when absent. */
+static long long get_count(const json_t *obj, const char *key)
+{
+    return json_integer_value(json_object_get(obj, key));
+}
+
 char *notifier_encode(const struct notification *n, const char *config_path)
 {
     json_t *doc = notifier_json(n), *channels = NULL;
@@ -74,6 +80,11 @@ static int decode(const json_t *doc, struct notification *n, const char ***names
         .status = get_text(doc, "status"),
         .duration = json_is_number(duration) ? json_number_value(duration) : -1,
         .error = get_text(doc, "error"),
+        .event = get_text(doc, "event"),
+        .run_id = get_count(doc, "run_id"),
+        .attempt = (int)get_count(doc, "attempt"),
+        .attempts = (int)get_count(doc, "attempts"),
+        .suppressed = (int)get_count(doc, "suppressed"),
     };
     if (!list)
         return 0;

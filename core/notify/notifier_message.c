@@ -37,6 +37,12 @@ static int set_text(json_t *obj, const char *key, const char *value)
     return !value ? 0 : json_object_set_new(obj, key, json_string(value));
 }
 
+/* Sets obj[key] = value when value > 0 (0 means absent); -1 when it cannot. */
+static int set_count(json_t *obj, const char *key, long long value)
+{
+    return value <= 0 ? 0 : json_object_set_new(obj, key, json_integer(value));
+}
+
 json_t *notifier_json(const struct notification *n)
 {
     json_t *doc = json_object();
@@ -45,7 +51,11 @@ json_t *notifier_json(const struct notification *n)
         set_text(doc, "message", n->message) != 0 ||
         set_text(doc, "urgency", notifier_urgency_name(n->urgency)) != 0 ||
         set_text(doc, "task", n->task) != 0 || set_text(doc, "status", n->status) != 0 ||
-        set_text(doc, "error", n->error) != 0 ||
+        set_text(doc, "error", n->error) != 0 || set_text(doc, "event", n->event) != 0 ||
+        set_count(doc, "run_id", n->run_id) != 0 ||
+        set_count(doc, "attempt", n->attempt) != 0 ||
+        set_count(doc, "attempts", n->attempts) != 0 ||
+        set_count(doc, "suppressed", n->suppressed) != 0 ||
         (n->duration >= 0 &&
          json_object_set_new(doc, "duration", json_real(n->duration)) != 0)) {
         json_decref(doc);

@@ -143,6 +143,8 @@ static json_t *json_notify(const struct task *t)
         json_array_append_new(on, json_string("recovery"));
     if (on && t->notify.on_success)
         json_array_append_new(on, json_string("success"));
+    if (on && t->notify.on_attempt_failure)
+        json_array_append_new(on, json_string("attempt_failure"));
     return json_pack("{s:o?, s:o?}", "on", on, "channels", json_list(&t->notify.channels));
 }
 

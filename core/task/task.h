@@ -33,9 +33,10 @@ struct env_pair {
     char *name, *value;
 };
 
-/* Notification rule: send on these outcomes to these channels. */
+/* Notification rule: send on these outcomes to these channels (alerts.h
+ * says what each outcome means). */
 struct task_notify {
-    bool on_failure, on_success, on_recovery;
+    bool on_failure, on_success, on_recovery, on_attempt_failure;
     struct string_list channels;
 };
 

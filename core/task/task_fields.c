@@ -43,7 +43,8 @@ struct field {
 static const char *const overlap_names[] = {"skip", "queue", NULL};
 static const char *const catchup_names[] = {"once", "all", "skip", NULL};
 static const char *const notify_keys[] = {"on", "channels", NULL};
-static const char *const notify_outcomes[] = {"failure", "recovery", "success", NULL};
+static const char *const notify_outcomes[] = {"failure", "recovery", "success",
+                                              "attempt_failure", NULL};
 
 /* The value at idx as a message shows it: numbers and strings themselves,
  * anything else its type. */
@@ -371,13 +372,14 @@ static int raw_field(lua_State *L, int idx, const char *name)
     return lua_rawget(L, idx);
 }
 
-/* notify = { on = {"failure", "recovery", "success"}, channels = {...} };
+/* notify = { on = {"failure", "recovery", "success", "attempt_failure"},
+ *            channels = {...} };
  * `on` defaults to {"failure"}. */
 static int read_notify(lua_State *L, struct task *t, const struct field *f, char *why,
                        size_t len)
 {
-    bool *outcomes[] = {&t->notify.on_failure, &t->notify.on_recovery,
-                        &t->notify.on_success}; /* in notify_outcomes' order */
+    bool *outcomes[] = {&t->notify.on_failure, &t->notify.on_recovery, &t->notify.on_success,
+                        &t->notify.on_attempt_failure}; /* in notify_outcomes' order */
     int top = lua_gettop(L);
     char sub[TASK_WHY_MAX];
     long n;

@@ -16,7 +16,7 @@
 ---@field last TaskLast
 
 ---@class TaskNotify
----@field on? ("failure"|"recovery"|"success")[]  default { "failure" }
+---@field on? ("failure"|"recovery"|"success"|"attempt_failure")[]  default { "failure" }
 ---@field channels? string[]
 
 -- The table a task file returns: exactly the fields core/task/task_fields.c

@@ -231,7 +231,7 @@ static void each_field_checks_its_type(void)
          "field 'dependencies': expected a list of strings, got string"},
         {"notify = { on = { \"always\" } },",
          "field 'notify': on: item 1: expected \"failure\", "
-         "\"recovery\" or \"success\", got \"always\""},
+         "\"recovery\", \"success\" or \"attempt_failure\", got \"always\""},
         {"notify = { chanels = {} },", "field 'notify': unknown key: expected \"on\" or "
                                        "\"channels\", got \"chanels\""},
         {"tags = { x = 1 },", "field 'tags': expected a list of strings, got table"},
