@@ -48,6 +48,7 @@
 #include "lib/fs.h"
 #include "lock.h"
 #include "log/log.h"
+#include "notify/notifier.h"
 #include "proctitle.h"
 #include "run/orphans.h"
 #include "selfrestart.h"
@@ -220,11 +221,36 @@ static void start_watch(struct daemon *d)
         log_warn("file changes will not be noticed (SIGHUP still reloads): %s", err);
 }
 
+/* A daemon without a desktop session whose channels are only the desktop
+ * would drop every notification with a line on stderr each time: say it
+ * once, at start and when a reload changes the channels. */
+static void warn_if_unreachable(const struct daemon *d)
+{
+    char why[NOTIFIER_ERR_MAX];
+
+    if (notifier_unreachable(d->config, why, sizeof why))
+        log_warn("desktop notifications cannot be delivered: %s; configure a webhook, ntfy, "
+                 "slack or email channel under notifications: in %s",
+                 why, d->opt->config_path);
+}
+
+static bool same_channels(const struct config *a, const struct config *b)
+{
+    if (a->channel_count != b->channel_count)
+        return false;
+    for (size_t i = 0; i < a->channel_count; i++)
+        if (a->channels[i].type != b->channels[i].type ||
+            strcmp(a->channels[i].name, b->channels[i].name) != 0)
+            return false;
+    return true;
+}
+
 /* Reload the config; a broken one is refused and the last good one stays. */
 static void reload_config(struct daemon *d)
 {
     struct config *fresh = calloc(1, sizeof *fresh);
     char err[CONFIG_ERR_MAX];
+    bool channels_changed;
 
     if (!fresh || config_load(d->opt->config_path, fresh, err, sizeof err) != 0) {
         log_error("config not reloaded, the last good one stays in force: %s",
@@ -238,6 +264,7 @@ static void reload_config(struct daemon *d)
                  d->config->database.path);
     if (logsetup_open(fresh, d->opt->root, d->opt->verbose, !d->detached, err, sizeof err) != 0)
         log_error("log settings not applied: %s", err);
+    channels_changed = !same_channels(fresh, d->config);
     engine_set_config(d->engine, fresh);
     housekeeping_apply_config(d->housekeeping, fresh);
     if (d->owned) {
@@ -248,6 +275,8 @@ static void reload_config(struct daemon *d)
     d->config = fresh;
     start_watch(d); /* tasks.directory or reload_on_change may have changed */
     log_info("config reloaded from %s", d->opt->config_path);
+    if (channels_changed)
+        warn_if_unreachable(d);
 }
 
 static void on_files_changed(void *data, bool config_changed)
@@ -591,6 +620,7 @@ int daemon_run(const struct daemon_options *opt)
 
     log_info("scheduler %s started (pid %ld, root %s)", SCHEDULER_VERSION, (long)getpid(),
              opt->root);
+    warn_if_unreachable(&d);
     report_ready(&d, "");
     uv_run(&d.loop, UV_RUN_DEFAULT);
     log_info("scheduler stopped");

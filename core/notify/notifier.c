@@ -116,6 +116,14 @@ int notifier_send(const struct config *cfg, const struct notification *n, char *
     return failed ? -1 : 0;
 }
 
+int notifier_unreachable(const struct config *cfg, char *why, size_t len)
+{
+    for (size_t i = 0; i < cfg->channel_count; i++)
+        if (cfg->channels[i].type != CONFIG_CHANNEL_DESKTOP)
+            return 0;
+    return notifier_desktop_missing(why, len);
+}
+
 int notifier_send_from(const char *config_path, const struct notification *n, char *err,
                        size_t errlen)
 {

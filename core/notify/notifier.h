@@ -65,6 +65,12 @@ char *notifier_encode(const struct notification *n, const char *config_path);
  * stderr). */
 int notifier_child_main(void);
 
+/* 1 with the reason in `why` when the channels of `cfg` cannot reach
+ * anyone from this process: every one is a desktop channel (none
+ * configured means the desktop) and there is no session bus or no
+ * notify-send.  Else 0. */
+int notifier_unreachable(const struct config *cfg, char *why, size_t len);
+
 /* "low", "normal", "critical" <-> urgency; -1 for an unknown name. */
 const char *notifier_urgency_name(enum notifier_urgency urgency);
 int notifier_urgency_parse(const char *name);

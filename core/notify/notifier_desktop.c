@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #define WAIT_STEP_NS 10000000L /* between looks at notify-send */
 #define WAIT_STEPS (NOTIFIER_TIMEOUT_S * 1000000000L / WAIT_STEP_NS)
 #define ARG_MAX_LEN 64
+#define BUS_TEXT_MAX (PATH_MAX + sizeof BUS_ENV + sizeof "=unix:path=")
 
 extern char **environ;
 
@@ -45,6 +47,49 @@ static int runtime_bus(char *buf, size_t len)
     if (stat(path, &sb) != 0 || !S_ISSOCK(sb.st_mode))
         return -1;
     snprintf(buf, len, "%s=unix:path=%s", BUS_ENV, path);
+    return 0;
+}
+
+/* True when there is a session bus: in our environment (bus[0] = '\0'),
+ * or the user's socket, as runtime_bus puts it in `bus`. */
+static bool session_bus(char *bus, size_t len)
+{
+    const char *have_bus = getenv(BUS_ENV);
+
+    bus[0] = '\0';
+    return (have_bus && *have_bus) || runtime_bus(bus, len) == 0;
+}
+
+/* True when an executable `name` is on $PATH. */
+static bool on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    char file[PATH_MAX];
+
+    for (const char *dir = path ? path : ""; *dir;) {
+        size_t len = strcspn(dir, ":");
+
+        if (len > 0 &&
+            snprintf(file, sizeof file, "%.*s/%s", (int)len, dir, name) < (int)sizeof file &&
+            access(file, X_OK) == 0)
+            return true;
+        dir += len + (dir[len] == ':');
+    }
+    return false;
+}
+
+int notifier_desktop_missing(char *why, size_t len)
+{
+    char bus[BUS_TEXT_MAX];
+
+    if (!session_bus(bus, sizeof bus)) {
+        snprintf(why, len, "no session bus (%s unset, no user bus socket)", BUS_ENV);
+        return 1;
+    }
+    if (!on_path(NOTIFY_SEND)) {
+        snprintf(why, len, "%s is not on PATH", NOTIFY_SEND);
+        return 1;
+    }
     return 0;
 }
 
@@ -98,9 +143,8 @@ static int wait_child(pid_t pid, char *err, size_t errlen)
 int notifier_desktop(const struct config_channel *ch, const struct notification *n, char *err,
                      size_t errlen)
 {
-    char bus[PATH_MAX + sizeof BUS_ENV + sizeof "=unix:path="];
+    char bus[BUS_TEXT_MAX];
     char urgency[ARG_MAX_LEN], **envp = environ;
-    const char *have_bus = getenv(BUS_ENV);
     /* exec's argv is not const for historical reasons; nothing writes it */
     char *argv[] = {
         NOTIFY_SEND, "--app-name=" NOTIFIER_USER_AGENT,  urgency,
@@ -111,7 +155,7 @@ int notifier_desktop(const struct config_channel *ch, const struct notification 
     int rc;
 
     (void)ch;
-    if (!(have_bus && *have_bus) && runtime_bus(bus, sizeof bus) != 0) {
+    if (!session_bus(bus, sizeof bus)) {
         char *title = notifier_header_text(argv[4]);
 
         fprintf(stderr,
@@ -121,7 +165,7 @@ int notifier_desktop(const struct config_channel *ch, const struct notification 
         free(title);
         return 0;
     }
-    if (!(have_bus && *have_bus) && !(envp = environment_with(bus))) {
+    if (bus[0] && !(envp = environment_with(bus))) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }

@@ -35,9 +35,13 @@ int notifier_email(const struct config_channel *ch, const struct notification *n
 /* notifier_desktop.c; `ch` settings may be NULL (the built-in channel) */
 int notifier_desktop(const struct config_channel *ch, const struct notification *n, char *err,
                      size_t errlen);
+/* 1 with the reason when this process cannot show a desktop notification
+ * (no session bus, no notify-send), else 0. */
+int notifier_desktop_missing(char *why, size_t len);
 
 /* notifier_message.c (and notifier_urgency_name/_parse of notifier.h) */
-/* {title, message, urgency, task, status, duration, error}, absent fields
+/* {title, message, urgency, task, status, duration, error, event, run_id,
+ * attempt, attempts, suppressed}, absent fields
  * left out: a webhook's body, and the core of notifier_encode's JSON
  * (notifier_child.c).  NULL when out of memory or a text is not UTF-8. */
 json_t *notifier_json(const struct notification *n);
