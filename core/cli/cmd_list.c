@@ -5,9 +5,12 @@
 
 #include "cli.h"
 #include "runview.h"
+#include "schedule/schedule.h"
 #include "table.h"
 #include "taskview.h"
 #include "time/instant_json.h"
+
+#define LIST_SCHEDULE_MAX (SCHEDULE_TEXT_MAX * 4 + 16) /* with " (paused)" */
 
 static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
@@ -25,14 +28,19 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
     {
-        char next[RUNVIEW_WHEN_MAX];
+        char next[RUNVIEW_WHEN_MAX], schedule[LIST_SCHEDULE_MAX];
         bool broken = json_is_true(json_object_get(task, "broken"));
+        /* A paused task's fires are skipped: say so beside them. */
+        const char *words = json_string_value(json_object_get(task, "schedule"));
+        snprintf(schedule, sizeof schedule, "%s%s",
+                 broken  ? "(broken: see main --status)"
+                 : words ? words
+                         : "",
+                 json_is_true(json_object_get(task, "paused")) ? " (paused)" : "");
         runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
-        const char *row[] = {json_string_value(json_object_get(task, "name")),
-                             broken ? "(broken: see main --status)"
-                                    : json_string_value(json_object_get(task, "schedule")),
-                             next, json_string_value(json_object_get(task, "user"))};
+        const char *row[] = {json_string_value(json_object_get(task, "name")), schedule, next,
+                             json_string_value(json_object_get(task, "user"))};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);

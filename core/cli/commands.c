@@ -9,9 +9,22 @@
 #include <string.h>
 
 const struct cli_command *const cli_commands[] = {
-    &cmd_list_entry, &cmd_history_entry, &cmd_check_entry,  &cmd_calendar_entry,
-    &cmd_next_entry, &cmd_overdue_entry, &cmd_reset_entry,  &cmd_reload_entry,
-    &cmd_stop_entry, &cmd_restart_entry, &cmd_config_entry, NULL,
+    &cmd_list_entry,
+    &cmd_history_entry,
+    &cmd_check_entry,
+    &cmd_calendar_entry,
+    &cmd_next_entry,
+    &cmd_overdue_entry,
+    &cmd_reset_entry,
+    &cmd_reload_entry,
+    &cmd_stop_entry,
+    &cmd_restart_entry,
+    &cmd_config_entry,
+    /* pausing, resuming and cancelling */
+    &cmd_pause_entry,
+    &cmd_resume_entry,
+    &cmd_cancel_entry,
+    NULL,
 };
 
 const struct cli_command *cli_command_find(const char *name)

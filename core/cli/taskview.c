@@ -92,7 +92,7 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
         snprintf(err, errlen, "%s", store_error(st));
         return NULL;
     }
-    bool fires = item->loaded && t->enabled && !paused;
+    bool fires = item->loaded && t->enabled; /* paused too: it keeps its schedule */
     /* An overdue task's next fire is the one it missed, as the daemon shows
      * it; any other's is the schedule's next instant from now. */
     bool overdue = fires && stored_next > 0 && stored_next != SCHEDULE_NEVER &&

@@ -24,12 +24,14 @@
 #include "control.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -59,6 +61,7 @@
 #define CONTROL_QUEUE_MAX (1u << 20)
 #define CONTROL_QUEUE_RESUME (64u << 10)
 #define CONTROL_ERR_MAX 256
+#define CONTROL_PWBUF 4096 /* getpwuid_r's buffer */
 
 /* What to do once a reply has been written. */
 enum control_after { CONTROL_AFTER_NOTHING, CONTROL_AFTER_STOP };
@@ -405,6 +408,56 @@ static void control_cmd_reset(struct control_conn *conn, const struct control_re
         control_reply_ok(conn, json_pack("{s:o}", "changes", changes), CONTROL_AFTER_NOTHING);
 }
 
+/* "alice (uid 1000) via CLI": who is at the other end of the socket, for
+ * the log and the history of what they changed. */
+static void control_peer(struct control_conn *conn, char *buf, size_t len)
+{
+    struct ucred cred;
+    socklen_t size = sizeof cred;
+    uv_os_fd_t fd;
+    struct passwd pw, *found = NULL;
+    char pwbuf[CONTROL_PWBUF];
+
+    if (uv_fileno((uv_handle_t *)&conn->pipe, &fd) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0) {
+        snprintf(buf, len, "an unknown user via CLI");
+        return;
+    }
+    if (getpwuid_r(cred.uid, &pw, pwbuf, sizeof pwbuf, &found) != 0 || !found)
+        snprintf(buf, len, "uid %u via CLI", (unsigned)cred.uid);
+    else
+        snprintf(buf, len, "%s (uid %u) via CLI", found->pw_name, (unsigned)cred.uid);
+}
+
+static void control_cmd_pause(struct control_conn *conn, const struct control_request *req)
+{
+    char err[ENGINE_ERR_MAX], by[CONTROL_ERR_MAX];
+    json_t *done;
+
+    control_peer(conn, by, sizeof by);
+    done = engine_set_paused(conn->control->engine, req->tasks, req->task_count,
+                             req->cmd == CONTROL_CMD_PAUSE, by, err, sizeof err);
+    if (!done)
+        control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
+    else
+        control_reply_ok(conn, done, CONTROL_AFTER_NOTHING);
+}
+
+static void control_cmd_cancel(struct control_conn *conn, const struct control_request *req)
+{
+    char err[ENGINE_ERR_MAX], by[CONTROL_ERR_MAX];
+    const char *task;
+
+    control_peer(conn, by, sizeof by);
+    if (engine_cancel(conn->control->engine, req->run_id, by, &task, err, sizeof err) < 0)
+        control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
+    else
+        control_reply_ok(conn,
+                         json_pack("{s:I, s:s, s:s}", "cancelled", (json_int_t)req->run_id,
+                                   "task", task, "by", by),
+                         CONTROL_AFTER_NOTHING);
+}
+
 static void control_handle(struct control_conn *conn, const char *line, size_t len)
 {
     struct control_request req;
@@ -430,6 +483,13 @@ static void control_handle(struct control_conn *conn, const char *line, size_t l
         break;
     case CONTROL_CMD_RESET:
         control_cmd_reset(conn, &req);
+        break;
+    case CONTROL_CMD_PAUSE:
+    case CONTROL_CMD_RESUME:
+        control_cmd_pause(conn, &req);
+        break;
+    case CONTROL_CMD_CANCEL:
+        control_cmd_cancel(conn, &req);
         break;
     case CONTROL_CMD_RELOAD:
         rc = uv_kill(uv_os_getpid(), SIGHUP);

@@ -14,6 +14,14 @@
  *                                   -> {"ok":true,"changes":[{"name",
  *                                      "old_next_fire","new_next_fire"}...]}
  *                                      (no "tasks": every task)
+ *   {"cmd":"pause","tasks":["a","b"]}  -> {"ok":true,"paused":["a","b"],
+ *                                      "unchanged":["b"]} (b was paused)
+ *   {"cmd":"resume","tasks":["a"]}  -> {"ok":true,"resumed":["a"],"unchanged":[]}
+ *                                      (engine_set_paused)
+ *   {"cmd":"cancel","run_id":N}     -> {"ok":true,"cancelled":N,"task":"a",
+ *                                      "by":"alice (uid 1000) via CLI"}, then
+ *                                      the run is stopped (engine_cancel);
+ *                                      "by" names the peer (SO_PEERCRED)
  *   {"cmd":"reload"}                -> {"ok":true}, then the daemon reloads
  *                                      its config and tasks (as on SIGHUP)
  *   {"cmd":"stop"}                  -> {"ok":true,"pid":N}, then the daemon

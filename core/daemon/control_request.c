@@ -13,18 +13,26 @@ static const struct {
     const char *name;
     enum control_cmd cmd;
 } commands[] = {
-    {"ping", CONTROL_CMD_PING},   {"status", CONTROL_CMD_STATUS}, {"run", CONTROL_CMD_RUN},
-    {"reset", CONTROL_CMD_RESET}, {"reload", CONTROL_CMD_RELOAD}, {"stop", CONTROL_CMD_STOP},
+    {"ping", CONTROL_CMD_PING},     {"status", CONTROL_CMD_STATUS},
+    {"run", CONTROL_CMD_RUN},       {"reset", CONTROL_CMD_RESET},
+    {"reload", CONTROL_CMD_RELOAD}, {"stop", CONTROL_CMD_STOP},
+    {"pause", CONTROL_CMD_PAUSE},   {"resume", CONTROL_CMD_RESUME},
+    {"cancel", CONTROL_CMD_CANCEL},
 };
 
-/* "tasks": absent (every task), or a list of strings. */
-static int parse_reset(struct control_request *req, char *err, size_t errlen)
+/* "tasks": a list of strings; absent means every task where `all_if_absent`,
+ * else it is refused, as is an empty list. */
+static int parse_tasks(struct control_request *req, bool all_if_absent, char *err,
+                       size_t errlen)
 {
     const json_t *tasks = json_object_get(req->json, "tasks");
     size_t count = json_array_size(tasks);
 
-    if (tasks && !json_is_array(tasks)) {
-        snprintf(err, errlen, TASKS_NOT_NAMES);
+    if (!tasks && all_if_absent)
+        return 0;
+    if (!json_is_array(tasks) || (!all_if_absent && count == 0)) {
+        snprintf(err, errlen,
+                 all_if_absent ? TASKS_NOT_NAMES : TASKS_NOT_NAMES " (at least one)");
         return -1;
     }
     if (count && !(req->tasks = calloc(count, sizeof *req->tasks))) {
@@ -39,6 +47,13 @@ static int parse_reset(struct control_request *req, char *err, size_t errlen)
             return -1;
         }
     }
+    return 0;
+}
+
+static int parse_reset(struct control_request *req, char *err, size_t errlen)
+{
+    if (parse_tasks(req, true, err, errlen) < 0)
+        return -1;
     req->future_only = json_is_true(json_object_get(req->json, "future_only"));
     req->dry_run = json_is_true(json_object_get(req->json, "dry_run"));
     return 0;
@@ -46,6 +61,8 @@ static int parse_reset(struct control_request *req, char *err, size_t errlen)
 
 static int parse_args(struct control_request *req, char *err, size_t errlen)
 {
+    const json_t *run_id;
+
     switch (req->cmd) {
     case CONTROL_CMD_STATUS:
         req->user = json_string_value(json_object_get(req->json, "user"));
@@ -59,6 +76,17 @@ static int parse_args(struct control_request *req, char *err, size_t errlen)
         return 0;
     case CONTROL_CMD_RESET:
         return parse_reset(req, err, errlen);
+    case CONTROL_CMD_PAUSE:
+    case CONTROL_CMD_RESUME:
+        return parse_tasks(req, false, err, errlen);
+    case CONTROL_CMD_CANCEL:
+        run_id = json_object_get(req->json, "run_id");
+        req->run_id = json_is_integer(run_id) ? (int64_t)json_integer_value(run_id) : 0;
+        if (req->run_id <= 0) {
+            snprintf(err, errlen, "'cancel' needs a \"run_id\", a positive integer");
+            return -1;
+        }
+        return 0;
     case CONTROL_CMD_PING:
     case CONTROL_CMD_RELOAD:
     case CONTROL_CMD_STOP:

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -21,6 +22,9 @@ enum control_cmd {
     CONTROL_CMD_RESET,
     CONTROL_CMD_RELOAD,
     CONTROL_CMD_STOP,
+    CONTROL_CMD_PAUSE,
+    CONTROL_CMD_RESUME,
+    CONTROL_CMD_CANCEL,
 };
 
 /* The strings point into `json`, which the request owns. */
@@ -28,8 +32,10 @@ struct control_request {
     enum control_cmd cmd;
     const char *user;   /* status: only this user's tasks; NULL = all */
     const char *task;   /* run: the task's name, never NULL */
-    const char **tasks; /* reset: task_count names; NULL = every task */
+    const char **tasks; /* reset: task_count names, NULL = every task;
+                         * pause, resume: at least one name */
     size_t task_count;
+    int64_t run_id;   /* cancel: > 0 */
     bool future_only; /* reset */
     bool dry_run;     /* reset */
     json_t *json;

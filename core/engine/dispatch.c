@@ -520,7 +520,8 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
         log_warn("%s: run %lld %s: %s", en->name, (long long)job->run_id,
                  store_status_name(row.status), row.error ? row.error : "(no message)");
 
-    if (!e->stopping && en->loaded && !en->removed) {
+    /* A paused task does not run, so no retry is planned for it. */
+    if (!e->stopping && en->loaded && !en->removed && !en->paused) {
         retried = plan_retry(job, row.status, outcome->finished_at);
         wakeup_arm(e);
     }
@@ -532,6 +533,14 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
 
 /* ---- cancelling --------------------------------------------------------- */
 
+/* From its release instant on, a process may be in run() before its
+ * "started" message is read: it is running, no longer cancellable as a
+ * fire that did not run. */
+static bool job_running(const struct job *job)
+{
+    return job->state == JOB_SPAWNED && (job->released || job->release_at <= clock_now());
+}
+
 /* Cancel a job that has not released run().  A prepared process is told to
  * stop (its on_exit records it, or prepares it again when `respawn`); a job
  * without a process is recorded at once — unless `respawn`, which only
@@ -541,9 +550,7 @@ static void job_cancel(struct job *job, const char *reason, bool respawn)
     char msg[ENGINE_ERR_MAX];
 
     if (job->state == JOB_SPAWNED) {
-        /* From its release instant on, the process may be in run() before
-         * its "started" message is read: it is running, not cancellable. */
-        if (job->released || job->release_at <= clock_now())
+        if (job_running(job))
             return;
         job->respawn = respawn;
         executor_stop(job->run, reason);
@@ -598,6 +605,18 @@ void dispatch_stop_all(struct engine *e, const char *reason)
     for (struct job *job = e->jobs; job; job = job->next)
         if (job->state == JOB_SPAWNED)
             executor_stop(job->run, reason);
+}
+
+struct job *dispatch_find(struct engine *e, int64_t run_id, bool *running)
+{
+    for (struct job *job = e->jobs; job; job = job->next) {
+        if (job->run_id == run_id) {
+            *running = job_running(job);
+            return job;
+        }
+    }
+    *running = false;
+    return NULL;
 }
 
 void dispatch_forget_client(struct engine *e, void *data)

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "engine_internal.h"
 #include "log/log.h"
+#include "run/executor.h"
 #include "schedule/schedule.h"
 #include "time/clock.h"
 
@@ -182,24 +183,74 @@ void engine_forget_client(struct engine *e, void *data)
     dispatch_forget_client(e, data);
 }
 
-int engine_set_paused(struct engine *e, const char *name, bool paused, char *err, size_t errlen)
+/* One task of engine_set_paused; -1 with a message when the store
+ * refuses the change (then nothing changed). */
+static int set_paused(struct entry *en, bool paused, const char *by, char *err, size_t errlen)
 {
-    struct entry *en = entries_find(e, name);
+    struct engine *e = en->engine;
 
-    if (!en) {
-        snprintf(err, errlen, "no task named '%s'", name);
+    if (store_task_set_paused(e->store, en->name, paused) < 0) {
+        snprintf(err, errlen, "%s: cannot save the %s: %s", en->name,
+                 paused ? "pause" : "resume", store_error(e->store));
         return -1;
     }
-    if (en->paused == paused)
-        return 0;
     en->paused = paused;
-    if (store_task_set_paused(e->store, name, paused) < 0)
-        log_error("%s: cannot save the pause: %s", name, store_error(e->store));
     if (paused)
         dispatch_cancel_entry(en, "task paused", false);
-    fires_schedule(en, 0);
-    wakeup_arm(e);
-    log_info("%s: %s", name, paused ? "paused" : "resumed");
+    log_info("%s: %s by %s", en->name, paused ? "paused" : "resumed", by);
+    return 0;
+}
+
+json_t *engine_set_paused(struct engine *e, const char *const *names, size_t count, bool paused,
+                          const char *by, char *err, size_t errlen)
+{
+    json_t *all = json_array(), *unchanged = json_array();
+    json_t *out =
+        json_pack("{s:o, s:o}", paused ? "paused" : "resumed", all, "unchanged", unchanged);
+
+    if (!out) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (!entries_find_or_say(e, names[i], err, errlen))
+            goto fail;
+    for (size_t i = 0; i < count; i++) {
+        struct entry *en = entries_find(e, names[i]);
+        if (json_array_append_new(all, json_string(en->name)) != 0 ||
+            (en->paused == paused &&
+             json_array_append_new(unchanged, json_string(en->name)) != 0)) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+        if (en->paused != paused && set_paused(en, paused, by, err, errlen) < 0)
+            goto fail;
+    }
+    return out;
+fail:
+    json_decref(out);
+    return NULL;
+}
+
+int engine_cancel(struct engine *e, int64_t run_id, const char *by, const char **task,
+                  char *err, size_t errlen)
+{
+    char reason[ENGINE_ERR_MAX];
+    bool running;
+    struct job *job = dispatch_find(e, run_id, &running);
+
+    if (!running) {
+        snprintf(err, errlen,
+                 job ? "run %lld of '%s' has not started yet: only a running run can be "
+                       "cancelled"
+                     : "run %lld is not running",
+                 (long long)run_id, job ? job->entry->name : "");
+        return -1;
+    }
+    snprintf(reason, sizeof reason, "cancelled by %s", by);
+    log_info("%s: run %lld %s", job->entry->name, (long long)run_id, reason);
+    executor_stop(job->run, reason);
+    *task = job->entry->name;
     return 0;
 }
 

@@ -8,7 +8,8 @@
  *
  *   success | failed | timeout | killed   the run process ended so
  *   skipped      a fire found max_instances runs busy and overlap = "skip",
- *                or a retry would run into the task's next scheduled fire
+ *                or a retry would run into the task's next scheduled fire,
+ *                or the task is paused (error ENGINE_PAUSED_REASON)
  *   missed       a fire that passed while the daemon was down (or the clock
  *                jumped over it) and the catch-up policy did not run it
  *   interrupted  set by the store at start for rows a dead daemon left open
@@ -154,11 +155,35 @@ bool engine_busy(const struct engine *engine);
  * closed); their runs continue and are recorded. */
 void engine_forget_client(struct engine *engine, void *data);
 
-/* Pause or resume a task: a paused task stays listed but never fires
- * (its prepared run is cancelled); on resume the fires that passed while
- * paused are not caught up.  -1 with a message for an unknown task. */
-int engine_set_paused(struct engine *engine, const char *name, bool paused, char *err,
-                      size_t errlen);
+/* The error of the skipped row each fire of a paused task leaves. */
+#define ENGINE_PAUSED_REASON "paused"
+
+/* `main pause` / `main resume` (and the API): pause (paused = true) or
+ * resume the tasks `names` (count >= 1).  A paused task keeps its schedule
+ * but does not run: each of its fires is recorded `skipped` with the error
+ * ENGINE_PAUSED_REASON; its queued and prepared runs and planned retries
+ * are cancelled, a running run goes on (engine_cancel stops it), and no
+ * retry is planned while it stays paused.  engine_run_now still runs it.
+ * Resuming lets its next fire run; the fires skipped meanwhile are not
+ * caught up.  The state is saved in the store, so it holds across
+ * restarts.  `by` says who asked, for the log ("alice (uid 1000) via
+ * CLI").  Returns { "paused" | "resumed": [every name], "unchanged":
+ * [the names that already were so] }, or NULL with a message when a name
+ * is unknown (then nothing changed; the message suggests the nearest
+ * name) or the store refuses the change (then the names before it in
+ * `names` changed). */
+json_t *engine_set_paused(struct engine *engine, const char *const *names, size_t count,
+                          bool paused, const char *by, char *err, size_t errlen);
+
+/* `main cancel RUN_ID` (and the API): stop the running run `run_id`
+ * through the same path as a timeout: SIGTERM to its session, SIGKILL
+ * after scheduler.kill_grace.  It is recorded `killed` with the error
+ * "cancelled by BY", and no retry follows (a killed run is never retried).
+ * The name of its task in *task (borrowed until the loop turns).  -1 with
+ * a message when no run of that id is running (a queued one has not
+ * started: it is refused too). */
+int engine_cancel(struct engine *engine, int64_t run_id, const char *by, const char **task,
+                  char *err, size_t errlen);
 
 /* `main reset`: recompute stored next fires from now.  `names` lists the
  * tasks (count 0 = all).  Every task reset gets its first fire after now;

@@ -190,6 +190,9 @@ void dispatch_cancel_entry(struct entry *en, const char *reason, bool respawn);
 void dispatch_cancel_all(struct engine *e, const char *reason);
 /* Shutdown timeout: stop every process still there. */
 void dispatch_stop_all(struct engine *e, const char *reason);
+/* The job of `run_id`, or NULL; *running tells whether its process runs
+ * the task (run() released, or its instant passed). */
+struct job *dispatch_find(struct engine *e, int64_t run_id, bool *running);
 void dispatch_forget_client(struct engine *e, void *data);
 void dispatch_pump_soon(struct engine *e);
 
@@ -219,6 +222,9 @@ void versions_retry_failed(struct engine *e);
 
 /* entries.c */
 struct entry *entries_find(struct engine *e, const char *name);
+/* entries_find, or NULL with "no task named 'x'" in err, and the nearest
+ * name as "(did you mean 'y'?)" when one is close. */
+struct entry *entries_find_or_say(struct engine *e, const char *name, char *err, size_t errlen);
 /* Scan the tasks folder and bring the entries in step; the number of
  * broken files, or -1 when the folder cannot be read. */
 int entries_rescan(struct engine *e);

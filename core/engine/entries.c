@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "engine_internal.h"
+#include "lib/suggest.h"
 #include "log/log.h"
 #include "schedule/schedule.h"
 #include "task/discovery.h"
@@ -21,6 +22,24 @@ struct entry *entries_find(struct engine *e, const char *name)
     for (struct entry *en = e->entries; en; en = en->next)
         if (!en->removed && strcmp(en->name, name) == 0)
             return en;
+    return NULL;
+}
+
+struct entry *entries_find_or_say(struct engine *e, const char *name, char *err, size_t errlen)
+{
+    struct entry *en = entries_find(e, name);
+    struct suggest near;
+
+    if (en)
+        return en;
+    suggest_init(&near, name);
+    for (en = e->entries; en; en = en->next)
+        if (!en->removed)
+            suggest_consider(&near, en->name);
+    if (near.best)
+        snprintf(err, errlen, "no task named '%s' (did you mean '%s'?)", name, near.best);
+    else
+        snprintf(err, errlen, "no task named '%s'", name);
     return NULL;
 }
 

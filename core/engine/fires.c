@@ -12,7 +12,7 @@
  *     down (the stored next_fire is in the past at start), the wall clock
  *     jumped forward, the machine slept — goes through catchup.c, one code
  *     path for all of these.
- *  3. A task that is new, edited, resumed or re-zoned starts afresh: its
+ *  3. A task that is new, edited or re-zoned starts afresh: its
  *     next fire is the first one after now, and nothing before counts as
  *     missed.
  *  4. A fire runs only once the instants that say it was handled are saved
@@ -39,8 +39,7 @@
 
 static bool is_active(const struct entry *en)
 {
-    return en->loaded && en->task.enabled && !en->paused && !en->removed &&
-           !en->engine->stopping;
+    return en->loaded && en->task.enabled && !en->removed && !en->engine->stopping;
 }
 
 static int64_t next_after(const struct entry *en, int64_t after)
@@ -139,13 +138,21 @@ static void hold_back(struct entry *en, int64_t instant, const char *why)
     dispatch_record(en->engine, en, STORE_TRIGGER_SCHEDULE, instant, STORE_RUN_MISSED, 1, msg);
 }
 
-/* Hand one fire to dispatch, which logs why when it cannot take it. */
+/* Hand one fire to dispatch, which logs why when it cannot take it.  A
+ * paused task keeps its schedule, so that its history shows each fire it
+ * did not run: one skipped row per fire, as an overlap skip has. */
 static void fire_at(struct entry *en, enum store_trigger trigger, int64_t instant,
                     double release_at)
 {
     char err[ENGINE_ERR_MAX];
     int64_t run_id;
 
+    if (en->paused) {
+        log_debug("%s: fire skipped: paused", en->name);
+        dispatch_record(en->engine, en, trigger, instant, STORE_RUN_SKIPPED, 1,
+                        ENGINE_PAUSED_REASON);
+        return;
+    }
     dispatch_fire(en->engine, en, trigger, instant, release_at, NULL, &run_id, err, sizeof err);
 }
 

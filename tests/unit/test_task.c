@@ -394,17 +394,15 @@ static void hostile_top_levels_are_stopped(void)
 static void allocation_loops_are_stopped(void)
 {
     clock_t start = clock();
-    check_source_fails(
-        "local t = {}\n"
-        "while true do t[#t + 2] = string.rep(\"x\", 65536) .. #t end\n",
-        "x.lua:2: allocation limit of 64 MiB in total exceeded (a loop building "
-        "strings at the top level?)");
-    check_source_fails(
-        "return {\n"
-        "  title = (function() while true do local s = ('x'):rep(4e6) end "
-        "end)(),\n" MINIMAL_TAIL,
-        "x.lua:2: allocation limit of 64 MiB in total exceeded (a loop building "
-        "strings at the top level?)");
+    check_source_fails("local t = {}\n"
+                       "while true do t[#t + 2] = string.rep(\"x\", 65536) .. #t end\n",
+                       "x.lua:2: allocation limit of 64 MiB in total exceeded (a loop building "
+                       "strings at the top level?)");
+    check_source_fails("return {\n"
+                       "  title = (function() while true do local s = ('x'):rep(4e6) end "
+                       "end)(),\n" MINIMAL_TAIL,
+                       "x.lua:2: allocation limit of 64 MiB in total exceeded (a loop building "
+                       "strings at the top level?)");
     /* A guard against hanging, not a speed target: about 0.5 s natively,
      * many times that under ASan on a loaded machine. */
     CHECK((double)(clock() - start) / CLOCKS_PER_SEC < TEST_LIMIT_CPU_SECONDS,
