@@ -113,15 +113,14 @@ static int reset_store_task(struct store *st, const struct discovered *item,
                             json_t *changes)
 {
     int64_t old_next, last_scheduled;
-    bool paused;
-    int known =
-        store_task_get_schedule_state(st, item->name, &old_next, &last_scheduled, &paused);
+    int known = store_task_get_schedule_state(st, item->name, &old_next, &last_scheduled, NULL);
 
     if (known <= 0 || !item->loaded) /* never seen by a daemon, or broken */
         return known;
     if (args->future_only && !(old_next > 0 && old_next <= now)) /* not overdue */
         return 0;
-    int64_t new_next = item->task.enabled && !paused
+    /* A paused task keeps its schedule (its fires are skipped, not gone). */
+    int64_t new_next = item->task.enabled
                            ? schedule_set_next_fire(&item->task.schedules, now, zone)
                            : SCHEDULE_NEVER;
     if (new_next == SCHEDULE_NEVER)

@@ -15,6 +15,11 @@ return { schedule = every(1).seconds, overlap = "skip", timeout = 60,
          retry_count = 2, retry_delay = 1,
          command = { "sh", "-c", "trap '' TERM; sleep 300 & echo \$! > $E2E_ROOT/gc.pid; wait" } }
 EOF
+# Fails once by hand, then waits a minute for its retry: a queued run.
+e2e_task c_fail <<'EOF'
+return { schedule = every(1).days, retry_count = 1, retry_delay = 60,
+         run = function() error("fails") end }
+EOF
 e2e_task c_quick <<'EOF'
 return { schedule = every(1).seconds, command = { "true" } }
 EOF
@@ -59,6 +64,12 @@ e2e_cli cancel "$done_id" >"$out" 2>&1
 rc=$?
 e2e_check cancel_finished_run_fails "exit 1 for run $done_id, got $rc: $(cat "$out")" \
     exited 1 "run $done_id is not running"
+e2e_cli --task c_fail >/dev/null 2>&1
+retry_id=$(e2e_sql "SELECT id FROM runs WHERE task = 'c_fail' AND status = 'queued'")
+e2e_cli cancel "$retry_id" >"$out" 2>&1
+rc=$?
+e2e_check cancel_queued_run_fails "exit 1 for the waiting retry $retry_id, got $rc: $(cat "$out")" \
+    exited 1 "run $retry_id of 'c_fail' has not started yet"
 e2e_cli cancel 999999 >"$out" 2>&1
 rc=$?
 e2e_check cancel_unknown_run_fails "exit 1, got $rc: $(cat "$out")" exited 1 'run 999999 is not running'

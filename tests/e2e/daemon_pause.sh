@@ -144,4 +144,15 @@ rc=$?
 e2e_check resume_again_is_not_an_error "exit 0, not paused, got $rc: $(cat "$out")" \
     exited 0 '^p_other: already not paused$'
 
+# The daemon is down and p_tick's stored next fire passed an hour ago: a
+# reset of the paused task gives it its next fire, as the daemon would (it
+# keeps its schedule while paused).
+e2e_cli pause p_tick >/dev/null 2>&1
+e2e_sql "UPDATE tasks SET next_fire = $(($(date +%s) - 3600)) WHERE name = 'p_tick'"
+e2e_cli reset --json --future-only --task p_tick >"$out" 2>&1
+e2e_check reset_keeps_paused_schedule "a new next fire for p_tick, got $(cat "$out")" \
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not (len(d) == 1 and d[0]["new_next_fire"]))' "$out"
+
 e2e_done
