@@ -94,8 +94,9 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     }
     bool fires = item->loaded && t->enabled; /* paused too: it keeps its schedule */
     /* An overdue task's next fire is the one it missed, as the daemon shows
-     * it; any other's is the schedule's next instant from now. */
-    bool overdue = fires && stored_next > 0 && stored_next != SCHEDULE_NEVER &&
+     * it; any other's is the schedule's next instant from now.  A paused
+     * task is never overdue: its fires are meant to be skipped. */
+    bool overdue = fires && !paused && stored_next > 0 && stored_next != SCHEDULE_NEVER &&
                    stored_next + ENGINE_OVERDUE_AFTER < now;
     int64_t next = overdue ? stored_next
                    : fires ? schedule_set_next_fire(&t->schedules, now, opt->default_zone)

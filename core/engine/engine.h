@@ -133,7 +133,7 @@ void engine_clock_jumped(struct engine *engine);
  *              "wal_bytes" } (pending.h) }
  * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it.
  * A task is overdue when its next fire passed more than ENGINE_OVERDUE_AFTER
- * seconds ago and no run of it is queued or running.  New reference. */
+ * seconds ago, no run of it is queued or running, and it is not paused.  New reference. */
 #define ENGINE_OVERDUE_AFTER 5
 json_t *engine_status_json(struct engine *engine, const char *user_filter);
 

@@ -69,8 +69,8 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
     bool pending;
     json_t *running = running_json(e, en, &pending), *task;
     /* Due at its release instant (the fire plus its jitter). */
-    bool overdue =
-        fires && !pending && en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
+    bool overdue = fires && !en->paused && !pending &&
+                   en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
 
     task = json_pack(
         "{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:o}", "name",

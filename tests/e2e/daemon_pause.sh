@@ -149,6 +149,8 @@ e2e_check resume_again_is_not_an_error "exit 0, not paused, got $rc: $(cat "$out
 # keeps its schedule while paused).
 e2e_cli pause p_tick >/dev/null 2>&1
 e2e_sql "UPDATE tasks SET next_fire = $(($(date +%s) - 3600)) WHERE name = 'p_tick'"
+e2e_check paused_task_is_not_overdue "overdue false while paused, got $(e2e_field p_tick overdue)" \
+    e2e_field_is p_tick overdue false
 e2e_cli reset --json --future-only --task p_tick >"$out" 2>&1
 e2e_check reset_keeps_paused_schedule "a new next fire for p_tick, got $(cat "$out")" \
     python3 -c 'import json, sys
