@@ -109,7 +109,7 @@ static int cancel_exec(const struct cli_options *opt, int argc, char **argv)
 const struct cli_command cmd_cancel_entry = {
     .name = "cancel",
     .usage = "RUN_ID [--json]",
-    .help = "stop a running run (recorded killed, not retried)",
+    .help = "stop a running run (recorded killed)",
     .lenient = true,
     .exec = cancel_exec,
 };

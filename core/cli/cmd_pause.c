@@ -244,7 +244,7 @@ done:
 const struct cli_command cmd_pause_entry = {
     .name = "pause",
     .usage = "TASK... [--json]",
-    .help = "stop running tasks on their schedule (their fires are recorded skipped)",
+    .help = "skip the tasks' fires until they are resumed",
     .lenient = true,
     .exec = pause_exec,
 };
