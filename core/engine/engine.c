@@ -239,12 +239,14 @@ int engine_cancel(struct engine *e, int64_t run_id, const char *by, const char *
     bool running;
     struct job *job = dispatch_find(e, run_id, &running);
 
-    if (!running) {
+    if (job && !running) {
         snprintf(err, errlen,
-                 job ? "run %lld of '%s' has not started yet: only a running run can be "
-                       "cancelled"
-                     : "run %lld is not running",
-                 (long long)run_id, job ? job->entry->name : "");
+                 "run %lld of '%s' has not started yet: only a running run can be cancelled",
+                 (long long)run_id, job->entry->name);
+        return -1;
+    }
+    if (!job) {
+        snprintf(err, errlen, "run %lld is not running", (long long)run_id);
         return -1;
     }
     snprintf(reason, sizeof reason, "cancelled by %s", by);
