@@ -14,6 +14,11 @@ EOF
 e2e_task p_other <<'EOF'
 return { schedule = every(1).seconds, command = { "true" } }
 EOF
+# Fails after a second, and would be retried a second later.
+e2e_task p_fail <<'EOF'
+return { schedule = every(1).days, retry_count = 2, retry_delay = 1,
+         run = function() os.execute("sleep 1.5"); error("fails") end }
+EOF
 out="$E2E_ROOT/out"
 
 # exited CODE PATTERN...: the last command exited with CODE ($rc) and every
@@ -110,6 +115,15 @@ e2e_cli pause p_othr >"$out" 2>&1
 rc=$?
 e2e_check daemon_pause_unknown_suggests "exit 1 suggesting p_other, got $rc: $(cat "$out")" \
     exited 1 "no task named 'p_othr' (did you mean 'p_other'?)"
+
+# Paused while it runs: the run goes on to its end, and no retry follows.
+e2e_cli --task p_fail >/dev/null 2>&1 &
+e2e_wait 5 e2e_sql_true "SELECT count(*) = 1 FROM runs WHERE task = 'p_fail' AND status = 'running'"
+e2e_cli pause p_fail >/dev/null 2>&1
+e2e_wait 5 e2e_sql_true "SELECT count(*) = 1 FROM runs WHERE task = 'p_fail' AND status = 'failed'"
+sleep 2
+e2e_check running_run_finishes_when_paused "one failed run, no retry: $(e2e_runs p_fail)" \
+    e2e_sql_true "SELECT count(*) = 1 AND min(status) = 'failed' FROM runs WHERE task = 'p_fail'"
 
 # ---- across a restart --------------------------------------------------------
 
