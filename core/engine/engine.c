@@ -1,5 +1,5 @@
 /* engine.c — the scheduling engine's public face (engine.h): create,
- * start, rescan, reconfigure, run now, pause, reset, shut down.  The
+ * start, rescan, reconfigure, run now, pause, cancel, reset, shut down.  The
  * work is done by the files below it (engine_internal.h has the map).
  */
 #include <limits.h>

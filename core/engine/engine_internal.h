@@ -9,7 +9,8 @@
  *   fires.c          when a task fires, catch-up
  *   versions.c       which version of a task file is in force
  *   entries.c        the entries in step with the tasks folder
- *   engine.c         the public face: start, rescan, pause, reset, shutdown
+ *   engine.c         the public face: start, rescan, pause, cancel, reset,
+ *                    shutdown
  *   engine_status.c  the status report
  *   engine_local.c   `main --task` without a daemon
  *
