@@ -3,6 +3,7 @@
  *   main [GLOBAL...]                  the daemon, in the foreground
  *   main [GLOBAL...] --daemon         the daemon, detached
  *   main [GLOBAL...] --status | --task NAME | COMMAND [ARGS...]
+ *   main help [COMMAND] | COMMAND --help   the help, to stdout
  *   main __run                        a run process (spawned by the executor)
  *   main __notify                     a notification sender (alerts.c)
  *
@@ -10,7 +11,8 @@
  * --verbose, --json, --include-examples) are global and may appear
  * anywhere; the first word that is not an option names the subcommand, and
  * what follows it belongs to the subcommand (so `reset --task NAME` keeps
- * its own --task).  A broken config fails at once, with file:line, exit 1 —
+ * its own --task), but for the global options and --help.  The program
+ * names itself by argv[0] in its messages (cli_program).  A broken config fails at once, with file:line, exit 1 —
  * except for the commands that talk to a running daemon (--status and the
  * entries marked lenient in core/cli/cmd_*.c): a daemon keeps its last good
  * config when config.yaml breaks, and must still be reachable, so they
@@ -36,6 +38,7 @@
 #include "version.h"
 
 #define RUN_COMMAND "__run"
+#define HELP_COMMAND "help" /* `help` is --help, `help NAME` is `NAME --help` */
 #define DEFAULT_CONFIG_REL "config/config.yaml"
 #define MAIN_ERR_MAX (PATH_MAX + 512)
 
@@ -54,9 +57,10 @@ struct args {
     bool verbose, json, include_examples;
     enum action action;
     bool action_set;
-    const struct cli_command *command;
-    bool lenient; /* a broken config only warns */
-    int sub_argc; /* the subcommand's argv, its name first */
+    const struct cli_command *command; /* ACTION_COMMAND, or the topic of ACTION_HELP */
+    bool command_help;                 /* COMMAND --help */
+    bool lenient;                      /* a broken config only warns */
+    int sub_argc;                      /* the subcommand's argv, its name first */
     char **sub_argv;
 };
 
@@ -114,19 +118,41 @@ static int set_action(struct args *a, enum action action, const char *arg)
     return 0;
 }
 
-/* Neither an option nor a command: say so, with the command meant. */
+/* The words that pick an action other than a command, for "did you mean". */
+static const char *const action_options[] = {"--daemon", "--status",  "--task",
+                                             "--help",   "--version", NULL};
+static const char *const global_options[] = {
+    "--root", "--config", "--user", "--json", "--verbose", "--include-examples", NULL};
+
+/* Neither an option nor a command: say so, with the word meant ("status"
+ * is most likely --status). */
 static int unknown_word(const char *arg)
 {
     struct suggest near;
+    const char *action;
 
-    if (arg[0] == '-')
-        return cli_bad_args(arg, "unknown option (see --help)");
     suggest_init(&near, arg);
+    if (arg[0] == '-') {
+        for (const char *const *o = action_options; *o; o++)
+            suggest_consider(&near, *o);
+        for (const char *const *o = global_options; *o; o++)
+            suggest_consider(&near, *o);
+        if (near.best)
+            return cli_bad_args(arg, "unknown option (did you mean '%s'?)", near.best);
+        return cli_bad_args(arg, "unknown option (see --help)");
+    }
+    for (const char *const *o = action_options; *o; o++)
+        suggest_consider(&near, *o + 2); /* "status" for --status */
+    action = near.best;
     for (const struct cli_command *const *c = cli_commands; *c; c++)
         suggest_consider(&near, (*c)->name);
+    suggest_consider(&near, HELP_COMMAND);
     if (near.best)
-        return cli_bad_args(arg, "unknown command (did you mean '%s'?)", near.best);
-    return cli_bad_args(arg, "unknown command (see --help)");
+        fprintf(stderr, "%s: unknown command '%s' (did you mean '%s%s'?)\n", cli_program(), arg,
+                near.best == action ? "--" : "", near.best);
+    else
+        fprintf(stderr, "%s: unknown command '%s' (see --help)\n", cli_program(), arg);
+    return -1;
 }
 
 static bool find_command(struct args *a, const char *name)
@@ -144,7 +170,7 @@ static int parse(struct args *a, int argc, char **argv)
 
     a->sub_argv = calloc((size_t)argc + 1, sizeof *a->sub_argv);
     if (!a->sub_argv)
-        return cli_bad_args("main", "out of memory");
+        return cli_bad_args(cli_program(), "out of memory");
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int g = global_option(a, argv, argc, &i);
@@ -152,14 +178,19 @@ static int parse(struct args *a, int argc, char **argv)
 
         if (g < 0)
             return cli_bad_args(arg, "needs a value");
-        if (g > 0) {
-            /* Subcommands with a --json of their own still see it. */
-            if (a->action == ACTION_COMMAND && strcmp(arg, "--json") == 0)
-                a->sub_argv[a->sub_argc++] = argv[i];
+        if (g > 0)
             continue;
-        }
         if (a->action == ACTION_COMMAND) {
-            a->sub_argv[a->sub_argc++] = argv[i];
+            if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+                a->command_help = true;
+            else
+                a->sub_argv[a->sub_argc++] = argv[i];
+        } else if (a->action == ACTION_HELP && !a->command && arg[0] != '-') {
+            if (!(a->command = cli_command_find(arg)))
+                return unknown_word(arg);
+        } else if (strcmp(arg, HELP_COMMAND) == 0) {
+            if (set_action(a, ACTION_HELP, arg) != 0)
+                return -1;
         } else if (strcmp(arg, "--daemon") == 0) {
             if (set_action(a, ACTION_DETACH, arg) != 0)
                 return -1;
@@ -240,10 +271,10 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
         if (!a->lenient)
             return -1;
         fprintf(stderr,
-                "main: warning: %s\n"
-                "main: warning: using the default settings here; a running daemon "
+                "%s: warning: %s\n"
+                "%s: warning: using the default settings here; a running daemon "
                 "keeps its last good config\n",
-                err);
+                cli_program(), err, cli_program());
         if (config_defaults(config) != 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -309,29 +340,34 @@ int main(int argc, char **argv)
         return runner_main();
     if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)
         return notifier_child_main();
+    cli_set_program(argv[0]);
     if (proctitle_init(argc, argv) != 0) {
-        fprintf(stderr, "main: out of memory\n");
+        fprintf(stderr, "%s: out of memory\n", cli_program());
         goto done;
     }
     if (parse(&a, argc, argv) != 0) {
         rc = cli_usage(CLI_USAGE);
         goto done;
     }
+    if (a.command_help || (a.action == ACTION_HELP && a.command)) {
+        rc = cli_command_help(a.command);
+        goto done;
+    }
     if (a.action == ACTION_HELP || a.action == ACTION_VERSION) {
         if (a.action == ACTION_HELP)
             cli_help(cli_commands);
         else
-            printf("main %s\n", SCHEDULER_VERSION);
+            printf("%s %s\n", cli_program(), SCHEDULER_VERSION);
         rc = fflush(stdout) == 0 ? 0 : 1;
         goto done;
     }
     paths = malloc(sizeof *paths);
     if (!paths) {
-        fprintf(stderr, "main: out of memory\n");
+        fprintf(stderr, "%s: out of memory\n", cli_program());
         goto done;
     }
     if (prepare(&a, &config, paths, &opt, err, sizeof err) != 0) {
-        fprintf(stderr, "main: %s\n", err);
+        fprintf(stderr, "%s: %s\n", cli_program(), err);
         goto done;
     }
     rc = dispatch(&a, &opt);

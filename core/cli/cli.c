@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,8 +17,9 @@
 #define CLI_HELP_GAP 2     /* the least room between a synopsis and its help */
 #define CLI_SYNOPSIS_MAX 256
 
+static const char *program = "main";
+
 static const char help_head[] =
-    "usage: " CLI_USAGE "\n"
     "\n"
     "A task scheduler: runs the Lua tasks under tasks/ on their schedules,\n"
     "records every run in data/scheduler.db, and catches up what it missed.\n"
@@ -37,18 +39,34 @@ static const char help_head[] =
     "  --verbose           debug logging\n"
     "  --help, --version\n"
     "\n"
-    "Commands:\n";
+    "Global options may also follow the command.\n"
+    "\n"
+    "Commands (COMMAND --help or help COMMAND explains one):\n";
 
 static const char help_tail[] =
+    "  help [COMMAND]                this text, or the options of a command\n"
     "\n"
     "Signals to the daemon: SIGTERM/SIGINT stop, SIGHUP reload, SIGUSR1\n"
     "reopen log files.  Exit codes: 0 ok, 1 failure, 2 usage.\n";
+
+void cli_set_program(const char *argv0)
+{
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+    if (argv0 && *argv0)
+        program = slash && slash[1] ? slash + 1 : argv0;
+}
+
+const char *cli_program(void)
+{
+    return program;
+}
 
 int cli_bad_args(const char *what, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "main: %s: ", what);
+    fprintf(stderr, "%s: %s: ", program, what);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -82,7 +100,7 @@ int cli_parse_count(const char *command, const char *option, const char *text, l
 
 int cli_usage(const char *usage_line)
 {
-    fprintf(stderr, "usage: %s\n", usage_line);
+    fprintf(stderr, "usage: %s %s\n", program, usage_line);
     return EXIT_USAGE;
 }
 
@@ -97,8 +115,21 @@ int cli_command_usage(const struct cli_command *command)
     char line[CLI_SYNOPSIS_MAX];
 
     synopsis(command, line, sizeof line);
-    fprintf(stderr, "usage: main %s\n", line);
+    fprintf(stderr, "usage: %s %s\n", program, line);
     return EXIT_USAGE;
+}
+
+int cli_command_help(const struct cli_command *command)
+{
+    char line[CLI_SYNOPSIS_MAX];
+
+    synopsis(command, line, sizeof line);
+    /* the help line starts lower-case, to follow a synopsis in --help */
+    printf("usage: %s %s\n\n%c%s.\n", program, line, toupper((unsigned char)command->help[0]),
+           command->help + 1);
+    if (command->manual)
+        printf("\n%s", command->manual);
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* "  SYNOPSIS  HELP", the help in its column, or on a line of its own when
@@ -116,6 +147,7 @@ static void help_command(const struct cli_command *command)
 
 void cli_help(const struct cli_command *const commands[])
 {
+    printf("usage: %s %s\n", program, CLI_USAGE);
     fputs(help_head, stdout);
     for (size_t i = 0; commands[i]; i++)
         help_command(commands[i]);

@@ -35,11 +35,14 @@ struct cli_options {
 };
 
 struct cli_command {
-    const char *name;  /* the word that picks it: main NAME ... */
-    const char *usage; /* its arguments, "" for none: the usage
-                                  * line is "main NAME USAGE" */
-    const char *help;  /* what it does, in one line of --help */
-    bool lenient;      /* runs on the defaults, with a warning,
+    const char *name;   /* the word that picks it: main NAME ... */
+    const char *usage;  /* its arguments, "" for none: the usage
+                                  * line is "PROGRAM NAME USAGE" */
+    const char *help;   /* what it does, in one line of --help */
+    const char *manual; /* `NAME --help` and `help NAME`: its arguments
+                                  * and options explained, one per line; NULL
+                                  * prints the usage and help lines alone */
+    bool lenient;       /* runs on the defaults, with a warning,
                                   * when the config is broken (main.c) */
     int (*exec)(const struct cli_options *opt, int argc, char **argv);
 };
@@ -57,14 +60,23 @@ extern const struct cli_command cmd_list_entry, cmd_history_entry, cmd_check_ent
 /* cmd_pause.c has pause and resume. */
 extern const struct cli_command cmd_pause_entry, cmd_resume_entry, cmd_cancel_entry;
 
-/* Print "usage: " and the line to stderr; returns EXIT_USAGE. */
+/* The program's name in usage and error lines: the last part of argv[0]
+ * (`task-scheduler` when installed, `main` in the build tree). */
+void cli_set_program(const char *argv0);
+const char *cli_program(void);
+
+/* Print "usage: PROGRAM " and the line to stderr; returns EXIT_USAGE. */
 int cli_usage(const char *usage_line);
 
-/* Print "usage: main NAME USAGE" of the command to stderr; returns
+/* Print "usage: PROGRAM NAME USAGE" of the command to stderr; returns
  * EXIT_USAGE. */
 int cli_command_usage(const struct cli_command *command);
 
-/* For the argument parsers: say what is wrong ("main: WHAT: WHY" on
+/* `NAME --help`: the usage line, the help line and the manual, to stdout;
+ * 0, or 1 when stdout cannot be written. */
+int cli_command_help(const struct cli_command *command);
+
+/* For the argument parsers: say what is wrong ("PROGRAM: WHAT: WHY" on
  * stderr, before the usage line the caller prints) and return -1.
  * `what` names the command or option. */
 int cli_bad_args(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,9 +101,10 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv);
  * code (core/cli/cmd_daemon.c). */
 int cmd_daemon(const struct cli_options *opt, bool detach);
 
-/* The program's own usage line (cli_usage prints it after "usage: "). */
-#define CLI_USAGE                                                           \
-    "main [--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] " \
+/* The program's own usage line (cli_usage prints it after "usage: "
+ * and the program's name). */
+#define CLI_USAGE                                                      \
+    "[--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] " \
     "[--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
 
 /* The full --help text to stdout, the commands' lines made from their

@@ -14,7 +14,7 @@
 #include "taskview.h"
 #include "time/instant_json.h"
 
-#define STATUS_USAGE "main --status [--json]"
+#define STATUS_USAGE "--status [--json]"
 #define STATUS_STATE_MAX 64
 
 #define STATUS_MB (1024.0 * 1024.0)

@@ -16,7 +16,7 @@
 #include "engine/engine.h"
 #include "store/store.h"
 
-#define TASK_USAGE "main --task NAME"
+#define TASK_USAGE "--task NAME"
 #define TASK_CMD_ERR_MAX 512
 #define TASK_CODE_TEXT_MAX 32 /* " (exit code N)" */
 

@@ -98,7 +98,7 @@ expect calendar_bad_count_is_usage_error 2 "$MAIN" --root "$ROOT" calendar 'ever
 expect unknown_option_is_usage_error 2 "$MAIN" --root "$ROOT" --bogus
 contains unknown_option_is_named "main: --bogus: unknown option"
 expect unknown_command_is_usage_error 2 "$MAIN" --root "$ROOT" lst
-contains unknown_command_suggests_one "main: lst: unknown command (did you mean 'list'?)"
+contains unknown_command_suggests_one "main: unknown command 'lst' (did you mean 'list'?)"
 expect bad_count_is_usage_error 2 "$MAIN" --root "$ROOT" history -n abc
 contains bad_count_is_explained "main: history: -n: expected a whole number from 1 to 1000000, got 'abc'"
 expect missing_value_is_usage_error 2 "$MAIN" --root "$ROOT" next demo -n
