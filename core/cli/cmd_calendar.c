@@ -1,4 +1,5 @@
-/* cmd_calendar.c — `main calendar EXPR [--from ISO] [-n N] [--tz ZONE]`.
+/* cmd_calendar.c — `main calendar EXPR [--from ISO] [-n N] [--tz ZONE]
+ * [--json]`.
  *
  * Prints the next N fire instants (default CALENDAR_DEFAULT_COUNT = 5)
  * strictly after FROM (default: now) of a schedule expression such as
@@ -9,16 +10,20 @@
  * without an offset is local to that zone.  A schedule that does not do
  * what its text suggests, or never fires after FROM, gets a warning line
  * on stderr ("calendar: warning: …"), so stdout stays one instant a line.
- * Exit 0 ok, 1 for a bad expression ("calendar: <message>"), 2 for usage.
+ * With --json, one document holds the instants and the warnings.
+ * Exit 0 ok, 2 for a bad expression ("calendar: <message>") or usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "fires.h"
 #include "schedule/schedule.h"
+#include "table.h"
 #include "task/sandbox.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 #include "time/tz.h"
 
 #define CALENDAR_DEFAULT_COUNT 5
@@ -60,13 +65,60 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
     return args->expr ? 0 : cli_bad_args("calendar", "which schedule? (calendar EXPR)");
 }
 
+/* The warnings (stderr, or "warnings" with --json) and the fires: one
+ * instant a line, or {"expression", "zone", "from", "from_epoch",
+ * "warnings": [TEXT...], "fires": [{"at", "at_epoch"}...]}.  The exit code. */
+static int calendar_print(const struct cli_options *opt, const struct calendar_args *args,
+                          const struct schedule_set *set, const struct tz *zone, int64_t from)
+{
+    json_t *fires = fires_json(set, from, zone, args->count);
+    json_t *warnings = json_array();
+    json_t *doc = NULL, *fire;
+    char warning[SCHEDULE_WORDS_MAX];
+    size_t i;
+    int rc = 1;
+
+    if (!fires || !warnings)
+        goto done;
+    for (i = 0; i < set->count; i++) {
+        if (!schedule_warning(&set->items[i], from, zone, warning, sizeof warning))
+            continue;
+        if (!opt->json)
+            fprintf(stderr, "calendar: warning: %s\n", warning);
+        else if (json_array_append_new(warnings, json_string(warning)) < 0)
+            goto done;
+    }
+    if (opt->json) {
+        doc = json_pack("{s:s, s:s, s:O, s:O}", "expression", args->expr, "zone", tz_name(zone),
+                        "warnings", warnings, "fires", fires);
+        if (!doc || instant_json_set(doc, "from", zone, (double)from) < 0)
+            goto done;
+        rc = table_print_json(doc, stdout) < 0 ? 1 : 0;
+        goto done;
+    }
+    rc = 0;
+    json_array_foreach(fires, i, fire)
+    {
+        if (rc == 0 && printf("%s\n", json_string_value(json_object_get(fire, "at"))) < 0)
+            rc = 1;
+    }
+done:
+    if (!fires || !warnings || (opt->json && !doc))
+        fprintf(stderr, "calendar: out of memory\n");
+    json_decref(doc);
+    json_decref(warnings);
+    json_decref(fires);
+    return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct calendar_args args = {0};
     struct schedule_set set = {0};
     const struct tz *zone = opt->default_zone;
-    char err[CALENDAR_ERR_MAX], iso[TZ_ISO_MAX], warning[SCHEDULE_WORDS_MAX];
+    char err[CALENDAR_ERR_MAX];
     int64_t at = clock_now_s();
+    int rc;
 
     if (parse_args(argc, argv, &args) < 0)
         return cli_command_usage(&cmd_calendar_entry);
@@ -82,24 +134,23 @@ static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "calendar: %s\n", err);
         return EXIT_USAGE; /* the expression is an argument: a usage error */
     }
-    for (size_t i = 0; i < set.count; i++)
-        if (schedule_warning(&set.items[i], at, zone, warning, sizeof warning))
-            fprintf(stderr, "calendar: warning: %s\n", warning);
-    for (long i = 0; i < args.count; i++) {
-        at = schedule_set_next_fire(&set, at, zone);
-        if (at == SCHEDULE_NEVER)
-            break;
-        tz_format_iso(zone, at, iso, sizeof iso);
-        printf("%s\n", iso);
-    }
+    rc = calendar_print(opt, &args, &set, zone, at);
     schedule_set_free(&set);
-    return 0;
+    return rc;
 }
 
 const struct cli_command cmd_calendar_entry = {
     .name = "calendar",
-    .usage = "EXPR [--from ISO] [-n N] [--tz ZONE]",
+    .usage = "EXPR [--from ISO] [-n N] [--tz ZONE] [--json]",
     .help = "the next fire instants of a schedule",
+    .manual = "  EXPR        a schedule as a task writes it: 'every(5).minutes',\n"
+              "              'cron(\"0 9 * * MON-FRI\")', 'every().day:at(\"03:00\")'\n"
+              "  --from ISO  start after this instant (default now); without an offset\n"
+              "              it is local to the zone\n"
+              "  -n N        how many instants (default 5)\n"
+              "  --tz ZONE   show them in ZONE (default scheduler.timezone)\n"
+              "  --json      {\"expression\", \"zone\", \"from\", \"from_epoch\",\n"
+              "              \"warnings\", \"fires\": [{\"at\", \"at_epoch\"}]}\n",
     .lenient = false,
     .exec = calendar_exec,
 };

@@ -8,6 +8,7 @@
  * and after an ok line one line per schedule that does not do what its
  * text suggests or never fires again (the file is still valid):
  *   warn PATH:LINE: MESSAGE
+ * or, with --json, one document of the same facts (check_files).
  * Exit 0 when all are valid, 1 when any failed, 2 on a usage error.
  */
 #include <dirent.h>
@@ -19,14 +20,17 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "table.h"
 #include "task/isolated.h"
 #include "task/rocks.h"
 #include "task/task.h"
 #include "task/task_lines.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 
 #define CHECK_MAX_DEPTH 16 /* sub-folders deeper than this are not searched */
 #define CHECK_WORDS_MAX 512
+#define CHECK_DEPS_PREFIX "dependencies: " /* a rock missing, not a file:line */
 
 struct path_list {
     char **items;
@@ -111,68 +115,132 @@ static int compare_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The warn lines of a valid task (schedule_warning), at its schedule's line. */
-static void check_warn(const struct cli_options *opt, const char *path, const struct task *t,
-                       int64_t now)
+/* The warnings of a valid task (schedule_warning), each "PATH:LINE: TEXT"
+ * at its schedule's line, into `warnings`.  0, or -1 out of memory. */
+static int check_warn(const struct cli_options *opt, const char *path, const struct task *t,
+                      int64_t now, json_t *warnings)
 {
     int line = task_lines_field(t->content, "schedule");
     char msg[CHECK_WORDS_MAX];
 
     for (size_t i = 0; i < t->schedules.count; i++)
-        if (schedule_warning(&t->schedules.items[i], now, opt->default_zone, msg, sizeof msg))
-            printf("warn %s:%d: %s\n", path, line ? line : task_lines_return(t->content), msg);
-}
-
-/* Print the line of one loaded job; 0 when valid. */
-static int report_one(const struct cli_options *opt, struct isolated_job *job)
-{
-    struct task *t = &job->task;
-    char err[TASK_ERR_MAX], words[CHECK_WORDS_MAX], next[TZ_ISO_MAX] = "never";
-    int64_t at;
-
-    if (!job->loaded) {
-        printf("FAIL %s\n", job->err);
-        return -1;
-    }
-    /* A task is valid only with its LuaRocks dependencies installed. */
-    if (rocks_ensure(opt->config, opt->root, &t->dependencies, err, sizeof err) != 0) {
-        printf("FAIL %s: dependencies: %s\n", job->path, err);
-        task_free(t);
-        return -1;
-    }
-    schedule_set_describe(&t->schedules, words, sizeof words);
-    at = schedule_set_next_fire(&t->schedules, clock_now_s(), opt->default_zone);
-    if (at != SCHEDULE_NEVER)
-        tz_format_iso(opt->default_zone, at, next, sizeof next);
-    printf("ok   %s  %s — %s; %s%s\n", job->path, t->title, words,
-           t->enabled ? "next " : "disabled", t->enabled ? next : "");
-    check_warn(opt, job->path, t, clock_now_s());
-    task_free(t);
+        if (schedule_warning(&t->schedules.items[i], now, opt->default_zone, msg, sizeof msg) &&
+            json_array_append_new(
+                warnings, json_sprintf("%s:%d: %s", path,
+                                       line ? line : task_lines_return(t->content), msg)) < 0)
+            return -1;
     return 0;
 }
 
+/* One loaded job as {"path", "ok", "error"} or {"path", "ok", "title",
+ * "schedule", "enabled", "next_fire", "next_fire_epoch", "warnings"}; NULL
+ * out of memory.  Frees the job's task. */
+static json_t *check_one(const struct cli_options *opt, struct isolated_job *job)
+{
+    struct task *t = &job->task;
+    char err[TASK_ERR_MAX], words[CHECK_WORDS_MAX];
+    int64_t now = clock_now_s(), at;
+    json_t *out, *warnings;
+
+    if (!job->loaded)
+        return json_pack("{s:s, s:b, s:s}", "path", job->path, "ok", 0, "error", job->err);
+    /* A task is valid only with its LuaRocks dependencies installed. */
+    if (rocks_ensure(opt->config, opt->root, &t->dependencies, err, sizeof err) != 0) {
+        task_free(t);
+        return json_pack("{s:s, s:b, s:s++}", "path", job->path, "ok", 0, "error",
+                         CHECK_DEPS_PREFIX, err);
+    }
+    schedule_set_describe(&t->schedules, words, sizeof words);
+    at = schedule_set_next_fire(&t->schedules, now, opt->default_zone);
+    warnings = json_array();
+    out = json_pack("{s:s, s:b, s:s, s:s, s:b, s:o}", "path", job->path, "ok", 1, "title",
+                    t->title, "schedule", words, "enabled", t->enabled, "warnings", warnings);
+    if (out && (check_warn(opt, job->path, t, now, warnings) < 0 ||
+                instant_json_set(out, "next_fire", opt->default_zone,
+                                 t->enabled && at != SCHEDULE_NEVER ? (double)at : 0) < 0)) {
+        json_decref(out);
+        out = NULL;
+    }
+    task_free(t);
+    return out;
+}
+
+/* check_one's object as the lines of the header comment. */
+static int check_print_one(const json_t *one)
+{
+    const char *path = json_string_value(json_object_get(one, "path"));
+    const json_t *next = json_object_get(one, "next_fire");
+    const json_t *warning;
+    size_t i;
+    int rc;
+
+    if (!json_is_true(json_object_get(one, "ok"))) {
+        const char *error = json_string_value(json_object_get(one, "error"));
+        /* a load error names its file:line already */
+        return (strncmp(error, CHECK_DEPS_PREFIX, strlen(CHECK_DEPS_PREFIX)) == 0
+                    ? printf("FAIL %s: %s\n", path, error)
+                    : printf("FAIL %s\n", error)) < 0
+                   ? -1
+                   : 0;
+    }
+    rc = printf("ok   %s  %s — %s; %s%s\n", path,
+                json_string_value(json_object_get(one, "title")),
+                json_string_value(json_object_get(one, "schedule")),
+                json_is_true(json_object_get(one, "enabled")) ? "next " : "disabled",
+                !json_is_true(json_object_get(one, "enabled")) ? ""
+                : json_is_string(next)                         ? json_string_value(next)
+                                                               : "never") < 0
+             ? -1
+             : 0;
+    json_array_foreach(json_object_get(one, "warnings"), i, warning)
+    {
+        if (rc == 0 && printf("warn %s\n", json_string_value(warning)) < 0)
+            rc = -1;
+    }
+    return rc;
+}
+
 /* Load paths[i] as the task names[i] (NULL: from the file name), all in
- * one worker that a stuck file cannot hang (isolated.h), and print a line
- * for each; 0 when all are valid. */
+ * one worker that a stuck file cannot hang (isolated.h), and print them:
+ * the lines of the header comment, or with --json {"ok": ALL VALID,
+ * "files": [check_one's objects]}.  0 when all are valid. */
 static int check_files(const struct cli_options *opt, char **paths, char **names, size_t count)
 {
     struct isolated_job *jobs = calloc(count ? count : 1, sizeof *jobs);
-    int failed = 0;
+    json_t *files = json_array(), *one, *doc = NULL;
+    bool valid = true, oom = jobs == NULL || files == NULL;
+    int rc = 1;
+    size_t i;
 
-    if (jobs == NULL) {
-        fprintf(stderr, "check: out of memory\n");
-        return 1;
-    }
-    for (size_t i = 0; i < count; i++) {
+    if (oom)
+        goto done;
+    for (i = 0; i < count; i++) {
         jobs[i].path = paths[i];
         jobs[i].name = names[i];
     }
     isolated_load(jobs, count);
-    for (size_t i = 0; i < count; i++)
-        if (report_one(opt, &jobs[i]) < 0)
-            failed = 1;
+    for (i = 0; i < count; i++) /* each check_one frees its task: all are called */
+        if (json_array_append_new(files, check_one(opt, &jobs[i])) < 0)
+            oom = true;
+    if (oom)
+        goto done;
+    json_array_foreach(files, i, one)
+    {
+        valid = valid && json_is_true(json_object_get(one, "ok"));
+        if (!opt->json && check_print_one(one) < 0)
+            goto done;
+    }
+    if (opt->json && (!(doc = json_pack("{s:b, s:O}", "ok", valid, "files", files)) ||
+                      table_print_json(doc, stdout) < 0))
+        goto done;
+    rc = valid ? 0 : 1;
+done:
+    if (oom)
+        fprintf(stderr, "check: out of memory\n");
+    json_decref(doc);
+    json_decref(files);
     free(jobs);
-    return failed;
+    return rc;
 }
 
 /* The name of a file given on the command line: its path under the tasks
@@ -244,8 +312,13 @@ static int check_exec(const struct cli_options *opt, int argc, char **argv)
 
 const struct cli_command cmd_check_entry = {
     .name = "check",
-    .usage = "[FILE...]",
+    .usage = "[FILE...] [--json]",
     .help = "validate task files (exit 1 on error)",
+    .manual = "  FILE    a task file to check (default: every tasks/**/*.lua)\n"
+              "  --json  {\"ok\", \"files\": [{\"path\", \"ok\", \"error\" | \"title\",\n"
+              "          \"schedule\", \"enabled\", \"next_fire\", \"next_fire_epoch\",\n"
+              "          \"warnings\"}]}\n"
+              "Prints ok, FAIL PATH:LINE: MESSAGE, or warn PATH:LINE: MESSAGE lines.\n",
     .lenient = false,
     .exec = check_exec,
 };

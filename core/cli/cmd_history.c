@@ -12,6 +12,7 @@
 #include "runview.h"
 #include "store/store.h"
 #include "table.h"
+#include "taskname.h"
 #include "taskview.h"
 #include "time/instant_json.h"
 
@@ -174,6 +175,11 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
                 walk.out_of_memory ? "out of memory" : store_error(st));
         goto done;
     }
+    /* No runs and no such file: a misspelt name, not an empty history
+     * (a removed task's runs stay listed). */
+    if (args.task && json_array_size(walk.runs) == 0 &&
+        taskname_check(opt, "history", args.task) != 0)
+        goto done;
     if ((args.json ? table_print_json(walk.runs, stdout) : history_print(opt, walk.runs)) < 0 ||
         fflush(stdout) != 0)
         goto done;
@@ -189,6 +195,10 @@ const struct cli_command cmd_history_entry = {
     .name = "history",
     .usage = "[TASK] [-n N] [--json]",
     .help = "recent runs, newest first",
+    .manual = "  TASK    only this task's runs\n"
+              "  -n N    at most N runs (default 20)\n"
+              "  --json  the runs as JSON objects\n"
+              "Exit 1 for a TASK that has no file and no runs.\n",
     .lenient = true,
     .exec = history_exec,
 };

@@ -69,6 +69,8 @@ const struct cli_command cmd_list_entry = {
     .name = "list",
     .usage = "[--json]",
     .help = "the tasks, their schedules and next fires",
+    .manual = "From the running daemon, else from the task files and the store.\n"
+              "  --json  the tasks as JSON objects (as --status --json lists them)\n",
     .lenient = true,
     .exec = list_exec,
 };

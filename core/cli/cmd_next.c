@@ -1,18 +1,23 @@
-/* cmd_next.c — `main next TASK [-n N]`: the task's next N fire instants.
+/* cmd_next.c — `main next TASK [-n N] [--json]`: the task's next N fire
+ * instants.
  *
  * Computed from the task file as it is now, one ISO-8601 instant with its
  * UTC offset per line (like `main calendar`), followed by how far away it
- * is.  A schedule with fewer fires prints fewer lines.
+ * is; or one JSON document (fires.h).  A schedule with fewer fires prints
+ * fewer.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "fires.h"
 #include "runview.h"
 #include "schedule/schedule.h"
 #include "table.h"
+#include "taskname.h"
 #include "taskview.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 #include "time/tz.h"
 
 #define NEXT_DEFAULT_COUNT 5
@@ -38,22 +43,38 @@ static int next_parse(int argc, char **argv, const char **task, long *count)
     return *task ? 0 : cli_bad_args("next", "which task? (next TASK)");
 }
 
-static int next_print(const struct cli_options *opt, const struct task *task, long count)
+/* The fires as lines, "ISO  (in 5m)", or with --json as
+ * {"task": NAME, "zone": ZONE, "fires": [{"at", "at_epoch"}...]}. */
+static int next_print(const struct cli_options *opt, const char *name, const struct task *task,
+                      long count)
 {
     int64_t now = clock_now_s();
-    int64_t at = now;
+    json_t *fires = fires_json(&task->schedules, now, opt->default_zone, count);
+    json_t *fire;
+    size_t i;
+    int rc = 0;
 
-    for (long i = 0; i < count; i++) {
-        char iso[TZ_ISO_MAX], rel[RUNVIEW_TEXT_MAX];
-        at = schedule_set_next_fire(&task->schedules, at, opt->default_zone);
-        if (at == SCHEDULE_NEVER)
-            break;
-        tz_format_iso(opt->default_zone, at, iso, sizeof iso);
-        runview_relative((double)at, (double)now, rel, sizeof rel);
-        if (printf("%s  (%s)\n", iso, rel) < 0)
-            return -1;
+    if (!fires) {
+        fprintf(stderr, "next: out of memory\n");
+        return -1;
     }
-    return 0;
+    if (opt->json) {
+        json_t *doc = json_pack("{s:s, s:s, s:O}", "task", name, "zone",
+                                tz_name(opt->default_zone), "fires", fires);
+        rc = doc ? table_print_json(doc, stdout) : -1;
+        json_decref(doc);
+    }
+    json_array_foreach(fires, i, fire)
+    {
+        char rel[RUNVIEW_TEXT_MAX];
+        if (opt->json || rc < 0)
+            break;
+        runview_relative(instant_json_get(fire, "at"), (double)now, rel, sizeof rel);
+        rc = printf("%s  (%s)\n", json_string_value(json_object_get(fire, "at")), rel) < 0 ? -1
+                                                                                           : 0;
+    }
+    json_decref(fires);
+    return rc;
 }
 
 static int next_exec(const struct cli_options *opt, int argc, char **argv)
@@ -71,14 +92,16 @@ static int next_exec(const struct cli_options *opt, int argc, char **argv)
         goto done;
     }
     if (found.count == 0 || !taskview_user_matches(opt, &found.items[0])) {
-        fprintf(stderr, "next: unknown task '%s'\n", name);
+        if (taskname_check(opt, "next", name) == 0) /* there, but not among these */
+            fprintf(stderr, "next: task '%s' is left out here (--user, --include-examples)\n",
+                    name);
         goto done;
     }
     if (!found.items[0].loaded) {
         fprintf(stderr, "next: %s\n", found.items[0].error);
         goto done;
     }
-    if (next_print(opt, &found.items[0].task, count) < 0 || fflush(stdout) != 0)
+    if (next_print(opt, name, &found.items[0].task, count) < 0 || fflush(stdout) != 0)
         goto done;
     rc = 0;
 done:
@@ -88,8 +111,12 @@ done:
 
 const struct cli_command cmd_next_entry = {
     .name = "next",
-    .usage = "TASK [-n N]",
+    .usage = "TASK [-n N] [--json]",
     .help = "the next fire instants of a task",
+    .manual = "  TASK    the task's name: its path under tasks/ without .lua\n"
+              "  -n N    how many instants (default 5)\n"
+              "  --json  {\"task\", \"zone\", \"fires\": [{\"at\", \"at_epoch\"}]}\n"
+              "Instants are shown in scheduler.timezone (else the system's zone).\n",
     .lenient = true,
     .exec = next_exec,
 };

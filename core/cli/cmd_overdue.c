@@ -85,6 +85,8 @@ const struct cli_command cmd_overdue_entry = {
     .name = "overdue",
     .usage = "[--json]",
     .help = "tasks whose fire time passed without a run",
+    .manual = "Exit 1 when any task is overdue, 0 when none is.\n"
+              "  --json  the overdue tasks as JSON objects\n",
     .lenient = true,
     .exec = overdue_exec,
 };

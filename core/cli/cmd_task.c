@@ -6,7 +6,9 @@
  * recording.  Both paths print through the same two callbacks.  Exit 0 when
  * the run succeeded, 1 when it did not or could not start.  Interrupting
  * the CLI leaves a daemon's run going (it is recorded as usual); a local
- * run is stopped with it.
+ * run is stopped with it.  With --json the task's output goes to stderr
+ * and stdout gets the run as recorded, once it ended.  A name that no task
+ * file has is refused here, with the nearest one suggested.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,24 +16,35 @@
 #include "cli.h"
 #include "client.h"
 #include "engine/engine.h"
+#include "runview.h"
 #include "store/store.h"
+#include "table.h"
+#include "taskname.h"
+#include "taskview.h"
 
 #define TASK_USAGE "--task NAME"
 #define TASK_CMD_ERR_MAX 512
 #define TASK_CODE_TEXT_MAX 32 /* " (exit code N)" */
 
-struct task_result {
-    bool done;
-    bool success;
+struct task_json {
+    const struct tz *zone;
+    json_t *row;
 };
 
-/* Task output goes to our stdout or stderr as it came; its log lines to
- * stderr, beside the errors. */
+struct task_result {
+    bool json; /* stdout holds the run's JSON alone */
+    bool done;
+    bool success;
+    int64_t run_id;
+};
+
+/* Task output goes to our stdout or stderr as it came (all to stderr with
+ * --json); its log lines to stderr, beside the errors. */
 static void task_on_output(void *data, const char *stream, const char *line, size_t len)
 {
-    FILE *out = strcmp(stream, "stdout") == 0 ? stdout : stderr;
+    const struct task_result *result = data;
+    FILE *out = strcmp(stream, "stdout") == 0 && !result->json ? stdout : stderr;
 
-    (void)data;
     if (fwrite(line, 1, len, out) == len && fputc('\n', out) != EOF)
         fflush(out);
 }
@@ -44,6 +57,7 @@ static void task_on_done(void *data, int64_t run_id, enum store_status status, i
 
     result->done = true;
     result->success = status == STORE_RUN_SUCCESS;
+    result->run_id = run_id;
     if (result->success)
         return;
     if (exit_code != ENGINE_NO_EXIT_CODE)
@@ -123,9 +137,44 @@ static enum client_result task_through_daemon(const struct cli_options *opt, con
     return rc;
 }
 
+static int task_take_row(const struct store_run *run, void *data)
+{
+    struct task_json *out = data;
+
+    out->row = runview_run_json(run, out->zone);
+    return out->row ? 0 : -1;
+}
+
+/* --json: the run as recorded (runview_run_json's shape: id, status, the
+ * instants, duration, exit_code, signal, error, result...) to stdout.  0,
+ * or -1 after saying why not. */
+static int task_print_json(const struct cli_options *opt, int64_t run_id)
+{
+    struct task_json out = {.zone = opt->default_zone};
+    char err[TASK_CMD_ERR_MAX];
+    struct store *st = taskview_store_open(opt, err, sizeof err);
+    int rc = -1;
+
+    if (!st) {
+        fprintf(stderr, "task: %s\n", err);
+        return -1;
+    }
+    int found = store_run_get(st, run_id, task_take_row, &out);
+    if (found != 1 || !out.row)
+        fprintf(stderr, "task: run %lld: %s\n", (long long)run_id,
+                found < 0    ? store_error(st)
+                : found == 0 ? "not recorded"
+                             : "out of memory");
+    else
+        rc = table_print_json(out.row, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
+    json_decref(out.row);
+    store_close(st);
+    return rc;
+}
+
 int cmd_task(const struct cli_options *opt, int argc, char **argv)
 {
-    struct task_result result = {false, false};
+    struct task_result result = {.json = opt->json};
     const struct engine_client client = {
         .on_output = task_on_output, .on_done = task_on_done, .data = &result};
     const struct engine_local_options local = {
@@ -139,6 +188,8 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv)
 
     if (argc != 2)
         return cli_usage(TASK_USAGE);
+    if (taskname_check(opt, "task", argv[1]) != 0)
+        return 1;
     switch (task_through_daemon(opt, argv[1], &result)) {
     case CLIENT_OK:
         break;
@@ -151,5 +202,7 @@ int cmd_task(const struct cli_options *opt, int argc, char **argv)
         }
         break;
     }
+    if (opt->json && result.done && task_print_json(opt, result.run_id) < 0)
+        return 1;
     return result.success ? 0 : 1;
 }

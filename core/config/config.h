@@ -21,6 +21,7 @@
 #ifndef CONFIG_H
 #define CONFIG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,6 +125,11 @@ const char *config_channel_type_name(enum config_channel_type type);
  * `# env TASKSCHED_LOGGING__LEVEL`).  For `main config --effective`.
  * 0, or -1 when writing failed. */
 int config_print_effective(const struct config *cfg, FILE *out);
+
+/* The same settings as JSON (config_json.c): an object per section, the
+ * channels under "notifications", and "origin": {"section.key": "default"
+ * | "env NAME" | "file:line:column"}.  New reference, NULL out of memory. */
+json_t *config_effective_json(const struct config *cfg);
 
 /* Join a config path to the project root: an absolute `rel` is copied as
  * is, else "root/rel".  0, or -1 when it does not fit in `len`. */

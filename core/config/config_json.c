@@ -1,0 +1,122 @@
+/* config_json.c — the effective config as JSON, for `config --effective
+ * --json`.
+ *
+ * The same settings as config_print.c's YAML, one object per section
+ * (values typed: numbers, booleans, strings), the channels as written
+ * under "notifications", and "origin" mapping each "section.key" to where
+ * its value came from ("default", "file:line:column" or "env NAME").
+ */
+#include "config_internal.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#define CONFIG_JSON_KEY_MAX 128 /* "section.key" */
+
+static json_t *field_value(const struct config *cfg, const struct config_field *f)
+{
+    const void *slot = (const char *)cfg + f->offset;
+
+    switch (f->kind) {
+    case CONFIG_FIELD_STRING:
+        return json_string(*(char *const *)slot);
+    case CONFIG_FIELD_INT:
+        return json_integer(*(const int *)slot);
+    case CONFIG_FIELD_BOOL:
+        return json_boolean(*(const bool *)slot);
+    case CONFIG_FIELD_ENUM:
+        return json_string(f->names[*(const int *)slot]);
+    case CONFIG_FIELD_SIZE:
+    case CONFIG_FIELD_DURATION:
+        return json_integer(*(const int64_t *)slot);
+    }
+    return NULL;
+}
+
+/* "default", "env NAME" or "file:line:column": as the YAML's comments. */
+static json_t *field_origin(const char *origin)
+{
+    if (!origin)
+        return json_string("default");
+    if (strncmp(origin, CONFIG_ENV_PREFIX, strlen(CONFIG_ENV_PREFIX)) == 0)
+        return json_sprintf("env %s", origin);
+    return json_string(origin);
+}
+
+/* A channel's setting as written, its scalars typed as YAML reads them. */
+static json_t *node_json(const struct yamldoc_node *n)
+{
+    json_t *out = NULL;
+
+    switch (n->kind) {
+    case YAMLDOC_SCALAR: {
+        struct yamldoc_value v = yamldoc_scalar_value(n);
+        return v.type == YAMLDOC_NULL    ? json_null()
+               : v.type == YAMLDOC_BOOL  ? json_boolean(v.boolean)
+               : v.type == YAMLDOC_INT   ? json_integer(v.integer)
+               : v.type == YAMLDOC_FLOAT ? json_real(v.number)
+                                         : json_stringn(n->text, n->len);
+    }
+    case YAMLDOC_SEQUENCE:
+        out = json_array();
+        for (size_t i = 0; out && i < n->count; i++)
+            if (json_array_append_new(out, node_json(n->items[i])) < 0) {
+                json_decref(out);
+                out = NULL;
+            }
+        return out;
+    case YAMLDOC_MAPPING:
+        out = json_object();
+        for (size_t i = 0; out && i < n->count; i++)
+            if (json_object_set_new(out, n->pairs[i].key->text, node_json(n->pairs[i].value)) <
+                0) {
+                json_decref(out);
+                out = NULL;
+            }
+        return out;
+    }
+    return NULL;
+}
+
+static int add_fields(json_t *doc, json_t *origins, const struct config *cfg)
+{
+    for (int i = 0; i < CONFIG_FIELD_COUNT; i++) {
+        const struct config_field *f = &config_fields[i];
+        char key[CONFIG_JSON_KEY_MAX];
+        json_t *section = json_object_get(doc, f->section);
+
+        if (!section && json_object_set_new(doc, f->section, section = json_object()) < 0)
+            return -1;
+        snprintf(key, sizeof key, "%s.%s", f->section, f->key);
+        if (json_object_set_new(section, f->key, field_value(cfg, f)) < 0 ||
+            json_object_set_new(origins, key, field_origin(cfg->origin[i])) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+json_t *config_effective_json(const struct config *cfg)
+{
+    json_t *doc = json_object(), *origins = json_object(), *channels = json_object();
+
+    if (!doc || !origins || !channels || add_fields(doc, origins, cfg) < 0)
+        goto fail;
+    for (size_t i = 0; i < cfg->channel_count; i++)
+        if (json_object_set_new(channels, cfg->channels[i].name,
+                                node_json(cfg->channels[i].settings)) < 0)
+            goto fail;
+    if (json_object_set_new(doc, CONFIG_NOTIFICATIONS, channels) < 0) {
+        channels = NULL;
+        goto fail;
+    }
+    if (json_object_set_new(doc, "origin", origins) < 0) {
+        origins = NULL;
+        goto fail;
+    }
+    return doc;
+fail:
+    json_decref(channels);
+    json_decref(origins);
+    json_decref(doc);
+    return NULL;
+}
