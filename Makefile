@@ -6,7 +6,8 @@
 #   make bench      build and run the benchmarks
 #   make fuzz       build the libFuzzer targets, run each FUZZ_SECONDS (60)
 #   make format     apply .clang-format to every C file (make test checks it)
-#   make install    PREFIX=/usr/local DESTDIR=  (binary installed as task-scheduler)
+#   make install    PREFIX=/usr/local DESTDIR=  (binary installed as task-scheduler,
+#                   with its man page and bash/zsh completions)
 #   make SAN=1 ...  AddressSanitizer + UndefinedBehaviorSanitizer build
 
 CC      ?= cc
@@ -17,7 +18,7 @@ PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
              libyaml-dev libuv1-dev libjansson-dev tzdata
-DEB_TEST  := python3 sqlite3 procps util-linux luarocks binutils clang-format
+DEB_TEST  := python3 sqlite3 procps util-linux luarocks binutils clang-format groff-base
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -195,9 +196,17 @@ install: main
 	install -d $(DESTDIR)$(PREFIX)/share/task-scheduler/scripts
 	install -m 755 scripts/monitor_scheduler.sh scripts/setup_cron.sh $(DESTDIR)$(PREFIX)/share/task-scheduler/scripts/
 	install -m 644 scripts/task-scheduler.service $(DESTDIR)$(PREFIX)/share/task-scheduler/scripts/task-scheduler.service
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 docs/task-scheduler.1 $(DESTDIR)$(PREFIX)/share/man/man1/task-scheduler.1
+	install -m 644 scripts/task-scheduler.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/task-scheduler
+	install -m 644 scripts/_task-scheduler $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_task-scheduler
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/task-scheduler
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/task-scheduler.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/task-scheduler \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_task-scheduler
 	rm -rf $(DESTDIR)$(PREFIX)/share/task-scheduler
 
 clean:
