@@ -333,15 +333,16 @@ int main(int argc, char **argv)
     struct cli_options opt = {0};
     struct paths *paths = NULL;
     char err[MAIN_ERR_MAX];
-    int rc = 1;
+    int rc = 1, titled;
 
     filemode_set_umask(); /* before anything is created (lib/filemode.h) */
     if (argc >= 2 && strcmp(argv[1], RUN_COMMAND) == 0)
         return runner_main();
     if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)
         return notifier_child_main();
-    cli_set_program(argv[0]);
-    if (proctitle_init(argc, argv) != 0) {
+    titled = proctitle_init(argc, argv);
+    cli_set_program(argv[0]); /* proctitle_init's copy: a process title leaves it alone */
+    if (titled != 0) {
         fprintf(stderr, "%s: out of memory\n", cli_program());
         goto done;
     }

@@ -205,14 +205,11 @@ json_t *taskview_command(const struct cli_options *opt, int argc, char **argv, c
     char err[TASKVIEW_ERR_MAX];
     json_t *doc;
 
-    *json = opt->json;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") != 0) {
-            cli_bad_arg(name, argv[i], false);
-            *rc = EXIT_USAGE;
-            return NULL;
-        }
-        *json = true;
+    *json = opt->json; /* main.c takes --json wherever it is */
+    if (argc > 1) {
+        cli_bad_arg(name, argv[1], false);
+        *rc = EXIT_USAGE;
+        return NULL;
     }
     doc = taskview_status(opt, err, sizeof err);
     if (!doc) {

@@ -35,7 +35,7 @@ bool taskview_user_matches(const struct cli_options *opt, const struct discovere
 json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen);
 
 /* The start of `--status`, `list` and `overdue`: their only option is
- * --json (which sets *json); returns the status document (new reference),
+ * the global --json (*json); returns the status document (new reference),
  * or NULL with the exit code in *rc: EXIT_USAGE for any other argument
  * (the caller prints its usage line), 1 after reporting the failure under
  * the command's name. */
