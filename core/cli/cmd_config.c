@@ -36,7 +36,7 @@ static int config_exec(const struct cli_options *opt, int argc, char **argv)
 
 const struct cli_command cmd_config_entry = {
     .name = "config",
-    .usage = "--effective",
+    .usage = "--effective [--json]",
     .help = "the settings in force and where each came from",
     .manual = "  --effective  print every setting (YAML; JSON with --json) with its origin:\n"
               "               default, FILE:LINE:COLUMN, or env TASKSCHED_SECTION__KEY\n",

@@ -221,7 +221,7 @@ static int reload_exec(const struct cli_options *opt, int argc, char **argv)
 
 const struct cli_command cmd_stop_entry = {
     .name = "stop",
-    .usage = "",
+    .usage = "[--json]",
     .help = "stop the daemon gracefully (waits for it)",
     .manual = "Waits for the daemon's process to end: its runs get\n"
               "scheduler.shutdown_timeout, then SIGTERM and kill_grace.\n"
@@ -232,7 +232,7 @@ const struct cli_command cmd_stop_entry = {
 
 const struct cli_command cmd_restart_entry = {
     .name = "restart",
-    .usage = "",
+    .usage = "[--json]",
     .help = "stop it if it runs, then start it detached",
     .manual = "Reads the config first: a broken one leaves the running daemon alone.\n"
               "--json: {\"stopped\": BOOL, \"pid\": OLD PID or null, \"started\": true}\n",
@@ -242,7 +242,7 @@ const struct cli_command cmd_restart_entry = {
 
 const struct cli_command cmd_reload_entry = {
     .name = "reload",
-    .usage = "",
+    .usage = "[--json]",
     .help = "make the daemon reload config and tasks",
     .manual = "As SIGHUP: the daemon reads config.yaml and the task files again;\n"
               "a broken config keeps the last good one.  Exit 1 when no daemon runs.\n"
