@@ -3,7 +3,7 @@
  *   main [GLOBAL...]                  the daemon, in the foreground
  *   main [GLOBAL...] --daemon         the daemon, detached
  *   main [GLOBAL...] --status | --task NAME | COMMAND [ARGS...]
- *   main help [COMMAND] | COMMAND --help   the help, to stdout
+ *   main help [COMMAND], main COMMAND --help   the help, on stdout
  *   main __run                        a run process (spawned by the executor)
  *   main __notify                     a notification sender (alerts.c)
  *
@@ -12,11 +12,12 @@
  * anywhere; the first word that is not an option names the subcommand, and
  * what follows it belongs to the subcommand (so `reset --task NAME` keeps
  * its own --task), but for the global options and --help.  The program
- * names itself by argv[0] in its messages (cli_program).  A broken config fails at once, with file:line, exit 1 —
- * except for the commands that talk to a running daemon (--status and the
- * entries marked lenient in core/cli/cmd_*.c): a daemon keeps its last good
- * config when config.yaml breaks, and must still be reachable, so they
- * warn with file:line and use the defaults for their local parts.
+ * names itself by argv[0] in its messages (cli_program).  A broken config
+ * fails at once, with file:line, exit 1 — except for the commands that
+ * talk to a running daemon (--status and the entries marked lenient in
+ * core/cli/cmd_*.c): a daemon keeps its last good config when config.yaml
+ * breaks, and must still be reachable, so they warn with file:line and use
+ * the defaults for their local parts.
  */
 #include <errno.h>
 #include <limits.h>
@@ -118,7 +119,8 @@ static int set_action(struct args *a, enum action action, const char *arg)
     return 0;
 }
 
-/* The words that pick an action other than a command, for "did you mean". */
+/* For "did you mean": the options that pick an action other than a
+ * command, and the global ones. */
 static const char *const action_options[] = {"--daemon", "--status",  "--task",
                                              "--help",   "--version", NULL};
 static const char *const global_options[] = {
@@ -170,7 +172,7 @@ static int parse(struct args *a, int argc, char **argv)
 
     a->sub_argv = calloc((size_t)argc + 1, sizeof *a->sub_argv);
     if (!a->sub_argv)
-        return cli_bad_args(cli_program(), "out of memory");
+        return cli_bad_args("arguments", "out of memory");
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int g = global_option(a, argv, argc, &i);

@@ -37,13 +37,13 @@ struct cli_options {
 struct cli_command {
     const char *name;   /* the word that picks it: main NAME ... */
     const char *usage;  /* its arguments, "" for none: the usage
-                                  * line is "PROGRAM NAME USAGE" */
+                         * line is "PROGRAM NAME USAGE" */
     const char *help;   /* what it does, in one line of --help */
     const char *manual; /* `NAME --help` and `help NAME`: its arguments
-                                  * and options explained, one per line; NULL
-                                  * prints the usage and help lines alone */
+                         * and options explained, one per line; NULL
+                         * prints the usage and help lines alone */
     bool lenient;       /* runs on the defaults, with a warning,
-                                  * when the config is broken (main.c) */
+                         * when the config is broken (main.c) */
     int (*exec)(const struct cli_options *opt, int argc, char **argv);
 };
 

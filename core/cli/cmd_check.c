@@ -147,7 +147,7 @@ static json_t *check_one(const struct cli_options *opt, struct isolated_job *job
     /* A task is valid only with its LuaRocks dependencies installed. */
     if (rocks_ensure(opt->config, opt->root, &t->dependencies, err, sizeof err) != 0) {
         task_free(t);
-        return json_pack("{s:s, s:b, s:s++}", "path", job->path, "ok", 0, "error",
+        return json_pack("{s:s, s:b, s:s+}", "path", job->path, "ok", 0, "error",
                          CHECK_DEPS_PREFIX, err);
     }
     schedule_set_describe(&t->schedules, words, sizeof words);
