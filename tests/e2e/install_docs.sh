@@ -58,7 +58,7 @@ complete() {
              printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
         complete "$dest/usr/local/share/bash-completion/completions/task-scheduler" "$@"
 }
-got=$(complete "$E2E_MAIN" ca)
+got=$(complete "$E2E_MAIN" cal)
 e2e_check bash_completes_a_command "calendar, got '$got'" [ "$got" = "calendar " ]
 got=$(complete "$E2E_MAIN" --st)
 e2e_check bash_completes_an_option "--status, got '$got'" [ "$got" = "--status " ]
