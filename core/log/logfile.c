@@ -251,11 +251,49 @@ static void print_value(FILE *out, const json_t *value)
     free(dumped);
 }
 
+/* "message key=value …", escaped as text lines are. */
+static void write_message(FILE *out, const char *msg, size_t msg_len, const json_t *fields)
+{
+    const char *key;
+    json_t *value;
+
+    utf8_write_escaped(out, msg, msg_len);
+    json_object_foreach((json_t *)fields, key, value)
+    {
+        fputc(' ', out);
+        utf8_write_escaped(out, key, strlen(key));
+        fputc('=', out);
+        print_value(out, value);
+    }
+}
+
+/* Close a stream of open_memstream(text, …) and return what it wrote
+ * (*text is set by the close), or NULL (freed) when writing failed. */
+static char *close_memstream(FILE *out, char **text)
+{
+    bool failed = ferror(out) != 0;
+
+    if (fclose(out) != 0 || failed) {
+        free(*text);
+        return NULL;
+    }
+    return *text;
+}
+
+char *logfile_message_text(const char *msg, size_t msg_len, const json_t *fields, size_t *len)
+{
+    char *text = NULL;
+    FILE *out = open_memstream(&text, len);
+
+    if (!out)
+        return NULL;
+    write_message(out, msg, msg_len, fields);
+    return close_memstream(out, &text);
+}
+
 static char *format_text(const struct logfile_record *rec, const char *ts, size_t *len)
 {
     const char *word = rec->stream ? rec->stream : rec->level;
-    const char *key;
-    json_t *value;
     char *line = NULL;
     FILE *out = open_memstream(&line, len);
 
@@ -270,25 +308,9 @@ static char *format_text(const struct logfile_record *rec, const char *ts, size_
         fputc(']', out);
     }
     fputc(' ', out);
-    utf8_write_escaped(out, rec->message, rec->message_len);
-    json_object_foreach((json_t *)rec->fields, key, value)
-    {
-        fputc(' ', out);
-        utf8_write_escaped(out, key, strlen(key));
-        fputc('=', out);
-        print_value(out, value);
-    }
+    write_message(out, rec->message, rec->message_len, rec->fields);
     fputc('\n', out);
-    if (ferror(out)) {
-        (void)fclose(out);
-        free(line);
-        return NULL;
-    }
-    if (fclose(out) != 0) {
-        free(line);
-        return NULL;
-    }
-    return line;
+    return close_memstream(out, &line);
 }
 
 char *logfile_format(const struct logfile_record *rec, bool json, size_t *len)

@@ -69,4 +69,10 @@ void logfile_timestamp(double at, char *buf, size_t len);
  * replaced by '?'. */
 char *logfile_format(const struct logfile_record *rec, bool json, size_t *len);
 
+/* A record's message and fields as a text line has them, without the
+ * time, level and title: "healthy status=200 bytes=3" (malloc'd, no
+ * newline, length in *len), or NULL when out of memory.  `fields` may be
+ * NULL. */
+char *logfile_message_text(const char *msg, size_t msg_len, const json_t *fields, size_t *len);
+
 #endif

@@ -35,6 +35,7 @@
 
 #include "lib/filemode.h"
 #include "log/log.h"
+#include "log/logfile.h"
 #include "log/tasklog.h"
 #include "run_protocol.h"
 #include "session.h"
@@ -48,6 +49,7 @@
 #define EXECUTOR_ROOT_ENV "TASKSCHED_ROOT"
 #define EXECUTOR_RUN_ARG "__run"
 #define EXECUTOR_ERR_MAX 512
+#define EXECUTOR_STDERR_KEPT 240 /* bytes of a command's last stderr line in its error */
 /* The variables build_env sets itself: TASKSCHED_ROOT, and for a run as
  * another user HOME, USER, LOGNAME, SHELL and PATH. */
 #define EXECUTOR_OWN_ENV_MAX 6
@@ -121,8 +123,9 @@ struct run {
         long peak_rss_kb, cpu_ms;
     } result;
 
-    char tail[EXECUTOR_TAIL_MAX]; /* ring of the last output bytes */
-    size_t tail_total;            /* bytes ever appended */
+    char last_stderr[EXECUTOR_STDERR_KEPT]; /* last non-empty stderr line, cut */
+    char tail[EXECUTOR_TAIL_MAX];           /* ring of the last output bytes */
+    size_t tail_total;                      /* bytes ever appended */
     char read_buf[EXECUTOR_READ_CHUNK];
 };
 
@@ -207,8 +210,15 @@ static char *tail_string(const struct run *run)
     return out;
 }
 
+/* Why the run failed.  A command's own words are the last line it wrote
+ * to stderr (the first is often only a warning), so a command's failure
+ * carries it: "command exited with code 3: disk full". */
 static const char *failure_message(const struct run *run, char *buf, size_t len)
 {
+    if (run->result.error && run->result.has_exit && run->last_stderr[0]) {
+        snprintf(buf, len, "%s: %s", run->result.error, run->last_stderr);
+        return buf;
+    }
     if (run->result.error)
         return run->result.error;
     if (run->term_signal)
@@ -365,6 +375,23 @@ static void take_state(struct run *run, const char *key, const json_t *value)
     free(text);
 }
 
+/* A log line for on_output as the text log has it: the message and its
+ * fields ("healthy status=200 bytes=3"). */
+static void stream_log_line(struct run *run, const struct run_message *msg)
+{
+    size_t len;
+    char *text = logfile_message_text(msg->msg, msg->msg_len, msg->fields, &len);
+
+    if (!text) {
+        log_warn("run %lld (%s): out of memory: a log line's fields not shown",
+                 (long long)run->run_id, run->task);
+        run->cb.on_output(run->data, "log", msg->msg, msg->msg_len);
+        return;
+    }
+    run->cb.on_output(run->data, "log", text, len);
+    free(text);
+}
+
 static void handle_message(struct run *run, const char *line, size_t len)
 {
     char err[EXECUTOR_ERR_MAX];
@@ -385,7 +412,7 @@ static void handle_message(struct run *run, const char *line, size_t len)
     case RUN_MESSAGE_LOG:
         tasklog_write(run->task, run->title, msg.level, msg.msg, msg.msg_len, msg.fields);
         if (run->stream_output && run->cb.on_output)
-            run->cb.on_output(run->data, "log", msg.msg, msg.msg_len);
+            stream_log_line(run, &msg);
         break;
     case RUN_MESSAGE_STATE:
         take_state(run, msg.key, msg.value);
@@ -398,6 +425,18 @@ static void handle_message(struct run *run, const char *line, size_t len)
 }
 
 /* --- reading --------------------------------------------------------- */
+
+/* Remember the latest stderr line, cut at a UTF-8 character boundary. */
+static void keep_stderr_line(struct run *run, const char *line, size_t len)
+{
+    if (len >= sizeof run->last_stderr) {
+        len = sizeof run->last_stderr - 1;
+        while (len > 0 && ((unsigned char)line[len] & 0xc0) == 0x80)
+            len--;
+    }
+    memcpy(run->last_stderr, line, len);
+    run->last_stderr[len] = '\0';
+}
 
 /* One complete line of stream `id` (cut when it was too long). */
 static void deliver_line(struct run *run, enum stream_id id)
@@ -421,6 +460,8 @@ static void deliver_line(struct run *run, enum stream_id id)
                                     lb->dropped);
             line = marked;
         }
+        if (id == STREAM_STDERR && len > 0)
+            keep_stderr_line(run, line, len);
         tasklog_output(run->task, run->title, stream_names[id], line, len);
         if (run->stream_output && run->cb.on_output)
             run->cb.on_output(run->data, stream_names[id], line, len);

@@ -192,6 +192,24 @@ static void text_line_format(void)
     json_decref(fields);
 }
 
+/* What `--task` shows of a log line: its message and fields as the text
+ * line has them, without time, level and title. */
+static void message_text_is_the_line_without_its_prefix(void)
+{
+    json_t *fields = json_pack("{s:i, s:i}", "status", 200, "bytes", 3);
+    size_t len = 0;
+    char *text = logfile_message_text("healthy\n", 8, fields, &len);
+
+    CHECK(text && strcmp(text, "healthy\\n status=200 bytes=3") == 0, "text: %s",
+          text ? text : "(null)");
+    CHECK(text && len == strlen(text), "length %zu", len);
+    free(text);
+    text = logfile_message_text("plain", 5, NULL, &len);
+    CHECK(text && strcmp(text, "plain") == 0, "text: %s", text ? text : "(null)");
+    free(text);
+    json_decref(fields);
+}
+
 /* A text record is one line whatever its content: control characters and
  * bytes that are not UTF-8 in the title, message and fields are escaped,
  * valid UTF-8 is kept. */
@@ -271,6 +289,7 @@ int main(void)
     RUN(same_path_is_one_file);
     RUN(retention_deletes_old_rotated_files);
     RUN(text_line_format);
+    RUN(message_text_is_the_line_without_its_prefix);
     RUN(text_line_escapes_control_characters);
     RUN(json_line_is_valid_utf8);
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
