@@ -97,6 +97,12 @@ int cli_parse_count(const char *command, const char *option, const char *text, l
 int cmd_status(const struct cli_options *opt, int argc, char **argv);
 int cmd_task(const struct cli_options *opt, int argc, char **argv);
 
+/* `show RUN_ID` and `history --show RUN_ID` (cmd_show.c): one run in full,
+ * or its JSON object; errors are reported under `command`'s name.  The exit
+ * code: 1 when there is no such run, 2 when `id` is not a run id. */
+int cmd_show_run(const struct cli_options *opt, const char *command, const char *id, bool json);
+extern const struct cli_command cmd_show_entry, cmd_logs_entry;
+
 /* The daemon in this process (`main`), or detached (`--daemon`): its exit
  * code (core/cli/cmd_daemon.c). */
 int cmd_daemon(const struct cli_options *opt, bool detach);

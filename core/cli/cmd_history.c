@@ -1,9 +1,18 @@
-/* cmd_history.c — `main history [TASK] [-n N] [--json]`: runs, newest first.
+/* cmd_history.c — `main history [TASK] [-n N] [--status S] [--trigger T]
+ * [--since WHEN] [--until WHEN] [--show ID] [--json]`: runs, newest first.
  *
  * Read straight from the store, so it works whether or not a daemon runs
- * (WAL lets a reader in beside the daemon's writes).  --user keeps the runs
- * of that user's tasks, as the task files say today.
+ * (WAL lets a reader in beside the daemon's writes).  The filters are the
+ * store's query (store_run_filter); --user keeps the runs of that user's
+ * tasks, as the task files say today.
+ *
+ * The table shows each run's most telling line (its error's first line),
+ * and the missed rows of one task that follow each other — the fires of one
+ * downtime — as one line "missed ×42 (first … last)".  -n counts table
+ * lines, so such a line stands for all its rows; --json lists every row of
+ * the lines shown.  --show ID is `main show ID`.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,48 +23,161 @@
 #include "table.h"
 #include "taskname.h"
 #include "taskview.h"
+#include "time/clock.h"
 #include "time/instant_json.h"
 
 #define HISTORY_DEFAULT_COUNT 20
 #define HISTORY_MAX_COUNT 1000000
 #define HISTORY_ERR_MAX 512
 #define HISTORY_ERROR_SHOWN 80 /* characters of a run's error in the table */
+#define HISTORY_NAMES_MAX 160  /* "queued, running, …": every status or trigger */
+#define HISTORY_COLUMNS 8
 
 struct history_args {
-    const char *task;
+    const char *task, *show;
     long count;
     bool json;
+    struct store_run_filter filter;
 };
 
 struct history_walk {
     const struct cli_options *opt;
     const struct discovery *users; /* task files, when --user filters */
     json_t *runs;
-    long left;
+    long lines, count; /* table lines taken, and wanted */
     bool out_of_memory;
 };
+
+/* "a, b, c": every name `name_of` gives for 0 … last. */
+static void history_names(const char *(*name_of)(int), int last, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i <= last && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", name_of(i));
+}
+
+static const char *status_name_of(int i)
+{
+    return store_status_name((enum store_status)i);
+}
+
+static const char *trigger_name_of(int i)
+{
+    return store_trigger_name((enum store_trigger)i);
+}
+
+static int history_parse_status(const char *text, struct store_run_filter *f)
+{
+    char names[HISTORY_NAMES_MAX];
+
+    if (store_status_parse(text, &f->status) == 0) {
+        f->by_status = true;
+        return 0;
+    }
+    history_names(status_name_of, STORE_RUN_INTERRUPTED, names, sizeof names);
+    return cli_bad_args("history", "--status: unknown status '%s' (one of: %s)", text, names);
+}
+
+static int history_parse_trigger(const char *text, struct store_run_filter *f)
+{
+    char names[HISTORY_NAMES_MAX];
+
+    if (store_trigger_parse(text, &f->trigger) == 0) {
+        f->by_trigger = true;
+        return 0;
+    }
+    history_names(trigger_name_of, STORE_TRIGGER_API, names, sizeof names);
+    return cli_bad_args("history", "--trigger: unknown trigger '%s' (one of: %s)", text, names);
+}
+
+/* A span before now: digits and one unit of s, m, h, d or w ("90m", "3d").
+ * 1 and the seconds in *seconds, 0 when `text` is not one. */
+static int history_span(const char *text, double *seconds)
+{
+    static const char units[] = "smhdw";
+    static const double unit_seconds[] = {1, 60, 3600, 86400, 604800};
+    const char *unit;
+    char *end;
+    double n;
+
+    if (!isdigit((unsigned char)text[0]))
+        return 0;
+    n = strtod(text, &end);
+    if (end[0] == '\0' || end[1] != '\0' || !(unit = strchr(units, end[0])))
+        return 0;
+    *seconds = n * unit_seconds[unit - units];
+    return 1;
+}
+
+/* --since/--until: ISO-8601 with or without an offset (without one, in the
+ * configured zone), or a span before now ("2h"). */
+static int history_parse_when(const struct cli_options *opt, const char *option,
+                              const char *text, double *out)
+{
+    char err[HISTORY_ERR_MAX];
+    double span;
+    int64_t at;
+
+    if (history_span(text, &span)) {
+        *out = clock_now() - span;
+        return 0;
+    }
+    if (tz_parse_iso(text, opt->default_zone, &at, err, sizeof err) == 0 && at > 0) {
+        *out = (double)at;
+        return 0;
+    }
+    return cli_bad_args("history",
+                        "%s: expected an ISO-8601 time (2026-12-01T10:00, with or without an "
+                        "offset such as +01:00) or a span before now (30s, 15m, 2h, 3d, 1w), "
+                        "got '%s'",
+                        option, text);
+}
 
 static int history_parse(const struct cli_options *opt, int argc, char **argv,
                          struct history_args *args)
 {
-    args->task = NULL;
+    memset(args, 0, sizeof *args);
     args->count = HISTORY_DEFAULT_COUNT;
     args->json = opt->json;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
+        const char *arg = argv[i];
+        bool takes_value = strcmp(arg, "-n") == 0 || strcmp(arg, "--status") == 0 ||
+                           strcmp(arg, "--trigger") == 0 || strcmp(arg, "--since") == 0 ||
+                           strcmp(arg, "--until") == 0 || strcmp(arg, "--show") == 0;
+        const char *value = takes_value && i + 1 < argc ? argv[++i] : NULL;
+        int rc = 0;
+
+        if (takes_value && !value)
+            return cli_bad_arg("history", arg, true);
+        if (strcmp(arg, "--json") == 0)
             args->json = true;
-        } else if (strcmp(argv[i], "-n") == 0) {
-            if (i + 1 >= argc)
-                return cli_bad_arg("history", argv[i], true);
-            if (cli_parse_count("history", "-n", argv[++i], HISTORY_MAX_COUNT, &args->count) <
-                0)
-                return -1;
-        } else if (argv[i][0] != '-' && !args->task) {
-            args->task = argv[i];
-        } else {
-            return cli_bad_arg("history", argv[i], false);
-        }
+        else if (strcmp(arg, "-n") == 0)
+            rc = cli_parse_count("history", "-n", value, HISTORY_MAX_COUNT, &args->count);
+        else if (strcmp(arg, "--status") == 0)
+            rc = history_parse_status(value, &args->filter);
+        else if (strcmp(arg, "--trigger") == 0)
+            rc = history_parse_trigger(value, &args->filter);
+        else if (strcmp(arg, "--since") == 0)
+            rc = history_parse_when(opt, arg, value, &args->filter.since);
+        else if (strcmp(arg, "--until") == 0)
+            rc = history_parse_when(opt, arg, value, &args->filter.until);
+        else if (strcmp(arg, "--show") == 0)
+            args->show = value;
+        else if (arg[0] != '-' && !args->task)
+            args->task = arg;
+        else
+            return cli_bad_arg("history", arg, false);
+        if (rc < 0)
+            return -1;
     }
+    args->filter.task = args->task;
+    if (args->filter.since && args->filter.until && args->filter.since >= args->filter.until)
+        return cli_bad_args("history", "--since must be before --until");
+    if (args->show && (args->task || args->filter.by_status || args->filter.by_trigger ||
+                       args->filter.since || args->filter.until))
+        return cli_bad_args("history", "--show ID shows one run: it takes no filter");
     return 0;
 }
 
@@ -72,20 +194,43 @@ static bool history_wanted(const struct history_walk *w, const char *task)
     return false;
 }
 
-/* Collect up to `left` wanted runs; 1 stops the walk when there are
- * enough, or when memory ran out. */
+/* Two rows share a table line: both missed, of one task. */
+static bool history_same_downtime(const json_t *a, const json_t *b)
+{
+    const char *sa = json_string_value(json_object_get(a, "status"));
+    const char *sb = json_string_value(json_object_get(b, "status"));
+
+    return a && b && sa && sb && strcmp(sa, "missed") == 0 && strcmp(sb, "missed") == 0 &&
+           json_equal(json_object_get(a, "task"), json_object_get(b, "task"));
+}
+
+/* Collect the wanted runs of `count` table lines; 1 stops the walk at the
+ * first row of one line more, or when memory ran out. */
 static int history_take(const struct store_run *run, void *ud)
 {
     struct history_walk *w = ud;
+    size_t taken = json_array_size(w->runs);
+    json_t *row;
 
     if (!history_wanted(w, run->task))
         return 0;
-    json_t *row = runview_run_json(run, w->opt->default_zone);
-    if (!row || json_array_append_new(w->runs, row) < 0) {
+    row = runview_run_json(run, w->opt->default_zone);
+    if (!row) {
         w->out_of_memory = true;
         return 1;
     }
-    return --w->left > 0 ? 0 : 1;
+    if (!history_same_downtime(taken ? json_array_get(w->runs, taken - 1) : NULL, row)) {
+        if (w->lines == w->count) {
+            json_decref(row);
+            return 1;
+        }
+        w->lines++;
+    }
+    if (json_array_append_new(w->runs, row) < 0) {
+        w->out_of_memory = true;
+        return 1;
+    }
+    return 0;
 }
 
 /* The first line of a run's error, cut to HISTORY_ERROR_SHOWN characters. */
@@ -98,45 +243,71 @@ static void history_error_cell(const char *error, char *buf, size_t len)
     snprintf(buf, len, "%.*s", (int)n, error ? error : "");
 }
 
+/* The cells of one table line: the run `first` (newest), or the `rows`
+ * missed rows from `first` to `last` (oldest) as one line. */
+struct history_line {
+    char id[2 * RUNVIEW_TEXT_MAX], attempt[RUNVIEW_TEXT_MAX], scheduled[RUNVIEW_TEXT_MAX];
+    char started[RUNVIEW_TEXT_MAX], result[4 * RUNVIEW_TEXT_MAX];
+    char error[HISTORY_ERROR_SHOWN * 4 + 1]; /* UTF-8: up to 4 bytes each */
+};
+
+static void history_line(const struct cli_options *opt, const json_t *first, const json_t *last,
+                         size_t rows, struct history_line *l)
+{
+    json_int_t id = json_integer_value(json_object_get(first, "id"));
+
+    snprintf(l->attempt, sizeof l->attempt, "%lld",
+             (long long)json_integer_value(json_object_get(first, "attempt")));
+    runview_time(opt->default_zone, instant_json_get(first, "scheduled_for"), l->scheduled,
+                 sizeof l->scheduled);
+    runview_time(opt->default_zone, instant_json_get(first, "started_at"), l->started,
+                 sizeof l->started);
+    history_error_cell(json_string_value(json_object_get(last, "error")), l->error,
+                       sizeof l->error);
+    if (rows == 1) {
+        snprintf(l->id, sizeof l->id, "%lld", (long long)id);
+        runview_outcome(first, l->result, sizeof l->result);
+        return;
+    }
+    char from[RUNVIEW_TEXT_MAX];
+    runview_time(opt->default_zone, instant_json_get(last, "scheduled_for"), from, sizeof from);
+    snprintf(l->id, sizeof l->id, "%lld…%lld",
+             (long long)json_integer_value(json_object_get(last, "id")), (long long)id);
+    snprintf(l->result, sizeof l->result, "missed ×%zu (%s … %s)", rows, from, l->scheduled);
+}
+
 static int history_print(const struct cli_options *opt, const json_t *runs)
 {
-    static const char *const header[] = {"ID",        "TASK",    "TRIGGER", "ATTEMPT",
-                                         "SCHEDULED", "STARTED", "RESULT",  "ERROR"};
+    static const char *const header[HISTORY_COLUMNS] = {
+        "ID", "TASK", "TRIGGER", "ATTEMPT", "SCHEDULED", "STARTED", "RESULT", "ERROR"};
+    size_t count = json_array_size(runs);
     struct table t;
-    size_t i;
-    json_t *run;
     int rc;
 
-    if (json_array_size(runs) == 0) {
+    if (count == 0) {
         printf("no runs recorded\n");
         return 0;
     }
-    table_init(&t, sizeof header / sizeof header[0]);
+    table_init(&t, HISTORY_COLUMNS);
     table_add(&t, header);
-    json_array_foreach(runs, i, run)
-    {
-        char id[RUNVIEW_TEXT_MAX], attempt[RUNVIEW_TEXT_MAX], scheduled[RUNVIEW_TEXT_MAX];
-        char started[RUNVIEW_TEXT_MAX], result[RUNVIEW_TEXT_MAX];
-        char error[HISTORY_ERROR_SHOWN * 4 + 1]; /* UTF-8: up to 4 bytes each */
-        snprintf(id, sizeof id, "%lld",
-                 (long long)json_integer_value(json_object_get(run, "id")));
-        snprintf(attempt, sizeof attempt, "%lld",
-                 (long long)json_integer_value(json_object_get(run, "attempt")));
-        runview_time(opt->default_zone, instant_json_get(run, "scheduled_for"), scheduled,
-                     sizeof scheduled);
-        runview_time(opt->default_zone, instant_json_get(run, "started_at"), started,
-                     sizeof started);
-        runview_outcome(run, result, sizeof result);
-        history_error_cell(json_string_value(json_object_get(run, "error")), error,
-                           sizeof error);
-        const char *row[] = {id,
-                             json_string_value(json_object_get(run, "task")),
-                             json_string_value(json_object_get(run, "trigger")),
-                             attempt,
-                             scheduled,
-                             started,
-                             result,
-                             error};
+    for (size_t i = 0, rows; i < count; i += rows) {
+        const json_t *first = json_array_get(runs, i);
+        struct history_line l;
+
+        for (rows = 1;
+             i + rows < count && history_same_downtime(json_array_get(runs, i + rows), first);
+             rows++)
+            ;
+        history_line(opt, first, json_array_get(runs, i + rows - 1), rows, &l);
+        const char *row[HISTORY_COLUMNS] = {
+            l.id,
+            json_string_value(json_object_get(first, "task")),
+            json_string_value(json_object_get(first, "trigger")),
+            l.attempt,
+            l.scheduled,
+            l.started,
+            l.result,
+            l.error};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);
@@ -155,6 +326,10 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
 
     if (history_parse(opt, argc, argv, &args) < 0)
         return cli_command_usage(&cmd_history_entry);
+    if (args.show) {
+        rc = cmd_show_run(opt, "history", args.show, args.json);
+        return rc == EXIT_USAGE ? cli_command_usage(&cmd_history_entry) : rc;
+    }
     if (opt->user) {
         if (taskview_scan(opt, args.task, &found, err, sizeof err) < 0) {
             fprintf(stderr, "history: %s\n", err);
@@ -164,13 +339,14 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
     }
     st = taskview_store_open(opt, err, sizeof err);
     walk.runs = json_array();
-    walk.left = args.count;
+    walk.count = args.count;
     if (!st || !walk.runs) {
         fprintf(stderr, "history: %s\n", st ? "out of memory" : err);
         goto done;
     }
-    /* No row limit in SQL: --user may skip rows; history_take stops the walk. */
-    if (store_history(st, args.task, 0, history_take, &walk) < 0 || walk.out_of_memory) {
+    /* No row limit in SQL: --user may skip rows, a line may hold many;
+     * history_take stops the walk. */
+    if (store_history(st, &args.filter, 0, history_take, &walk) < 0 || walk.out_of_memory) {
         fprintf(stderr, "history: %s\n",
                 walk.out_of_memory ? "out of memory" : store_error(st));
         goto done;
@@ -193,7 +369,8 @@ done:
 
 const struct cli_command cmd_history_entry = {
     .name = "history",
-    .usage = "[TASK] [-n N] [--json]",
+    .usage = "[TASK] [-n N] [--status S] [--trigger T] [--since WHEN] [--until WHEN] "
+             "[--show ID] [--json]",
     .help = "recent runs, newest first",
     .manual = "  TASK    only this task's runs\n"
               "  -n N    at most N runs (default 20)\n"

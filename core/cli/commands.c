@@ -24,6 +24,8 @@ const struct cli_command *const cli_commands[] = {
     &cmd_pause_entry,
     &cmd_resume_entry,
     &cmd_cancel_entry,
+    /* one run in full, one task's log */
+    &cmd_show_entry,
     NULL,
 };
 

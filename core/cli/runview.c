@@ -125,7 +125,8 @@ void runview_outcome(const json_t *run, char *buf, size_t len)
     }
     if (sig)
         snprintf(detail, sizeof detail, " (signal %lld)", (long long)sig);
-    else if (code && strcmp(status, "success") != 0)
+    else if (code && strcmp(status, "success") != 0 &&
+             !json_is_string(json_object_get(run, "error")))
         snprintf(detail, sizeof detail, " (exit %lld)", (long long)code);
     if (json_is_number(duration)) {
         took[0] = ' ';

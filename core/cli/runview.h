@@ -37,7 +37,9 @@ void runview_when(const struct tz *zone, double t, double now, char *buf, size_t
 json_t *runview_run_json(const struct store_run *run, const struct tz *zone);
 
 /* A run's outcome in a few words: "success 0.12s", "failed (exit 2) 1.3s",
- * "killed (signal 9) 5.0s", "missed", "running"; "-" for a NULL run. */
+ * "killed (signal 9) 5.0s", "missed", "running"; "-" for a NULL run.  The
+ * exit code is left out when the run has an error, which says more (a Lua
+ * error's run process exits 1 whatever went wrong). */
 void runview_outcome(const json_t *run, char *buf, size_t len);
 
 #endif

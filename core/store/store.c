@@ -72,6 +72,13 @@ static const char *const migrations[] = {
     "CREATE TABLE meta ("
     "  key TEXT PRIMARY KEY,"
     "  value TEXT NOT NULL) WITHOUT ROWID;",
+    /* 1 → 2: history's filters (store_history).  A secondary index ends
+     * in the rowid, so each serves "WHERE x = ? ORDER BY id DESC"; runs_at
+     * indexes the expression the --since/--until range compares. */
+    "CREATE INDEX runs_task ON runs(task);"
+    "CREATE INDEX runs_status ON runs(status);"
+    "CREATE INDEX runs_trigger ON runs(\"trigger\");"
+    "CREATE INDEX runs_at ON runs(COALESCE(scheduled_for, queued_at));",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

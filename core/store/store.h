@@ -29,7 +29,7 @@
 
 #define STORE_ERR_MAX 512
 #define STORE_BUSY_TIMEOUT_MS 5000
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -193,9 +193,22 @@ int store_run_finish(struct store *st, int64_t id, const struct store_run_outcom
  * with finished_at = now.  Returns how many, or -1. */
 int store_runs_mark_interrupted(struct store *st, double now);
 
-/* Runs newest first (by id), of one task or of all (task NULL); at most
- * `limit` rows (0 = no limit). */
-int store_history(struct store *st, const char *task, int limit,
+/* Which runs store_history returns; each member left zero (NULL, false,
+ * 0) selects every run.  A run's time, which since/until bound, is its fire
+ * instant (scheduled_for), or its queue time when it has none (a manual
+ * run): the range is [since, until). */
+struct store_run_filter {
+    const char *task;
+    bool by_status, by_trigger;
+    enum store_status status;
+    enum store_trigger trigger;
+    double since, until; /* Unix s, 0 = unbounded */
+};
+
+/* Runs newest first (by id) that pass `filter` (NULL = all), at most
+ * `limit` rows (0 = no limit).  Every filter is a bound parameter of an
+ * indexed column. */
+int store_history(struct store *st, const struct store_run_filter *filter, int limit,
                   int (*fn)(const struct store_run *run, void *ud), void *ud);
 
 /* The task's most recent run that started (not skipped or missed rows):

@@ -50,10 +50,18 @@ static const char SQL_MARK_INTERRUPTED[] =
     "   duration = ?1 - started_at,"
     "   error = COALESCE(error, '" INTERRUPTED_ERROR "')"
     " WHERE status IN ('queued', 'running')";
-static const char SQL_HISTORY_ALL[] =
-    "SELECT " RUN_COLUMNS " FROM runs ORDER BY id DESC LIMIT ?1";
-static const char SQL_HISTORY_TASK[] = "SELECT " RUN_COLUMNS " FROM runs WHERE task = ?2"
-                                       " ORDER BY id DESC LIMIT ?1";
+/* store_history's query is made of these fixed pieces, one per filter in
+ * use (values are bound, never written into the SQL).  Five optional
+ * filters make 32 forms, so it is prepared per call, not cached.  The time
+ * expression is the one the runs_at index is built on. */
+#define HISTORY_TIME "COALESCE(scheduled_for, queued_at)"
+#define HISTORY_FILTERS 5
+static const char HISTORY_SELECT[] = "SELECT " RUN_COLUMNS " FROM runs";
+static const char HISTORY_ORDER[] = " ORDER BY id DESC LIMIT ?1";
+static const char *const history_clauses[HISTORY_FILTERS] = {
+    "task = ?2", "status = ?3", "\"trigger\" = ?4", HISTORY_TIME " >= ?5",
+    HISTORY_TIME " < ?6"};
+#define HISTORY_SQL_MAX 1024 /* room for HISTORY_SELECT, every clause and the order */
 static const char SQL_LAST_RUN[] =
     "SELECT " RUN_COLUMNS " FROM runs"
     " WHERE task = ?1 AND started_at IS NOT NULL ORDER BY id DESC LIMIT 1";
@@ -309,12 +317,57 @@ static int select_runs(struct store *st, const char *sql, bool bind_a, int64_t a
     return store_each_row(st, stmt, "read runs", read_run, &reader);
 }
 
-int store_history(struct store *st, const char *task, int limit,
+/* Bind the values of the filters in use (parameters ?2 … ?6, in the
+ * order of history_clauses).  A SQLite result code. */
+static int bind_filter(sqlite3_stmt *stmt, const struct store_run_filter *f, const bool *used)
+{
+    int rc = SQLITE_OK;
+
+    if (used[0])
+        rc |= store_bind_text(stmt, 2, f->task);
+    if (used[1])
+        rc |= store_bind_text(stmt, 3, store_status_name(f->status));
+    if (used[2])
+        rc |= store_bind_text(stmt, 4, store_trigger_name(f->trigger));
+    if (used[3])
+        rc |= sqlite3_bind_double(stmt, 5, f->since);
+    if (used[4])
+        rc |= sqlite3_bind_double(stmt, 6, f->until);
+    return rc;
+}
+
+int store_history(struct store *st, const struct store_run_filter *filter, int limit,
                   int (*fn)(const struct store_run *run, void *ud), void *ud)
 {
+    static const struct store_run_filter every_run = {0};
+    const struct store_run_filter *f = filter ? filter : &every_run;
+    const bool used[HISTORY_FILTERS] = {f->task != NULL, f->by_status, f->by_trigger,
+                                        f->since > 0, f->until > 0};
+    struct run_reader reader = {fn, ud};
+    char sql[HISTORY_SQL_MAX];
+    size_t n = strlen(HISTORY_SELECT);
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    memcpy(sql, HISTORY_SELECT, n + 1);
+    for (int i = 0, first = 1; i < HISTORY_FILTERS; i++)
+        if (used[i]) {
+            n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", first ? " WHERE " : " AND ",
+                                  history_clauses[i]);
+            first = 0;
+        }
+    snprintf(sql + n, sizeof sql - n, "%s", HISTORY_ORDER);
+    st->errcode = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return store_fail(st, "prepare history");
     /* LIMIT -1 is SQLite's "no limit" */
-    return select_runs(st, task ? SQL_HISTORY_TASK : SQL_HISTORY_ALL, true,
-                       limit > 0 ? limit : -1, task, fn, ud);
+    if ((sqlite3_bind_int(stmt, 1, limit > 0 ? limit : -1) | bind_filter(stmt, f, used)) !=
+        SQLITE_OK)
+        rc = store_fail(st, "bind history filters");
+    else
+        rc = store_each_row(st, stmt, "read runs", read_run, &reader);
+    sqlite3_finalize(stmt);
+    return rc;
 }
 
 struct one_row {
