@@ -26,6 +26,7 @@ const struct cli_command *const cli_commands[] = {
     &cmd_cancel_entry,
     /* one run in full, one task's log */
     &cmd_show_entry,
+    &cmd_logs_entry,
     NULL,
 };
 
