@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "config/logsetup.h"
 #include "lib/suggest.h"
+#include "log/tasklog.h"
 #include "logtail.h"
 #include "taskview.h"
 
@@ -51,19 +53,9 @@ static int logs_parse(int argc, char **argv, struct logs_args *args)
     return args->task ? 0 : cli_bad_args("logs", "which task? (logs TASK)");
 }
 
-/* A name that stays inside logs/tasks/: relative, no ".." step. */
-static bool logs_name_is_safe(const char *name)
-{
-    if (!*name || *name == '/')
-        return false;
-    for (const char *p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL)
-        if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
-            return false;
-    return true;
-}
-
 /* 1 when `name` is a task (its file or its log exists), 0 after saying it
- * is not, with the nearest name, -1 after reporting a failure. */
+ * is not, with the nearest name, -1 after reporting a failure.  `path` is
+ * its log, or NULL for a name that can have none. */
 static int logs_known(const struct cli_options *opt, const char *name, const char *path)
 {
     struct discovery found = {0};
@@ -72,7 +64,7 @@ static int logs_known(const struct cli_options *opt, const char *name, const cha
     char err[LOGS_ERR_MAX];
     int rc = 0;
 
-    if (logs_name_is_safe(name) && stat(path, &st) == 0)
+    if (path && stat(path, &st) == 0)
         return 1;
     if (taskview_scan(opt, NULL, &found, err, sizeof err) < 0) {
         fprintf(stderr, "logs: %s\n", err);
@@ -96,18 +88,20 @@ static int logs_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct logs_args args;
     struct logtail tail;
-    char path[PATH_MAX], err[LOGS_ERR_MAX];
+    char logs_dir[PATH_MAX], path[PATH_MAX], err[LOGS_ERR_MAX];
+    bool has_path;
     int rc = 1;
 
     if (logs_parse(argc, argv, &args) < 0)
         return cli_command_usage(&cmd_logs_entry);
-    if (snprintf(path, sizeof path, "%s/logs/tasks/%s.log", opt->root, args.task) >=
-        (int)sizeof path) {
-        fprintf(stderr, "logs: %s: name too long\n", args.task);
+    has_path = logsetup_logs_dir(opt->root, logs_dir, sizeof logs_dir) == 0 &&
+               tasklog_path(logs_dir, args.task, path, sizeof path) == 0;
+    if (logs_known(opt, args.task, has_path ? path : NULL) != 1)
+        return 1;
+    if (!has_path) { /* a task, but its log's path would not fit */
+        fprintf(stderr, "logs: %s: the path of its log is too long\n", args.task);
         return 1;
     }
-    if (logs_known(opt, args.task, path) != 1)
-        return 1;
     if (logtail_open(&tail, path, stdout, err, sizeof err) != 0) {
         fprintf(stderr, "logs: %s\n", err);
         return 1;

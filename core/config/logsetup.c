@@ -10,6 +10,11 @@
 
 #define LOGS_DIR_REL "logs"
 
+int logsetup_logs_dir(const char *root, char *buf, size_t len)
+{
+    return config_resolve_path(root, LOGS_DIR_REL, buf, len);
+}
+
 int logsetup_open(const struct config *config, const char *root, bool verbose, bool to_stderr,
                   char *err, size_t errlen)
 {
@@ -24,7 +29,7 @@ int logsetup_open(const struct config *config, const char *root, bool verbose, b
         .retention_days = config->logging.retention,
     };
 
-    if (config_resolve_path(root, LOGS_DIR_REL, logs_dir, sizeof logs_dir) != 0) {
+    if (logsetup_logs_dir(root, logs_dir, sizeof logs_dir) != 0) {
         snprintf(err, errlen, "%s/%s: path too long", root, LOGS_DIR_REL);
         return -1;
     }

@@ -18,6 +18,10 @@ struct config;
 int logsetup_open(const struct config *config, const char *root, bool verbose, bool to_stderr,
                   char *err, size_t errlen);
 
+/* ROOT/logs, the folder of every log file, in buf: 0, or -1 when the path
+ * is too long. */
+int logsetup_logs_dir(const char *root, char *buf, size_t len);
+
 /* Reopen every file (SIGUSR1, after an external logrotate). */
 void logsetup_reopen(void);
 

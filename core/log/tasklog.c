@@ -103,11 +103,19 @@ static bool name_is_safe(const char *name)
     return true;
 }
 
+int tasklog_path(const char *logs_dir, const char *task, char *buf, size_t len)
+{
+    if (!name_is_safe(task) ||
+        snprintf(buf, len, "%s/tasks/%s.log", logs_dir, task) >= (int)len)
+        return -1;
+    return 0;
+}
+
 /* The task's own log file, opened on first use; NULL when it cannot be. */
 static struct logfile *task_file(const char *name)
 {
     struct task_file *slot = &tl.cache[0];
-    char rel[PATH_MAX], err[256];
+    char path[PATH_MAX], err[256];
 
     for (size_t i = 0; i < TASKLOG_OPEN_MAX; i++) {
         struct task_file *tf = &tl.cache[i];
@@ -119,11 +127,10 @@ static struct logfile *task_file(const char *name)
         if (tf->used < slot->used) /* free slots have used == 0 */
             slot = tf;
     }
-    if (!name_is_safe(name) ||
-        snprintf(rel, sizeof rel, "tasks/%s.log", name) >= (int)sizeof rel)
+    if (tasklog_path(tl.logs_dir, name, path, sizeof path) != 0)
         return NULL;
     drop_cached(slot);
-    slot->file = open_named(tl.logs_dir, rel, err, sizeof err);
+    slot->file = logfile_open(path, &tl.file_opt, err, sizeof err);
     if (!slot->file) {
         log_warn("task log: %s", err);
         return NULL;

@@ -35,6 +35,11 @@ void tasklog_write(const char *task, const char *title, enum log_level level, co
 void tasklog_output(const char *task, const char *title, const char *stream, const char *line,
                     size_t len);
 
+/* Where the task's own log is: LOGS_DIR/tasks/TASK.log in buf.  0, or -1
+ * for a name that could climb out of LOGS_DIR/tasks/ (empty, absolute, a
+ * ".." step), which gets no file of its own, or a path too long. */
+int tasklog_path(const char *logs_dir, const char *task, char *buf, size_t len);
+
 /* Reopen every file (SIGUSR1 after an external logrotate). */
 void tasklog_reopen(void);
 
