@@ -8,7 +8,7 @@
  *   main __notify                     a notification sender (alerts.c)
  *
  * The options that only shape the environment (--root, --config, --user,
- * --verbose, --json, --include-examples) are global and may appear
+ * --tag, --verbose, --json, --include-examples) are global and may appear
  * anywhere; the first word that is not an option names the subcommand, and
  * what follows it belongs to the subcommand (so `reset --task NAME` keeps
  * its own --task), but for the global options and --help.  The program
@@ -54,7 +54,8 @@ enum action {
 };
 
 struct args {
-    const char *root, *config, *user, *task;
+    const char *root, *config, *user, *tags, *task;
+    int tags_given; /* --tag takes one comma list, once */
     bool verbose, json, include_examples;
     enum action action;
     bool action_set;
@@ -103,7 +104,10 @@ static int global_option(struct args *a, char **argv, int argc, int *i)
         a->config = v;
     else if ((v = option_value("--user", argv, argc, i, &bad)))
         a->user = v;
-    else
+    else if ((v = option_value("--tag", argv, argc, i, &bad))) {
+        a->tags = v;
+        a->tags_given++;
+    } else
         return bad ? -1 : 0;
     return 1;
 }
@@ -220,6 +224,9 @@ static int parse(struct args *a, int argc, char **argv)
             return unknown_word(arg);
         }
     }
+    if (a->tags_given > 1)
+        return cli_bad_args("--tag", "given twice: name the tags once, as a comma list "
+                                     "(--tag a,b)");
     if (!a->action_set)
         a->action = ACTION_DAEMON;
     return 0;
@@ -290,6 +297,7 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
     opt->config_path = p->config;
     opt->tasks_dir = p->tasks;
     opt->user = a->user;
+    opt->tags = a->tags;
     opt->verbose = a->verbose;
     opt->json = a->json;
     opt->include_examples = a->include_examples || config->tasks.include_example_tasks;

@@ -24,6 +24,7 @@ struct cli_options {
     const char *config_path; /* config file (absolute) */
     const char *tasks_dir;   /* tasks directory (absolute) */
     const char *user;        /* --user NAME, or NULL */
+    const char *tags;        /* --tag A,B: only tasks with one of these tags, or NULL */
     bool verbose;
     bool json;                     /* --json given anywhere */
     bool include_examples;         /* tasks.include_example_tasks or --include-examples */
@@ -111,7 +112,7 @@ int cmd_daemon(const struct cli_options *opt, bool detach);
  * and the program's name). */
 #define CLI_USAGE                                                      \
     "[--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] " \
-    "[--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
+    "[--tag TAGS] [--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
 
 /* The full --help text to stdout, the commands' lines made from their
  * entries (NULL-terminated, in that order). */

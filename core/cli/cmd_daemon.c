@@ -3,10 +3,17 @@
  * only what it uses of the global options (daemon.h). */
 #include "cli.h"
 
+#include <stdio.h>
+
 #include "daemon/daemon.h"
 
 int cmd_daemon(const struct cli_options *opt, bool detach)
 {
+    if (opt->tags) { /* silently running every task would betray the option */
+        fprintf(stderr, "main: --tag filters list, --status, overdue and history; a daemon "
+                        "runs every task (--user NAME runs only NAME's)\n");
+        return EXIT_USAGE;
+    }
     const struct daemon_options dopt = {
         .root = opt->root,
         .config_path = opt->config_path,
@@ -14,6 +21,7 @@ int cmd_daemon(const struct cli_options *opt, bool detach)
         .verbose = opt->verbose,
         .examples_forced = opt->examples_forced,
         .detach = detach,
+        .user = opt->user,
     };
 
     return daemon_run(&dopt);

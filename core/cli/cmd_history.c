@@ -3,8 +3,8 @@
  *
  * Read straight from the store, so it works whether or not a daemon runs
  * (WAL lets a reader in beside the daemon's writes).  The filters are the
- * store's query (store_run_filter); --user keeps the runs of that user's
- * tasks, as the task files say today.
+ * store's query (store_run_filter); --user and --tag keep the runs of the
+ * tasks they pick (taskview_wanted), as they are today.
  *
  * The table shows each run's most telling line (its error's first line),
  * and the missed rows of one task that follow each other — the fires of one
@@ -42,7 +42,7 @@ struct history_args {
 
 struct history_walk {
     const struct cli_options *opt;
-    const struct discovery *users; /* task files, when --user filters */
+    const json_t *shown; /* the status document, when --user or --tag filters */
     json_t *runs;
     long lines, count; /* table lines taken, and wanted */
     bool out_of_memory;
@@ -181,19 +181,6 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
     return 0;
 }
 
-/* Whether the run's task belongs to the --user asked for. */
-static bool history_wanted(const struct history_walk *w, const char *task)
-{
-    if (!w->users)
-        return true;
-    for (size_t i = 0; i < w->users->count; i++) {
-        const struct discovered *item = &w->users->items[i];
-        if (strcmp(item->name, task) == 0)
-            return taskview_user_matches(w->opt, item);
-    }
-    return false;
-}
-
 /* Two rows share a table line: both missed, of one task. */
 static bool history_same_downtime(const json_t *a, const json_t *b)
 {
@@ -212,7 +199,7 @@ static int history_take(const struct store_run *run, void *ud)
     size_t taken = json_array_size(w->runs);
     json_t *row;
 
-    if (!history_wanted(w, run->task))
+    if (w->shown && !taskview_lists(w->shown, run->task))
         return 0;
     row = runview_run_json(run, w->opt->default_zone);
     if (!row) {
@@ -318,7 +305,7 @@ static int history_print(const struct cli_options *opt, const json_t *runs)
 static int history_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct history_args args;
-    struct discovery found = {0};
+    json_t *shown = NULL;
     struct history_walk walk = {.opt = opt};
     struct store *st = NULL;
     char err[HISTORY_ERR_MAX];
@@ -330,12 +317,10 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
         rc = cmd_show_run(opt, "history", args.show, args.json);
         return rc == EXIT_USAGE ? cli_command_usage(&cmd_history_entry) : rc;
     }
-    if (opt->user) {
-        if (taskview_scan(opt, args.task, &found, err, sizeof err) < 0) {
-            fprintf(stderr, "history: %s\n", err);
-            goto done;
-        }
-        walk.users = &found;
+    if (taskview_filtered(opt) &&
+        !(walk.shown = shown = taskview_status(opt, err, sizeof err))) {
+        fprintf(stderr, "history: %s\n", err);
+        goto done;
     }
     st = taskview_store_open(opt, err, sizeof err);
     walk.runs = json_array();
@@ -344,8 +329,8 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "history: %s\n", st ? "out of memory" : err);
         goto done;
     }
-    /* No row limit in SQL: --user may skip rows, a line may hold many;
-     * history_take stops the walk. */
+    /* No row limit in SQL: --user and --tag may skip rows, a line may hold
+     * many; history_take stops the walk. */
     if (store_history(st, &args.filter, 0, history_take, &walk) < 0 || walk.out_of_memory) {
         fprintf(stderr, "history: %s\n",
                 walk.out_of_memory ? "out of memory" : store_error(st));
@@ -356,14 +341,17 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
     if (args.task && json_array_size(walk.runs) == 0 &&
         taskname_check(opt, "history", args.task) != 0)
         goto done;
-    if ((args.json ? table_print_json(walk.runs, stdout) : history_print(opt, walk.runs)) < 0 ||
+    bool none = !args.json && shown && json_array_size(json_object_get(shown, "tasks")) == 0;
+    if ((args.json ? table_print_json(walk.runs, stdout)
+         : none    ? taskview_print_none(opt)
+                   : history_print(opt, walk.runs)) < 0 ||
         fflush(stdout) != 0)
         goto done;
     rc = 0;
 done:
     json_decref(walk.runs);
     store_close(st);
-    discovery_free(&found);
+    json_decref(shown);
     return rc;
 }
 

@@ -20,10 +20,8 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     json_t *task;
     int rc;
 
-    if (json_array_size(tasks) == 0) {
-        printf("no tasks in %s\n", opt->tasks_dir);
-        return 0;
-    }
+    if (json_array_size(tasks) == 0)
+        return taskview_print_none(opt);
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
     json_array_foreach(tasks, i, task)

@@ -91,10 +91,15 @@ static int next_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "next: %s\n", err);
         goto done;
     }
-    if (found.count == 0 || !taskview_user_matches(opt, &found.items[0])) {
+    if (found.count == 0) {
         if (taskname_check(opt, "next", name) == 0) /* there, but not among these */
-            fprintf(stderr, "next: task '%s' is left out here (--user, --include-examples)\n",
-                    name);
+            fprintf(stderr, "next: task '%s' is left out here (--include-examples)\n", name);
+        goto done;
+    }
+    if (!taskview_user_matches(opt, &found.items[0])) {
+        fprintf(stderr, "next: no task '%s' for user %s in %s (it runs as %s)\n", name,
+                opt->user, opt->tasks_dir,
+                found.items[0].task.user ? found.items[0].task.user : "the daemon's user");
         goto done;
     }
     if (!found.items[0].loaded) {

@@ -36,10 +36,8 @@ static int overdue_print(const struct cli_options *opt, const json_t *tasks, dou
     json_t *task;
     int rc;
 
-    if (json_array_size(tasks) == 0) {
-        printf("no task is overdue\n");
-        return 0;
-    }
+    if (json_array_size(tasks) == 0)
+        return printf("no task is overdue\n") < 0 ? -1 : 0;
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
@@ -70,8 +68,10 @@ static int overdue_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "overdue: out of memory\n");
         goto done;
     }
-    int printed =
-        json ? table_print_json(tasks, stdout) : overdue_print(opt, tasks, taskview_now(doc));
+    bool none = !json && json_array_size(json_object_get(doc, "tasks")) == 0;
+    int printed = json   ? table_print_json(tasks, stdout)
+                  : none ? taskview_print_none(opt)
+                         : overdue_print(opt, tasks, taskview_now(doc));
     if (printed < 0 || fflush(stdout) != 0)
         goto done;
     rc = json_array_size(tasks) > 0 ? 1 : 0;

@@ -103,10 +103,8 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
     json_t *task;
     int rc;
 
-    if (json_array_size(tasks) == 0) {
-        printf("no tasks in %s\n", opt->tasks_dir);
-        return 0;
-    }
+    if (json_array_size(tasks) == 0)
+        return taskview_print_none(opt);
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
@@ -137,6 +135,7 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
 static int status_print(const struct cli_options *opt, const json_t *doc)
 {
     status_print_daemon(doc);
+    taskview_print_scope(doc);
     return status_print_tasks(opt, json_object_get(doc, "tasks"), taskview_now(doc));
 }
 

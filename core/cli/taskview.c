@@ -44,11 +44,102 @@ int taskview_scan(const struct cli_options *opt, const char *only, struct discov
     return discovery_scan(&dopt, out, err, errlen);
 }
 
+/* taskview_user_matches, for a task whose `user` field is `task_user`. */
+static bool taskview_user_is(const struct cli_options *opt, const char *task_user, bool loaded)
+{
+    return !opt->user || !loaded || (task_user && strcmp(task_user, opt->user) == 0);
+}
+
 bool taskview_user_matches(const struct cli_options *opt, const struct discovered *item)
 {
-    if (!opt->user)
+    return taskview_user_is(opt, item->loaded ? item->task.user : NULL, item->loaded);
+}
+
+/* Whether the JSON list of strings holds the `len` bytes at `tag`. */
+static bool taskview_has_tag(const json_t *tags, const char *tag, size_t len)
+{
+    size_t i;
+    json_t *item;
+
+    json_array_foreach(tags, i, item)
+    {
+        const char *text = json_string_value(item);
+        if (text && strlen(text) == len && strncmp(text, tag, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool taskview_wanted(const struct cli_options *opt, const json_t *task)
+{
+    /* Broken with no last good version: neither user nor tags are known. */
+    bool loaded = !json_is_true(json_object_get(task, "broken")) ||
+                  json_is_true(json_object_get(task, "last_good"));
+    const json_t *tags = json_object_get(task, "tags");
+
+    if (!taskview_user_is(opt, json_string_value(json_object_get(task, "user")), loaded))
+        return false;
+    if (!opt->tags || !loaded)
         return true;
-    return item->loaded && item->task.user && strcmp(item->task.user, opt->user) == 0;
+    for (const char *tag = opt->tags; *tag;) {
+        size_t len = strcspn(tag, ",");
+        if (len > 0 && taskview_has_tag(tags, tag, len))
+            return true;
+        tag += len + (tag[len] == ',');
+    }
+    return false;
+}
+
+bool taskview_filtered(const struct cli_options *opt)
+{
+    return opt->user || opt->tags;
+}
+
+bool taskview_lists(const json_t *doc, const char *name)
+{
+    size_t i;
+    json_t *task;
+
+    json_array_foreach(json_object_get(doc, "tasks"), i, task)
+    {
+        const char *listed = json_string_value(json_object_get(task, "name"));
+        if (listed && strcmp(listed, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+int taskview_print_none(const struct cli_options *opt)
+{
+    return printf("no tasks%s%s%s%s in %s\n", opt->user ? " for user " : "",
+                  opt->user ? opt->user : "", opt->tags ? " tagged " : "",
+                  opt->tags ? opt->tags : "", opt->tasks_dir) < 0
+               ? -1
+               : 0;
+}
+
+void taskview_print_scope(const json_t *doc)
+{
+    const char *only = json_string_value(json_object_get(doc, "only_user"));
+
+    if (only)
+        printf("daemon: runs only the tasks of user %s (--user %s)\n", only, only);
+}
+
+/* Keep the tasks of the document that pass the filters.  0, or -1 when out
+ * of memory. */
+static int taskview_keep_wanted(const struct cli_options *opt, json_t *doc)
+{
+    json_t *tasks = json_object_get(doc, "tasks");
+    size_t i = 0;
+
+    while (i < json_array_size(tasks)) {
+        if (taskview_wanted(opt, json_array_get(tasks, i)))
+            i++;
+        else if (json_array_remove(tasks, i) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 struct taskview_last {
@@ -104,12 +195,12 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     if (item->loaded)
         schedule_set_describe(&t->schedules, words, sizeof words);
     json_t *entry = json_pack(
-        "{s:s, s:s?, s:s, s:s?, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:[]}", "name",
-        item->name, "title", item->loaded ? t->title : NULL, "path", item->path, "schedule",
-        item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "enabled",
-        item->loaded && t->enabled, "paused", paused, "broken", !item->loaded, "error",
-        item->error, "last_good", false, "installing", false, "overdue", overdue, "last_run",
-        last.run ? last.run : json_null(), "running");
+        "{s:s, s:s?, s:s, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:[]}",
+        "name", item->name, "title", item->loaded ? t->title : NULL, "path", item->path,
+        "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "tags",
+        task_list_json(&t->tags), "enabled", item->loaded && t->enabled, "paused", paused,
+        "broken", !item->loaded, "error", item->error, "last_good", false, "installing", false,
+        "overdue", overdue, "last_run", last.run ? last.run : json_null(), "running");
     if (entry && instant_json_set(entry, "next_fire", opt->default_zone,
                                   next != SCHEDULE_NEVER ? (double)next : 0) < 0) {
         json_decref(entry);
@@ -133,8 +224,6 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
     if (!st)
         goto fail;
     for (size_t i = 0; i < found.count; i++) {
-        if (!taskview_user_matches(opt, &found.items[i]))
-            continue;
         json_t *task = taskview_local_task(opt, st, &found.items[i], now, err, errlen);
         if (!task)
             goto fail;
@@ -193,6 +282,11 @@ json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen)
         break;
     case CLIENT_ERROR:
         break;
+    }
+    if (doc && taskview_keep_wanted(opt, doc) < 0) {
+        snprintf(err, errlen, "out of memory");
+        json_decref(doc);
+        doc = NULL;
     }
     json_decref(reply);
     json_decref(request);

@@ -25,17 +25,38 @@ struct store *taskview_store_open(const struct cli_options *opt, char *err, size
 int taskview_scan(const struct cli_options *opt, const char *only, struct discovery *out,
                   char *err, size_t errlen);
 
-/* False when --user names someone else than the task's user. */
+/* False when --user names someone else than the task's user (a task with
+ * no `user` runs as the daemon's own user: it is nobody else's); a file
+ * that does not load cannot say whose it is, and is every user's. */
 bool taskview_user_matches(const struct cli_options *opt, const struct discovered *item);
+
+/* Whether a task of the status document passes --user and --tag (one of
+ * the comma list's tags; a file that does not load passes, as above).
+ * This is the one filter of list, --status, overdue and history. */
+bool taskview_wanted(const struct cli_options *opt, const json_t *task);
+
+/* Whether --user or --tag filters the tasks. */
+bool taskview_filtered(const struct cli_options *opt);
+
+/* Whether the status document lists the task `name`. */
+bool taskview_lists(const json_t *doc, const char *name);
+
+/* The line of an empty listing: "no tasks in DIR", or with the filters
+ * "no tasks for user NAME tagged A,B in DIR".  0, or -1 when stdout fails. */
+int taskview_print_none(const struct cli_options *opt);
+
+/* The daemon's own scope, when it runs with --user (the document's
+ * "only_user"): "daemon: runs only the tasks of user NAME"; nothing else. */
+void taskview_print_scope(const json_t *doc);
 
 /* The status document of engine.h (engine_status_json) with one more key,
  * "daemon": true when a daemon answered, false when the document was built
  * here (then "pid", "started_at" and "uptime" are null and nothing runs).
- * Filtered by --user.  New reference, or NULL with a message in err. */
+ * Filtered by --user and --tag (taskview_wanted).  New reference, or NULL with a message in err. */
 json_t *taskview_status(const struct cli_options *opt, char *err, size_t errlen);
 
 /* The start of `--status`, `list` and `overdue`: their only option is
- * the global --json (*json); returns the status document (new reference),
+ * the global --json (*json; --user and --tag are global options too); returns the status document (new reference),
  * or NULL with the exit code in *rc: EXIT_USAGE for any other argument
  * (the caller prints its usage line), 1 after reporting the failure under
  * the command's name. */

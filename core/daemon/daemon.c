@@ -59,7 +59,7 @@
 #include "watch.h"
 
 #define DAEMON_ERR_MAX (PATH_MAX + 512) /* a path and a reason */
-#define DAEMON_ARGV_MAX 10              /* program, --root R, --config C, 3 switches, NULL */
+#define DAEMON_ARGV_MAX 12 /* program, --root R, --config C, --user U, 3 switches, NULL */
 
 static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 #define DAEMON_SIGNAL_COUNT (sizeof daemon_signals / sizeof daemon_signals[0])
@@ -367,6 +367,10 @@ static void reexec(const struct daemon_options *opt, bool detached, int lock_fd)
         argv[n++] = "--verbose";
     if (opt->examples_forced)
         argv[n++] = "--include-examples";
+    if (opt->user) {
+        argv[n++] = "--user";
+        argv[n++] = (char *)opt->user;
+    }
     argv[n] = NULL;
     selfrestart_exec(argv, lock_fd);
 }
@@ -509,6 +513,7 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
         .root = d->opt->root,
         .config_path = d->opt->config_path,
         .include_examples = d->opt->examples_forced,
+        .only_user = d->opt->user,
         .spill_beside = d->db_path,
         .on_job_done = on_job_done,
         .hook_data = d,

@@ -31,6 +31,8 @@ struct daemon_options {
     bool examples_forced;        /* --include-examples itself (the config's
                                   * setting is read again at each reload) */
     bool detach;                 /* --daemon: double fork, setsid, pid file */
+    const char *user;            /* --user NAME: run only NAME's tasks
+                                  * (engine_options.only_user); NULL = all */
 };
 
 /* Run the daemon.  Returns the process exit code: 0 after a graceful

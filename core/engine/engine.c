@@ -60,7 +60,9 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config, struc
     e->program = opt->program ? strdup(opt->program) : self_exe();
     e->root = strdup(opt->root);
     e->config_path = strdup(opt->config_path);
-    if (!e->program || !e->root || !e->config_path)
+    if (opt->only_user && !(e->only_user = strdup(opt->only_user)))
+        goto fail;
+    if (!e->program || !e->root || !e->config_path || !(e->foreign = json_object()))
         goto fail;
     if (!opt->wait_for_store && store_set_busy_timeout(store, ENGINE_STORE_BUSY_MS) != 0) {
         snprintf(err, errlen, "%s", store_error(store));
@@ -88,6 +90,8 @@ fail_free:
         free(e->program);
         free(e->root);
         free(e->config_path);
+        free(e->only_user);
+        json_decref(e->foreign);
         free(e);
     }
     return NULL;
@@ -116,7 +120,12 @@ int engine_start(struct engine *e, char *err, size_t errlen)
     entries_forget_deleted(e);
     for (struct entry *en = e->entries; en; en = en->next)
         count++;
-    log_info("%d task(s) loaded, %d broken", count, broken);
+    if (e->only_user)
+        log_info("%d task(s) of user %s loaded, %d broken; %zu task(s) of other users not run "
+                 "(--user %s)",
+                 count, e->only_user, broken, json_object_size(e->foreign), e->only_user);
+    else
+        log_info("%d task(s) loaded, %d broken", count, broken);
     return 0;
 }
 
@@ -333,5 +342,7 @@ void engine_free(struct engine *e)
     free(e->program);
     free(e->root);
     free(e->config_path);
+    free(e->only_user);
+    json_decref(e->foreign);
     free(e);
 }

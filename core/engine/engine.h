@@ -48,6 +48,11 @@ struct engine_options {
     const char *root;        /* project root (absolute) */
     const char *config_path; /* config file (absolute) */
     bool include_examples;   /* --include-examples: forces example_* tasks on */
+    /* --user NAME: only the tasks whose `user` field is NAME are scheduled
+     * and run; a task without `user` runs as the daemon's own user, so it is
+     * not NAME's.  A file that does not load cannot say whose it is: it is
+     * kept, as broken, for every NAME.  NULL = every task. */
+    const char *only_user;
     /* Store writes wait out another process's lock for STORE_BUSY_TIMEOUT_MS
      * (`main --task` without a daemon).  Otherwise (the daemon) they wait
      * ENGINE_STORE_BUSY_MS and then go to pending.c: the loop never stalls. */
@@ -118,9 +123,9 @@ void engine_clock_jumped(struct engine *engine);
 /* The daemon's state as JSON, for `--status` and the control socket
  * (instants as time/instant_json.h writes them: NAME and NAME_epoch):
  *   { "pid", "version", "started_at", "uptime" (s), "now",
- *     "running": n, "queued": n,
+ *     "running": n, "queued": n, "only_user": the daemon's --user or null,
  *     "tasks": [ { "name", "title", "path", "schedule" (in words),
- *                  "user", "enabled", "paused", "broken", "error",
+ *                  "user", "tags", "enabled", "paused", "broken", "error",
  *                  "last_good" (broken, but a last good version is in
  *                  force), "installing" (dependencies being installed),
  *                  "next_fire" (null: none), "overdue" (bool),
@@ -131,7 +136,8 @@ void engine_clock_jumped(struct engine *engine);
  *              "since", "lost" }, and while a reader holds its checkpoints
  *              back "checkpoint_blocked_by": { "pid", "command", "since",
  *              "wal_bytes" } (pending.h) }
- * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it.
+ * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it,
+ * and the broken files (whose user cannot be known).
  * A task is overdue when its next fire passed more than ENGINE_OVERDUE_AFTER
  * seconds ago, no run of it is queued or running, and it is not paused.  New reference. */
 #define ENGINE_OVERDUE_AFTER 5

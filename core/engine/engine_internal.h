@@ -131,6 +131,10 @@ struct engine {
     struct pending *pending; /* every runs row and fire time is written through it */
     char *program, *root, *config_path, *tasks_dir;
     bool include_examples;
+    char *only_user; /* engine_options.only_user, or NULL */
+    /* With only_user: the task files of other users, name -> content hash,
+     * as the last scan found them (neither scheduled nor forgotten). */
+    json_t *foreign;
     const struct tz *zone; /* schedules' default zone */
     double started_at;
 

@@ -73,13 +73,13 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
                    en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
 
     task = json_pack(
-        "{s:s, s:s?, s:s, s:o, s:s?, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:o}", "name",
-        en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path, "schedule",
-        schedule_json(en), "user", en->loaded ? en->task.user : NULL, "enabled",
-        en->loaded && en->task.enabled, "paused", en->paused, "broken", en->error != NULL,
-        "error", en->error, "last_good", en->error != NULL && en->loaded, "installing",
-        en->staging, "overdue", overdue, "last_run", last_run_json(e, en), "running",
-        running ? running : json_array());
+        "{s:s, s:s?, s:s, s:o, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:o}",
+        "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
+        "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "tags",
+        task_list_json(&en->task.tags), "enabled", en->loaded && en->task.enabled, "paused",
+        en->paused, "broken", en->error != NULL, "error", en->error, "last_good",
+        en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
+        "last_run", last_run_json(e, en), "running", running ? running : json_array());
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
         json_decref(task);
@@ -88,10 +88,11 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
     return task;
 }
 
+/* A broken file cannot say whose it is: every user sees it. */
 static bool wanted(const struct entry *en, const char *user_filter)
 {
-    return !user_filter ||
-           (en->loaded && en->task.user && strcmp(en->task.user, user_filter) == 0);
+    return !user_filter || !en->loaded ||
+           (en->task.user && strcmp(en->task.user, user_filter) == 0);
 }
 
 json_t *engine_status_json(struct engine *e, const char *user_filter)
@@ -114,10 +115,10 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     }
     for (const struct job *job = e->jobs; job; job = job->next)
         queued += job->state != JOB_SPAWNED;
-    json_t *doc =
-        json_pack("{s:i, s:s, s:f, s:i, s:i, s:o, s:o}", "pid", (int)getpid(), "version",
-                  SCHEDULER_VERSION, "uptime", now - e->started_at, "running", e->spawned,
-                  "queued", queued, "tasks", tasks, "store", pending_status_json(e->pending));
+    json_t *doc = json_pack("{s:i, s:s, s:f, s:i, s:i, s:s?, s:o, s:o}", "pid", (int)getpid(),
+                            "version", SCHEDULER_VERSION, "uptime", now - e->started_at,
+                            "running", e->spawned, "queued", queued, "only_user", e->only_user,
+                            "tasks", tasks, "store", pending_status_json(e->pending));
     if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
                 instant_json_set(doc, "now", e->zone, now) < 0)) {
         json_decref(doc);

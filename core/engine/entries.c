@@ -84,16 +84,21 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
     return en;
 }
 
-static void entry_remove(struct entry *en)
+/* The file is gone (or, under --user, no longer that user's: `forget` is
+ * false, and the store keeps its schedule state for a daemon that runs it). */
+static void entry_remove(struct entry *en, bool forget)
 {
     struct engine *e = en->engine;
     struct entry **link = &e->entries;
 
-    dispatch_cancel_entry(en, "task file deleted", false);
+    dispatch_cancel_entry(en, forget ? "task file deleted" : "task of another user", false);
     wakeup_clear(e, &en->wake);
-    if (store_task_remove(e->store, en->name) < 0)
+    if (forget && store_task_remove(e->store, en->name) < 0)
         log_error("%s: cannot forget the task: %s", en->name, store_error(e->store));
-    log_info("%s: task file deleted; unscheduled", en->name);
+    if (forget)
+        log_info("%s: task file deleted; unscheduled", en->name);
+    else
+        log_info("%s: no longer a task of user %s; unscheduled", en->name, e->only_user);
     while (*link != en)
         link = &(*link)->next;
     *link = en->next;
@@ -142,10 +147,15 @@ static void report_skipped(struct engine *e, const struct discovery *d)
  * (versions_retry_failed). */
 static bool known_version(void *data, const char *name, const char *path, const char *hash)
 {
-    const struct entry *en = entries_find(data, name);
+    struct engine *e = data;
+    const struct entry *en = entries_find(e, name);
     const char *judged;
 
-    if (!en || strcmp(en->path, path) != 0)
+    if (!en) { /* another user's file, as it was */
+        const char *foreign = json_string_value(json_object_get(e->foreign, name));
+        return foreign && strcmp(foreign, hash) == 0;
+    }
+    if (strcmp(en->path, path) != 0)
         return false;
     judged = en->error     ? en->error_hash
              : en->staging ? en->staged.hash
@@ -181,19 +191,41 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
     return 0;
 }
 
+/* Under --user, a task file that loads and names another user (or none)
+ * is not the daemon's: it is noted in `foreign` (so that an unchanged one
+ * is not evaluated again) and skipped.  True when it was. */
+static bool foreign_task(struct engine *e, const struct discovered *item, json_t *foreign)
+{
+    if (!e->only_user)
+        return false;
+    if (item->unchanged ? !entries_find(e, item->name)
+                        : item->loaded && (!item->task.user ||
+                                           strcmp(item->task.user, e->only_user) != 0)) {
+        if (json_object_set_new(foreign, item->name, json_string(item->hash)) < 0)
+            log_error("%s: out of memory", item->name);
+        return true;
+    }
+    return false;
+}
+
 int entries_rescan(struct engine *e)
 {
     struct discovery d;
     struct entry *en, *next;
+    json_t *foreign = json_object();
     int broken = 0;
 
-    if (scan(e, NULL, &d) != 0)
+    if (!foreign || scan(e, NULL, &d) != 0) {
+        json_decref(foreign);
         return -1;
+    }
     for (en = e->entries; en; en = en->next)
         en->seen = false;
     for (size_t i = 0; i < d.count; i++) {
         struct discovered *item = &d.items[i];
 
+        if (foreign_task(e, item, foreign))
+            continue;
         en = entries_find(e, item->name);
         if (item->unchanged && en) {
             broken += en->error != NULL;
@@ -207,10 +239,12 @@ int entries_rescan(struct engine *e)
             versions_offer(en, item);
         en->seen = true;
     }
+    json_decref(e->foreign);
+    e->foreign = foreign;
     for (en = e->entries; en; en = next) {
         next = en->next;
         if (!en->seen)
-            entry_remove(en);
+            entry_remove(en, !json_object_get(foreign, en->name));
     }
     discovery_free(&d);
     return broken;
@@ -222,12 +256,14 @@ struct stale {
 };
 
 /* Names the store knows but the scan did not find: task files deleted
- * while the daemon was down.  Collected first, removed after the query. */
+ * while the daemon was down (not those of other users, under --user).
+ * Collected first, removed after the query. */
 static int collect_stale(const struct store_task *task, void *ud)
 {
     struct stale *stale = ud;
 
     if (!entries_find(stale->engine, task->name) &&
+        !json_object_get(stale->engine->foreign, task->name) &&
         json_array_append_new(stale->names, json_string(task->name)) != 0)
         return -1;
     return 0;

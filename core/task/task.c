@@ -114,7 +114,7 @@ static char *name_from_path(const char *path)
     return strndup(base, len);
 }
 
-static json_t *json_list(const struct string_list *list)
+json_t *task_list_json(const struct string_list *list)
 {
     json_t *array = json_array();
     for (size_t i = 0; array && i < list->count; i++)
@@ -145,7 +145,7 @@ static json_t *json_notify(const struct task *t)
         json_array_append_new(on, json_string("success"));
     if (on && t->notify.on_attempt_failure)
         json_array_append_new(on, json_string("attempt_failure"));
-    return json_pack("{s:o?, s:o?}", "on", on, "channels", json_list(&t->notify.channels));
+    return json_pack("{s:o?, s:o?}", "on", on, "channels", task_list_json(&t->notify.channels));
 }
 
 static const char *const overlap_json[] = {"skip", "queue"};
@@ -163,15 +163,15 @@ int task_build_json(struct task *t)
                     " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:o?, s:o?, s:o?, s:o?}",
                     "name", t->name, "title", t->title, "description", t->description,
                     "enabled", t->enabled, "schedule", schedules, "run", t->has_run, "command",
-                    t->has_run ? json_null() : json_list(&t->command), "args",
+                    t->has_run ? json_null() : task_list_json(&t->command), "args",
                     json_incref(t->args), "env", env, "cwd", t->cwd, "user", t->user, "timeout",
                     json_unless(t->timeout, -1), "retry_count", t->retry_count, "retry_delay",
                     t->retry_delay, "retry_backoff", t->retry_backoff, "max_instances",
                     t->max_instances, "overlap", overlap_json[t->overlap], "catchup",
                     catchup_json[t->catchup], "grace", json_unless(t->grace, -1), "priority",
                     t->priority, "memory_limit", json_unless(t->memory_limit_mb, 0),
-                    "dependencies", json_list(&t->dependencies), "notify", json_notify(t),
-                    "tags", json_list(&t->tags));
+                    "dependencies", task_list_json(&t->dependencies), "notify", json_notify(t),
+                    "tags", task_list_json(&t->tags));
     if (doc == NULL)
         return -1;
     t->frontmatter_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -91,6 +91,10 @@ int task_read(const char *path, char **content, size_t *len, char *err, size_t e
  * into t->frontmatter_json.  0, or -1 when out of memory. */
 int task_build_json(struct task *t);
 
+/* The list as a JSON array of strings: new reference, or NULL when out of
+ * memory. */
+json_t *task_list_json(const struct string_list *list);
+
 /* 64-bit FNV-1a of data, as 16 lowercase hex digits. */
 void task_hash(const char *data, size_t len, char out[TASK_HASH_HEX]);
 

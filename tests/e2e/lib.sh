@@ -91,7 +91,8 @@ e2e_cli() {
 
 # e2e_start [OFFSET]: start the daemon in the background, with the clock
 # shifted by OFFSET seconds, and wait until it answers.  Its pid is in
-# $E2E_DAEMON; its output goes to $E2E_ROOT/daemon.out.
+# $E2E_DAEMON; its output goes to $E2E_ROOT/daemon.out.  $E2E_DAEMON_ARGS
+# (split on spaces) are more options of the daemon's command line.
 e2e_start() {
     if [ "$E2E_VALGRIND" = 1 ]; then
         set -- "${1:-0}" valgrind --quiet --leak-check=full --show-leak-kinds=definite \
@@ -102,8 +103,9 @@ e2e_start() {
     fi
     e2e_offset=$1
     shift
+    # shellcheck disable=SC2086
     TASKSCHED_CLOCK_OFFSET=$e2e_offset "$@" "$E2E_MAIN" --root "$E2E_ROOT" \
-        >>"$E2E_ROOT/daemon.out" 2>&1 &
+        ${E2E_DAEMON_ARGS:-} >>"$E2E_ROOT/daemon.out" 2>&1 &
     E2E_DAEMON=$!
     E2E_PIDS="$E2E_PIDS $E2E_DAEMON"
     if ! e2e_wait 10 e2e_daemon_up; then
