@@ -8,6 +8,8 @@
  * and after an ok line one line per schedule that does not do what its
  * text suggests or never fires again (the file is still valid):
  *   warn PATH:LINE: MESSAGE
+ * A module (tasks/lib/..., _NAME.lua: task/module.h) is only compiled:
+ *   ok   PATH  module, require("NAME")
  * or, with --json, one document of the same facts (check_files).
  * Exit 0 when all are valid, 1 when any failed, 2 on a usage error.
  */
@@ -22,6 +24,7 @@
 #include "cli.h"
 #include "table.h"
 #include "task/isolated.h"
+#include "task/module.h"
 #include "task/rocks.h"
 #include "task/task.h"
 #include "task/task_lines.h"
@@ -165,7 +168,20 @@ static json_t *check_one(const struct cli_options *opt, struct isolated_job *job
     return out;
 }
 
-/* check_one's object as the lines of the header comment. */
+/* A module (compiled, never run) as {"path", "ok", "module": its require
+ * name} or {"path", "ok", "error"}; NULL out of memory. */
+static json_t *check_module(const char *path, const char *name)
+{
+    char err[TASK_ERR_MAX], required[PATH_MAX];
+
+    if (module_check(path, err, sizeof err) != 0)
+        return json_pack("{s:s, s:b, s:s}", "path", path, "ok", 0, "error", err);
+    if (module_require_name(name, required, sizeof required) != 0)
+        snprintf(required, sizeof required, "?");
+    return json_pack("{s:s, s:b, s:s}", "path", path, "ok", 1, "module", required);
+}
+
+/* check_one's or check_module's object as the lines of the header comment. */
 static int check_print_one(const json_t *one)
 {
     const char *path = json_string_value(json_object_get(one, "path"));
@@ -183,6 +199,11 @@ static int check_print_one(const json_t *one)
                    ? -1
                    : 0;
     }
+    if (json_object_get(one, "module"))
+        return printf("ok   %s  module, require(\"%s\")\n", path,
+                      json_string_value(json_object_get(one, "module"))) < 0
+                   ? -1
+                   : 0;
     rc = printf("ok   %s  %s — %s; %s%s\n", path,
                 json_string_value(json_object_get(one, "title")),
                 json_string_value(json_object_get(one, "schedule")),
@@ -201,26 +222,31 @@ static int check_print_one(const json_t *one)
 }
 
 /* Load paths[i] as the task names[i] (NULL: from the file name), all in
- * one worker that a stuck file cannot hang (isolated.h), and print them:
- * the lines of the header comment, or with --json {"ok": ALL VALID,
- * "files": [check_one's objects]}.  0 when all are valid. */
+ * one worker that a stuck file cannot hang (isolated.h), modules only
+ * compiled, and print them in order: the lines of the header comment, or
+ * with --json {"ok": ALL VALID, "files": [check_one's and check_module's
+ * objects]}.  0 when all are valid. */
 static int check_files(const struct cli_options *opt, char **paths, char **names, size_t count)
 {
     struct isolated_job *jobs = calloc(count ? count : 1, sizeof *jobs);
     json_t *files = json_array(), *one, *doc = NULL;
     bool valid = true, oom = jobs == NULL || files == NULL;
     int rc = 1;
-    size_t i;
+    size_t i, k, tasks = 0;
 
     if (oom)
         goto done;
     for (i = 0; i < count; i++) {
-        jobs[i].path = paths[i];
-        jobs[i].name = names[i];
+        if (names[i] && module_is(names[i]))
+            continue;
+        jobs[tasks].path = paths[i];
+        jobs[tasks++].name = names[i];
     }
-    isolated_load(jobs, count);
-    for (i = 0; i < count; i++) /* each check_one frees its task: all are called */
-        if (json_array_append_new(files, check_one(opt, &jobs[i])) < 0)
+    isolated_load(jobs, tasks);
+    for (i = 0, k = 0; i < count; i++) /* each check_one frees its task: all are called */
+        if (json_array_append_new(files, names[i] && module_is(names[i])
+                                             ? check_module(paths[i], names[i])
+                                             : check_one(opt, &jobs[k++])) < 0)
             oom = true;
     if (oom)
         goto done;

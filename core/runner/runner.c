@@ -34,6 +34,7 @@
 #include "proclimit.h"
 #include "run/executor.h"
 #include "run/run_protocol.h"
+#include "task/module.h"
 #include "task/rocks.h"
 #include "time/clock.h"
 
@@ -149,6 +150,9 @@ static int prepare_lua(struct runner *r)
      * while the daemon keeps its last good config. */
     if (r->task.dependencies.count &&
         rocks_open_tree(r->L, r->req.rocks_tree, r->err, sizeof r->err) != 0)
+        return -1;
+    /* Its own folder's _name modules and tasks/lib/ come first (module.h). */
+    if (module_open(r->L, r->req.path, r->req.task, r->err, sizeof r->err) != 0)
         return -1;
     snprintf(chunkname, sizeof chunkname, "@%s", path);
     lua_pushcfunction(r->L, traceback);

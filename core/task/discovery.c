@@ -12,6 +12,7 @@
 
 #include "isolated.h"
 #include "lib/utf8.h"
+#include "module.h"
 
 #define DISCOVERY_SKIPPED_MAX 32 /* notes kept per scan; the rest are counted */
 
@@ -52,6 +53,8 @@ static bool wanted(const struct discovery_options *opt, const char *rel)
 
     if (!opt->include_examples &&
         strncmp(base, DISCOVERY_EXAMPLE_PREFIX, strlen(DISCOVERY_EXAMPLE_PREFIX)) == 0)
+        return false;
+    if (module_is(rel)) /* under tasks/lib/, or _NAME.lua: required by tasks (module.h) */
         return false;
     return fnmatch(opt->pattern, rel, 0) == 0;
 }

@@ -3,7 +3,8 @@
  * A task's name is its path under tasks/ without the extension
  * ("cameras/copy" for tasks/cameras/copy.lua).  Files are matched against
  * tasks.pattern (a glob on that relative path, `*` crossing folders), and
- * files named example_* are skipped unless examples are included.  A file
+ * files named example_* are skipped unless examples are included; modules
+ * (the files under tasks/lib/ and those named _NAME: module.h) are never tasks.  A file
  * that fails to load is kept, as a broken entry carrying its error, so it
  * can be shown and recorded; it never stops the others.  So is a file
  * whose name is not printable UTF-8: it is listed under its escaped name

@@ -38,6 +38,7 @@
 
 #include "lib/filemode.h"
 #include "lib/fs.h"
+#include "module.h"
 #include "time/clock.h"
 
 #define ROCKS_PROGRAM "luarocks"
@@ -587,49 +588,13 @@ int rocks_paths(const char *tree, char *path, size_t pathlen, char *cpath, size_
     return n < 0 || (size_t)n >= pathlen || m < 0 || (size_t)m >= cpathlen ? -1 : 0;
 }
 
-struct tree_paths {
-    char path[ROCKS_PATHS_MAX], cpath[ROCKS_PATHS_MAX];
-};
-
-/* Protected (it allocates): package.path = additions .. ";" .. old. */
-static int prepend_paths(lua_State *L)
-{
-    const struct tree_paths *tp = lua_touserdata(L, 1);
-
-    lua_getglobal(L, "package");
-    luaL_checktype(L, -1, LUA_TTABLE);
-    lua_getfield(L, -1, "path");
-    lua_pushfstring(L, "%s;%s", tp->path, luaL_optstring(L, -1, ""));
-    lua_setfield(L, -3, "path");
-    lua_pop(L, 1);
-    lua_getfield(L, -1, "cpath");
-    lua_pushfstring(L, "%s;%s", tp->cpath, luaL_optstring(L, -1, ""));
-    lua_setfield(L, -3, "cpath");
-    return 0;
-}
-
 int rocks_open_tree(lua_State *L, const char *tree, char *err, size_t errlen)
 {
-    struct tree_paths *tp = malloc(sizeof *tp);
-    int rc = -1;
+    char path[ROCKS_PATHS_MAX], cpath[ROCKS_PATHS_MAX];
 
-    if (!tp) {
-        snprintf(err, errlen, "out of memory");
+    if (rocks_paths(tree, path, sizeof path, cpath, sizeof cpath) != 0) {
+        snprintf(err, errlen, "dependencies.tree: path too long");
         return -1;
     }
-    if (rocks_paths(tree, tp->path, sizeof tp->path, tp->cpath, sizeof tp->cpath) != 0) {
-        snprintf(err, errlen, "dependencies.tree: path too long");
-        goto fail;
-    }
-    lua_pushcfunction(L, prepend_paths);
-    lua_pushlightuserdata(L, tp);
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-        snprintf(err, errlen, "package.path: %s", lua_tostring(L, -1));
-        lua_pop(L, 1);
-        goto fail;
-    }
-    rc = 0;
-fail:
-    free(tp);
-    return rc;
+    return module_prepend(L, path, cpath, err, errlen);
 }
