@@ -243,6 +243,13 @@ static int check_files(const struct cli_options *opt, char **paths, char **names
         jobs[tasks++].name = names[i];
     }
     isolated_load(jobs, tasks);
+    for (k = 0; k < tasks; k++) /* an `id` names one task */
+        for (size_t j = 0; jobs[k].loaded && j < k; j++)
+            if (jobs[j].loaded &&
+                task_id_taken(&jobs[k].task, &jobs[j].task, jobs[k].err, sizeof jobs[k].err)) {
+                task_free(&jobs[k].task);
+                jobs[k].loaded = false;
+            }
     for (i = 0, k = 0; i < count; i++) /* each check_one frees its task: all are called */
         if (json_array_append_new(files, names[i] && module_is(names[i])
                                              ? check_module(paths[i], names[i])

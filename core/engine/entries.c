@@ -191,6 +191,91 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
     return 0;
 }
 
+/* ---- moves and ids ------------------------------------------------------ */
+
+static int by_item_name(const void *key, const void *item)
+{
+    return strcmp(key, ((const struct discovered *)item)->name);
+}
+
+struct move_search {
+    const struct discovery *scan;
+    const struct task *task; /* the file met under a name the store does not know */
+    char *from;              /* the stored task it was, once found */
+};
+
+/* store_tasks: a stored task whose file the scan did not find is the one
+ * `task` was when they share their `id`, or, neither having one, their
+ * content.  1 stops the walk when found, -1 when out of memory. */
+static int find_moved(const struct store_task *row, void *ud)
+{
+    struct move_search *m = ud;
+    json_t *fm;
+    const char *id;
+    bool same;
+
+    if (bsearch(row->name, m->scan->items, m->scan->count, sizeof *m->scan->items,
+                by_item_name))
+        return 0;
+    fm = row->frontmatter_json ? json_loads(row->frontmatter_json, 0, NULL) : NULL;
+    id = json_string_value(json_object_get(fm, "id"));
+    same = m->task->id ? id && strcmp(id, m->task->id) == 0
+                       : !id && row->file_hash && strcmp(row->file_hash, m->task->hash) == 0;
+    if (same)
+        m->from = strdup(row->name);
+    json_decref(fm);
+    return !same ? 0 : m->from ? 1 : -1;
+}
+
+/* A task file the store does not know under its name may be a known task
+ * moved to another folder (or renamed): then the store's row, runs and
+ * state take the new name, so its history, state, pause and next fire go
+ * with it. */
+static void adopt_moved(struct engine *e, const struct discovery *d,
+                        const struct discovered *item)
+{
+    struct move_search m = {d, &item->task, NULL};
+
+    if (!item->loaded ||
+        store_task_get_schedule_state(e->store, item->name, NULL, NULL, NULL) != 0)
+        return; /* known under this name (or the store cannot say) */
+    if (store_tasks(e->store, find_moved, &m) < 0 && !m.from) {
+        log_error("%s: cannot look for the task it was moved from: %s", item->name,
+                  store_error(e->store));
+        return;
+    }
+    if (!m.from)
+        return;
+    if (store_task_rename(e->store, m.from, item->name, item->path) < 0)
+        log_error("%s: moved from %s, but its history stays there: %s", item->name, m.from,
+                  store_error(e->store));
+    else
+        log_info("%s: moved from %s%s; its history, state and next fire go with it", item->name,
+                 m.from, item->task.id ? " (same id)" : " (same content)");
+    free(m.from);
+}
+
+/* An `id` names one task: a file whose id another task in force (under
+ * another name) already has is refused, with both files named, and is
+ * judged again at every scan (the other may go). */
+static void refuse_taken_id(struct engine *e, struct discovered *item)
+{
+    char msg[TASK_ERR_MAX];
+
+    if (!item->loaded)
+        return;
+    for (const struct entry *en = e->entries; en; en = en->next) {
+        if (en->removed || !en->loaded || strcmp(en->name, item->name) == 0 ||
+            !task_id_taken(&item->task, &en->task, msg, sizeof msg))
+            continue;
+        task_free(&item->task);
+        item->loaded = false;
+        item->error = strdup(msg); /* NULL: versions.c says "cannot load" */
+        item->hash[0] = '\0';
+        return;
+    }
+}
+
 /* Under --user, a task file that loads and names another user (or none)
  * is not the daemon's: it is noted in `foreign` (so that an unchanged one
  * is not evaluated again) and skipped.  True when it was. */
@@ -232,7 +317,10 @@ int entries_rescan(struct engine *e)
             en->seen = true;
             continue;
         }
+        refuse_taken_id(e, item);
         broken += !item->loaded;
+        if (!en)
+            adopt_moved(e, &d, item);
         if (!en && !(en = entry_add(e, item)))
             continue;
         if (versions_changed(en, item))

@@ -154,6 +154,12 @@ bool store_status_failed(enum store_status status);
  * last_scheduled, last_run_id) survives updates so an edit keeps it. */
 int store_task_upsert(struct store *st, const struct store_task *task);
 
+/* The task `from` is now `to`, its file `path` (the file was moved): its
+ * row, its runs and its state take the new name, in one transaction; state
+ * `to` had of an older task of that name gives way.  0, or -1 (nothing
+ * changed). */
+int store_task_rename(struct store *st, const char *from, const char *to, const char *path);
+
 /* Forget a task (its file is gone).  Its runs and state are kept: history
  * outlives the file, and an editor's delete-and-rename must not lose state. */
 int store_task_remove(struct store *st, const char *name);

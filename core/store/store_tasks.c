@@ -15,6 +15,10 @@ static const char SQL_UPSERT[] =
     "   enabled = excluded.enabled, load_error = excluded.load_error,"
     "   updated_at = excluded.updated_at";
 static const char SQL_REMOVE[] = "DELETE FROM tasks WHERE name = ?";
+static const char SQL_RENAME_TASK[] = "UPDATE tasks SET name = ?2, path = ?3,"
+                                      " updated_at = " STORE_NOW_SQL " WHERE name = ?1";
+static const char SQL_RENAME_RUNS[] = "UPDATE runs SET task = ?2 WHERE task = ?1";
+static const char SQL_RENAME_STATE[] = "UPDATE OR REPLACE state SET task = ?2 WHERE task = ?1";
 static const char SQL_SCHEDULE_STATE[] =
     "SELECT next_fire, last_scheduled, paused FROM tasks WHERE name = ?";
 static const char SQL_SET_NEXT_FIRE[] =
@@ -48,6 +52,24 @@ int store_task_upsert(struct store *st, const struct store_task *task)
 int store_task_remove(struct store *st, const char *name)
 {
     return store_exec_texts(st, SQL_REMOVE, "remove task", 1, name) < 0 ? -1 : 0;
+}
+
+int store_task_rename(struct store *st, const char *from, const char *to, const char *path)
+{
+    if (sqlite3_exec(st->db, "SAVEPOINT task_rename", NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(st, "begin renaming a task");
+    if (store_exec_texts(st, SQL_RENAME_TASK, "rename task", 3, from, to, path) < 0 ||
+        store_exec_texts(st, SQL_RENAME_RUNS, "rename the task's runs", 2, from, to) < 0 ||
+        store_exec_texts(st, SQL_RENAME_STATE, "rename the task's state", 2, from, to) < 0) {
+        /* The failure is the one to report, unless the rollback fails too. */
+        if (sqlite3_exec(st->db, "ROLLBACK TO task_rename; RELEASE task_rename", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return store_fail(st, "roll back renaming a task");
+        return -1;
+    }
+    if (sqlite3_exec(st->db, "RELEASE task_rename", NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(st, "commit renaming a task");
+    return 0;
 }
 
 int store_task_get_schedule_state(struct store *st, const char *name, int64_t *next_fire,

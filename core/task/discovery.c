@@ -214,6 +214,28 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const struct discovered *)a)->name, ((const struct discovered *)b)->name);
 }
 
+/* An `id` names one task: of two loaded files with the same one, the
+ * second by name is refused, naming the first.  -1 when out of memory. */
+static int refuse_taken_ids(struct discovery *out)
+{
+    char msg[TASK_ERR_MAX];
+
+    for (size_t i = 0; i < out->count; i++) {
+        struct discovered *item = &out->items[i];
+        for (size_t j = 0; item->loaded && j < i; j++) {
+            if (!out->items[j].loaded ||
+                !task_id_taken(&item->task, &out->items[j].task, msg, sizeof msg))
+                continue;
+            task_free(&item->task);
+            item->loaded = false;
+            item->hash[0] = '\0'; /* judged again when the first goes */
+            if (!(item->error = strdup(msg)))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Read each file; leave out those the caller already judged; evaluate the
  * rest in one isolated batch (isolated.h).  -1 only when out of memory. */
 static int load_all(const struct discovery_options *opt, struct discovery *out, char *err,
@@ -274,6 +296,8 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
             item->hash[0] = '\0'; /* no verdict on this content: ask again */
         }
     }
+    if (refuse_taken_ids(out) < 0)
+        goto oom;
     rc = 0;
     goto done;
 oom:

@@ -19,6 +19,7 @@
 #define TASK_ERR_MAX 512
 #define TASK_HASH_HEX 17          /* 64-bit FNV-1a as 16 hex digits + NUL */
 #define TASK_ARGS_MAX (64u << 10) /* bytes of `args` as JSON */
+#define TASK_ID_MAX 64            /* characters of an `id` */
 
 enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
 enum task_catchup { CATCHUP_ONCE, CATCHUP_ALL, CATCHUP_SKIP };
@@ -58,6 +59,7 @@ struct task {
     struct env_pair *env;
     size_t env_count;
     char *cwd, *user; /* NULL when unset */
+    char *id;         /* `id`: the identity that survives moves and edits; NULL = unset */
     int timeout;      /* seconds; -1 = config default, 0 = no limit */
     int retry_count, retry_delay;
     double retry_backoff;
@@ -90,6 +92,10 @@ int task_read(const char *path, char **content, size_t *len, char *err, size_t e
 /* The validated fields as one JSON object (run, a function, as a flag)
  * into t->frontmatter_json.  0, or -1 when out of memory. */
 int task_build_json(struct task *t);
+
+/* Whether task `t` has the `id` that `other` (another file) already has:
+ * then "T'S PATH: id 'x' is already used by OTHER'S PATH" goes into err. */
+bool task_id_taken(const struct task *t, const struct task *other, char *err, size_t errlen);
 
 /* The list as a JSON array of strings: new reference, or NULL when out of
  * memory. */

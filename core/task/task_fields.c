@@ -10,6 +10,7 @@
  */
 #include "task_fields.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -80,6 +81,25 @@ static int read_string(lua_State *L, struct task *t, const struct field *f, char
         return -1;
     }
     return 0;
+}
+
+/* A plain name: letters, digits, '_', '-' and '.', a letter or digit
+ * first, at most TASK_ID_MAX characters. */
+static int read_id(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
+{
+    const char *id = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    size_t n = id ? strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789_-.")
+                  : 0;
+
+    if (id && (n == 0 || id[n] != '\0' || n > TASK_ID_MAX || !isalnum((unsigned char)id[0]))) {
+        snprintf(why, len,
+                 "expected a plain name (letters, digits, '_', '-', '.', a letter or digit "
+                 "first, at most %d characters), got \"%.80s\"",
+                 TASK_ID_MAX, id);
+        return -1;
+    }
+    return read_string(L, t, f, why, len);
 }
 
 static int read_bool(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
@@ -438,6 +458,7 @@ static const struct field fields[] = {
     {"env", read_env, 0, 0},
     {"cwd", read_string, AT(cwd), 0},
     {"user", read_string, AT(user), 0},
+    {"id", read_id, AT(id), 0},
     {"timeout", read_seconds, AT(timeout), 0},
     {"retry_count", read_int, AT(retry_count), 0},
     {"retry_delay", read_seconds, AT(retry_delay), 0},

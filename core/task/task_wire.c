@@ -82,6 +82,7 @@ void task_wire_put_task(struct task_wire *w, const struct task *t)
     }
     task_wire_put_string(w, t->cwd);
     task_wire_put_string(w, t->user);
+    task_wire_put_string(w, t->id);
     PUT(w, t->timeout);
     PUT(w, t->retry_count);
     PUT(w, t->retry_delay);
@@ -278,9 +279,10 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
         get_flag(r, &t->enabled) && get_schedules(r, &t->schedules) &&
         get_flag(r, &t->has_run) && get_list(r, &t->command) && get_args(r, &t->args) &&
         get_env(r, t) && task_wire_get_string(r, &t->cwd) &&
-        task_wire_get_string(r, &t->user) && GET(r, t->timeout) && GET(r, t->retry_count) &&
-        GET(r, t->retry_delay) && GET(r, t->retry_backoff) && GET(r, t->max_instances) &&
-        GET(r, t->overlap) && GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
+        task_wire_get_string(r, &t->user) && task_wire_get_string(r, &t->id) &&
+        GET(r, t->timeout) && GET(r, t->retry_count) && GET(r, t->retry_delay) &&
+        GET(r, t->retry_backoff) && GET(r, t->max_instances) && GET(r, t->overlap) &&
+        GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
         GET(r, t->memory_limit_mb) && get_list(r, &t->dependencies) &&
         get_flag(r, &t->has_notify) && get_flag(r, &t->notify.on_failure) &&
         get_flag(r, &t->notify.on_success) && get_flag(r, &t->notify.on_recovery) &&

@@ -33,6 +33,7 @@
 ---@field env? table<string, string>
 ---@field cwd? string            relative to the project root
 ---@field user? string
+---@field id? string            a stable identity across moves and edits: a plain name, unique among tasks
 ---@field timeout? number        seconds, 0 = no limit
 ---@field retry_count? integer   >= 0
 ---@field retry_delay? number    seconds

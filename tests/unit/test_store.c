@@ -195,6 +195,37 @@ static void task_schedule_state_survives_an_edit(void)
     store_close(st);
 }
 
+/* A moved task file: row, runs and state take the new name; the new
+ * name's state of an older task gives way. */
+static void task_rename_takes_runs_and_state(void)
+{
+    struct store *st = open_store("rename");
+    if (!st)
+        return;
+    struct store_task task = {.name = "old", .path = "tasks/old.lua", .enabled = true};
+    int64_t next_fire = 0;
+    char *json = NULL;
+    CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
+    CHECK_INT(store_task_set_next_fire(st, "old", 3000), 1);
+    insert_run(st, "old", STORE_RUN_SUCCESS, 100);
+    insert_run(st, "old", STORE_RUN_FAILED, 200);
+    CHECK(store_state_set(st, "old", "n", "2") == 0, "%s", store_error(st));
+    CHECK(store_state_set(st, "new", "n", "99") == 0, "%s", store_error(st));
+    CHECK(store_task_rename(st, "old", "new", "tasks/d/new.lua") == 0, "%s", store_error(st));
+    CHECK_INT(store_task_get_schedule_state(st, "old", NULL, NULL, NULL), 0);
+    CHECK_INT(store_task_get_schedule_state(st, "new", &next_fire, NULL, NULL), 1);
+    CHECK_INT(next_fire, 3000);
+    CHECK_INT(store_state_get(st, "new", "n", &json), 1);
+    CHECK_STR(json, "2");
+    free(json);
+    CHECK_INT(store_state_get(st, "old", "n", &json), 0);
+    store_close(st);
+    char got[64];
+    query_text(db_path("rename"), "SELECT count(*) FROM runs WHERE task = 'new'", got,
+               sizeof got);
+    CHECK_STR(got, "2");
+}
+
 static void interrupted_marks_only_open_rows(void)
 {
     struct store *st = open_store("interrupt");
@@ -492,6 +523,7 @@ int main(void)
     RUN(backup_is_a_database_with_the_rows);
     RUN(two_handles_write_without_deadlock);
     RUN(meta_values_round_trip);
+    RUN(task_rename_takes_runs_and_state);
     RUN(failures_are_failed_timeout_and_killed);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
