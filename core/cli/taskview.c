@@ -123,7 +123,7 @@ void taskview_print_scope(const json_t *doc)
     const char *only = json_string_value(json_object_get(doc, "only_user"));
 
     if (only)
-        printf("daemon: runs only the tasks of user %s (--user %s)\n", only, only);
+        printf("daemon: runs only the tasks of user %s (started with --user %s)\n", only, only);
 }
 
 /* Keep the tasks of the document that pass the filters.  0, or -1 when out
@@ -232,8 +232,9 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
             goto fail;
         }
     }
-    doc = json_pack("{s:b, s:n, s:s, s:n, s:i, s:i, s:O}", "daemon", 0, "pid", "version",
-                    SCHEDULER_VERSION, "uptime", "running", 0, "queued", 0, "tasks", tasks);
+    doc = json_pack("{s:b, s:n, s:s, s:n, s:i, s:i, s:n, s:O}", "daemon", 0, "pid", "version",
+                    SCHEDULER_VERSION, "uptime", "running", 0, "queued", 0, "only_user",
+                    "tasks", tasks);
     if (doc && (instant_json_set(doc, "started_at", opt->default_zone, 0) < 0 ||
                 instant_json_set(doc, "now", opt->default_zone, (double)now) < 0)) {
         json_decref(doc);

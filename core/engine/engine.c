@@ -168,6 +168,13 @@ int engine_run_now(struct engine *e, const char *name, const char *trigger,
         snprintf(err, errlen, "bad trigger '%s' (manual or api)", trigger);
         return -1;
     }
+    if (!en && json_object_get(e->foreign, name)) {
+        snprintf(err, errlen,
+                 "'%s' is not a task of user %s, the only user whose tasks this "
+                 "daemon runs (--user %s)",
+                 name, e->only_user, e->only_user);
+        return -1;
+    }
     if (!en) {
         snprintf(err, errlen, "no task named '%s'", name);
         return -1;

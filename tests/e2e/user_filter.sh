@@ -65,10 +65,27 @@ e2e_check user_status_says_so "a line 'daemon: runs only the tasks of user $me',
 e2e_check user_status_json_only_user "only_user \"$me\"" \
     [ "$(e2e_cli --status --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["only_user"])')" = "$me" ]
 e2e_check user_status_lists_only_its_tasks "broken mine, got: $(listed)" [ "$(listed)" = "broken mine" ]
+e2e_cli --task plain >"$out" 2>&1
+e2e_check user_daemon_refuses_other_task "'plain' is not a task of user $me, got: $(cat "$out")" \
+    grep -q "'plain' is not a task of user $me, the only user whose tasks this daemon runs" "$out"
 e2e_check user_store_keeps_others "the tasks rows of theirs and plain kept" \
     e2e_sql_true "SELECT count(*) = 2 FROM tasks WHERE name IN ('theirs', 'plain')"
 e2e_check user_view_of_daemon "only broken for --user tsnobody (the daemon has not theirs), got: $(listed --user tsnobody)" \
     [ "$(listed --user tsnobody)" = "broken" ]
+# A task edited to another user leaves the daemon, not the store.
+cp "$tasks_dir/mine.lua" "$E2E_ROOT/mine.lua"
+sed "s/user = \"$me\"/user = \"tsnobody\"/" "$E2E_ROOT/mine.lua" >"$tasks_dir/mine.lua"
+listed_is() {
+    [ "$(listed)" = "$1" ]
+}
+e2e_wait 10 listed_is broken
+e2e_check user_edit_unschedules "only broken listed, got: $(listed)" listed_is broken
+e2e_check user_edit_keeps_row "the tasks row of mine kept" \
+    e2e_sql_true "SELECT count(*) = 1 FROM tasks WHERE name = 'mine'"
+e2e_check user_edit_logged "'mine: no longer a task of user $me' in the log" \
+    grep -q "mine: no longer a task of user $me" "$E2E_ROOT/logs/scheduler.log"
+cp "$E2E_ROOT/mine.lua" "$tasks_dir/mine.lua"
+e2e_wait 10 listed_is "broken mine"
 e2e_stop
 
 # Without a daemon, the views filter the task files.
