@@ -144,15 +144,15 @@ static int prepare_lua(struct runner *r)
                                       .state_error = r->req.state_error};
     if (!(r->L = runtime_open(&r->ctx, r->err, sizeof r->err)))
         return -1;
-    /* A task with dependencies finds its rocks: the tree goes first on
-     * package.path/cpath (rocks.h).  The request names it, from the config
-     * the daemon runs on: a broken edit of config.yaml must not fail runs
-     * while the daemon keeps its last good config. */
-    if (r->task.dependencies.count &&
-        rocks_open_tree(r->L, r->req.rocks_tree, r->err, sizeof r->err) != 0)
-        return -1;
-    /* Its own folder's _name modules and tasks/lib/ come first (module.h). */
-    if (module_open(r->L, r->req.path, r->req.task, r->err, sizeof r->err) != 0)
+    /* Its own folder's _name modules and tasks/lib/ (module.h), then, as
+     * each goes first, a task with dependencies finds its rocks before
+     * them: the tree goes first on package.path/cpath (rocks.h).  The
+     * request names it, from the config the daemon runs on: a broken edit
+     * of config.yaml must not fail runs while the daemon keeps its last
+     * good config. */
+    if (module_open(r->L, r->req.path, r->req.task, r->err, sizeof r->err) != 0 ||
+        (r->task.dependencies.count &&
+         rocks_open_tree(r->L, r->req.rocks_tree, r->err, sizeof r->err) != 0))
         return -1;
     snprintf(chunkname, sizeof chunkname, "@%s", path);
     lua_pushcfunction(r->L, traceback);

@@ -4,8 +4,9 @@
  * with '_' (tasks/cameras/_common.lua), is a module, not a task: discovery
  * skips it, `check` only compiles it, and a run's `require` finds it.  A
  * run's package.path starts with its own folder (for its `_name` modules),
- * then tasks/lib/?.lua and tasks/lib/?/init.lua, so `require("util")`
- * loads tasks/lib/util.lua and `require("net.http")` tasks/lib/net/http.lua.
+ * then tasks/lib/?.lua and tasks/lib/?/init.lua (after the LuaRocks tree
+ * of a task with dependencies), so `require("util")` loads
+ * tasks/lib/util.lua and `require("net.http")` tasks/lib/net/http.lua.
  */
 #ifndef MODULE_H
 #define MODULE_H
