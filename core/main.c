@@ -8,7 +8,7 @@
  *   main __notify                     a notification sender (alerts.c)
  *
  * The options that only shape the environment (--root, --config, --user,
- * --tag, --verbose, --json, --include-examples) are global and may appear
+ * --tag, --verbose, --json, --wide, --include-examples) are global and may appear
  * anywhere; the first word that is not an option names the subcommand, and
  * what follows it belongs to the subcommand (so `reset --task NAME` keeps
  * its own --task), but for the global options and --help.  The program
@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/table.h"
 #include "config/config.h"
 #include "daemon/proctitle.h"
 #include "lib/filemode.h"
@@ -56,7 +57,7 @@ enum action {
 struct args {
     const char *root, *config, *user, *tags, *task;
     int tags_given; /* --tag takes one comma list, once */
-    bool verbose, json, include_examples;
+    bool verbose, json, include_examples, wide;
     enum action action;
     bool action_set;
     const struct cli_command *command; /* ACTION_COMMAND, or the topic of ACTION_HELP */
@@ -96,6 +97,8 @@ static int global_option(struct args *a, char **argv, int argc, int *i)
         a->verbose = true;
     else if (strcmp(arg, "--json") == 0)
         a->json = true;
+    else if (strcmp(arg, "--wide") == 0)
+        a->wide = true;
     else if (strcmp(arg, "--include-examples") == 0)
         a->include_examples = true;
     else if ((v = option_value("--root", argv, argc, i, &bad)))
@@ -381,6 +384,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", cli_program(), err);
         goto done;
     }
+    table_set_wide(a.wide);
     rc = dispatch(&a, &opt);
 done:
     config_free(&config);

@@ -38,6 +38,8 @@ static const char help_head[] =
     "  --tag A,B           list, --status, overdue, history: only tasks\n"
     "                      tagged A or B\n"
     "  --json              machine-readable output\n"
+    "  --wide              tables keep long cells whole (else they fit the\n"
+    "                      terminal, or $COLUMNS, cut with '…')\n"
     "  --include-examples  also load tasks/example_*.lua\n"
     "  --verbose           debug logging\n"
     "  --help, --version\n"

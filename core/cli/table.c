@@ -1,12 +1,25 @@
-/* table.c — aligned text tables (see table.h). */
+/* table.c — aligned text tables that fit the terminal (see table.h). */
 #include "table.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "lib/textwidth.h"
 
 #define TABLE_GAP 2 /* spaces between columns */
 #define TABLE_EMPTY "-"
+#define TABLE_ELLIPSIS "\xe2\x80\xa6" /* "…", one column */
+#define TABLE_ELLIPSIS_WIDTH 1
+
+static bool table_wide; /* --wide: main.c sets it once, before any table */
+
+void table_set_wide(bool wide)
+{
+    table_wide = wide;
+}
 
 void table_init(struct table *t, size_t columns)
 {
@@ -41,18 +54,64 @@ void table_add(struct table *t, const char *const *cells)
     t->rows++;
 }
 
-/* Display width of a UTF-8 string: one per character (continuation bytes
- * do not count). */
-static size_t table_width(const char *s)
+/* The columns a table may take on stdout's terminal; 0 = no limit. */
+static size_t table_terminal_width(void)
 {
-    size_t n = 0;
+    const char *env = getenv("COLUMNS");
+    struct winsize ws;
+    char *end;
 
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
+    if (env && *env) {
+        errno = 0;
+        unsigned long n = strtoul(env, &end, 10);
+        if (errno == 0 && *end == '\0' && n > 0)
+            return (size_t)n;
+    }
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 0;
 }
 
-int table_print(const struct table *t, FILE *out)
+/* Take room from the widest columns, one column of text at a time, until
+ * the row fits `limit` or every column is down to TABLE_CELL_MIN (or its
+ * own width, when narrower). */
+static void table_fit(size_t *width, size_t columns, size_t limit)
+{
+    size_t total = TABLE_GAP * (columns - 1);
+
+    for (size_t c = 0; c < columns; c++)
+        total += width[c];
+    while (total > limit) {
+        size_t widest = 0;
+        for (size_t c = 1; c < columns; c++)
+            if (width[c] > width[widest])
+                widest = c;
+        if (width[widest] <= TABLE_CELL_MIN)
+            return;
+        width[widest]--;
+        total--;
+    }
+}
+
+/* One cell in `width` columns: cut with "…" when longer, padded to the
+ * width unless it is the row's last.  0, or -1 when writing failed. */
+static int table_cell(FILE *out, const char *cell, size_t width, bool last)
+{
+    size_t used = textwidth(cell), len = strlen(cell);
+
+    if (used > width) {
+        len = textwidth_prefix(cell, width - TABLE_ELLIPSIS_WIDTH, &used);
+        used += TABLE_ELLIPSIS_WIDTH;
+    }
+    if (fwrite(cell, 1, len, out) != len ||
+        (len < strlen(cell) && fputs(TABLE_ELLIPSIS, out) == EOF))
+        return -1;
+    if (last)
+        return fputc('\n', out) == EOF ? -1 : 0;
+    return fprintf(out, "%*s", (int)(width - used + TABLE_GAP), "") < 0 ? -1 : 0;
+}
+
+int table_print_width(const struct table *t, FILE *out, size_t limit)
 {
     size_t width[TABLE_COLUMNS_MAX] = {0};
 
@@ -60,23 +119,28 @@ int table_print(const struct table *t, FILE *out)
         return -1;
     for (size_t r = 0; r < t->rows; r++) {
         for (size_t c = 0; c < t->columns; c++) {
-            size_t w = table_width(t->cells[r * t->columns + c]);
+            size_t w = textwidth(t->cells[r * t->columns + c]);
             if (w > width[c])
                 width[c] = w;
         }
     }
+    if (limit > 0 && t->columns > 0)
+        table_fit(width, t->columns, limit);
     for (size_t r = 0; r < t->rows; r++) {
         char **row = t->cells + r * t->columns;
         size_t last = t->columns - 1;
         while (last > 0 && !row[last][0]) /* no padding before empty cells */
             last--;
-        for (size_t c = 0; c < last; c++) {
-            int pad = (int)(width[c] - table_width(row[c]) + TABLE_GAP);
-            fprintf(out, "%s%*s", row[c], pad, "");
-        }
-        fprintf(out, "%s\n", row[last]);
+        for (size_t c = 0; c <= last; c++)
+            if (table_cell(out, row[c], width[c], c == last) < 0)
+                return -1;
     }
     return ferror(out) ? -1 : 0;
+}
+
+int table_print(const struct table *t, FILE *out)
+{
+    return table_print_width(t, out, table_wide ? 0 : table_terminal_width());
 }
 
 int table_print_json(const json_t *value, FILE *out)

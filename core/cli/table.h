@@ -1,12 +1,16 @@
 /* table.h — a text table whose columns line up, for the CLI's listings.
  *
  * Cells are copied in as rows are added; table_print measures every column
- * and pads each cell (in UTF-8 characters, not bytes) before printing.
+ * in terminal columns (lib/textwidth.h) and pads each cell before printing.
+ * A table fits the terminal: when the rows are wider than it, the widest
+ * columns give up room first, and a cell too long for its column is cut at
+ * a character boundary and ends in "…".
  */
 #ifndef TABLE_H
 #define TABLE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,9 +29,19 @@ void table_init(struct table *t, size_t columns);
 /* Append a row of exactly t->columns cells (NULL prints as "-"). */
 void table_add(struct table *t, const char *const *cells);
 
-/* Print the rows, the last column unpadded; 0, or -1 when out of memory
- * earlier or when writing failed. */
+/* table_print_width for the width of the terminal `out` shows: $COLUMNS
+ * when set to a number, else the width of the terminal on stdout, else (a
+ * pipe, a file) no limit; none either after table_set_wide(true). */
 int table_print(const struct table *t, FILE *out);
+
+/* Print the rows, the last column unpadded, in at most `width` columns
+ * (0 = no limit) as far as TABLE_CELL_MIN columns a cell allows; 0, or -1
+ * when out of memory earlier or when writing failed. */
+#define TABLE_CELL_MIN 4
+int table_print_width(const struct table *t, FILE *out, size_t width);
+
+/* --wide: tables keep every cell whole, whatever the terminal. */
+void table_set_wide(bool wide);
 
 void table_free(struct table *t);
 
