@@ -147,22 +147,13 @@ struct taskview_last {
     json_t *run;
 };
 
-/* The task's last run as the daemon reports it: status, started_at and
- * finished_at (ISO), duration. */
+/* The task's last run as the daemon reports it (engine_last_run_json). */
 static int taskview_take_run(const struct store_run *run, void *ud)
 {
     struct taskview_last *last = ud;
 
-    last->run = json_pack("{s:s, s:o}", "status", store_status_name(run->status), "duration",
-                          run->finished_at > 0 && run->started_at > 0 ? json_real(run->duration)
-                                                                      : json_null());
-    if (last->run && (instant_json_set(last->run, "started_at", last->opt->default_zone,
-                                       run->started_at) < 0 ||
-                      instant_json_set(last->run, "finished_at", last->opt->default_zone,
-                                       run->finished_at) < 0)) {
-        json_decref(last->run);
-        last->run = NULL; /* shown as no last run: only out of memory gets here */
-    }
+    /* NULL is shown as no last run: only out of memory gets here */
+    last->run = engine_last_run_json(run, last->opt->default_zone);
     return 0;
 }
 
@@ -177,9 +168,11 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     bool paused = false;
     struct taskview_last last = {opt, NULL};
     char words[TASKVIEW_SCHEDULE_MAX] = "";
+    int streak = 0;
 
     if (store_task_get_schedule_state(st, item->name, &stored_next, NULL, &paused) < 0 ||
-        store_last_run(st, item->name, taskview_take_run, &last) < 0) {
+        store_last_run(st, item->name, taskview_take_run, &last) < 0 ||
+        store_failing_streak(st, item->name, &streak) < 0) {
         snprintf(err, errlen, "%s", store_error(st));
         return NULL;
     }
@@ -194,13 +187,16 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
                            : SCHEDULE_NEVER;
     if (item->loaded)
         schedule_set_describe(&t->schedules, words, sizeof words);
+    /* No daemon: nothing runs, waits for a slot or waits to be retried. */
     json_t *entry = json_pack(
-        "{s:s, s:s?, s:s, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:[]}",
+        "{s:s, s:s?, s:s, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
+        "s:n, s:[]}",
         "name", item->name, "title", item->loaded ? t->title : NULL, "path", item->path,
         "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "tags",
         task_list_json(&t->tags), "enabled", item->loaded && t->enabled, "paused", paused,
         "broken", !item->loaded, "error", item->error, "last_good", false, "installing", false,
-        "overdue", overdue, "last_run", last.run ? last.run : json_null(), "running");
+        "overdue", overdue, "last_run", last.run ? last.run : json_null(), "failing_streak",
+        streak, "queued", false, "retry", "running");
     if (entry && instant_json_set(entry, "next_fire", opt->default_zone,
                                   next != SCHEDULE_NEVER ? (double)next : 0) < 0) {
         json_decref(entry);

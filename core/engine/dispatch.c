@@ -311,6 +311,7 @@ static void on_start(void *data, struct run *run, double started_at)
     struct engine *e = job->engine;
 
     job->released = true;
+    job->started_at = started_at;
     pending_run_start(e->pending, job->run_id, job->entry->name, (int)executor_pid(run),
                       started_at);
     log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
@@ -508,10 +509,8 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     row.cpu_ms = outcome->cpu_ms > 0 ? outcome->cpu_ms : 0;
 
     if (job->released) {
-        en->last.ran = true;
-        en->last.status = row.status;
-        en->last.started_at = outcome->started_at;
-        en->last.finished_at = outcome->finished_at;
+        entry_set_last_run(en, row.status, outcome->started_at, outcome->finished_at,
+                           row.error);
     }
     if (row.status == STORE_RUN_SUCCESS)
         log_info("%s: run %lld succeeded in %.3f s", en->name, (long long)job->run_id,
@@ -527,6 +526,11 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     }
     if (job->released && en->loaded)
         notify_run_end(job, &row, outcome->started_at, !retried);
+    /* the same rule as store_failing_streak, which counts it after a restart */
+    if (job->released && row.status == STORE_RUN_SUCCESS)
+        en->failing_streak = 0;
+    else if (job->released && store_status_failed(row.status) && !retried)
+        en->failing_streak++;
     instance_release(en);
     job_finish(job, &row);
 }
@@ -561,6 +565,7 @@ static void job_cancel(struct job *job, const char *reason, bool respawn)
     switch (job->state) {
     case JOB_RETRY_WAIT:
         wakeup_clear(job->engine, &job->retry);
+        job->entry->failing_streak++; /* the failure it was to retry is final now */
         break;
     case JOB_BACKLOG:
         backlog_remove(job);

@@ -129,9 +129,13 @@ void engine_clock_jumped(struct engine *engine);
  *                  "last_good" (broken, but a last good version is in
  *                  force), "installing" (dependencies being installed),
  *                  "next_fire" (null: none), "overdue" (bool),
- *                  "last_run": { "status", "started_at",
- *                  "finished_at", "duration" } or null,
- *                  "running": [ { "run_id", "pid", "trigger" } ] } ],
+ *                  "last_run": engine_last_run_json's object or null,
+ *                  "failing_streak": final failures since the last success
+ *                  (store_failing_streak), "queued": a run waits for a
+ *                  slot or an instance, "retry": { "attempt", "of"
+ *                  (attempts in all), "at" } while a retry waits, else null,
+ *                  "running": [ { "run_id", "pid", "trigger",
+ *                  "started_at" } ] } ],
  *     "store": null, or while the store refuses writes { "error", "pending",
  *              "since", "lost" }, and while a reader holds its checkpoints
  *              back "checkpoint_blocked_by": { "pid", "command", "since",
@@ -142,6 +146,13 @@ void engine_clock_jumped(struct engine *engine);
  * seconds ago, no run of it is queued or running, and it is not paused.  New reference. */
 #define ENGINE_OVERDUE_AFTER 5
 json_t *engine_status_json(struct engine *engine, const char *user_filter);
+
+/* A task's last run as the status document has it, whether the daemon
+ * remembers it or the CLI read it from the store: { "status",
+ * "started_at", "finished_at", "duration" (s, null while unknown),
+ * "error" (its first line, or null) }.  Reads run's status, started_at,
+ * finished_at and error.  New reference, NULL out of memory. */
+json_t *engine_last_run_json(const struct store_run *run, const struct tz *zone);
 
 /* Run task `name` now, outside its schedule (`main --task` through the
  * daemon, or the API), with trigger "manual" or "api".  The run obeys

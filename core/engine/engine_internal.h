@@ -61,10 +61,14 @@ struct wakeup {
     void (*due)(struct wakeup *w);
 };
 
+/* The first line of a run's error is what a status line has room for. */
+#define ENGINE_ERROR_LINE_MAX 256
+
 struct last_run {
     bool ran; /* false when the task never ran */
     enum store_status status;
     double started_at, finished_at;
+    char error[ENGINE_ERROR_LINE_MAX]; /* its error's first line, "" for none */
 };
 
 /* One task file, loaded or broken. */
@@ -91,6 +95,9 @@ struct entry {
     int refs; /* jobs pointing here */
     struct last_run last;
     struct alert_streak alerts; /* its repeated failures (alerts.h), as saved */
+    /* Final failures since the last success (store_failing_streak): a
+     * failure is final when no retry of it follows. */
+    int failing_streak;
 };
 
 /* Where a job is. */
@@ -118,9 +125,10 @@ struct job {
     uint64_t seq;          /* queue order after that: first come */
     struct heap_node queue_node;
     struct wakeup retry;
-    struct run *run; /* while JOB_SPAWNED */
-    bool released;   /* run() has started */
-    bool respawn;    /* cancelled to be prepared again (task edited) */
+    struct run *run;   /* while JOB_SPAWNED */
+    bool released;     /* run() has started */
+    double started_at; /* when it did (clock_now), once released */
+    bool respawn;      /* cancelled to be prepared again (task edited) */
     struct engine_client client;
 };
 
@@ -173,6 +181,10 @@ void entry_drop_staged(struct entry *en);
 void entry_free(struct entry *en);
 /* A job let go of the entry; a removed entry goes with its last job. */
 void entry_unref(struct entry *en);
+/* Remember a run that started (read from the store, or just ended) as the
+ * entry's last run, keeping its error's first line. */
+void entry_set_last_run(struct entry *en, enum store_status status, double started_at,
+                        double finished_at, const char *error);
 
 /* stopping.c */
 /* Once stopping and no job is left: close the handles, then on_stopped. */

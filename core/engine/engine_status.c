@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "lib/utf8.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
 #include "time/clock.h"
@@ -24,67 +25,121 @@ static json_t *schedule_json(const struct entry *en)
     return json_string(text);
 }
 
+json_t *engine_last_run_json(const struct store_run *run, const struct tz *zone)
+{
+    json_t *out = json_pack(
+        "{s:s, s:o, s:o}", "status", store_status_name(run->status), "duration",
+        run->finished_at > 0 && run->started_at > 0
+            ? json_real(run->finished_at - run->started_at)
+            : json_null(),
+        "error",
+        run->error && *run->error ? utf8_json_string(run->error, strcspn(run->error, "\n"))
+                                  : json_null());
+
+    if (out && (instant_json_set(out, "started_at", zone, run->started_at) < 0 ||
+                instant_json_set(out, "finished_at", zone, run->finished_at) < 0)) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 static json_t *last_run_json(const struct engine *e, const struct entry *en)
 {
     const struct last_run *last = &en->last;
-    json_t *run;
+    struct store_run run = {.status = last->status,
+                            .started_at = last->started_at,
+                            .finished_at = last->finished_at,
+                            .error = last->error};
 
-    if (!last->ran)
-        return json_null();
-    run = json_pack("{s:s, s:o}", "status", store_status_name(last->status), "duration",
-                    last->finished_at > 0 && last->started_at > 0
-                        ? json_real(last->finished_at - last->started_at)
-                        : json_null());
-    if (run && (instant_json_set(run, "started_at", e->zone, last->started_at) < 0 ||
-                instant_json_set(run, "finished_at", e->zone, last->finished_at) < 0)) {
+    return last->ran ? engine_last_run_json(&run, e->zone) : json_null();
+}
+
+/* What the task's jobs are doing: the runs with a process (with their
+ * start), whether any job exists, whether one waits for a slot, and the
+ * retry waiting for its instant (or null). */
+struct jobs_view {
+    json_t *running, *retry;
+    bool pending, queued;
+};
+
+static json_t *retry_json(const struct engine *e, const struct job *job)
+{
+    json_t *retry = json_pack("{s:i, s:i}", "attempt", job->attempt, "of",
+                              job->entry->task.retry_count + 1);
+
+    if (retry && instant_json_set(retry, "at", e->zone, job->release_at) < 0) {
+        json_decref(retry);
+        return NULL;
+    }
+    return retry;
+}
+
+static json_t *running_one_json(const struct engine *e, const struct job *job)
+{
+    json_t *run =
+        json_pack("{s:I, s:i, s:s}", "run_id", (json_int_t)job->run_id, "pid",
+                  (int)executor_pid(job->run), "trigger", store_trigger_name(job->trigger));
+
+    if (run && instant_json_set(run, "started_at", e->zone, job->started_at) < 0) {
         json_decref(run);
         return NULL;
     }
     return run;
 }
 
-/* The task's runs with a process, and whether any job of it is pending. */
-static json_t *running_json(const struct engine *e, const struct entry *en, bool *pending)
+/* 0, or -1 out of memory (then the caller frees what is in `view`). */
+static int jobs_view(const struct engine *e, const struct entry *en, struct jobs_view *view)
 {
-    json_t *list = json_array();
-
-    *pending = false;
-    for (const struct job *job = e->jobs; job && list; job = job->next) {
+    memset(view, 0, sizeof *view);
+    if (!(view->running = json_array()))
+        return -1;
+    for (const struct job *job = e->jobs; job; job = job->next) {
         if (job->entry != en)
             continue;
-        *pending = true;
+        view->pending = true;
+        view->queued |= job->state == JOB_QUEUED || job->state == JOB_BACKLOG;
+        if (job->state == JOB_RETRY_WAIT && !view->retry) {
+            if (!(view->retry = retry_json(e, job)))
+                return -1;
+        }
         if (job->state != JOB_SPAWNED || !job->released)
             continue;
-        json_array_append_new(list,
-                              json_pack("{s:I, s:i, s:s}", "run_id", (json_int_t)job->run_id,
-                                        "pid", (int)executor_pid(job->run), "trigger",
-                                        store_trigger_name(job->trigger)));
+        if (json_array_append_new(view->running, running_one_json(e, job)) < 0)
+            return -1;
     }
-    return list;
+    return 0;
 }
 
 static json_t *task_json(const struct engine *e, const struct entry *en, double now)
 {
     bool fires = en->next_fire != SCHEDULE_NEVER;
-    bool pending;
-    json_t *running = running_json(e, en, &pending), *task;
-    /* Due at its release instant (the fire plus its jitter). */
-    bool overdue = fires && !en->paused && !pending &&
-                   en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
+    struct jobs_view jobs;
+    json_t *task = NULL;
 
+    if (jobs_view(e, en, &jobs) < 0)
+        goto done;
+    /* Due at its release instant (the fire plus its jitter). */
+    bool overdue = fires && !en->paused && !jobs.pending &&
+                   en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
     task = json_pack(
-        "{s:s, s:s?, s:s, s:o, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:o}",
+        "{s:s, s:s?, s:s, s:o, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
+        "s:O, s:O}",
         "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
         "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "tags",
         task_list_json(&en->task.tags), "enabled", en->loaded && en->task.enabled, "paused",
         en->paused, "broken", en->error != NULL, "error", en->error, "last_good",
         en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
-        "last_run", last_run_json(e, en), "running", running ? running : json_array());
+        "last_run", last_run_json(e, en), "failing_streak", en->failing_streak, "queued",
+        jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running);
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
         json_decref(task);
-        return NULL;
+        task = NULL;
     }
+done:
+    json_decref(jobs.running);
+    json_decref(jobs.retry);
     return task;
 }
 

@@ -47,10 +47,7 @@ static int remember_last_run(const struct store_run *run, void *ud)
 {
     struct entry *en = ud;
 
-    en->last.ran = true;
-    en->last.status = run->status;
-    en->last.started_at = run->started_at;
-    en->last.finished_at = run->finished_at;
+    entry_set_last_run(en, run->status, run->started_at, run->finished_at, run->error);
     return 0;
 }
 
@@ -74,7 +71,8 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
     en->wake.due = fires_due;
     if (store_task_get_schedule_state(e->store, en->name, &en->stored_next, &en->last_scheduled,
                                       &en->paused) < 0 ||
-        store_last_run(e->store, en->name, remember_last_run, en) < 0)
+        store_last_run(e->store, en->name, remember_last_run, en) < 0 ||
+        store_failing_streak(e->store, en->name, &en->failing_streak) < 0)
         log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
     if (alerts_streak_load(e->store, en->name, &en->alerts, err, sizeof err) != 0)
         log_warn("%s: its count of repeated failures restarts at zero: %s", en->name, err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "lib/utf8.h"
 
 void entry_drop_staged(struct entry *en)
 {
@@ -36,4 +37,20 @@ void entry_unref(struct entry *en)
 {
     if (--en->refs == 0 && en->removed)
         entry_free(en);
+}
+
+void entry_set_last_run(struct entry *en, enum store_status status, double started_at,
+                        double finished_at, const char *error)
+{
+    struct last_run *last = &en->last;
+    size_t len = error ? strcspn(error, "\n") : 0;
+
+    last->ran = true;
+    last->status = status;
+    last->started_at = started_at;
+    last->finished_at = finished_at;
+    /* cut where a whole character ends, so the JSON string stays UTF-8 */
+    len = utf8_prefix(error ? error : "", len, sizeof last->error - 1);
+    memcpy(last->error, error ? error : "", len);
+    last->error[len] = '\0';
 }

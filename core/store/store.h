@@ -222,6 +222,13 @@ int store_history(struct store *st, const struct store_run_filter *filter, int l
 int store_last_run(struct store *st, const char *task,
                    int (*fn)(const struct store_run *run, void *ud), void *ud);
 
+/* The task's final failures since its last success into *streak: runs
+ * that started and failed (store_status_failed) with no retry after them
+ * (a retry row of the next attempt that was not skipped).  A skipped,
+ * missed or interrupted run neither counts nor ends the streak.  0, or -1
+ * on error. */
+int store_failing_streak(struct store *st, const char *task, int *streak);
+
 /* One run by id: 1 and fn called, 0 when none, -1 on error. */
 int store_run_get(struct store *st, int64_t id,
                   int (*fn)(const struct store_run *run, void *ud), void *ud);

@@ -65,6 +65,18 @@ static const char *const history_clauses[HISTORY_FILTERS] = {
 static const char SQL_LAST_RUN[] =
     "SELECT " RUN_COLUMNS " FROM runs"
     " WHERE task = ?1 AND started_at IS NOT NULL ORDER BY id DESC LIMIT 1";
+/* One statement on runs_task_scheduled (task, scheduled_for): the last
+ * success by the task's rows, each failure's retry by its fire. */
+static const char SQL_FAILING_STREAK[] =
+    "SELECT COUNT(*) FROM runs AS r"
+    " WHERE r.task = ?1 AND r.started_at IS NOT NULL"
+    "   AND r.status IN ('failed', 'timeout', 'killed')"
+    "   AND r.id > COALESCE((SELECT MAX(id) FROM runs"
+    "                        WHERE task = ?1 AND status = 'success'), 0)"
+    "   AND NOT EXISTS (SELECT 1 FROM runs AS n"
+    "       WHERE n.task = r.task AND n.scheduled_for IS r.scheduled_for"
+    "         AND n.\"trigger\" = 'retry' AND n.attempt = r.attempt + 1"
+    "         AND n.id > r.id AND n.status NOT IN ('skipped', 'missed'))";
 static const char SQL_GET[] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1";
 static const char SQL_RUNNING[] = "SELECT " RUN_COLUMNS " FROM runs"
                                   " WHERE status IN ('queued', 'running') ORDER BY id";
@@ -397,6 +409,28 @@ int store_last_run(struct store *st, const char *task,
                    int (*fn)(const struct store_run *run, void *ud), void *ud)
 {
     return select_one(st, SQL_LAST_RUN, false, 0, task, fn, ud);
+}
+
+int store_failing_streak(struct store *st, const char *task, int *streak)
+{
+    sqlite3_stmt *stmt = store_stmt(st, SQL_FAILING_STREAK);
+    int rc;
+
+    if (!stmt)
+        return -1;
+    if (sqlite3_bind_text(stmt, 1, task, -1, SQLITE_STATIC) != SQLITE_OK) {
+        store_done(stmt);
+        return store_fail(st, "bind failing streak query");
+    }
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        store_fail(st, "count failures");
+        store_done(stmt);
+        return -1;
+    }
+    *streak = sqlite3_column_int(stmt, 0);
+    store_done(stmt);
+    return 0;
 }
 
 int store_run_get(struct store *st, int64_t id,

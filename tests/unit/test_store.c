@@ -506,6 +506,76 @@ static void failures_are_failed_timeout_and_killed(void)
     CHECK_INT(store_status_parse("cancelled", &status), -1);
 }
 
+/* A run of `task` that went from queued to `status` (a started run), or
+ * a row recorded as skipped or queued without starting. */
+static void record_run(struct store *st, const char *task, enum store_trigger trigger,
+                       int64_t fire, int attempt, enum store_status status)
+{
+    bool started =
+        status != STORE_RUN_SKIPPED && status != STORE_RUN_MISSED && status != STORE_RUN_QUEUED;
+    struct store_run run = {.task = task,
+                            .trigger = trigger,
+                            .scheduled_for = fire,
+                            .queued_at = (double)fire + attempt,
+                            .status = started ? STORE_RUN_QUEUED : status,
+                            .attempt = attempt};
+    struct store_run_outcome out = {.status = status,
+                                    .finished_at = (double)fire + attempt + 1};
+    int64_t id = 0;
+
+    CHECK(store_run_insert(st, &run, &id) == 0, "insert: %s", store_error(st));
+    if (started) {
+        CHECK(store_run_start(st, id, 1, (double)fire + attempt + 0.5) == 0, "%s",
+              store_error(st));
+        CHECK(store_run_finish(st, id, &out) == 0, "%s", store_error(st));
+    }
+}
+
+static int streak_of(struct store *st, const char *task)
+{
+    int streak = -1;
+    CHECK(store_failing_streak(st, task, &streak) == 0, "%s", store_error(st));
+    return streak;
+}
+
+static void failing_streak_counts_final_failures_since_the_last_success(void)
+{
+    struct store *st = open_store("streak");
+    if (!st)
+        return;
+    CHECK_INT(streak_of(st, "t"), 0);
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 100, 1, STORE_RUN_FAILED);
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 200, 1, STORE_RUN_SUCCESS);
+    CHECK_INT(streak_of(st, "t"), 0);
+    /* retried and failed again: one final failure */
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 300, 1, STORE_RUN_FAILED);
+    record_run(st, "t", STORE_TRIGGER_RETRY, 300, 2, STORE_RUN_FAILED);
+    CHECK_INT(streak_of(st, "t"), 1);
+    /* its retry dropped (recorded skipped): the failure is final */
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 400, 1, STORE_RUN_TIMEOUT);
+    record_run(st, "t", STORE_TRIGGER_RETRY, 400, 2, STORE_RUN_SKIPPED);
+    CHECK_INT(streak_of(st, "t"), 2);
+    /* a retry waiting: not final yet */
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 500, 1, STORE_RUN_FAILED);
+    record_run(st, "t", STORE_TRIGGER_RETRY, 500, 2, STORE_RUN_QUEUED);
+    CHECK_INT(streak_of(st, "t"), 2);
+    /* missed and interrupted neither count nor end it; killed counts;
+     * manual runs (no fire instant) count */
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 600, 1, STORE_RUN_MISSED);
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 700, 1, STORE_RUN_INTERRUPTED);
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 800, 1, STORE_RUN_KILLED);
+    record_run(st, "t", STORE_TRIGGER_MANUAL, 0, 1, STORE_RUN_FAILED);
+    CHECK_INT(streak_of(st, "t"), 4);
+    record_run(st, "other", STORE_TRIGGER_SCHEDULE, 900, 1, STORE_RUN_FAILED);
+    CHECK_INT(streak_of(st, "t"), 4);
+    CHECK_INT(streak_of(st, "other"), 1);
+    /* a retry that succeeds ends the streak */
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 1000, 1, STORE_RUN_FAILED);
+    record_run(st, "t", STORE_TRIGGER_RETRY, 1000, 2, STORE_RUN_SUCCESS);
+    CHECK_INT(streak_of(st, "t"), 0);
+    store_close(st);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -525,6 +595,7 @@ int main(void)
     RUN(meta_values_round_trip);
     RUN(task_rename_takes_runs_and_state);
     RUN(failures_are_failed_timeout_and_killed);
+    RUN(failing_streak_counts_final_failures_since_the_last_success);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
