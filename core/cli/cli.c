@@ -52,7 +52,8 @@ static const char help_tail[] =
     "  help [COMMAND]                this text, or the options of a command\n"
     "\n"
     "Signals to the daemon: SIGTERM/SIGINT stop, SIGHUP reload, SIGUSR1\n"
-    "reopen log files.  Exit codes: 0 ok, 1 failure, 2 usage.\n";
+    "reopen log files.  Exit codes: 0 ok, 1 failure, 2 usage; --status exits\n"
+    "3 when no daemon runs, 1 when a task is failing or broken, else 0.\n";
 
 void cli_set_program(const char *argv0)
 {

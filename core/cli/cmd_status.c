@@ -2,8 +2,10 @@
  *
  * The document comes from taskview_status (the daemon's own report, or one
  * built from the files when no daemon runs); --json prints it as is, else
- * a header line about the daemon and one aligned row per task.  Broken
- * tasks get their error under the table, where a long message fits.
+ * a line about the daemon, one counting the tasks' states, and one aligned
+ * row per task with the state that matters most.  Broken tasks get their
+ * error under the table, where a long message fits.  The exit status says
+ * the same without reading: 3 no daemon, 1 a task failing or broken, 0.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +17,9 @@
 #include "time/instant_json.h"
 
 #define STATUS_USAGE "--status [--json]"
-#define STATUS_STATE_MAX 64
+#define STATUS_STATE_MAX 512 /* a failing task's state holds its error's first line */
+#define STATUS_EXIT_FAILING 1
+#define STATUS_EXIT_DOWN 3
 
 #define STATUS_MB (1024.0 * 1024.0)
 
@@ -69,35 +73,117 @@ static void status_print_daemon(const json_t *doc)
     status_print_store(doc);
 }
 
-/* What the task is doing, in one word or two. */
-static void status_state(const json_t *task, char *buf, size_t len)
+/* "tasks/x.lua:3" of a load error "tasks/x.lua:3: message": the text up
+ * to the first ":LINE:"; else its first line. */
+static void status_where(const char *error, char *buf, size_t len)
+{
+    size_t n = error ? strcspn(error, "\n") : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t digits = strspn(error + i + 1, "0123456789");
+        if (error[i] == ':' && digits > 0 && error[i + 1 + digits] == ':') {
+            n = i + 1 + digits;
+            break;
+        }
+    }
+    snprintf(buf, len, "%.*s", (int)n, error ? error : "");
+}
+
+/* The state that matters most, with what the operator needs to act on it:
+ * broken, installing, running, retrying, queued, paused, failing, late,
+ * disabled, ok. */
+static void status_state(const struct cli_options *opt, const json_t *task, double now,
+                         char *buf, size_t len)
 {
     const json_t *running = json_object_get(task, "running");
+    const json_t *retry = json_object_get(task, "retry");
+    const json_t *last = json_object_get(task, "last_run");
+    json_int_t streak = json_integer_value(json_object_get(task, "failing_streak"));
+    char text[RUNVIEW_WHEN_MAX];
 
-    if (json_is_true(json_object_get(task, "last_good")))
-        snprintf(buf, len, "error (last good version runs)");
-    else if (json_is_true(json_object_get(task, "broken")))
-        snprintf(buf, len, "broken");
-    else if (json_is_true(json_object_get(task, "installing")))
+    if (json_is_true(json_object_get(task, "broken"))) {
+        status_where(json_string_value(json_object_get(task, "error")), text, sizeof text);
+        snprintf(buf, len, "broken: %s%s", text,
+                 json_is_true(json_object_get(task, "last_good")) ? " (last good version runs)"
+                                                                  : "");
+    } else if (json_is_true(json_object_get(task, "installing"))) {
         snprintf(buf, len, "installing dependencies");
-    else if (json_array_size(running) > 0)
-        snprintf(
-            buf, len, "running (pid %lld)",
-            (long long)json_integer_value(json_object_get(json_array_get(running, 0), "pid")));
-    else if (json_is_true(json_object_get(task, "overdue")))
-        snprintf(buf, len, "overdue");
-    else if (json_is_true(json_object_get(task, "paused")))
+    } else if (json_array_size(running) > 0) {
+        double started = instant_json_get(json_array_get(running, 0), "started_at");
+        runview_duration(started > 0 ? now - started : 0, text, sizeof text);
+        snprintf(buf, len, "running %s", text);
+    } else if (json_is_object(retry)) {
+        /* the time of day: runview_time's text after the date */
+        runview_time(opt->default_zone, instant_json_get(retry, "at"), text, sizeof text);
+        const char *clock = strchr(text, ' ');
+        snprintf(buf, len, "retrying (%lld/%lld at %s)",
+                 (long long)json_integer_value(json_object_get(retry, "attempt")),
+                 (long long)json_integer_value(json_object_get(retry, "of")),
+                 clock ? clock + 1 : text);
+    } else if (json_is_true(json_object_get(task, "queued"))) {
+        snprintf(buf, len, "queued");
+    } else if (json_is_true(json_object_get(task, "paused"))) {
         snprintf(buf, len, "paused");
-    else if (!json_is_true(json_object_get(task, "enabled")))
+    } else if (streak > 0) {
+        const char *error = json_string_value(json_object_get(last, "error"));
+        snprintf(buf, len, "failing (%lld in a row)%s%s", (long long)streak, error ? ": " : "",
+                 error ? error : "");
+    } else if (json_is_true(json_object_get(task, "overdue"))) {
+        snprintf(buf, len, "late");
+    } else if (!json_is_true(json_object_get(task, "enabled"))) {
         snprintf(buf, len, "disabled");
-    else
+    } else {
         snprintf(buf, len, "ok");
+    }
+}
+
+/* "3 min ago, failed, 0.20s"; "-" when the task never ran. */
+static void status_last_run(const json_t *run, double now, char *buf, size_t len)
+{
+    const char *status = json_string_value(json_object_get(run, "status"));
+    const json_t *duration = json_object_get(run, "duration");
+    double at = instant_json_get(run, "finished_at");
+    char ago[RUNVIEW_TEXT_MAX], took[RUNVIEW_TEXT_MAX] = "";
+
+    if (!status) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    runview_ago(at > 0 ? at : instant_json_get(run, "started_at"), now, ago, sizeof ago);
+    if (json_is_number(duration)) {
+        memcpy(took, ", ", 3);
+        runview_duration(json_number_value(duration), took + 2, sizeof took - 2);
+    }
+    snprintf(buf, len, "%s, %s%s", ago, status, took);
+}
+
+/* The tasks' states counted, for the header line and the exit status. */
+struct status_counts {
+    size_t tasks, running, failing, broken, paused, overdue;
+};
+
+static void status_count(const json_t *tasks, struct status_counts *n)
+{
+    size_t i;
+    json_t *task;
+
+    memset(n, 0, sizeof *n);
+    json_array_foreach(tasks, i, task)
+    {
+        n->tasks++;
+        n->running += json_array_size(json_object_get(task, "running")) > 0;
+        n->failing += json_integer_value(json_object_get(task, "failing_streak")) > 0;
+        n->broken += json_is_true(json_object_get(task, "broken"));
+        n->paused += json_is_true(json_object_get(task, "paused"));
+        n->overdue += json_is_true(json_object_get(task, "overdue"));
+    }
 }
 
 static int status_print_tasks(const struct cli_options *opt, const json_t *tasks, double now)
 {
     static const char *const header[] = {"TASK",      "TITLE",    "SCHEDULE",
                                          "NEXT FIRE", "LAST RUN", "STATE"};
+    struct status_counts n;
     struct table t;
     size_t i;
     json_t *task;
@@ -105,15 +191,19 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
 
     if (json_array_size(tasks) == 0)
         return taskview_print_none(opt);
+    status_count(tasks, &n);
+    printf("%zu task%s: %zu running, %zu failing, %zu broken, %zu paused, %zu overdue\n",
+           n.tasks, n.tasks == 1 ? "" : "s", n.running, n.failing, n.broken, n.paused,
+           n.overdue);
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
     {
-        char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_TEXT_MAX], state[STATUS_STATE_MAX];
+        char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_WHEN_MAX], state[STATUS_STATE_MAX];
         runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
-        runview_outcome(json_object_get(task, "last_run"), last, sizeof last);
-        status_state(task, state, sizeof state);
+        status_last_run(json_object_get(task, "last_run"), now, last, sizeof last);
+        status_state(opt, task, now, state, sizeof state);
         const char *row[] = {json_string_value(json_object_get(task, "name")),
                              json_string_value(json_object_get(task, "title")),
                              json_string_value(json_object_get(task, "schedule")),
@@ -139,6 +229,18 @@ static int status_print(const struct cli_options *opt, const json_t *doc)
     return status_print_tasks(opt, json_object_get(doc, "tasks"), taskview_now(doc));
 }
 
+/* As `systemctl status`: 3 when no daemon runs, else 1 when a task is
+ * failing or broken, else 0. */
+static int status_exit(const json_t *doc)
+{
+    struct status_counts n;
+
+    if (!json_is_true(json_object_get(doc, "daemon")))
+        return STATUS_EXIT_DOWN;
+    status_count(json_object_get(doc, "tasks"), &n);
+    return n.failing > 0 || n.broken > 0 ? STATUS_EXIT_FAILING : 0;
+}
+
 int cmd_status(const struct cli_options *opt, int argc, char **argv)
 {
     bool json;
@@ -149,7 +251,7 @@ int cmd_status(const struct cli_options *opt, int argc, char **argv)
         return rc == EXIT_USAGE ? cli_usage(STATUS_USAGE) : rc;
     if ((json ? table_print_json(doc, stdout) : status_print(opt, doc)) >= 0 &&
         fflush(stdout) == 0)
-        rc = 0;
+        rc = status_exit(doc);
     json_decref(doc);
     return rc;
 }

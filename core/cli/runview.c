@@ -61,6 +61,24 @@ void runview_relative(double t, double now, char *buf, size_t len)
         snprintf(buf, len, "%s ago", d);
 }
 
+void runview_ago(double t, double now, char *buf, size_t len)
+{
+    long s = (long)(now - t);
+
+    if (t <= 0)
+        snprintf(buf, len, "-");
+    else if (s < 1)
+        snprintf(buf, len, "just now");
+    else if (s < MINUTE)
+        snprintf(buf, len, "%ld s ago", s);
+    else if (s < HOUR)
+        snprintf(buf, len, "%ld min ago", s / MINUTE);
+    else if (s < DAY)
+        snprintf(buf, len, "%ld h ago", s / HOUR);
+    else
+        snprintf(buf, len, "%ld day%s ago", s / DAY, s / DAY == 1 ? "" : "s");
+}
+
 void runview_when(const struct tz *zone, double t, double now, char *buf, size_t len)
 {
     char at[RUNVIEW_TEXT_MAX], rel[RUNVIEW_TEXT_MAX];

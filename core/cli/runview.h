@@ -26,6 +26,10 @@ void runview_duration(double seconds, char *buf, size_t len);
 /* "in 3m04s", "2h05m ago", "now". */
 void runview_relative(double t, double now, char *buf, size_t len);
 
+/* How long ago `t` was, in the largest whole unit: "just now", "12 s
+ * ago", "3 min ago", "2 h ago", "5 days ago"; "-" for 0 (never). */
+void runview_ago(double t, double now, char *buf, size_t len);
+
 /* "2026-03-29 03:00:00 (in 3m04s)": an instant and how far it is from
  * now; "-" for 0 (never). */
 void runview_when(const struct tz *zone, double t, double now, char *buf, size_t len);

@@ -101,7 +101,7 @@ e2e_check broken_edit_keeps_last_good_in_force "last_good true and a next fire" 
 e2e_check broken_edit_in_store "tasks.load_error set" \
     [ "$(e2e_sql "SELECT load_error LIKE '%unknown field%' FROM tasks WHERE name = 'ticker'")" = 1 ]
 e2e_check broken_edit_in_text_status "the STATE column says the last good version runs" \
-    text_status_says 'error (last good version runs)'
+    text_status_says 'broken: .*ticker.lua:[0-9]* (last good version runs)'
 count=$(runs_of ticker "$good_hash")
 e2e_check last_good_version_keeps_running "more successful runs of the last good version" \
     e2e_wait 4 more_runs_than ticker "$good_hash" "$count"
