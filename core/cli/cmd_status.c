@@ -17,7 +17,8 @@
 #include "time/instant_json.h"
 
 #define STATUS_USAGE "--status [--json]"
-#define STATUS_STATE_MAX 512 /* a failing task's state holds its error's first line */
+#define STATUS_STATE_MAX 512  /* a failing task's state holds its error's first line */
+#define STATUS_STATE_COLUMN 5 /* of the table's header */
 #define STATUS_EXIT_FAILING 1
 #define STATUS_EXIT_DOWN 3
 
@@ -91,9 +92,9 @@ static void status_where(const char *error, char *buf, size_t len)
 
 /* The state that matters most, with what the operator needs to act on it:
  * broken, installing, running, retrying, queued, paused, failing, late,
- * disabled, ok. */
-static void status_state(const struct cli_options *opt, const json_t *task, double now,
-                         char *buf, size_t len)
+ * disabled, ok; and its colour (table.h). */
+static enum table_style status_state(const struct cli_options *opt, const json_t *task,
+                                     double now, char *buf, size_t len)
 {
     const json_t *running = json_object_get(task, "running");
     const json_t *retry = json_object_get(task, "retry");
@@ -106,13 +107,19 @@ static void status_state(const struct cli_options *opt, const json_t *task, doub
         snprintf(buf, len, "broken: %s%s", text,
                  json_is_true(json_object_get(task, "last_good")) ? " (last good version runs)"
                                                                   : "");
-    } else if (json_is_true(json_object_get(task, "installing"))) {
+        return TABLE_BAD;
+    }
+    if (json_is_true(json_object_get(task, "installing"))) {
         snprintf(buf, len, "installing dependencies");
-    } else if (json_array_size(running) > 0) {
+        return TABLE_PLAIN;
+    }
+    if (json_array_size(running) > 0) {
         double started = instant_json_get(json_array_get(running, 0), "started_at");
         runview_duration(started > 0 ? now - started : 0, text, sizeof text);
         snprintf(buf, len, "running %s", text);
-    } else if (json_is_object(retry)) {
+        return TABLE_PLAIN;
+    }
+    if (json_is_object(retry)) {
         /* the time of day: runview_time's text after the date */
         runview_time(opt->default_zone, instant_json_get(retry, "at"), text, sizeof text);
         const char *clock = strchr(text, ' ');
@@ -120,21 +127,32 @@ static void status_state(const struct cli_options *opt, const json_t *task, doub
                  (long long)json_integer_value(json_object_get(retry, "attempt")),
                  (long long)json_integer_value(json_object_get(retry, "of")),
                  clock ? clock + 1 : text);
-    } else if (json_is_true(json_object_get(task, "queued"))) {
+        return TABLE_WARN;
+    }
+    if (json_is_true(json_object_get(task, "queued"))) {
         snprintf(buf, len, "queued");
-    } else if (json_is_true(json_object_get(task, "paused"))) {
+        return TABLE_PLAIN;
+    }
+    if (json_is_true(json_object_get(task, "paused"))) {
         snprintf(buf, len, "paused");
-    } else if (streak > 0) {
+        return TABLE_PLAIN;
+    }
+    if (streak > 0) {
         const char *error = json_string_value(json_object_get(last, "error"));
         snprintf(buf, len, "failing (%lld in a row)%s%s", (long long)streak, error ? ": " : "",
                  error ? error : "");
-    } else if (json_is_true(json_object_get(task, "overdue"))) {
-        snprintf(buf, len, "late");
-    } else if (!json_is_true(json_object_get(task, "enabled"))) {
-        snprintf(buf, len, "disabled");
-    } else {
-        snprintf(buf, len, "ok");
+        return TABLE_BAD;
     }
+    if (json_is_true(json_object_get(task, "overdue"))) {
+        snprintf(buf, len, "late");
+        return TABLE_WARN;
+    }
+    if (!json_is_true(json_object_get(task, "enabled"))) {
+        snprintf(buf, len, "disabled");
+        return TABLE_PLAIN;
+    }
+    snprintf(buf, len, "ok");
+    return TABLE_GOOD;
 }
 
 /* "3 min ago, failed, 0.20s"; "-" when the task never ran. */
@@ -203,7 +221,7 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
         runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
         status_last_run(json_object_get(task, "last_run"), now, last, sizeof last);
-        status_state(opt, task, now, state, sizeof state);
+        enum table_style style = status_state(opt, task, now, state, sizeof state);
         const char *row[] = {json_string_value(json_object_get(task, "name")),
                              json_string_value(json_object_get(task, "title")),
                              json_string_value(json_object_get(task, "schedule")),
@@ -211,6 +229,7 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
                              last,
                              state};
         table_add(&t, row);
+        table_style(&t, STATUS_STATE_COLUMN, style);
     }
     rc = table_print(&t, stdout);
     table_free(&t);

@@ -4,7 +4,8 @@
 # broken: file:line), the last run as "N ago, status, duration", a line of
 # counts, and exits 3 without a daemon, 1 with a task failing or broken, 0
 # otherwise; the JSON carries the same from the daemon's memory and from
-# the store.  Tables fit $COLUMNS unless --wide.
+# the store.  Tables fit $COLUMNS unless --wide; colour only on a terminal
+# and without NO_COLOR.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -125,6 +126,32 @@ e2e_check table_wide_keeps_cells_whole "--wide: 'disk full' whole, got: $(row fa
 e2e_cli --status >"$out" 2>&1
 e2e_check table_not_cut_in_a_pipe "no '…' without COLUMNS when stdout is no terminal" \
     sh -c "! grep -q '…' '$out'"
+
+# ---- colour: only on a terminal, never with NO_COLOR -------------------------
+
+esc=$(printf '\033')
+e2e_check no_colour_in_a_pipe "no escape sequence when stdout is no terminal" \
+    sh -c "! grep -q '$esc' '$out'"
+# on_tty ARGS...: --status ARGS on a pseudo-terminal (script(1)), into $out.
+on_tty() {
+    script -qec "$E2E_MAIN --root $E2E_ROOT --status $*" /dev/null >"$out" 2>&1
+}
+if command -v script >/dev/null 2>&1; then
+    NO_COLOR= on_tty
+    e2e_check colour_on_a_terminal "failing in red on a terminal, got: $(row fails)" \
+        has "^fails .*${esc}\[31mfailing (" "^fine .*${esc}\[32mok"
+    NO_COLOR=1 on_tty
+    e2e_check no_colour_with_no_color "NO_COLOR=1: no escape sequence, got: $(row fails)" \
+        sh -c "grep -q '^fails ' '$out' && ! grep -q '$esc' '$out'"
+    NO_COLOR=1 on_tty --json
+    e2e_check no_colour_in_json "--json on a terminal: no escape sequence" \
+        sh -c "grep -q failing_streak '$out' && ! grep -q '$esc' '$out'"
+    NO_COLOR= on_tty --json
+    e2e_check no_colour_in_json_ever "--json on a terminal without NO_COLOR: no escape" \
+        sh -c "grep -q failing_streak '$out' && ! grep -q '$esc' '$out'"
+else
+    e2e_ok "colour_on_a_terminal # SKIP no script(1)"
+fi
 
 # ---- without a daemon: from the store ---------------------------------------
 

@@ -18,8 +18,8 @@ static const char *printed(const struct table *t, size_t width)
     buf[0] = '\0';
     if (!f)
         return "(fmemopen failed)";
-    if (table_print_width(t, f, width) != 0)
-        snprintf(buf, sizeof buf, "(table_print_width failed)");
+    if (table_print_as(t, f, width, false) != 0)
+        snprintf(buf, sizeof buf, "(table_print_as failed)");
     fclose(f);
     return buf;
 }
@@ -145,6 +145,35 @@ static void table_print_follows_columns_unless_wide(void)
     table_free(&t);
 }
 
+static void table_colours_styled_cells_only_when_asked(void)
+{
+    static char buf[OUT_MAX];
+    struct table t;
+    FILE *f;
+
+    table_init(&t, 2);
+    const char *row[] = {"backup", "failing (3 in a row)"};
+    table_add(&t, row);
+    table_style(&t, 1, TABLE_BAD);
+    CHECK_STR(printed(&t, 0), "backup  failing (3 in a row)\n");
+    f = fmemopen(buf, sizeof buf, "w");
+    CHECK(f != NULL, "fmemopen");
+    if (f) {
+        CHECK_INT(table_print_as(&t, f, 16, true), 0);
+        fclose(f);
+        /* the cut text in red, the reset after the "…" */
+        CHECK_STR(buf, "backup  \033[31mfailing\xe2\x80\xa6\033[0m\n");
+    }
+    /* table_print on something that is no terminal: never a colour */
+    f = fmemopen(buf, sizeof buf, "w");
+    if (f) {
+        CHECK_INT(table_print(&t, f), 0);
+        fclose(f);
+        CHECK(strchr(buf, '\033') == NULL, "no escape in '%s'", buf);
+    }
+    table_free(&t);
+}
+
 int main(void)
 {
     RUN(textwidth_counts_terminal_columns);
@@ -155,5 +184,6 @@ int main(void)
     RUN(table_shrinks_columns_no_narrower_than_the_minimum);
     RUN(table_that_fits_is_unchanged);
     RUN(table_print_follows_columns_unless_wide);
+    RUN(table_colours_styled_cells_only_when_asked);
     TESTING_EXIT();
 }
