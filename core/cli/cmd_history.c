@@ -298,6 +298,8 @@ static int history_print(const struct cli_options *opt, const json_t *runs)
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);
+    if (rc == 0 && printf("(times in %s)\n", tz_name(opt->default_zone)) < 0)
+        rc = -1;
     table_free(&t);
     return rc;
 }

@@ -120,9 +120,12 @@ static enum table_style status_state(const struct cli_options *opt, const json_t
         return TABLE_PLAIN;
     }
     if (json_is_object(retry)) {
-        /* the time of day: runview_time's text after the date */
+        /* the time of day: runview_time's text between the date and the
+         * offset (the counts line names the zone) */
         runview_time(opt->default_zone, instant_json_get(retry, "at"), text, sizeof text);
-        const char *clock = strchr(text, ' ');
+        char *clock = strchr(text, ' '), *offset = clock ? strchr(clock + 1, ' ') : NULL;
+        if (offset)
+            *offset = '\0';
         snprintf(buf, len, "retrying (%lld/%lld at %s)",
                  (long long)json_integer_value(json_object_get(retry, "attempt")),
                  (long long)json_integer_value(json_object_get(retry, "of")),
@@ -210,9 +213,10 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
     if (json_array_size(tasks) == 0)
         return taskview_print_none(opt);
     status_count(tasks, &n);
-    printf("%zu task%s: %zu running, %zu failing, %zu broken, %zu paused, %zu overdue\n",
+    printf("%zu task%s: %zu running, %zu failing, %zu broken, %zu paused, %zu overdue (times "
+           "in %s)\n",
            n.tasks, n.tasks == 1 ? "" : "s", n.running, n.failing, n.broken, n.paused,
-           n.overdue);
+           n.overdue, tz_name(opt->default_zone));
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
     json_array_foreach(tasks, i, task)

@@ -22,9 +22,11 @@ void runview_time(const struct tz *zone, double t, char *buf, size_t len)
         return;
     }
     int64_t s = (int64_t)floor(t);
-    civil_from_local(s + tz_offset_at(zone, s), &c);
-    snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.month, c.day, c.hour,
-             c.minute, c.second);
+    int32_t offset = tz_offset_at(zone, s), east = offset < 0 ? -offset : offset;
+    civil_from_local(s + offset, &c);
+    snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d %c%02d:%02d", c.year, c.month, c.day,
+             c.hour, c.minute, c.second, offset < 0 ? '-' : '+', (int)(east / HOUR),
+             (int)(east % HOUR / MINUTE));
 }
 
 void runview_duration(double seconds, char *buf, size_t len)

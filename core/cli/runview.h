@@ -17,7 +17,8 @@
 #define RUNVIEW_TEXT_MAX 96 /* room for any string these functions write */
 #define RUNVIEW_WHEN_MAX (2 * RUNVIEW_TEXT_MAX)
 
-/* "2026-03-29 03:00:00" in `zone`; "-" for 0 (never). */
+/* "2026-03-29 03:00:00 +02:00" in `zone`, with the instant's UTC offset (a
+ * repeated hour of a DST change reads apart); "-" for 0 (never). */
 void runview_time(const struct tz *zone, double t, char *buf, size_t len);
 
 /* "0.12s", "42.0s", "3m04s", "2h05m", "3d04h". */

@@ -131,11 +131,11 @@ e2e_check history_shows_a_commands_last_stderr_line "the last stderr line, got: 
 missed=$(e2e_sql "SELECT count(*) FROM runs WHERE task = 'report' AND status = 'missed'")
 lo=$(e2e_sql "SELECT min(id) FROM runs WHERE task = 'report' AND status = 'missed'")
 hi=$(e2e_sql "SELECT max(id) FROM runs WHERE task = 'report' AND status = 'missed'")
-range="$(date -u -d "@$first_missed" '+%Y-%m-%d %H:%M:%S') … $(date -u -d \
-    "@$(e2e_sql "SELECT max(scheduled_for) FROM runs WHERE task = 'report'")" '+%Y-%m-%d %H:%M:%S')"
+range="$(date -u -d "@$first_missed" '+%Y-%m-%d %H:%M:%S +00:00') … $(date -u -d \
+    "@$(e2e_sql "SELECT max(scheduled_for) FROM runs WHERE task = 'report'")" '+%Y-%m-%d %H:%M:%S +00:00')"
 run_cli history report
 e2e_check history_groups_a_downtime "one line '$lo…$hi … missed ×$missed ($range)' of $missed rows, got: $(cat "$out")" \
-    sh -c "[ $missed -ge 5 ] && [ \$(wc -l <'$out') -eq 2 ] &&
+    sh -c "[ $missed -ge 5 ] && [ \$(wc -l <'$out') -eq 3 ] && tail -n 1 '$out' | grep -q '^(times in UTC)' &&
            grep -q '^$lo…$hi  *report .*missed ×$missed ($range)' '$out'"
 got=$(e2e_cli history report -n 1 --json | ids)
 e2e_check history_json_keeps_every_missed_row "the $missed rows for -n 1, got ($got)" \
