@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lib/utf8.h"
 #include "runview.h"
 #include "store/store.h"
 #include "table.h"
@@ -36,10 +37,16 @@ static int show_take(const struct store_run *run, void *ud)
     return 0;
 }
 
-/* "  label        value" */
+/* "  label        value"; the value's control characters escaped, as a
+ * run's text is the task's (lib/utf8.h). */
 static void show_field(const char *label, const char *value)
 {
-    printf("  %-12s %s\n", label, value && *value ? value : "-");
+    printf("  %-12s ", label);
+    if (value && *value)
+        (void)utf8_write_escaped(stdout, value, strlen(value)); /* ferror: fflush at the end */
+    else
+        putchar('-');
+    putchar('\n');
 }
 
 static void show_instant(const struct tz *zone, const json_t *run, const char *label,
@@ -61,7 +68,9 @@ static void show_block(const char *title, const char *text)
     printf("%s\n", title);
     while (*text) {
         size_t n = strcspn(text, "\n");
-        printf("  %.*s\n", (int)n, text);
+        fputs("  ", stdout);
+        (void)utf8_write_escaped(stdout, text, n);
+        putchar('\n');
         text += n + (text[n] == '\n');
     }
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/textwidth.h"
+#include "lib/utf8.h"
 
 #define TABLE_GAP 2 /* spaces between columns */
 #define TABLE_EMPTY "-"
@@ -56,7 +57,9 @@ void table_add(struct table *t, const char *const *cells)
     memset(t->styles + t->rows * t->columns, TABLE_PLAIN, t->columns);
     char **row = t->cells + t->rows * t->columns;
     for (size_t c = 0; c < t->columns; c++) {
-        row[c] = strdup(cells[c] ? cells[c] : TABLE_EMPTY);
+        /* A title or an error is the task's text: no control character of
+         * it reaches the reader's terminal. */
+        row[c] = utf8_escape(cells[c] ? cells[c] : TABLE_EMPTY);
         if (!row[c]) {
             while (c > 0)
                 free(row[--c]);
