@@ -1,4 +1,4 @@
-/* cli.c — the usage lines and the --help text.
+/* cli.c — the usage lines, the --help text, and the CLI's message helpers.
  *
  * The commands' part of --help is made from their entries, which main.c
  * passes in: reading cli_commands here would make cli.c, commands.c and
@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lib/utf8.h"
 
 #define CLI_HELP_COLUMN 30 /* where a command's help starts, after the indent */
 #define CLI_HELP_GAP 2     /* the least room between a synopsis and its help */
@@ -78,6 +80,22 @@ int cli_bad_args(const char *what, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return -1;
+}
+
+int cli_print_line(const char *fmt, ...)
+{
+    va_list ap;
+    char *line;
+    int n, rc;
+
+    va_start(ap, fmt);
+    n = vasprintf(&line, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    rc = utf8_write_escaped(stdout, line, (size_t)n) == 0 && putchar('\n') != EOF ? 0 : -1;
+    free(line);
+    return rc;
 }
 
 int cli_bad_arg(const char *command, const char *arg, bool takes_value)

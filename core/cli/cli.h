@@ -82,6 +82,11 @@ int cli_command_help(const struct cli_command *command);
  * `what` names the command or option. */
 int cli_bad_args(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* One line to stdout, formatted, with its control characters escaped
+ * (lib/utf8.h): for lines that hold a task's text.  0, or -1 when writing
+ * failed or memory ran out. */
+int cli_print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* cli_bad_args for an argument the parser did not expect: "unknown option
  * '--x'", "'-n' needs a value" (an option it knows, `takes_value`), or
  * "unexpected argument 'x'". */

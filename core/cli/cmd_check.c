@@ -194,28 +194,28 @@ static int check_print_one(const json_t *one)
         const char *error = json_string_value(json_object_get(one, "error"));
         /* a load error names its file:line already */
         return (strncmp(error, CHECK_DEPS_PREFIX, strlen(CHECK_DEPS_PREFIX)) == 0
-                    ? printf("FAIL %s: %s\n", path, error)
-                    : printf("FAIL %s\n", error)) < 0
+                    ? cli_print_line("FAIL %s: %s", path, error)
+                    : cli_print_line("FAIL %s", error)) < 0
                    ? -1
                    : 0;
     }
     if (json_object_get(one, "module"))
-        return printf("ok   %s  module, require(\"%s\")\n", path,
-                      json_string_value(json_object_get(one, "module"))) < 0
+        return cli_print_line("ok   %s  module, require(\"%s\")", path,
+                              json_string_value(json_object_get(one, "module"))) < 0
                    ? -1
                    : 0;
-    rc = printf("ok   %s  %s — %s; %s%s\n", path,
-                json_string_value(json_object_get(one, "title")),
-                json_string_value(json_object_get(one, "schedule")),
-                json_is_true(json_object_get(one, "enabled")) ? "next " : "disabled",
-                !json_is_true(json_object_get(one, "enabled")) ? ""
-                : json_is_string(next)                         ? json_string_value(next)
-                                                               : "never") < 0
+    rc = cli_print_line("ok   %s  %s — %s; %s%s", path,
+                        json_string_value(json_object_get(one, "title")),
+                        json_string_value(json_object_get(one, "schedule")),
+                        json_is_true(json_object_get(one, "enabled")) ? "next " : "disabled",
+                        !json_is_true(json_object_get(one, "enabled")) ? ""
+                        : json_is_string(next)                         ? json_string_value(next)
+                                                                       : "never") < 0
              ? -1
              : 0;
     json_array_foreach(json_object_get(one, "warnings"), i, warning)
     {
-        if (rc == 0 && printf("warn %s\n", json_string_value(warning)) < 0)
+        if (rc == 0 && cli_print_line("warn %s", json_string_value(warning)) < 0)
             rc = -1;
     }
     return rc;

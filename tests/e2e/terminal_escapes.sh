@@ -1,8 +1,8 @@
 #!/bin/sh
 # terminal_escapes.sh — a task's text (its title, its error, its output)
-# never reaches the operator's terminal as control characters: --status
-# (with and without a daemon), history and show print them escaped (\x1b),
-# while --json keeps the text as it is.
+# never reaches the operator's terminal as control characters: check,
+# --status (with and without a daemon), history and show print them
+# escaped (\x1b), while --json keeps the text as it is.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -21,6 +21,9 @@ clean() {
 
 e2e_cli --status --wide >"$out" 2>&1
 e2e_check status_without_daemon_escapes "no ESC/BEL, '\\x1b' shown: $(cat -v "$out")" clean "$out"
+
+e2e_cli check >"$out" 2>&1
+e2e_check check_escapes "no ESC/BEL, '\\x1b' shown: $(cat -v "$out")" clean "$out"
 
 e2e_start || e2e_done
 e2e_cli --task painter >/dev/null 2>&1
