@@ -34,6 +34,7 @@ void config_free(struct config *cfg)
         yamldoc_free(cfg->channels[i].settings);
     }
     free(cfg->channels);
+    config_tokens_free(cfg);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -97,6 +98,11 @@ static int apply_section(struct config *cfg, const char *file, const char *secti
     char where[WHERE_MAX];
     for (size_t i = 0; i < map->count; i++) {
         const struct yamldoc_pair *p = &map->pairs[i];
+        if (strcmp(section, CONFIG_API) == 0 && strcmp(p->key->text, CONFIG_API_TOKENS) == 0) {
+            if (config_tokens_apply(cfg, file, p->value, err, errlen) != 0)
+                return -1;
+            continue;
+        }
         node_where(where, sizeof where, file, p->key);
         int index = config_field_find(section, p->key->text);
         if (index < 0) {
@@ -177,6 +183,13 @@ fail:
     yamldoc_free(root);
     config_free(cfg);
     return -1;
+}
+
+const char *config_origin(const struct config *cfg, const char *section, const char *key)
+{
+    int index = config_field_find(section, key);
+
+    return index >= 0 && cfg->origin[index] ? cfg->origin[index] : "the default";
 }
 
 int config_resolve_path(const char *root, const char *rel, char *buf, size_t len)

@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 23 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 27 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -51,6 +51,20 @@ struct config_channel {
     char *name;
     enum config_channel_type type;
     struct yamldoc_node *settings;
+};
+
+/* An API token's role: each allows what the ones below it do. */
+enum config_api_role { CONFIG_ROLE_READ, CONFIG_ROLE_OPERATE, CONFIG_ROLE_ADMIN };
+
+/* One entry of api.tokens: the token itself is never in the config, only
+ * its SHA-256 (64 hex digits) or the path of a file that holds it
+ * (relative to the project root, read by the API when it listens). */
+struct config_api_token {
+    char *name;
+    enum config_api_role role;
+    char *sha256; /* lower-case hex, or NULL when `file` is set */
+    char *file;   /* or NULL */
+    char *where;  /* "file:line:column" of the entry, for messages */
 };
 
 /* The settings; their bounds and defaults are in the field table
@@ -90,6 +104,15 @@ struct config {
         char *tree;   /* where rocks are installed */
     } dependencies;
 
+    struct {
+        char *listen;             /* "HOST:PORT" (lib/hostport.h); "" = no API */
+        int max_connections;      /* connections served at once */
+        int connection_timeout;   /* s a connection may stay silent */
+        int64_t max_request_size; /* bytes of a request body */
+        struct config_api_token *tokens;
+        size_t token_count;
+    } api;
+
     struct config_channel *channels;
     size_t channel_count;
 
@@ -116,6 +139,13 @@ const struct config_channel *config_channel_find(const struct config *cfg, const
 /* A scalar setting of a channel ("url", "topic"…) as text, or NULL when
  * absent or not a scalar. */
 const char *config_channel_get(const struct config_channel *ch, const char *key);
+
+/* Where section.key got its value ("file:line:column", a variable's
+ * name), or "the default" — for messages about a setting's value. */
+const char *config_origin(const struct config *cfg, const char *section, const char *key);
+
+/* "read", "operate", "admin". */
+const char *config_api_role_name(enum config_api_role role);
 
 /* "webhook" …, for messages. */
 const char *config_channel_type_name(enum config_channel_type type);

@@ -7,6 +7,7 @@
  * setting means the same thing wherever it is written.
  */
 #include "config_internal.h"
+#include "lib/hostport.h"
 #include "lib/suggest.h"
 #include "log/log.h"
 #include "time/tz.h"
@@ -68,6 +69,15 @@ static int valid_zone(const char *text, char *err, size_t errlen)
     return -1;
 }
 
+/* "" (no API) or an address the API can bind. */
+static int valid_listen(const char *text, char *err, size_t errlen)
+{
+    struct sockaddr_storage addr;
+    socklen_t len;
+
+    return *text ? hostport_parse(text, &addr, &len, err, errlen) : 0;
+}
+
 const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     CHECKED_STRING_FIELD("scheduler", "timezone", scheduler.timezone, "", valid_zone),
     INT_FIELD("scheduler", "max_concurrent", scheduler.max_concurrent, 1, 4),
@@ -92,6 +102,10 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     BOOL_FIELD("tasks", "include_example_tasks", tasks.include_example_tasks, false),
     STRING_FIELD("dependencies", "server", dependencies.server, ""),
     STRING_FIELD("dependencies", "tree", dependencies.tree, "data/rocks"),
+    CHECKED_STRING_FIELD("api", "listen", api.listen, "127.0.0.1:8421", valid_listen),
+    INT_FIELD("api", "max_connections", api.max_connections, 1, 64),
+    INT_FIELD("api", "connection_timeout", api.connection_timeout, 1, 30),
+    SIZE_FIELD("api", "max_request_size", api.max_request_size, MIB),
 };
 
 /* Enum settings are stored through an int pointer. */
@@ -100,7 +114,8 @@ _Static_assert(sizeof(enum log_level) == sizeof(int) &&
                "enum settings must be int-sized");
 
 static const char *const section_names[] = {
-    "scheduler", "database", "logging", "tasks", CONFIG_NOTIFICATIONS, "dependencies", NULL};
+    "scheduler",          "database",     "logging",  "tasks",
+    CONFIG_NOTIFICATIONS, "dependencies", CONFIG_API, NULL};
 
 /* Unit suffixes, lower case; matching ignores case. */
 struct unit {
@@ -302,6 +317,8 @@ void config_field_unknown(const char *where, const char *section, const char *na
         for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
             if (strcmp(config_fields[i].section, section) == 0)
                 suggest_consider(&near, config_fields[i].key);
+        if (strcmp(section, CONFIG_API) == 0)
+            suggest_consider(&near, CONFIG_API_TOKENS);
     } else {
         for (const char *const *s = section_names; *s; s++)
             suggest_consider(&near, *s);

@@ -15,6 +15,8 @@
 #include "config.h"
 
 #define CONFIG_NOTIFICATIONS "notifications"
+#define CONFIG_API "api"
+#define CONFIG_API_TOKENS "tokens" /* api.tokens: a list, not a field */
 
 enum config_field_kind {
     CONFIG_FIELD_STRING,   /* char *, any scalar's text */
@@ -68,6 +70,13 @@ struct config_channel *config_channel_ensure(struct config *cfg, const char *nam
 /* After file and environment: every channel has a known type and the
  * settings its type needs.  `file` names the config file in messages. */
 int config_channels_check(struct config *cfg, const char *file, char *err, size_t errlen);
+
+/* api.tokens from the file's list (config_tokens.c), replacing any
+ * earlier ones; `file` names the config file in messages.  0, or -1 with
+ * "file:line:col: api.tokens[i]…: …" in err. */
+int config_tokens_apply(struct config *cfg, const char *file, const struct yamldoc_node *list,
+                        char *err, size_t errlen);
+void config_tokens_free(struct config *cfg);
 
 /* Apply the environment overrides (config_env.c). */
 int config_env_apply(struct config *cfg, char *err, size_t errlen);

@@ -111,6 +111,26 @@ static int print_channels(FILE *out, const struct config *cfg)
     return 0;
 }
 
+/* api.tokens after the api section's fields: names, roles, and the
+ * SHA-256 or file (never a token). */
+static int print_tokens(FILE *out, const struct config *cfg)
+{
+    if (fprintf(out, "%*s%s:%s\n", INDENT, "", CONFIG_API_TOKENS,
+                cfg->api.token_count ? "" : " []") < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->api.token_count; i++) {
+        const struct config_api_token *t = &cfg->api.tokens[i];
+        if (fprintf(out, "%*s- name: ", INDENT, "") < 0 || print_string(out, t->name) < 0 ||
+            fprintf(out, "\n%*srole: %s\n%*s%s: ", 2 * INDENT, "",
+                    config_api_role_name(t->role), 2 * INDENT, "",
+                    t->sha256 ? "sha256" : "file") < 0 ||
+            print_string(out, t->sha256 ? t->sha256 : t->file) < 0 ||
+            fprintf(out, "%*s # %s\n", INDENT, "", t->where) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int config_print_effective(const struct config *cfg, FILE *out)
 {
     const char *section = NULL;
@@ -121,6 +141,10 @@ int config_print_effective(const struct config *cfg, FILE *out)
             return -1;
         section = f->section;
         if (print_field(out, cfg, i) != 0)
+            return -1;
+        if ((i + 1 == CONFIG_FIELD_COUNT ||
+             strcmp(config_fields[i + 1].section, section) != 0) &&
+            strcmp(section, CONFIG_API) == 0 && print_tokens(out, cfg) != 0)
             return -1;
     }
     return print_channels(out, cfg) == 0 && fflush(out) == 0 ? 0 : -1;

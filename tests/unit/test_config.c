@@ -275,6 +275,89 @@ static void relative_paths_resolve_against_the_root(void)
     CHECK(config_resolve_path("/srv", "a", buf, 4) == -1, "too long");
 }
 
+static void api_defaults_listen_on_loopback(void)
+{
+    struct config cfg;
+    CHECK(config_defaults(&cfg) == 0, "defaults");
+    CHECK_STR(cfg.api.listen, "127.0.0.1:8421");
+    CHECK_INT(cfg.api.max_connections, 64);
+    CHECK_INT(cfg.api.connection_timeout, 30);
+    CHECK_INT(cfg.api.max_request_size, 1024 * 1024);
+    CHECK_INT(cfg.api.token_count, 0);
+    config_free(&cfg);
+}
+
+static void api_section_is_read(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX];
+    write_config("api:\n"
+                 "  listen: \"[::1]:9000\"\n"
+                 "  max_request_size: 4KB\n"
+                 "  tokens:\n"
+                 "    - { name: ci, role: operate, sha256: "
+                 "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08 }\n"
+                 "    - name: grafana\n"
+                 "      role: read\n"
+                 "      file: config/grafana.token\n");
+    CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
+    CHECK_STR(cfg.api.listen, "[::1]:9000");
+    CHECK_INT(cfg.api.max_request_size, 4096);
+    CHECK_INT(cfg.api.token_count, 2);
+    if (cfg.api.token_count == 2) {
+        CHECK_STR(cfg.api.tokens[0].name, "ci");
+        CHECK_INT(cfg.api.tokens[0].role, CONFIG_ROLE_OPERATE);
+        CHECK_STR(cfg.api.tokens[0].sha256,
+                  "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        CHECK(cfg.api.tokens[0].file == NULL, "no file");
+        CHECK_STR(cfg.api.tokens[1].file, "config/grafana.token");
+        CHECK_INT(cfg.api.tokens[1].role, CONFIG_ROLE_READ);
+        CHECK_STR(after_path(cfg.api.tokens[1].where), ":6:7");
+    }
+    config_free(&cfg);
+    write_config("api:\n  listen: \"\"\n");
+    CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
+    CHECK_STR(cfg.api.listen, "");
+    config_free(&cfg);
+}
+
+static void api_mistakes_are_reported_with_line(void)
+{
+    static const struct {
+        const char *text, *error;
+    } cases[] = {
+        {"api:\n  listen: localhost:80\n", ":2:11: api.listen: expected HOST:PORT"},
+        {"api:\n  listen: 127.0.0.1\n", ":2:11: api.listen: expected HOST:PORT"},
+        {"api:\n  listen: 127.0.0.1:70000\n", ":2:11: api.listen: expected HOST:PORT"},
+        {"api:\n  listen: \"[::1]\"\n", ":2:11: api.listen: expected HOST:PORT"},
+        {"api:\n  max_connections: 0\n",
+         ":2:20: api.max_connections: expected an integer >= 1"},
+        {"api:\n  token: []\n", ":2:3: unknown key 'token' in section 'api' (did you mean "
+                                "'tokens'?)"},
+        {"api:\n  tokens: { a: 1 }\n", ":2:11: api.tokens: expected a list"},
+        {"api:\n  tokens:\n    - x\n", ":3:7: api.tokens[0]: expected a mapping"},
+        {"api:\n  tokens:\n    - { name: a, role: root, sha256: x }\n",
+         ":3:24: api.tokens[0].role: expected one of read, operate, admin, got 'root'"},
+        {"api:\n  tokens:\n    - { name: a, role: read, sha256: abc }\n",
+         ":3:38: api.tokens[0].sha256: expected the token's SHA-256"},
+        {"api:\n  tokens:\n    - { name: a, role: read }\n",
+         ":3:7: api.tokens[0]: needs a name, a role and either sha256 or file"},
+        {"api:\n  tokens:\n    - { name: a, role: read, file: f, sha256: "
+         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 }\n",
+         ":3:7: api.tokens[0]: needs a name, a role and either sha256 or file"},
+        {"api:\n  tokens:\n    - { name: a, role: read, token: s3cret }\n",
+         ":3:30: api.tokens[0]: unknown key 'token'"},
+        {"api:\n  tokens:\n    - { name: a, role: read, file: f }\n"
+         "    - { name: a, role: read, file: g }\n",
+         ":4:15: api.tokens[1].name: 'a' is already the name of "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *err = after_path(load_error(cases[i].text));
+        CHECK(strncmp(err, cases[i].error, strlen(cases[i].error)) == 0, "case %zu: got '%s'",
+              i, err);
+    }
+}
+
 int main(void)
 {
     int fd = mkstemp(path);
@@ -292,6 +375,9 @@ int main(void)
     RUN(unknown_time_zone_is_refused_with_suggestion);
     RUN(effective_config_names_origins);
     RUN(relative_paths_resolve_against_the_root);
+    RUN(api_defaults_listen_on_loopback);
+    RUN(api_section_is_read);
+    RUN(api_mistakes_are_reported_with_line);
     unlink(path);
     TESTING_EXIT();
 }
