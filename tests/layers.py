@@ -43,6 +43,7 @@ LAYERS = [
     ["run"],                # executor, run protocol, sessions, orphans
     ["helpers"],            # the run's Lua VM and its C modules (../helpers)
     ["engine", "runner"],   # fires to runs | `main __run`
+    ["api"],                # HTTP API: server, routes, tokens
     ["daemon"],             # daemon life, control socket, watchers
     ["cli"],                # options, commands, views
 ]

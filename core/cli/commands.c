@@ -27,6 +27,7 @@ const struct cli_command *const cli_commands[] = {
     /* one run in full, one task's log */
     &cmd_show_entry,
     &cmd_logs_entry,
+    &cmd_dashboard_entry,
     NULL,
 };
 

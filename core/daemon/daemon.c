@@ -36,6 +36,7 @@
 
 #include <sqlite3.h>
 
+#include "api/api.h"
 #include "clockwatch.h"
 #include "config/config.h"
 #include "config/logsetup.h"
@@ -72,6 +73,7 @@ struct daemon {
     struct store *store;
     struct engine *engine;
     struct control *control;
+    struct api *api;
     struct clockwatch *clockwatch;
     struct watch *watch;
     struct housekeeping *housekeeping;
@@ -245,16 +247,22 @@ static bool same_channels(const struct config *a, const struct config *b)
     return true;
 }
 
-/* Reload the config; a broken one is refused and the last good one stays. */
+/* Reload the config; a broken one is refused and the last good one stays.
+ * The API's part goes first, as the one that can still fail (an address
+ * that cannot be bound, a token file that cannot be read): then nothing
+ * of the new config is applied. */
 static void reload_config(struct daemon *d)
 {
     struct config *fresh = calloc(1, sizeof *fresh);
-    char err[CONFIG_ERR_MAX];
+    char err[DAEMON_ERR_MAX];
+    bool loaded = fresh && config_load(d->opt->config_path, fresh, err, sizeof err) == 0;
     bool channels_changed;
 
-    if (!fresh || config_load(d->opt->config_path, fresh, err, sizeof err) != 0) {
+    if (!loaded || api_apply_config(d->api, fresh, err, sizeof err) != 0) {
         log_error("config not reloaded, the last good one stays in force: %s",
                   fresh ? err : "out of memory");
+        if (loaded)
+            config_free(fresh);
         free(fresh);
         engine_rescan(d->engine);
         return;
@@ -313,6 +321,8 @@ static void begin_stop(struct daemon *d, const char *why)
     log_info("stopping (%s)", why);
     control_stop(d->control);
     d->control = NULL;
+    api_stop(d->api);
+    d->api = NULL;
     watch_stop(d->watch);
     d->watch = NULL;
     datawatch_stop(d->datawatch);
@@ -524,7 +534,9 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
     if (!d->engine || engine_start(d->engine, err, errlen) != 0)
         return -1;
     if (control_socket_path(d->opt->root, socket_path, sizeof socket_path, err, errlen) != 0 ||
-        !(d->control = control_start(&d->loop, d->engine, socket_path, err, errlen)))
+        !(d->control = control_start(&d->loop, d->engine, socket_path, err, errlen)) ||
+        !(d->api =
+              api_start(&d->loop, d->engine, d->store, d->opt->root, d->config, err, errlen)))
         return -1;
     d->clockwatch = clockwatch_start(&d->loop, on_clock_jump, d, err, errlen);
     if (!d->clockwatch)

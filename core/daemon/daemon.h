@@ -5,7 +5,8 @@
  * opens the store, kills the processes of the runs a dead predecessor
  * left open and closes those runs (as `interrupted`, orphans.h), starts
  * the engine (discovery, catch-up, schedule), the clock watch, the file
- * watch, housekeeping and the control socket, and runs the loop until SIGTERM/SIGINT (or `main stop`) has let the runs
+ * watch, housekeeping, the control socket and the HTTP API (api/api.h),
+ * and runs the loop until SIGTERM/SIGINT (or `main stop`) has let the runs
  * finish.  Should data/ vanish meanwhile, it starts again in place on a
  * fresh one (datawatch.h).
  *

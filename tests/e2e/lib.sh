@@ -38,6 +38,10 @@ scheduler:
 EOF
     TZ=UTC
     export TZ
+    # No HTTP API unless a test asks for one (on a port of its own): the
+    # default address is one port for every test of every checkout.
+    TASKSCHED_API__LISTEN=
+    export TASKSCHED_API__LISTEN
     trap e2e_cleanup EXIT
     trap 'exit 1' INT TERM HUP
 }

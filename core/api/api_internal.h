@@ -1,0 +1,87 @@
+/* api_internal.h — what the files of api/ share; not for the rest of the
+ * program.
+ *
+ * The map of the folder:
+ *   api_server.c   the MHD daemon on the daemon's libuv loop, (re)listening
+ *   api_request.c  one HTTP request: its body, its token, its route, its reply
+ *   api_respond.c  an api_reply turned into an MHD response
+ *   api_auth.c     bearer tokens to roles           api_token.c  data/api.token
+ *   api_route.c    the route matcher                api_query.c  query strings
+ *   api_decode.c   percent-decoding                 api_reply.c  replies, problems
+ *   api_routes.c   THE route table: every route, its role and its handler
+ *   api_health.c   GET /healthz                     api_tasks.c  status, tasks, run
+ *
+ * A handler gets a struct api_call (the matched route's parameters, the
+ * query checked against its declaration, the body, the caller's role) and
+ * fills call->reply through api_reply_json / api_reply_problem; it never
+ * sees libmicrohttpd, so every handler is plain engine-and-JSON code.
+ */
+#ifndef API_INTERNAL_H
+#define API_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api_query.h"
+#include "api_route.h"
+#include "config/config.h"
+
+#define API_LOCATION_MAX 128
+
+struct engine;
+struct store;
+
+/* What the handlers work on; owned by the server. */
+struct api_context {
+    struct engine *engine;
+    struct store *store;
+};
+
+/* What a handler answers.  `body` is owned by the reply. */
+struct api_reply {
+    unsigned status;
+    json_t *body;
+    bool problem;                    /* application/problem+json, else application/json */
+    bool etag;                       /* send the body's ETag; If-None-Match may make it 304 */
+    char location[API_LOCATION_MAX]; /* a Location header, or "" */
+    char allow[API_ALLOW_MAX];       /* an Allow header (405), or "" */
+};
+
+struct api_call {
+    const struct api_context *ctx;
+    const struct api_route *route;
+    struct api_path_params path;
+    struct api_query query;
+    const char *body; /* the request body (NUL-terminated), body_len bytes */
+    size_t body_len;
+    const char *token_name; /* who called ("" for an open route) */
+    enum config_api_role role;
+    struct api_reply reply;
+};
+
+/* api_reply.c.  A NULL body (out of memory) becomes a 500 problem. */
+void api_reply_json(struct api_call *call, unsigned status, json_t *body);
+
+/* An RFC 9457 problem: { type, title, status, detail } and, when `param`
+ * is not NULL, "parameter" naming the field or parameter at fault. */
+void api_reply_problem(struct api_call *call, unsigned status, const char *param,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The reason phrase of a status ("Not Found"). */
+const char *api_status_title(unsigned status);
+
+/* api_routes.c: the table api_request.c matches against. */
+extern const struct api_route api_routes[];
+extern const size_t api_route_count;
+
+/* The handlers, one file per group of routes, and the query parameters
+ * they declare. */
+extern const struct api_param api_status_params[], api_tasks_params[];
+void api_get_healthz(struct api_call *call);
+void api_get_status(struct api_call *call);
+void api_get_tasks(struct api_call *call);
+void api_get_task(struct api_call *call);
+void api_post_task_run(struct api_call *call);
+
+#endif

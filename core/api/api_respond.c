@@ -1,0 +1,91 @@
+/* api_respond.c — api_reply to an MHD response (api_respond.h). */
+#include "api_respond.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "lib/digest.h"
+#include "log/log.h"
+
+#define ETAG_HEX 32 /* of the body's SHA-256: 128 bits tell versions apart */
+#define ETAG_MAX (ETAG_HEX + 3)
+#define CHALLENGE "Bearer realm=\"task-scheduler\""
+
+static const char json_content_type[] = "application/json; charset=utf-8";
+static const char problem_content_type[] = "application/problem+json; charset=utf-8";
+
+/* A strong ETag: the quoted start of the body's SHA-256 in hex. */
+static void etag_of(const char *text, size_t len, char out[ETAG_MAX])
+{
+    uint8_t digest[DIGEST_BYTES];
+    char hex[DIGEST_HEX_LEN + 1];
+
+    digest_sha256(text, len, digest);
+    digest_hex(digest, hex);
+    snprintf(out, ETAG_MAX, "\"%.*s\"", ETAG_HEX, hex);
+}
+
+static int add_headers(struct MHD_Response *resp, const struct api_reply *reply,
+                       const char *etag, bool has_body)
+{
+    int ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+
+    if (has_body)
+        ok = ok &&
+             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                     reply->problem ? problem_content_type : json_content_type);
+    if (etag)
+        ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    if (reply->location[0])
+        ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, reply->location);
+    if (reply->allow[0])
+        ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, reply->allow);
+    if (reply->status == MHD_HTTP_UNAUTHORIZED)
+        ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, CHALLENGE);
+    return ok ? 0 : -1;
+}
+
+enum MHD_Result api_respond(struct MHD_Connection *conn, const struct api_reply *reply,
+                            const char *if_none_match)
+{
+    char etag[ETAG_MAX];
+    char *text = NULL;
+    size_t len = 0;
+    unsigned status = reply->status;
+    struct MHD_Response *resp;
+    enum MHD_Result rc;
+
+    if (reply->body && !(text = json_dumps(reply->body, JSON_COMPACT))) {
+        log_error("api: cannot serialise a reply (out of memory)");
+        return MHD_NO;
+    }
+    if (text) {
+        len = strlen(text);
+        if (reply->etag)
+            etag_of(text, len, etag);
+    }
+    if (text && reply->etag && if_none_match && strcmp(if_none_match, etag) == 0) {
+        free(text);
+        text = NULL;
+        len = 0;
+        status = MHD_HTTP_NOT_MODIFIED;
+    }
+    /* MHD frees the text with free(), which is jansson's allocator here. */
+    resp = MHD_create_response_from_buffer(
+        len, text ? text : "", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(text);
+        log_error("api: cannot make a response (out of memory)");
+        return MHD_NO;
+    }
+    if (add_headers(resp, reply, reply->etag && reply->body ? etag : NULL, text != NULL) != 0) {
+        log_error("api: cannot add the response's headers (out of memory)");
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    rc = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}

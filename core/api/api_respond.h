@@ -1,0 +1,21 @@
+/* api_respond.h — a handler's reply sent as an HTTP response.
+ *
+ * The one file besides the server's glue that speaks libmicrohttpd:
+ * serialising the body, the headers every answer carries (Content-Type,
+ * Cache-Control: no-store), and those a reply asks for (ETag with its
+ * If-None-Match check, Location, Allow, WWW-Authenticate on 401).
+ */
+#ifndef API_RESPOND_H
+#define API_RESPOND_H
+
+#include <microhttpd.h>
+
+struct api_reply;
+
+/* Queue `reply` on `conn`; `if_none_match` is the request's header or
+ * NULL.  MHD_NO when the response could not be made (MHD then closes the
+ * connection). */
+enum MHD_Result api_respond(struct MHD_Connection *conn, const struct api_reply *reply,
+                            const char *if_none_match);
+
+#endif

@@ -1,0 +1,18 @@
+/* api_routes.c — every route of the API: method, path, the least role
+ * that may call it, its query parameters and its handler.
+ *
+ * The one place a route is added.  Roles (DESIGN: read < operate < admin):
+ * GETs are read, actions on tasks and runs operate, changes to the jobs
+ * themselves admin.  Only /healthz is open.
+ */
+#include "api_internal.h"
+
+const struct api_route api_routes[] = {
+    {"GET", "/healthz", true, CONFIG_ROLE_READ, NULL, api_get_healthz},
+    {"GET", "/api/v1/status", false, CONFIG_ROLE_READ, api_status_params, api_get_status},
+    {"GET", "/api/v1/tasks", false, CONFIG_ROLE_READ, api_tasks_params, api_get_tasks},
+    {"GET", "/api/v1/tasks/{name}", false, CONFIG_ROLE_READ, NULL, api_get_task},
+    {"POST", "/api/v1/tasks/{name}/run", false, CONFIG_ROLE_OPERATE, NULL, api_post_task_run},
+};
+
+const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -1,0 +1,174 @@
+/* api_tasks.c — GET /api/v1/status, GET /api/v1/tasks[/{name}], POST
+ * /api/v1/tasks/{name}/run.
+ *
+ * Each answer is cut from engine_status_json, the document the control
+ * socket's `status` sends, and a run is started by engine_run_now, as the
+ * socket's `run` does: the API is another door to the same engine, not a
+ * second implementation of it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "engine/engine.h"
+#include "log/log.h"
+
+/* ?state= of GET /tasks, in the order of state_matches. */
+static const char *const task_states[] = {"enabled", "disabled", "paused", "broken",
+                                          "running", "overdue",  NULL};
+
+const struct api_param api_tasks_params[] = {
+    {"q", API_PARAM_TEXT, 1, 256, NULL},
+    {"user", API_PARAM_TEXT, 1, 64, NULL},
+    {"state", API_PARAM_ENUM, 0, 0, task_states},
+    {NULL, 0, 0, 0, NULL},
+};
+
+const struct api_param api_status_params[] = {
+    {"user", API_PARAM_TEXT, 1, 64, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static const char *user_filter(const struct api_call *call)
+{
+    const struct api_query_value *user = api_query_get(&call->query, "user");
+
+    return user ? user->text : NULL;
+}
+
+static json_t *status_doc(struct api_call *call, const char *user)
+{
+    json_t *status = engine_status_json(call->ctx->engine, user);
+
+    if (!status)
+        api_reply_problem(call, 500, NULL, "cannot build the status");
+    return status;
+}
+
+void api_get_status(struct api_call *call)
+{
+    json_t *status = status_doc(call, user_filter(call));
+
+    if (status)
+        api_reply_json(call, 200, status);
+}
+
+static bool flag(const json_t *task, const char *key)
+{
+    return json_is_true(json_object_get(task, key));
+}
+
+static bool state_matches(const json_t *task, int64_t state)
+{
+    switch (state) {
+    case 0:
+        return flag(task, "enabled") && !flag(task, "paused") && !flag(task, "broken");
+    case 1:
+        return !flag(task, "enabled");
+    case 2:
+        return flag(task, "paused");
+    case 3:
+        return flag(task, "broken");
+    case 4:
+        return json_array_size(json_object_get(task, "running")) > 0;
+    case 5:
+        return flag(task, "overdue");
+    }
+    return false;
+}
+
+static bool text_matches(const json_t *task, const char *q)
+{
+    const char *name = json_string_value(json_object_get(task, "name"));
+    const char *title = json_string_value(json_object_get(task, "title"));
+
+    return (name && strcasestr(name, q)) || (title && strcasestr(title, q));
+}
+
+void api_get_tasks(struct api_call *call)
+{
+    const struct api_query_value *q = api_query_get(&call->query, "q");
+    const struct api_query_value *state = api_query_get(&call->query, "state");
+    json_t *status = status_doc(call, user_filter(call)), *tasks, *kept;
+    size_t i;
+    json_t *task;
+
+    if (!status)
+        return;
+    tasks = json_object_get(status, "tasks");
+    kept = json_array();
+    json_array_foreach(tasks, i, task)
+    {
+        if ((q && !text_matches(task, q->text)) ||
+            (state && !state_matches(task, state->number)))
+            continue;
+        if (!kept || json_array_append(kept, task) != 0) {
+            json_decref(kept);
+            kept = NULL;
+            break;
+        }
+    }
+    api_reply_json(call, 200, kept ? json_pack("{s:o}", "tasks", kept) : NULL);
+    json_decref(status);
+}
+
+/* The task called {name} in a fresh status document (new reference), or
+ * NULL with the reply set (404). */
+static json_t *find_task(struct api_call *call, const char *name)
+{
+    json_t *status = status_doc(call, NULL), *task = NULL, *item;
+    size_t i;
+
+    if (!status)
+        return NULL;
+    json_array_foreach(json_object_get(status, "tasks"), i, item)
+    {
+        const char *have = json_string_value(json_object_get(item, "name"));
+        if (have && strcmp(have, name) == 0) {
+            task = json_incref(item);
+            break;
+        }
+    }
+    json_decref(status);
+    if (!task)
+        api_reply_problem(call, 404, "name", "no task named '%s'", name);
+    return task;
+}
+
+void api_get_task(struct api_call *call)
+{
+    json_t *task = find_task(call, api_path_param(&call->path, "name"));
+
+    if (!task)
+        return;
+    api_reply_json(call, 200, task);
+    call->reply.etag = true;
+}
+
+/* 202 with the run's id and where to read it.  While the store refuses
+ * writes the engine hands out a provisional negative id (engine/pending.h)
+ * that names no row yet: the run is accepted all the same, without an id
+ * to follow. */
+void api_post_task_run(struct api_call *call)
+{
+    const char *name = api_path_param(&call->path, "name");
+    json_t *task = find_task(call, name);
+    char err[ENGINE_ERR_MAX];
+    int64_t id;
+
+    if (!task)
+        return;
+    json_decref(task);
+    log_info("api: run of %s requested with token '%s'", name, call->token_name);
+    if (engine_run_now(call->ctx->engine, name, "api", NULL, &id, err, sizeof err) < 0) {
+        api_reply_problem(call, 409, "name", "%s", err);
+        return;
+    }
+    if (id > 0)
+        snprintf(call->reply.location, sizeof call->reply.location, "/api/v1/runs/%" PRId64,
+                 id);
+    api_reply_json(call, 202,
+                   json_pack("{s:s, s:o}", "task", name, "run_id",
+                             id > 0 ? json_integer((json_int_t)id) : json_null()));
+}

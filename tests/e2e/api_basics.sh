@@ -1,0 +1,258 @@
+#!/bin/sh
+# api_basics.sh — the HTTP API against the real daemon on 127.0.0.1: the
+# open /healthz, 401/403 with problem documents, tokens from api.tokens (by
+# SHA-256 and by file) and data/api.token, status and tasks, run-now with
+# 202 and Location, 404/405/400, ETag, `main dashboard`; idle, stalled and
+# oversized clients while an every-second task keeps firing on time; a
+# live reload that moves the listener and one that is refused.
+set -u
+. tests/e2e/lib.sh
+e2e_setup
+unset TASKSCHED_API__LISTEN
+
+# A port free on 127.0.0.1 now (the kernel's pick; the daemon binds it next).
+free_port() {
+    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PORT=$(free_port)
+READ_TOKEN=reader-token-for-the-test
+OP_TOKEN=operator-token-from-a-file
+READ_SHA=$(printf %s "$READ_TOKEN" | sha256sum | cut -d' ' -f1)
+printf '%s\n' "$OP_TOKEN" >"$E2E_ROOT/config/op.token"
+cat >>"$E2E_ROOT/config/config.yaml" <<EOF
+api:
+  listen: 127.0.0.1:$PORT
+  connection_timeout: 2
+  max_connections: 300
+  tokens:
+    - { name: reader, role: read, sha256: $READ_SHA }
+    - { name: operator, role: operate, file: config/op.token }
+EOF
+e2e_task tick <<'EOF'
+return { title = "Tick", schedule = every(1).seconds, timeout = 10,
+         run = function() print("tick") end }
+EOF
+out="$E2E_ROOT/out"
+hdr="$E2E_ROOT/headers"
+
+# req [CURL ARGS...] URL: the response's status in $code, its body in $out
+# and its headers in $hdr (000: no response).
+req() {
+    code=$(curl -s -o "$out" -D "$hdr" -w '%{http_code}' "$@" 2>/dev/null)
+    [ -n "$code" ] || code=000
+}
+url() {
+    echo "http://127.0.0.1:$PORT$1"
+}
+bearer() {
+    echo "Authorization: Bearer $1"
+}
+# has_header NAME VALUE-PATTERN: the last response had that header.
+has_header() {
+    tr -d '\r' <"$hdr" | grep -qi "^$1: $2"
+}
+# body_is PYTHON-EXPR: the last body, as JSON `d`, makes EXPR true.
+body_is() {
+    /usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$out" 2>/dev/null
+}
+# problem STATUS: the last response was STATUS with an RFC 9457 body.
+problem() {
+    [ "$code" = "$1" ] && has_header Content-Type 'application/problem+json' &&
+        body_is "d['status'] == $1 and d['type'] and d['title'] and d['detail']"
+}
+unauthorized() {
+    problem 401 && has_header WWW-Authenticate 'Bearer'
+}
+etag_of_last() {
+    tr -d '\r' <"$hdr" | sed -n 's/^[Ee][Tt][Aa][Gg]: //p'
+}
+
+e2e_start || exit 1
+e2e_wait 10 curl -sf "$(url /healthz)"
+
+# ---- the local token ---------------------------------------------------------
+
+ADMIN=$(cat "$E2E_ROOT/data/api.token" 2>/dev/null)
+mode=$(stat -c %a "$E2E_ROOT/data/api.token" 2>/dev/null)
+e2e_check local_token_made_private "data/api.token of 64 hex digits, mode 600, got '$ADMIN' ($mode)" \
+    sh -c "[ '$mode' = 600 ] && echo '$ADMIN' | grep -Eqx '[0-9a-f]{64}'"
+
+# ---- open and refused ------------------------------------------------------
+
+req "$(url /healthz)"
+e2e_check healthz_open_without_token "200 {status: ok}, got $code $(cat "$out")" \
+    sh -c "[ $code = 200 ] && grep -q '\"status\":\"ok\"' '$out'"
+
+req "$(url /api/v1/status)"
+e2e_check no_token_is_401_problem "401 problem+json with WWW-Authenticate: Bearer, got $code $(cat "$hdr" "$out")" \
+    unauthorized
+
+req -H "$(bearer wrong-token)" "$(url /api/v1/tasks)"
+e2e_check wrong_token_is_401 "401 problem with the challenge, got $code $(cat "$out")" unauthorized
+
+req -H "$(bearer wrong-token)" "$(url /no/such/route)"
+e2e_check unknown_route_without_token_is_401 "401 (no route is told to a stranger), got $code" \
+    [ "$code" = 401 ]
+
+# ---- the read token --------------------------------------------------------
+
+req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/status)"
+e2e_check read_token_sees_status "200 with the engine's status (pid, tasks), got $code $(cat "$out")" \
+    body_is "'pid' in d and [t['name'] for t in d['tasks']] == ['tick']"
+e2e_check json_content_type "Content-Type: application/json; charset=utf-8, got $(cat "$hdr")" \
+    has_header Content-Type 'application/json; charset=utf-8'
+
+req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks)"
+e2e_check read_token_lists_tasks "200 {tasks: [tick]}, got $code $(cat "$out")" \
+    body_is "[t['name'] for t in d['tasks']] == ['tick'] and d['tasks'][0]['schedule'] == 'every second'"
+
+req -H "$(bearer "$READ_TOKEN")" "$(url '/api/v1/tasks?q=TIC&state=enabled')"
+e2e_check tasks_filtered_by_q_and_state "tick found by q=TIC&state=enabled, got $code $(cat "$out")" \
+    body_is "[t['name'] for t in d['tasks']] == ['tick']"
+req -H "$(bearer "$READ_TOKEN")" "$(url '/api/v1/tasks?state=paused')"
+e2e_check tasks_filter_excludes "no paused task, got $code $(cat "$out")" \
+    body_is "d['tasks'] == []"
+
+req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks/tick)"
+etag=$(etag_of_last)
+e2e_check task_document_with_etag "200 {name: tick} with an ETag, got $code '$etag' $(cat "$out")" \
+    body_is "d['name'] == 'tick' and d['title'] == 'Tick' and '$etag'.startswith('\"')"
+# The document changes with every run; ask again until one answer repeats.
+matched=no
+for i in 1 2 3 4 5; do
+    req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks/tick)"
+    etag=$(etag_of_last)
+    req -H "$(bearer "$READ_TOKEN")" -H "If-None-Match: $etag" "$(url /api/v1/tasks/tick)"
+    if [ "$code" = 304 ]; then
+        matched=yes
+        break
+    fi
+done
+e2e_check if_none_match_is_304 "304 for the current ETag, got $code" [ "$matched" = yes ]
+
+req -X POST -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks/tick/run)"
+e2e_check read_token_cannot_run "403 problem, got $code $(cat "$out")" problem 403
+
+# ---- 404, 405, 400 -----------------------------------------------------------
+
+req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks/nosuch)"
+e2e_check unknown_task_is_404 "404 problem naming the task, got $code $(cat "$out")" \
+    body_is "d['status'] == 404 and 'nosuch' in d['detail'] and d['parameter'] == 'name'"
+req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/nothing)"
+e2e_check unknown_route_is_404 "404 problem, got $code $(cat "$out")" problem 404
+req -X DELETE -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks)"
+allowed_get() {
+    problem 405 && has_header Allow GET
+}
+e2e_check wrong_method_is_405_with_allow "405 problem with Allow: GET, got $code $(cat "$hdr")" \
+    allowed_get
+req -H "$(bearer "$READ_TOKEN")" "$(url '/api/v1/tasks?bogus=1')"
+e2e_check unknown_parameter_is_400 "400 naming 'bogus', got $code $(cat "$out")" \
+    body_is "d['status'] == 400 and d['parameter'] == 'bogus'"
+req -H "$(bearer "$READ_TOKEN")" "$(url '/api/v1/tasks?state=sleepy')"
+e2e_check bad_value_is_400 "400 naming 'state', got $code $(cat "$out")" \
+    body_is "d['status'] == 400 and d['parameter'] == 'state' and 'sleepy' in d['detail']"
+req -H "$(bearer "$READ_TOKEN")" "$(url '/api/v1/tasks/%ZZ')"
+e2e_check bad_escape_is_400 "400 for a segment that does not decode, got $code $(cat "$out")" \
+    problem 400
+
+# ---- run now -----------------------------------------------------------------
+
+req -X POST -H "$(bearer "$ADMIN")" "$(url /api/v1/tasks/tick/run)"
+run_id=$(/usr/bin/python3 -c "import json; print(json.load(open('$out'))['run_id'])" 2>/dev/null)
+e2e_check admin_token_runs_a_task "202 {run_id} with Location /api/v1/runs/ID, got $code $(cat "$hdr" "$out")" \
+    sh -c "[ $code = 202 ] && [ -n '$run_id' ] && tr -d '\r' <'$hdr' | grep -qx 'Location: /api/v1/runs/$run_id'"
+e2e_wait 10 e2e_sql_true "SELECT status = 'success' FROM runs WHERE id = ${run_id:-0}"
+e2e_cli history tick >"$out" 2>&1
+e2e_check api_run_in_history "run $run_id with trigger api in \`main history\`, got $(cat "$out")" \
+    grep -Eq "^$run_id +tick +api " "$out"
+
+req -X POST -H "$(bearer "$OP_TOKEN")" "$(url /api/v1/tasks/tick/run)"
+e2e_check file_token_operates "202 for the operate token read from its file, got $code $(cat "$out")" \
+    [ "$code" = 202 ]
+req -X POST -H "$(bearer "$ADMIN")" "$(url /api/v1/tasks/nosuch/run)"
+e2e_check run_unknown_is_404 "404 problem, got $code $(cat "$out")" problem 404
+
+# ---- dashboard, and no token in a log ----------------------------------------
+
+e2e_cli dashboard >"$out" 2>&1
+e2e_check dashboard_prints_url "http://127.0.0.1:$PORT/#token=<data/api.token>, got $(cat "$out")" \
+    grep -qx "http://127.0.0.1:$PORT/#token=$ADMIN" "$out"
+e2e_check tokens_never_logged "no token in daemon.out or logs/" \
+    sh -c "! grep -rqF -e '$ADMIN' -e '$READ_TOKEN' -e '$OP_TOKEN' '$E2E_ROOT/daemon.out' '$E2E_ROOT/logs'"
+
+# ---- hostile clients while a task fires every second ------------------------
+
+# 200 idle connections, one that sends half a request and stalls, and a
+# 10 MB body; the stalled one must be closed by the server's timeout (2 s)
+# and /healthz must answer meanwhile.
+head -c 10485760 /dev/zero >"$E2E_ROOT/big"
+since=$(date +%s)
+/usr/bin/python3 - "$PORT" >"$E2E_ROOT/hostile.out" 2>&1 <<'EOF' &
+import socket, sys, time, http.client
+port = int(sys.argv[1])
+idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(200)]
+half = socket.create_connection(("127.0.0.1", port))
+half.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: x\r\nAuthor")
+start = time.time()
+half.settimeout(8)
+try:
+    closed = half.recv(1) == b""
+except (socket.timeout, ConnectionResetError) as e:
+    closed = isinstance(e, ConnectionResetError)
+print("stalled closed after %.1f s: %s" % (time.time() - start, closed))
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+c.request("GET", "/healthz")
+print("healthz with 200 idle:", c.getresponse().status)
+time.sleep(1)
+for s in idle:
+    s.close()
+EOF
+hostile=$!
+E2E_PIDS="$E2E_PIDS $hostile"
+sleep 1
+req -X POST -H "$(bearer "$ADMIN")" --data-binary @"$E2E_ROOT/big" "$(url /api/v1/tasks/tick/run)"
+e2e_check big_body_is_413 "413 problem for a 10 MB body, got $code $(cat "$out")" problem 413
+wait "$hostile"
+e2e_check stalled_client_timed_out "the half request closed by the server, got $(cat "$E2E_ROOT/hostile.out")" \
+    grep -q 'stalled closed after [0-9.]* s: True' "$E2E_ROOT/hostile.out"
+e2e_check healthz_answers_beside_idle_clients "200 with 200 idle connections open, got $(cat "$E2E_ROOT/hostile.out")" \
+    grep -q 'healthz with 200 idle: 200' "$E2E_ROOT/hostile.out"
+until=$(date +%s)
+# Every second of the window fired, each within a second of its instant.
+e2e_check fires_on_time_under_hostile_clients \
+    "a scheduled run per second from $since to $until, each started < 1 s late: $(e2e_runs tick)" \
+    e2e_sql_true "SELECT count(*) >= $until - $since - 1 AND max(started_at - scheduled_for) < 1.0
+                  FROM runs WHERE task = 'tick' AND \"trigger\" = 'schedule'
+                  AND scheduled_for > $since AND scheduled_for < $until"
+
+# ---- live reload: refused, then moved -----------------------------------------
+
+cp "$E2E_ROOT/config/config.yaml" "$E2E_ROOT/good.yaml"
+printf '  max_conections: 3\n' >>"$E2E_ROOT/config/config.yaml"
+e2e_cli reload >/dev/null 2>&1
+e2e_wait 5 grep -q "config not reloaded.*config.yaml:[0-9]*:[0-9]*: unknown key 'max_conections'" \
+    "$E2E_ROOT/daemon.out"
+e2e_check broken_api_section_refused_with_position "the reload refused with file:line, got $(tail -n 3 "$E2E_ROOT/daemon.out")" \
+    grep -q "config not reloaded.*config.yaml:[0-9]*:[0-9]*: unknown key 'max_conections' in section 'api'" \
+    "$E2E_ROOT/daemon.out"
+req "$(url /healthz)"
+e2e_check old_listener_stays "200 on the old port, got $code" [ "$code" = 200 ]
+
+NEW_PORT=$(free_port)
+sed "s/127.0.0.1:$PORT/127.0.0.1:$NEW_PORT/" "$E2E_ROOT/good.yaml" >"$E2E_ROOT/config/config.yaml"
+e2e_cli reload >/dev/null 2>&1
+e2e_wait 5 curl -sf "http://127.0.0.1:$NEW_PORT/healthz"
+e2e_check reload_moves_the_listener "200 on the new port $NEW_PORT" \
+    curl -sf -o /dev/null "http://127.0.0.1:$NEW_PORT/healthz"
+e2e_check old_port_closed "nothing on the old port $PORT" \
+    sh -c "! curl -s -o /dev/null --max-time 2 'http://127.0.0.1:$PORT/healthz'"
+
+# ---- the token outlives a restart ---------------------------------------------
+
+e2e_stop
+e2e_start || exit 1
+e2e_check local_token_kept_across_restart "the same data/api.token" \
+    [ "$(cat "$E2E_ROOT/data/api.token")" = "$ADMIN" ]
+e2e_stop
+e2e_done
