@@ -129,6 +129,11 @@ int api_query_parse(const struct api_param *spec, const char *query, struct api_
             snprintf(err, errlen, "a parameter name: %s", why);
             return -1;
         }
+        if (!name[0]) {
+            snprintf(param, API_QUERY_NAME_MAX, "query");
+            snprintf(err, errlen, "a parameter without a name");
+            return -1;
+        }
         snprintf(param, API_QUERY_NAME_MAX, "%s", name);
         if ((index = spec_find(spec, name)) < 0) {
             snprintf(err, errlen, "unknown parameter '%s'", name);

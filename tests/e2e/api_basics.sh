@@ -248,6 +248,23 @@ e2e_check reload_moves_the_listener "200 on the new port $NEW_PORT" \
 e2e_check old_port_closed "nothing on the old port $PORT" \
     sh -c "! curl -s -o /dev/null --max-time 2 'http://127.0.0.1:$PORT/healthz'"
 
+# ---- IPv6 ------------------------------------------------------------------------
+
+if /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+    V6_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
+    sed "s/127.0.0.1:$PORT/\"[::1]:$V6_PORT\"/" "$E2E_ROOT/good.yaml" >"$E2E_ROOT/config/config.yaml"
+    e2e_cli reload >/dev/null 2>&1
+    e2e_wait 5 curl -sfg "http://[::1]:$V6_PORT/healthz"
+    req -g -H "$(bearer "$READ_TOKEN")" "http://[::1]:$V6_PORT/api/v1/tasks/tick"
+    e2e_check ipv6_loopback_listens "200 for the tick task on [::1]:$V6_PORT, got $code" \
+        body_is "d['name'] == 'tick'"
+    e2e_cli dashboard >"$out" 2>&1
+    e2e_check dashboard_url_with_ipv6 "http://[::1]:$V6_PORT/#token=…, got $(cat "$out")" \
+        grep -qxF "http://[::1]:$V6_PORT/#token=$ADMIN" "$out"
+else
+    e2e_ok "ipv6_loopback_listens # SKIP no ::1 on this machine"
+fi
+
 # ---- the token outlives a restart ---------------------------------------------
 
 e2e_stop

@@ -213,6 +213,8 @@ static void query_bad_values_name_the_parameter(void)
         {"limit=1&limit=2", "limit"},
         {"%ZZ=1", "query"},
         {"q=%00", "q"},
+        {"=follow", "query"},
+        {"limit=1&=2", "query"},
     };
     struct api_query q;
     char param[API_QUERY_NAME_MAX];
