@@ -227,7 +227,8 @@ test-faults: test-deps
 # kill -9 leaves memcheck nothing to report) are left out: memcheck slows
 # the daemon down tens of times.
 VALGRIND_E2E := tests/e2e/daemon_cli.sh tests/e2e/daemon_catchup.sh \
-                tests/e2e/daemon_overlap.sh tests/e2e/live_reload.sh tests/e2e/live_config.sh
+                tests/e2e/daemon_overlap.sh tests/e2e/live_reload.sh tests/e2e/live_config.sh \
+                tests/e2e/api_basics.sh
 
 .PHONY: test-valgrind
 test-valgrind: test-deps

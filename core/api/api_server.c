@@ -277,7 +277,9 @@ int api_apply_config(struct api *api, const struct config *cfg, char *err, size_
         listener_close(api->listener);
         api->listener = next;
         if (next)
-            log_info("api: listening on http://%s/", cfg->api.listen);
+            log_info("api: listening on http://%s/ (`main dashboard` prints the URL that "
+                     "logs in)",
+                     cfg->api.listen);
         else
             log_info("api: off (api.listen is empty)");
     }
