@@ -9,7 +9,7 @@
  *   api_route.c    the route matcher                api_query.c  query strings
  *   api_decode.c   percent-decoding                 api_reply.c  replies, problems
  *   api_routes.c   THE route table: every route, its role and its handler
- *   api_health.c   GET /healthz                     api_tasks.c  status, tasks, run
+ *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
  *
  * A handler gets a struct api_call (the matched route's parameters, the
  * query checked against its declaration, the body, the caller's role) and
@@ -83,5 +83,8 @@ void api_get_status(struct api_call *call);
 void api_get_tasks(struct api_call *call);
 void api_get_task(struct api_call *call);
 void api_post_task_run(struct api_call *call);
+void api_post_task_pause(struct api_call *call);
+void api_post_task_resume(struct api_call *call);
+void api_put_or_delete_task(struct api_call *call);
 
 #endif

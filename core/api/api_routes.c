@@ -12,7 +12,13 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/status", false, CONFIG_ROLE_READ, api_status_params, api_get_status},
     {"GET", "/api/v1/tasks", false, CONFIG_ROLE_READ, api_tasks_params, api_get_tasks},
     {"GET", "/api/v1/tasks/{name}", false, CONFIG_ROLE_READ, NULL, api_get_task},
+    {"PUT", "/api/v1/tasks/{name}", false, CONFIG_ROLE_ADMIN, NULL, api_put_or_delete_task},
+    {"DELETE", "/api/v1/tasks/{name}", false, CONFIG_ROLE_ADMIN, NULL, api_put_or_delete_task},
     {"POST", "/api/v1/tasks/{name}/run", false, CONFIG_ROLE_OPERATE, NULL, api_post_task_run},
+    {"POST", "/api/v1/tasks/{name}/pause", false, CONFIG_ROLE_OPERATE, NULL,
+     api_post_task_pause},
+    {"POST", "/api/v1/tasks/{name}/resume", false, CONFIG_ROLE_OPERATE, NULL,
+     api_post_task_resume},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

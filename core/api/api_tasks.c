@@ -1,5 +1,6 @@
 /* api_tasks.c — GET /api/v1/status, GET /api/v1/tasks[/{name}], POST
- * /api/v1/tasks/{name}/run.
+ * /api/v1/tasks/{name}/run|pause|resume, and PUT|DELETE
+ * /api/v1/tasks/{name}, which are not served yet.
  *
  * Each answer is cut from engine_status_json, the document the control
  * socket's `status` sends, and a run is started by engine_run_now, as the
@@ -171,4 +172,41 @@ void api_post_task_run(struct api_call *call)
     api_reply_json(call, 202,
                    json_pack("{s:s, s:o}", "task", name, "run_id",
                              id > 0 ? json_integer((json_int_t)id) : json_null()));
+}
+
+/* POST .../pause and .../resume: 200 with the task as it is now. */
+static void set_paused(struct api_call *call, bool paused)
+{
+    const char *name = api_path_param(&call->path, "name");
+    char err[ENGINE_ERR_MAX];
+    json_t *task;
+
+    if (engine_set_paused(call->ctx->engine, name, paused, err, sizeof err) < 0) {
+        api_reply_problem(call, 404, "name", "%s", err);
+        return;
+    }
+    log_info("api: %s %s with token '%s'", name, paused ? "paused" : "resumed",
+             call->token_name);
+    if ((task = find_task(call, name)))
+        api_reply_json(call, 200, task);
+}
+
+void api_post_task_pause(struct api_call *call)
+{
+    set_paused(call, true);
+}
+
+void api_post_task_resume(struct api_call *call)
+{
+    set_paused(call, false);
+}
+
+/* Tasks are files in tasks/ today; jobs defined as data, which these two
+ * create, replace and delete, are not there yet. */
+void api_put_or_delete_task(struct api_call *call)
+{
+    api_reply_problem(call, 501, NULL,
+                      "%s %s: creating, replacing and deleting tasks over the API comes with "
+                      "jobs defined as data; until then a task is its file in the tasks folder",
+                      call->route->method, call->route->pattern);
 }

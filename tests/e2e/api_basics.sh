@@ -174,6 +174,26 @@ e2e_check file_token_operates "202 for the operate token read from its file, got
 req -X POST -H "$(bearer "$ADMIN")" "$(url /api/v1/tasks/nosuch/run)"
 e2e_check run_unknown_is_404 "404 problem, got $code $(cat "$out")" problem 404
 
+# ---- pause, resume; PUT and DELETE not yet -------------------------------------
+
+req -X POST -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks/tick/pause)"
+e2e_check read_token_cannot_pause "403 problem, got $code $(cat "$out")" problem 403
+req -X POST -H "$(bearer "$OP_TOKEN")" "$(url /api/v1/tasks/tick/pause)"
+e2e_check operate_token_pauses "200 with the task paused, got $code $(cat "$out")" \
+    body_is "d['name'] == 'tick' and d['paused'] is True"
+e2e_cli --status --json >"$out" 2>&1
+e2e_check pause_seen_by_the_cli "--status --json shows tick paused, got $(cat "$out")" \
+    body_is "[t['paused'] for t in d['tasks'] if t['name'] == 'tick'] == [True]"
+req -X POST -H "$(bearer "$OP_TOKEN")" "$(url /api/v1/tasks/tick/resume)"
+e2e_check operate_token_resumes "200 with the task resumed, got $code $(cat "$out")" \
+    body_is "d['name'] == 'tick' and d['paused'] is False"
+req -X POST -H "$(bearer "$OP_TOKEN")" "$(url /api/v1/tasks/nosuch/pause)"
+e2e_check pause_unknown_is_404 "404 problem, got $code $(cat "$out")" problem 404
+req -X PUT -H "$(bearer "$OP_TOKEN")" -d '{}' "$(url /api/v1/tasks/tick)"
+e2e_check put_needs_admin "403 for an operate token, got $code $(cat "$out")" problem 403
+req -X DELETE -H "$(bearer "$ADMIN")" "$(url /api/v1/tasks/tick)"
+e2e_check delete_not_implemented "501 problem, got $code $(cat "$out")" problem 501
+
 # ---- dashboard, and no token in a log ----------------------------------------
 
 e2e_cli dashboard >"$out" 2>&1
