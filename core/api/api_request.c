@@ -110,15 +110,13 @@ static int check_headers(const struct api_request_env *env, struct api_request *
     const struct api_route *route = NULL;
     enum api_match m = api_route_match(api_routes, api_route_count, method, req->uri, &route,
                                        &call->path, allow, err, sizeof err);
-    uint64_t length;
 
     call->token_name = "";
     if (!(m == API_MATCH_FOUND && route->open) &&
         api_auth_check(env->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION), &call->role,
                        &call->token_name) != 0) {
         api_reply_problem(call, 401, NULL,
-                          "a valid bearer token is needed "
-                          "(Authorization: Bearer TOKEN)");
+                          "a valid bearer token is needed (Authorization: Bearer TOKEN)");
         return -1;
     }
     switch (m) {
@@ -147,7 +145,7 @@ static int check_headers(const struct api_request_env *env, struct api_request *
         api_reply_problem(call, 400, param, "%s", err);
         return -1;
     }
-    if ((length = content_length(conn)) > env->max_body) {
+    if (content_length(conn) > env->max_body) {
         api_reply_problem(call, 413, NULL,
                           "the request body may be at most %zu bytes (api.max_request_size)",
                           env->max_body);
