@@ -24,7 +24,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 mkdir -p "$ROOT/tasks" "$ROOT/config" "$ROOT/scratch"
-printf 'scheduler:\n  timezone: UTC\n  shutdown_timeout: 3\n' >"$ROOT/config/config.yaml"
+# No HTTP API: its default port may be another daemon's.
+printf 'scheduler:\n  timezone: UTC\n  shutdown_timeout: 3\napi:\n  listen: ""\n' >"$ROOT/config/config.yaml"
 "$MAIN" --root "$ROOT" --daemon || exit 1
 DAEMON=$(cat "$ROOT/data/scheduler.pid")
 
