@@ -178,15 +178,17 @@ void api_post_task_run(struct api_call *call)
 static void set_paused(struct api_call *call, bool paused)
 {
     const char *name = api_path_param(&call->path, "name");
-    char err[ENGINE_ERR_MAX];
-    json_t *task;
+    char err[ENGINE_ERR_MAX], by[ENGINE_ERR_MAX];
+    json_t *changed, *task;
 
-    if (engine_set_paused(call->ctx->engine, name, paused, err, sizeof err) < 0) {
+    /* engine_set_paused logs who asked */
+    snprintf(by, sizeof by, "token '%s' via API", call->token_name);
+    if (!(changed = engine_set_paused(call->ctx->engine, &name, 1, paused, by, err,
+                                      sizeof err))) {
         api_reply_problem(call, 404, "name", "%s", err);
         return;
     }
-    log_info("api: %s %s with token '%s'", name, paused ? "paused" : "resumed",
-             call->token_name);
+    json_decref(changed);
     if ((task = find_task(call, name)))
         api_reply_json(call, 200, task);
 }
