@@ -110,6 +110,11 @@ struct logfile *logfile_open(const char *path, const struct logfile_options *opt
 
     for (lf = open_files; lf; lf = lf->next) {
         if (strcmp(lf->path, path) == 0) {
+            /* A config reload opens its files again before it closes the
+             * old references: the new sizes must take over, not the ones
+             * the file was first opened with. */
+            lf->opt = *opt;
+            expire_rotated(lf);
             lf->refs++;
             return lf;
         }

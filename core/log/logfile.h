@@ -5,7 +5,9 @@
  * older than its retention, and can be reopened after an external
  * logrotate.  Opening the same path twice in one process returns the same
  * object (reference counted), so the daemon's log and the task log router
- * can both write errors.log without rotating it under each other's feet.
+ * can both write errors.log without rotating it under each other's feet;
+ * the later opening's options replace the earlier ones (a reloaded config's
+ * sizes apply to the files already open).
  *
  * Lines are formatted once here for every log of the program:
  *   text:  2026-11-24T10:00:00.123+00:00 INFO [title] message key=value
@@ -45,8 +47,9 @@ struct logfile_record {
     const json_t *fields; /* object of key=value extras, or NULL */
 };
 
-/* Open `path` for appending, creating it and its parent directories.  NULL
- * with a message in err on failure. */
+/* Open `path` for appending, creating it and its parent directories, or
+ * take one more reference on it with `opt` from now on.  NULL with a
+ * message in err on failure. */
 struct logfile *logfile_open(const char *path, const struct logfile_options *opt, char *err,
                              size_t errlen);
 

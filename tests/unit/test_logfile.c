@@ -151,6 +151,27 @@ static void same_path_is_one_file(void)
     CHECK(size_of("shared/errors.log") == 11, "size %ld", size_of("shared/errors.log"));
 }
 
+/* A config reload opens the open files again with its settings before it
+ * drops the old references: the file must rotate at the new size. */
+static void opening_again_takes_the_new_options(void)
+{
+    struct logfile_options big = {.max_size = 1000, .keep = 1};
+    struct logfile_options small = {.max_size = 20, .keep = 2};
+    struct logfile *old = open_named("again.log", &big);
+    struct logfile *fresh;
+
+    if (!old)
+        return;
+    CHECK_INT(logfile_write(old, "a line, 18 bytes.\n", 18), 0);
+    fresh = open_named("again.log", &small);
+    logfile_close(old);
+    for (int i = 0; fresh && i < 2; i++)
+        CHECK_INT(logfile_write(fresh, "a line, 18 bytes.\n", 18), 0);
+    logfile_close(fresh);
+    CHECK(exists("again.log.1") && exists("again.log.2"), "rotated at the new max_size");
+    CHECK_INT(size_of("again.log"), 18);
+}
+
 static void retention_deletes_old_rotated_files(void)
 {
     struct logfile_options opt = {.keep = 3, .retention_days = 2};
@@ -287,6 +308,7 @@ int main(void)
     RUN(log_files_are_private_whatever_the_umask);
     RUN(reopen_follows_external_rename);
     RUN(same_path_is_one_file);
+    RUN(opening_again_takes_the_new_options);
     RUN(retention_deletes_old_rotated_files);
     RUN(text_line_format);
     RUN(message_text_is_the_line_without_its_prefix);
