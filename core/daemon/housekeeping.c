@@ -102,7 +102,8 @@ static void prune_backups(struct housekeeping *hk)
     struct dirent *de;
 
     if (!dir) {
-        log_error("housekeeping: %s: %s", hk->backups_dir, strerror(errno));
+        if (errno != ENOENT) /* no backup made yet: nothing to prune */
+            log_error("housekeeping: %s: %s", hk->backups_dir, strerror(errno));
         return;
     }
     while ((de = readdir(dir))) {
@@ -315,12 +316,23 @@ fail:
     return NULL;
 }
 
+/* A changed retention sweeps now, and a changed backup_keep prunes now,
+ * rather than at the next hourly sweep or the next backup, which may be
+ * days away. */
 void housekeeping_apply_config(struct housekeeping *hk, const struct config *cfg)
 {
+    bool sweep = cfg->database.retention_days != hk->retention_days ||
+                 cfg->logging.retention != hk->log_retention_days;
+    bool prune = cfg->database.backup_keep != hk->backup_keep;
+
     hk->retention_days = cfg->database.retention_days;
     hk->backup_interval = cfg->database.backup_interval;
     hk->backup_keep = cfg->database.backup_keep;
     hk->log_retention_days = cfg->logging.retention;
+    if (sweep)
+        hk->next_sweep_at = clock_now();
+    if (prune)
+        prune_backups(hk);
     arm(hk);
 }
 

@@ -13,7 +13,8 @@
  *    rotated files when it opens or rotates it; this sweep also catches the
  *    logs that stay quiet and those of deleted tasks.
  *
- * Runs and logs are swept at start and then every HOUSEKEEPING_SWEEP_EVERY
+ * Runs and logs are swept at start, when a reload changes a retention, and
+ * then every HOUSEKEEPING_SWEEP_EVERY
  * seconds: an idle daemon wakes for housekeeping once an hour, or every
  * backup_interval when the user asked for more frequent backups.  All
  * times come from clock_now(), so tests can shift them.
@@ -44,7 +45,8 @@ struct housekeeping *housekeeping_start(uv_loop_t *loop, struct store *store,
                                         const struct config *cfg, const char *root, char *err,
                                         size_t errlen);
 
-/* Use a reloaded config's retention and backup settings from now on. */
+/* Use a reloaded config's retention and backup settings from now on: a
+ * changed retention sweeps at once, a changed backup_keep prunes at once. */
 void housekeeping_apply_config(struct housekeeping *hk, const struct config *cfg);
 
 /* Call fn(data) at every sweep (at start, then hourly): the daemon's
