@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,12 +233,36 @@ static void call_run(struct runner *r)
         r->result.value = json_sprintf("(return value is not JSON: %s)", err);
 }
 
+/* The command's spawn attributes: SIGTERM back to its default action,
+ * which the runner ignores (run_command).  0, or an errno value. */
+static int command_attributes(posix_spawnattr_t *attr)
+{
+    sigset_t term;
+    int rc;
+
+    if ((rc = posix_spawnattr_init(attr)) != 0)
+        return rc;
+    if (sigemptyset(&term) != 0 || sigaddset(&term, SIGTERM) != 0)
+        rc = errno;
+    else if ((rc = posix_spawnattr_setsigdefault(attr, &term)) == 0)
+        rc = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF);
+    if (rc != 0)
+        posix_spawnattr_destroy(attr);
+    return rc;
+}
+
 /* A `command` task: its argv (command, then args) without a shell; it
- * inherits stdout and stderr, so its output reaches the task log. */
+ * inherits stdout and stderr, so its output reaches the task log.  The
+ * SIGTERM of a timeout or a stop goes to the whole session: the command
+ * takes it, while the runner ignores it and waits, so that a command
+ * cleaning up has scheduler.kill_grace to finish before the SIGKILL (the
+ * runner's own exit would end the run at once). */
 static void run_command(struct runner *r)
 {
     size_t nargs = json_array_size(r->req.args), n = r->task.command.count;
     char **argv = calloc(n + nargs + 1, sizeof *argv);
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    posix_spawnattr_t attr;
     int status, rc;
     pid_t pid;
 
@@ -248,7 +273,12 @@ static void run_command(struct runner *r)
     memcpy(argv, r->task.command.items, n * sizeof *argv);
     for (size_t i = 0; i < nargs; i++)
         argv[n + i] = (char *)json_string_value(json_array_get(r->req.args, i));
-    rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    if (sigaction(SIGTERM, &ignore, NULL) != 0)
+        rc = errno;
+    else if ((rc = command_attributes(&attr)) == 0) {
+        rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+        posix_spawnattr_destroy(&attr);
+    }
     free(argv);
     if (rc != 0) {
         snprintf(r->err, sizeof r->err, "%s: %s", r->task.command.items[0], strerror(rc));
