@@ -183,8 +183,8 @@ static void set_paused(struct api_call *call, bool paused)
 
     /* engine_set_paused logs who asked */
     snprintf(by, sizeof by, "token '%s' via API", call->token_name);
-    if (!(changed = engine_set_paused(call->ctx->engine, &name, 1, paused, by, err,
-                                      sizeof err))) {
+    if (!(changed =
+              engine_set_paused(call->ctx->engine, &name, 1, paused, by, err, sizeof err))) {
         api_reply_problem(call, 404, "name", "%s", err);
         return;
     }

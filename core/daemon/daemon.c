@@ -247,6 +247,25 @@ static bool same_channels(const struct config *a, const struct config *b)
     return true;
 }
 
+/* dependencies.tree holds the rocks of the versions in force, and every run
+ * puts it on its package.path: a new tree would make their require()s fail
+ * until each task was installed again, so the tree in use stays until a
+ * restart (which installs into the new one before the tasks take over).
+ * 0, or -1 when out of memory. */
+static int keep_rocks_tree(const struct daemon *d, struct config *fresh)
+{
+    char *tree;
+
+    if (strcmp(fresh->dependencies.tree, d->config->dependencies.tree) == 0)
+        return 0;
+    if (!(tree = strdup(d->config->dependencies.tree)))
+        return -1;
+    log_warn("dependencies.tree changes need a restart; still using %s", tree);
+    free(fresh->dependencies.tree);
+    fresh->dependencies.tree = tree;
+    return 0;
+}
+
 /* Reload the config; a broken one is refused and the last good one stays.
  * The API's part goes first, as the one that can still fail (an address
  * that cannot be bound, a token file that cannot be read): then nothing
@@ -258,6 +277,11 @@ static void reload_config(struct daemon *d)
     bool loaded = fresh && config_load(d->opt->config_path, fresh, err, sizeof err) == 0;
     bool channels_changed;
 
+    if (loaded && keep_rocks_tree(d, fresh) != 0) {
+        snprintf(err, sizeof err, "out of memory");
+        config_free(fresh);
+        loaded = false;
+    }
     if (!loaded || api_apply_config(d->api, fresh, err, sizeof err) != 0) {
         log_error("config not reloaded, the last good one stays in force: %s",
                   fresh ? err : "out of memory");
