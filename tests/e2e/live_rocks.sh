@@ -2,8 +2,9 @@
 # live_rocks.sh — a task's `dependencies` on the daemon's side: installed
 # by luarocks (from a local rocks server, file://) without blocking the
 # daemon, the task scheduled only once they are in; a missing rock marks
-# only that task broken with luarocks' message.  The server is built as in
-# rocks.sh.
+# only that task broken with luarocks' message; dependencies.server changed
+# live retries it, dependencies.tree waits for a restart.  The server is
+# built as in rocks.sh.
 set -u
 . tests/e2e/lib.sh
 
@@ -26,10 +27,21 @@ if ! { (cd "$E2E_ROOT/rocksrc" &&
     e2e_not_ok live_rocks_server_built "luarocks make/pack/make_manifest failed"
     e2e_done
 fi
-cat >>"$E2E_ROOT/config/config.yaml" <<EOF2
-dependencies:
-  server: file://$SERVER
-EOF2
+BASE_CONFIG=$(cat "$E2E_ROOT/config/config.yaml")
+# dependencies LINE...: config.yaml's dependencies section becomes LINE...,
+# and the daemon has reloaded it.
+dependencies() {
+    n=$(grep -c 'config reloaded' "$E2E_ROOT/daemon.out")
+    printf '%s\ndependencies:\n' "$BASE_CONFIG" >"$E2E_ROOT/config.new"
+    printf '  %s\n' "$@" >>"$E2E_ROOT/config.new"
+    mv "$E2E_ROOT/config.new" "$E2E_ROOT/config/config.yaml"
+    e2e_wait 5 sh -c "[ \$(grep -c 'config reloaded' '$E2E_ROOT/daemon.out') -gt $n ]"
+}
+# The daemon starts with a server that has no rocks; the real one comes
+# with a live edit.
+mkdir "$E2E_ROOT/noserver"
+printf '%s\ndependencies:\n  server: file://%s\n' "$BASE_CONFIG" "$E2E_ROOT/noserver" \
+    >"$E2E_ROOT/config/config.yaml"
 
 e2e_task plain <<'EOF2'
 return { schedule = every(1).hours, run = function() end }
@@ -48,7 +60,13 @@ return { schedule = every(1).hours, dependencies = { "nonexistent-rock" },
          run = function() end }
 EOF2
 
-e2e_check dependency_installed_then_scheduled "uses_rock gets a next fire, not broken" \
+not_on_server() {
+    [ "$(e2e_field uses_rock error)" != null ] && e2e_field_is uses_rock next_fire null
+}
+e2e_check dependency_missing_on_the_server "uses_rock broken, not scheduled" \
+    e2e_wait 30 not_on_server
+dependencies "server: file://$SERVER"
+e2e_check dependency_installed_then_scheduled "after dependencies.server changed live, uses_rock gets a next fire, not broken" \
     e2e_wait 30 e2e_scheduled uses_rock
 e2e_check dependency_in_the_tree "tinyrock installed in data/rocks" \
     [ -d "$E2E_ROOT/data/rocks/lib/luarocks/rocks-$LUA_VERSION/tinyrock" ]
@@ -62,5 +80,12 @@ e2e_check missing_dependency_reported "missing_rock broken with luarocks' messag
 e2e_check missing_dependency_not_scheduled "missing_rock has no next fire" \
     e2e_field_is missing_rock next_fire null
 e2e_check other_tasks_unaffected "plain still scheduled" e2e_scheduled plain
+# A new tree would lose the rocks of the versions in force: it waits for a
+# restart, and the runs keep finding their rocks.
+dependencies "server: file://$SERVER" "tree: data/rocks2"
+e2e_check dependencies_tree_change_needs_restart "the log says a restart is needed" \
+    grep -q 'dependencies.tree changes need a restart; still using data/rocks' \
+    "$E2E_ROOT/logs/scheduler.log"
+e2e_check dependencies_tree_kept "main --task uses_rock still exits 0" e2e_cli --task uses_rock
 e2e_stop
 e2e_done
