@@ -145,16 +145,20 @@ return { schedule = once("2099-01-01 00:00"),
          command = { "sh", "-c", "trap '' TERM; sleep 10" } }
 EOF2
 e2e_wait 3 listed stubborn
+# took CONDITION: the newest run of stubborn timed out, and its duration
+# in seconds (d) meets CONDITION.
+took() {
+    e2e_sql_true "SELECT status = 'timeout' AND $1 FROM (SELECT finished_at - started_at AS d,
+                  status FROM runs WHERE task = 'stubborn' ORDER BY id DESC LIMIT 1)"
+}
 config 'default_timeout: 1' 'kill_grace: 0'
 e2e_cli --task stubborn >/dev/null 2>&1
-took=$(last_run stubborn "status || ' ' || round(finished_at - started_at, 1)")
-e2e_check default_timeout_applied_live "the run killed as timeout after about 1 s, got $took" \
-    sh -c "echo '$took' | grep -Eq '^timeout (0\.9|1\.[0-9])'"
+e2e_check default_timeout_applied_live "killed as timeout after about 1 s, got $(last_run stubborn "status, finished_at - started_at")" \
+    took 'd >= 0.9 AND d < 2.8'
 config 'default_timeout: 1' 'kill_grace: 2'
 e2e_cli --task stubborn >/dev/null 2>&1
-took=$(last_run stubborn "status || ' ' || round(finished_at - started_at, 1)")
-e2e_check kill_grace_applied_live "SIGKILL 2 s after the SIGTERM, at about 3 s; got $took" \
-    sh -c "echo '$took' | grep -Eq '^timeout (2\.9|3\.[0-9])'"
+e2e_check kill_grace_applied_live "SIGKILL 2 s after the SIGTERM, at about 3 s; got $(last_run stubborn "status, finished_at - started_at")" \
+    took 'd >= 2.8 AND d < 9'
 config
 
 # ---- max_catchup ------------------------------------------------------------
@@ -168,10 +172,12 @@ e2e_wait 5 e2e_sql_true "SELECT count(*) >= 1 FROM runs WHERE task = 'tick' AND 
 # catch-up runs of tick followed.
 caught_up_after() {
     caught_from=$(e2e_sql "SELECT max(id) FROM runs")
+    caught_lines=$(grep -c 'caught up now' "$OUT")
     kill -STOP "$E2E_DAEMON"
     sleep "$1"
     kill -CONT "$E2E_DAEMON"
-    sleep 2
+    e2e_wait 5 sh -c "[ \$(grep -c 'caught up now' '$OUT') -gt $caught_lines ]"
+    sleep 0.5
     e2e_sql "SELECT count(*) FROM runs WHERE task = 'tick' AND \"trigger\" = 'catchup'
              AND id > $caught_from"
 }
@@ -270,14 +276,18 @@ EOF2
 config 'max_memory_usage: 1'
 e2e_check max_memory_usage_applied_live "the daemon re-executes itself" \
     e2e_wait 5 logged 'restarting: exec'
+# Each image may be re-executing as the limit goes: wait for 2 s without one.
 printf '%s\n' "$BASE" >"$CONFIG.new" && mv "$CONFIG.new" "$CONFIG"
-e2e_wait 5 e2e_daemon_up
-sleep 1
-before=$(grep -c 'restarting: exec' "$OUT")
-sleep 2
-after=$(grep -c 'restarting: exec' "$OUT")
-e2e_check max_memory_usage_removed_live "no re-exec once the limit is gone ($before, then $after), same pid" \
-    sh -c "[ $before = $after ] && kill -0 $E2E_DAEMON"
+no_more_reexecs() {
+    reexecs=$(grep -c 'restarting: exec' "$OUT")
+    sleep 2
+    [ "$(grep -c 'restarting: exec' "$OUT")" = "$reexecs" ] && e2e_daemon_up
+}
+reexecs_stopped() {
+    e2e_wait 10 no_more_reexecs && kill -0 "$E2E_DAEMON"
+}
+e2e_check max_memory_usage_removed_live "the re-execs stop once the limit is gone, same pid" \
+    reexecs_stopped
 rm "$E2E_ROOT/tasks/tick.lua"
 
 # ---- shutdown_timeout --------------------------------------------------------------
@@ -291,6 +301,6 @@ e2e_stop
 stopped=$(( ($(date +%s%N) - started) / 1000000 ))
 # The daemon's log says which timeout it applied; the time taken agrees
 # (1 s, then SIGTERM and 1 s of kill_grace; 3 s would take 4 s).
-e2e_check shutdown_timeout_applied_live "'waiting up to 1 s' and a stop in under 3.5 s, took $stopped ms" \
-    sh -c "grep -q 'shutdown: waiting up to 1 s' '$OUT' && [ $stopped -lt 3500 ]"
+e2e_check shutdown_timeout_applied_live "'waiting up to 1 s' and a stop in under 3.9 s, took $stopped ms" \
+    sh -c "grep -q 'shutdown: waiting up to 1 s' '$OUT' && [ $stopped -lt 3900 ]"
 e2e_done
