@@ -157,6 +157,7 @@ struct engine {
     int job_count;
     int spawned; /* processes alive: counts against max_concurrent */
     uint64_t seq;
+    unsigned rocks_generation; /* config reloads so far (versions_retry_failed) */
 
     bool stopping;
     void (*on_job_done)(void *data);
@@ -234,7 +235,8 @@ void versions_install(struct entry *en, struct task *t);
 /* Save the entry's row (path, hash, frontmatter, load error). */
 void versions_upsert(const struct entry *en);
 /* Versions refused for their dependencies are tried again at the next scan
- * (a reloaded config may name another rocks server). */
+ * (a reloaded config may name another rocks server), and so are those whose
+ * install was in flight under the old config, when it fails. */
 void versions_retry_failed(struct engine *e);
 
 /* entries.c */

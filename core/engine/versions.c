@@ -37,6 +37,7 @@
 struct versions_job {
     struct entry *entry;
     char hash[TASK_HASH_HEX];
+    unsigned generation; /* the engine's rocks_generation when it started */
 };
 
 void versions_upsert(const struct entry *en)
@@ -117,6 +118,8 @@ static void adopt(struct entry *en, struct task *t)
     log_info("%s: %s; next fire %s", en->name, edit ? "reloaded" : "scheduled", when);
 }
 
+static void stage(struct entry *en, struct task *t);
+
 static void on_dependencies(void *data, int status, const char *err)
 {
     struct versions_job *job = data;
@@ -132,6 +135,10 @@ static void on_dependencies(void *data, int status, const char *err)
         if (status == 0) {
             adopt(en, &t);
             wakeup_arm(en->engine);
+        } else if (job->generation != en->engine->rocks_generation) {
+            /* The config changed while luarocks ran, perhaps to another
+             * server: the verdict was on the old one. */
+            stage(en, &t);
         } else {
             snprintf(msg, sizeof msg, "%s: dependencies: %s", en->path, err);
             set_error(en, msg, t.hash);
@@ -142,21 +149,24 @@ static void on_dependencies(void *data, int status, const char *err)
     entry_unref(en);
 }
 
-/* Stage a valid version whose dependencies must be installed first. */
-static void stage(struct entry *en, struct discovered *item)
+/* Stage `t` (taken), a valid version whose dependencies must be installed
+ * first. */
+static void stage(struct entry *en, struct task *t)
 {
     struct engine *e = en->engine;
     struct versions_job *job = calloc(1, sizeof *job);
     char err[ROCKS_ERR_MAX], msg[VERSIONS_MSG_MAX];
 
     entry_drop_staged(en);
-    discovery_take_task(item, &en->staged);
+    en->staged = *t;
+    memset(t, 0, sizeof *t);
     en->staging = true;
     if (!job) {
         snprintf(err, sizeof err, "out of memory");
         goto fail;
     }
     job->entry = en;
+    job->generation = e->rocks_generation;
     snprintf(job->hash, sizeof job->hash, "%s", en->staged.hash);
     if (rocks_ensure_async(e->loop, e->config, e->root, &en->staged.dependencies,
                            on_dependencies, job, err, sizeof err) != 0)
@@ -212,17 +222,18 @@ void versions_offer(struct entry *en, struct discovered *item)
         versions_upsert(en);
         return;
     }
-    if (item->task.dependencies.count > 0) {
-        stage(en, item);
+    discovery_take_task(item, &t);
+    if (t.dependencies.count > 0) {
+        stage(en, &t);
         return;
     }
     entry_drop_staged(en);
-    discovery_take_task(item, &t);
     adopt(en, &t);
 }
 
 void versions_retry_failed(struct engine *e)
 {
+    e->rocks_generation++;
     for (struct entry *en = e->entries; en; en = en->next)
         en->error_hash[0] = '\0';
 }
