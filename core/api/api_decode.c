@@ -5,18 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/hex.h"
 #include "lib/utf8.h"
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int api_decode(const char *src, size_t len, bool plus_is_space, char *out, size_t outlen,
                size_t *used, char *err, size_t errlen)
@@ -26,8 +16,8 @@ int api_decode(const char *src, size_t len, bool plus_is_space, char *out, size_
     for (size_t i = 0; i < len; i++) {
         char c = src[i];
         if (c == '%') {
-            int hi = i + 2 < len ? hex_digit(src[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_digit(src[i + 2]) : -1;
+            int hi = i + 2 < len ? hex_digit_value(src[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_digit_value(src[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 snprintf(err, errlen, "bad percent-escape at byte %zu", i + 1);
                 return -1;

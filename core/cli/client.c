@@ -227,3 +227,17 @@ const char *client_reply_error(const json_t *reply)
     const char *msg = json_string_value(json_object_get(reply, "error"));
     return msg ? msg : "the daemon refused the request";
 }
+
+enum client_result client_ask(const char *root, const json_t *request, json_t **reply,
+                              char *err, size_t errlen)
+{
+    enum client_result rc = client_call(root, request, reply, err, errlen);
+
+    if (rc == CLIENT_OK && client_reply_error(*reply)) {
+        snprintf(err, errlen, "%s", client_reply_error(*reply));
+        json_decref(*reply);
+        *reply = NULL;
+        return CLIENT_ERROR;
+    }
+    return rc;
+}

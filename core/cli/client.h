@@ -45,4 +45,10 @@ enum client_result client_call(const char *root, const json_t *request, json_t *
 /* The message of a {"ok":false,"error":"..."} reply, or NULL when ok. */
 const char *client_reply_error(const json_t *reply);
 
+/* client_call for a request whose refusal is an error like any other: a
+ * reply that says it failed is CLIENT_ERROR with its message in err (and
+ * *reply NULL), so CLIENT_OK leaves a reply that is ok. */
+enum client_result client_ask(const char *root, const json_t *request, json_t **reply,
+                              char *err, size_t errlen);
+
 #endif

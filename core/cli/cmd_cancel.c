@@ -61,18 +61,13 @@ static json_t *cancel_ask(const struct cli_options *opt, long long run_id, char 
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    rc = client_call(opt->root, request, &reply, err, errlen);
+    rc = client_ask(opt->root, request, &reply, err, errlen);
     json_decref(request);
     if (rc == CLIENT_NOT_RUNNING)
         snprintf(err, errlen, "run %lld is not running: no daemon runs in %s", run_id,
                  opt->root);
     if (rc != CLIENT_OK)
         return NULL;
-    if (client_reply_error(reply)) {
-        snprintf(err, errlen, "%s", client_reply_error(reply));
-        json_decref(reply);
-        return NULL;
-    }
     if (json_object_del(reply, "ok") != 0 || !json_is_string(json_object_get(reply, "task"))) {
         snprintf(err, errlen, "malformed reply from the daemon");
         json_decref(reply);

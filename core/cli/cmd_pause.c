@@ -154,14 +154,10 @@ static json_t *pause_daemon(const struct cli_options *opt, const struct pause_ar
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    enum client_result rc = client_call(opt->root, request, &reply, err, errlen);
+    enum client_result rc = client_ask(opt->root, request, &reply, err, errlen);
     *not_running = rc == CLIENT_NOT_RUNNING;
     if (rc != CLIENT_OK)
         goto done;
-    if (client_reply_error(reply)) {
-        snprintf(err, errlen, "%s", client_reply_error(reply));
-        goto done;
-    }
     if (json_object_del(reply, "ok") == 0 && json_is_array(json_object_get(reply, "unchanged")))
         doc = json_incref(reply);
     else

@@ -200,14 +200,10 @@ static json_t *reset_daemon(const struct cli_options *opt, const struct reset_ar
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    enum client_result rc = client_call(opt->root, request, &reply, err, errlen);
+    enum client_result rc = client_ask(opt->root, request, &reply, err, errlen);
     *not_running = rc == CLIENT_NOT_RUNNING;
     if (rc != CLIENT_OK)
         goto done;
-    if (client_reply_error(reply)) {
-        snprintf(err, errlen, "%s", client_reply_error(reply));
-        goto done;
-    }
     changes = json_incref(json_object_get(reply, "changes"));
     if (!json_is_array(changes)) {
         snprintf(err, errlen, "malformed reply from the daemon");

@@ -4,6 +4,8 @@
 #include <nettle/sha2.h>
 #include <string.h>
 
+#include "hex.h"
+
 void digest_sha256(const void *data, size_t len, uint8_t out[DIGEST_BYTES])
 {
     struct sha256_ctx ctx;
@@ -24,23 +26,12 @@ void digest_hex(const uint8_t digest[DIGEST_BYTES], char out[DIGEST_HEX_LEN + 1]
     out[DIGEST_HEX_LEN] = '\0';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int digest_parse_hex(const char *text, uint8_t out[DIGEST_BYTES])
 {
     if (strlen(text) != DIGEST_HEX_LEN)
         return -1;
     for (size_t i = 0; i < DIGEST_BYTES; i++) {
-        int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+        int hi = hex_digit_value(text[2 * i]), lo = hex_digit_value(text[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
