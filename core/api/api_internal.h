@@ -10,6 +10,7 @@
  *   api_decode.c   percent-decoding                 api_reply.c  replies, problems
  *   api_routes.c   THE route table: every route, its role and its handler
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
+ *   api_runs.c     runs: list, one, cancel
  *
  * A handler gets a struct api_call (the matched route's parameters, the
  * query checked against its declaration, the body, the caller's role) and
@@ -86,5 +87,9 @@ void api_post_task_run(struct api_call *call);
 void api_post_task_pause(struct api_call *call);
 void api_post_task_resume(struct api_call *call);
 void api_put_or_delete_task(struct api_call *call);
+extern const struct api_param api_runs_params[];
+void api_get_runs(struct api_call *call);
+void api_get_run(struct api_call *call);
+void api_post_run_cancel(struct api_call *call);
 
 #endif

@@ -19,6 +19,9 @@ const struct api_route api_routes[] = {
      api_post_task_pause},
     {"POST", "/api/v1/tasks/{name}/resume", false, CONFIG_ROLE_OPERATE, NULL,
      api_post_task_resume},
+    {"GET", "/api/v1/runs", false, CONFIG_ROLE_READ, api_runs_params, api_get_runs},
+    {"GET", "/api/v1/runs/{id}", false, CONFIG_ROLE_READ, NULL, api_get_run},
+    {"POST", "/api/v1/runs/{id}/cancel", false, CONFIG_ROLE_OPERATE, NULL, api_post_run_cancel},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -12,7 +12,6 @@
  * lines, so such a line stands for all its rows; --json lists every row of
  * the lines shown.  --show ID is `main show ID`.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,6 @@
 #define HISTORY_MAX_COUNT 1000000
 #define HISTORY_ERR_MAX 512
 #define HISTORY_ERROR_SHOWN 80 /* characters of a run's error in the table */
-#define HISTORY_NAMES_MAX 160  /* "queued, running, …": every status or trigger */
 #define HISTORY_COLUMNS 8
 
 struct history_args {
@@ -48,91 +46,11 @@ struct history_walk {
     bool out_of_memory;
 };
 
-/* "a, b, c": every name `name_of` gives for 0 … last. */
-static void history_names(const char *(*name_of)(int), int last, char *buf, size_t len)
+/* A filter's value through store_filter.c's parsers, its message after
+ * the option's name. */
+static int history_value(int rc, const char *option, const char *why)
 {
-    size_t n = 0;
-
-    buf[0] = '\0';
-    for (int i = 0; i <= last && n < len; i++)
-        n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", name_of(i));
-}
-
-static const char *status_name_of(int i)
-{
-    return store_status_name((enum store_status)i);
-}
-
-static const char *trigger_name_of(int i)
-{
-    return store_trigger_name((enum store_trigger)i);
-}
-
-static int history_parse_status(const char *text, struct store_run_filter *f)
-{
-    char names[HISTORY_NAMES_MAX];
-
-    if (store_status_parse(text, &f->status) == 0) {
-        f->by_status = true;
-        return 0;
-    }
-    history_names(status_name_of, STORE_RUN_INTERRUPTED, names, sizeof names);
-    return cli_bad_args("history", "--status: unknown status '%s' (one of: %s)", text, names);
-}
-
-static int history_parse_trigger(const char *text, struct store_run_filter *f)
-{
-    char names[HISTORY_NAMES_MAX];
-
-    if (store_trigger_parse(text, &f->trigger) == 0) {
-        f->by_trigger = true;
-        return 0;
-    }
-    history_names(trigger_name_of, STORE_TRIGGER_API, names, sizeof names);
-    return cli_bad_args("history", "--trigger: unknown trigger '%s' (one of: %s)", text, names);
-}
-
-/* A span before now: digits and one unit of s, m, h, d or w ("90m", "3d").
- * 1 and the seconds in *seconds, 0 when `text` is not one. */
-static int history_span(const char *text, double *seconds)
-{
-    static const char units[] = "smhdw";
-    static const double unit_seconds[] = {1, 60, 3600, 86400, 604800};
-    const char *unit;
-    char *end;
-    double n;
-
-    if (!isdigit((unsigned char)text[0]))
-        return 0;
-    n = strtod(text, &end);
-    if (end[0] == '\0' || end[1] != '\0' || !(unit = strchr(units, end[0])))
-        return 0;
-    *seconds = n * unit_seconds[unit - units];
-    return 1;
-}
-
-/* --since/--until: ISO-8601 with or without an offset (without one, in the
- * configured zone), or a span before now ("2h"). */
-static int history_parse_when(const struct cli_options *opt, const char *option,
-                              const char *text, double *out)
-{
-    char err[HISTORY_ERR_MAX];
-    double span;
-    int64_t at;
-
-    if (history_span(text, &span)) {
-        *out = clock_now() - span;
-        return 0;
-    }
-    if (tz_parse_iso(text, opt->default_zone, &at, err, sizeof err) == 0 && at > 0) {
-        *out = (double)at;
-        return 0;
-    }
-    return cli_bad_args("history",
-                        "%s: expected an ISO-8601 time (2026-12-01T10:00, with or without an "
-                        "offset such as +01:00) or a span before now (30s, 15m, 2h, 3d, 1w), "
-                        "got '%s'",
-                        option, text);
+    return rc == 0 ? 0 : cli_bad_args("history", "%s: %s", option, why);
 }
 
 static int history_parse(const struct cli_options *opt, int argc, char **argv,
@@ -147,6 +65,7 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
                            strcmp(arg, "--trigger") == 0 || strcmp(arg, "--since") == 0 ||
                            strcmp(arg, "--until") == 0 || strcmp(arg, "--show") == 0;
         const char *value = takes_value && i + 1 < argc ? argv[++i] : NULL;
+        char why[HISTORY_ERR_MAX];
         int rc = 0;
 
         if (takes_value && !value)
@@ -156,13 +75,18 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
         else if (strcmp(arg, "-n") == 0)
             rc = cli_parse_count("history", "-n", value, HISTORY_MAX_COUNT, &args->count);
         else if (strcmp(arg, "--status") == 0)
-            rc = history_parse_status(value, &args->filter);
+            rc = history_value(store_filter_status(value, &args->filter, why, sizeof why), arg,
+                               why);
         else if (strcmp(arg, "--trigger") == 0)
-            rc = history_parse_trigger(value, &args->filter);
-        else if (strcmp(arg, "--since") == 0)
-            rc = history_parse_when(opt, arg, value, &args->filter.since);
-        else if (strcmp(arg, "--until") == 0)
-            rc = history_parse_when(opt, arg, value, &args->filter.until);
+            rc = history_value(store_filter_trigger(value, &args->filter, why, sizeof why), arg,
+                               why);
+        else if (strcmp(arg, "--since") == 0 || strcmp(arg, "--until") == 0)
+            rc = history_value(store_filter_when(value, opt->default_zone, clock_now(),
+                                                 strcmp(arg, "--since") == 0
+                                                     ? &args->filter.since
+                                                     : &args->filter.until,
+                                                 why, sizeof why),
+                               arg, why);
         else if (strcmp(arg, "--show") == 0)
             args->show = value;
         else if (arg[0] != '-' && !args->task)
@@ -173,8 +97,9 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
             return -1;
     }
     args->filter.task = args->task;
-    if (args->filter.since && args->filter.until && args->filter.since >= args->filter.until)
-        return cli_bad_args("history", "--since must be before --until");
+    char why[HISTORY_ERR_MAX];
+    if (store_filter_check(&args->filter, "--since", "--until", why, sizeof why) < 0)
+        return cli_bad_args("history", "%s", why);
     if (args->show && (args->task || args->filter.by_status || args->filter.by_trigger ||
                        args->filter.since || args->filter.until))
         return cli_bad_args("history", "--show ID shows one run: it takes no filter");
@@ -201,7 +126,7 @@ static int history_take(const struct store_run *run, void *ud)
 
     if (w->shown && !taskview_lists(w->shown, run->task))
         return 0;
-    row = runview_run_json(run, w->opt->default_zone);
+    row = store_run_json(run, w->opt->default_zone);
     if (!row) {
         w->out_of_memory = true;
         return 1;

@@ -33,7 +33,7 @@ static int show_take(const struct store_run *run, void *ud)
 {
     struct show_found *found = ud;
 
-    found->run = runview_run_json(run, found->zone);
+    found->run = store_run_json(run, found->zone);
     return 0;
 }
 

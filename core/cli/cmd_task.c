@@ -141,11 +141,11 @@ static int task_take_row(const struct store_run *run, void *data)
 {
     struct task_json *out = data;
 
-    out->row = runview_run_json(run, out->zone);
+    out->row = store_run_json(run, out->zone);
     return out->row ? 0 : -1;
 }
 
-/* --json: the run as recorded (runview_run_json's shape: id, status, the
+/* --json: the run as recorded (store_run_json's shape: id, status, the
  * instants, duration, exit_code, signal, error, result...) to stdout.  0,
  * or -1 after saying why not. */
 static int task_print_json(const struct cli_options *opt, int64_t run_id)

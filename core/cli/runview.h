@@ -1,7 +1,7 @@
 /* runview.h — how the CLI shows instants, durations and runs.
  *
  * A run is shown from one JSON shape, whatever its source: a row of the
- * store (runview_run_json) or the "last_run" object of the daemon's status.
+ * store (store_run_json) or the "last_run" object of the daemon's status.
  * History and status print a run's outcome with the same function, so the
  * two always agree.
  */
@@ -34,12 +34,6 @@ void runview_ago(double t, double now, char *buf, size_t len);
 /* "2026-03-29 03:00:00 (in 3m04s)": an instant and how far it is from
  * now; "-" for 0 (never). */
 void runview_when(const struct tz *zone, double t, double now, char *buf, size_t len);
-
-/* A store row as JSON: id, task, trigger, status, attempt, scheduled_for,
- * queued_at, started_at, finished_at (instants in `zone`, as instant_json.h
- * writes them; null where unknown), duration, exit_code, signal, error.
- * New reference or NULL. */
-json_t *runview_run_json(const struct store_run *run, const struct tz *zone);
 
 /* A run's outcome in a few words: "success 0.12s", "failed (exit 2) 1.3s",
  * "killed (signal 9) 5.0s", "missed", "running"; "-" for a NULL run.  The

@@ -147,6 +147,10 @@ void engine_clock_jumped(struct engine *engine);
 #define ENGINE_OVERDUE_AFTER 5
 json_t *engine_status_json(struct engine *engine, const char *user_filter);
 
+/* The configured default zone, in which the daemon shows instants (the
+ * API's run documents); borrowed until the next engine_set_config. */
+const struct tz *engine_zone(const struct engine *engine);
+
 /* A task's last run as the status document has it, whether the daemon
  * remembers it or the CLI read it from the store: { "status",
  * "started_at", "finished_at", "duration" (s, null while unknown),

@@ -25,6 +25,11 @@ static json_t *schedule_json(const struct entry *en)
     return json_string(text);
 }
 
+const struct tz *engine_zone(const struct engine *engine)
+{
+    return engine->zone;
+}
+
 json_t *engine_last_run_json(const struct store_run *run, const struct tz *zone)
 {
     json_t *out = json_pack(

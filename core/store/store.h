@@ -27,11 +27,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define STORE_ERR_MAX 512
 #define STORE_BUSY_TIMEOUT_MS 5000
 #define STORE_SCHEMA_VERSION 2
 
 struct store;
+struct tz;
 
 enum store_trigger {
     STORE_TRIGGER_SCHEDULE,
@@ -209,7 +212,32 @@ struct store_run_filter {
     enum store_status status;
     enum store_trigger trigger;
     double since, until; /* Unix s, 0 = unbounded */
+    int64_t before;      /* only runs of a lower id (a page after it), 0 = all */
 };
+
+/* A filter's values as a user writes them (`history --status failed`,
+ * GET /api/v1/runs?status=failed), parsed in one place for the CLI and
+ * the API (store_filter.c).  0 with the filter set, or -1 with why in err,
+ * which does not name the option: the caller does. */
+int store_filter_status(const char *text, struct store_run_filter *f, char *err, size_t errlen);
+int store_filter_trigger(const char *text, struct store_run_filter *f, char *err,
+                         size_t errlen);
+/* A bound of since/until: ISO-8601 with or without an offset (without
+ * one, in `zone`), or a span before `now` ("90m", "3d": digits and one of
+ * s, m, h, d, w). */
+int store_filter_when(const char *text, const struct tz *zone, double now, double *out,
+                      char *err, size_t errlen);
+/* The filter as a whole: since must lie before until ("SINCE must be
+ * before UNTIL", with the names the caller gives them). */
+int store_filter_check(const struct store_run_filter *f, const char *since, const char *until,
+                       char *err, size_t errlen);
+
+/* A run as `history --json` and the API show it: { "id", "task",
+ * "trigger", "status", "attempt", "duration", "exit_code", "signal",
+ * "error", "result", "peak_rss_kb", "cpu_ms", "output_tail", "file_hash" }
+ * and the instants scheduled_for, queued_at, started_at, finished_at in
+ * `zone` (time/instant_json.h).  New reference, NULL out of memory. */
+json_t *store_run_json(const struct store_run *run, const struct tz *zone);
 
 /* Runs newest first (by id) that pass `filter` (NULL = all), at most
  * `limit` rows (0 = no limit).  Every filter is a bound parameter of an

@@ -51,16 +51,16 @@ static const char SQL_MARK_INTERRUPTED[] =
     "   error = COALESCE(error, '" INTERRUPTED_ERROR "')"
     " WHERE status IN ('queued', 'running')";
 /* store_history's query is made of these fixed pieces, one per filter in
- * use (values are bound, never written into the SQL).  Five optional
- * filters make 32 forms, so it is prepared per call, not cached.  The time
+ * use (values are bound, never written into the SQL).  Six optional
+ * filters make 64 forms, so it is prepared per call, not cached.  The time
  * expression is the one the runs_at index is built on. */
 #define HISTORY_TIME "COALESCE(scheduled_for, queued_at)"
-#define HISTORY_FILTERS 5
+#define HISTORY_FILTERS 6
 static const char HISTORY_SELECT[] = "SELECT " RUN_COLUMNS " FROM runs";
 static const char HISTORY_ORDER[] = " ORDER BY id DESC LIMIT ?1";
 static const char *const history_clauses[HISTORY_FILTERS] = {
-    "task = ?2", "status = ?3", "\"trigger\" = ?4", HISTORY_TIME " >= ?5",
-    HISTORY_TIME " < ?6"};
+    "task = ?2",           "status = ?3",        "\"trigger\" = ?4",
+    HISTORY_TIME " >= ?5", HISTORY_TIME " < ?6", "id < ?7"};
 #define HISTORY_SQL_MAX 1024 /* room for HISTORY_SELECT, every clause and the order */
 static const char SQL_LAST_RUN[] =
     "SELECT " RUN_COLUMNS " FROM runs"
@@ -345,6 +345,8 @@ static int bind_filter(sqlite3_stmt *stmt, const struct store_run_filter *f, con
         rc |= sqlite3_bind_double(stmt, 5, f->since);
     if (used[4])
         rc |= sqlite3_bind_double(stmt, 6, f->until);
+    if (used[5])
+        rc |= sqlite3_bind_int64(stmt, 7, f->before);
     return rc;
 }
 
@@ -354,7 +356,7 @@ int store_history(struct store *st, const struct store_run_filter *filter, int l
     static const struct store_run_filter every_run = {0};
     const struct store_run_filter *f = filter ? filter : &every_run;
     const bool used[HISTORY_FILTERS] = {f->task != NULL, f->by_status, f->by_trigger,
-                                        f->since > 0, f->until > 0};
+                                        f->since > 0,    f->until > 0, f->before > 0};
     struct run_reader reader = {fn, ud};
     char sql[HISTORY_SQL_MAX];
     size_t n = strlen(HISTORY_SELECT);

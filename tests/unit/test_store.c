@@ -270,6 +270,59 @@ static void history_is_newest_first_and_limited(void)
     store_close(st);
 }
 
+/* before=ID pages the history: the rows of lower ids, newest first, with
+ * the other filters still applied. */
+static void history_pages_before_an_id(void)
+{
+    struct store *st = open_store("pages");
+    if (!st)
+        return;
+    int64_t ids[RUN_COUNT];
+    for (int i = 0; i < RUN_COUNT; i++)
+        ids[i] = insert_run(st, i % 2 ? "odd" : "even", STORE_RUN_MISSED, 100 + i);
+    struct captured page = {0}, even = {0};
+    CHECK(store_history(st, &(struct store_run_filter){.before = ids[3]}, 2, capture, &page) ==
+              0,
+          "%s", store_error(st));
+    CHECK_INT(page.rows, 2);
+    CHECK_INT(page.ids[0], ids[2]);
+    CHECK_INT(page.ids[1], ids[1]);
+    CHECK(store_history(st, &(struct store_run_filter){.task = "even", .before = ids[4]}, 0,
+                        capture, &even) == 0,
+          "%s", store_error(st));
+    CHECK_INT(even.rows, 2);
+    CHECK_INT(even.ids[0], ids[2]);
+    CHECK_INT(even.ids[1], ids[0]);
+    store_close(st);
+}
+
+/* The filter values as `history` and GET /api/v1/runs take them. */
+static void filter_values_parse_or_say_why(void)
+{
+    struct store_run_filter f = {0};
+    char err[STORE_ERR_MAX];
+
+    CHECK_INT(store_filter_status("failed", &f, err, sizeof err), 0);
+    CHECK(f.by_status && f.status == STORE_RUN_FAILED, "status %d", (int)f.status);
+    CHECK_INT(store_filter_status("faild", &f, err, sizeof err), -1);
+    CHECK(strstr(err, "unknown status 'faild' (one of: queued, running,") != NULL, "%s", err);
+    CHECK_INT(store_filter_trigger("api", &f, err, sizeof err), 0);
+    CHECK(f.by_trigger && f.trigger == STORE_TRIGGER_API, "trigger %d", (int)f.trigger);
+    CHECK_INT(store_filter_trigger("cron", &f, err, sizeof err), -1);
+    CHECK(strstr(err, "unknown trigger 'cron' (one of: schedule,") != NULL, "%s", err);
+    CHECK_INT(store_filter_when("90m", NULL, 10000, &f.since, err, sizeof err), 0);
+    CHECK(f.since == 10000 - 5400, "since %g", f.since);
+    CHECK_INT(store_filter_when("2026-12-01T10:00Z", NULL, 0, &f.until, err, sizeof err), 0);
+    CHECK(f.until == 1796119200, "until %g", f.until);
+    CHECK_INT(store_filter_when("yesterday", NULL, 0, &f.until, err, sizeof err), -1);
+    CHECK(strstr(err, "got 'yesterday'") != NULL, "%s", err);
+    CHECK_INT(store_filter_when("3x", NULL, 0, &f.until, err, sizeof err), -1);
+    CHECK_INT(store_filter_check(&f, "since", "until", err, sizeof err), 0);
+    f.since = f.until;
+    CHECK_INT(store_filter_check(&f, "--since", "--until", err, sizeof err), -1);
+    CHECK(strcmp(err, "--since must be before --until") == 0, "%s", err);
+}
+
 /* Insert a run of any trigger; scheduled_for 0 is a manual run's none. */
 static int64_t insert_fire(struct store *st, enum store_trigger trigger,
                            enum store_status status, int64_t scheduled_for, double queued_at)
@@ -588,6 +641,8 @@ int main(void)
     RUN(interrupted_marks_only_open_rows);
     RUN(history_is_newest_first_and_limited);
     RUN(history_filters_by_status_trigger_and_time);
+    RUN(history_pages_before_an_id);
+    RUN(filter_values_parse_or_say_why);
     RUN(state_get_set_delete_all);
     RUN(retention_deletes_old_rows_in_bounded_batches);
     RUN(backup_is_a_database_with_the_rows);

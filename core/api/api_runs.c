@@ -1,0 +1,271 @@
+/* api_runs.c — GET /api/v1/runs, GET /api/v1/runs/{id} and POST
+ * /api/v1/runs/{id}/cancel.
+ *
+ * The runs are read from the daemon's store with the query `main history`
+ * uses (store_history), their filter values parsed by the same functions
+ * (store_filter.c), and each run is the document `history --json` prints
+ * (store_run_json); a cancel goes through engine_cancel, as the socket's
+ * `cancel` does.
+ *
+ * Pages: newest first, `limit` runs (default 50) and, when more are left,
+ * "next": the same query with before=ID of the last run shown, so a page
+ * stays the same however many runs start meanwhile.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "engine/engine.h"
+#include "store/store.h"
+#include "time/clock.h"
+
+#define RUNS_LIMIT_DEFAULT 50
+#define RUNS_LIMIT_MAX 500
+#define RUNS_ERR_MAX 512
+#define RUNS_NEXT_MAX (API_QUERY_BYTES * 3 + 64) /* every value percent-encoded, and the path */
+
+const struct api_param api_runs_params[] = {
+    {"task", API_PARAM_TEXT, 1, 256, NULL},
+    {"status", API_PARAM_TEXT, 1, 32, NULL},
+    {"trigger", API_PARAM_TEXT, 1, 32, NULL},
+    {"since", API_PARAM_TEXT, 1, 64, NULL},
+    {"until", API_PARAM_TEXT, 1, 64, NULL},
+    {"limit", API_PARAM_INT, 1, RUNS_LIMIT_MAX, NULL},
+    {"before", API_PARAM_INT, 1, INT64_MAX, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static const char *query_text(const struct api_call *call, const char *name)
+{
+    const struct api_query_value *v = api_query_get(&call->query, name);
+
+    return v ? v->text : NULL;
+}
+
+/* The filter of the query; -1 with the reply set (400 naming the
+ * parameter) when a value is refused. */
+static int runs_filter(struct api_call *call, struct store_run_filter *f)
+{
+    const struct tz *zone = engine_zone(call->ctx->engine);
+    const struct api_query_value *before = api_query_get(&call->query, "before");
+    const char *status = query_text(call, "status"), *trigger = query_text(call, "trigger");
+    const char *since = query_text(call, "since"), *until = query_text(call, "until");
+    char why[RUNS_ERR_MAX];
+    const char *bad = NULL;
+
+    memset(f, 0, sizeof *f);
+    f->task = query_text(call, "task");
+    f->before = before ? before->number : 0;
+    if (status && store_filter_status(status, f, why, sizeof why) < 0)
+        bad = "status";
+    else if (trigger && store_filter_trigger(trigger, f, why, sizeof why) < 0)
+        bad = "trigger";
+    else if (since &&
+             store_filter_when(since, zone, clock_now(), &f->since, why, sizeof why) < 0)
+        bad = "since";
+    else if (until &&
+             store_filter_when(until, zone, clock_now(), &f->until, why, sizeof why) < 0)
+        bad = "until";
+    else if (store_filter_check(f, "since", "until", why, sizeof why) < 0)
+        bad = "since";
+    if (!bad)
+        return 0;
+    api_reply_problem(call, 400, bad, "parameter '%s': %s", bad, why);
+    return -1;
+}
+
+struct runs_page {
+    const struct tz *zone;
+    json_t *runs;
+    size_t limit;
+    bool more, out_of_memory;
+};
+
+/* Take rows up to the limit; the row after it only says there is more. */
+static int runs_take(const struct store_run *run, void *ud)
+{
+    struct runs_page *page = ud;
+    json_t *row;
+
+    if (json_array_size(page->runs) == page->limit) {
+        page->more = true;
+        return 1;
+    }
+    if (!(row = store_run_json(run, page->zone)) ||
+        json_array_append_new(page->runs, row) < 0) {
+        page->out_of_memory = true;
+        return 1;
+    }
+    return 0;
+}
+
+/* Append "NAME=VALUE" with VALUE percent-encoded (RFC 3986 unreserved
+ * bytes kept); false when it does not fit. */
+static bool append_param(char *buf, size_t len, size_t *n, const char *name, const char *value)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int w = snprintf(buf + *n, len - *n, "%s%s=", strchr(buf, '?') ? "&" : "?", name);
+
+    if (w < 0 || (size_t)w >= len - *n)
+        return false;
+    *n += (size_t)w;
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                     (*p >= '0' && *p <= '9') || strchr("-._~", *p);
+        if (*n + 4 > len)
+            return false;
+        if (plain)
+            buf[(*n)++] = (char)*p;
+        else {
+            buf[(*n)++] = '%';
+            buf[(*n)++] = hex[*p >> 4];
+            buf[(*n)++] = hex[*p & 15];
+        }
+    }
+    buf[*n] = '\0';
+    return true;
+}
+
+/* The next page's link: this query's parameters but `before`, then
+ * before=ID of the last run shown.  A JSON string, or NULL. */
+static json_t *runs_next(const struct api_call *call, const json_t *runs)
+{
+    const json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+    char buf[RUNS_NEXT_MAX] = "/api/v1/runs", id[32];
+    size_t n = strlen(buf);
+
+    for (size_t i = 0; call->query.spec[i].name; i++) {
+        const char *name = call->query.spec[i].name;
+        const struct api_query_value *v = &call->query.values[i];
+        if (v->set && strcmp(name, "before") != 0 &&
+            !append_param(buf, sizeof buf, &n, name, v->text))
+            return NULL;
+    }
+    snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT,
+             json_integer_value(json_object_get(last, "id")));
+    return append_param(buf, sizeof buf, &n, "before", id) ? json_string(buf) : NULL;
+}
+
+void api_get_runs(struct api_call *call)
+{
+    const struct api_query_value *limit = api_query_get(&call->query, "limit");
+    struct runs_page page = {.zone = engine_zone(call->ctx->engine),
+                             .runs = json_array(),
+                             .limit = limit ? (size_t)limit->number : RUNS_LIMIT_DEFAULT};
+    struct store_run_filter filter;
+    json_t *next;
+
+    if (runs_filter(call, &filter) < 0) {
+        json_decref(page.runs);
+        return;
+    }
+    if (!page.runs) {
+        api_reply_json(call, 200, NULL);
+        return;
+    }
+    if (store_history(call->ctx->store, &filter, (int)page.limit + 1, runs_take, &page) < 0) {
+        api_reply_problem(call, 500, NULL, "cannot read the runs: %s",
+                          store_error(call->ctx->store));
+        json_decref(page.runs);
+        return;
+    }
+    next = page.more && !page.out_of_memory ? runs_next(call, page.runs) : json_null();
+    if (page.out_of_memory || !next) {
+        json_decref(page.runs);
+        api_reply_json(call, 200, NULL); /* out of memory: 500 */
+        return;
+    }
+    api_reply_json(call, 200, json_pack("{s:o, s:o}", "runs", page.runs, "next", next));
+}
+
+/* {id} as a run id: > 0, or -1 with the reply set (400). */
+static int64_t run_id(struct api_call *call)
+{
+    const char *text = api_path_param(&call->path, "id");
+    char *end;
+    long long n;
+
+    errno = 0;
+    n = strtoll(text, &end, 10);
+    if (errno || end == text || *end != '\0' || n < 1) {
+        api_reply_problem(call, 400, "id",
+                          "expected a run id (a whole number from 1), got '%s'", text);
+        return -1;
+    }
+    return (int64_t)n;
+}
+
+struct run_found {
+    const struct tz *zone;
+    json_t *doc;
+    enum store_status status;
+};
+
+static int run_take(const struct store_run *run, void *ud)
+{
+    struct run_found *found = ud;
+
+    found->doc = store_run_json(run, found->zone);
+    found->status = run->status;
+    return 0;
+}
+
+/* Run `id` from the store into *found; -1 with the reply set (404 when
+ * there is no such run). */
+static int run_find(struct api_call *call, int64_t id, struct run_found *found)
+{
+    int got;
+
+    *found = (struct run_found){.zone = engine_zone(call->ctx->engine)};
+    got = store_run_get(call->ctx->store, id, run_take, found);
+    if (got < 0)
+        api_reply_problem(call, 500, NULL, "cannot read run %" PRId64 ": %s", id,
+                          store_error(call->ctx->store));
+    else if (got == 0)
+        api_reply_problem(call, 404, "id", "no run %" PRId64, id);
+    else if (!found->doc)
+        api_reply_json(call, 200, NULL); /* out of memory: 500 */
+    return got == 1 && found->doc ? 0 : -1;
+}
+
+void api_get_run(struct api_call *call)
+{
+    int64_t id = run_id(call);
+    struct run_found found;
+
+    if (id < 0 || run_find(call, id, &found) < 0)
+        return;
+    api_reply_json(call, 200, found.doc);
+    call->reply.etag = true;
+}
+
+/* 202 with the run, still running: it ends (killed) once its session is
+ * gone, SIGKILL following after scheduler.kill_grace.  409 for a run that
+ * is not running (finished, or still queued). */
+void api_post_run_cancel(struct api_call *call)
+{
+    int64_t id = run_id(call);
+    char err[ENGINE_ERR_MAX], by[ENGINE_ERR_MAX];
+    struct run_found found;
+    const char *task;
+
+    if (id < 0 || run_find(call, id, &found) < 0)
+        return;
+    if (found.status != STORE_RUN_RUNNING) {
+        api_reply_problem(call, 409, "id", "run %" PRId64 " is %s, not running", id,
+                          store_status_name(found.status));
+        json_decref(found.doc);
+        return;
+    }
+    /* engine_cancel logs who asked */
+    snprintf(by, sizeof by, "token '%s' via API", call->token_name);
+    if (engine_cancel(call->ctx->engine, id, by, &task, err, sizeof err) < 0) {
+        api_reply_problem(call, 409, "id", "%s", err);
+        json_decref(found.doc);
+        return;
+    }
+    api_reply_json(call, 202, found.doc);
+}
