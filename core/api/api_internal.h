@@ -10,7 +10,7 @@
  *   api_decode.c   percent-decoding                 api_reply.c  replies, problems
  *   api_routes.c   THE route table: every route, its role and its handler
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
- *   api_runs.c     runs: list, one, cancel
+ *   api_runs.c     runs: list, one, its log, cancel
  *
  * A handler gets a struct api_call (the matched route's parameters, the
  * query checked against its declaration, the body, the caller's role) and
@@ -43,6 +43,7 @@ struct api_context {
 struct api_reply {
     unsigned status;
     json_t *body;
+    char *text;                      /* a text/plain body instead (malloc'd, owned), or NULL */
     bool problem;                    /* application/problem+json, else application/json */
     bool etag;                       /* send the body's ETag; If-None-Match may make it 304 */
     char location[API_LOCATION_MAX]; /* a Location header, or "" */
@@ -63,6 +64,10 @@ struct api_call {
 
 /* api_reply.c.  A NULL body (out of memory) becomes a 500 problem. */
 void api_reply_json(struct api_call *call, unsigned status, json_t *body);
+
+/* A text/plain; charset=utf-8 body: `text` (malloc'd) is the reply's
+ * now.  NULL (out of memory) becomes a 500 problem. */
+void api_reply_text(struct api_call *call, unsigned status, char *text);
 
 /* An RFC 9457 problem: { type, title, status, detail } and, when `param`
  * is not NULL, "parameter" naming the field or parameter at fault. */
@@ -91,5 +96,6 @@ extern const struct api_param api_runs_params[];
 void api_get_runs(struct api_call *call);
 void api_get_run(struct api_call *call);
 void api_post_run_cancel(struct api_call *call);
+void api_get_run_log(struct api_call *call);
 
 #endif

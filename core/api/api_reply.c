@@ -44,6 +44,8 @@ const char *api_status_title(unsigned status)
 static void set_body(struct api_call *call, unsigned status, json_t *body, bool problem)
 {
     json_decref(call->reply.body);
+    free(call->reply.text);
+    call->reply.text = NULL;
     call->reply.status = status;
     call->reply.body = body;
     call->reply.problem = problem;
@@ -76,4 +78,14 @@ void api_reply_json(struct api_call *call, unsigned status, json_t *body)
         return;
     }
     set_body(call, status, body, false);
+}
+
+void api_reply_text(struct api_call *call, unsigned status, char *text)
+{
+    if (!text) {
+        api_reply_problem(call, 500, NULL, "out of memory building the reply");
+        return;
+    }
+    set_body(call, status, NULL, false);
+    call->reply.text = text;
 }

@@ -68,6 +68,7 @@ void api_request_end(void *env, struct MHD_Connection *conn, void **req_cls,
     if (!req)
         return;
     json_decref(req->call.reply.body);
+    free(req->call.reply.text);
     free(req->body);
     free(req->uri);
     free(req);

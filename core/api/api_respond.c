@@ -15,6 +15,7 @@
 
 static const char json_content_type[] = "application/json; charset=utf-8";
 static const char problem_content_type[] = "application/problem+json; charset=utf-8";
+static const char text_content_type[] = "text/plain; charset=utf-8";
 
 /* A strong ETag: the quoted start of the body's SHA-256 in hex. */
 static void etag_of(const char *text, size_t len, char out[ETAG_MAX])
@@ -33,9 +34,10 @@ static int add_headers(struct MHD_Response *resp, const struct api_reply *reply,
     int ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 
     if (has_body)
-        ok = ok &&
-             MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                     reply->problem ? problem_content_type : json_content_type);
+        ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                           reply->text      ? text_content_type
+                                           : reply->problem ? problem_content_type
+                                                            : json_content_type);
     if (etag)
         ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     if (reply->location[0])
@@ -72,15 +74,19 @@ enum MHD_Result api_respond(struct MHD_Connection *conn, const struct api_reply 
         len = 0;
         status = MHD_HTTP_NOT_MODIFIED;
     }
-    /* MHD frees the text with free(), which is jansson's allocator here. */
-    resp = MHD_create_response_from_buffer(
-        len, text ? text : "", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (reply->text) /* the reply keeps its text: MHD copies it */
+        resp = MHD_create_response_from_buffer(strlen(reply->text), reply->text,
+                                               MHD_RESPMEM_MUST_COPY);
+    else /* MHD frees the text with free(), which is jansson's allocator here. */
+        resp = MHD_create_response_from_buffer(
+            len, text ? text : "", text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
         free(text);
         log_error("api: cannot make a response (out of memory)");
         return MHD_NO;
     }
-    if (add_headers(resp, reply, reply->etag && reply->body ? etag : NULL, text != NULL) != 0) {
+    if (add_headers(resp, reply, reply->etag && reply->body ? etag : NULL,
+                    text != NULL || reply->text != NULL) != 0) {
         log_error("api: cannot add the response's headers (out of memory)");
         MHD_destroy_response(resp);
         return MHD_NO;

@@ -21,6 +21,7 @@ const struct api_route api_routes[] = {
      api_post_task_resume},
     {"GET", "/api/v1/runs", false, CONFIG_ROLE_READ, api_runs_params, api_get_runs},
     {"GET", "/api/v1/runs/{id}", false, CONFIG_ROLE_READ, NULL, api_get_run},
+    {"GET", "/api/v1/runs/{id}/log", false, CONFIG_ROLE_READ, NULL, api_get_run_log},
     {"POST", "/api/v1/runs/{id}/cancel", false, CONFIG_ROLE_OPERATE, NULL, api_post_run_cancel},
 };
 

@@ -1,4 +1,4 @@
-/* api_runs.c — GET /api/v1/runs, GET /api/v1/runs/{id} and POST
+/* api_runs.c — GET /api/v1/runs, GET /api/v1/runs/{id}[/log] and POST
  * /api/v1/runs/{id}/cancel.
  *
  * The runs are read from the daemon's store with the query `main history`
@@ -268,4 +268,32 @@ void api_post_run_cancel(struct api_call *call)
         return;
     }
     api_reply_json(call, 202, found.doc);
+}
+
+/* The run's whole output and log lines as they came (text/plain), kept
+ * when it ended, cut at logging.run_output_max with the cut marked.  404
+ * for no such run, and for one that kept none: not ended yet, or ended
+ * before outputs were kept (`output_tail` in its document has the end). */
+void api_get_run_log(struct api_call *call)
+{
+    int64_t id = run_id(call);
+    struct run_found found;
+    char *output = NULL;
+    int got;
+
+    if (id < 0 || run_find(call, id, &found) < 0)
+        return;
+    json_decref(found.doc);
+    got = store_run_output(call->ctx->store, id, &output);
+    if (got < 0)
+        api_reply_problem(call, 500, NULL, "cannot read the output of run %" PRId64 ": %s", id,
+                          store_error(call->ctx->store));
+    else if (got == 0)
+        api_reply_problem(call, 404, "id", "run %" PRId64 " (%s) kept no output%s", id,
+                          store_status_name(found.status),
+                          found.status == STORE_RUN_QUEUED || found.status == STORE_RUN_RUNNING
+                              ? ": it is kept when the run ends"
+                              : "");
+    else
+        api_reply_text(call, 200, output);
 }

@@ -3,7 +3,9 @@
  *
  * Everything the store keeps of the run: its times in the configured zone
  * with their offset, exit code or signal, peak memory, CPU time, return
- * value, the whole error with its traceback, and the tail of its output.
+ * value, the whole error with its traceback, and its whole output and log
+ * lines as the store keeps them (logging.run_output_max), or the tail of
+ * its output for a run that kept none (still running, or older).
  * --json prints the run as `history --json` lists it.  Read from the store,
  * so it works with or without a daemon.
  */
@@ -75,7 +77,9 @@ static void show_block(const char *title, const char *text)
     }
 }
 
-static void show_print(const struct tz *zone, const json_t *run)
+/* `output` is the run's whole kept output (store_run_output), or NULL:
+ * then the tail its row has. */
+static void show_print(const struct tz *zone, const json_t *run, const char *output)
 {
     const char *task = json_string_value(json_object_get(run, "task"));
     const json_t *code = json_object_get(run, "exit_code");
@@ -123,6 +127,10 @@ static void show_print(const struct tz *zone, const json_t *run)
     show_field("returned", dumped);
     free(dumped);
     show_block("error:", json_string_value(json_object_get(run, "error")));
+    if (output) {
+        show_block("output:", output);
+        return;
+    }
     snprintf(title, sizeof title,
              "output (its last lines; all of it is in logs/tasks/%s.log):", task);
     show_block(title, json_string_value(json_object_get(run, "output_tail")));
@@ -131,7 +139,7 @@ static void show_print(const struct tz *zone, const json_t *run)
 int cmd_show_run(const struct cli_options *opt, const char *command, const char *id, bool json)
 {
     struct show_found found = {.zone = opt->default_zone};
-    char err[SHOW_ERR_MAX], *end;
+    char err[SHOW_ERR_MAX], *end, *output = NULL;
     struct store *st;
     long long n;
     int got, rc = 1;
@@ -155,10 +163,13 @@ int cmd_show_run(const struct cli_options *opt, const char *command, const char 
         fprintf(stderr, "%s: out of memory\n", command);
     else if (json)
         rc = table_print_json(found.run, stdout) == 0 && fflush(stdout) == 0 ? 0 : 1;
+    else if (store_run_output(st, (int64_t)n, &output) < 0)
+        fprintf(stderr, "%s: %s\n", command, store_error(st));
     else {
-        show_print(opt->default_zone, found.run);
+        show_print(opt->default_zone, found.run, output);
         rc = fflush(stdout) == 0 ? 0 : 1;
     }
+    free(output);
     json_decref(found.run);
     store_close(st);
     return rc;

@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 27 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 28 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -89,9 +89,10 @@ struct config {
     struct {
         enum log_level level;
         enum config_log_format format;
-        int64_t max_size; /* bytes before a log file rotates */
-        int retention;    /* days old files are kept; 0 = forever */
-        int rotation;     /* rotated files kept per log */
+        int64_t max_size;       /* bytes before a log file rotates */
+        int retention;          /* days old files are kept; 0 = forever */
+        int rotation;           /* rotated files kept per log */
+        int64_t run_output_max; /* bytes of a run's output kept with it in the store */
     } logging;
     struct {
         char *directory; /* where task files live */

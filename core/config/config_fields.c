@@ -96,6 +96,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     SIZE_FIELD("logging", "max_size", logging.max_size, 10 * MIB),
     INT_FIELD("logging", "retention", logging.retention, 0, 30),
     INT_FIELD("logging", "rotation", logging.rotation, 0, 5),
+    SIZE_FIELD("logging", "run_output_max", logging.run_output_max, MIB),
     STRING_FIELD("tasks", "directory", tasks.directory, "tasks"),
     STRING_FIELD("tasks", "pattern", tasks.pattern, "*.lua"),
     BOOL_FIELD("tasks", "reload_on_change", tasks.reload_on_change, true),

@@ -369,6 +369,7 @@ static void job_spawn(struct job *job)
     spec.release_at = job->release_at;
     spec.timeout = policy_timeout(&en->task, e->config->scheduler.default_timeout);
     spec.kill_grace = e->config->scheduler.kill_grace;
+    spec.output_max = (size_t)e->config->logging.run_output_max;
     spec.has_last = en->last.ran;
     spec.last_status = en->last.status;
     spec.last_finished_at = en->last.finished_at;
@@ -505,6 +506,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     }
     row.result_json = outcome->result_json;
     row.output_tail = outcome->output_tail;
+    row.output = outcome->output;
     row.peak_rss_kb = outcome->peak_rss_kb > 0 ? outcome->peak_rss_kb : 0;
     row.cpu_ms = outcome->cpu_ms > 0 ? outcome->cpu_ms : 0;
 

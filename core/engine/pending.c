@@ -210,6 +210,7 @@ static void write_free(struct pending_write *w)
         free((char *)w->u.outcome.error);
         free((char *)w->u.outcome.result_json);
         free((char *)w->u.outcome.output_tail);
+        free((char *)w->u.outcome.output);
     } else if (w->kind == PENDING_STATE) {
         free(w->u.state.key);
         free(w->u.state.value_json);
@@ -249,6 +250,7 @@ static struct pending_write *write_copy(const struct pending_write *w)
         c->u.outcome.error = dup_text(w->u.outcome.error, &ok);
         c->u.outcome.result_json = dup_text(w->u.outcome.result_json, &ok);
         c->u.outcome.output_tail = dup_text(w->u.outcome.output_tail, &ok);
+        c->u.outcome.output = dup_text(w->u.outcome.output, &ok);
     } else if (w->kind == PENDING_STATE) {
         c->u.state.key = dup_text(w->u.state.key, &ok);
         c->u.state.value_json = dup_text(w->u.state.value_json, &ok);

@@ -24,6 +24,7 @@
  */
 #include "executor.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -82,6 +83,10 @@ struct line_buffer {
 /* What a cut output line ends with in the logs, so a reader knows. */
 #define EXECUTOR_CUT_MARK " [line cut: %zu more bytes]"
 #define EXECUTOR_CUT_MARK_MAX 48
+/* The end of a run's kept output (run_outcome.output) past output_max. */
+#define EXECUTOR_OUTPUT_CUT_MARK "… (%zu bytes cut)\n"
+#define EXECUTOR_OUTPUT_CUT_MARK_MAX 48
+#define EXECUTOR_LEVEL_MAX 8 /* "ERROR " */
 
 struct stream {
     uv_pipe_t pipe; /* first member: a handle pointer is a stream pointer */
@@ -126,6 +131,9 @@ struct run {
     char last_stderr[EXECUTOR_STDERR_KEPT]; /* last non-empty stderr line, cut */
     char tail[EXECUTOR_TAIL_MAX];           /* ring of the last output bytes */
     size_t tail_total;                      /* bytes ever appended */
+    char *output;                           /* the kept output: the first output_max bytes */
+    size_t output_len, output_cap, output_max;
+    size_t output_cut; /* bytes past output_max, not kept */
     char read_buf[EXECUTOR_READ_CHUNK];
 };
 
@@ -141,6 +149,7 @@ static void run_free(struct run *run)
     free(run->stop_reason);
     free(run->result.value_json);
     free(run->result.error);
+    free(run->output);
     free(run);
 }
 
@@ -210,6 +219,39 @@ static char *tail_string(const struct run *run)
     return out;
 }
 
+/* The kept output as a string: when some was cut, from the start to the
+ * last whole UTF-8 character, a line break, and the mark saying how much
+ * is missing. */
+static char *output_string(const struct run *run)
+{
+    size_t len = run->output_len, cut = run->output_cut, keep = len;
+    char *out;
+
+    if (cut > 0) { /* drop a character the bound split */
+        size_t lead = len;
+        while (lead > 0 && ((unsigned char)run->output[lead - 1] & 0xc0) == 0x80)
+            lead--;
+        if (lead > 0 && (unsigned char)run->output[lead - 1] >= 0xc0) {
+            unsigned char c = (unsigned char)run->output[lead - 1];
+            size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+            if (len - (lead - 1) < need)
+                keep = lead - 1;
+        }
+        cut += len - keep;
+    }
+    if (!(out = malloc(keep + 2 + EXECUTOR_OUTPUT_CUT_MARK_MAX)))
+        return NULL;
+    if (keep)
+        memcpy(out, run->output, keep);
+    out[keep] = '\0';
+    if (cut > 0) {
+        if (keep && out[keep - 1] != '\n')
+            out[keep++] = '\n';
+        snprintf(out + keep, EXECUTOR_OUTPUT_CUT_MARK_MAX + 1, EXECUTOR_OUTPUT_CUT_MARK, cut);
+    }
+    return out;
+}
+
 /* Why the run failed.  A command's own words are the last line it wrote
  * to stderr (the first is often only a warning), so a command's failure
  * carries it: "command exited with code 3: disk full". */
@@ -235,7 +277,7 @@ static const char *failure_message(const struct run *run, char *buf, size_t len)
 static void report(struct run *run)
 {
     char message[EXECUTOR_ERR_MAX];
-    char *tail = tail_string(run);
+    char *tail = tail_string(run), *output = output_string(run);
     struct run_outcome out = {
         .exit_code = run->term_signal ? -1 : (int)run->exit_status,
         .signal = run->term_signal,
@@ -245,6 +287,7 @@ static void report(struct run *run)
         .peak_rss_kb = run->result.received ? run->result.peak_rss_kb : -1,
         .cpu_ms = run->result.received ? run->result.cpu_ms : -1,
         .output_tail = tail ? tail : "",
+        .output = output ? output : "",
     };
 
     if (run->result.has_exit) { /* a command task: its own exit, not the runner's */
@@ -266,8 +309,12 @@ static void report(struct run *run)
         out.error = failure_message(run, message, sizeof message);
     }
     run->reported = true;
+    if (!output)
+        log_warn("run %lld (%s): out of memory: its output is not kept in the history",
+                 (long long)run->run_id, run->task);
     run->cb.on_exit(run->data, &out);
     free(tail);
+    free(output);
 }
 
 /* Report once the process is gone and every stream is closed; then close
@@ -375,6 +422,55 @@ static void take_state(struct run *run, const char *key, const json_t *value)
     free(text);
 }
 
+/* Keep output up to output_max bytes, count the rest.  The buffer grows
+ * as output comes, so a quiet run costs nothing. */
+static void output_append(struct run *run, const char *data, size_t n)
+{
+    size_t take = run->output_len < run->output_max ? run->output_max - run->output_len : 0;
+
+    if (take > n)
+        take = n;
+    if (run->output_len + take > run->output_cap) {
+        size_t cap = run->output_cap ? run->output_cap * 2 : EXECUTOR_READ_CHUNK;
+        char *grown;
+        while (cap < run->output_len + take)
+            cap *= 2;
+        if (cap > run->output_max)
+            cap = run->output_max;
+        if (!(grown = realloc(run->output, cap)))
+            take = 0; /* out of memory: counted as cut */
+        else {
+            run->output = grown;
+            run->output_cap = cap;
+        }
+    }
+    if (take)
+        memcpy(run->output + run->output_len, data, take);
+    run->output_len += take;
+    run->output_cut += n - take;
+}
+
+/* A log line in the kept output: "INFO message fields\n", as the task's
+ * log file has it without the time and title. */
+static void output_log_line(struct run *run, const struct run_message *msg)
+{
+    size_t len, n = 0;
+    char *text = logfile_message_text(msg->msg, msg->msg_len, msg->fields, &len);
+    const char *level = log_level_name(msg->level);
+    char upper[EXECUTOR_LEVEL_MAX];
+
+    for (; level[n] && n + 2 < sizeof upper; n++)
+        upper[n] = (char)toupper((unsigned char)level[n]);
+    upper[n++] = ' ';
+    output_append(run, upper, n);
+    if (text)
+        output_append(run, text, len);
+    else
+        output_append(run, msg->msg, msg->msg_len);
+    output_append(run, "\n", 1);
+    free(text);
+}
+
 /* A log line for on_output as the text log has it: the message and its
  * fields ("healthy status=200 bytes=3"). */
 static void stream_log_line(struct run *run, const struct run_message *msg)
@@ -411,6 +507,7 @@ static void handle_message(struct run *run, const char *line, size_t len)
         break;
     case RUN_MESSAGE_LOG:
         tasklog_write(run->task, run->title, msg.level, msg.msg, msg.msg_len, msg.fields);
+        output_log_line(run, &msg);
         if (run->stream_output && run->cb.on_output)
             stream_log_line(run, &msg);
         break;
@@ -514,8 +611,10 @@ static void tail_append(struct run *run, const char *data, size_t n)
 
 static void feed(struct run *run, enum stream_id id, const char *data, size_t n)
 {
-    if (id != STREAM_CHANNEL)
+    if (id != STREAM_CHANNEL) {
         tail_append(run, data, n);
+        output_append(run, data, n);
+    }
     while (n > 0) {
         const char *nl = memchr(data, '\n', n);
         size_t take = nl ? (size_t)(nl - data) : n;
@@ -862,6 +961,7 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
     run->run_id = spec->run_id;
     run->timeout = spec->timeout;
     run->kill_grace = spec->kill_grace;
+    run->output_max = spec->output_max;
     run->stream_output = spec->stream_output;
 
     stdio[0].flags = UV_IGNORE;

@@ -50,6 +50,7 @@ struct run_spec {
     enum store_status last_status; /* that run's final status */
     double last_finished_at;       /* 0 when none */
     bool stream_output;            /* also pass output lines to on_output */
+    size_t output_max;             /* bytes of output and log lines kept (run_outcome.output) */
 };
 
 /* What a finished run reports.  Strings are owned by the executor and valid
@@ -66,6 +67,8 @@ struct run_outcome {
     long peak_rss_kb;        /* -1 when unknown */
     long cpu_ms;             /* -1 when unknown */
     const char *output_tail; /* last bytes of stdout+stderr, or "" */
+    const char *output;      /* stdout, stderr and log lines as they came, up to
+                              * output_max bytes, then "… (N bytes cut)"; never NULL */
 };
 
 struct executor_callbacks {

@@ -79,6 +79,10 @@ static const char *const migrations[] = {
     "CREATE INDEX runs_status ON runs(status);"
     "CREATE INDEX runs_trigger ON runs(\"trigger\");"
     "CREATE INDEX runs_at ON runs(COALESCE(scheduled_for, queued_at));",
+    /* 2 → 3: each run's whole output (bounded by logging.run_output_max),
+     * in the row so that retention deletes it with the run.  Last of the
+     * columns and read only by store_run_output: history never loads it. */
+    "ALTER TABLE runs ADD COLUMN output TEXT;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

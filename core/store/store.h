@@ -31,7 +31,7 @@
 
 #define STORE_ERR_MAX 512
 #define STORE_BUSY_TIMEOUT_MS 5000
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 struct tz;
@@ -104,6 +104,7 @@ struct store_run_outcome {
     int exit_code;
     int signal;
     const char *error, *result_json, *output_tail; /* NULL = none */
+    const char *output; /* its whole output and log lines (bounded), NULL = none */
     int64_t peak_rss_kb, cpu_ms;
 };
 
@@ -260,6 +261,12 @@ int store_failing_streak(struct store *st, const char *task, int *streak);
 /* One run by id: 1 and fn called, 0 when none, -1 on error. */
 int store_run_get(struct store *st, int64_t id,
                   int (*fn)(const struct store_run *run, void *ud), void *ud);
+
+/* The output store_run_finish kept of run `id`: 1 and a malloc'd copy in
+ * *output (caller frees; "" when the run printed nothing), 0 when there
+ * is no such run or it kept none (not finished yet, or older than the
+ * kept output), -1 on error. */
+int store_run_output(struct store *st, int64_t id, char **output);
 
 /* Queued and running rows, oldest first. */
 int store_running(struct store *st, int (*fn)(const struct store_run *run, void *ud), void *ud);

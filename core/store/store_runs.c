@@ -43,7 +43,7 @@ static const char SQL_FINISH[] =
     "UPDATE runs SET status = ?1, finished_at = ?2,"
     "   duration = ?2 - COALESCE(started_at, queued_at), exit_code = ?3,"
     "   signal = ?4, error = ?5, result_json = ?6, output_tail = ?7,"
-    "   peak_rss_kb = ?8, cpu_ms = ?9"
+    "   peak_rss_kb = ?8, cpu_ms = ?9, output = ?11"
     " WHERE id = ?10";
 static const char SQL_MARK_INTERRUPTED[] =
     "UPDATE runs SET status = 'interrupted', finished_at = ?1,"
@@ -77,6 +77,7 @@ static const char SQL_FAILING_STREAK[] =
     "       WHERE n.task = r.task AND n.scheduled_for IS r.scheduled_for"
     "         AND n.\"trigger\" = 'retry' AND n.attempt = r.attempt + 1"
     "         AND n.id > r.id AND n.status NOT IN ('skipped', 'missed'))";
+static const char SQL_OUTPUT[] = "SELECT output FROM runs WHERE id = ?1 AND output IS NOT NULL";
 static const char SQL_GET[] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1";
 static const char SQL_RUNNING[] = "SELECT " RUN_COLUMNS " FROM runs"
                                   " WHERE status IN ('queued', 'running') ORDER BY id";
@@ -239,7 +240,8 @@ int store_run_finish(struct store *st, int64_t id, const struct store_run_outcom
              store_bind_text(stmt, 6, o->result_json) |
              store_bind_text(stmt, 7, o->output_tail) |
              store_bind_int64_or_null(stmt, 8, o->peak_rss_kb) |
-             store_bind_int64_or_null(stmt, 9, o->cpu_ms) | sqlite3_bind_int64(stmt, 10, id);
+             store_bind_int64_or_null(stmt, 9, o->cpu_ms) | sqlite3_bind_int64(stmt, 10, id) |
+             store_bind_text(stmt, 11, o->output);
     if (rc != SQLITE_OK) {
         store_done(stmt);
         return store_fail(st, "bind run outcome");
@@ -439,6 +441,34 @@ int store_run_get(struct store *st, int64_t id,
                   int (*fn)(const struct store_run *run, void *ud), void *ud)
 {
     return select_one(st, SQL_GET, true, id, NULL, fn, ud);
+}
+
+int store_run_output(struct store *st, int64_t id, char **output)
+{
+    sqlite3_stmt *stmt = store_stmt(st, SQL_OUTPUT);
+    int rc;
+
+    if (!stmt)
+        return -1;
+    if (sqlite3_bind_int64(stmt, 1, id) != SQLITE_OK) {
+        store_done(stmt);
+        return store_fail(st, "bind run id");
+    }
+    switch (sqlite3_step(stmt)) {
+    case SQLITE_ROW:
+        *output = strdup(store_column_text(stmt, 0));
+        rc = *output ? 1 : -1;
+        if (!*output)
+            snprintf(st->err, sizeof st->err, "out of memory");
+        break;
+    case SQLITE_DONE:
+        rc = 0;
+        break;
+    default:
+        rc = store_fail(st, "read run output");
+    }
+    store_done(stmt);
+    return rc;
 }
 
 int store_running(struct store *st, int (*fn)(const struct store_run *run, void *ud), void *ud)

@@ -5,7 +5,10 @@
 # each run as `history --json` shows it; GET /api/v1/runs/{id} with its
 # ETag, 404 and 400; POST /api/v1/runs/{id}/cancel: 403 for a read token,
 # 202 for an operate one (the run recorded killed, by the token), 409 once
-# it is over, 404 for no such run.
+# it is over, 404 for no such run.  GET /api/v1/runs/{id}/log: exactly the
+# run's output (stdout, stderr and its log lines), cut past
+# logging.run_output_max with the cut marked (a new bound applying after a
+# reload), and `show ID` / `history --show ID` printing the same.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -18,6 +21,8 @@ PORT=$(free_port)
 READ_TOKEN=reader-token-for-the-runs-test
 OP_TOKEN=operator-token-for-the-runs-test
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
+logging:
+  run_output_max: 65536
 api:
   listen: 127.0.0.1:$PORT
   tokens:
@@ -29,6 +34,18 @@ return { schedule = every(1).days, command = { "true" } }
 EOF
 e2e_task long <<'EOF'
 return { schedule = every(1).days, timeout = 600, command = { "sleep", "300" } }
+EOF
+e2e_task chatty <<'EOF'
+return { schedule = every(1).days,
+         command = { "sh", "-c", "i=1; while [ $i -le 3000 ]; do echo \"line $i\"; i=$((i + 1)); done; echo to stderr >&2" } }
+EOF
+e2e_task logs <<'EOF'
+return { schedule = every(1).days,
+         run = function() print("before"); log.info("healthy", { status = 200 }); print("after") end }
+EOF
+e2e_task big <<'EOF'
+return { schedule = every(1).days,
+         command = { "sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x" } }
 EOF
 out="$E2E_ROOT/out"
 hdr="$E2E_ROOT/headers"
@@ -160,6 +177,51 @@ e2e_check unknown_run_is_404 "404 naming id, got $code $(cat "$out")" problem 40
 req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/runs/abc)"
 e2e_check run_id_not_a_number_is_400 "400 naming id, got $code $(cat "$out")" \
     problem 400 id
+
+# ---- a run's log ----------------------------------------------------------------
+
+chatty_id=$(run_now chatty)
+chatty_id=${chatty_id:-0}
+big_id=$(run_now big)
+big_id=${big_id:-0}
+e2e_wait 10 e2e_sql_true "SELECT count(*) = 2 FROM runs WHERE id IN ($chatty_id, $big_id) AND finished_at IS NOT NULL"
+i=1
+while [ $i -le 3000 ]; do
+    echo "line $i"
+    i=$((i + 1))
+done >"$E2E_ROOT/chatty.expected"
+echo to stderr >>"$E2E_ROOT/chatty.expected"
+req -H "$(bearer "$READ_TOKEN")" "$(url "/api/v1/runs/$chatty_id/log")"
+e2e_check log_is_the_whole_output "200 text/plain, the 3001 lines exactly, got $code $(head -c 300 "$out")" \
+    sh -c "[ $code = 200 ] && tr -d '\r' <'$hdr' | grep -qix 'Content-Type: text/plain; charset=utf-8' && cmp -s '$out' '$E2E_ROOT/chatty.expected'"
+e2e_cli show "$chatty_id" >"$E2E_ROOT/show.out" 2>&1
+e2e_check show_prints_the_whole_output "\`show $chatty_id\` with the output's first and last lines, got $(tail -5 "$E2E_ROOT/show.out")" \
+    sh -c "grep -qx 'output:' '$E2E_ROOT/show.out' && grep -qx '  line 1' '$E2E_ROOT/show.out' && grep -qx '  line 3000' '$E2E_ROOT/show.out' && grep -qx '  to stderr' '$E2E_ROOT/show.out'"
+e2e_cli history --show "$chatty_id" >"$E2E_ROOT/show2.out" 2>&1
+e2e_check history_show_is_show "\`history --show\` prints what \`show\` does" \
+    cmp -s "$E2E_ROOT/show.out" "$E2E_ROOT/show2.out"
+req -H "$(bearer "$READ_TOKEN")" "$(url "/api/v1/runs/$big_id/log")"
+e2e_check log_over_the_bound_is_cut "65536 x, then the mark of 34464 bytes cut, got $code $(wc -c <"$out") bytes, ending $(tail -c 60 "$out")" \
+    /usr/bin/python3 -c "import sys; d = open('$out', 'rb').read(); sys.exit(0 if d == b'x' * 65536 + '\\n… (34464 bytes cut)\\n'.encode() else 1)"
+logs_id=$(run_now logs)
+logs_id=${logs_id:-0}
+e2e_wait 10 e2e_sql_true "SELECT finished_at IS NOT NULL FROM runs WHERE id = $logs_id"
+req -H "$(bearer "$READ_TOKEN")" "$(url "/api/v1/runs/$logs_id/log")"
+e2e_check log_has_output_and_log_lines "before, INFO healthy status=200, after, got $code $(cat "$out")" \
+    /usr/bin/python3 -c "import sys; sys.exit(0 if sorted(open('$out').read().splitlines()) == ['INFO healthy status=200', 'after', 'before'] else 1)"
+sed -i 's/run_output_max: 65536/run_output_max: 1000/' "$E2E_ROOT/config/config.yaml"
+e2e_cli reload >/dev/null 2>&1
+big_id=$(run_now big)
+big_id=${big_id:-0}
+e2e_wait 10 e2e_sql_true "SELECT finished_at IS NOT NULL FROM runs WHERE id = $big_id"
+req -H "$(bearer "$READ_TOKEN")" "$(url "/api/v1/runs/$big_id/log")"
+e2e_check run_output_max_applies_live "1000 x and 99000 bytes cut after a reload, got $code $(wc -c <"$out") bytes, ending $(tail -c 60 "$out")" \
+    /usr/bin/python3 -c "import sys; d = open('$out', 'rb').read(); sys.exit(0 if d == b'x' * 1000 + '\\n… (99000 bytes cut)\\n'.encode() else 1)"
+req -H "$(bearer "$READ_TOKEN")" "$(url "/api/v1/runs/$long_id/log")"
+e2e_check log_of_a_running_run_is_404 "404: kept when it ends, got $code $(cat "$out")" \
+    sh -c "[ $code = 404 ] && grep -q 'kept when the run ends' '$out'"
+req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/runs/999999/log)"
+e2e_check log_of_unknown_run_is_404 "404, got $code $(cat "$out")" problem 404 id
 
 # ---- cancel --------------------------------------------------------------------
 

@@ -296,6 +296,30 @@ static void history_pages_before_an_id(void)
     store_close(st);
 }
 
+/* A run's whole output is kept with its row: none until it finishes, then
+ * what store_run_finish was given, gone with the row at retention. */
+static void run_output_is_kept_with_the_run(void)
+{
+    struct store *st = open_store("output");
+    if (!st)
+        return;
+    int64_t id = insert_run(st, "t", STORE_RUN_RUNNING, 100);
+    char *output = NULL;
+    CHECK_INT(store_run_output(st, id, &output), 0);
+    struct store_run_outcome out = {.status = STORE_RUN_SUCCESS,
+                                    .finished_at = 101,
+                                    .output_tail = "two\n",
+                                    .output = "one\ntwo\n"};
+    CHECK(store_run_finish(st, id, &out) == 0, "%s", store_error(st));
+    CHECK_INT(store_run_output(st, id, &output), 1);
+    CHECK(output && strcmp(output, "one\ntwo\n") == 0, "output '%s'", output ? output : "");
+    free(output);
+    CHECK_INT(store_run_output(st, id + 1, &output), 0);
+    CHECK_INT(store_retention_delete(st, 500, 10), 1);
+    CHECK_INT(store_run_output(st, id, &output), 0);
+    store_close(st);
+}
+
 /* The filter values as `history` and GET /api/v1/runs take them. */
 static void filter_values_parse_or_say_why(void)
 {
@@ -643,6 +667,7 @@ int main(void)
     RUN(history_filters_by_status_trigger_and_time);
     RUN(history_pages_before_an_id);
     RUN(filter_values_parse_or_say_why);
+    RUN(run_output_is_kept_with_the_run);
     RUN(state_get_set_delete_all);
     RUN(retention_deletes_old_rows_in_bounded_batches);
     RUN(backup_is_a_database_with_the_rows);
