@@ -69,10 +69,10 @@ static int seen_finish(void *ud, int64_t id, const char *task,
     struct seen *s = ud;
     char line[256];
 
-    snprintf(line, sizeof line, "finish %lld %s %s exit=%d tail=%s result=%s", (long long)id,
-             task, store_status_name(o->status), o->has_exit_code ? o->exit_code : -1,
-             o->output_tail ? o->output_tail : "null",
-             o->result_json ? o->result_json : "null");
+    snprintf(line, sizeof line, "finish %lld %s %s exit=%d tail=%s output=%s result=%s",
+             (long long)id, task, store_status_name(o->status),
+             o->has_exit_code ? o->exit_code : -1, o->output_tail ? o->output_tail : "null",
+             o->output ? o->output : "null", o->result_json ? o->result_json : "null");
     s->writes++;
     note(s, line);
     return 0;
@@ -126,6 +126,7 @@ static void keeps_writes_in_order_and_latest_marks(void)
                                     .has_exit_code = true,
                                     .exit_code = 0,
                                     .output_tail = "out",
+                                    .output = "all out",
                                     .result_json = "{\"n\":1}"};
     struct spill *s;
     struct seen seen;
@@ -155,7 +156,7 @@ static void keeps_writes_in_order_and_latest_marks(void)
     CHECK_STR(seen.text,
               "insert -1 a queued 1700000000 1700000000.25 schedule attempt=1 error=null\n"
               "start -1 a 42 1700000001.25\n"
-              "finish -1 a success exit=0 tail=out result={\"n\":1}\n"
+              "finish -1 a success exit=0 tail=out output=all out result={\"n\":1}\n"
               "marks a 11 10\n"
               "marks b 20 15\n");
 
