@@ -652,8 +652,6 @@ static int load_record(struct spill *s, struct spill_cursor *c, void *ud)
         o.output_tail = get_str(c);
         o.peak_rss_kb = get_i64(c);
         o.cpu_ms = get_i64(c);
-        /* the whole output came last, later: a record written before has none */
-        o.output = c->left > 0 ? get_str(c) : NULL;
         if (c->bad || o.status > STORE_RUN_INTERRUPTED)
             break;
         return r->finish(r->ud, id, task, &o) == 0 ? 0 : out_of_memory(s);
@@ -792,7 +790,10 @@ int spill_finish(struct spill *s, int64_t id, const char *task,
     put_str(&b, o->output_tail);
     put_i64(&b, o->peak_rss_kb);
     put_i64(&b, o->cpu_ms);
-    put_str(&b, o->output);
+    /* Not the run's whole output (o->output): up to logging.run_output_max
+     * a run, it would eat the reserve a full disk leaves for the history.
+     * A finish kept over a restart has its tail; the task's log file has
+     * the rest. */
     return append(s, &b);
 }
 

@@ -126,7 +126,7 @@ static void keeps_writes_in_order_and_latest_marks(void)
                                     .has_exit_code = true,
                                     .exit_code = 0,
                                     .output_tail = "out",
-                                    .output = "all out",
+                                    .output = "all out", /* not spilled */
                                     .result_json = "{\"n\":1}"};
     struct spill *s;
     struct seen seen;
@@ -156,7 +156,7 @@ static void keeps_writes_in_order_and_latest_marks(void)
     CHECK_STR(seen.text,
               "insert -1 a queued 1700000000 1700000000.25 schedule attempt=1 error=null\n"
               "start -1 a 42 1700000001.25\n"
-              "finish -1 a success exit=0 tail=out output=all out result={\"n\":1}\n"
+              "finish -1 a success exit=0 tail=out output=null result={\"n\":1}\n"
               "marks a 11 10\n"
               "marks b 20 15\n");
 
