@@ -53,6 +53,7 @@ static void missing_file_gives_defaults(void)
     CHECK_INT(cfg.database.retention_days, 90);
     CHECK_INT(cfg.logging.level, LOG_LEVEL_INFO);
     CHECK_INT(cfg.logging.max_size, 10 * 1024 * 1024);
+    CHECK_INT(cfg.logging.run_output_max, 1024 * 1024);
     CHECK_STR(cfg.tasks.pattern, "*.lua");
     CHECK(cfg.tasks.reload_on_change, "reload_on_change defaults to true");
     CHECK_STR(cfg.dependencies.tree, "data/rocks");
@@ -68,6 +69,7 @@ static void shipped_config_loads_with_default_values(void)
     CHECK(config_load("config/config.yaml", &cfg, err, sizeof err) == 0, "load: %s", err);
     CHECK_INT(cfg.scheduler.max_concurrent, 4);
     CHECK_INT(cfg.logging.max_size, 10 * 1024 * 1024);
+    CHECK_INT(cfg.logging.run_output_max, 1024 * 1024);
     CHECK(config_channel_find(&cfg, "desktop") != NULL, "desktop channel");
     config_free(&cfg);
 }
@@ -134,6 +136,7 @@ static void full_file_sets_every_section(void)
     write_config("scheduler:\n  timezone: Europe/Berlin\n  max_concurrent: 8\n"
                  "database:\n  path: /var/lib/ts.db\n  backup_interval: 1h30m\n"
                  "logging:\n  level: debug\n  format: json\n  max_size: 512KB\n"
+                 "  run_output_max: 64KB\n"
                  "tasks:\n  directory: jobs\n  include_example_tasks: yes\n"
                  "notifications:\n  ops:\n    type: webhook\n    url: http://x/\n"
                  "    headers: {X-Token: abc}\n"
@@ -145,6 +148,7 @@ static void full_file_sets_every_section(void)
     CHECK_INT(cfg.logging.level, LOG_LEVEL_DEBUG);
     CHECK_INT(cfg.logging.format, CONFIG_LOG_JSON);
     CHECK_INT(cfg.logging.max_size, 512 * 1024);
+    CHECK_INT(cfg.logging.run_output_max, 64 * 1024);
     CHECK_STR(cfg.tasks.directory, "jobs");
     CHECK(cfg.tasks.include_example_tasks, "yes is true");
     const struct config_channel *ops = config_channel_find(&cfg, "ops");
