@@ -78,8 +78,13 @@
 #include "time/clock.h"
 
 /* Writes kept in memory at most; each holds at most one run's error,
- * result and output tail, so the bound is a few tens of MB. */
+ * result and output tail (a few tens of MB in all), and the whole outputs
+ * have a budget of their own below. */
 #define PENDING_MAX_WRITES 10000
+/* Whole run outputs (up to logging.run_output_max each) kept in memory at
+ * most; past it a finished run keeps only its tail, as a spilled one does,
+ * so a long outage cannot grow the daemon by gigabytes. */
+#define PENDING_OUTPUT_BUDGET ((size_t)64 << 20)
 /* Retry delays: the first soon (a lock is often short), then doubling, so
  * a long outage costs an attempt every PENDING_RETRY_MAX_MS and the
  * history is saved at most that long after the store recovers. */
@@ -146,9 +151,11 @@ struct pending {
     char error[STORE_ERR_MAX]; /* the store's last refusal; "" = no episode */
     double since;
     size_t saved, lost;
-    bool overflowed;   /* the cap was hit */
-    bool spill_failed; /* the spill refused a write */
-    int wal_blocker;   /* the WAL's blocking reader reported, 0 = none */
+    size_t output_bytes; /* of the whole outputs queued */
+    bool output_cut;     /* PENDING_OUTPUT_BUDGET was hit this episode */
+    bool overflowed;     /* the cap was hit */
+    bool spill_failed;   /* the spill refused a write */
+    int wal_blocker;     /* the WAL's blocking reader reported, 0 = none */
 };
 
 enum outcome {
@@ -406,6 +413,8 @@ static struct pending_write *pop(struct pending *p)
     if (!p->head)
         p->tail = NULL;
     p->count--;
+    if (w->kind == PENDING_FINISH && w->u.outcome.output)
+        p->output_bytes -= strlen(w->u.outcome.output);
     return w;
 }
 
@@ -426,6 +435,22 @@ static void drop_oldest(struct pending *p)
 
 static void push(struct pending *p, struct pending_write *w)
 {
+    if (w->kind == PENDING_FINISH && w->u.outcome.output) {
+        size_t n = strlen(w->u.outcome.output);
+        if (p->output_bytes + n > PENDING_OUTPUT_BUDGET) {
+            if (!p->output_cut) {
+                p->output_cut = true;
+                log_warn("store: more than %zu MiB of run output waiting; the runs that end "
+                         "from now on keep only their output's tail until the store takes "
+                         "writes again",
+                         PENDING_OUTPUT_BUDGET >> 20);
+            }
+            free((char *)w->u.outcome.output);
+            w->u.outcome.output = NULL;
+        } else {
+            p->output_bytes += n;
+        }
+    }
     if (p->tail)
         p->tail->next = w;
     else
@@ -551,7 +576,7 @@ static void episode_end(struct pending *p)
         log_warn("store: %s", store_error(p->store));
     p->error[0] = '\0';
     p->saved = p->lost = 0;
-    p->overflowed = p->spill_failed = false;
+    p->overflowed = p->spill_failed = p->output_cut = false;
 }
 
 /* Write up to `max` queued writes in order.  False when the store refused

@@ -100,6 +100,65 @@ static void locked_writes_are_saved_in_order_after_release(void)
     store_close(st);
 }
 
+/* While the store refuses writes, finished runs keep their whole output
+ * only up to the queue's budget (64 MiB); the later ones keep their tail. */
+static void waiting_output_is_bounded(void)
+{
+    enum { RUNS = 80, OUTPUT = 1 << 20 };
+    char path[256], err[STORE_ERR_MAX], got[128];
+    char *output = malloc(OUTPUT + 1);
+    struct store_run row = {.task = "big",
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .queued_at = QUEUED_AT,
+                            .status = STORE_RUN_QUEUED,
+                            .attempt = 1};
+    struct store_run_outcome end = {.status = STORE_RUN_SUCCESS,
+                                    .finished_at = FINISHED_AT,
+                                    .output_tail = "tail\n",
+                                    .output = output};
+    uv_loop_t loop;
+    sqlite3 *locker = NULL;
+    struct store *st;
+    struct pending *p;
+    bool closed = false;
+
+    CHECK(output != NULL, "out of memory");
+    if (!output)
+        return;
+    memset(output, 'x', OUTPUT);
+    output[OUTPUT] = '\0';
+    snprintf(path, sizeof path, "%s/bounded.db", dir);
+    st = store_open(path, err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    CHECK_INT(store_set_busy_timeout(st, 0), 0);
+    CHECK_INT(uv_loop_init(&loop), 0);
+    p = pending_create(&loop, st, NULL);
+    CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
+    CHECK_INT(
+        sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL, NULL),
+        SQLITE_OK);
+    for (int i = 0; i < RUNS; i++) {
+        int64_t id = 0;
+        row.scheduled_for = LAST_FIRE + i;
+        CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+        pending_run_finish(p, id, "big", &end);
+    }
+    CHECK_INT(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    query_text(
+        locker,
+        "SELECT count(output) || ' ' || count(*) || ' ' || max(length(output)) FROM runs "
+        "WHERE task = 'big'",
+        got, sizeof got);
+    CHECK_STR(got, "64 80 1048576");
+    pending_close(p, on_closed, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK_INT(uv_loop_close(&loop), 0);
+    sqlite3_close(locker);
+    store_close(st);
+    free(output);
+}
+
 static int shell(const char *fmt, const char *a, const char *b)
 {
     char cmd[1024];
@@ -309,6 +368,7 @@ int main(void)
     RUN(a_stop_keeps_waiting_writes_for_the_next_start);
     RUN(fire_times_in_memory_only_are_not_saved);
     RUN(locked_state_writes_are_read_back_and_saved);
+    RUN(waiting_output_is_bounded);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
