@@ -221,7 +221,9 @@ int alerts_streak_load(struct store *st, const char *task, struct alert_streak *
         snprintf(err, errlen, "%s", store_error(st));
         goto done;
     }
-    if (!json_is_object(doc = json_loads(value, 0, NULL))) {
+    doc =
+        json_loads(value, 0, NULL); /* not inside json_is_object: a macro that reads it twice */
+    if (!json_is_object(doc)) {
         snprintf(err, errlen, "meta %s: not a JSON object", key);
         goto done;
     }
