@@ -11,6 +11,9 @@ extern char **environ;
 static char *area; /* argv[0]'s memory, then the strings after it */
 static size_t area_len;
 static char **argv_copy, **environ_copy; /* kept for the process's life */
+/* environ_copy's strings, held here too: unsetenv takes an entry out of
+ * the array environ points to, and the string would be lost (a leak). */
+static char **environ_owned;
 
 /* Copies of `count` strings in a NULL-terminated array, or NULL. */
 static char **copy_strings(char *const *strings, size_t count)
@@ -46,12 +49,15 @@ int proctitle_init(int argc, char **argv)
         env_count++;
     argv_copy = copy_strings(argv, (size_t)argc);
     environ_copy = copy_strings(environ, env_count);
-    if (!argv_copy || !environ_copy) {
+    environ_owned = environ_copy ? calloc(env_count + 1, sizeof *environ_owned) : NULL;
+    if (!argv_copy || !environ_copy || !environ_owned) {
         free_strings(argv_copy);
         free_strings(environ_copy);
-        argv_copy = environ_copy = NULL;
+        free(environ_owned);
+        argv_copy = environ_copy = environ_owned = NULL;
         return -1;
     }
+    memcpy(environ_owned, environ_copy, env_count * sizeof *environ_owned);
     /* The area: argv's strings, and environ's where they follow on. */
     start = end = argv[0];
     for (int i = 0; i < argc; i++)
