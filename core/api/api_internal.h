@@ -11,6 +11,7 @@
  *   api_routes.c   THE route table: every route, its role and its handler
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
  *   api_runs.c     runs: list, one, its log, cancel
+ *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *
  * A handler gets a struct api_call (the matched route's parameters, the
  * query checked against its declaration, the body, the caller's role) and
@@ -23,6 +24,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 
 #include "api_query.h"
 #include "api_route.h"
@@ -32,11 +34,26 @@
 
 struct engine;
 struct store;
+struct api_events;
+struct api_metrics;
+struct MHD_Connection;
+struct MHD_Daemon;
+struct MHD_Response;
 
 /* What the handlers work on; owned by the server. */
 struct api_context {
     struct engine *engine;
     struct store *store;
+    struct api_events *events;
+    struct api_metrics *metrics;
+};
+
+/* A reply that is not a JSON document (an event stream, a text body):
+ * api_respond calls make(data, conn), which takes `data` and returns the
+ * response with its Content-Type, or NULL (then the connection closes). */
+struct api_custom {
+    struct MHD_Response *(*make)(void *data, struct MHD_Connection *conn);
+    void *data;
 };
 
 /* What a handler answers.  `body` is owned by the reply. */
@@ -48,6 +65,7 @@ struct api_reply {
     bool etag;                       /* send the body's ETag; If-None-Match may make it 304 */
     char location[API_LOCATION_MAX]; /* a Location header, or "" */
     char allow[API_ALLOW_MAX];       /* an Allow header (405), or "" */
+    struct api_custom custom;        /* when make is set, instead of body */
 };
 
 struct api_call {
@@ -97,5 +115,18 @@ void api_get_runs(struct api_call *call);
 void api_get_run(struct api_call *call);
 void api_post_run_cancel(struct api_call *call);
 void api_get_run_log(struct api_call *call);
+
+/* api_events.c: the event stream's clients, woken by each event and by
+ * a heartbeat timer on `loop`; kick(kick_data) after a client was resumed
+ * must make MHD run soon (MHD does not notice a resume made outside its
+ * own run in the external epoll mode).  api_events_release ends the
+ * streams of one MHD daemon's connections (before MHD_stop_daemon, which
+ * cannot stop a suspended connection). */
+extern const struct api_param api_events_params[];
+struct api_events *api_events_create(uv_loop_t *loop, void (*kick)(void *data), void *kick_data,
+                                     char *err, size_t errlen);
+void api_events_release(struct api_events *hub, struct MHD_Daemon *mhd);
+void api_events_free(struct api_events *hub);
+void api_get_events(struct api_call *call);
 
 #endif

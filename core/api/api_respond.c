@@ -49,6 +49,30 @@ static int add_headers(struct MHD_Response *resp, const struct api_reply *reply,
     return ok ? 0 : -1;
 }
 
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
+                             struct MHD_Response *resp)
+{
+    enum MHD_Result rc = MHD_queue_response(conn, status, resp);
+
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+static enum MHD_Result respond_custom(struct MHD_Connection *conn,
+                                      const struct api_reply *reply)
+{
+    struct MHD_Response *resp = reply->custom.make(reply->custom.data, conn);
+
+    if (!resp)
+        return MHD_NO;
+    if (add_headers(resp, reply, NULL, false) != 0) {
+        log_error("api: cannot add the response's headers (out of memory)");
+        MHD_destroy_response(resp);
+        return MHD_NO;
+    }
+    return queue(conn, reply->status, resp);
+}
+
 enum MHD_Result api_respond(struct MHD_Connection *conn, const struct api_reply *reply,
                             const char *if_none_match)
 {
@@ -57,8 +81,9 @@ enum MHD_Result api_respond(struct MHD_Connection *conn, const struct api_reply 
     size_t len = 0;
     unsigned status = reply->status;
     struct MHD_Response *resp;
-    enum MHD_Result rc;
 
+    if (reply->custom.make)
+        return respond_custom(conn, reply);
     if (reply->body && !(text = json_dumps(reply->body, JSON_COMPACT))) {
         log_error("api: cannot serialise a reply (out of memory)");
         return MHD_NO;
@@ -91,7 +116,5 @@ enum MHD_Result api_respond(struct MHD_Connection *conn, const struct api_reply 
         MHD_destroy_response(resp);
         return MHD_NO;
     }
-    rc = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return rc;
+    return queue(conn, status, resp);
 }

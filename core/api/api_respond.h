@@ -1,6 +1,7 @@
 /* api_respond.h — a handler's reply sent as an HTTP response.
  *
- * The one file besides the server's glue that speaks libmicrohttpd:
+ * With the server's glue and the event stream (api_events.c), the one file
+ * that speaks libmicrohttpd:
  * serialising the body, the headers every answer carries (Content-Type,
  * Cache-Control: no-store), and those a reply asks for (ETag with its
  * If-None-Match check, Location, Allow, WWW-Authenticate on 401).

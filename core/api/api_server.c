@@ -82,6 +82,7 @@ static void listener_close(struct api_listener *l)
     if (!l)
         return;
     l->api->closing++;
+    api_events_release(l->api->env.ctx.events, l->mhd);
     uv_close((uv_handle_t *)&l->poll, on_handle_closed);
     uv_close((uv_handle_t *)&l->timer, on_handle_closed);
     MHD_stop_daemon(l->mhd);
@@ -113,6 +114,16 @@ static void on_poll(uv_poll_t *poll, int status, int events)
     if (status < 0)
         log_warn("api: polling the server: %s", uv_strerror(status));
     listener_run(poll->data);
+}
+
+/* A streaming client was resumed: let MHD run on the next loop turn (not
+ * at once: the resume may come from inside MHD_run, from a handler). */
+static void kick(void *data)
+{
+    struct api *api = data;
+
+    if (api->listener)
+        uv_timer_start(&api->listener->timer, on_timer, 0, 0);
 }
 
 /* MHD's own messages are mostly about clients ("closed by remote side
@@ -171,7 +182,8 @@ static struct api_listener *listener_start(struct api *api, int fd, const struct
 {
     struct api_listener *l = calloc(1, sizeof *l);
     const union MHD_DaemonInfo *info;
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (is_ipv6(fd) ? MHD_USE_IPv6 : 0);
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+                     (is_ipv6(fd) ? MHD_USE_IPv6 : 0);
     int rc;
 
     if (!l || !(l->listen = strdup(cfg->api.listen))) {
@@ -302,7 +314,9 @@ struct api *api_start(uv_loop_t *loop, struct engine *engine, struct store *stor
     }
     api->loop = loop;
     api->env.ctx = (struct api_context){.engine = engine, .store = store};
-    if (api_apply_config(api, config, err, errlen) != 0) {
+    if (!(api->env.ctx.events = api_events_create(loop, kick, api, err, errlen)) ||
+        api_apply_config(api, config, err, errlen) != 0) {
+        api_events_free(api->env.ctx.events);
         free(api->root);
         free(api);
         return NULL;
@@ -317,5 +331,6 @@ void api_stop(struct api *api)
     api->stopped = true;
     listener_close(api->listener);
     api->listener = NULL;
+    api_events_free(api->env.ctx.events);
     maybe_free(api);
 }

@@ -43,6 +43,7 @@
 #include "control.h"
 #include "datawatch.h"
 #include "engine/engine.h"
+#include "engine/events.h"
 #include "engine/pending.h"
 #include "housekeeping.h"
 #include "lib/filemode.h"
@@ -307,6 +308,7 @@ static void reload_config(struct daemon *d)
     d->config = fresh;
     start_watch(d); /* tasks.directory or reload_on_change may have changed */
     log_info("config reloaded from %s", d->opt->config_path);
+    events_publish("daemon", "config_reloaded", json_object());
     if (channels_changed)
         warn_if_unreachable(d);
 }
@@ -343,6 +345,7 @@ static void begin_stop(struct daemon *d, const char *why)
     }
     d->stopping = true;
     log_info("stopping (%s)", why);
+    events_publish("daemon", "stopping", json_pack("{s:s}", "reason", why));
     control_stop(d->control);
     d->control = NULL;
     api_stop(d->api);
@@ -682,6 +685,7 @@ fail:
         uv_run(&d.loop, UV_RUN_DEFAULT);
 done:
     engine_free(d.engine);
+    events_clear();
     if (loop_ready && uv_loop_close(&d.loop) != 0)
         log_error("the event loop still has open handles");
     store_close(d.store);

@@ -23,6 +23,7 @@
 
 #include "config/config.h"
 #include "engine_internal.h"
+#include "events.h"
 #include "lib/utf8.h"
 #include "log/log.h"
 #include "log/tasklog.h"
@@ -46,6 +47,34 @@ static bool queue_less(const struct heap_node *a, const struct heap_node *b)
     return x->seq < y->seq;
 }
 
+/* A `run` event (events.h) of run `run_id`; `more` (taken, may be NULL)
+ * adds its fields. */
+static void publish_run(const char *type, int64_t run_id, const char *task,
+                        enum store_trigger trigger, int64_t scheduled_for, json_t *more)
+{
+    json_t *data = json_pack("{s:I, s:s, s:s}", "run_id", (json_int_t)run_id, "task", task,
+                             "trigger", store_trigger_name(trigger));
+
+    if (data && scheduled_for &&
+        json_object_set_new(data, "scheduled_for", json_integer((json_int_t)scheduled_for)) !=
+            0) {
+        json_decref(data);
+        data = NULL;
+    }
+    if (data && more && json_object_update(data, more) != 0) {
+        json_decref(data);
+        data = NULL;
+    }
+    json_decref(more);
+    events_publish("run", type, data);
+}
+
+/* The first line of a run's error, as JSON (null for none). */
+static json_t *error_line(const char *error)
+{
+    return error ? utf8_json_string(error, strcspn(error, "\n")) : json_null();
+}
+
 void dispatch_init(struct engine *e)
 {
     heap_init(&e->queue, queue_less);
@@ -67,8 +96,13 @@ void dispatch_record(struct engine *e, const struct entry *en, enum store_trigge
     row.attempt = attempt;
     row.error = error;
     row.file_hash = en->loaded ? en->task.hash : NULL;
-    if (pending_run_insert(e->pending, &row, &id, err, sizeof err) < 0)
+    if (pending_run_insert(e->pending, &row, &id, err, sizeof err) < 0) {
         log_error("%s: cannot record a %s fire: %s", en->name, store_status_name(status), err);
+        return;
+    }
+    publish_run("finished", id, en->name, trigger, scheduled_for,
+                json_pack("{s:s, s:o, s:o}", "status", store_status_name(status), "duration",
+                          json_null(), "error", error_line(error)));
 }
 
 /* ---- job lifetime ----------------------------------------------------- */
@@ -98,6 +132,7 @@ static struct job *job_new(struct engine *e, struct entry *en, enum store_trigge
         free(job);
         return NULL;
     }
+    publish_run("queued", job->run_id, en->name, trigger, scheduled_for, NULL);
     job->engine = e;
     job->entry = en;
     job->trigger = trigger;
@@ -165,6 +200,12 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
     if (store_status_failed(outcome->status))
         log_run_failure(job, outcome);
     pending_run_finish(e->pending, job->run_id, job->entry->name, outcome);
+    publish_run("finished", job->run_id, job->entry->name, job->trigger, job->scheduled_for,
+                json_pack("{s:s, s:o, s:o}", "status", store_status_name(outcome->status),
+                          "duration",
+                          job->released ? json_real(outcome->finished_at - job->started_at)
+                                        : json_null(),
+                          "error", error_line(outcome->error)));
     /* Unlinked first: the client may call back into the engine. */
     if (job->prev)
         job->prev->next = job->next;
@@ -314,6 +355,12 @@ static void on_start(void *data, struct run *run, double started_at)
     job->started_at = started_at;
     pending_run_start(e->pending, job->run_id, job->entry->name, (int)executor_pid(run),
                       started_at);
+    /* lateness: how long after its fire instant run() began */
+    publish_run("started", job->run_id, job->entry->name, job->trigger, job->scheduled_for,
+                json_pack("{s:o}", "lateness",
+                          job->scheduled_for
+                              ? json_real(started_at - (double)job->scheduled_for)
+                              : json_null()));
     log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
               (int)executor_pid(run), store_trigger_name(job->trigger));
 }

@@ -10,6 +10,8 @@
 
 #include "config/config.h"
 #include "engine_internal.h"
+#include "events.h"
+#include "lib/utf8.h"
 #include "log/log.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
@@ -214,6 +216,9 @@ static int set_paused(struct entry *en, bool paused, const char *by, char *err, 
     if (paused)
         dispatch_cancel_entry(en, "task paused", false);
     log_info("%s: %s by %s", en->name, paused ? "paused" : "resumed", by);
+    events_publish(
+        "task", paused ? "paused" : "resumed",
+        json_pack("{s:s, s:o}", "task", en->name, "by", utf8_json_string(by, strlen(by))));
     return 0;
 }
 

@@ -14,8 +14,9 @@
  *   engine_status.c  the status report
  *   engine_local.c   `main --task` without a daemon
  *
- * with the pure rules in policy.c and catchup.c and the store's write
- * queue in pending.c.  Nobody outside engine/ includes this file.
+ * with the pure rules in policy.c and catchup.c, the store's write queue
+ * in pending.c, and events.c, the ring of published events (events.h),
+ * which calls nobody.  Nobody outside engine/ includes this file.
  */
 #ifndef ENGINE_INTERNAL_H
 #define ENGINE_INTERNAL_H

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "engine_internal.h"
+#include "events.h"
 #include "lib/suggest.h"
 #include "log/log.h"
 #include "schedule/schedule.h"
@@ -97,6 +98,7 @@ static void entry_remove(struct entry *en, bool forget)
         log_info("%s: task file deleted; unscheduled", en->name);
     else
         log_info("%s: no longer a task of user %s; unscheduled", en->name, e->only_user);
+    events_publish("task", "removed", json_pack("{s:s}", "task", en->name));
     while (*link != en)
         link = &(*link)->next;
     *link = en->next;

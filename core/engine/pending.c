@@ -73,6 +73,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "events.h"
+#include "lib/utf8.h"
 #include "log/log.h"
 #include "spill.h"
 #include "time/clock.h"
@@ -291,12 +293,23 @@ static void describe(const struct pending_write *w, char *buf, size_t len)
     }
 }
 
+/* A `daemon` event: the store refused `what`. */
+static void publish_store_error(const struct pending *p, const char *what)
+{
+    const char *error = store_error(p->store);
+
+    events_publish(
+        "daemon", "store_error",
+        json_pack("{s:s, s:o}", "what", what, "error", utf8_json_string(error, strlen(error))));
+}
+
 static void report_refused(const struct pending *p, const struct pending_write *w)
 {
     char what[PENDING_WHAT_MAX];
 
     describe(w, what, sizeof what);
     log_error("store: %s was refused: %s", what, store_error(p->store));
+    publish_store_error(p, what);
 }
 
 /* A replayed row may have reached the store before the crash that kept
@@ -514,6 +527,7 @@ static enum outcome enqueue(struct pending *p, const struct pending_write *w, bo
         p->retry_ms = PENDING_RETRY_FIRST_MS;
         log_error("store: %s; keeping the run history in memory%s until it can be written",
                   p->error, p->spill ? " and in the spill file" : "");
+        publish_store_error(p, "a write");
         uv_timer_start(&p->timer, on_retry, p->retry_ms, 0);
     }
     *kept = copy->spilled = keep_on_disk(p, copy);

@@ -26,6 +26,8 @@
 
 #include "config/config.h"
 #include "engine_internal.h"
+#include "events.h"
+#include "lib/utf8.h"
 #include "log/log.h"
 #include "schedule/schedule.h"
 #include "task/rocks.h"
@@ -72,6 +74,9 @@ static void set_error(struct entry *en, const char *msg, const char *hash)
     else
         log_error("%s", msg);
     versions_upsert(en);
+    events_publish("task", "broken",
+                   json_pack("{s:s, s:o, s:b}", "task", en->name, "error",
+                             utf8_json_string(msg, strlen(msg)), "last_good", en->loaded));
 }
 
 static void clear_error(struct entry *en)
@@ -116,6 +121,11 @@ static void adopt(struct entry *en, struct task *t)
     if (en->next_fire != SCHEDULE_NEVER)
         tz_format_iso(en->engine->zone, en->next_fire, when, sizeof when);
     log_info("%s: %s; next fire %s", en->name, edit ? "reloaded" : "scheduled", when);
+    events_publish("task", edit ? "changed" : "added",
+                   json_pack("{s:s, s:o}", "task", en->name, "next_fire",
+                             en->next_fire != SCHEDULE_NEVER
+                                 ? json_integer((json_int_t)en->next_fire)
+                                 : json_null()));
 }
 
 static void stage(struct entry *en, struct task *t);
