@@ -129,4 +129,9 @@ void api_events_release(struct api_events *hub, struct MHD_Daemon *mhd);
 void api_events_free(struct api_events *hub);
 void api_get_events(struct api_call *call);
 
+/* api_metrics.c: the counters behind GET /metrics, fed by the events. */
+struct api_metrics *api_metrics_create(char *err, size_t errlen);
+void api_metrics_free(struct api_metrics *metrics);
+void api_get_metrics(struct api_call *call);
+
 #endif

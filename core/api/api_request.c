@@ -112,10 +112,12 @@ static int check_headers(const struct api_request_env *env, struct api_request *
     enum api_match m = api_route_match(api_routes, api_route_count, method, req->uri, &route,
                                        &call->path, allow, err, sizeof err);
 
+    bool open = m == API_MATCH_FOUND &&
+                (route->open || (route->handler == api_get_metrics && env->metrics_public));
+
     call->token_name = "";
-    if (!(m == API_MATCH_FOUND && route->open) &&
-        api_auth_check(env->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION), &call->role,
-                       &call->token_name) != 0) {
+    if (!open && api_auth_check(env->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION),
+                                &call->role, &call->token_name) != 0) {
         api_reply_problem(call, 401, NULL,
                           "a valid bearer token is needed (Authorization: Bearer TOKEN)");
         return -1;
@@ -136,7 +138,7 @@ static int check_headers(const struct api_request_env *env, struct api_request *
         break;
     }
     call->route = route;
-    if (!route->open && call->role < route->role) {
+    if (!open && call->role < route->role) {
         api_reply_problem(call, 403, NULL, "%s %s needs a token with the role %s; '%s' is %s",
                           route->method, route->pattern, config_api_role_name(route->role),
                           call->token_name, config_api_role_name(call->role));

@@ -26,6 +26,7 @@ struct api_request_env {
     struct api_context ctx;
     const struct api_auth *auth;
     size_t max_body;
+    bool metrics_public; /* api.metrics_public */
 };
 
 /* MHD_OPTION_URI_LOG_CALLBACK, with `env` as cls. */

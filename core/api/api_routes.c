@@ -3,7 +3,8 @@
  *
  * The one place a route is added.  Roles (DESIGN: read < operate < admin):
  * GETs are read, actions on tasks and runs operate, changes to the jobs
- * themselves admin.  Only /healthz is open.
+ * themselves admin.  Only /healthz is open, and /metrics when
+ * api.metrics_public says so.
  */
 #include "api_internal.h"
 
@@ -24,6 +25,7 @@ const struct api_route api_routes[] = {
     {"GET", "/api/v1/runs/{id}/log", false, CONFIG_ROLE_READ, NULL, api_get_run_log},
     {"POST", "/api/v1/runs/{id}/cancel", false, CONFIG_ROLE_OPERATE, NULL, api_post_run_cancel},
     {"GET", "/api/v1/events", false, CONFIG_ROLE_READ, api_events_params, api_get_events},
+    {"GET", "/metrics", false, CONFIG_ROLE_READ, NULL, api_get_metrics},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -299,6 +299,7 @@ int api_apply_config(struct api *api, const struct config *cfg, char *err, size_
     api->auth = auth;
     api->env.auth = auth;
     api->env.max_body = (size_t)cfg->api.max_request_size;
+    api->env.metrics_public = cfg->api.metrics_public;
     return 0;
 }
 
@@ -315,8 +316,10 @@ struct api *api_start(uv_loop_t *loop, struct engine *engine, struct store *stor
     api->loop = loop;
     api->env.ctx = (struct api_context){.engine = engine, .store = store};
     if (!(api->env.ctx.events = api_events_create(loop, kick, api, err, errlen)) ||
+        !(api->env.ctx.metrics = api_metrics_create(err, errlen)) ||
         api_apply_config(api, config, err, errlen) != 0) {
         api_events_free(api->env.ctx.events);
+        api_metrics_free(api->env.ctx.metrics);
         free(api->root);
         free(api);
         return NULL;
@@ -332,5 +335,6 @@ void api_stop(struct api *api)
     listener_close(api->listener);
     api->listener = NULL;
     api_events_free(api->env.ctx.events);
+    api_metrics_free(api->env.ctx.metrics);
     maybe_free(api);
 }

@@ -110,6 +110,7 @@ struct config {
         int max_connections;      /* connections served at once */
         int connection_timeout;   /* s a connection may stay silent */
         int64_t max_request_size; /* bytes of a request body */
+        bool metrics_public;      /* GET /metrics answers without a token */
         struct config_api_token *tokens;
         size_t token_count;
     } api;

@@ -107,6 +107,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     INT_FIELD("api", "max_connections", api.max_connections, 1, 64),
     INT_FIELD("api", "connection_timeout", api.connection_timeout, 1, 30),
     SIZE_FIELD("api", "max_request_size", api.max_request_size, MIB),
+    BOOL_FIELD("api", "metrics_public", api.metrics_public, false),
 };
 
 /* Enum settings are stored through an int pointer. */

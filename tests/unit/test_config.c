@@ -287,6 +287,7 @@ static void api_defaults_listen_on_loopback(void)
     CHECK_INT(cfg.api.max_connections, 64);
     CHECK_INT(cfg.api.connection_timeout, 30);
     CHECK_INT(cfg.api.max_request_size, 1024 * 1024);
+    CHECK(!cfg.api.metrics_public, "metrics need a token by default");
     CHECK_INT(cfg.api.token_count, 0);
     config_free(&cfg);
 }
@@ -298,6 +299,7 @@ static void api_section_is_read(void)
     write_config("api:\n"
                  "  listen: \"[::1]:9000\"\n"
                  "  max_request_size: 4KB\n"
+                 "  metrics_public: true\n"
                  "  tokens:\n"
                  "    - { name: ci, role: operate, sha256: "
                  "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08 }\n"
@@ -307,6 +309,7 @@ static void api_section_is_read(void)
     CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
     CHECK_STR(cfg.api.listen, "[::1]:9000");
     CHECK_INT(cfg.api.max_request_size, 4096);
+    CHECK(cfg.api.metrics_public, "metrics_public read");
     CHECK_INT(cfg.api.token_count, 2);
     if (cfg.api.token_count == 2) {
         CHECK_STR(cfg.api.tokens[0].name, "ci");
@@ -316,7 +319,7 @@ static void api_section_is_read(void)
         CHECK(cfg.api.tokens[0].file == NULL, "no file");
         CHECK_STR(cfg.api.tokens[1].file, "config/grafana.token");
         CHECK_INT(cfg.api.tokens[1].role, CONFIG_ROLE_READ);
-        CHECK_STR(after_path(cfg.api.tokens[1].where), ":6:7");
+        CHECK_STR(after_path(cfg.api.tokens[1].where), ":7:7");
     }
     config_free(&cfg);
     write_config("api:\n  listen: \"\"\n");
@@ -336,6 +339,8 @@ static void api_mistakes_are_reported_with_line(void)
         {"api:\n  listen: \"[::1]\"\n", ":2:11: api.listen: expected HOST:PORT"},
         {"api:\n  max_connections: 0\n",
          ":2:20: api.max_connections: expected an integer >= 1"},
+        {"api:\n  metrics_public: yes please\n",
+         ":2:19: api.metrics_public: expected true or false"},
         {"api:\n  token: []\n", ":2:3: unknown key 'token' in section 'api' (did you mean "
                                 "'tokens'?)"},
         {"api:\n  tokens: { a: 1 }\n", ":2:11: api.tokens: expected a list"},
