@@ -3,7 +3,8 @@
 # a run-now's queued, started and finished events within a second, resuming
 # after Last-Event-ID (header and ?last_event_id=), a `missed` event for an
 # id no longer kept, pause and resume as task events, 401 without a token,
-# and a client that never reads while thousands of events go by: it is
+# the heartbeat comment, and a client that never reads while thousands of
+# events go by: it is
 # closed with a comment saying why, the daemon stays small and an
 # every-second task keeps firing on time.
 set -u
@@ -32,7 +33,7 @@ arg = sys.argv[4] if len(sys.argv) > 4 else None
 auth = {"Authorization": "Bearer " + token}
 
 def stream(path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     c.request("GET", path, headers=dict(auth, **(headers or {})))
     r = c.getresponse()
     if r.status != 200:
@@ -107,6 +108,14 @@ elif mode == "pause":
             seen.append(data["type"])
             if len(seen) == 2:
                 break
+elif mode == "heartbeat":
+    # Seconds until the first heartbeat comment.
+    t0 = time.time()
+    r = stream("/api/v1/events")
+    for id_, name, data in events(r):
+        if name == ":" and data == "heartbeat":
+            print("heartbeat after %.1f s" % (time.time() - t0))
+            break
 elif mode == "stalled":
     # A client that reads nothing while ARG pauses and resumes go by,
     # then reads what it is given.
@@ -183,6 +192,14 @@ e2e_check unknown_id_gives_missed "a missed event first, then the oldest kept (1
 sse "$TOKEN" pause
 e2e_check pause_and_resume_are_task_events "task paused then resumed, by the token, got $(cat "$out")" \
     sh -c "grep -q \"^task paused token 'local' via API\" '$out' && grep -q '^task resumed' '$out'"
+
+sse "$TOKEN" heartbeat
+e2e_check heartbeat_every_15_s "a heartbeat comment within 15 s of the stream's opening, got $(cat "$out")" \
+    /usr/bin/python3 -c '
+import sys
+t = [float(l.split()[2]) for l in open(sys.argv[1]) if l.startswith("heartbeat after")]
+assert t and t[0] < 16, t
+' "$out"
 
 # ---- a client that never reads ---------------------------------------------------
 
