@@ -355,10 +355,11 @@ static void on_start(void *data, struct run *run, double started_at)
     job->started_at = started_at;
     pending_run_start(e->pending, job->run_id, job->entry->name, (int)executor_pid(run),
                       started_at);
-    /* lateness: how long after its fire instant run() began */
+    /* lateness: how long after its fire instant run() began (a retry
+     * starts late on purpose, a run by hand has no instant) */
     publish_run("started", job->run_id, job->entry->name, job->trigger, job->scheduled_for,
                 json_pack("{s:o}", "lateness",
-                          job->scheduled_for
+                          job->scheduled_for && job->attempt == 1
                               ? json_real(started_at - (double)job->scheduled_for)
                               : json_null()));
     log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
