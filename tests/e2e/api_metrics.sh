@@ -3,7 +3,7 @@
 # Prometheus text format (promtool check metrics), 401 without a token,
 # the counters and histograms moving after runs (by task and status,
 # duration, lateness, last success), the broken task files, build info and
-# start time, and api.metrics_public opening /metrics alone to a caller
+# start time, label values escaped, and api.metrics_public opening /metrics alone to a caller
 # without a token.
 set -u
 . tests/e2e/lib.sh
@@ -23,6 +23,10 @@ return { schedule = every(1).hours, timeout = 10, run = function() end }
 EOF
 e2e_task bad <<'EOF'
 return { schedule = every(1).hours, timeout = 10, run = function() error("boom") end }
+EOF
+# A name with a quote and a backslash, which a label value escapes.
+e2e_task 'q"uo\te' <<'EOF'
+return { schedule = every(1).hours, timeout = 10, run = function() end }
 EOF
 e2e_task broken <<'EOF'
 return { schedule = every(1).hours, run = function() end
@@ -48,10 +52,10 @@ sample_is() {
 scrape
 e2e_check metrics_need_a_token "401 without a token, got $code" [ "$code" = 401 ]
 
-for task in good good bad; do
+for task in good good bad 'q%22uo%5Cte'; do
     curl -s -o /dev/null -X POST -H "$H" "$A/api/v1/tasks/$task/run"
 done
-e2e_wait 10 e2e_sql_true "SELECT count(*) = 3 FROM runs WHERE \"trigger\" = 'api' AND finished_at IS NOT NULL"
+e2e_wait 10 e2e_sql_true "SELECT count(*) = 4 FROM runs WHERE \"trigger\" = 'api' AND finished_at IS NOT NULL"
 e2e_wait 5 e2e_sql_true "SELECT count(*) >= 2 FROM runs WHERE task = 'tick' AND status = 'success'"
 scrape -H "$H"
 e2e_check metrics_answer_as_text "200 text/plain; version=0.0.4, got $code $(cat "$E2E_ROOT/headers")" \
@@ -65,6 +69,8 @@ fi
 e2e_check runs_counted_by_task_and_status "good 2 successes, bad 1 failure, got $(grep runs_total "$out")" \
     sh -c "[ '$(sample 'taskscheduler_runs_total{task="good",status="success"}')' = 2 ] &&
            [ '$(sample 'taskscheduler_runs_total{task="bad",status="failed"}')' = 1 ]"
+e2e_check label_values_escaped "the quote and backslash of q\"uo\\te escaped, got $(grep 'runs_total.*uo' "$out")" \
+    grep -qxF 'taskscheduler_runs_total{task="q\"uo\\te",status="success"} 1' "$out"
 e2e_check duration_histogram_counts_runs "2 durations of good, all within the +Inf bucket, got $(grep 'duration.*good' "$out")" \
     sh -c "[ '$(sample 'taskscheduler_run_duration_seconds_count{task="good"}')' = 2 ] &&
            [ '$(sample 'taskscheduler_run_duration_seconds_bucket{task="good",le="+Inf"}')' = 2 ]"
@@ -88,7 +94,7 @@ e2e_check gauges_and_info "1 broken file, nothing running or queued, build info,
            /usr/bin/python3 -c 'import sys; assert abs(float(sys.argv[1]) - $now) < 60' '$(sample taskscheduler_start_time_seconds)'"
 
 curl -s -o /dev/null -X POST -H "$H" "$A/api/v1/tasks/good/run"
-e2e_wait 10 e2e_sql_true "SELECT count(*) = 4 FROM runs WHERE \"trigger\" = 'api' AND finished_at IS NOT NULL"
+e2e_wait 10 e2e_sql_true "SELECT count(*) = 5 FROM runs WHERE \"trigger\" = 'api' AND finished_at IS NOT NULL"
 scrape -H "$H"
 e2e_check counters_move "good's successes 2 -> 3, got $(grep runs_total "$out")" \
     sample_is 'taskscheduler_runs_total{task="good",status="success"}' 3
