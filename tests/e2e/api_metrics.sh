@@ -3,8 +3,8 @@
 # Prometheus text format (promtool check metrics), 401 without a token,
 # the counters and histograms moving after runs (by task and status,
 # duration, lateness, last success), the broken task files, build info and
-# start time, label values escaped, and api.metrics_public opening /metrics alone to a caller
-# without a token.
+# start time, label values escaped, and api.metrics_public opening /metrics
+# alone to a caller without a token.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
