@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh TEST... — run the given tests (binaries, *.sh scripts run with sh,
-# *.py scripts run with Debian's python3), then every DIR/*.sh but DIR/lib.sh, where DIR is $TESTS_SCRIPT_DIR
+# *.py scripts run with Debian's python3), then every DIR/*.sh but the
+# shared helpers (DIR/lib.sh, DIR/*_lib.sh), where DIR is $TESTS_SCRIPT_DIR
 # (default tests/e2e; make test-faults uses tests/faults; empty: none).
 #
 # Every test prints "ok - name" or "not ok - name"; this runner counts them,
@@ -43,7 +44,7 @@ for test in "$@"; do
 done
 for script in ${scripts:+"$scripts"/*.sh}; do
     [ -e "$script" ] || continue
-    [ "$script" = "$scripts/lib.sh" ] && continue   # shared helpers, not a test
+    case "$script" in "$scripts/lib.sh" | "$scripts"/*_lib.sh) continue ;; esac # helpers
     run_one "$script" sh "$script"
 done
 echo "$passed passed, $failed failed"

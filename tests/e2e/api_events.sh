@@ -10,9 +10,7 @@
 set -u
 . tests/e2e/lib.sh
 e2e_setup
-unset TASKSCHED_API__LISTEN
-
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. tests/e2e/api_lib.sh
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 api:
   listen: 127.0.0.1:$PORT
@@ -23,7 +21,6 @@ EOF
 e2e_task job <<'EOF'
 return { schedule = every(1).hours, timeout = 10, run = function() print("job") end }
 EOF
-out="$E2E_ROOT/out"
 
 # The stream client: sse.py PORT TOKEN MODE [ARG]; prints what it saw.
 cat >"$E2E_ROOT/sse.py" <<'PY'

@@ -8,9 +8,7 @@
 set -u
 . tests/e2e/lib.sh
 e2e_setup
-unset TASKSCHED_API__LISTEN
-
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. tests/e2e/api_lib.sh
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 api:
   listen: 127.0.0.1:$PORT

@@ -12,12 +12,7 @@
 set -u
 . tests/e2e/lib.sh
 e2e_setup
-unset TASKSCHED_API__LISTEN
-
-free_port() {
-    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-PORT=$(free_port)
+. tests/e2e/api_lib.sh
 READ_TOKEN=reader-token-for-the-runs-test
 OP_TOKEN=operator-token-for-the-runs-test
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
@@ -47,33 +42,6 @@ e2e_task big <<'EOF'
 return { schedule = every(1).days,
          command = { "sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x" } }
 EOF
-out="$E2E_ROOT/out"
-hdr="$E2E_ROOT/headers"
-
-# req [CURL ARGS...] URL: the status in $code, the body in $out, the
-# headers in $hdr.
-req() {
-    code=$(curl -s -o "$out" -D "$hdr" -w '%{http_code}' "$@" 2>/dev/null)
-    [ -n "$code" ] || code=000
-}
-url() {
-    echo "http://127.0.0.1:$PORT$1"
-}
-bearer() {
-    echo "Authorization: Bearer $1"
-}
-body_is() {
-    /usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$out" 2>/dev/null
-}
-has_header() {
-    tr -d '\r' <"$hdr" | grep -qi "^$1: $2"
-}
-# problem STATUS [PARAMETER]: the last response was STATUS with an RFC 9457
-# body, naming PARAMETER when given.
-problem() {
-    [ "$code" = "$1" ] && has_header Content-Type 'application/problem+json' &&
-        body_is "d['status'] == $1 and d['detail'] and ('${2:-}' == '' or d['parameter'] == '${2:-}')"
-}
 bad() {
     problem 400 "$1" && body_is "\"parameter '$1'\" in d['detail']"
 }
