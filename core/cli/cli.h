@@ -104,9 +104,9 @@ int cmd_status(const struct cli_options *opt, int argc, char **argv);
 int cmd_task(const struct cli_options *opt, int argc, char **argv);
 
 /* `show RUN_ID` and `history --show RUN_ID` (cmd_show.c): one run in full,
- * or its JSON object; errors are reported under `command`'s name.  The exit
+ * or its JSON object with --json; errors are reported under `command`'s name.  The exit
  * code: 1 when there is no such run, 2 when `id` is not a run id. */
-int cmd_show_run(const struct cli_options *opt, const char *command, const char *id, bool json);
+int cmd_show_run(const struct cli_options *opt, const char *command, const char *id);
 extern const struct cli_command cmd_show_entry, cmd_logs_entry;
 
 /* The daemon in this process (`main`), or detached (`--daemon`): its exit

@@ -21,19 +21,12 @@
 
 struct cancel_args {
     long long run_id;
-    bool json;
 };
 
-static int cancel_parse(const struct cli_options *opt, int argc, char **argv,
-                        struct cancel_args *args)
+static int cancel_parse(int argc, char **argv, struct cancel_args *args)
 {
-    args->json = opt->json;
     for (int i = 1; i < argc; i++) {
         char *end;
-        if (strcmp(argv[i], "--json") == 0) {
-            args->json = true;
-            continue;
-        }
         if (argv[i][0] == '-' || args->run_id)
             return cli_bad_arg("cancel", argv[i], false);
         errno = 0;
@@ -83,14 +76,14 @@ static int cancel_exec(const struct cli_options *opt, int argc, char **argv)
     json_t *reply;
     int rc = 1;
 
-    if (cancel_parse(opt, argc, argv, &args) < 0)
+    if (cancel_parse(argc, argv, &args) < 0)
         return cli_command_usage(&cmd_cancel_entry);
     reply = cancel_ask(opt, args.run_id, err, sizeof err);
     if (!reply) {
         fprintf(stderr, "cancel: %s\n", err);
         return 1;
     }
-    if ((args.json ? table_print_json(reply, stdout)
+    if ((opt->json ? table_print_json(reply, stdout)
                    : printf("run %lld of %s: cancelled; SIGTERM sent, SIGKILL after %d s if "
                             "it is still there\n",
                             args.run_id, json_string_value(json_object_get(reply, "task")),

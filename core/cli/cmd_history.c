@@ -34,7 +34,6 @@
 struct history_args {
     const char *task, *show;
     long count;
-    bool json;
     struct store_run_filter filter;
 };
 
@@ -58,7 +57,6 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
 {
     memset(args, 0, sizeof *args);
     args->count = HISTORY_DEFAULT_COUNT;
-    args->json = opt->json;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool takes_value = strcmp(arg, "-n") == 0 || strcmp(arg, "--status") == 0 ||
@@ -70,9 +68,7 @@ static int history_parse(const struct cli_options *opt, int argc, char **argv,
 
         if (takes_value && !value)
             return cli_bad_arg("history", arg, true);
-        if (strcmp(arg, "--json") == 0)
-            args->json = true;
-        else if (strcmp(arg, "-n") == 0)
+        if (strcmp(arg, "-n") == 0)
             rc = cli_parse_count("history", "-n", value, HISTORY_MAX_COUNT, &args->count);
         else if (strcmp(arg, "--status") == 0)
             rc = history_value(store_filter_status(value, &args->filter, why, sizeof why), arg,
@@ -241,7 +237,7 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
     if (history_parse(opt, argc, argv, &args) < 0)
         return cli_command_usage(&cmd_history_entry);
     if (args.show) {
-        rc = cmd_show_run(opt, "history", args.show, args.json);
+        rc = cmd_show_run(opt, "history", args.show);
         return rc == EXIT_USAGE ? cli_command_usage(&cmd_history_entry) : rc;
     }
     if (taskview_filtered(opt) &&
@@ -268,8 +264,8 @@ static int history_exec(const struct cli_options *opt, int argc, char **argv)
     if (args.task && json_array_size(walk.runs) == 0 &&
         taskname_check(opt, "history", args.task) != 0)
         goto done;
-    bool none = !args.json && shown && json_array_size(json_object_get(shown, "tasks")) == 0;
-    if ((args.json ? table_print_json(walk.runs, stdout)
+    bool none = !opt->json && shown && json_array_size(json_object_get(shown, "tasks")) == 0;
+    if ((opt->json ? table_print_json(walk.runs, stdout)
          : none    ? taskview_print_none(opt)
                    : history_print(opt, walk.runs)) < 0 ||
         fflush(stdout) != 0)

@@ -25,7 +25,6 @@ struct pause_args {
     const char **names; /* argc slots */
     size_t count;
     bool paused; /* pause, else resume */
-    bool json;
 };
 
 static const char *pause_verb(const struct pause_args *args)
@@ -33,14 +32,10 @@ static const char *pause_verb(const struct pause_args *args)
     return args->paused ? "pause" : "resume";
 }
 
-static int pause_parse(const struct cli_options *opt, int argc, char **argv,
-                       struct pause_args *args)
+static int pause_parse(int argc, char **argv, struct pause_args *args)
 {
-    args->json = opt->json;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            args->json = true;
-        else if (argv[i][0] != '-')
+        if (argv[i][0] != '-')
             args->names[args->count++] = argv[i];
         else
             return cli_bad_arg(pause_verb(args), argv[i], false);
@@ -215,7 +210,7 @@ static int pause_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", argv[0]);
         return 1;
     }
-    if (pause_parse(opt, argc, argv, &args) < 0) {
+    if (pause_parse(argc, argv, &args) < 0) {
         rc = cli_command_usage(args.paused ? &cmd_pause_entry : &cmd_resume_entry);
         goto done;
     }
@@ -226,7 +221,7 @@ static int pause_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "%s: %s\n", pause_verb(&args), err);
         goto done;
     }
-    if ((args.json ? table_print_json(doc, stdout) : pause_print(&args, doc, !not_running)) <
+    if ((opt->json ? table_print_json(doc, stdout) : pause_print(&args, doc, !not_running)) <
             0 ||
         fflush(stdout) != 0)
         goto done;

@@ -28,13 +28,11 @@
 struct reset_args {
     const char **names; /* --task NAMEs (argc slots) */
     size_t count;
-    bool all, dry_run, future_only, json;
+    bool all, dry_run, future_only;
 };
 
-static int reset_parse(const struct cli_options *opt, int argc, char **argv,
-                       struct reset_args *args)
+static int reset_parse(int argc, char **argv, struct reset_args *args)
 {
-    args->json = opt->json;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--all") == 0)
             args->all = true;
@@ -42,8 +40,6 @@ static int reset_parse(const struct cli_options *opt, int argc, char **argv,
             args->dry_run = true;
         else if (strcmp(argv[i], "--future-only") == 0)
             args->future_only = true;
-        else if (strcmp(argv[i], "--json") == 0)
-            args->json = true;
         else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc)
             args->names[args->count++] = argv[++i];
         else
@@ -253,7 +249,7 @@ static int reset_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "reset: out of memory\n");
         return 1;
     }
-    if (reset_parse(opt, argc, argv, &args) < 0) {
+    if (reset_parse(argc, argv, &args) < 0) {
         rc = cli_command_usage(&cmd_reset_entry);
         goto done;
     }
@@ -272,7 +268,7 @@ static int reset_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "reset: %s\n", err);
         goto done;
     }
-    if ((args.json ? table_print_json(changes, stdout) : reset_print(opt, &args, changes)) <
+    if ((opt->json ? table_print_json(changes, stdout) : reset_print(opt, &args, changes)) <
             0 ||
         fflush(stdout) != 0)
         goto done;

@@ -136,7 +136,7 @@ static void show_print(const struct tz *zone, const json_t *run, const char *out
     show_block(title, json_string_value(json_object_get(run, "output_tail")));
 }
 
-int cmd_show_run(const struct cli_options *opt, const char *command, const char *id, bool json)
+int cmd_show_run(const struct cli_options *opt, const char *command, const char *id)
 {
     struct show_found found = {.zone = opt->default_zone};
     char err[SHOW_ERR_MAX], *end, *output = NULL;
@@ -161,7 +161,7 @@ int cmd_show_run(const struct cli_options *opt, const char *command, const char 
         fprintf(stderr, "%s: no run %lld\n", command, n);
     else if (!found.run)
         fprintf(stderr, "%s: out of memory\n", command);
-    else if (json)
+    else if (opt->json)
         rc = table_print_json(found.run, stdout) == 0 && fflush(stdout) == 0 ? 0 : 1;
     else if (store_run_output(st, (int64_t)n, &output) < 0)
         fprintf(stderr, "%s: %s\n", command, store_error(st));
@@ -178,13 +178,10 @@ int cmd_show_run(const struct cli_options *opt, const char *command, const char 
 static int show_exec(const struct cli_options *opt, int argc, char **argv)
 {
     const char *id = NULL;
-    bool json = opt->json;
     int rc;
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (argv[i][0] != '-' && !id)
+        if (argv[i][0] != '-' && !id)
             id = argv[i];
         else {
             cli_bad_arg("show", argv[i], false);
@@ -195,7 +192,7 @@ static int show_exec(const struct cli_options *opt, int argc, char **argv)
         cli_bad_args("show", "which run? (show RUN_ID, the ID column of history)");
         return cli_command_usage(&cmd_show_entry);
     }
-    rc = cmd_show_run(opt, "show", id, json);
+    rc = cmd_show_run(opt, "show", id);
     return rc == EXIT_USAGE ? cli_command_usage(&cmd_show_entry) : rc;
 }
 
