@@ -131,7 +131,8 @@ static int set_action(struct args *a, enum action action, const char *arg)
 static const char *const action_options[] = {"--daemon", "--status",  "--task",
                                              "--help",   "--version", NULL};
 static const char *const global_options[] = {
-    "--root", "--config", "--user", "--json", "--verbose", "--include-examples", NULL};
+    "--root",    "--config",           "--user", "--tag", "--json", "--wide",
+    "--verbose", "--include-examples", NULL};
 
 /* Neither an option nor a command: say so, with the word meant ("status"
  * is most likely --status). */

@@ -115,8 +115,8 @@ int cmd_daemon(const struct cli_options *opt, bool detach);
 
 /* The program's own usage line (cli_usage prints it after "usage: "
  * and the program's name). */
-#define CLI_USAGE                                                      \
-    "[--root DIR] [--config FILE] [--verbose] [--json] [--user NAME] " \
+#define CLI_USAGE                                                               \
+    "[--root DIR] [--config FILE] [--verbose] [--json] [--wide] [--user NAME] " \
     "[--tag TAGS] [--include-examples] [--daemon | --status | --task NAME | COMMAND [ARGS]]"
 
 /* The full --help text to stdout, the commands' lines made from their
