@@ -11,6 +11,7 @@
  *   api_routes.c   THE route table: every route, its role and its handler
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
  *   api_runs.c     runs: list, one, its log, cancel
+ *   api_calendar.c GET /api/v1/calendar
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *
  * A handler gets a struct api_call (the matched route's parameters, the
@@ -115,6 +116,8 @@ void api_get_runs(struct api_call *call);
 void api_get_run(struct api_call *call);
 void api_post_run_cancel(struct api_call *call);
 void api_get_run_log(struct api_call *call);
+extern const struct api_param api_calendar_params[];
+void api_get_calendar(struct api_call *call);
 
 /* api_events.c: the event stream's clients, woken by each event and by
  * a heartbeat timer on `loop`; kick(kick_data) after a client was resumed

@@ -18,10 +18,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fires.h"
-#include "schedule/schedule.h"
 #include "table.h"
-#include "task/sandbox.h"
+#include "task/calendar.h"
 #include "time/clock.h"
 #include "time/instant_json.h"
 #include "time/tz.h"
@@ -68,53 +66,41 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
 /* The warnings (stderr, or "warnings" with --json) and the fires: one
  * instant a line, or {"expression", "zone", "from", "from_epoch",
  * "warnings": [TEXT...], "fires": [{"at", "at_epoch"}...]}.  The exit code. */
-static int calendar_print(const struct cli_options *opt, const struct calendar_args *args,
-                          const struct schedule_set *set, const struct tz *zone, int64_t from)
+static int calendar_print(const struct cli_options *opt, const char *expr, json_t *fires,
+                          json_t *warnings, const struct tz *zone, int64_t from)
 {
-    json_t *fires = fires_json(set, from, zone, args->count);
-    json_t *warnings = json_array();
-    json_t *doc = NULL, *fire;
-    char warning[SCHEDULE_WORDS_MAX];
+    json_t *doc, *item;
     size_t i;
-    int rc = 1;
+    int rc = 0;
 
-    if (!fires || !warnings)
-        goto done;
-    for (i = 0; i < set->count; i++) {
-        if (!schedule_warning(&set->items[i], from, zone, warning, sizeof warning))
-            continue;
-        if (!opt->json)
-            fprintf(stderr, "calendar: warning: %s\n", warning);
-        else if (json_array_append_new(warnings, json_string(warning)) < 0)
-            goto done;
-    }
     if (opt->json) {
-        doc = json_pack("{s:s, s:s, s:O, s:O}", "expression", args->expr, "zone", tz_name(zone),
+        doc = json_pack("{s:s, s:s, s:O, s:O}", "expression", expr, "zone", tz_name(zone),
                         "warnings", warnings, "fires", fires);
-        if (!doc || instant_json_set(doc, "from", zone, (double)from) < 0)
-            goto done;
+        if (!doc || instant_json_set(doc, "from", zone, (double)from) < 0) {
+            fprintf(stderr, "calendar: out of memory\n");
+            json_decref(doc);
+            return 1;
+        }
         rc = table_print_json(doc, stdout) < 0 ? 1 : 0;
-        goto done;
+        json_decref(doc);
+        return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
     }
-    rc = 0;
-    json_array_foreach(fires, i, fire)
+    json_array_foreach(warnings, i, item)
     {
-        if (rc == 0 && printf("%s\n", json_string_value(json_object_get(fire, "at"))) < 0)
+        fprintf(stderr, "calendar: warning: %s\n", json_string_value(item));
+    }
+    json_array_foreach(fires, i, item)
+    {
+        if (rc == 0 && printf("%s\n", json_string_value(json_object_get(item, "at"))) < 0)
             rc = 1;
     }
-done:
-    if (!fires || !warnings || (opt->json && !doc))
-        fprintf(stderr, "calendar: out of memory\n");
-    json_decref(doc);
-    json_decref(warnings);
-    json_decref(fires);
     return rc == 0 && fflush(stdout) == 0 ? 0 : 1;
 }
 
 static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
 {
     struct calendar_args args = {0};
-    struct schedule_set set = {0};
+    json_t *fires, *warnings;
     const struct tz *zone = opt->default_zone;
     char err[CALENDAR_ERR_MAX];
     int64_t at = clock_now_s();
@@ -130,12 +116,14 @@ static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
         fprintf(stderr, "calendar: --from: %s\n", err);
         return EXIT_USAGE;
     }
-    if (sandbox_eval_schedule(args.expr, &set, err, sizeof err) < 0) {
+    if ((rc = calendar_expr(args.expr, at, zone, args.count, &fires, &warnings, err,
+                            sizeof err)) < 0) {
         fprintf(stderr, "calendar: %s\n", err);
-        return EXIT_USAGE; /* the expression is an argument: a usage error */
+        return rc == -1 ? EXIT_USAGE : 1; /* the expression is an argument: a usage error */
     }
-    rc = calendar_print(opt, &args, &set, zone, at);
-    schedule_set_free(&set);
+    rc = calendar_print(opt, args.expr, fires, warnings, zone, at);
+    json_decref(fires);
+    json_decref(warnings);
     return rc;
 }
 

@@ -3,17 +3,17 @@
  *
  * Computed from the task file as it is now, one ISO-8601 instant with its
  * UTC offset per line (like `main calendar`), followed by how far away it
- * is; or one JSON document (fires.h).  A schedule with fewer fires prints
+ * is; or one JSON document (task/calendar.h).  A schedule with fewer fires prints
  * fewer.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "fires.h"
 #include "runview.h"
 #include "schedule/schedule.h"
 #include "table.h"
+#include "task/calendar.h"
 #include "taskname.h"
 #include "taskview.h"
 #include "time/clock.h"
@@ -49,7 +49,7 @@ static int next_print(const struct cli_options *opt, const char *name, const str
                       long count)
 {
     int64_t now = clock_now_s();
-    json_t *fires = fires_json(&task->schedules, now, opt->default_zone, count);
+    json_t *fires = calendar_fires(&task->schedules, now, opt->default_zone, count);
     json_t *fire;
     size_t i;
     int rc = 0;

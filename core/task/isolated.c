@@ -294,3 +294,47 @@ void isolated_load(struct isolated_job *jobs, size_t count)
 {
     isolated_run(jobs, count, load_job, ISOLATED_TIMEOUT_MS);
 }
+
+/* The schedule comes back in a task that has nothing else: the wire
+ * carries tasks, and a task's fields but its schedules are cheap to send
+ * empty (task_wire_get_task wants name, path, title and description). */
+static int eval_schedule(struct isolated_job *job)
+{
+    struct task *t = &job->task;
+
+    memset(t, 0, sizeof *t);
+    if (sandbox_eval_schedule(job->content, &t->schedules, job->err, sizeof job->err) < 0)
+        return -1;
+    t->name = strdup(job->name);
+    t->path = strdup(job->path);
+    t->title = strdup("");
+    t->description = strdup("");
+    t->args = json_array();
+    if (!t->name || !t->path || !t->title || !t->description || !t->args) {
+        task_free(t); /* the worker's: a 1-byte allocation fails only under a ulimit */
+        snprintf(job->err, sizeof job->err, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int isolated_eval_schedule(const char *expr, struct schedule_set *out, char *err, size_t errlen)
+{
+    struct isolated_job job = {
+        .path = "schedule",
+        .name = "schedule",
+        .content = expr,
+        .content_len = strlen(expr),
+    };
+
+    memset(out, 0, sizeof *out);
+    isolated_run(&job, 1, eval_schedule, ISOLATED_TIMEOUT_MS);
+    if (!job.loaded) {
+        snprintf(err, errlen, "%s", job.err);
+        return job.judged ? -1 : -2;
+    }
+    *out = job.task.schedules;
+    job.task.schedules = (struct schedule_set){0};
+    task_free(&job.task);
+    return 0;
+}

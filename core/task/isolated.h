@@ -52,4 +52,14 @@ void isolated_load(struct isolated_job *jobs, size_t count);
 /* The same with any evaluation and timeout (the tests hang on purpose). */
 void isolated_run(struct isolated_job *jobs, size_t count, isolated_eval *eval, int timeout_ms);
 
+/* sandbox_eval_schedule(expr) in a worker, bounded as a task file is: a
+ * schedule expression typed by a user (`main calendar`, GET
+ * /api/v1/calendar) is a top level like any other.  0 with `out` filled
+ * (free it with schedule_set_free); -1 when the expression is at fault,
+ * with the DSL's message (or "schedule: evaluation took longer than 2 s")
+ * in err; -2 when it got no verdict (no worker could be started, out of
+ * memory), with why in err. */
+int isolated_eval_schedule(const char *expr, struct schedule_set *out, char *err,
+                           size_t errlen);
+
 #endif
