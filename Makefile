@@ -18,7 +18,7 @@ PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
              libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev tzdata
-DEB_TEST  := python3 sqlite3 procps util-linux luarocks binutils clang-format groff-base curl prometheus
+DEB_TEST  := python3 python3-jsonschema sqlite3 procps util-linux luarocks binutils clang-format groff-base curl prometheus
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -38,8 +38,9 @@ endif
 
 CORE_SRC    := $(wildcard core/*/*.c)
 HELPER_SRC  := $(wildcard helpers/*.c)
-LUA_SRC     := $(wildcard lua/*.lua)
-OBJ         := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) $(BUILD)/embedded_lua.o
+# Compiled into the binary: the Lua runtime and the API's OpenAPI document.
+EMBED_SRC   := $(wildcard lua/*.lua) core/api/openapi.json
+OBJ         := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) $(BUILD)/embedded.o
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC   := $(wildcard bench/bench_*.c)
@@ -64,32 +65,31 @@ $(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# lua/NAME.lua -> one C array each, plus the embedded_lua[] index.
-$(BUILD)/embedded_lua.c: $(LUA_SRC) Makefile
+# Each file of EMBED_SRC -> one C array, plus the embedded_files[] index
+# by the file's path in the repository (lib/embedded.h).
+$(BUILD)/embedded.c: $(EMBED_SRC) Makefile
 	@mkdir -p $(BUILD)
-	@{ echo '/* generated from the files of lua/ by the Makefile; do not edit */'; \
+	@{ echo '/* generated from the files of EMBED_SRC by the Makefile; do not edit */'; \
 	   echo '#include "lib/embedded.h"'; \
 	   echo '#include <string.h>'; \
-	   for f in $(LUA_SRC); do \
-	     n=$$(basename $$f .lua); \
-	     echo "static const unsigned char lua_$$n[] = {"; \
+	   i=0; for f in $(EMBED_SRC); do \
+	     echo "static const unsigned char embedded_$$i[] = {"; \
 	     od -An -v -tx1 $$f | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	     echo "0x00};"; \
+	     echo "0x00};"; i=$$((i + 1)); \
 	   done; \
-	   echo 'const struct embedded_file embedded_lua[] = {'; \
-	   for f in $(LUA_SRC); do \
-	     n=$$(basename $$f .lua); \
-	     echo "  {\"$$n\", lua_$$n, sizeof lua_$$n - 1},"; \
+	   echo 'const struct embedded_file embedded_files[] = {'; \
+	   i=0; for f in $(EMBED_SRC); do \
+	     echo "  {\"$$f\", embedded_$$i, sizeof embedded_$$i - 1},"; i=$$((i + 1)); \
 	   done; \
 	   echo '  {0, 0, 0}};'; \
-	   echo 'const size_t embedded_lua_count = sizeof embedded_lua / sizeof embedded_lua[0] - 1;'; \
+	   echo 'const size_t embedded_files_count = sizeof embedded_files / sizeof embedded_files[0] - 1;'; \
 	   echo 'const struct embedded_file *embedded_find(const char *name) {'; \
-	   echo '  for (size_t i = 0; i < embedded_lua_count; i++)'; \
-	   echo '    if (strcmp(embedded_lua[i].name, name) == 0) return &embedded_lua[i];'; \
+	   echo '  for (size_t i = 0; i < embedded_files_count; i++)'; \
+	   echo '    if (strcmp(embedded_files[i].name, name) == 0) return &embedded_files[i];'; \
 	   echo '  return 0; }'; \
 	 } > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/embedded_lua.o: $(BUILD)/embedded_lua.c $(BUILD)/flags
+$(BUILD)/embedded.o: $(BUILD)/embedded.c $(BUILD)/flags
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a
@@ -151,7 +151,7 @@ FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_BIN      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_REPLAY   := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_NAMES))
 FUZZ_OBJ      := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) \
-                 $(FUZZ_BUILD)/embedded_lua.o
+                 $(FUZZ_BUILD)/embedded.o
 
 fuzz-deps:
 	@scripts/install_deps.sh $(DEB_BUILD) $(DEB_FUZZ)
@@ -184,7 +184,7 @@ $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/embedded_lua.o: $(BUILD)/embedded_lua.c
+$(FUZZ_BUILD)/embedded.o: $(BUILD)/embedded.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -11,7 +11,7 @@
  *   api_routes.c   THE route table: every route, its role and its handler
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
  *   api_runs.c     runs: list, one, its log, cancel
- *   api_calendar.c GET /api/v1/calendar
+ *   api_calendar.c GET /api/v1/calendar         api_openapi.c  the OpenAPI document
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *
  * A handler gets a struct api_call (the matched route's parameters, the
@@ -96,10 +96,6 @@ void api_reply_problem(struct api_call *call, unsigned status, const char *param
 /* The reason phrase of a status ("Not Found"). */
 const char *api_status_title(unsigned status);
 
-/* api_routes.c: the table api_request.c matches against. */
-extern const struct api_route api_routes[];
-extern const size_t api_route_count;
-
 /* The handlers, one file per group of routes, and the query parameters
  * they declare. */
 extern const struct api_param api_status_params[], api_tasks_params[];
@@ -118,6 +114,7 @@ void api_post_run_cancel(struct api_call *call);
 void api_get_run_log(struct api_call *call);
 extern const struct api_param api_calendar_params[];
 void api_get_calendar(struct api_call *call);
+void api_get_openapi(struct api_call *call);
 
 /* api_events.c: the event stream's clients, woken by each event and by
  * a heartbeat timer on `loop`; kick(kick_data) after a client was resumed

@@ -50,6 +50,11 @@ enum api_match {
     API_MATCH_BAD_PATH,   /* a parameter segment does not decode: 400, why in err */
 };
 
+/* api_routes.c: the server's table, which api_request.c matches against
+ * and core/api/openapi.json describes (tests/unit/test_api_openapi.c). */
+extern const struct api_route api_routes[];
+extern const size_t api_route_count;
+
 /* Find the route of `method` and the raw `path` (no query string) among
  * routes[0..count).  HEAD finds the GET route.  On API_MATCH_FOUND,
  * *found and *params are set; `allow` (API_ALLOW_MAX bytes) is set on

@@ -89,7 +89,7 @@ void dsl_install(lua_State *L)
         {"time", check_time},   {"zone", check_zone}, {"cron", check_cron},
         {"civil", check_civil}, {NULL, NULL},
     };
-    const struct embedded_file *file = embedded_find("dsl");
+    const struct embedded_file *file = embedded_find("lua/dsl.lua");
 
     if (file == NULL)
         luaL_error(L, "lua/dsl.lua is not embedded in this binary");
