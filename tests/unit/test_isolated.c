@@ -1,10 +1,12 @@
 /* test_isolated.c — task files evaluated in a worker process: a task
  * crosses the pipe whole (task_wire.c), and a stuck or crashing evaluation
- * costs its one file and its timeout (isolated.c).
+ * costs its one file and its timeout (isolated.c); a schedule expression
+ * is evaluated there too and its schedules come back (isolated_eval_schedule).
  * Run from the repository root (tests/run.sh does).
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include "task/task.h"
 #include "task/task_wire.h"
 #include "testing.h"
+#include "time/tz.h"
 
 #define ALL_FIELDS "tests/fixtures/tasks/good/all_fields.lua"
 #define TEST_TIMEOUT_MS 300
@@ -203,6 +206,39 @@ static void an_empty_batch_forks_nothing(void)
     CHECK(1, "returns");
 }
 
+static void a_schedule_expression_comes_back_from_the_worker(void)
+{
+    struct schedule_set set;
+    char err[TASK_ERR_MAX];
+
+    CHECK_INT(isolated_eval_schedule("{ every(5).minutes, cron('0 9 * * MON') }", &set, err,
+                                     sizeof err),
+              0);
+    CHECK_INT(set.count, 2);
+    if (set.count == 2) {
+        CHECK_STR(set.items[0].text, "every(5).minutes");
+        CHECK_INT(schedule_set_next_fire(&set, 0, tz_get("UTC", err, sizeof err)), 300);
+    }
+    schedule_set_free(&set);
+    CHECK_INT(isolated_eval_schedule("0 9 * * MON-FRI", &set, err, sizeof err), 0);
+    CHECK_INT(set.count, 1);
+    schedule_set_free(&set);
+}
+
+static void a_bad_schedule_expression_is_its_dsl_error(void)
+{
+    struct schedule_set set;
+    char err[TASK_ERR_MAX] = "";
+
+    CHECK_INT(isolated_eval_schedule("every(0).minutes", &set, err, sizeof err), -1);
+    CHECK(strstr(err, "every(n): expected an integer >= 1, got 0") != NULL, "got '%s'", err);
+    CHECK_INT(set.count, 0);
+    CHECK_INT(
+        isolated_eval_schedule("(function() while true do end end)()", &set, err, sizeof err),
+        -1);
+    CHECK(err[0] != '\0', "an endless expression is stopped with a message");
+}
+
 int main(void)
 {
     RUN(wire_round_trip_keeps_every_field);
@@ -211,5 +247,7 @@ int main(void)
     RUN(later_stuck_files_get_a_tenth);
     RUN(the_issue_files_fail_promptly);
     RUN(an_empty_batch_forks_nothing);
+    RUN(a_schedule_expression_comes_back_from_the_worker);
+    RUN(a_bad_schedule_expression_is_its_dsl_error);
     TESTING_EXIT();
 }
