@@ -297,7 +297,8 @@ void isolated_load(struct isolated_job *jobs, size_t count)
 
 /* The schedule comes back in a task that has nothing else: the wire
  * carries tasks, and a task's fields but its schedules are cheap to send
- * empty (task_wire_get_task wants name, path, title and description). */
+ * empty (task_wire_get_task wants name, path, title and description; the
+ * content, the expression itself, is copied, never NULL). */
 static int eval_schedule(struct isolated_job *job)
 {
     struct task *t = &job->task;
@@ -305,12 +306,14 @@ static int eval_schedule(struct isolated_job *job)
     memset(t, 0, sizeof *t);
     if (sandbox_eval_schedule(job->content, &t->schedules, job->err, sizeof job->err) < 0)
         return -1;
+    t->content = strndup(job->content, job->content_len);
+    t->content_len = job->content_len;
     t->name = strdup(job->name);
     t->path = strdup(job->path);
     t->title = strdup("");
     t->description = strdup("");
     t->args = json_array();
-    if (!t->name || !t->path || !t->title || !t->description || !t->args) {
+    if (!t->content || !t->name || !t->path || !t->title || !t->description || !t->args) {
         task_free(t); /* the worker's: a 1-byte allocation fails only under a ulimit */
         snprintf(job->err, sizeof job->err, "out of memory");
         return -1;
