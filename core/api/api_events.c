@@ -1,21 +1,23 @@
 /* api_events.c — GET /api/v1/events: the daemon's events (engine/events.h)
  * as Server-Sent Events.
  *
- * Each client is a cursor into the engine's ring of the last EVENTS_RING
- * events, not a queue of its own: what it holds is the id of its next
- * event and the one event being written, so a client that reads slowly or
- * not at all costs the same few bytes as any other.  MHD asks for the
- * stream's bytes (a content reader) only when the socket can take them;
- * when the client has everything, its connection is suspended, and each
- * new event (or the heartbeat timer) resumes the suspended ones.  A client
- * whose next event has left the ring is closed, with a comment saying
- * why; reconnecting with Last-Event-ID then tells it what it missed.
+ * Each client is a stream (api_stream.h) whose source is a cursor into
+ * the engine's ring of the last EVENTS_RING events, not a queue of its
+ * own: what it holds is the id of its next event and the one event being
+ * written, so a client that reads slowly or not at all costs the same few
+ * bytes as any other.  Each new event (or the heartbeat timer) wakes the
+ * waiting clients.  A client whose next event has left the ring is
+ * closed, with a comment saying why; reconnecting with Last-Event-ID then
+ * tells it what it missed.
  *
  * A resumed stream starts after `Last-Event-ID` (the header, or
  * ?last_event_id=): when that event is no longer kept (or is from an
  * earlier life of the daemon, whose ids start again at 1), the stream
  * begins with a `missed` event and then the oldest one kept.  An id that
  * is not a number is ignored (the stream starts with the next event).
+ *
+ * The hub also keeps the list of followed run logs (api_runs.c), woken by
+ * the engine's output watch (engine_watch_output) for their run.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,38 +26,29 @@
 #include <string.h>
 
 #include <microhttpd.h>
-#include <sys/socket.h>
 
 #include "api_internal.h"
+#include "api_stream.h"
+#include "engine/engine.h"
 #include "engine/events.h"
-#include "log/log.h"
 
 #define HEARTBEAT_MS 15000
-#define STREAM_BLOCK 4096 /* bytes MHD asks for at most at a time */
-#define SEND_BUFFER 32768 /* bytes of the socket's send buffer */
 #define CONTENT_TYPE "text/event-stream; charset=utf-8"
-
-struct sse_client;
 
 struct api_events {
     uv_timer_t heartbeat;
-    struct sse_client *clients;
-    void (*kick)(void *data); /* MHD must run to serve what was resumed */
-    void *kick_data;
+    struct api_stream_list streams; /* the event streams */
+    struct api_stream_list logs;    /* followed run logs, by run id */
+    struct engine *engine;          /* watched once a log is followed */
 };
 
 struct sse_client {
     struct api_events *hub;
-    struct sse_client *prev, *next;
-    struct MHD_Connection *conn;
     uint64_t next_id;     /* of the next event to send */
     int64_t asked;        /* ?last_event_id=, or -1 (read by make_stream) */
     int64_t missed_after; /* >= 0: first tell it events after this id are lost */
+    bool greeted;         /* the first comment went */
     bool heartbeat;       /* a heartbeat comment is due */
-    bool suspended;       /* waiting for an event */
-    bool ending;          /* after `text`, the stream ends */
-    char *text;           /* what is being sent, from `off` */
-    size_t len, off;
 };
 
 const struct api_param api_events_params[] = {
@@ -63,32 +56,31 @@ const struct api_param api_events_params[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
-static void wake(struct sse_client *c)
-{
-    if (!c->suspended)
-        return;
-    c->suspended = false;
-    MHD_resume_connection(c->conn);
-    c->hub->kick(c->hub->kick_data);
-}
-
 static void on_event(void *data, const struct event *ev)
 {
     struct api_events *hub = data;
 
     (void)ev;
-    for (struct sse_client *c = hub->clients; c; c = c->next)
-        wake(c);
+    for (struct api_stream *s = hub->streams.first; s; s = s->next)
+        api_stream_wake(s);
 }
 
 static void on_heartbeat(uv_timer_t *timer)
 {
     struct api_events *hub = timer->data;
 
-    for (struct sse_client *c = hub->clients; c; c = c->next) {
-        c->heartbeat = true;
-        wake(c);
+    for (struct api_stream *s = hub->streams.first; s; s = s->next) {
+        ((struct sse_client *)s->data)->heartbeat = true;
+        api_stream_wake(s);
     }
+}
+
+/* The engine's news of a run's output: its followers read on. */
+static void on_output(void *data, int64_t run_id)
+{
+    struct api_events *hub = data;
+
+    api_stream_wake_topic(&hub->logs, run_id);
 }
 
 struct api_events *api_events_create(uv_loop_t *loop, void (*kick)(void *data), void *kick_data,
@@ -101,12 +93,20 @@ struct api_events *api_events_create(uv_loop_t *loop, void (*kick)(void *data), 
         free(hub);
         return NULL;
     }
-    hub->kick = kick;
-    hub->kick_data = kick_data;
+    hub->streams = hub->logs = (struct api_stream_list){NULL, kick, kick_data};
     uv_timer_init(loop, &hub->heartbeat);
     hub->heartbeat.data = hub;
     uv_timer_start(&hub->heartbeat, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     return hub;
+}
+
+struct api_stream_list *api_events_logs(struct api_events *hub, struct engine *engine)
+{
+    if (!hub->engine) {
+        hub->engine = engine;
+        engine_watch_output(engine, on_output, hub);
+    }
+    return &hub->logs;
 }
 
 static void on_hub_closed(uv_handle_t *handle)
@@ -119,41 +119,18 @@ void api_events_free(struct api_events *hub)
     if (!hub)
         return;
     events_unsubscribe(on_event, hub);
+    if (hub->engine)
+        engine_watch_output(hub->engine, NULL, NULL);
     uv_close((uv_handle_t *)&hub->heartbeat, on_hub_closed);
 }
 
 void api_events_release(struct api_events *hub, struct MHD_Daemon *mhd)
 {
-    for (struct sse_client *c = hub->clients; c; c = c->next) {
-        const union MHD_ConnectionInfo *info =
-            MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_DAEMON);
-        if (info && info->daemon == mhd) {
-            c->ending = true;
-            wake(c);
-        }
-    }
+    api_stream_release(&hub->streams, mhd);
+    api_stream_release(&hub->logs, mhd);
 }
 
-/* Make `text` (taken; NULL: out of memory) the next thing sent: 0, or -1. */
-static int set_text(struct sse_client *c, char *text, int len)
-{
-    free(c->text);
-    c->text = len < 0 ? NULL : text;
-    c->len = c->text ? (size_t)len : 0;
-    c->off = 0;
-    if (len < 0)
-        free(text);
-    return c->text ? 0 : -1;
-}
-
-static int set_copy(struct sse_client *c, const char *text)
-{
-    char *copy = strdup(text);
-
-    return set_text(c, copy, copy ? (int)strlen(copy) : -1);
-}
-
-static int format_event(struct sse_client *c, const struct event *ev)
+static int format_event(struct api_stream *s, const struct event *ev)
 {
     char *json = json_dumps(ev->data, JSON_COMPACT), *text = NULL;
     int len = -1;
@@ -162,89 +139,53 @@ static int format_event(struct sse_client *c, const struct event *ev)
         len =
             asprintf(&text, "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n", ev->id, ev->kind, json);
     free(json);
-    return set_text(c, text, len);
+    return api_stream_text(s, text, len);
 }
 
-/* The next piece of the stream into c->text: 1 when there is one, 0 when
- * the client has everything, -1 out of memory. */
-static int next_text(struct sse_client *c)
+static int send_comment(struct api_stream *s, const char *text)
 {
+    return api_stream_copy(s, text, strlen(text)) == 0 ? 1 : -1;
+}
+
+/* The next piece of the stream (api_stream_source.next). */
+static int next_text(struct api_stream *s, void *data)
+{
+    struct sse_client *c = data;
     char *text = NULL;
     const struct event *ev;
 
+    if (!c->greeted) { /* a first comment, so that the client sees the stream open at once */
+        c->greeted = true;
+        return send_comment(s, ": connected\n\n");
+    }
     if (c->missed_after >= 0) {
         int len = asprintf(&text,
                            "event: missed\ndata: {\"type\":\"missed\",\"after\":%" PRId64
                            ",\"first\":%" PRIu64 "}\n\n",
                            c->missed_after, events_first());
         c->missed_after = -1;
-        return set_text(c, text, len) == 0 ? 1 : -1;
+        return api_stream_text(s, text, len) == 0 ? 1 : -1;
     }
     if (c->next_id < events_first()) {
         int len = asprintf(&text,
                            ": closed: this client fell more than %d events behind; "
                            "reconnect with Last-Event-ID\n\n",
                            EVENTS_RING);
-        c->ending = true;
-        return set_text(c, text, len) == 0 ? 1 : -1;
+        api_stream_end(s);
+        return api_stream_text(s, text, len) == 0 ? 1 : -1;
     }
     if ((ev = events_get(c->next_id))) {
         c->next_id++;
-        return format_event(c, ev) == 0 ? 1 : -1;
+        return format_event(s, ev) == 0 ? 1 : -1;
     }
     if (c->heartbeat) {
         c->heartbeat = false;
-        return set_copy(c, ": heartbeat\n\n") == 0 ? 1 : -1;
+        return send_comment(s, ": heartbeat\n\n");
     }
     return 0;
 }
 
-static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
-{
-    struct sse_client *c = cls;
-    size_t written = 0;
-
-    (void)pos;
-    for (;;) {
-        if (c->off < c->len) {
-            size_t n = c->len - c->off < max - written ? c->len - c->off : max - written;
-            memcpy(buf + written, c->text + c->off, n);
-            c->off += n;
-            written += n;
-            if (written == max)
-                return (ssize_t)written;
-            continue;
-        }
-        if (c->ending)
-            return written ? (ssize_t)written : MHD_CONTENT_READER_END_OF_STREAM;
-        switch (next_text(c)) {
-        case 1:
-            continue;
-        case -1:
-            log_error("api: out of memory writing the event stream; closing it");
-            return MHD_CONTENT_READER_END_WITH_ERROR;
-        }
-        if (written)
-            return (ssize_t)written;
-        c->suspended = true;
-        MHD_suspend_connection(c->conn);
-        return 0;
-    }
-}
-
-static void free_client(void *cls)
-{
-    struct sse_client *c = cls;
-
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        c->hub->clients = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    free(c->text);
-    free(c);
-}
+static const struct api_stream_source sse_source = {next_text, free, "event stream"};
 
 /* Where a stream resumed after `last` begins. */
 static void start_after(struct sse_client *c, uint64_t last)
@@ -271,50 +212,16 @@ static int64_t header_id(struct MHD_Connection *conn)
     return errno || end == text || *end || n < 0 ? -1 : (int64_t)n;
 }
 
-/* The kernel would grow the socket's send buffer to megabytes for a
- * client that does not read: a fixed one keeps what it holds for a stream
- * small, and a client that stops reading falls behind in the ring (and is
- * closed) instead.  A failure only loses that bound. */
-static void limit_send_buffer(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    int size = SEND_BUFFER;
-
-    if (!info || setsockopt(info->connect_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
-        log_debug("api: the event stream's send buffer keeps the kernel's size");
-}
-
 static struct MHD_Response *make_stream(void *data, struct MHD_Connection *conn)
 {
     struct sse_client *c = data;
-    struct MHD_Response *resp;
     int64_t last = c->asked >= 0 ? c->asked : header_id(conn);
 
-    c->conn = conn;
-    limit_send_buffer(conn);
     if (last >= 0)
         start_after(c, (uint64_t)last);
     else
         c->next_id = events_next();
-    c->next = c->hub->clients;
-    if (c->next)
-        c->next->prev = c;
-    c->hub->clients = c;
-    /* A first comment, so that the client sees the stream open at once. */
-    if (set_copy(c, ": connected\n\n") != 0 ||
-        !(resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, read_stream,
-                                                   c, free_client))) {
-        log_error("api: out of memory opening an event stream");
-        free_client(c);
-        return NULL;
-    }
-    if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE) != MHD_YES) {
-        log_error("api: out of memory opening an event stream");
-        MHD_destroy_response(resp); /* frees the client */
-        return NULL;
-    }
-    return resp;
+    return api_stream_open(&c->hub->streams, conn, CONTENT_TYPE, &sse_source, c, 0);
 }
 
 void api_get_events(struct api_call *call)

@@ -13,6 +13,7 @@
  *   api_runs.c     runs: list, one, its log, cancel
  *   api_calendar.c GET /api/v1/calendar         api_openapi.c  the OpenAPI document
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
+ *   api_stream.c   responses written while they last (the events, a followed log)
  *
  * A handler gets a struct api_call (the matched route's parameters, the
  * query checked against its declaration, the body, the caller's role) and
@@ -37,6 +38,7 @@ struct engine;
 struct store;
 struct api_events;
 struct api_metrics;
+struct api_stream_list;
 struct MHD_Connection;
 struct MHD_Daemon;
 struct MHD_Response;
@@ -107,7 +109,7 @@ void api_post_task_run(struct api_call *call);
 void api_post_task_pause(struct api_call *call);
 void api_post_task_resume(struct api_call *call);
 void api_put_or_delete_task(struct api_call *call);
-extern const struct api_param api_runs_params[];
+extern const struct api_param api_runs_params[], api_run_log_params[];
 void api_get_runs(struct api_call *call);
 void api_get_run(struct api_call *call);
 void api_post_run_cancel(struct api_call *call);
@@ -127,6 +129,9 @@ struct api_events *api_events_create(uv_loop_t *loop, void (*kick)(void *data), 
                                      char *err, size_t errlen);
 void api_events_release(struct api_events *hub, struct MHD_Daemon *mhd);
 void api_events_free(struct api_events *hub);
+/* The list of followed run logs (each stream's topic its run id), woken
+ * by `engine`'s output watch, which the hub holds from the first call on. */
+struct api_stream_list *api_events_logs(struct api_events *hub, struct engine *engine);
 void api_get_events(struct api_call *call);
 
 /* api_metrics.c: the counters behind GET /metrics, fed by the events. */

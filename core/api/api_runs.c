@@ -5,7 +5,8 @@
  * uses (store_history), their filter values parsed by the same functions
  * (store_filter.c), and each run is the document `history --json` prints
  * (store_run_json); a cancel goes through engine_cancel, as the socket's
- * `cancel` does.
+ * `cancel` does.  A followed log streams the output the engine holds for
+ * a running run (engine_run_output), then the store's rest.
  *
  * Pages: newest first, `limit` runs (default 50) and, when more are left,
  * "next": the same query with before=ID of the last run shown, so a page
@@ -18,14 +19,23 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "api_stream.h"
 #include "engine/engine.h"
+#include "log/log.h"
 #include "store/store.h"
 #include "time/clock.h"
 
 #define RUNS_LIMIT_DEFAULT 50
 #define RUNS_LIMIT_MAX 500
 #define RUNS_ERR_MAX 512
+#define FOLLOW_BLOCK 4096 /* bytes of live output a follower holds at most */
+#define LOG_CONTENT_TYPE "text/plain; charset=utf-8"
 #define RUNS_NEXT_MAX (API_QUERY_BYTES * 3 + 64) /* every value percent-encoded, and the path */
+
+const struct api_param api_run_log_params[] = {
+    {"follow", API_PARAM_BOOL, 0, 0, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
 
 const struct api_param api_runs_params[] = {
     {"task", API_PARAM_TEXT, 1, 256, NULL},
@@ -270,12 +280,102 @@ void api_post_run_cancel(struct api_call *call)
     api_reply_json(call, 202, found.doc);
 }
 
+/* A followed log: the bytes sent so far of the run's output. */
+struct log_follower {
+    struct engine *engine;
+    struct store *store;
+    struct api_stream_list *list;
+    int64_t run_id;
+    size_t sent;
+};
+
+/* The rest of what the store kept of the run's output past f->sent, and
+ * the end: the output the engine showed live is always the start of it
+ * (engine_run_output), so the whole stream is the non-follow answer. */
+static int follow_rest(struct api_stream *s, struct log_follower *f)
+{
+    char *output = NULL;
+    size_t len;
+    int got = store_run_output(f->store, f->run_id, &output);
+
+    api_stream_end(s);
+    if (got < 0)
+        log_warn("api: the followed log of run %" PRId64 " ends early: %s", f->run_id,
+                 store_error(f->store));
+    else if (got == 0)
+        log_info("api: the followed log of run %" PRId64 " ends with what it showed live: "
+                 "the store holds no output of it (yet)",
+                 f->run_id);
+    if (got <= 0 || (len = strlen(output)) <= f->sent) {
+        free(output);
+        return 1;
+    }
+    memmove(output, output + f->sent, len - f->sent + 1);
+    return api_stream_text(s, output, (int)(len - f->sent)) == 0 ? 1 : -1;
+}
+
+/* The next piece of a followed log (api_stream_source.next): what the run
+ * printed since the last piece, FOLLOW_BLOCK bytes at most, so that a
+ * follower holds no more however far behind it reads; nothing while the
+ * run waits to begin or has printed nothing new (the engine's output
+ * watch wakes it); once it ended, the rest from the store. */
+static int follow_next(struct api_stream *s, void *data)
+{
+    struct log_follower *f = data;
+    const char *live;
+    size_t len;
+
+    switch (engine_run_output(f->engine, f->run_id, f->sent, &live, &len)) {
+    case ENGINE_OUTPUT_WAITING:
+        return 0;
+    case ENGINE_OUTPUT_LIVE:
+        if (len == 0)
+            return 0;
+        len = len < FOLLOW_BLOCK ? len : FOLLOW_BLOCK;
+        f->sent += len;
+        return api_stream_copy(s, live, len) == 0 ? 1 : -1;
+    case ENGINE_OUTPUT_GONE:
+        break;
+    }
+    return follow_rest(s, f);
+}
+
+static const struct api_stream_source follow_source = {follow_next, free, "followed run log"};
+
+static struct MHD_Response *make_follow(void *data, struct MHD_Connection *conn)
+{
+    struct log_follower *f = data;
+
+    return api_stream_open(f->list, conn, LOG_CONTENT_TYPE, &follow_source, f, f->run_id);
+}
+
+/* ?follow=1 on a run not over yet: 200 with its output streamed as it
+ * comes, the response ending when the run does. */
+static void follow_log(struct api_call *call, int64_t id)
+{
+    struct log_follower *f = calloc(1, sizeof *f);
+
+    if (!f) {
+        api_reply_problem(call, 500, NULL, "out of memory following run %" PRId64, id);
+        return;
+    }
+    *f = (struct log_follower){.engine = call->ctx->engine,
+                               .store = call->ctx->store,
+                               .list = api_events_logs(call->ctx->events, call->ctx->engine),
+                               .run_id = id};
+    call->reply.status = 200;
+    call->reply.custom = (struct api_custom){make_follow, f};
+}
+
 /* The run's whole output and log lines as they came (text/plain), kept
  * when it ended, cut at logging.run_output_max with the cut marked.  404
  * for no such run, and for one that kept none: not ended yet, or ended
- * before outputs were kept (`output_tail` in its document has the end). */
+ * before outputs were kept (`output_tail` in its document has the end).
+ * With ?follow=1 a run that is queued or running streams it instead
+ * (follow_log); a run that is over answers as without. */
 void api_get_run_log(struct api_call *call)
 {
+    const struct api_query_value *follow = api_query_get(&call->query, "follow");
     int64_t id = run_id(call);
     struct run_found found;
     char *output = NULL;
@@ -284,6 +384,11 @@ void api_get_run_log(struct api_call *call)
     if (id < 0 || run_find(call, id, &found) < 0)
         return;
     json_decref(found.doc);
+    if (follow && follow->number &&
+        (found.status == STORE_RUN_QUEUED || found.status == STORE_RUN_RUNNING)) {
+        follow_log(call, id);
+        return;
+    }
     got = store_run_output(call->ctx->store, id, &output);
     if (got < 0)
         api_reply_problem(call, 500, NULL, "cannot read the output of run %" PRId64 ": %s", id,

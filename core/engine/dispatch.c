@@ -214,6 +214,8 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
     if (job->next)
         job->next->prev = job->prev;
     e->job_count--;
+    if (e->on_output)
+        e->on_output(e->output_data, job->run_id);
     if (job->client.on_done)
         job->client.on_done(job->client.data, job->run_id, outcome->status,
                             outcome->has_exit_code ? outcome->exit_code : ENGINE_NO_EXIT_CODE,
@@ -353,6 +355,8 @@ static void on_start(void *data, struct run *run, double started_at)
 
     job->released = true;
     job->started_at = started_at;
+    if (e->on_output) /* what it printed before its "started" was read shows now */
+        e->on_output(e->output_data, job->run_id);
     pending_run_start(e->pending, job->run_id, job->entry->name, (int)executor_pid(run),
                       started_at);
     /* lateness: how long after its fire instant run() began (a retry
@@ -374,6 +378,17 @@ static void on_output(void *data, const char *stream, const char *line, size_t l
         job->client.on_output(job->client.data, stream, line, len);
 }
 
+/* The run's kept output grew: its followers (engine_watch_output) may
+ * read more once it has begun; before, engine_run_output shows none. */
+static void on_kept(void *data)
+{
+    struct job *job = data;
+    struct engine *e = job->engine;
+
+    if (e->on_output && job->released)
+        e->on_output(e->output_data, job->run_id);
+}
+
 /* The run changed its task's state: saved in order with the run's rows. */
 static void on_state(void *data, const char *key, const char *value_json)
 {
@@ -387,6 +402,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome);
 static const struct executor_callbacks job_callbacks = {
     .on_start = on_start,
     .on_output = on_output,
+    .on_kept = on_kept,
     .on_state = on_state,
     .on_exit = on_exit_cb,
 };

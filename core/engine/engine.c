@@ -277,6 +277,34 @@ int engine_cancel(struct engine *e, int64_t run_id, const char *by, const char *
     return 0;
 }
 
+enum engine_output engine_run_output(struct engine *e, int64_t run_id, size_t offset,
+                                     const char **data, size_t *len)
+{
+    bool running;
+    struct job *job = dispatch_find(e, run_id, &running);
+    size_t kept;
+    const char *output;
+
+    *data = "";
+    *len = 0;
+    if (!job)
+        return ENGINE_OUTPUT_GONE;
+    if (!job->run || !job->released)
+        return ENGINE_OUTPUT_WAITING;
+    output = executor_output(job->run, &kept);
+    if (offset < kept) {
+        *data = output + offset;
+        *len = kept - offset;
+    }
+    return ENGINE_OUTPUT_LIVE;
+}
+
+void engine_watch_output(struct engine *e, void (*fn)(void *data, int64_t run_id), void *data)
+{
+    e->on_output = fn;
+    e->output_data = data;
+}
+
 json_t *engine_reset_next_fires(struct engine *e, const char *const *names, size_t count,
                                 bool future_only, bool dry_run, char *err, size_t errlen)
 {

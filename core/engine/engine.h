@@ -206,6 +206,30 @@ json_t *engine_set_paused(struct engine *engine, const char *const *names, size_
 int engine_cancel(struct engine *engine, int64_t run_id, const char *by, const char **task,
                   char *err, size_t errlen);
 
+/* A run's output while it runs, for GET /runs/{id}/log?follow=1: what
+ * engine_run_output found for `run_id`. */
+enum engine_output {
+    ENGINE_OUTPUT_GONE,    /* no such run in flight: it ended (its output is in
+                            * the store, unless the store refused it: pending.h) */
+    ENGINE_OUTPUT_WAITING, /* queued, prepared or waiting to retry: no output yet */
+    ENGINE_OUTPUT_LIVE,    /* running: *data holds its output from `offset` on */
+};
+
+/* The output run `run_id` kept so far (stdout, stderr and log lines as
+ * they came, as the store will have it), from byte `offset` on: *len
+ * bytes at *data (0 when nothing arrived past offset), valid until the
+ * loop turns.  Bytes shown are never taken back: they are always the
+ * start of what the store keeps when the run ends. */
+enum engine_output engine_run_output(struct engine *engine, int64_t run_id, size_t offset,
+                                     const char **data, size_t *len);
+
+/* Call fn(data, run_id) when a running run's output grew and when a run
+ * ended (after its row was written); one watcher, fn NULL for none.  fn
+ * runs inside the engine's callbacks: it must not call the engine, only
+ * note that run_id has news. */
+void engine_watch_output(struct engine *engine, void (*fn)(void *data, int64_t run_id),
+                         void *data);
+
 /* `main reset`: recompute stored next fires from now.  `names` lists the
  * tasks (count 0 = all).  Every task reset gets its first fire after now;
  * an overdue one (its next fire passed) has its missed fires dropped, not

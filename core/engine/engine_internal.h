@@ -163,6 +163,8 @@ struct engine {
     bool stopping;
     void (*on_job_done)(void *data);
     void *hook_data;
+    void (*on_output)(void *data, int64_t run_id); /* engine_watch_output */
+    void *output_data;
     int open_handles;
     void (*on_stopped)(void *data);
     void *stopped_data;

@@ -219,6 +219,25 @@ static char *tail_string(const struct run *run)
     return out;
 }
 
+/* The bytes of the kept output up to its last whole UTF-8 character: a
+ * character still arriving (or split by the bound) is left out.  It only
+ * grows as output comes, and output_string keeps at least as much, so what
+ * executor_output showed is always the start of the final output. */
+static size_t output_whole(const struct run *run)
+{
+    size_t len = run->output_len, lead = len;
+
+    while (lead > 0 && ((unsigned char)run->output[lead - 1] & 0xc0) == 0x80)
+        lead--;
+    if (lead > 0 && (unsigned char)run->output[lead - 1] >= 0xc0) {
+        unsigned char c = (unsigned char)run->output[lead - 1];
+        size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (len - (lead - 1) < need)
+            return lead - 1;
+    }
+    return len;
+}
+
 /* The kept output as a string: when some was cut, from the start to the
  * last whole UTF-8 character, a line break, and the mark saying how much
  * is missing. */
@@ -228,15 +247,7 @@ static char *output_string(const struct run *run)
     char *out;
 
     if (cut > 0) { /* drop a character the bound split */
-        size_t lead = len;
-        while (lead > 0 && ((unsigned char)run->output[lead - 1] & 0xc0) == 0x80)
-            lead--;
-        if (lead > 0 && (unsigned char)run->output[lead - 1] >= 0xc0) {
-            unsigned char c = (unsigned char)run->output[lead - 1];
-            size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-            if (len - (lead - 1) < need)
-                keep = lead - 1;
-        }
+        keep = output_whole(run);
         cut += len - keep;
     }
     if (!(out = malloc(keep + 2 + EXECUTOR_OUTPUT_CUT_MARK_MAX)))
@@ -508,6 +519,8 @@ static void handle_message(struct run *run, const char *line, size_t len)
     case RUN_MESSAGE_LOG:
         tasklog_write(run->task, run->title, msg.level, msg.msg, msg.msg_len, msg.fields);
         output_log_line(run, &msg);
+        if (run->cb.on_kept)
+            run->cb.on_kept(run->data);
         if (run->stream_output && run->cb.on_output)
             stream_log_line(run, &msg);
         break;
@@ -614,6 +627,8 @@ static void feed(struct run *run, enum stream_id id, const char *data, size_t n)
     if (id != STREAM_CHANNEL) {
         tail_append(run, data, n);
         output_append(run, data, n);
+        if (run->cb.on_kept)
+            run->cb.on_kept(run->data);
     }
     while (n > 0) {
         const char *nl = memchr(data, '\n', n);
@@ -1027,6 +1042,12 @@ pid_t executor_pid(const struct run *run)
 int64_t executor_run_id(const struct run *run)
 {
     return run->run_id;
+}
+
+const char *executor_output(const struct run *run, size_t *len)
+{
+    *len = output_whole(run);
+    return run->output ? run->output : "";
 }
 
 bool executor_released(const struct run *run)

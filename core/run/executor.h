@@ -84,6 +84,8 @@ struct executor_callbacks {
     void (*on_state)(void *data, const char *key, const char *value_json);
     /* The run is over; the struct run is freed right after this returns. */
     void (*on_exit)(void *data, const struct run_outcome *outcome);
+    /* The kept output grew (executor_output has more); may be NULL. */
+    void (*on_kept)(void *data);
 };
 
 /* Spawn the run.  NULL with a message in err when the process could not be
@@ -101,6 +103,12 @@ void executor_stop(struct run *run, const char *reason);
 pid_t executor_pid(const struct run *run);
 int64_t executor_run_id(const struct run *run);
 bool executor_released(const struct run *run);
+
+/* The output kept so far (stdout, stderr and log lines as they came, as
+ * run_outcome.output will have them): *len bytes, up to the last whole
+ * UTF-8 character, so always the start of the final output.  Valid until
+ * the loop turns. */
+const char *executor_output(const struct run *run, size_t *len);
 
 /* Processes (threads) a run may add to those its user has when it starts:
  * its RLIMIT_NPROC (proclimit.h).  Linux does not hold root to it, so it

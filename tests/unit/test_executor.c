@@ -166,7 +166,7 @@ done:
 static void run_fixture(const char *file, const struct options *opt, struct outcome *o)
 {
     char src[PATH_MAX], dst[PATH_MAX], name[PATH_MAX], err[TASK_ERR_MAX];
-    struct executor_callbacks cb = {on_start, on_output, on_state, on_exit_cb};
+    struct executor_callbacks cb = {on_start, on_output, on_state, on_exit_cb, NULL};
     json_t *empty = json_object();
     struct task task;
     uv_loop_t loop;
