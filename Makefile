@@ -18,7 +18,7 @@ PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
              libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev tzdata
-DEB_TEST  := python3 python3-jsonschema sqlite3 procps util-linux luarocks binutils clang-format groff-base curl prometheus
+DEB_TEST  := python3 python3-jsonschema sqlite3 procps util-linux luarocks binutils clang-format groff-base curl prometheus openssl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

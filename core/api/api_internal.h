@@ -6,6 +6,7 @@
  *   api_request.c  one HTTP request: its body, its token, its route, its reply
  *   api_respond.c  an api_reply turned into an MHD response
  *   api_auth.c     bearer tokens to roles           api_token.c  data/api.token
+ *   api_tls.c      api.tls_cert and api.tls_key read for HTTPS
  *   api_route.c    the route matcher                api_query.c  query strings
  *   api_decode.c   percent-decoding                 api_reply.c  replies, problems
  *   api_routes.c   THE route table: every route, its role and its handler

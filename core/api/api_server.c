@@ -24,6 +24,7 @@
 
 #include "api_auth.h"
 #include "api_request.h"
+#include "api_tls.h"
 #include "api_token.h"
 #include "config/config.h"
 #include "lib/hostport.h"
@@ -41,6 +42,7 @@ struct api_listener {
     /* What it was started with, to tell whether a reload needs a new one. */
     char *listen;
     int max_connections, connection_timeout;
+    struct api_tls tls; /* HTTPS with these, or none */
 };
 
 struct api {
@@ -70,6 +72,7 @@ static void on_handle_closed(uv_handle_t *handle)
     if (--l->handles > 0)
         return;
     free(l->listen);
+    api_tls_free(&l->tls);
     free(l);
     api->closing--;
     maybe_free(api);
@@ -176,20 +179,29 @@ static bool is_ipv6(int fd)
     return getsockname(fd, (struct sockaddr *)&addr, &len) == 0 && addr.ss_family == AF_INET6;
 }
 
-/* A listener on `fd` (taken: closed on failure too). */
+/* A listener on `fd` (taken: closed on failure too) serving HTTPS with
+ * `tls` when it holds a certificate (taken too). */
 static struct api_listener *listener_start(struct api *api, int fd, const struct config *cfg,
-                                           char *err, size_t errlen)
+                                           struct api_tls *tls, char *err, size_t errlen)
 {
     struct api_listener *l = calloc(1, sizeof *l);
     const union MHD_DaemonInfo *info;
     unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-                     (is_ipv6(fd) ? MHD_USE_IPv6 : 0);
+                     (is_ipv6(fd) ? MHD_USE_IPv6 : 0) | (tls->cert ? MHD_USE_TLS : 0);
+    struct MHD_OptionItem tls_options[] = {
+        {tls->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls->cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key},
+        {MHD_OPTION_END, 0, NULL},
+    };
     int rc;
 
     if (!l || !(l->listen = strdup(cfg->api.listen))) {
         snprintf(err, errlen, "api: out of memory");
+        api_tls_free(tls);
         goto fail;
     }
+    l->tls = *tls;
+    *tls = (struct api_tls){NULL, NULL};
     l->api = api;
     l->max_connections = cfg->api.max_connections;
     l->connection_timeout = cfg->api.connection_timeout;
@@ -198,7 +210,16 @@ static struct api_listener *listener_start(struct api *api, int fd, const struct
         mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg->api.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg->api.connection_timeout, MHD_OPTION_URI_LOG_CALLBACK, api_request_begin,
-        &api->env, MHD_OPTION_NOTIFY_COMPLETED, api_request_end, &api->env, MHD_OPTION_END);
+        &api->env, MHD_OPTION_NOTIFY_COMPLETED, api_request_end, &api->env, MHD_OPTION_ARRAY,
+        tls_options, MHD_OPTION_END);
+    if (!l->mhd && l->tls.cert) {
+        snprintf(err, errlen,
+                 "%s: api.tls_cert, api.tls_key: cannot start the HTTPS server on %s with "
+                 "%s and %s (is the key the certificate's?)",
+                 config_origin(cfg, "api", "tls_key"), cfg->api.listen, cfg->api.tls_cert,
+                 cfg->api.tls_key);
+        goto fail;
+    }
     if (!l->mhd) {
         snprintf(err, errlen, "api: cannot start the HTTP server on %s", cfg->api.listen);
         goto fail;
@@ -226,17 +247,20 @@ fail:
      * on paths that already closed it: close it only if it is still ours. */
     if (fd >= 0 && fcntl(fd, F_GETFD) != -1)
         close(fd);
-    if (l)
+    if (l) {
         free(l->listen);
+        api_tls_free(&l->tls);
+    }
     free(l);
     return NULL;
 }
 
-static bool same_listener(const struct api_listener *l, const struct config *cfg)
+static bool same_listener(const struct api_listener *l, const struct config *cfg,
+                          const struct api_tls *tls)
 {
     return l && strcmp(l->listen, cfg->api.listen) == 0 &&
            l->max_connections == cfg->api.max_connections &&
-           l->connection_timeout == cfg->api.connection_timeout;
+           l->connection_timeout == cfg->api.connection_timeout && api_tls_same(&l->tls, tls);
 }
 
 /* The listener `cfg` asks for: the current one, a new one (on a dup of the
@@ -245,12 +269,16 @@ static int next_listener(struct api *api, const struct config *cfg, struct api_l
                          char *err, size_t errlen)
 {
     struct api_listener *cur = api->listener;
+    struct api_tls tls;
     int fd;
 
     *next = NULL;
     if (!cfg->api.listen[0])
         return 0;
-    if (same_listener(cur, cfg)) {
+    if (api_tls_load(cfg, api->root, &tls, err, errlen) != 0)
+        return -1;
+    if (same_listener(cur, cfg, &tls)) {
+        api_tls_free(&tls);
         *next = cur;
         return 0;
     }
@@ -261,13 +289,15 @@ static int next_listener(struct api *api, const struct config *cfg, struct api_l
         if (fd < 0) {
             snprintf(err, errlen, "api: cannot share the listening socket: %s",
                      strerror(errno));
+            api_tls_free(&tls);
             return -1;
         }
     } else if ((fd = open_socket(cfg->api.listen, config_origin(cfg, "api", "listen"), err,
                                  errlen)) < 0) {
+        api_tls_free(&tls);
         return -1;
     }
-    return (*next = listener_start(api, fd, cfg, err, errlen)) ? 0 : -1;
+    return (*next = listener_start(api, fd, cfg, &tls, err, errlen)) ? 0 : -1;
 }
 
 int api_apply_config(struct api *api, const struct config *cfg, char *err, size_t errlen)
@@ -289,9 +319,9 @@ int api_apply_config(struct api *api, const struct config *cfg, char *err, size_
         listener_close(api->listener);
         api->listener = next;
         if (next)
-            log_info("api: listening on http://%s/ (`main dashboard` prints the URL that "
+            log_info("api: listening on %s://%s/ (`main dashboard` prints the URL that "
                      "logs in)",
-                     cfg->api.listen);
+                     next->tls.cert ? "https" : "http", cfg->api.listen);
         else
             log_info("api: off (api.listen is empty)");
     }

@@ -4,7 +4,8 @@
  * The token rides in the URL's fragment (#token=…), which a browser never
  * sends to a server, so it ends up in no access log.  An API listening on
  * every address (0.0.0.0, [::]) is reached on the loopback one.  Exit 1
- * when the API is off or the daemon has not made the token yet.
+ * when the API is off or the daemon has not made the token yet.  With
+ * api.tls_cert set the URL is https://.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,9 @@ static int dashboard_exec(const struct cli_options *opt, int argc, char **argv)
         return 1;
     }
     reachable(listen, host, sizeof host);
-    if (printf("http://%s/#token=%s\n", host, token) < 0 || fflush(stdout) != 0) {
+    if (printf("%s://%s/#token=%s\n", opt->config->api.tls_cert[0] ? "https" : "http", host,
+               token) < 0 ||
+        fflush(stdout) != 0) {
         perror("dashboard: writing to standard output");
         return 1;
     }

@@ -155,6 +155,20 @@ static int apply_file(struct config *cfg, const char *file, const struct yamldoc
     return 0;
 }
 
+/* api.tls_cert and api.tls_key serve HTTPS together: one without the
+ * other is refused where it was set, not taken for plain HTTP. */
+static int check_tls(const struct config *cfg, char *err, size_t errlen)
+{
+    bool cert = cfg->api.tls_cert[0] != '\0', key = cfg->api.tls_key[0] != '\0';
+    const char *set = cert ? "tls_cert" : "tls_key", *unset = cert ? "tls_key" : "tls_cert";
+
+    if (cert == key)
+        return 0;
+    snprintf(err, errlen, "%s: api.%s is set but api.%s is not: HTTPS needs both (or neither)",
+             config_origin(cfg, "api", set), set, unset);
+    return -1;
+}
+
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
     struct yamldoc_node *root = NULL;
@@ -175,7 +189,7 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
         goto fail;
     }
     if (config_env_apply(cfg, err, errlen) != 0 ||
-        config_channels_check(cfg, path, err, errlen) != 0)
+        config_channels_check(cfg, path, err, errlen) != 0 || check_tls(cfg, err, errlen) != 0)
         goto fail;
     yamldoc_free(root);
     return 0;

@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 29 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 31 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -111,6 +111,7 @@ struct config {
         int connection_timeout;   /* s a connection may stay silent */
         int64_t max_request_size; /* bytes of a request body */
         bool metrics_public;      /* GET /metrics answers without a token */
+        char *tls_cert, *tls_key; /* PEM files (relative to the root): HTTPS; both "" = HTTP */
         struct config_api_token *tokens;
         size_t token_count;
     } api;

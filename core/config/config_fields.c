@@ -108,6 +108,8 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     INT_FIELD("api", "connection_timeout", api.connection_timeout, 1, 30),
     SIZE_FIELD("api", "max_request_size", api.max_request_size, MIB),
     BOOL_FIELD("api", "metrics_public", api.metrics_public, false),
+    STRING_FIELD("api", "tls_cert", api.tls_cert, ""),
+    STRING_FIELD("api", "tls_key", api.tls_key, ""),
 };
 
 /* Enum settings are stored through an int pointer. */

@@ -341,6 +341,10 @@ static void api_mistakes_are_reported_with_line(void)
          ":2:20: api.max_connections: expected an integer >= 1"},
         {"api:\n  metrics_public: yes please\n",
          ":2:19: api.metrics_public: expected true or false"},
+        {"api:\n  tls_cert: c.pem\n",
+         ":2:13: api.tls_cert is set but api.tls_key is not: HTTPS needs both (or neither)"},
+        {"api:\n  tls_key: k.pem\n",
+         ":2:12: api.tls_key is set but api.tls_cert is not: HTTPS needs both (or neither)"},
         {"api:\n  token: []\n", ":2:3: unknown key 'token' in section 'api' (did you mean "
                                 "'tokens'?)"},
         {"api:\n  tokens: { a: 1 }\n", ":2:11: api.tokens: expected a list"},
