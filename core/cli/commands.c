@@ -11,6 +11,7 @@
 const struct cli_command *const cli_commands[] = {
     &cmd_list_entry,
     &cmd_history_entry,
+    &cmd_stats_entry,
     &cmd_check_entry,
     &cmd_calendar_entry,
     &cmd_next_entry,

@@ -83,6 +83,10 @@ static const char *const migrations[] = {
      * in the row so that retention deletes it with the run.  Last of the
      * columns and read only by store_run_output: history never loads it. */
     "ALTER TABLE runs ADD COLUMN output TEXT;",
+    /* 3 → 4: the statistics (store_stats.c): one task's runs of a window
+     * by the run's time, and its last success in one seek. */
+    "CREATE INDEX runs_task_at ON runs(task, COALESCE(scheduled_for, queued_at));"
+    "CREATE INDEX runs_task_success ON runs(task, finished_at) WHERE status = 'success';",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -31,7 +31,7 @@
 
 #define STORE_ERR_MAX 512
 #define STORE_BUSY_TIMEOUT_MS 5000
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 struct tz;
@@ -276,6 +276,32 @@ int store_running(struct store *st, int (*fn)(const struct store_run *run, void 
  * batch_size: nothing old is left), or -1.  One bounded batch per call, so
  * the daemon can spread a large clean-up over loop iterations. */
 int store_retention_delete(struct store *st, double older_than, int batch_size);
+
+/* --- statistics (store_stats.c) --------------------------------------- */
+
+/* How the tasks performed over the runs of the last `days` days before
+ * `now` (a run's time as store_run_filter's), instants in `zone`:
+ *
+ * store_stats_performance: { "days", "tasks": [ { "task", "runs",
+ * "by_status": { STATUS: N … }, "success_rate", "duration" and "lateness":
+ * { "p50", "p95", "max" } (seconds), "cpu": { "p50", "max" } (seconds),
+ * "memory": { "p50", "max" } (bytes), "runs_per_day", "last_success",
+ * "last_success_age" (seconds), "mtbf" (seconds) } … ] } by task name,
+ * of every task with runs in the window, or of `task` alone (NULL: all).
+ * 1 and the document in *out (a new reference), 0 when `task` has neither
+ * a file nor runs, -1 on error.
+ *
+ * store_stats_overview: { "days", "runs", "by_status", "success_rate",
+ * "duration", "lateness", "zone", "busiest_hours": [ 24 counts of runs
+ * started in each hour of the day in `zone` ], "slowest": [ { "task",
+ * "p95" } … up to 5 ], "tasks": N with runs }.  0 and *out, or -1.
+ *
+ * A figure that has no value (no run ended, fewer than two failures) is
+ * null. */
+int store_stats_performance(struct store *st, const char *task, int days, double now,
+                            const struct tz *zone, json_t **out);
+int store_stats_overview(struct store *st, int days, double now, const struct tz *zone,
+                         json_t **out);
 
 /* --- state (per-task key → JSON text) ---------------------------------- */
 

@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-#define STORE_STMT_CACHE 48
+#define STORE_STMT_CACHE 64
 
 /* Unix seconds with a fraction, computed by SQLite for bookkeeping
  * columns (updated_at); schedule decisions never read them. */
