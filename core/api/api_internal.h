@@ -13,6 +13,7 @@
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
  *   api_runs.c     runs: list, one, its log, cancel
  *   api_calendar.c GET /api/v1/calendar         api_openapi.c  the OpenAPI document
+ *   api_stats.c    statistics: the overview, each task's performance
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *   api_stream.c   responses written while they last (the events, a followed log)
  *
@@ -118,6 +119,9 @@ void api_get_run_log(struct api_call *call);
 extern const struct api_param api_calendar_params[];
 void api_get_calendar(struct api_call *call);
 void api_get_openapi(struct api_call *call);
+extern const struct api_param api_stats_overview_params[], api_stats_performance_params[];
+void api_get_stats_overview(struct api_call *call);
+void api_get_stats_performance(struct api_call *call);
 
 /* api_events.c: the event stream's clients, woken by each event and by
  * a heartbeat timer on `loop`; kick(kick_data) after a client was resumed

@@ -27,6 +27,10 @@ const struct api_route api_routes[] = {
     {"POST", "/api/v1/runs/{id}/cancel", false, CONFIG_ROLE_OPERATE, NULL, api_post_run_cancel},
     {"GET", "/api/v1/calendar", false, CONFIG_ROLE_READ, api_calendar_params, api_get_calendar},
     {"GET", "/api/v1/openapi.json", false, CONFIG_ROLE_READ, NULL, api_get_openapi},
+    {"GET", "/api/v1/stats/overview", false, CONFIG_ROLE_READ, api_stats_overview_params,
+     api_get_stats_overview},
+    {"GET", "/api/v1/stats/performance", false, CONFIG_ROLE_READ, api_stats_performance_params,
+     api_get_stats_performance},
     {"GET", "/api/v1/events", false, CONFIG_ROLE_READ, api_events_params, api_get_events},
     {"GET", "/metrics", false, CONFIG_ROLE_READ, NULL, api_get_metrics},
 };
