@@ -3,7 +3,7 @@
 # Installed by `make install` as share/bash-completion/completions/
 # task-scheduler.  Completes the global options, the commands (read from
 # the program's own --help, so a new command needs no edit here), and
-# task names after --task, next, history and reset --task: the tasks/
+# task names after --task, next, history, stats and reset --task: the tasks/
 # files under --root (default: the current folder), as "cameras/copy".
 
 # The task names under ROOT/tasks, one a line.
@@ -56,7 +56,7 @@ _task_scheduler() {
     esac
 
     case $command in
-        next | history)
+        next | history | stats)
             if [[ $cur != -* ]]; then
                 COMPREPLY=($(compgen -W "$(_task_scheduler_tasks "$root")" -- "$cur"))
                 return 0
@@ -78,6 +78,7 @@ _task_scheduler() {
         case $command in
             "") COMPREPLY=($(compgen -W "$globals --daemon --status --task --version" -- "$cur")) ;;
             next | history) COMPREPLY=($(compgen -W "-n $globals" -- "$cur")) ;;
+            stats) COMPREPLY=($(compgen -W "--days $globals" -- "$cur")) ;;
             calendar) COMPREPLY=($(compgen -W "--from -n --tz $globals" -- "$cur")) ;;
             reset) COMPREPLY=($(compgen -W "--dry-run --future-only --task --all $globals" -- "$cur")) ;;
             config) COMPREPLY=($(compgen -W "--effective $globals" -- "$cur")) ;;

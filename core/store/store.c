@@ -83,9 +83,14 @@ static const char *const migrations[] = {
      * in the row so that retention deletes it with the run.  Last of the
      * columns and read only by store_run_output: history never loads it. */
     "ALTER TABLE runs ADD COLUMN output TEXT;",
-    /* 3 → 4: the statistics (store_stats.c): one task's runs of a window
-     * by the run's time, and its last success in one seek. */
-    "CREATE INDEX runs_task_at ON runs(task, COALESCE(scheduled_for, queued_at));"
+    /* 3 → 4: the statistics (store_stats.c).  They read only indexes:
+     * runs_task_at holds one task's runs of a window by the run's time with
+     * every column its figures take, runs_at_values the window's values of
+     * all tasks, runs_task_success a task's last success in one seek. */
+    "CREATE INDEX runs_task_at ON runs(task, COALESCE(scheduled_for, queued_at), status,"
+    "  duration, started_at, scheduled_for, queued_at, finished_at, cpu_ms, peak_rss_kb);"
+    "CREATE INDEX runs_at_values ON runs(COALESCE(scheduled_for, queued_at), duration,"
+    "  started_at, scheduled_for, queued_at);"
     "CREATE INDEX runs_task_success ON runs(task, finished_at) WHERE status = 'success';",
 };
 

@@ -3,10 +3,14 @@
  *
  * Everything is counted by SQL over the runs of a window (the run's time
  * — its fire instant, or its queue time for a manual run — within the last
- * `days` days), read through the indexes on that time (runs_at, and
- * runs_task_at for one task).  A percentile is the nearest rank (the
- * ceil(p·n/100)-th smallest value), picked in SQL by ROW_NUMBER() over the
- * values of each task in order, so no value list ever reaches C.
+ * `days` days), from covering indexes only (migration 4).  Each task is
+ * read on its own through runs_task_at (task, time, and the columns of
+ * the figures): its counts, then each metric's values in order, from
+ * which the nearest ranks (the ceil(p·n/100)-th smallest value) are picked
+ * as the rows come; the overview's overall percentiles and busiest hours
+ * read the window through runs_at_values.  A task's read sorts its own few
+ * hundred values, where one GROUP BY over the window would sort them all
+ * on the task's name.
  *
  * Definitions, stated once here and in the README:
  *  - success rate: successes over runs that ended (success, failed,
@@ -48,43 +52,40 @@
 #define V_CPU "cpu_ms / 1000.0", "cpu_ms IS NOT NULL"
 #define V_MEMORY "peak_rss_kb * 1024", "peak_rss_kb IS NOT NULL"
 
-/* The values of each group `key` (task, or NULL: all runs as one) in
- * order; stats_pct_row picks the ranks as they come, knowing each group's
- * count from the counts query.  One sort, where ROW_NUMBER() would cost
- * three times as much. */
+/* The values of one task (key "task", where STATS_ONE) or of all runs
+ * as one group (key NULL, where STATS_ALL) in order; stats_pct_row picks
+ * the ranks as they come, knowing the count from the counts query.  One
+ * sort, where ROW_NUMBER() would cost three times as much. */
 #define STATS_ORDER_(key, where, value, has) \
-    "SELECT " key " AS k, " value " AS v FROM runs" where " AND " has " ORDER BY k, v"
+    "SELECT " key " AS k, " value " AS v FROM runs" where " AND " has " ORDER BY v"
 #define STATS_ORDER(key, where, metric) STATS_ORDER_(key, where, metric)
 
 enum stats_metric { METRIC_DURATION, METRIC_LATENESS, METRIC_CPU, METRIC_MEMORY, METRICS };
 
-/* [scope][metric]: every task, one task, all runs as one group. */
-enum stats_scope { SCOPE_TASKS, SCOPE_ONE, SCOPE_OVERALL, SCOPES };
-static const char *const SQL_ORDER[SCOPES][METRICS] = {
-    [SCOPE_TASKS] = {STATS_ORDER("task", STATS_ALL, V_DURATION),
-                     STATS_ORDER("task", STATS_ALL, V_LATENESS),
-                     STATS_ORDER("task", STATS_ALL, V_CPU),
-                     STATS_ORDER("task", STATS_ALL, V_MEMORY)},
-    [SCOPE_ONE] = {STATS_ORDER("task", STATS_ONE, V_DURATION),
-                   STATS_ORDER("task", STATS_ONE, V_LATENESS),
-                   STATS_ORDER("task", STATS_ONE, V_CPU),
-                   STATS_ORDER("task", STATS_ONE, V_MEMORY)},
-    [SCOPE_OVERALL] = {STATS_ORDER("NULL", STATS_ALL, V_DURATION),
-                       STATS_ORDER("NULL", STATS_ALL, V_LATENESS), NULL, NULL},
-};
+static const char *const SQL_ORDER_ONE[METRICS] = {
+    STATS_ORDER("task", STATS_ONE, V_DURATION), STATS_ORDER("task", STATS_ONE, V_LATENESS),
+    STATS_ORDER("task", STATS_ONE, V_CPU), STATS_ORDER("task", STATS_ONE, V_MEMORY)};
+static const char *const SQL_ORDER_ALL[METRICS] = {STATS_ORDER("NULL", STATS_ALL, V_DURATION),
+                                                   STATS_ORDER("NULL", STATS_ALL, V_LATENESS),
+                                                   NULL, NULL};
 
-/* Per task and status: how many, how many have each metric's value (in
- * enum stats_metric's order), and the first and last end among them (the
- * failures' span, for the mean time between failures). */
-#define STATS_COUNTS(where)                                                           \
-    "SELECT task, status, COUNT(*), COUNT(duration),"                                 \
-    " COUNT(CASE WHEN started_at IS NOT NULL THEN scheduled_for END), COUNT(cpu_ms)," \
-    " COUNT(peak_rss_kb), MIN(finished_at), MAX(finished_at) FROM runs" where         \
-    " GROUP BY task, status"
-static const char SQL_COUNTS_ALL[] = STATS_COUNTS(STATS_ALL);
-static const char SQL_COUNTS_ONE[] = STATS_COUNTS(STATS_ONE);
+/* One task's runs by status: how many, how many have each metric's value
+ * (in enum stats_metric's order), and the first and last end among them
+ * (the failures' span, for the mean time between failures). */
+static const char SQL_COUNTS[] =
+    "SELECT task, status, COUNT(*), COUNT(duration),"
+    " COUNT(CASE WHEN started_at IS NOT NULL THEN scheduled_for END), COUNT(cpu_ms),"
+    " COUNT(peak_rss_kb), MIN(finished_at), MAX(finished_at) FROM runs" STATS_ONE
+    " GROUP BY status";
 #define STATS_COL_VALUES 3 /* the first per-metric count */
 #define STATS_COL_FIRST_END (STATS_COL_VALUES + METRICS)
+
+/* Every task that has runs, by name: one seek of runs_task per name. */
+static const char SQL_NAMES[] =
+    "WITH RECURSIVE t(name) AS (SELECT MIN(task) FROM runs"
+    " UNION ALL SELECT (SELECT MIN(task) FROM runs WHERE task > t.name) FROM t"
+    "   WHERE t.name IS NOT NULL)"
+    " SELECT name FROM t WHERE name IS NOT NULL";
 
 /* Through the partial index runs_task_success: one seek per task. */
 static const char SQL_LAST_SUCCESS[] =
@@ -116,21 +117,13 @@ struct stats_set {
     struct store *st;
     struct stats_task *tasks;
     size_t count, cap;
-    struct stats_task all;
+    struct stats_task all; /* the sums of every task's counts, the overall percentiles */
     bool out_of_memory;
 };
 
-/* The task `name` of the set (NULL: the overall group), added when new
- * and `add`; NULL when not found or out of memory (then out_of_memory). */
-static struct stats_task *stats_task(struct stats_set *s, const char *name, bool add)
+/* Append task `name`; NULL out of memory (then out_of_memory). */
+static struct stats_task *stats_add(struct stats_set *s, const char *name)
 {
-    if (!name)
-        return &s->all;
-    for (size_t i = s->count; i-- > 0;)
-        if (strcmp(s->tasks[i].name, name) == 0)
-            return &s->tasks[i];
-    if (!add)
-        return NULL;
     if (s->count == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 16;
         struct stats_task *more = realloc(s->tasks, cap * sizeof *more);
@@ -157,36 +150,35 @@ static void stats_free(struct stats_set *s)
     free(s->tasks);
 }
 
-static int stats_bind(struct store *st, sqlite3_stmt *stmt, double since, const char *task)
-{
-    int rc = sqlite3_bind_double(stmt, 1, since);
+/* What a row callback works on: the set, and the group of the query. */
+struct stats_walk {
+    struct stats_set *set;
+    struct stats_task *task; /* &set->all for the overall group */
+    enum stats_metric metric;
+};
 
-    if (task)
-        rc |= store_bind_text(stmt, 2, task);
-    if (rc != SQLITE_OK) {
-        store_done(stmt);
-        return store_fail(st, "bind");
-    }
-    return 0;
+static int stats_name_row(sqlite3_stmt *stmt, void *ud)
+{
+    struct stats_walk *w = ud;
+
+    return stats_add(w->set, store_column_text(stmt, 0)) ? 0 : 1;
 }
 
 static int stats_count_row(sqlite3_stmt *stmt, void *ud)
 {
-    struct stats_set *s = ud;
-    struct stats_task *t = stats_task(s, store_column_text(stmt, 0), true);
+    struct stats_walk *w = ud;
+    struct stats_task *t = w->task, *all = &w->set->all;
     enum store_status status;
 
-    if (!t)
-        return 1;
     if (store_status_parse(store_column_text(stmt, 1), &status) != 0)
         return 0; /* the CHECK constraint keeps this from happening */
     int64_t n = sqlite3_column_int64(stmt, 2);
     t->by_status[status] += n;
-    s->all.by_status[status] += n;
+    all->by_status[status] += n;
     for (int m = 0; m < METRICS; m++) {
         int64_t values = sqlite3_column_int64(stmt, STATS_COL_VALUES + m);
         t->pct[m].n += values;
-        s->all.pct[m].n += values;
+        all->pct[m].n += values;
     }
     if (store_status_failed(status) &&
         sqlite3_column_type(stmt, STATS_COL_FIRST_END) != SQLITE_NULL) {
@@ -201,31 +193,20 @@ static int stats_count_row(sqlite3_stmt *stmt, void *ud)
     return 0;
 }
 
-struct stats_pct_walk {
-    struct stats_set *set;
-    enum stats_metric metric;
-    struct stats_task *group; /* of the last row */
-};
-
 /* The nearest rank of percentile p among n values: ceil(p·n/100). */
 static int64_t stats_rank(int64_t n, int p)
 {
     return (n * p + 99) / 100;
 }
 
-/* One value of a group, in order: the ranks' values are kept as they pass,
- * the last one is the maximum. */
+/* One value of the group, in order: the ranks' values are kept as they
+ * pass, the last one is the maximum. */
 static int stats_pct_row(sqlite3_stmt *stmt, void *ud)
 {
-    struct stats_pct_walk *w = ud;
-    const char *key = store_column_text(stmt, 0);
-
-    if (!w->group || (key && (!w->group->name || strcmp(w->group->name, key) != 0)))
-        w->group = stats_task(w->set, key, false);
-    if (!w->group)
-        return 0; /* a run that came after the counts were read */
-    struct stats_pct *p = &w->group->pct[w->metric];
+    struct stats_walk *w = ud;
+    struct stats_pct *p = &w->task->pct[w->metric];
     double v = sqlite3_column_double(stmt, 1);
+
     p->seen++;
     if (p->seen == stats_rank(p->n, 50))
         p->p50 = v;
@@ -235,28 +216,73 @@ static int stats_pct_row(sqlite3_stmt *stmt, void *ud)
     return 0;
 }
 
-/* Run one statement of the window through `row`; 0 or -1. */
-static int stats_query(struct stats_set *s, const char *sql, double since, const char *task,
-                       int (*row)(sqlite3_stmt *stmt, void *ud), void *ud)
+/* Run one statement through `row`, binding ?1 = since (when since > 0)
+ * and ?2 = the walk's task's name (when it has one); 0 or -1. */
+static int stats_query(struct stats_walk *w, const char *sql, double since,
+                       int (*row)(sqlite3_stmt *stmt, void *ud))
 {
-    sqlite3_stmt *stmt = store_stmt(s->st, sql);
+    struct store *st = w->set->st;
+    sqlite3_stmt *stmt = store_stmt(st, sql);
+    int rc = SQLITE_OK;
 
-    if (!stmt || stats_bind(s->st, stmt, since, task) < 0)
+    if (!stmt)
         return -1;
-    if (store_each_row(s->st, stmt, "read the statistics", row, ud) != 0) {
-        if (s->out_of_memory)
-            snprintf(s->st->err, sizeof s->st->err, "out of memory");
+    if (since > 0)
+        rc |= sqlite3_bind_double(stmt, 1, since);
+    if (w->task && w->task->name)
+        rc |= store_bind_text(stmt, 2, w->task->name);
+    if (rc != SQLITE_OK) {
+        store_done(stmt);
+        return store_fail(st, "bind");
+    }
+    if (store_each_row(st, stmt, "read the statistics", row, w) != 0) {
+        if (w->set->out_of_memory)
+            snprintf(st->err, sizeof st->err, "out of memory");
         return -1;
     }
     return 0;
 }
 
-static int stats_pct(struct stats_set *s, enum stats_scope scope, enum stats_metric metric,
-                     double since, const char *task)
+/* The percentiles of `metric` of the walk's group, when it has values. */
+static int stats_metric(struct stats_walk *w, enum stats_metric metric, double since)
 {
-    struct stats_pct_walk w = {s, metric, NULL};
+    w->metric = metric;
+    if (w->task->pct[metric].n == 0)
+        return 0;
+    return stats_query(w, w->task->name ? SQL_ORDER_ONE[metric] : SQL_ORDER_ALL[metric], since,
+                       stats_pct_row);
+}
 
-    return stats_query(s, SQL_ORDER[scope][metric], since, task, stats_pct_row, &w);
+/* The tasks of the set: `task` alone, or every task with runs in the
+ * window; each with its counts and the first `metrics` metrics. */
+static int stats_collect(struct stats_set *s, const char *task, double since, int metrics)
+{
+    struct stats_walk w = {.set = s};
+    size_t kept = 0;
+
+    if (task ? !stats_add(s, task) : stats_query(&w, SQL_NAMES, 0, stats_name_row) < 0)
+        return s->out_of_memory ? (snprintf(s->st->err, sizeof s->st->err, "out of memory"), -1)
+                                : -1;
+    for (size_t i = 0; i < s->count; i++) {
+        w.task = &s->tasks[i];
+        if (stats_query(&w, SQL_COUNTS, since, stats_count_row) < 0)
+            return -1;
+        for (int m = 0; m < metrics; m++)
+            if (stats_metric(&w, (enum stats_metric)m, since) < 0)
+                return -1;
+    }
+    /* a task without runs in the window is left out, unless named */
+    for (size_t i = 0; i < s->count; i++) {
+        bool ran = false;
+        for (int k = 0; k < STATS_STATUSES && !ran; k++)
+            ran = s->tasks[i].by_status[k] > 0;
+        if (ran || task)
+            s->tasks[kept++] = s->tasks[i];
+        else
+            free(s->tasks[i].name);
+    }
+    s->count = kept;
+    return 0;
 }
 
 static int stats_last_success_row(sqlite3_stmt *stmt, void *ud)
@@ -363,11 +389,6 @@ static json_t *stats_task_json(const struct stats_task *t, int days, double now,
     return o;
 }
 
-static int stats_by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct stats_task *)a)->name, ((const struct stats_task *)b)->name);
-}
-
 /* 1 when the task has a row or runs, 0 when not, -1 on error. */
 static int stats_known(struct store *st, const char *task)
 {
@@ -382,30 +403,19 @@ static int stats_performance(struct store *st, const char *task, int days, doubl
                              const struct tz *zone, json_t **out)
 {
     struct stats_set s = {.st = st};
-    double since = now - days * STATS_SECONDS_PER_DAY;
-    enum stats_scope scope = task ? SCOPE_ONE : SCOPE_TASKS;
     json_t *list = NULL;
     int rc = -1;
 
-    *out = NULL;
     if (task) {
         int known = stats_known(st, task);
         if (known <= 0)
             return known;
-        if (!stats_task(&s, task, true))
-            goto oom;
     }
-    if (stats_query(&s, task ? SQL_COUNTS_ONE : SQL_COUNTS_ALL, since, task, stats_count_row,
-                    &s) < 0)
+    if (stats_collect(&s, task, now - days * STATS_SECONDS_PER_DAY, METRICS) < 0)
         goto done;
-    for (int m = 0; m < METRICS; m++)
-        if (stats_pct(&s, scope, (enum stats_metric)m, since, task) < 0)
-            goto done;
     for (size_t i = 0; i < s.count; i++)
         if (stats_last_success(st, &s.tasks[i]) < 0)
             goto done;
-    if (s.count > 1)
-        qsort(s.tasks, s.count, sizeof *s.tasks, stats_by_name);
     if (!(list = json_array()))
         goto oom;
     for (size_t i = 0; i < s.count; i++)
@@ -484,16 +494,25 @@ static int stats_overview(struct store *st, int days, double now, const struct t
                           json_t **out)
 {
     struct stats_set s = {.st = st};
+    struct stats_walk all = {.set = &s, .task = &s.all};
     struct stats_hours h = {.zone = zone};
     double since = now - days * STATS_SECONDS_PER_DAY;
     int rc = -1;
 
-    *out = NULL;
-    if (stats_query(&s, SQL_COUNTS_ALL, since, NULL, stats_count_row, &s) < 0 ||
-        stats_pct(&s, SCOPE_OVERALL, METRIC_DURATION, since, NULL) < 0 ||
-        stats_pct(&s, SCOPE_OVERALL, METRIC_LATENESS, since, NULL) < 0 ||
-        stats_pct(&s, SCOPE_TASKS, METRIC_DURATION, since, NULL) < 0 ||
-        stats_query(&s, SQL_QUARTERS, since, NULL, stats_quarter_row, &h) < 0)
+    /* each task's duration for the slowest; the overall figures */
+    if (stats_collect(&s, NULL, since, METRIC_DURATION + 1) < 0 ||
+        stats_metric(&all, METRIC_DURATION, since) < 0 ||
+        stats_metric(&all, METRIC_LATENESS, since) < 0)
+        goto done;
+    sqlite3_stmt *stmt = store_stmt(st, SQL_QUARTERS);
+    if (!stmt)
+        goto done;
+    if (sqlite3_bind_double(stmt, 1, since) != SQLITE_OK) {
+        store_done(stmt);
+        store_fail(st, "bind");
+        goto done;
+    }
+    if (store_each_row(st, stmt, "read the busiest hours", stats_quarter_row, &h) != 0)
         goto done;
     if (!(*out = stats_overview_json(&s, &h, days, zone))) {
         snprintf(st->err, sizeof st->err, "out of memory");

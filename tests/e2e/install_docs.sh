@@ -67,5 +67,5 @@ e2e_check bash_completes_task_names "backup cameras/copy, got '$got'" [ "$got" =
 got=$(complete "$E2E_MAIN" --root "$E2E_ROOT" --task cam)
 e2e_check bash_completes_task_after_task_option "cameras/copy, got '$got'" [ "$got" = "cameras/copy " ]
 got=$(complete "$E2E_MAIN" help st)
-e2e_check bash_completes_help_topics "stop, got '$got'" [ "$got" = "stop " ]
+e2e_check bash_completes_help_topics "stats stop, got '$got'" [ "$got" = "stats stop " ]
 e2e_done
