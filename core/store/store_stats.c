@@ -26,7 +26,6 @@
  */
 #include "store_internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
