@@ -35,6 +35,7 @@
 #include "notify/alerts.h"
 #include "notify/notifier.h"
 #include "runner/runner.h"
+#include "task/discovery.h"
 #include "time/clock.h"
 #include "time/tz.h"
 #include "version.h"
@@ -256,7 +257,7 @@ static int absolute(const char *path, char *out, size_t len, bool must_exist)
 }
 
 struct paths {
-    char root[PATH_MAX], config[PATH_MAX], tasks[PATH_MAX];
+    char root[PATH_MAX], config[PATH_MAX], tasks[PATH_MAX], jobs[PATH_MAX];
 };
 
 /* Fill opt from the arguments and the loaded config.  -1 with a message. */
@@ -293,13 +294,15 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
             return -1;
         }
     }
-    if (config_resolve_path(p->root, config->tasks.directory, p->tasks, sizeof p->tasks) != 0) {
+    if (config_resolve_path(p->root, config->tasks.directory, p->tasks, sizeof p->tasks) != 0 ||
+        config_resolve_path(p->root, DISCOVERY_JOBS_FILE, p->jobs, sizeof p->jobs) != 0) {
         snprintf(err, errlen, "tasks.directory: path too long");
         return -1;
     }
     opt->root = p->root;
     opt->config_path = p->config;
     opt->tasks_dir = p->tasks;
+    opt->jobs_file = p->jobs;
     opt->user = a->user;
     opt->tags = a->tags;
     opt->verbose = a->verbose;

@@ -23,6 +23,7 @@ struct cli_options {
     const char *root;        /* project root (absolute) */
     const char *config_path; /* config file (absolute) */
     const char *tasks_dir;   /* tasks directory (absolute) */
+    const char *jobs_file;   /* the root's jobs.yaml (absolute; it may not exist) */
     const char *user;        /* --user NAME, or NULL */
     const char *tags;        /* --tag A,B: only tasks with one of these tags, or NULL */
     bool verbose;

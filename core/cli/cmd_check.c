@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "table.h"
@@ -28,6 +29,7 @@
 #include "task/rocks.h"
 #include "task/task.h"
 #include "task/task_lines.h"
+#include "task/yamljob.h"
 #include "time/clock.h"
 #include "time/instant_json.h"
 
@@ -74,6 +76,19 @@ static bool has_lua_suffix(const char *name)
     return len > 4 && strcmp(name + len - 4, ".lua") == 0;
 }
 
+/* A task file or a YAML job file: the files `check` reads. */
+static bool is_job_file(const char *name)
+{
+    return has_lua_suffix(name) || yamljob_is_file(name);
+}
+
+/* "a/b.lua" or "a/b.yaml" -> "a/b" (malloc'd, NULL when out of memory). */
+static char *strip_suffix(const char *rel)
+{
+    const char *dot = strrchr(rel, '.');
+    return strndup(rel, dot ? (size_t)(dot - rel) : strlen(rel));
+}
+
 /* "a/b" (or "b" when a is empty) into buf; -1 when it does not fit. */
 static int join_path(char buf[PATH_MAX], const char *a, const char *b)
 {
@@ -105,7 +120,7 @@ static int collect(const char *root, const char *rel, int depth, struct path_lis
             continue; /* too long, or vanished while we looked */
         if (S_ISDIR(st.st_mode) && depth < CHECK_MAX_DEPTH)
             rc = collect(root, child, depth + 1, out);
-        else if (has_lua_suffix(e->d_name) && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
+        else if (is_job_file(e->d_name) && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
             rc = list_add(out, strdup(child));
     }
     if (closedir(d) < 0)
@@ -123,7 +138,7 @@ static int compare_paths(const void *a, const void *b)
 static int check_warn(const struct cli_options *opt, const char *path, const struct task *t,
                       int64_t now, json_t *warnings)
 {
-    int line = task_lines_field(t->content, "schedule");
+    int line = yamljob_is_file(t->path) ? t->line : task_lines_field(t->content, "schedule");
     char msg[CHECK_WORDS_MAX];
 
     for (size_t i = 0; i < t->schedules.count; i++)
@@ -221,26 +236,122 @@ static int check_print_one(const json_t *one)
     return rc;
 }
 
-/* Load paths[i] as the task names[i] (NULL: from the file name), all in
+/* One task to check: a file, a module, or one job of a YAML job file
+ * (which may be refused before it is evaluated: `error`). */
+struct check_item {
+    const char *path;
+    char *name;  /* NULL: task_load takes the file name */
+    char *error; /* refused as it is, or NULL */
+    bool module;
+};
+
+static void items_free(struct check_item *items, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(items[i].name);
+        free(items[i].error);
+    }
+    free(items);
+}
+
+/* The jobs of the YAML file `path` (task name `name`, NULL: the file's
+ * name) appended to items.  -1 when out of memory. */
+static int add_yaml_jobs(const char *path, const char *name, struct check_item **items,
+                         size_t *count, size_t *cap)
+{
+    struct yamljob_entry *entries = NULL;
+    char *content = NULL, *file_name = NULL, err[TASK_ERR_MAX];
+    const char *base = strrchr(path, '/');
+    size_t n = 0, len;
+    int rc = -1;
+
+    file_name = name ? strdup(name) : strip_suffix(base ? base + 1 : path);
+    if (!file_name)
+        goto done;
+    if (task_read(path, &content, &len, err, sizeof err) < 0) {
+        struct yamljob_entry broken = {file_name, "", err};
+        if (!(entries = malloc(sizeof *entries)))
+            goto done;
+        entries[0] = broken;
+        entries[0].name = strdup(file_name);
+        entries[0].error = strdup(err);
+        n = 1;
+    } else if (yamljob_entries(path, file_name, content, len, &entries, &n, err, sizeof err) <
+               0) {
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (*count == *cap) {
+            struct check_item *grown;
+            *cap = *cap ? 2 * *cap : 16;
+            if (!(grown = realloc(*items, *cap * sizeof *grown)))
+                goto done;
+            *items = grown;
+        }
+        (*items)[(*count)++] =
+            (struct check_item){path, entries[i].name, entries[i].error, false};
+        entries[i].name = entries[i].error = NULL;
+    }
+    rc = 0;
+done:
+    yamljob_entries_free(entries, n);
+    free(content);
+    free(file_name);
+    return rc;
+}
+
+/* paths[i] with names[i] as check_items: YAML files become their jobs. */
+static struct check_item *check_items(char **paths, char **names, size_t count, size_t *out)
+{
+    struct check_item *items = NULL;
+    size_t n = 0, cap = 0;
+
+    for (size_t i = 0; i < count; i++) {
+        if (yamljob_is_file(paths[i])) {
+            if (add_yaml_jobs(paths[i], names[i], &items, &n, &cap) < 0)
+                goto oom;
+            continue;
+        }
+        if (n == cap) {
+            struct check_item *grown;
+            cap = cap ? 2 * cap : 16;
+            if (!(grown = realloc(items, cap * sizeof *grown)))
+                goto oom;
+            items = grown;
+        }
+        items[n] = (struct check_item){paths[i], NULL, NULL, names[i] && module_is(names[i])};
+        if (names[i] && !(items[n].name = strdup(names[i])))
+            goto oom;
+        n++;
+    }
+    *out = n;
+    return items ? items : calloc(1, sizeof *items);
+oom:
+    items_free(items, n);
+    return NULL;
+}
+
+/* Load each file as its task (a YAML file as each of its jobs), all in
  * one worker that a stuck file cannot hang (isolated.h), modules only
  * compiled, and print them in order: the lines of the header comment, or
  * with --json {"ok": ALL VALID, "files": [check_one's and check_module's
  * objects]}.  0 when all are valid. */
 static int check_files(const struct cli_options *opt, char **paths, char **names, size_t count)
 {
-    struct isolated_job *jobs = calloc(count ? count : 1, sizeof *jobs);
+    size_t n = 0, i, k, tasks = 0;
+    struct check_item *items = check_items(paths, names, count, &n);
+    struct isolated_job *jobs = calloc(n ? n : 1, sizeof *jobs);
     json_t *files = json_array(), *one, *doc = NULL;
-    bool valid = true, oom = jobs == NULL || files == NULL;
+    bool valid = true, oom = items == NULL || jobs == NULL || files == NULL;
     int rc = 1;
-    size_t i, k, tasks = 0;
 
     if (oom)
         goto done;
-    for (i = 0; i < count; i++) {
-        if (names[i] && module_is(names[i]))
+    for (i = 0; i < n; i++) {
+        if (items[i].module || items[i].error)
             continue;
-        jobs[tasks].path = paths[i];
-        jobs[tasks++].name = names[i];
+        jobs[tasks].path = items[i].path;
+        jobs[tasks++].name = items[i].name;
     }
     isolated_load(jobs, tasks);
     for (k = 0; k < tasks; k++) /* an `id` names one task */
@@ -250,10 +361,12 @@ static int check_files(const struct cli_options *opt, char **paths, char **names
                 task_free(&jobs[k].task);
                 jobs[k].loaded = false;
             }
-    for (i = 0, k = 0; i < count; i++) /* each check_one frees its task: all are called */
-        if (json_array_append_new(files, names[i] && module_is(names[i])
-                                             ? check_module(paths[i], names[i])
-                                             : check_one(opt, &jobs[k++])) < 0)
+    for (i = 0, k = 0; i < n; i++) /* each check_one frees its task: all are called */
+        if (json_array_append_new(
+                files, items[i].module  ? check_module(items[i].path, items[i].name)
+                       : items[i].error ? json_pack("{s:s, s:b, s:s}", "path", items[i].path,
+                                                    "ok", 0, "error", items[i].error)
+                                        : check_one(opt, &jobs[k++])) < 0)
             oom = true;
     if (oom)
         goto done;
@@ -273,6 +386,7 @@ done:
     json_decref(doc);
     json_decref(files);
     free(jobs);
+    items_free(items, n);
     return rc;
 }
 
@@ -285,9 +399,9 @@ static char *name_under_tasks(const struct cli_options *opt, const char *path)
     if (realpath(path, file) == NULL || realpath(opt->tasks_dir, dir) == NULL)
         return NULL;
     len = strlen(dir);
-    if (strncmp(file, dir, len) != 0 || file[len] != '/' || !has_lua_suffix(file))
+    if (strncmp(file, dir, len) != 0 || file[len] != '/' || !is_job_file(file))
         return NULL;
-    return strndup(file + len + 1, strlen(file + len + 1) - 4);
+    return strip_suffix(file + len + 1);
 }
 
 static int check_tasks_dir(const struct cli_options *opt)
@@ -305,9 +419,12 @@ static int check_tasks_dir(const struct cli_options *opt)
             goto done;
         }
         if (list_add(&paths, strdup(path)) < 0 ||
-            list_add(&names, strndup(found.items[i], strlen(found.items[i]) - 4)) < 0)
+            list_add(&names, strip_suffix(found.items[i])) < 0)
             goto done;
     }
+    if (access(opt->jobs_file, F_OK) == 0 &&
+        (list_add(&paths, strdup(opt->jobs_file)) < 0 || list_add(&names, strdup("jobs")) < 0))
+        goto done;
     failed = check_files(opt, paths.items, names.items, paths.count);
 done:
     list_free(&names);
@@ -347,7 +464,8 @@ const struct cli_command cmd_check_entry = {
     .name = "check",
     .usage = "[FILE...] [--json]",
     .help = "validate task files (exit 1 on error)",
-    .manual = "  FILE    a task file to check (default: every tasks/**/*.lua)\n"
+    .manual = "  FILE    a task file or a YAML job file to check (default: every\n"
+              "          tasks/**/*.lua and *.yaml, and the root's jobs.yaml)\n"
               "  --json  {\"ok\", \"files\": [{\"path\", \"ok\", \"error\" | \"title\",\n"
               "          \"schedule\", \"enabled\", \"next_fire\", \"next_fire_epoch\",\n"
               "          \"warnings\"}]}\n"

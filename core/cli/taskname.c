@@ -22,6 +22,7 @@ int taskname_check(const struct cli_options *opt, const char *command, const cha
 {
     const struct discovery_options dopt = {
         .tasks_dir = opt->tasks_dir,
+        .jobs_file = opt->jobs_file,
         .pattern = opt->config->tasks.pattern,
         .include_examples = true,
         .known = taskname_known,

@@ -36,6 +36,7 @@ int taskview_scan(const struct cli_options *opt, const char *only, struct discov
 {
     const struct discovery_options dopt = {
         .tasks_dir = opt->tasks_dir,
+        .jobs_file = opt->jobs_file,
         .pattern = opt->config->tasks.pattern,
         .include_examples = opt->include_examples,
         .only = only,
@@ -190,13 +191,14 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     /* No daemon: nothing runs, waits for a slot or waits to be retried. */
     json_t *entry = json_pack(
         "{s:s, s:s?, s:s, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
-        "s:n, s:[]}",
+        "s:n, s:[], s:o}",
         "name", item->name, "title", item->loaded ? t->title : NULL, "path", item->path,
         "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "tags",
         task_list_json(&t->tags), "enabled", item->loaded && t->enabled, "paused", paused,
         "broken", !item->loaded, "error", item->error, "last_good", false, "installing", false,
         "overdue", overdue, "last_run", last.run ? last.run : json_null(), "failing_streak",
-        streak, "queued", false, "retry", "running");
+        streak, "queued", false, "retry", "running", "source",
+        task_source_json(item->path, item->loaded ? t->line : 0));
     if (entry && instant_json_set(entry, "next_fire", opt->default_zone,
                                   next != SCHEDULE_NEVER ? (double)next : 0) < 0) {
         json_decref(entry);

@@ -56,6 +56,7 @@
 #include "selfrestart.h"
 #include "store/store.h"
 #include "strictmodes.h"
+#include "task/discovery.h"
 #include "time/clock.h"
 #include "version.h"
 #include "watch.h"
@@ -211,7 +212,7 @@ static void on_files_changed(void *data, bool config_changed);
 
 static void start_watch(struct daemon *d)
 {
-    char tasks_dir[PATH_MAX], err[DAEMON_ERR_MAX];
+    char tasks_dir[PATH_MAX], jobs[PATH_MAX], err[DAEMON_ERR_MAX];
 
     watch_stop(d->watch);
     d->watch = NULL;
@@ -219,8 +220,9 @@ static void start_watch(struct daemon *d)
         return;
     if (path_in_root(d, d->config->tasks.directory, tasks_dir, sizeof tasks_dir, err,
                      sizeof err) != 0 ||
-        !(d->watch = watch_start(&d->loop, tasks_dir, d->opt->config_path, on_files_changed, d,
-                                 err, sizeof err)))
+        path_in_root(d, DISCOVERY_JOBS_FILE, jobs, sizeof jobs, err, sizeof err) != 0 ||
+        !(d->watch = watch_start(&d->loop, tasks_dir, jobs, d->opt->config_path,
+                                 on_files_changed, d, err, sizeof err)))
         log_warn("file changes will not be noticed (SIGHUP still reloads): %s", err);
 }
 

@@ -32,6 +32,7 @@ struct watch {
     uv_loop_t *loop;
     char tasks_dir[PATH_MAX], tasks_parent[PATH_MAX], tasks_name[NAME_MAX + 1];
     char config_dir[PATH_MAX], config_name[NAME_MAX + 1];
+    char jobs_dir[PATH_MAX], jobs_name[NAME_MAX + 1];
     struct watch_dir *dirs;
     size_t dir_count;
     uv_timer_t settle;
@@ -79,7 +80,7 @@ static void add_dir(struct watch *w, const char *path, const char *only, bool is
     struct watch_dir *wd;
     int rc;
 
-    if (w->dir_count >= WATCH_DIRS_MAX + 2 || !(wd = calloc(1, sizeof *wd)))
+    if (w->dir_count >= WATCH_DIRS_MAX + 3 || !(wd = calloc(1, sizeof *wd)))
         return;
     wd->watch = w;
     wd->is_config = is_config;
@@ -138,6 +139,7 @@ static void build(struct watch *w)
     close_dirs(w);
     add_dir(w, w->config_dir, w->config_name, true);
     add_dir(w, w->tasks_parent, w->tasks_name, false);
+    add_dir(w, w->jobs_dir, w->jobs_name, false);
     add_tree(w, w->tasks_dir, 0);
 }
 
@@ -164,7 +166,8 @@ static int split(const char *path, char *dir, size_t dirlen, char *name, size_t 
     return n1 < 0 || (size_t)n1 >= dirlen || n2 < 0 || (size_t)n2 >= namelen ? -1 : 0;
 }
 
-struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *config_path,
+struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *jobs_path,
+                          const char *config_path,
                           void (*on_change)(void *data, bool config_changed), void *data,
                           char *err, size_t errlen)
 {
@@ -179,7 +182,9 @@ struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *co
         split(tasks_dir, w->tasks_parent, sizeof w->tasks_parent, w->tasks_name,
               sizeof w->tasks_name) != 0 ||
         split(config_path, w->config_dir, sizeof w->config_dir, w->config_name,
-              sizeof w->config_name) != 0) {
+              sizeof w->config_name) != 0 ||
+        split(jobs_path, w->jobs_dir, sizeof w->jobs_dir, w->jobs_name, sizeof w->jobs_name) !=
+            0) {
         snprintf(err, errlen, "watch: path too long");
         free(w);
         return NULL;

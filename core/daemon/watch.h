@@ -1,4 +1,5 @@
-/* watch.h — notice edits under the tasks folder and to the config file.
+/* watch.h — notice edits under the tasks folder, to the root's jobs.yaml
+ * and to the config file.
  *
  * libuv's fs events are not recursive on Linux, so every folder of the
  * tasks tree gets its own watcher (inotify underneath), and the set is
@@ -24,9 +25,11 @@
 
 struct watch;
 
-/* Watch tasks_dir (recursively) and config_path; after changes settle,
+/* Watch tasks_dir (recursively), jobs_path (a file that may not exist yet,
+ * through its folder) and config_path; after changes settle,
  * call `on_change(data, config_changed)`.  NULL with a message in err. */
-struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *config_path,
+struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *jobs_path,
+                          const char *config_path,
                           void (*on_change)(void *data, bool config_changed), void *data,
                           char *err, size_t errlen);
 

@@ -129,14 +129,15 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
                    en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now;
     task = json_pack(
         "{s:s, s:s?, s:s, s:o, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
-        "s:O, s:O}",
+        "s:O, s:O, s:o}",
         "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
         "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "tags",
         task_list_json(&en->task.tags), "enabled", en->loaded && en->task.enabled, "paused",
         en->paused, "broken", en->error != NULL, "error", en->error, "last_good",
         en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
         "last_run", last_run_json(e, en), "failing_streak", en->failing_streak, "queued",
-        jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running);
+        jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running,
+        "source", task_source_json(en->path, en->loaded ? en->task.line : 0));
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
         json_decref(task);

@@ -168,17 +168,19 @@ static bool known_version(void *data, const char *name, const char *path, const 
  * the engine knows it. */
 static int scan(struct engine *e, const char *only, struct discovery *d)
 {
-    char dir[PATH_MAX], err[ENGINE_ERR_MAX];
+    char dir[PATH_MAX], jobs[PATH_MAX], err[ENGINE_ERR_MAX];
     struct discovery_options opt = {
         .tasks_dir = dir,
         .pattern = e->config->tasks.pattern,
+        .jobs_file = jobs,
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
         .only = only,
         .known = only ? NULL : known_version,
         .known_data = e,
     };
 
-    if (tasks_dir(e, dir, sizeof dir) != 0) {
+    if (tasks_dir(e, dir, sizeof dir) != 0 ||
+        config_resolve_path(e->root, DISCOVERY_JOBS_FILE, jobs, sizeof jobs) != 0) {
         log_error("tasks.directory: path too long");
         return -1;
     }

@@ -13,6 +13,7 @@
 #include "isolated.h"
 #include "lib/utf8.h"
 #include "module.h"
+#include "yamljob.h"
 
 #define DISCOVERY_SKIPPED_MAX 32 /* notes kept per scan; the rest are counted */
 
@@ -56,7 +57,16 @@ static bool wanted(const struct discovery_options *opt, const char *rel)
         return false;
     if (module_is(rel)) /* under tasks/lib/, or _NAME.lua: required by tasks (module.h) */
         return false;
-    return fnmatch(opt->pattern, rel, 0) == 0;
+    return yamljob_is_file(rel) || fnmatch(opt->pattern, rel, 0) == 0;
+}
+
+/* Whether the task `only` may come from the file of task name `name`: a
+ * YAML list gives FILE/ID. */
+static bool may_hold(const char *only, const char *name, const char *rel)
+{
+    size_t n = strlen(name);
+    return strcmp(name, only) == 0 ||
+           (yamljob_is_file(rel) && strncmp(only, name, n) == 0 && only[n] == '/');
 }
 
 /* Note what was not followed (bounded: a link farm must not grow it). */
@@ -92,7 +102,7 @@ static int add_file(struct walk *w, const char *abs, const char *rel)
     }
     if (!name)
         return -1;
-    if (w->opt->only && strcmp(name, w->opt->only) != 0) {
+    if (w->opt->only && !may_hold(w->opt->only, name, rel)) {
         free(name);
         return 0;
     }
@@ -236,6 +246,94 @@ static int refuse_taken_ids(struct discovery *out)
     return 0;
 }
 
+/* The item of the YAML entry `e` of the file of `item`, into `out`. */
+static int entry_item(const struct discovered *item, const struct yamljob_entry *e,
+                      struct discovered *out)
+{
+    memset(out, 0, sizeof *out);
+    out->name = strdup(e->name);
+    out->path = strdup(item->path);
+    out->error = e->error ? strdup(e->error) : NULL;
+    memcpy(out->hash, e->hash, sizeof out->hash);
+    if (out->name && out->path && (!e->error || out->error))
+        return 0;
+    free(out->name);
+    free(out->path);
+    free(out->error);
+    return -1;
+}
+
+/* Replace each YAML file by the jobs it holds (yamljob_entries), each with
+ * the hash its task will have, so `known` can judge entries one by one.
+ * An unreadable file stays one item with its error.  -1 when out of
+ * memory. */
+static int expand_yaml(const struct discovery_options *opt, struct discovery *out)
+{
+    struct discovered *items = NULL;
+    size_t count = 0, cap = 0;
+
+    for (size_t i = 0; i < out->count; i++) {
+        struct discovered *item = &out->items[i];
+        struct yamljob_entry *entries = NULL;
+        size_t n = 0, len;
+        char *content = NULL, msg[TASK_ERR_MAX];
+        int rc = 0;
+
+        if (!item->error && yamljob_is_file(item->path)) {
+            if (task_read(item->path, &content, &len, msg, sizeof msg) < 0)
+                item->error = strdup(msg);
+            else
+                rc = yamljob_entries(item->path, item->name, content, len, &entries, &n, msg,
+                                     sizeof msg);
+            free(content);
+            if (rc < 0 || (!item->error && n == 0 && !(item->error = strdup("empty")))) {
+                yamljob_entries_free(entries, n);
+                goto oom;
+            }
+        }
+        if (count + (n ? n : 1) > cap) {
+            struct discovered *grown;
+            cap = 2 * (count + (n ? n : 1));
+            if (!(grown = realloc(items, cap * sizeof *grown))) {
+                yamljob_entries_free(entries, n);
+                goto oom;
+            }
+            items = grown;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (opt->only && strcmp(opt->only, entries[k].name) != 0)
+                continue;
+            if (entry_item(item, &entries[k], &items[count]) < 0) {
+                yamljob_entries_free(entries, n);
+                goto oom;
+            }
+            count++;
+        }
+        yamljob_entries_free(entries, n);
+        if (n == 0) {
+            items[count++] = *item; /* moved: the old array keeps no owner */
+            memset(item, 0, sizeof *item);
+        }
+    }
+    for (size_t i = 0; i < out->count; i++) {
+        free(out->items[i].name);
+        free(out->items[i].path);
+        free(out->items[i].error);
+    }
+    free(out->items);
+    out->items = items;
+    out->count = count;
+    return 0;
+oom:
+    for (size_t i = 0; i < count; i++) {
+        free(items[i].name);
+        free(items[i].path);
+        free(items[i].error);
+    }
+    free(items);
+    return -1;
+}
+
 /* Read each file; leave out those the caller already judged; evaluate the
  * rest in one isolated batch (isolated.h).  -1 only when out of memory. */
 static int load_all(const struct discovery_options *opt, struct discovery *out, char *err,
@@ -264,7 +362,8 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
             snprintf(msg, sizeof msg, "%s: task name '%s' is already used by %s", item->path,
                      item->name, previous->path);
         } else if (task_read(item->path, &contents[i], &len, msg, sizeof msg) == 0) {
-            task_hash(contents[i], len, item->hash);
+            if (!yamljob_is_file(item->path)) /* an entry's came with it */
+                task_hash(contents[i], len, item->hash);
             if (opt->known && opt->known(opt->known_data, item->name, item->path, item->hash)) {
                 item->unchanged = true;
                 continue;
@@ -330,9 +429,18 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out, c
     if (stat(opt->tasks_dir, &st) == 0)
         first_visit(w, &st);
     rc = walk_dir(w, opt->tasks_dir, "", 0, err, errlen);
+    if (rc == 0 && opt->jobs_file && stat(opt->jobs_file, &st) == 0 && S_ISREG(st.st_mode) &&
+        add_file(w, opt->jobs_file, DISCOVERY_JOBS_FILE) != 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
     free(w);
     if (rc != 0)
         return -1;
+    if (expand_yaml(opt, out) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     if (out->count)
         qsort(out->items, out->count, sizeof *out->items, by_name);
     return load_all(opt, out, err, errlen);

@@ -1,7 +1,9 @@
 /* discovery.h — find the task files under tasks/ and load each one.
  *
  * A task's name is its path under tasks/ without the extension
- * ("cameras/copy" for tasks/cameras/copy.lua).  Files are matched against
+ * ("cameras/copy" for tasks/cameras/copy.lua); a YAML job file holding a
+ * list gives one task per entry, FILE/ID (yamljob.h), each judged on its
+ * own hash.  Files are matched against
  * tasks.pattern (a glob on that relative path, `*` crossing folders), and
  * files named example_* are skipped unless examples are included; modules
  * (the files under tasks/lib/ and those named _NAME: module.h) are never tasks.  A file
@@ -28,9 +30,10 @@
 #include "task.h"
 
 #define DISCOVERY_EXAMPLE_PREFIX "example_"
-#define DISCOVERY_DEPTH_MAX 16    /* folder nesting followed under tasks/ */
-#define DISCOVERY_FILES_MAX 10000 /* task files read in one scan */
-#define DISCOVERY_DIRS_MAX 4096   /* folders walked in one scan */
+#define DISCOVERY_JOBS_FILE "jobs.yaml" /* the project root's, as tasks/jobs.yaml */
+#define DISCOVERY_DEPTH_MAX 16          /* folder nesting followed under tasks/ */
+#define DISCOVERY_FILES_MAX 10000       /* task files read in one scan */
+#define DISCOVERY_DIRS_MAX 4096         /* folders walked in one scan */
 
 struct discovered {
     char *name;               /* "cameras/copy" */
@@ -53,7 +56,10 @@ struct discovery {
 
 struct discovery_options {
     const char *tasks_dir; /* absolute */
-    const char *pattern;   /* glob, e.g. "*.lua" */
+    const char *pattern;   /* glob for task files, e.g. "*.lua"; YAML job files
+                            * (yamljob.h) are read whatever it says */
+    const char *jobs_file; /* the project root's jobs.yaml (absolute), read as if it
+                            * were tasks/jobs.yaml; NULL: none */
     bool include_examples;
     const char *only; /* load just the task of this name; NULL = all */
     /* When it returns true for a file's name, path and content hash, the

@@ -14,6 +14,8 @@
 #include "lib/fs.h"
 #include "sandbox.h"
 #include "task_fields.h"
+#include "task_lines.h"
+#include "yamljob.h"
 
 /* Larger files are refused: a task file is a page of Lua, not data. */
 #define TASK_FILE_MAX ((size_t)1 << 20)
@@ -102,16 +104,23 @@ static int copy_content(struct task *t, const char *content, size_t len, char *e
     return 0;
 }
 
-/* "cameras/copy.lua" -> "copy". */
+/* "cameras/copy.lua" -> "copy", "jobs.yaml" -> "jobs". */
 static char *name_from_path(const char *path)
 {
-    const char *base = strrchr(path, '/');
+    const char *base = strrchr(path, '/'), *dot;
     size_t len;
     base = base ? base + 1 : path;
     len = strlen(base);
-    if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
-        len -= 4;
+    dot = strrchr(base, '.');
+    if (dot && dot != base && (strcmp(dot, ".lua") == 0 || yamljob_is_file(base)))
+        len = (size_t)(dot - base);
     return strndup(base, len);
+}
+
+json_t *task_source_json(const char *path, int line)
+{
+    return json_pack("{s:s, s:s, s:o}", "type", yamljob_is_file(path) ? "yaml" : "file", "path",
+                     path, "line", line > 0 ? json_integer(line) : json_null());
 }
 
 bool task_id_taken(const struct task *t, const struct task *other, char *err, size_t errlen)
@@ -203,13 +212,20 @@ int task_load(const char *path, const char *name, const char *content, size_t co
     if (content ? copy_content(out, content, content_len, err, errlen) < 0
                 : task_read(path, &out->content, &out->content_len, err, errlen) < 0)
         goto fail;
+    if (yamljob_is_file(path)) {
+        if (yamljob_load(out, err, errlen) < 0)
+            goto fail;
+        goto validated;
+    }
     task_hash(out->content, out->content_len, out->hash);
+    out->line = task_lines_return(out->content);
     sb = sandbox_open(err, errlen);
     if (sb == NULL)
         goto fail;
     if (sandbox_load_task(sb, path, out->content, out->content_len, err, errlen) < 0 ||
         sandbox_protect(sb, task_fields_read, out, err, errlen) < 0)
         goto fail;
+validated:
     if (task_build_json(out) < 0) {
         snprintf(err, errlen, "%s: out of memory", path);
         goto fail;

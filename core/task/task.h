@@ -45,6 +45,8 @@ struct task_notify {
 struct task {
     char *name;               /* path under tasks/ without .lua: "cameras/copy" */
     char *path;               /* file path as given to task_load */
+    int line;                 /* where the task is written: its YAML entry, a Lua file's
+                               * `return` */
     char hash[TASK_HASH_HEX]; /* of the exact content that was validated */
     char *content;            /* that content (NUL-terminated) */
     size_t content_len;
@@ -76,8 +78,9 @@ struct task {
     char *frontmatter_json; /* the validated fields as JSON, for the store and --status */
 };
 
-/* Read `path` and validate it.  `name` is the task name (NULL: derived from
- * the file name).  On failure returns -1 and writes "file:line: message"
+/* Read `path` and validate it: a Lua task file, or a YAML job file
+ * (yamljob.h; for a list entry `name` says which).  `name` is the task
+ * name (NULL: derived from the file name).  On failure returns -1 and writes "file:line: message"
  * into err; the task is left zeroed.  `content` may be NULL to read the file,
  * or given to validate an exact version (the run process does this). */
 int task_load(const char *path, const char *name, const char *content, size_t content_len,
@@ -96,6 +99,11 @@ int task_build_json(struct task *t);
 /* Whether task `t` has the `id` that `other` (another file) already has:
  * then "T'S PATH: id 'x' is already used by OTHER'S PATH" goes into err. */
 bool task_id_taken(const struct task *t, const struct task *other, char *err, size_t errlen);
+
+/* Where a task comes from, for --status, list and the API:
+ * {"type": "file" | "yaml", "path", "line"} (line null when unknown, a
+ * broken file's).  New reference, or NULL when out of memory. */
+json_t *task_source_json(const char *path, int line);
 
 /* The list as a JSON array of strings: new reference, or NULL when out of
  * memory. */

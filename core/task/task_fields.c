@@ -476,23 +476,48 @@ static const struct field fields[] = {
 #undef AT
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
 
-static int fail_at(const struct task *t, int line, char *err, size_t errlen, const char *fmt,
-                   ...)
+static int vfail(const struct task *t, int line, int column, char *err, size_t errlen,
+                 const char *fmt, va_list ap)
 {
-    va_list ap;
-    int used = snprintf(err, errlen, "%s:%d: ", t->path, line);
-    va_start(ap, fmt);
+    int used = column > 0 ? snprintf(err, errlen, "%s:%d:%d: ", t->path, line, column)
+                          : snprintf(err, errlen, "%s:%d: ", t->path, line);
     if (used >= 0 && (size_t)used < errlen)
         vsnprintf(err + used, errlen - (size_t)used, fmt, ap);
+    return -1;
+}
+
+/* "path:line: message" at a line of a Lua task file. */
+static int fail_line(const struct task *t, int line, char *err, size_t errlen, const char *fmt,
+                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(t, line, 0, err, errlen, fmt, ap);
     va_end(ap);
     return -1;
 }
 
-/* The line of the returned table's `field`, else that of the `return`. */
-static int line_of(const struct task *t, const char *field)
+/* "path:line[:column]: message" where `field` is written (NULL: the task
+ * itself): as `where` says, else the line of the returned table's field in
+ * the Lua source, else that of the `return`. */
+static int fail_at(const struct task *t, const struct task_fields_where *where,
+                   const char *field, char *err, size_t errlen, const char *fmt, ...)
 {
-    int line = task_lines_field(t->content, field);
-    return line ? line : task_lines_return(t->content);
+    va_list ap;
+    int line = 0, column = 0;
+
+    if (where)
+        where->locate(where->data, field, &line, &column);
+    else if (field)
+        line = task_lines_field(t->content, field);
+    if (line <= 0) {
+        line = where ? 1 : task_lines_return(t->content);
+        column = 0;
+    }
+    va_start(ap, fmt);
+    vfail(t, line, column, err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 static const struct field *find_field(const char *name)
@@ -548,9 +573,9 @@ static int check_names(lua_State *L, const struct task *t, char *err, size_t err
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING) {
             char got[64];
-            return fail_at(t, task_lines_return(t->content), err, errlen,
-                           "unexpected entry [%s] in the task table (fields have names)",
-                           shown(L, -1, got, sizeof got));
+            return fail_line(t, task_lines_return(t->content), err, errlen,
+                             "unexpected entry [%s] in the task table (fields have names)",
+                             shown(L, -1, got, sizeof got));
         }
         if (unknown == NULL && !find_field(lua_tostring(L, -1)))
             unknown = lua_tostring(L, -1); /* held by the table */
@@ -563,9 +588,9 @@ static int check_names(lua_State *L, const struct task *t, char *err, size_t err
     else
         line = task_lines_return(t->content);
     if (suggestion(unknown))
-        return fail_at(t, line, err, errlen, "unknown field '%s' (did you mean '%s'?)", unknown,
-                       suggestion(unknown));
-    return fail_at(t, line, err, errlen, "unknown field '%s'", unknown);
+        return fail_line(t, line, err, errlen, "unknown field '%s' (did you mean '%s'?)",
+                         unknown, suggestion(unknown));
+    return fail_line(t, line, err, errlen, "unknown field '%s'", unknown);
 }
 
 static void set_defaults(struct task *t)
@@ -582,29 +607,29 @@ static void set_defaults(struct task *t)
 
 /* The rules that involve more than one field, and defaults that depend on
  * other data. */
-static int check_whole(struct task *t, char *err, size_t errlen)
+static int check_whole(struct task *t, const struct task_fields_where *w, char *err,
+                       size_t errlen)
 {
     char why[TASK_WHY_MAX];
 
     if (t->schedules.count == 0)
-        return fail_at(t, task_lines_return(t->content), err, errlen,
-                       "missing field 'schedule'");
+        return fail_at(t, w, NULL, err, errlen, "missing field 'schedule'");
     if (t->has_run && t->command.count > 0)
-        return fail_at(t, line_of(t, "command"), err, errlen,
+        return fail_at(t, w, "command", err, errlen,
                        "give either 'run' or 'command', not both");
     if (!t->has_run && t->command.count == 0)
-        return fail_at(t, task_lines_return(t->content), err, errlen,
+        return fail_at(t, w, NULL, err, errlen,
                        "missing 'run' (a function) or 'command' (a list of strings)");
     if (t->args == NULL && (t->args = json_array()) == NULL)
-        return fail_at(t, 1, err, errlen, "out of memory");
+        return fail_at(t, w, NULL, err, errlen, "out of memory");
     if (!t->has_run && !args_fit_command(t->args, why, sizeof why))
-        return fail_at(t, line_of(t, "args"), err, errlen, "field 'args': %s", why);
+        return fail_at(t, w, "args", err, errlen, "field 'args': %s", why);
     if (t->title == NULL)
         t->title = strdup(t->name);
     if (t->description == NULL)
         t->description = strdup("");
     if (t->title == NULL || t->description == NULL)
-        return fail_at(t, 1, err, errlen, "out of memory");
+        return fail_at(t, w, NULL, err, errlen, "out of memory");
     return 0;
 }
 
@@ -613,16 +638,16 @@ const char *task_fields_name(size_t i)
     return i < FIELD_COUNT ? fields[i].name : NULL;
 }
 
-int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen)
+int task_fields_read_at(lua_State *L, struct task *t, const struct task_fields_where *where,
+                        char *err, size_t errlen)
 {
-    struct task *t = ud;
     char why[TASK_WHY_MAX];
     int base = lua_gettop(L);
 
     set_defaults(t);
     if (lua_type(L, 1) != LUA_TTABLE)
-        return fail_at(t, task_lines_return(t->content), err, errlen,
-                       "a task file must return a table, got %s", luaL_typename(L, 1));
+        return fail_at(t, where, NULL, err, errlen, "a task file must return a table, got %s",
+                       luaL_typename(L, 1));
     if (check_names(L, t, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < FIELD_COUNT; i++) {
@@ -632,7 +657,12 @@ int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen)
             rc = f->read(L, t, f, why, sizeof why);
         lua_settop(L, base);
         if (rc < 0)
-            return fail_at(t, line_of(t, f->name), err, errlen, "field '%s': %s", f->name, why);
+            return fail_at(t, where, f->name, err, errlen, "field '%s': %s", f->name, why);
     }
-    return check_whole(t, err, errlen);
+    return check_whole(t, where, err, errlen);
+}
+
+int task_fields_read(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    return task_fields_read_at(L, ud, NULL, err, errlen);
 }

@@ -64,6 +64,7 @@ void task_wire_put_task(struct task_wire *w, const struct task *t)
 {
     task_wire_put_string(w, t->name);
     task_wire_put_string(w, t->path);
+    PUT(w, t->line);
     PUT(w, t->hash);
     PUT(w, t->content_len);
     task_wire_put(w, t->content, t->content_len);
@@ -274,15 +275,15 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
 
     memset(t, 0, sizeof *t);
     if (task_wire_get_string(r, &t->name) && task_wire_get_string(r, &t->path) &&
-        GET(r, t->hash) && memchr(t->hash, '\0', sizeof t->hash) && get_content(r, t) &&
-        task_wire_get_string(r, &t->title) && task_wire_get_string(r, &t->description) &&
-        get_flag(r, &t->enabled) && get_schedules(r, &t->schedules) &&
-        get_flag(r, &t->has_run) && get_list(r, &t->command) && get_args(r, &t->args) &&
-        get_env(r, t) && task_wire_get_string(r, &t->cwd) &&
-        task_wire_get_string(r, &t->user) && task_wire_get_string(r, &t->id) &&
-        GET(r, t->timeout) && GET(r, t->retry_count) && GET(r, t->retry_delay) &&
-        GET(r, t->retry_backoff) && GET(r, t->max_instances) && GET(r, t->overlap) &&
-        GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
+        GET(r, t->line) && GET(r, t->hash) && memchr(t->hash, '\0', sizeof t->hash) &&
+        get_content(r, t) && task_wire_get_string(r, &t->title) &&
+        task_wire_get_string(r, &t->description) && get_flag(r, &t->enabled) &&
+        get_schedules(r, &t->schedules) && get_flag(r, &t->has_run) &&
+        get_list(r, &t->command) && get_args(r, &t->args) && get_env(r, t) &&
+        task_wire_get_string(r, &t->cwd) && task_wire_get_string(r, &t->user) &&
+        task_wire_get_string(r, &t->id) && GET(r, t->timeout) && GET(r, t->retry_count) &&
+        GET(r, t->retry_delay) && GET(r, t->retry_backoff) && GET(r, t->max_instances) &&
+        GET(r, t->overlap) && GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
         GET(r, t->memory_limit_mb) && get_list(r, &t->dependencies) &&
         get_flag(r, &t->has_notify) && get_flag(r, &t->notify.on_failure) &&
         get_flag(r, &t->notify.on_success) && get_flag(r, &t->notify.on_recovery) &&
