@@ -109,9 +109,11 @@ static int check_keys(struct trigger *tr, const char *type, const char *const *o
             suggest_consider(&near, common_keys[k]);
         if (near.best)
             return fail(tr, key,
-                        "unknown field 'trigger.%s' of a %s trigger (did you mean '%s'?)",
+                        "unknown field 'trigger.%s' of a trigger of type %s (did you "
+                        "mean '%s'?)",
                         key->text, type, near.best);
-        return fail(tr, key, "unknown field 'trigger.%s' of a %s trigger", key->text, type);
+        return fail(tr, key, "unknown field 'trigger.%s' of a trigger of type %s", key->text,
+                    type);
     }
     return 0;
 }

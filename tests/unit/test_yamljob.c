@@ -1,0 +1,390 @@
+/* test_yamljob.c — YAML job files into validated tasks (task/yamljob.h):
+ * the native fields, every APScheduler trigger field, the bodies, anchors
+ * and merge keys, each list entry's own hash, and each class of error with
+ * its file:line:column. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "task/task.h"
+#include "task/yamljob.h"
+#include "testing.h"
+
+#define JOBS_PATH "/srv/project/tasks/jobs.yaml"
+
+static char err[TASK_ERR_MAX];
+
+/* Load the job `name` of a file JOBS_PATH holding `yaml`. */
+static int load(const char *name, const char *yaml, struct task *t)
+{
+    err[0] = '\0';
+    return task_load(JOBS_PATH, name, yaml, strlen(yaml), t, err, sizeof err);
+}
+
+/* The value of the variable `name` in t's env, or NULL. */
+static const char *env_value(const struct task *t, const char *name)
+{
+    for (size_t i = 0; i < t->env_count; i++)
+        if (strcmp(t->env[i].name, name) == 0)
+            return t->env[i].value;
+    return NULL;
+}
+
+/* The schedule expression a one-job file with this trigger becomes (""
+ * when it does not load, with the reason in err). */
+static const char *trigger_text(const char *trigger, struct task *t)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "trigger: %s\ncommand: [/bin/true]\n", trigger);
+    if (load("jobs", yaml, t) < 0)
+        return "";
+    return t->schedules.items[0].text;
+}
+
+static void interval_units_become_every_of_the_largest_dividing_unit(void)
+{
+    static const char *const cases[][2] = {
+        {"{type: interval, minutes: 5}", "every(5).minutes"},
+        {"{type: interval, hours: 1, minutes: 30}", "every(90).minutes"},
+        {"{type: interval, weeks: 2}", "every(2).weeks"},
+        {"{type: interval, days: 1}", "every(1).days"},
+        {"{type: interval, days: 1, seconds: 1}", "every(86401).seconds"},
+        {"{type: interval, hours: 2}", "every(2).hours"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct task t;
+        CHECK_STR(trigger_text(cases[i][0], &t), cases[i][1]);
+        if (err[0])
+            printf("#   %s: %s\n", cases[i][0], err);
+        task_free(&t);
+    }
+}
+
+static void interval_dates_zone_and_jitter_become_modifiers(void)
+{
+    struct task t;
+    const struct schedule *s;
+
+    CHECK_STR(trigger_text("{type: interval, seconds: 30, start_date: '2026-01-01 10:00', "
+                           "end_date: '2027-01-01', jitter: 5, timezone: Europe/Berlin}",
+                           &t),
+              "every(30).seconds:tz(\"Europe/Berlin\"):from(\"2026-01-01 10:00\")"
+              ":till(\"2027-01-01\"):jitter(5)");
+    s = t.schedules.count ? &t.schedules.items[0] : NULL;
+    CHECK(s && s->has_from && s->has_till && s->jitter == 5 &&
+              strcmp(s->zone, "Europe/Berlin") == 0,
+          "from, till, jitter 5 and the zone set");
+    CHECK_INT(s ? s->from.year : 0, 2026);
+    CHECK_INT(s ? s->till.year : 0, 2027);
+    task_free(&t);
+}
+
+static void cron_fields_follow_apschedulers_defaults(void)
+{
+    static const char *const cases[][2] = {
+        /* the compat fixture's daily_backup */
+        {"{type: cron, day_of_week: mon-sun, hour: '2', minute: '30'}",
+         "cron(\"0 30 2 * * *\")"},
+        {"{type: cron, second: '*/20'}", "cron(\"*/20 * * * * *\")"},
+        {"{type: cron, day_of_week: mon-fri}", "cron(\"0 0 0 * * 1,2,3,4,5\")"},
+        {"{type: cron, day_of_week: '5,6', hour: 9}", "cron(\"0 0 9 * * 6,0\")"},
+        {"{type: cron, day_of_week: 'sat-sun'}", "cron(\"0 0 0 * * 6,0\")"},
+        {"{type: cron, day_of_week: '*/2'}", "cron(\"0 0 0 * * 1,3,5,0\")"},
+        {"{type: cron, month: '6', day: '1'}", "cron(\"0 0 0 1 6 *\")"},
+        {"{type: cron, month: '1-3', minute: '15'}", "cron(\"0 15 * * 1-3 *\")"},
+        {"{type: cron, year: '*', week: '*', hour: '*/6'}", "cron(\"0 0 */6 * * *\")"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct task t;
+        CHECK_STR(trigger_text(cases[i][0], &t), cases[i][1]);
+        if (err[0])
+            printf("#   %s: %s\n", cases[i][0], err);
+        task_free(&t);
+    }
+}
+
+static void cron_dates_zone_and_jitter_become_modifiers(void)
+{
+    struct task t;
+
+    CHECK_STR(trigger_text("{type: cron, hour: 3, timezone: UTC, start_date: '2026-02-01', "
+                           "end_date: '2050-05-05', jitter: 60}",
+                           &t),
+              "cron(\"0 0 3 * * *\"):tz(\"UTC\"):from(\"2026-02-01\"):till(\"2050-05-05\")"
+              ":jitter(60)");
+    CHECK_INT(t.schedules.count ? t.schedules.items[0].jitter : 0, 60);
+    task_free(&t);
+}
+
+static void date_trigger_is_once(void)
+{
+    struct task t;
+
+    CHECK_STR(trigger_text("{type: date, run_date: '2030-05-01 09:30:00', timezone: UTC}", &t),
+              "once(\"2030-05-01 09:30:00\"):tz(\"UTC\")");
+    CHECK(t.schedules.count && t.schedules.items[0].kind == SCHEDULE_ONCE, "a once() schedule");
+    task_free(&t);
+}
+
+/* What our cron cannot say is refused at the field, not approximated. */
+static void cron_fields_beyond_our_cron_are_refused_at_their_position(void)
+{
+    static const char *const cases[][2] = {
+        {"{type: cron, year: '2027'}", "jobs.yaml:1:29: field 'trigger.year': only '*'"},
+        {"{type: cron, week: '3'}", "jobs.yaml:1:29: field 'trigger.week': only '*'"},
+        {"{type: cron, day: last}", "jobs.yaml:1:28: field 'trigger.day': 'last' is not"},
+        {"{type: cron, day: '1st mon'}", "jobs.yaml:1:28: field 'trigger.day': '1st mon'"},
+        {"{type: cron, day: '1', day_of_week: fri}",
+         "jobs.yaml:1:46: field 'trigger.day_of_week': cannot be combined with 'day'"},
+        {"{type: cron, day_of_week: fri-mon}",
+         "jobs.yaml:1:36: field 'trigger.day_of_week': expected days mon..sun"},
+        {"{type: cron, minuts: 5}", "jobs.yaml:1:23: unknown field 'trigger.minuts' of a "
+                                    "trigger of type cron (did you mean "
+                                    "'minute'?)"},
+        {"{type: interval, minutes: 5, jiter: 1}",
+         "jobs.yaml:1:39: unknown field 'trigger.jiter' of a trigger of type interval (did you "
+         "mean "
+         "'jitter'?)"},
+        {"{type: interval, minutes: -1}",
+         "jobs.yaml:1:36: field 'trigger.minutes': expected a whole number >= 0"},
+        {"{type: interval}", "jobs.yaml:1:10: field 'trigger': an interval trigger needs"},
+        {"{type: date}", "jobs.yaml:1:10: field 'trigger': a date trigger needs 'run_date'"},
+        {"{type: weekly}", "jobs.yaml:1:17: field 'trigger.type': expected \"interval\""},
+        {"{type: date, run_date: 'tomorrow'}", "jobs.yaml:1:10: field 'schedule': "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct task t;
+        trigger_text(cases[i][0], &t);
+        CHECK(strstr(err, cases[i][1]) != NULL, "%s: got '%s', want '%s'", cases[i][0], err,
+              cases[i][1]);
+        task_free(&t);
+    }
+}
+
+static void apscheduler_fields_map_onto_task_fields(void)
+{
+    struct task t;
+    int rc = load("jobs/backup",
+                  "- id: backup\n"
+                  "  func: ./backup.sh\n"
+                  "  description: Nightly\n"
+                  "  is_enabled: false\n"
+                  "  args: [--full]\n"
+                  "  kwargs: {target: /mnt, level: 3}\n"
+                  "  trigger: {type: cron, hour: 2}\n"
+                  "  max_instances: 2\n"
+                  "  misfire_grace_time: 300\n"
+                  "  coalesce: false\n"
+                  "  replace_existing: true\n",
+                  &t);
+
+    CHECK(rc == 0, "loads: %s", err);
+    if (rc != 0)
+        return;
+    CHECK_STR(t.name, "jobs/backup");
+    CHECK_STR(t.id, "backup");
+    CHECK_STR(t.description, "Nightly");
+    CHECK(!t.enabled, "is_enabled false disables it");
+    CHECK_INT(t.command.count, 1);
+    CHECK_STR(t.command.items[0], "/srv/project/tasks/./backup.sh");
+    CHECK_STR(json_string_value(json_array_get(t.args, 0)), "--full");
+    CHECK_INT(t.env_count, 2);
+    CHECK_STR(env_value(&t, "target"), "/mnt");
+    CHECK_STR(env_value(&t, "level"), "3");
+    CHECK_INT(t.max_instances, 2);
+    CHECK_INT(t.grace, 300);
+    CHECK_INT(t.catchup, CATCHUP_ALL);
+    CHECK_INT(t.line, 1);
+    task_free(&t);
+    CHECK(load("jobs", "coalesce: true\nschedule: every(1).minutes\nshell: 'true'\n", &t) == 0,
+          "%s", err);
+    CHECK_INT(t.catchup, CATCHUP_ONCE);
+    task_free(&t);
+}
+
+static void native_fields_and_bodies(void)
+{
+    struct task t;
+    int rc = load("one",
+                  "title: One\n"
+                  "schedule: [every(10).seconds, '0 9 * * MON']\n"
+                  "shell: echo \"$GREETING\"\n"
+                  "env: {GREETING: hello, PORT: 8080}\n"
+                  "timeout: 30\n"
+                  "tags: [a, b]\n"
+                  "notify: {on: [failure], channels: [ops]}\n",
+                  &t);
+
+    CHECK(rc == 0, "loads: %s", err);
+    if (rc != 0)
+        return;
+    CHECK_STR(t.title, "One");
+    CHECK_INT(t.schedules.count, 2);
+    CHECK_STR(t.schedules.items[1].text, "0 9 * * MON");
+    CHECK_INT(t.command.count, 3);
+    CHECK_STR(t.command.items[0], "/bin/sh");
+    CHECK_STR(t.command.items[1], "-c");
+    CHECK_STR(t.command.items[2], "echo \"$GREETING\"");
+    CHECK_STR(env_value(&t, "PORT"), "8080");
+    CHECK_INT(t.timeout, 30);
+    CHECK_INT(t.tags.count, 2);
+    CHECK(t.has_notify && t.notify.on_failure, "notify read");
+    task_free(&t);
+    CHECK(load("x", "schedule: every(1).minutes\ncommand: [/bin/echo, hi]\n", &t) == 0, "%s",
+          err);
+    CHECK_STR(t.command.items[1], "hi");
+    task_free(&t);
+    CHECK(load("x", "schedule: every(1).minutes\nscript: /opt/run.sh\n", &t) == 0, "%s", err);
+    CHECK_STR(t.command.items[0], "/opt/run.sh");
+    task_free(&t);
+}
+
+static void anchors_and_merge_keys_work(void)
+{
+    const char *yaml = "- &base\n"
+                       "  id: a\n"
+                       "  schedule: every(1).minutes\n"
+                       "  command: [/bin/true]\n"
+                       "  timeout: 7\n"
+                       "- <<: *base\n"
+                       "  id: b\n"
+                       "  timeout: 9\n"
+                       "- <<: *base\n"
+                       "  id: c\n";
+    struct task t;
+
+    CHECK(load("jobs/b", yaml, &t) == 0, "%s", err);
+    CHECK_STR(t.id, "b");
+    CHECK_INT(t.timeout, 9);
+    task_free(&t);
+    CHECK(load("jobs/c", yaml, &t) == 0, "%s", err);
+    CHECK_INT(t.timeout, 7);
+    CHECK_STR(t.schedules.items[0].text, "every(1).minutes");
+    task_free(&t);
+}
+
+/* Each entry has its own hash: an edit of one leaves the others' alone,
+ * and task_load gives the task the hash the entries said. */
+static void each_list_entry_has_its_own_hash(void)
+{
+    const char *v1 = "- id: a\n  schedule: every(1).minutes\n  command: [/bin/true]\n"
+                     "- id: b\n  schedule: every(2).minutes\n  command: [/bin/true]\n";
+    const char *v2 = "- id: a\n  schedule: every(1).minutes\n  command: [/bin/date]\n"
+                     "- id: b\n  schedule: every(2).minutes\n  command: [/bin/true]\n";
+    struct yamljob_entry *e1 = NULL, *e2 = NULL;
+    size_t n1 = 0, n2 = 0;
+    struct task t;
+
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", v1, strlen(v1), &e1, &n1, err, sizeof err) == 0,
+          "%s", err);
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", v2, strlen(v2), &e2, &n2, err, sizeof err) == 0,
+          "%s", err);
+    CHECK_INT(n1, 2);
+    CHECK_INT(n2, 2);
+    if (n1 == 2 && n2 == 2) {
+        CHECK_STR(e1[0].name, "jobs/a");
+        CHECK_STR(e1[1].name, "jobs/b");
+        CHECK(strcmp(e1[0].hash, e2[0].hash) != 0, "the edited entry's hash changes");
+        CHECK_STR(e1[1].hash, e2[1].hash);
+        CHECK(load("jobs/b", v1, &t) == 0, "%s", err);
+        CHECK_STR(t.hash, e1[1].hash);
+        task_free(&t);
+    }
+    yamljob_entries_free(e1, n1);
+    yamljob_entries_free(e2, n2);
+}
+
+static void entries_without_or_with_a_repeated_id_are_broken(void)
+{
+    const char *yaml = "- schedule: every(1).minutes\n"
+                       "- id: x\n"
+                       "- id: x\n";
+    struct yamljob_entry *e = NULL;
+    size_t n = 0;
+
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", yaml, strlen(yaml), &e, &n, err, sizeof err) == 0,
+          "%s", err);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(e[0].name, "jobs/1");
+        CHECK(e[0].error &&
+                  strstr(e[0].error, "jobs.yaml:1:3: entry 1 of the list has no 'id'"),
+              "got %s", e[0].error ? e[0].error : "(none)");
+        CHECK(e[1].error &&
+                  strstr(e[1].error, "jobs.yaml:2:3: id 'x' is given again at line 3"),
+              "got %s", e[1].error ? e[1].error : "(none)");
+    }
+    yamljob_entries_free(e, n);
+}
+
+static void errors_name_file_line_column(void)
+{
+    static const char *const cases[][2] = {
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\ntimout: 5\n",
+         "jobs.yaml:3:1: unknown field 'timout' (did you mean 'timeout'?)"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\ntimeout: soon\n",
+         "jobs.yaml:3:10: field 'timeout': expected a number"},
+        {"schedule: every(0).minutes\ncommand: [/bin/true]\n",
+         "jobs.yaml:1:11: field 'schedule': every(n)"},
+        {"schedule: [every(1).minutes, every(1).fortnights]\ncommand: [/bin/true]\n",
+         "jobs.yaml:1:11: field 'schedule': every(1).fortnights: unknown unit"},
+        {"command: [/bin/true]\n", "jobs.yaml:1:1: missing field 'schedule'"},
+        {"schedule: every(1).minutes\n", "jobs.yaml:1:1: missing the body"},
+        {"schedule: every(1).minutes\nshell: 'true'\nscript: /x\n",
+         "jobs.yaml:3:9: give one of 'command', 'shell', 'script' or 'func', not both"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\nrun: x\n",
+         "jobs.yaml:3:1: field 'run': a YAML job holds no Lua code"},
+        {"schedule: every(1).minutes\nfunc: app.tasks.check\n",
+         "jobs.yaml:2:7: field 'func': 'app.tasks.check' is a Python function path"},
+        {"schedule: every(1).minutes\ntrigger: {type: date, run_date: '2030-01-01'}\n"
+         "command: [/bin/true]\n",
+         "jobs.yaml:2:10: give either 'schedule' or 'trigger', not both"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\ncoalesce: maybe\n",
+         "jobs.yaml:3:11: field 'coalesce': expected true"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\nkwargs: {a: [1]}\n",
+         "jobs.yaml:3:13: field 'kwargs': 'a' is a sequence"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\nargs: {a: 1}\n",
+         "jobs.yaml:3:7: field 'args': a command takes a list of strings"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true\n", "jobs.yaml:3:1: "},
+        {"42\n", "jobs.yaml:1:1: a YAML job file holds one job"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct task t;
+        int rc = load("jobs", cases[i][0], &t);
+        CHECK(rc < 0 && strstr(err, cases[i][1]) != NULL, "case %zu: got '%s', want '%s'", i,
+              err, cases[i][1]);
+        if (rc == 0)
+            task_free(&t);
+    }
+}
+
+static void source_is_yaml_with_its_line(void)
+{
+    json_t *src = task_source_json(JOBS_PATH, 4), *lua = task_source_json("/t/a.lua", 0);
+    char *text = json_dumps(src, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *lua_text = json_dumps(lua, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+    CHECK_STR(text, "{\"type\":\"yaml\",\"path\":\"" JOBS_PATH "\",\"line\":4}");
+    CHECK_STR(lua_text, "{\"type\":\"file\",\"path\":\"/t/a.lua\",\"line\":null}");
+    free(text);
+    free(lua_text);
+    json_decref(src);
+    json_decref(lua);
+}
+
+int main(void)
+{
+    RUN(interval_units_become_every_of_the_largest_dividing_unit);
+    RUN(interval_dates_zone_and_jitter_become_modifiers);
+    RUN(cron_fields_follow_apschedulers_defaults);
+    RUN(cron_dates_zone_and_jitter_become_modifiers);
+    RUN(date_trigger_is_once);
+    RUN(cron_fields_beyond_our_cron_are_refused_at_their_position);
+    RUN(apscheduler_fields_map_onto_task_fields);
+    RUN(native_fields_and_bodies);
+    RUN(anchors_and_merge_keys_work);
+    RUN(each_list_entry_has_its_own_hash);
+    RUN(entries_without_or_with_a_repeated_id_are_broken);
+    RUN(errors_name_file_line_column);
+    RUN(source_is_yaml_with_its_line);
+    TESTING_EXIT();
+}
