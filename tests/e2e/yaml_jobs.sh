@@ -121,4 +121,14 @@ e2e_wait 3 e2e_field_is jobs/ticker name absent
 e2e_check removed_file_unschedules_its_jobs "jobs/ticker gone" \
     e2e_field_is jobs/ticker name absent
 
+# The APScheduler service's jobs.yaml as written (tests/fixtures/compat/):
+# the cron job is scheduled as APScheduler would, the job naming a Python
+# function is shown broken with the hint.
+cp tests/fixtures/compat/jobs.yaml "$SCRATCH/compat.yaml"
+mv "$SCRATCH/compat.yaml" "$E2E_ROOT/tasks/jobs.yaml"
+e2e_check compat_cron_job_is_scheduled_at_0230 "jobs/daily_backup at 02:30" \
+    e2e_wait 3 list_says "jobs/daily_backup *cron '0 30 2 \* \* \*'"
+e2e_check compat_python_func_is_broken_with_the_hint "jobs/api_health_check error" \
+    error_mentions jobs/api_health_check "jobs.yaml:5:9: field 'func': 'modules.scheduler.tasks.monitoring.check_api_status' is a Python function path"
+
 e2e_done
