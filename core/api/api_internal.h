@@ -14,6 +14,7 @@
  *   api_runs.c     runs: list, one, its log, cancel
  *   api_calendar.c GET /api/v1/calendar         api_openapi.c  the OpenAPI document
  *   api_stats.c    statistics: the overview, each task's performance
+ *   api_jobs.c     PUT/DELETE /api/v1/tasks/{name}: YAML jobs written as files
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *   api_stream.c   responses written while they last (the events, a followed log)
  *
@@ -81,12 +82,16 @@ struct api_call {
     const char *body; /* the request body (NUL-terminated), body_len bytes */
     size_t body_len;
     const char *token_name; /* who called ("" for an open route) */
+    const char *if_match;   /* the If-Match header, or NULL */
     enum config_api_role role;
     struct api_reply reply;
 };
 
 /* api_reply.c.  A NULL body (out of memory) becomes a 500 problem. */
 void api_reply_json(struct api_call *call, unsigned status, json_t *body);
+
+/* No body at all (204). */
+void api_reply_empty(struct api_call *call, unsigned status);
 
 /* A text/plain; charset=utf-8 body: `text` (malloc'd) is the reply's
  * now.  NULL (out of memory) becomes a 500 problem. */
@@ -110,7 +115,8 @@ void api_get_task(struct api_call *call);
 void api_post_task_run(struct api_call *call);
 void api_post_task_pause(struct api_call *call);
 void api_post_task_resume(struct api_call *call);
-void api_put_or_delete_task(struct api_call *call);
+void api_put_task(struct api_call *call);    /* api_jobs.c */
+void api_delete_task(struct api_call *call); /* api_jobs.c */
 extern const struct api_param api_runs_params[], api_run_log_params[];
 void api_get_runs(struct api_call *call);
 void api_get_run(struct api_call *call);

@@ -80,6 +80,11 @@ void api_reply_json(struct api_call *call, unsigned status, json_t *body)
     set_body(call, status, body, false);
 }
 
+void api_reply_empty(struct api_call *call, unsigned status)
+{
+    set_body(call, status, NULL, false);
+}
+
 void api_reply_text(struct api_call *call, unsigned status, char *text)
 {
     if (!text) {

@@ -227,6 +227,7 @@ enum MHD_Result api_request_handle(void *cls, struct MHD_Connection *conn, const
     }
     req->call.body = req->body ? req->body : "";
     req->call.body_len = req->len;
+    req->call.if_match = header(conn, MHD_HTTP_HEADER_IF_MATCH);
     req->call.route->handler(&req->call);
     return finish(req, conn, method);
 }

@@ -10,7 +10,7 @@
 #include "log/log.h"
 
 #define ETAG_HEX 32 /* of the body's SHA-256: 128 bits tell versions apart */
-#define ETAG_MAX (ETAG_HEX + 3)
+#define ETAG_MAX API_ETAG_MAX
 #define CHALLENGE "Bearer realm=\"task-scheduler\""
 
 static const char json_content_type[] = "application/json; charset=utf-8";
@@ -26,6 +26,17 @@ static void etag_of(const char *text, size_t len, char out[ETAG_MAX])
     digest_sha256(text, len, digest);
     digest_hex(digest, hex);
     snprintf(out, ETAG_MAX, "\"%.*s\"", ETAG_HEX, hex);
+}
+
+void api_etag(const json_t *doc, char out[API_ETAG_MAX])
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    if (!text) {
+        out[0] = '\0'; /* out of memory: matches no If-Match */
+        return;
+    }
+    etag_of(text, strlen(text), out);
+    free(text);
 }
 
 static int add_headers(struct MHD_Response *resp, const struct api_reply *reply,

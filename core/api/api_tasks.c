@@ -1,6 +1,5 @@
 /* api_tasks.c — GET /api/v1/status, GET /api/v1/tasks[/{name}], POST
- * /api/v1/tasks/{name}/run|pause|resume, and PUT|DELETE
- * /api/v1/tasks/{name}, which are not served yet.
+ * /api/v1/tasks/{name}/run|pause|resume (PUT and DELETE: api_jobs.c).
  *
  * Each answer is cut from engine_status_json, the document the control
  * socket's `status` sends, and a run is started by engine_run_now, as the
@@ -201,14 +200,4 @@ void api_post_task_pause(struct api_call *call)
 void api_post_task_resume(struct api_call *call)
 {
     set_paused(call, false);
-}
-
-/* Tasks are files in tasks/ today; jobs defined as data, which these two
- * create, replace and delete, are not there yet. */
-void api_put_or_delete_task(struct api_call *call)
-{
-    api_reply_problem(call, 501, NULL,
-                      "%s %s: creating, replacing and deleting tasks over the API comes with "
-                      "jobs defined as data; until then a task is its file in the tasks folder",
-                      call->route->method, call->route->pattern);
 }

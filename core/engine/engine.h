@@ -107,6 +107,10 @@ int engine_start(struct engine *engine, char *err, size_t errlen);
  * folder cannot be read (the tasks known so far are kept). */
 int engine_rescan(struct engine *engine);
 
+/* The tasks folder (tasks.directory under the root) into buf: 0, or -1
+ * when it does not fit. */
+int engine_tasks_dir(const struct engine *engine, char *buf, size_t len);
+
 /* Use a newly loaded config from now on (the old one may be freed after
  * this returns): when the default zone changed, every next fire is
  * recomputed; then the tasks are rescanned (tasks.directory, pattern and

@@ -109,7 +109,7 @@ static void entry_remove(struct entry *en, bool forget)
 
 /* ---- scanning ----------------------------------------------------------- */
 
-static int tasks_dir(const struct engine *e, char *buf, size_t len)
+int engine_tasks_dir(const struct engine *e, char *buf, size_t len)
 {
     return config_resolve_path(e->root, e->config->tasks.directory, buf, len);
 }
@@ -179,7 +179,7 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
         .known_data = e,
     };
 
-    if (tasks_dir(e, dir, sizeof dir) != 0 ||
+    if (engine_tasks_dir(e, dir, sizeof dir) != 0 ||
         config_resolve_path(e->root, DISCOVERY_JOBS_FILE, jobs, sizeof jobs) != 0) {
         log_error("tasks.directory: path too long");
         return -1;

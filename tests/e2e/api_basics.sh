@@ -158,7 +158,8 @@ e2e_check pause_unknown_is_404 "404 problem, got $code $(cat "$out")" problem 40
 req -X PUT -H "$(bearer "$OP_TOKEN")" -d '{}' "$(url /api/v1/tasks/tick)"
 e2e_check put_needs_admin "403 for an operate token, got $code $(cat "$out")" problem 403
 req -X DELETE -H "$(bearer "$ADMIN")" "$(url /api/v1/tasks/tick)"
-e2e_check delete_not_implemented "501 problem, got $code $(cat "$out")" problem 501
+e2e_check delete_of_a_lua_task_is_409 "409 problem naming name, got $code $(cat "$out")" \
+    problem 409 name
 
 # ---- dashboard, and no token in a log ----------------------------------------
 
