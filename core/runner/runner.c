@@ -37,6 +37,7 @@
 #include "run/run_protocol.h"
 #include "task/module.h"
 #include "task/rocks.h"
+#include "task/yamljob.h"
 #include "time/clock.h"
 
 #define RUNNER_ERR_MAX 1024
@@ -337,8 +338,11 @@ static int prepare(struct runner *r)
         apply_memory_limit(r->req.memory_limit_mb, r->err, sizeof r->err) != 0 ||
         /* before any task code runs: a fork bomb meets it at once */
         proclimit_apply(EXECUTOR_MAX_PROCESSES, r->err, sizeof r->err) != 0 ||
-        task_load(display_path(&r->req), r->req.task, r->req.content, r->req.content_len,
-                  &r->task, r->err, sizeof r->err) != 0)
+        /* The absolute path: a YAML job's `script` is relative to its file's
+         * folder, and this process already stands in the task's cwd. */
+        task_load(yamljob_is_file(r->req.path) ? r->req.path : display_path(&r->req),
+                  r->req.task, r->req.content, r->req.content_len, &r->task, r->err,
+                  sizeof r->err) != 0)
         return -1;
     /* Task code writes files with the umask the daemon was started with,
      * not the daemon's own (lib/filemode.h). */

@@ -121,6 +121,19 @@ e2e_wait 3 e2e_field_is jobs/ticker name absent
 e2e_check removed_file_unschedules_its_jobs "jobs/ticker gone" \
     e2e_field_is jobs/ticker name absent
 
+# A script relative to its job file's folder runs by its shebang, whatever
+# the job's cwd.
+mkdir -p "$E2E_ROOT/tasks/tools"
+printf '#!/bin/sh\necho scripted\n' >"$E2E_ROOT/tasks/tools/hello.sh"
+chmod +x "$E2E_ROOT/tasks/tools/hello.sh"
+drop tasks/scripted.yaml <<'EOF'
+schedule: every(1).seconds
+script: tools/hello.sh
+cwd: /tmp
+EOF
+e2e_check relative_script_runs_from_another_cwd "scripted ran successfully" \
+    e2e_wait 5 e2e_sql_true "SELECT count(*) >= 1 FROM runs WHERE task = 'scripted' AND status = 'success'"
+
 # The APScheduler service's jobs.yaml as written (tests/fixtures/compat/):
 # the cron job is scheduled as APScheduler would, the job naming a Python
 # function is shown broken with the hint.
