@@ -281,7 +281,7 @@ static int prepare(const struct args *a, struct config *config, struct paths *p,
                  strerror(errno));
         return -1;
     }
-    if (config_load(p->config, config, err, errlen) != 0) {
+    if (config_load_root(p->root, p->config, config, err, errlen) != 0) {
         if (!a->lenient)
             return -1;
         fprintf(stderr,

@@ -182,7 +182,7 @@ static int restart_exec(const struct cli_options *opt, int argc, char **argv)
     (void)argv;
     if (argc > 1)
         return cli_command_usage(&cmd_restart_entry);
-    if (config_load(opt->config_path, &fresh, err, sizeof err) != 0) {
+    if (config_load_root(opt->root, opt->config_path, &fresh, err, sizeof err) != 0) {
         fprintf(stderr, "restart: %s\nrestart: the running daemon (if any) was left alone\n",
                 err);
         return 1;

@@ -4,6 +4,7 @@
 #include "config_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +172,14 @@ static int check_tls(const struct config *cfg, char *err, size_t errlen)
 
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
+    return config_load_root(NULL, path, cfg, err, errlen);
+}
+
+int config_load_root(const char *project, const char *path, struct config *cfg, char *err,
+                     size_t errlen)
+{
     struct yamldoc_node *root = NULL;
+    char dotenv[PATH_MAX];
     struct stat sb;
 
     if (config_defaults(cfg) != 0) {
@@ -188,7 +196,12 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         goto fail;
     }
-    if (config_env_apply(cfg, err, errlen) != 0 ||
+    if (project && config_resolve_path(project, CONFIG_DOTENV, dotenv, sizeof dotenv) != 0) {
+        snprintf(err, errlen, "%s/%s: path too long", project, CONFIG_DOTENV);
+        goto fail;
+    }
+    if ((project && config_dotenv_apply(cfg, dotenv, err, errlen) != 0) ||
+        config_env_apply(cfg, err, errlen) != 0 ||
         config_channels_check(cfg, path, err, errlen) != 0 || check_tls(cfg, err, errlen) != 0)
         goto fail;
     yamldoc_free(root);

@@ -130,6 +130,28 @@ struct config {
  * (config_free is still safe).  `cfg` need not be initialised. */
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
 
+/* The same with the project root's .env between the file and the
+ * environment (environment > .env > config.yaml; config_dotenv.c): what
+ * the CLI and the daemon load.  `root` NULL: no .env. */
+int config_load_root(const char *root, const char *path, struct config *cfg, char *err,
+                     size_t errlen);
+
+#define CONFIG_DOTENV ".env"
+#define CONFIG_DOTENV_MAX (64u << 10)
+#define CONFIG_DOTENV_MAX_TEXT "64 KiB"
+#define CONFIG_DOTENV_ERR_MAX 512
+
+/* Called for each KEY=VALUE of a .env text, in order, with its line: 0 to
+ * go on, or -1 with a message in why (which stops the parse). */
+typedef int config_dotenv_pair(void *data, int line, const char *key, const char *value,
+                               char *why, size_t whylen);
+
+/* Parse a .env text (`name` in messages): blank lines, # comments,
+ * [export ]KEY=VALUE with 'literal', "escaped" (\n \t \" \\) or bare
+ * values (a " #" ends them).  0, or -1 with "name:line: why". */
+int config_dotenv_parse(const char *name, const char *text, config_dotenv_pair *each,
+                        void *data, char *why, size_t whylen);
+
 /* Only the defaults (no file, no environment); never fails but on OOM
  * (-1). */
 int config_defaults(struct config *cfg);

@@ -54,44 +54,54 @@ static int apply_channel_setting(struct config *cfg, const char *var, const char
     return 0;
 }
 
-static int apply_one(struct config *cfg, const char *entry, char *err, size_t errlen)
+int config_env_apply_one(struct config *cfg, const char *name, const char *value,
+                         const char *origin, char *err, size_t errlen)
 {
-    const char *eq = strchr(entry, '=');
-    const char *rest = entry + strlen(CONFIG_ENV_PREFIX);
-    char var[NAME_LEN * PART_MAX];
+    const char *rest = name + strlen(CONFIG_ENV_PREFIX);
     char parts[PART_MAX][NAME_LEN];
 
-    if (!eq || !strstr(rest, SEPARATOR) || strstr(rest, SEPARATOR) > eq)
+    if (!strstr(rest, SEPARATOR))
         return 0;
-    snprintf(var, sizeof var, "%.*s", (int)(eq - entry), entry);
-    int count = split_name(rest, (size_t)(eq - rest), parts);
+    int count = split_name(rest, strlen(rest), parts);
     bool channel = count == PART_MAX && strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
     if (!channel && (count != 2 || strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
         snprintf(err, errlen,
                  "%s: expected %s<SECTION>__<KEY> or %s"
                  "NOTIFICATIONS__<CHANNEL>__<KEY>",
-                 var, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
+                 origin, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
         return -1;
     }
     if (channel)
-        return apply_channel_setting(cfg, var, parts[1], parts[2], eq + 1, err, errlen);
+        return apply_channel_setting(cfg, origin, parts[1], parts[2], value, err, errlen);
     int index = config_field_find(parts[0], parts[1]);
     if (index < 0) {
         bool section_known = false;
         for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
             section_known |= strcmp(config_fields[i].section, parts[0]) == 0;
-        config_field_unknown(var, section_known ? parts[0] : NULL,
+        config_field_unknown(origin, section_known ? parts[0] : NULL,
                              section_known ? parts[1] : parts[0], err, errlen);
         return -1;
     }
-    struct yamldoc_node *node = yamldoc_new_scalar(eq + 1, strlen(eq + 1), false);
+    struct yamldoc_node *node = yamldoc_new_scalar(value, strlen(value), false);
     if (!node) {
-        snprintf(err, errlen, "%s: out of memory", var);
+        snprintf(err, errlen, "%s: out of memory", origin);
         return -1;
     }
-    int rc = config_field_apply(cfg, index, node, var, err, errlen);
+    int rc = config_field_apply(cfg, index, node, origin, err, errlen);
     yamldoc_free(node);
     return rc;
+}
+
+/* One NAME=value of the environment; the variable is its own origin. */
+static int apply_one(struct config *cfg, const char *entry, char *err, size_t errlen)
+{
+    const char *eq = strchr(entry, '=');
+    char var[NAME_LEN * PART_MAX];
+
+    if (!eq || (size_t)(eq - entry) >= sizeof var)
+        return 0;
+    snprintf(var, sizeof var, "%.*s", (int)(eq - entry), entry);
+    return config_env_apply_one(cfg, var, eq + 1, var, err, errlen);
 }
 
 int config_env_apply(struct config *cfg, char *err, size_t errlen)

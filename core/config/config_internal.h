@@ -81,4 +81,15 @@ void config_tokens_free(struct config *cfg);
 /* Apply the environment overrides (config_env.c). */
 int config_env_apply(struct config *cfg, char *err, size_t errlen);
 
+/* One override NAME (TASKSCHED_SECTION__KEY, else ignored) = value, with
+ * `origin` (the variable's name, or ".env"'s "path:line") in messages and
+ * config --effective.  0, or -1 with a message. */
+int config_env_apply_one(struct config *cfg, const char *name, const char *value,
+                         const char *origin, char *err, size_t errlen);
+
+/* config_dotenv.c: the overrides of the .env file at `path` (a missing
+ * file is none), each with origin "path:line".  0, or -1 with
+ * "path:line: why". */
+int config_dotenv_apply(struct config *cfg, const char *path, char *err, size_t errlen);
+
 #endif

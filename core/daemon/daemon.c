@@ -277,7 +277,8 @@ static void reload_config(struct daemon *d)
 {
     struct config *fresh = calloc(1, sizeof *fresh);
     char err[DAEMON_ERR_MAX];
-    bool loaded = fresh && config_load(d->opt->config_path, fresh, err, sizeof err) == 0;
+    bool loaded = fresh && config_load_root(d->opt->root, d->opt->config_path, fresh, err,
+                                            sizeof err) == 0;
     bool channels_changed;
 
     if (loaded && keep_rocks_tree(d, fresh) != 0) {
