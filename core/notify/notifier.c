@@ -140,7 +140,8 @@ int notifier_send_from(const char *config_path, const struct notification *n, ch
         }
         config_path = path;
     }
-    if (config_load(config_path, &cfg, err, errlen) != 0)
+    /* The root's .env too: a channel's secret may be kept there. */
+    if (config_load_root(root && *root ? root : ".", config_path, &cfg, err, errlen) != 0)
         return -1;
     rc = notifier_send(&cfg, n, err, errlen);
     config_free(&cfg);
