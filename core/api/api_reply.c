@@ -26,10 +26,10 @@ static const struct {
     {404, "Not Found"},
     {405, "Method Not Allowed"},
     {409, "Conflict"},
+    {412, "Precondition Failed"},
     {413, "Content Too Large"},
     {414, "URI Too Long"},
     {500, "Internal Server Error"},
-    {501, "Not Implemented"},
     {503, "Service Unavailable"},
 };
 
