@@ -104,7 +104,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     STRING_FIELD("dependencies", "server", dependencies.server, ""),
     STRING_FIELD("dependencies", "tree", dependencies.tree, "data/rocks"),
     CHECKED_STRING_FIELD("api", "listen", api.listen, "127.0.0.1:8421", valid_listen),
-    INT_FIELD("api", "max_connections", api.max_connections, 1, 64),
+    INT_FIELD("api", "max_connections", api.max_connections, 1, 256),
     INT_FIELD("api", "connection_timeout", api.connection_timeout, 1, 30),
     SIZE_FIELD("api", "max_request_size", api.max_request_size, MIB),
     BOOL_FIELD("api", "metrics_public", api.metrics_public, false),

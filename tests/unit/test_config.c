@@ -284,7 +284,7 @@ static void api_defaults_listen_on_loopback(void)
     struct config cfg;
     CHECK(config_defaults(&cfg) == 0, "defaults");
     CHECK_STR(cfg.api.listen, "127.0.0.1:8421");
-    CHECK_INT(cfg.api.max_connections, 64);
+    CHECK_INT(cfg.api.max_connections, 256);
     CHECK_INT(cfg.api.connection_timeout, 30);
     CHECK_INT(cfg.api.max_request_size, 1024 * 1024);
     CHECK(!cfg.api.metrics_public, "metrics need a token by default");
