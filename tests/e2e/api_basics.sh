@@ -2,9 +2,9 @@
 # api_basics.sh — the HTTP API against the real daemon on 127.0.0.1: the
 # open /healthz, 401/403 with problem documents, tokens from api.tokens (by
 # SHA-256 and by file) and data/api.token, status and tasks, run-now with
-# 202 and Location, 404/405/400, ETag, `main dashboard`; a live reload that
-# is refused, one that moves the listener, one onto [::1].  Hostile clients
-# are api_hostile.sh's.  In `make test-valgrind` too.
+# 202 and Location, 404/405/400, ETag, `main dashboard`; a live reload onto
+# [::1].  Hostile clients are api_hostile.sh's, the other reloads
+# api_reload.sh's.  In `make test-valgrind` too.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -166,30 +166,9 @@ e2e_check dashboard_prints_url "http://127.0.0.1:$PORT/#token=<data/api.token>, 
 e2e_check tokens_never_logged "no token in daemon.out or logs/" \
     sh -c "! grep -rqF -e '$ADMIN' -e '$READ_TOKEN' -e '$OP_TOKEN' '$E2E_ROOT/daemon.out' '$E2E_ROOT/logs'"
 
-# ---- live reload: refused, then moved -----------------------------------------
+# ---- IPv6 (a reload onto [::1]; api_reload.sh has the other reloads) -----------
 
 cp "$E2E_ROOT/config/config.yaml" "$E2E_ROOT/good.yaml"
-printf '  max_conections: 3\n' >>"$E2E_ROOT/config/config.yaml"
-e2e_cli reload >/dev/null 2>&1
-e2e_wait 5 grep -q "config not reloaded.*config.yaml:[0-9]*:[0-9]*: unknown key 'max_conections'" \
-    "$E2E_ROOT/daemon.out"
-e2e_check broken_api_section_refused_with_position "the reload refused with file:line, got $(tail -n 3 "$E2E_ROOT/daemon.out")" \
-    grep -q "config not reloaded.*config.yaml:[0-9]*:[0-9]*: unknown key 'max_conections' in section 'api'" \
-    "$E2E_ROOT/daemon.out"
-req "$(url /healthz)"
-e2e_check old_listener_stays "200 on the old port, got $code" [ "$code" = 200 ]
-
-NEW_PORT=$(free_port)
-sed "s/127.0.0.1:$PORT/127.0.0.1:$NEW_PORT/" "$E2E_ROOT/good.yaml" >"$E2E_ROOT/config/config.yaml"
-e2e_cli reload >/dev/null 2>&1
-e2e_wait 5 curl -sf "http://127.0.0.1:$NEW_PORT/healthz"
-e2e_check reload_moves_the_listener "200 on the new port $NEW_PORT" \
-    curl -sf -o /dev/null "http://127.0.0.1:$NEW_PORT/healthz"
-e2e_check old_port_closed "nothing on the old port $PORT" \
-    sh -c "! curl -s -o /dev/null --max-time 2 'http://127.0.0.1:$PORT/healthz'"
-
-# ---- IPv6 ------------------------------------------------------------------------
-
 if /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
     V6_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
     sed "s/127.0.0.1:$PORT/\"[::1]:$V6_PORT\"/" "$E2E_ROOT/good.yaml" >"$E2E_ROOT/config/config.yaml"
