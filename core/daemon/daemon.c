@@ -48,6 +48,7 @@
 #include "housekeeping.h"
 #include "lib/filemode.h"
 #include "lib/fs.h"
+#include "lib/utf8.h"
 #include "lock.h"
 #include "log/log.h"
 #include "notify/notifier.h"
@@ -287,8 +288,12 @@ static void reload_config(struct daemon *d)
         loaded = false;
     }
     if (!loaded || api_apply_config(d->api, fresh, err, sizeof err) != 0) {
-        log_error("config not reloaded, the last good one stays in force: %s",
-                  fresh ? err : "out of memory");
+        const char *why = fresh ? err : "out of memory";
+
+        log_error("config not reloaded, the last good one stays in force: %s", why);
+        /* The dashboard shows the refusal where it shows the reloads. */
+        events_publish("daemon", "config_refused",
+                       json_pack("{s:o}", "error", utf8_json_string(why, strlen(why))));
         if (loaded)
             config_free(fresh);
         free(fresh);
