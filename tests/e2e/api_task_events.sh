@@ -5,7 +5,9 @@
 # kept), the fix `changed` again, a deletion `removed`, pause and resume
 # through the CLI `paused`/`resumed`; a config reload is a `daemon`
 # `config_reloaded` event, a refused one `config_refused` naming
-# config.yaml:LINE.  One stream sees all of them, in that order.
+# config.yaml:LINE.  One stream sees all of them, in that order, and the
+# whole task list (GET /api/v1/tasks, kept serialised between events) shows
+# each change as soon as its event is out.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -55,10 +57,20 @@ seen() {
     e2e_check "$1" "$3, got: $(tr '\n' ';' <"$STREAM")" grep -q "$2" "$STREAM"
 }
 
+# listed EXPR: the whole task list, as `tasks` (name -> task), makes EXPR
+# true.
+listed() {
+    req -H "$(bearer "$TOKEN")" "$(url /api/v1/tasks)"
+    [ "$code" = 200 ] && body_is "(lambda tasks: $1)({t['name']: t for t in d['tasks']})"
+}
+listed "'dropped' not in tasks" # the list is made (and kept) before the file comes
+
 e2e_task dropped <<'EOF'
 return { schedule = every(1).days, command = { "true" } }
 EOF
 seen dropped_file_is_added '^task added dropped$' "task added for the new file"
+e2e_check list_shows_the_added_task "dropped in GET /api/v1/tasks, got $code" \
+    listed "'dropped' in tasks"
 
 e2e_task dropped <<'EOF'
 return { schedule = every(2).days, command = { "true" } }
@@ -79,11 +91,16 @@ e2e_check fixed_file_is_changed "a second task changed once fixed, got: $(tr '\n
 
 e2e_cli pause base >/dev/null 2>&1
 seen cli_pause_is_paused '^task paused base$' "task paused for \`main pause base\`"
+e2e_check list_shows_the_pause "base paused in GET /api/v1/tasks" listed "tasks['base']['paused']"
 e2e_cli resume base >/dev/null 2>&1
 seen cli_resume_is_resumed '^task resumed base$' "task resumed for \`main resume base\`"
+e2e_check list_shows_the_resume "base not paused in GET /api/v1/tasks" \
+    listed "not tasks['base']['paused']"
 
 rm "$E2E_ROOT/tasks/dropped.lua"
 seen deleted_file_is_removed '^task removed dropped$' "task removed for the deleted file"
+e2e_check list_drops_the_removed_task "dropped gone from GET /api/v1/tasks" \
+    listed "'dropped' not in tasks"
 
 e2e_cli reload >/dev/null 2>&1
 seen reload_is_config_reloaded '^daemon config_reloaded -$' "daemon config_reloaded"
