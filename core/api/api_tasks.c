@@ -11,7 +11,9 @@
  * and serialise, so it is kept serialised (tasks_cache) until the next
  * event (every change of a task or a run publishes one) or for
  * TASKS_CACHE_S, whichever comes first: the cap bounds how stale the one
- * field that moves with time alone, `overdue`, can be.  Each answer sends
+ * field that moves with time alone, `overdue`, can be.  ?q= and ?state=
+ * cut that kept list too (only ?user= makes the engine list afresh), so
+ * a burst of filtered requests cannot hold the loop.  Each answer sends
  * that text without a copy, holding a reference that the response's end
  * gives back, so a new version never frees the text a slow client is
  * still being sent.
@@ -113,6 +115,7 @@ struct tasks_text {
 
 static struct {
     struct tasks_text *current; /* holds one reference, or NULL */
+    json_t *tasks;              /* the same list as documents, for the filters */
     uint64_t events;            /* events_next() when it was made */
     double made;                /* clock_monotonic() then */
 } tasks_cache;
@@ -147,66 +150,71 @@ static struct MHD_Response *tasks_text_response(void *data, struct MHD_Connectio
     return resp;
 }
 
-/* The whole list as text, from the cache or made now (NULL: out of
- * memory, or the status could not be built). */
-static struct tasks_text *whole_list(const struct api_call *call)
+/* The whole list, from the cache or made now: 0, or -1 (out of memory,
+ * or the status could not be built).  Never modify tasks_cache.tasks:
+ * replies share its documents. */
+static int whole_list(const struct api_call *call)
 {
     double now = clock_monotonic();
-    json_t *status, *doc;
+    json_t *status, *tasks, *doc;
     char *text;
     size_t len;
-    struct tasks_text *t;
+    struct tasks_text *t = NULL;
 
     if (tasks_cache.current && tasks_cache.events == events_next() &&
         now - tasks_cache.made < TASKS_CACHE_S)
-        return tasks_cache.current;
+        return 0;
     if (!(status = engine_status_json(call->ctx->engine, NULL)))
-        return NULL;
-    doc = json_pack("{s:O}", "tasks", json_object_get(status, "tasks"));
+        return -1;
+    tasks = json_incref(json_object_get(status, "tasks"));
+    json_decref(status);
+    doc = json_pack("{s:O}", "tasks", tasks);
     text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
-    json_decref(status);
-    if (!text)
-        return NULL;
-    len = strlen(text);
-    if ((t = malloc(sizeof *t + len + 1))) {
-        t->refs = 1;
-        t->len = len;
-        memcpy(t->text, text, len + 1);
-        tasks_text_release(tasks_cache.current);
-        tasks_cache.current = t;
-        tasks_cache.events = events_next();
-        tasks_cache.made = now;
+    len = text ? strlen(text) : 0;
+    if (!tasks || !text || !(t = malloc(sizeof *t + len + 1))) {
+        json_decref(tasks);
+        free(text);
+        return -1;
     }
+    t->refs = 1;
+    t->len = len;
+    memcpy(t->text, text, len + 1);
     free(text);
-    return t;
+    tasks_text_release(tasks_cache.current);
+    json_decref(tasks_cache.tasks);
+    tasks_cache.current = t;
+    tasks_cache.tasks = tasks;
+    tasks_cache.events = events_next();
+    tasks_cache.made = now;
+    return 0;
 }
 
 void api_get_tasks(struct api_call *call)
 {
     const struct api_query_value *q = api_query_get(&call->query, "q");
     const struct api_query_value *state = api_query_get(&call->query, "state");
-    json_t *status, *tasks, *kept;
-
-    if (!q && !state && !user_filter(call)) {
-        struct tasks_text *t = whole_list(call);
-
-        if (!t) {
-            api_reply_problem(call, 500, NULL, "cannot build the task list");
-            return;
-        }
-        t->refs++; /* the response's, given back by tasks_text_release */
-        call->reply.status = 200;
-        call->reply.custom = (struct api_custom){tasks_text_response, t};
-        return;
-    }
-    status = status_doc(call, user_filter(call));
+    json_t *status = NULL, *tasks, *kept;
     size_t i;
     json_t *task;
 
-    if (!status)
+    /* ?user= changes what the engine lists; the other filters cut the
+     * kept list. */
+    if (user_filter(call)) {
+        if (!(status = status_doc(call, user_filter(call))))
+            return;
+        tasks = json_object_get(status, "tasks");
+    } else if (whole_list(call) != 0) {
+        api_reply_problem(call, 500, NULL, "cannot build the task list");
         return;
-    tasks = json_object_get(status, "tasks");
+    } else if (!q && !state) {
+        tasks_cache.current->refs++; /* the response's, given back by tasks_text_release */
+        call->reply.status = 200;
+        call->reply.custom = (struct api_custom){tasks_text_response, tasks_cache.current};
+        return;
+    } else {
+        tasks = tasks_cache.tasks;
+    }
     kept = json_array();
     json_array_foreach(tasks, i, task)
     {

@@ -92,6 +92,9 @@ e2e_check fixed_file_is_changed "a second task changed once fixed, got: $(tr '\n
 e2e_cli pause base >/dev/null 2>&1
 seen cli_pause_is_paused '^task paused base$' "task paused for \`main pause base\`"
 e2e_check list_shows_the_pause "base paused in GET /api/v1/tasks" listed "tasks['base']['paused']"
+req -H "$(bearer "$TOKEN")" "$(url '/api/v1/tasks?state=paused')"
+e2e_check filtered_list_shows_the_pause "only base in ?state=paused, got $code $(cat "$out")" \
+    body_is "[t['name'] for t in d['tasks']] == ['base']"
 e2e_cli resume base >/dev/null 2>&1
 seen cli_resume_is_resumed '^task resumed base$' "task resumed for \`main resume base\`"
 e2e_check list_shows_the_resume "base not paused in GET /api/v1/tasks" \
