@@ -62,6 +62,12 @@ _task_scheduler() {
                 return 0
             fi
             ;;
+        alerts)
+            if [[ $cur != -* && $prev == alerts ]]; then
+                COMPREPLY=($(compgen -W "resolve" -- "$cur"))
+                return 0
+            fi
+            ;;
         help)
             command=""
             ;;
@@ -82,6 +88,7 @@ _task_scheduler() {
             calendar) COMPREPLY=($(compgen -W "--from -n --tz $globals" -- "$cur")) ;;
             reset) COMPREPLY=($(compgen -W "--dry-run --future-only --task --all $globals" -- "$cur")) ;;
             config) COMPREPLY=($(compgen -W "--effective $globals" -- "$cur")) ;;
+            alerts) COMPREPLY=($(compgen -W "--all --note $globals" -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "$globals" -- "$cur")) ;;
         esac
         return 0

@@ -61,6 +61,7 @@ extern const struct cli_command cmd_list_entry, cmd_history_entry, cmd_check_ent
     cmd_stop_entry, cmd_restart_entry, cmd_config_entry, cmd_dashboard_entry, cmd_stats_entry;
 /* cmd_pause.c has pause and resume. */
 extern const struct cli_command cmd_pause_entry, cmd_resume_entry, cmd_cancel_entry;
+extern const struct cli_command cmd_alerts_entry;
 
 /* The program's name in usage and error lines: the last part of argv[0]
  * (`task-scheduler` when installed, `main` in the build tree). */

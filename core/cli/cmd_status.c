@@ -17,8 +17,9 @@
 #include "time/instant_json.h"
 
 #define STATUS_USAGE "--status [--json]"
-#define STATUS_STATE_MAX 512  /* a failing task's state holds its error's first line */
-#define STATUS_STATE_COLUMN 5 /* of the table's header */
+#define STATUS_STATE_MAX 512   /* a failing task's state holds its error's first line */
+#define STATUS_ALERTS_COLUMN 5 /* of the table's header */
+#define STATUS_STATE_COLUMN 6
 #define STATUS_EXIT_FAILING 1
 #define STATUS_EXIT_DOWN 3
 
@@ -200,10 +201,29 @@ static void status_count(const json_t *tasks, struct status_counts *n)
     }
 }
 
-static int status_print_tasks(const struct cli_options *opt, const json_t *tasks, double now)
+/* The kinds of a task's open alerts, "failing, missed", or "" for none
+ * (none known: the status of the store has no alerts). */
+static void status_alerts(const json_t *task, char *buf, size_t len)
 {
-    static const char *const header[] = {"TASK",      "TITLE",    "SCHEDULE",
-                                         "NEXT FIRE", "LAST RUN", "STATE"};
+    size_t i, used = 0;
+    json_t *kind;
+
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(task, "alerts"), i, kind)
+    {
+        int n =
+            snprintf(buf + used, len - used, "%s%s", i ? ", " : "", json_string_value(kind));
+        if (n < 0 || (size_t)n >= len - used)
+            return;
+        used += (size_t)n;
+    }
+}
+
+static int status_print_tasks(const struct cli_options *opt, const json_t *tasks,
+                              json_int_t open_alerts, double now)
+{
+    static const char *const header[] = {"TASK",     "TITLE",  "SCHEDULE", "NEXT FIRE",
+                                         "LAST RUN", "ALERTS", "STATE"};
     struct status_counts n;
     struct table t;
     size_t i;
@@ -213,27 +233,33 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
     if (json_array_size(tasks) == 0)
         return taskview_print_none(opt);
     status_count(tasks, &n);
-    printf("%zu task%s: %zu running, %zu failing, %zu broken, %zu paused, %zu overdue (times "
-           "in %s)\n",
+    printf("%zu task%s: %zu running, %zu failing, %zu broken, %zu paused, %zu overdue; "
+           "%lld open alert%s (times in %s)\n",
            n.tasks, n.tasks == 1 ? "" : "s", n.running, n.failing, n.broken, n.paused,
-           n.overdue, tz_name(opt->default_zone));
+           n.overdue, (long long)open_alerts, open_alerts == 1 ? "" : "s",
+           tz_name(opt->default_zone));
     table_init(&t, sizeof header / sizeof header[0]);
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
     {
-        char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_WHEN_MAX], state[STATUS_STATE_MAX];
+        char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_WHEN_MAX], state[STATUS_STATE_MAX],
+            alerts[STATUS_STATE_MAX];
         runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
         status_last_run(json_object_get(task, "last_run"), now, last, sizeof last);
         enum table_style style = status_state(opt, task, now, state, sizeof state);
+        status_alerts(task, alerts, sizeof alerts);
         const char *row[] = {json_string_value(json_object_get(task, "name")),
                              json_string_value(json_object_get(task, "title")),
                              json_string_value(json_object_get(task, "schedule")),
                              next,
                              last,
+                             alerts[0] ? alerts : NULL,
                              state};
         table_add(&t, row);
         table_style(&t, STATUS_STATE_COLUMN, style);
+        if (alerts[0])
+            table_style(&t, STATUS_ALERTS_COLUMN, TABLE_BAD);
     }
     rc = table_print(&t, stdout);
     table_free(&t);
@@ -249,7 +275,9 @@ static int status_print(const struct cli_options *opt, const json_t *doc)
 {
     status_print_daemon(doc);
     taskview_print_scope(doc);
-    return status_print_tasks(opt, json_object_get(doc, "tasks"), taskview_now(doc));
+    return status_print_tasks(opt, json_object_get(doc, "tasks"),
+                              json_integer_value(json_object_get(doc, "open_alerts")),
+                              taskview_now(doc));
 }
 
 /* As `systemctl status`: 3 when no daemon runs, else 1 when a task is

@@ -16,6 +16,7 @@ const struct cli_command *const cli_commands[] = {
     &cmd_calendar_entry,
     &cmd_next_entry,
     &cmd_overdue_entry,
+    &cmd_alerts_entry,
     &cmd_reset_entry,
     &cmd_reload_entry,
     &cmd_stop_entry,

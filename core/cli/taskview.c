@@ -158,6 +158,25 @@ static int taskview_take_run(const struct store_run *run, void *ud)
     return 0;
 }
 
+static int taskview_take_alert(const struct store_alert *a, void *ud)
+{
+    return json_array_append_new(ud, json_string(a->kind)) != 0;
+}
+
+/* The kinds of the task's open alerts, as the daemon lists them (oldest
+ * first there, by kind here: the same set); NULL with the store's error
+ * or out of memory. */
+static json_t *taskview_alerts(struct store *st, const char *task)
+{
+    struct store_alert_filter f = {.state = STORE_ALERTS_OPEN, .task = task};
+    json_t *kinds = json_array();
+
+    if (kinds && store_alerts(st, &f, 0, taskview_take_alert, kinds) == 0)
+        return kinds;
+    json_decref(kinds);
+    return NULL;
+}
+
 /* One task in engine_status_json's shape, from its file and its row; NULL
  * with a message in err. */
 static json_t *taskview_local_task(const struct cli_options *opt, struct store *st,
@@ -171,10 +190,14 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
     char words[TASKVIEW_SCHEDULE_MAX] = "";
     int streak = 0;
 
+    json_t *alerts = NULL;
+
     if (store_task_get_schedule_state(st, item->name, &stored_next, NULL, &paused) < 0 ||
         store_last_run(st, item->name, taskview_take_run, &last) < 0 ||
-        store_failing_streak(st, item->name, &streak) < 0) {
+        store_failing_streak(st, item->name, &streak) < 0 ||
+        !(alerts = taskview_alerts(st, item->name))) {
         snprintf(err, errlen, "%s", store_error(st));
+        json_decref(last.run);
         return NULL;
     }
     bool fires = item->loaded && t->enabled; /* paused too: it keeps its schedule */
@@ -197,7 +220,7 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
         task_list_json(&t->tags), "enabled", item->loaded && t->enabled, "paused", paused,
         "broken", !item->loaded, "error", item->error, "last_good", false, "installing", false,
         "overdue", overdue, "last_run", last.run ? last.run : json_null(), "failing_streak",
-        streak, "queued", false, "retry", "running", "source",
+        streak, "queued", false, "retry", "running", "alerts", alerts, "source",
         task_source_json(item->path, item->loaded ? t->line : 0));
     if (entry && instant_json_set(entry, "next_fire", opt->default_zone,
                                   next != SCHEDULE_NEVER ? (double)next : 0) < 0) {
@@ -213,7 +236,7 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
 {
     struct discovery found = {0};
     struct store *st = NULL;
-    json_t *doc = NULL, *tasks = json_array();
+    json_t *doc = NULL, *summary = NULL, *tasks = json_array();
     int64_t now = clock_now_s();
 
     if (!tasks || taskview_scan(opt, NULL, &found, err, errlen) < 0)
@@ -230,9 +253,15 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
             goto fail;
         }
     }
-    doc = json_pack("{s:b, s:n, s:s, s:n, s:i, s:i, s:n, s:O}", "daemon", 0, "pid", "version",
-                    SCHEDULER_VERSION, "uptime", "running", 0, "queued", 0, "only_user",
-                    "tasks", tasks);
+    summary = store_alerts_summary(st);
+    if (!summary) {
+        snprintf(err, errlen, "%s", store_error(st));
+        goto fail;
+    }
+    doc =
+        json_pack("{s:b, s:n, s:s, s:n, s:i, s:i, s:n, s:O, s:O}", "daemon", 0, "pid",
+                  "version", SCHEDULER_VERSION, "uptime", "running", 0, "queued", 0,
+                  "only_user", "tasks", tasks, "open_alerts", json_object_get(summary, "open"));
     if (doc && (instant_json_set(doc, "started_at", opt->default_zone, 0) < 0 ||
                 instant_json_set(doc, "now", opt->default_zone, (double)now) < 0)) {
         json_decref(doc);
@@ -241,6 +270,7 @@ static json_t *taskview_local(const struct cli_options *opt, char *err, size_t e
     if (!doc)
         snprintf(err, errlen, "out of memory");
 fail:
+    json_decref(summary);
     json_decref(tasks);
     store_close(st);
     discovery_free(&found);

@@ -110,6 +110,12 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     BOOL_FIELD("api", "metrics_public", api.metrics_public, false),
     STRING_FIELD("api", "tls_cert", api.tls_cert, ""),
     STRING_FIELD("api", "tls_key", api.tls_key, ""),
+    INT_FIELD("alerts", "failure_streak", alerts.failure_streak, 1, 1),
+    DURATION_FIELD("alerts", "late_after", alerts.late_after, 60),
+    INT_FIELD("alerts", "long_factor", alerts.long_factor, 1, 2),
+    DURATION_FIELD("alerts", "long_min", alerts.long_min, 60),
+    INT_FIELD("alerts", "flap_limit", alerts.flap_limit, 1, 4),
+    STRING_FIELD("alerts", "channels", alerts.channels, ""),
 };
 
 /* Enum settings are stored through an int pointer. */
@@ -118,8 +124,8 @@ _Static_assert(sizeof(enum log_level) == sizeof(int) &&
                "enum settings must be int-sized");
 
 static const char *const section_names[] = {
-    "scheduler",          "database",     "logging",  "tasks",
-    CONFIG_NOTIFICATIONS, "dependencies", CONFIG_API, NULL};
+    "scheduler",    "database", "logging", "tasks", CONFIG_NOTIFICATIONS,
+    "dependencies", CONFIG_API, "alerts",  NULL};
 
 /* Unit suffixes, lower case; matching ignores case. */
 struct unit {

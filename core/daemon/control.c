@@ -458,6 +458,25 @@ static void control_cmd_cancel(struct control_conn *conn, const struct control_r
                          CONTROL_AFTER_NOTHING);
 }
 
+/* The resolved alert, or engine_alert_resolve's message (unknown, already
+ * resolved, the store failed). */
+static void control_cmd_resolve(struct control_conn *conn, const struct control_request *req)
+{
+    char err[ENGINE_ERR_MAX], by[CONTROL_ERR_MAX];
+    json_t *alert;
+    int rc;
+
+    control_peer(conn, by, sizeof by);
+    rc = engine_alert_resolve(conn->control->engine, req->alert_id, by, req->note, &alert, err,
+                              sizeof err);
+    if (rc == 1) {
+        control_reply_ok(conn, json_pack("{s:o}", "alert", alert), CONTROL_AFTER_NOTHING);
+        return;
+    }
+    json_decref(alert);
+    control_reply_error(conn, err, CONTROL_AFTER_NOTHING);
+}
+
 static void control_handle(struct control_conn *conn, const char *line, size_t len)
 {
     struct control_request req;
@@ -490,6 +509,9 @@ static void control_handle(struct control_conn *conn, const char *line, size_t l
         break;
     case CONTROL_CMD_CANCEL:
         control_cmd_cancel(conn, &req);
+        break;
+    case CONTROL_CMD_RESOLVE:
+        control_cmd_resolve(conn, &req);
         break;
     case CONTROL_CMD_RELOAD:
         rc = uv_kill(uv_os_getpid(), SIGHUP);

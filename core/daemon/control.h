@@ -22,6 +22,10 @@
  *                                      "by":"alice (uid 1000) via CLI"}, then
  *                                      the run is stopped (engine_cancel);
  *                                      "by" names the peer (SO_PEERCRED)
+ *   {"cmd":"resolve","id":N,"note":"t"} -> {"ok":true,"alert":{…}}, alert N
+ *                                      resolved by the peer with the note
+ *                                      (engine_alert_resolve); an error when
+ *                                      it is unknown or already resolved
  *   {"cmd":"reload"}                -> {"ok":true}, then the daemon reloads
  *                                      its config and tasks (as on SIGHUP)
  *   {"cmd":"stop"}                  -> {"ok":true,"pid":N}, then the daemon

@@ -17,7 +17,7 @@ static const struct {
     {"run", CONTROL_CMD_RUN},       {"reset", CONTROL_CMD_RESET},
     {"reload", CONTROL_CMD_RELOAD}, {"stop", CONTROL_CMD_STOP},
     {"pause", CONTROL_CMD_PAUSE},   {"resume", CONTROL_CMD_RESUME},
-    {"cancel", CONTROL_CMD_CANCEL},
+    {"cancel", CONTROL_CMD_CANCEL}, {"resolve", CONTROL_CMD_RESOLVE},
 };
 
 /* "tasks": a list of strings; absent means every task where `all_if_absent`,
@@ -59,9 +59,23 @@ static int parse_reset(struct control_request *req, char *err, size_t errlen)
     return 0;
 }
 
+/* req->json[key], a positive integer, into *out; else the error "'CMD'
+ * needs a "KEY", a positive integer". */
+static int positive_id(const struct control_request *req, const char *cmd, const char *key,
+                       int64_t *out, char *err, size_t errlen)
+{
+    const json_t *id = json_object_get(req->json, key);
+
+    *out = json_is_integer(id) ? (int64_t)json_integer_value(id) : 0;
+    if (*out > 0)
+        return 0;
+    snprintf(err, errlen, "'%s' needs a \"%s\", a positive integer", cmd, key);
+    return -1;
+}
+
 static int parse_args(struct control_request *req, char *err, size_t errlen)
 {
-    const json_t *run_id;
+    const json_t *note;
 
     switch (req->cmd) {
     case CONTROL_CMD_STATUS:
@@ -80,13 +94,15 @@ static int parse_args(struct control_request *req, char *err, size_t errlen)
     case CONTROL_CMD_RESUME:
         return parse_tasks(req, false, err, errlen);
     case CONTROL_CMD_CANCEL:
-        run_id = json_object_get(req->json, "run_id");
-        req->run_id = json_is_integer(run_id) ? (int64_t)json_integer_value(run_id) : 0;
-        if (req->run_id <= 0) {
-            snprintf(err, errlen, "'cancel' needs a \"run_id\", a positive integer");
+        return positive_id(req, "cancel", "run_id", &req->run_id, err, errlen);
+    case CONTROL_CMD_RESOLVE:
+        note = json_object_get(req->json, "note");
+        req->note = json_string_value(note);
+        if (note && !json_is_null(note) && !req->note) {
+            snprintf(err, errlen, "'resolve': \"note\" must be a string");
             return -1;
         }
-        return 0;
+        return positive_id(req, "resolve", "id", &req->alert_id, err, errlen);
     case CONTROL_CMD_PING:
     case CONTROL_CMD_RELOAD:
     case CONTROL_CMD_STOP:

@@ -25,6 +25,7 @@ enum control_cmd {
     CONTROL_CMD_PAUSE,
     CONTROL_CMD_RESUME,
     CONTROL_CMD_CANCEL,
+    CONTROL_CMD_RESOLVE,
 };
 
 /* The strings point into `json`, which the request owns. */
@@ -36,6 +37,8 @@ struct control_request {
                          * pause, resume: at least one name */
     size_t task_count;
     int64_t run_id;   /* cancel: > 0 */
+    int64_t alert_id; /* resolve: > 0 */
+    const char *note; /* resolve: NULL = none */
     bool future_only; /* reset */
     bool dry_run;     /* reset */
     json_t *json;

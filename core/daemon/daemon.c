@@ -94,6 +94,7 @@ struct daemon {
     char pid_path[PATH_MAX];
     bool detached; /* --daemon: no scheduler lines on stderr */
     bool stopping;
+    int interrupted; /* runs the previous daemon left open, for the alert */
 };
 
 static int path_in_root(const struct daemon *d, const char *rel, char *buf, size_t len,
@@ -548,6 +549,7 @@ static int open_store(struct daemon *d, char *err, size_t errlen)
     }
     if (interrupted > 0)
         log_warn("%d run(s) left open by the previous daemon marked interrupted", interrupted);
+    d->interrupted = interrupted;
     return 0;
 }
 
@@ -560,6 +562,7 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
         .include_examples = d->opt->examples_forced,
         .only_user = d->opt->user,
         .spill_beside = d->db_path,
+        .interrupted = d->interrupted,
         .on_job_done = on_job_done,
         .hook_data = d,
     };

@@ -535,6 +535,31 @@ static void notify_run_end(const struct job *job, const struct store_run_outcome
                  en->name, err);
 }
 
+/* The alerts the end of a run opens or resolves: `failing` once the
+ * task's final failures in a row reach its failure_streak (the alert's
+ * count is that streak), resolved with `missed` by a success. */
+static void alert_run_ended(const struct job *job, enum store_status status, bool retried)
+{
+    struct engine *e = job->engine;
+    struct entry *en = job->entry;
+    int threshold = en->task.alerts.failure_streak ? en->task.alerts.failure_streak
+                                                   : e->config->alerts.failure_streak;
+    char msg[ENGINE_ERR_MAX];
+
+    if (status == STORE_RUN_SUCCESS) {
+        alert_clear(e, en, STORE_ALERT_FAILING, "a run succeeded");
+        alert_clear(e, en, STORE_ALERT_MISSED, "a run succeeded");
+        return;
+    }
+    if (!store_status_failed(status) || retried || en->failing_streak < threshold)
+        return;
+    snprintf(msg, sizeof msg, "%d final failure%s in a row (run %lld %s)", en->failing_streak,
+             en->failing_streak == 1 ? "" : "s", (long long)job->run_id,
+             store_status_name(status));
+    alert_raise(e, en, STORE_ALERT_FAILING,
+                en->failing_streak == threshold ? en->failing_streak : 1, msg);
+}
+
 static void on_exit_cb(void *data, const struct run_outcome *outcome)
 {
     struct job *job = data;
@@ -597,6 +622,8 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
         en->failing_streak = 0;
     else if (job->released && store_status_failed(row.status) && !retried)
         en->failing_streak++;
+    if (job->released)
+        alert_run_ended(job, row.status, retried);
     instance_release(en);
     job_finish(job, &row);
 }

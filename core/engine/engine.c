@@ -74,6 +74,7 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config, struc
     if (!(e->pending = pending_create(loop, store, opt->spill_beside)))
         goto fail;
     e->include_examples = opt->include_examples;
+    e->interrupted = opt->interrupted;
     e->on_job_done = opt->on_job_done;
     e->hook_data = opt->hook_data;
     e->zone = config_zone(config);
@@ -112,8 +113,17 @@ int engine_rescan(struct engine *e)
 
 int engine_start(struct engine *e, char *err, size_t errlen)
 {
-    int broken = engine_rescan(e);
-    int count = 0;
+    int broken, count = 0;
+    char msg[ENGINE_ERR_MAX];
+
+    alert_load(e, NULL);
+    if (e->interrupted > 0) {
+        snprintf(msg, sizeof msg,
+                 "%d run(s) left open by the previous daemon, marked interrupted",
+                 e->interrupted);
+        alert_raise(e, NULL, STORE_ALERT_INTERRUPTED, e->interrupted, msg);
+    }
+    broken = engine_rescan(e);
 
     if (broken < 0) {
         snprintf(err, errlen, "cannot read the tasks folder (see the log above)");

@@ -61,6 +61,9 @@ struct engine_options {
      * are also kept (DB_PATH-spill), so that a stop before the store takes
      * them loses none (pending.h); NULL keeps them in memory only. */
     const char *spill_beside;
+    /* Runs a dead daemon left open, marked interrupted before the engine
+     * started: an `interrupted` alert counts them. */
+    int interrupted;
     /* Called after each job ends (a run recorded, or a fire cancelled)
      * while not stopping; may be NULL.  It runs inside the engine's own
      * callbacks, so it must not call the engine: defer to a later turn. */
@@ -139,7 +142,9 @@ void engine_clock_jumped(struct engine *engine);
  *                  slot or an instance, "retry": { "attempt", "of"
  *                  (attempts in all), "at" } while a retry waits, else null,
  *                  "running": [ { "run_id", "pid", "trigger",
- *                  "started_at" } ] } ],
+ *                  "started_at" } ] ,
+ *                  "alerts": the kinds of its open alerts ["failing", …] } ],
+ *     "open_alerts": n, every open alert (the daemon's own too),
  *     "store": null, or while the store refuses writes { "error", "pending",
  *              "since", "lost" }, and while a reader holds its checkpoints
  *              back "checkpoint_blocked_by": { "pid", "command", "since",
@@ -252,6 +257,15 @@ json_t *engine_reset_next_fires(struct engine *engine, const char *const *names,
  * CLI's reset without a daemon makes the same.  NULL out of memory. */
 json_t *engine_reset_change(const char *name, const struct tz *zone, int64_t old_next,
                             int64_t new_next);
+
+/* `main alerts resolve ID` (and the API): resolve alert `id` by `by` (who
+ * asked: a person's name or token) with `note` (may be NULL).  1 with the
+ * resolved alert (store_alert_json) in *alert, 2 when it was resolved
+ * already (*alert as it is), 0 when there is no such alert, -1 when the
+ * store fails; the message in err for 0, 2 and -1.  The resolve is
+ * published and notified as the daemon's own are. */
+int engine_alert_resolve(struct engine *engine, int64_t id, const char *by, const char *note,
+                         json_t **alert, char *err, size_t errlen);
 
 /* Graceful stop: no more fires; queued runs are cancelled; running ones may
  * finish for up to scheduler.shutdown_timeout seconds, then are stopped

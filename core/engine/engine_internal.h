@@ -4,6 +4,9 @@
  *   wakeup.c         the wake-up heap and its one timer
  *   entry.c          an entry's lifetime (references, freeing)
  *   stopping.c       the last steps of a shutdown
+ *   alert.c          the daemon's alerts: opened, bumped, resolved,
+ *                    published and notified (not notify/alerts.c, a
+ *                    task's own `notify` rules)
  *   dispatch.c       runs: overlap, the max_concurrent queue, spawning,
  *                    recording, retries, cancelling
  *   fires.c          when a task fires, catch-up
@@ -96,6 +99,8 @@ struct entry {
     int refs; /* jobs pointing here */
     struct last_run last;
     struct alert_streak alerts; /* its repeated failures (alerts.h), as saved */
+    unsigned alerts_open;       /* bit 1 << store_alert_kind: its alert is open */
+    double flap_told_at;        /* when its flapping was last notified, 0 = never */
     /* Final failures since the last success (store_failing_streak): a
      * failure is final when no retry of it follows. */
     int failing_streak;
@@ -146,6 +151,7 @@ struct engine {
     json_t *foreign;
     const struct tz *zone; /* schedules' default zone */
     double started_at;
+    int interrupted; /* engine_options.interrupted, raised at engine_start */
 
     struct entry *entries;
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
@@ -159,6 +165,8 @@ struct engine {
     int spawned; /* processes alive: counts against max_concurrent */
     uint64_t seq;
     unsigned rocks_generation; /* config reloads so far (versions_retry_failed) */
+    unsigned alerts_open;      /* the daemon's own open alerts (alert.c), as entry's */
+    double flap_told_at;
 
     bool stopping;
     void (*on_job_done)(void *data);
@@ -193,6 +201,24 @@ void entry_set_last_run(struct entry *en, enum store_status status, double start
 /* stopping.c */
 /* Once stopping and no job is left: close the handles, then on_stopped. */
 void stopping_check(struct engine *e);
+
+/* alert.c.  `en` NULL is the daemon itself. */
+/* Open the alert of `kind` about `en`, or bump the open one by `count`
+ * occurrences; `message` says what was seen.  Nothing for a task with
+ * `alerts = false`. */
+void alert_raise(struct engine *e, struct entry *en, enum store_alert_kind kind, int64_t count,
+                 const char *message);
+/* Resolve its open alert of `kind`, if any, by "daemon: REASON". */
+void alert_clear(struct engine *e, struct entry *en, enum store_alert_kind kind,
+                 const char *reason);
+/* Resolve every open alert of `task`, whose entry is gone (its file was
+ * deleted while the daemon was down): published, not notified. */
+void alert_clear_gone(struct engine *e, const char *task, const char *reason);
+/* Learn which of its alerts the store has open (a new entry, the start). */
+void alert_load(struct engine *e, struct entry *en);
+/* The kinds of the bits of `open` (an entry's alerts_open), as a JSON
+ * array of names; new reference, NULL out of memory. */
+json_t *alert_kinds_json(unsigned open);
 
 /* dispatch.c */
 void dispatch_init(struct engine *e);

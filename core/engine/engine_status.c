@@ -137,6 +137,7 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
         en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
         "last_run", last_run_json(e, en), "failing_streak", en->failing_streak, "queued",
         jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running,
+        "alerts", alert_kinds_json(en->alerts_open),
         "source", task_source_json(en->path, en->loaded ? en->task.line : 0));
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
@@ -176,10 +177,15 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     }
     for (const struct job *job = e->jobs; job; job = job->next)
         queued += job->state != JOB_SPAWNED;
-    json_t *doc = json_pack("{s:i, s:s, s:f, s:i, s:i, s:s?, s:o, s:o}", "pid", (int)getpid(),
-                            "version", SCHEDULER_VERSION, "uptime", now - e->started_at,
-                            "running", e->spawned, "queued", queued, "only_user", e->only_user,
-                            "tasks", tasks, "store", pending_status_json(e->pending));
+    /* every open alert, the daemon's own and those of tasks filtered out */
+    int open_alerts = __builtin_popcount(e->alerts_open);
+    for (const struct entry *en = e->entries; en; en = en->next)
+        open_alerts += __builtin_popcount(en->alerts_open);
+    json_t *doc =
+        json_pack("{s:i, s:s, s:f, s:i, s:i, s:s?, s:o, s:o, s:i}", "pid", (int)getpid(),
+                  "version", SCHEDULER_VERSION, "uptime", now - e->started_at, "running",
+                  e->spawned, "queued", queued, "only_user", e->only_user, "tasks", tasks,
+                  "store", pending_status_json(e->pending), "open_alerts", open_alerts);
     if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
                 instant_json_set(doc, "now", e->zone, now) < 0)) {
         json_decref(doc);

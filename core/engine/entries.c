@@ -77,6 +77,7 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
         log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));
     if (alerts_streak_load(e->store, en->name, &en->alerts, err, sizeof err) != 0)
         log_warn("%s: its count of repeated failures restarts at zero: %s", en->name, err);
+    alert_load(e, en);
     while (*tail)
         tail = &(*tail)->next;
     *tail = en;
@@ -98,6 +99,8 @@ static void entry_remove(struct entry *en, bool forget)
         log_info("%s: task file deleted; unscheduled", en->name);
     else
         log_info("%s: no longer a task of user %s; unscheduled", en->name, e->only_user);
+    for (int kind = 0; forget && kind < STORE_ALERT_KINDS; kind++)
+        alert_clear(e, en, (enum store_alert_kind)kind, "the task file is gone");
     events_publish("task", "removed", json_pack("{s:s}", "task", en->name));
     while (*link != en)
         link = &(*link)->next;
@@ -378,6 +381,7 @@ void entries_forget_deleted(struct engine *e)
             log_error("%s: cannot forget the task: %s", text, store_error(e->store));
         else
             log_info("%s: task file deleted while the daemon was down; forgotten", text);
+        alert_clear_gone(e, text, "the task file is gone");
     }
     json_decref(stale.names);
 }

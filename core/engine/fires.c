@@ -127,6 +127,27 @@ static void record_missed_summary(struct entry *en, const struct catchup_plan *p
                     STORE_RUN_MISSED, 1, msg);
 }
 
+static const char *catchup_name(enum task_catchup policy)
+{
+    return policy == CATCHUP_ONCE ? "once" : policy == CATCHUP_ALL ? "all" : "skip";
+}
+
+/* The `missed` alert of a catch-up that left fires unrun, counting them. */
+static void alert_missed(struct entry *en, const struct catchup_plan *plan)
+{
+    int64_t n = plan->summary_count + (int64_t)plan->missed_count;
+    char msg[ENGINE_ERR_MAX];
+
+    if (n == 0)
+        return;
+    snprintf(msg, sizeof msg,
+             "%s%lld fire%s not run while the daemon was down or the clock jumped (catchup "
+             "%s)",
+             plan->summary_at_least ? "at least " : "", (long long)n, n == 1 ? "" : "s",
+             catchup_name(en->task.catchup));
+    alert_raise(en->engine, en, STORE_ALERT_MISSED, n, msg);
+}
+
 /* Rule 4: the marks of `instant` are in memory only, so it does not run. */
 static void hold_back(struct entry *en, int64_t instant, const char *why)
 {
@@ -184,6 +205,7 @@ static void catch_up(struct entry *en)
         dispatch_record(e, en, STORE_TRIGGER_SCHEDULE, plan.instants[i], STORE_RUN_MISSED, 1,
                         "missed: the fire time passed while the daemon was down or the "
                         "clock jumped");
+    alert_missed(en, &plan);
     if (plan.last)
         en->last_scheduled = plan.last;
     en->next_fire = plan.next;
@@ -196,10 +218,7 @@ static void catch_up(struct entry *en)
     }
     log_info("%s: %lld missed fire(s) recorded, %zu caught up now (catchup %s)", en->name,
              (long long)(plan.summary_count + (int64_t)plan.missed_count),
-             saved ? plan.run_count : 0,
-             en->task.catchup == CATCHUP_ONCE  ? "once"
-             : en->task.catchup == CATCHUP_ALL ? "all"
-                                               : "skip");
+             saved ? plan.run_count : 0, catchup_name(en->task.catchup));
     catchup_plan_free(&plan);
 }
 

@@ -74,6 +74,7 @@ static void set_error(struct entry *en, const char *msg, const char *hash)
     else
         log_error("%s", msg);
     versions_upsert(en);
+    alert_raise(en->engine, en, STORE_ALERT_BROKEN, 1, msg);
     events_publish("task", "broken",
                    json_pack("{s:s, s:o, s:b}", "task", en->name, "error",
                              utf8_json_string(msg, strlen(msg)), "last_good", en->loaded));
@@ -87,6 +88,7 @@ static void clear_error(struct entry *en)
     free(en->error);
     en->error = NULL;
     log_info("%s: the task file is good again", en->name);
+    alert_clear(en->engine, en, STORE_ALERT_BROKEN, "the task file is good again");
 }
 
 void versions_install(struct entry *en, struct task *t)

@@ -88,12 +88,27 @@ static void spawn(uv_loop_t *loop, const char *program, struct alert_child *a)
     }
 }
 
+void alerts_send(const struct alerts_env *env, const struct notification *n)
+{
+    struct alert_child *a = calloc(1, sizeof *a);
+
+    if (!a || !(a->json = notifier_encode(n, env->config_path)) ||
+        !(a->task = strdup(n->task ? n->task : "daemon"))) {
+        log_error("%s: out of memory for its notification", n->task ? n->task : "daemon");
+        if (a) {
+            free(a->json);
+            free(a);
+        }
+        return;
+    }
+    spawn(env->loop, env->program, a);
+}
+
 bool alerts_run_ended(const struct alerts_env *env, const struct task *task,
                       struct alert_streak *streak, const struct alert_run *run)
 {
     struct alert_message m;
     struct notification n = {0};
-    struct alert_child *a;
     bool changed;
 
     if (!task->has_notify)
@@ -120,18 +135,7 @@ bool alerts_run_ended(const struct alerts_env *env, const struct task *task,
     n.attempt = run->attempt;
     n.attempts = run->attempts;
     n.suppressed = m.suppressed;
-    a = calloc(1, sizeof *a);
-    if (!a || !(a->json = notifier_encode(&n, env->config_path)) ||
-        !(a->task = strdup(task->name))) {
-        log_error("%s: out of memory for its notification", task->name);
-        if (a) {
-            free(a->json);
-            free(a);
-        }
-        free(m.message);
-        return changed;
-    }
+    alerts_send(env, &n);
     free(m.message);
-    spawn(env->loop, env->program, a);
     return changed;
 }

@@ -86,6 +86,11 @@ int alerts_decide(const struct task_notify *rules, const char *title,
 /* "event" names of the JSON ("failure", "attempt_failure"…). */
 const char *alerts_event_name(enum alert_event event);
 
+/* Hand `n` to a `main __notify` child (the daemon's alerts send theirs
+ * through it too); failures are logged, never waited for. */
+struct notification;
+void alerts_send(const struct alerts_env *env, const struct notification *n);
+
 /* Send what the end of a run of `task` notifies, if anything, and update
  * the task's streak.  True when the streak changed. */
 bool alerts_run_ended(const struct alerts_env *env, const struct task *task,

@@ -92,6 +92,22 @@ static const char *const migrations[] = {
     "CREATE INDEX runs_at_values ON runs(COALESCE(scheduled_for, queued_at), duration,"
     "  started_at, scheduled_for, queued_at);"
     "CREATE INDEX runs_task_success ON runs(task, finished_at) WHERE status = 'success';",
+    /* 4 → 5: the daemon's alerts (store_alerts.c).  task is '' for an
+     * alert about the daemon itself (the store); the partial index keeps
+     * one open alert per (kind, task) and serves the open-or-bump. */
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  task TEXT NOT NULL DEFAULT '',"
+    "  opened_at REAL NOT NULL,"
+    "  last_seen_at REAL NOT NULL,"
+    "  count INTEGER NOT NULL DEFAULT 1,"
+    "  message TEXT,"
+    "  resolved_at REAL,"
+    "  resolved_by TEXT,"
+    "  note TEXT);"
+    "CREATE UNIQUE INDEX alerts_open ON alerts(kind, task) WHERE resolved_at IS NULL;"
+    "CREATE INDEX alerts_resolved ON alerts(resolved_at) WHERE resolved_at IS NOT NULL;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -31,7 +31,7 @@
 
 #define STORE_ERR_MAX 512
 #define STORE_BUSY_TIMEOUT_MS 5000
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 struct tz;
@@ -272,7 +272,7 @@ int store_run_output(struct store *st, int64_t id, char **output);
 int store_running(struct store *st, int (*fn)(const struct store_run *run, void *ud), void *ud);
 
 /* Delete at most `batch_size` finished runs queued before `older_than`
- * (Unix s), oldest first.  Returns how many were deleted (fewer than
+ * (Unix s), oldest first, and as many alerts resolved before it.  Returns how many were deleted (fewer than
  * batch_size: nothing old is left), or -1.  One bounded batch per call, so
  * the daemon can spread a large clean-up over loop iterations. */
 int store_retention_delete(struct store *st, double older_than, int batch_size);
@@ -302,6 +302,84 @@ int store_stats_performance(struct store *st, const char *task, int days, double
                             const struct tz *zone, json_t **out);
 int store_stats_overview(struct store *st, int days, double now, const struct tz *zone,
                          json_t **out);
+
+/* --- alerts (store_alerts.c) ------------------------------------------ */
+
+/* What an alert is about (store_alert_kind_name: "failing", "late",
+ * "long_running", "missed", "broken", "store", "interrupted"). */
+enum store_alert_kind {
+    STORE_ALERT_FAILING,
+    STORE_ALERT_LATE,
+    STORE_ALERT_LONG_RUNNING,
+    STORE_ALERT_MISSED,
+    STORE_ALERT_BROKEN,
+    STORE_ALERT_STORE,
+    STORE_ALERT_INTERRUPTED,
+    STORE_ALERT_KINDS
+};
+const char *store_alert_kind_name(enum store_alert_kind kind);
+/* -1 for an unknown name. */
+int store_alert_kind_parse(const char *name, enum store_alert_kind *out);
+
+/* One row of `alerts`: the daemon noticed a problem of `kind` with `task`
+ * ("" for the daemon itself).  At most one open alert (resolved_at 0) per
+ * (kind, task); a repeat bumps count and last_seen_at. */
+struct store_alert {
+    int64_t id;
+    const char *kind, *task;
+    double opened_at, last_seen_at; /* Unix s */
+    int64_t count;
+    const char *message;     /* the last occurrence's, or NULL */
+    double resolved_at;      /* Unix s, 0 while open */
+    const char *resolved_by; /* "daemon: REASON" or a person; NULL while open */
+    const char *note;        /* the person's note, or NULL */
+};
+
+/* Open an alert of (kind, task) at `now`, or bump the open one by `count`
+ * with `message`.  1 when it was opened, 0 when bumped, -1 on error; fn
+ * (may be NULL) is called with the row as it is now. */
+int store_alert_raise(struct store *st, const char *kind, const char *task, int64_t count,
+                      const char *message, double now,
+                      int (*fn)(const struct store_alert *a, void *ud), void *ud);
+
+/* Resolve the open alert of (kind, task) (id 0; kind NULL: every open
+ * alert of the task), or alert `id`, at `now`, by `by` with `note` (may be
+ * NULL).  1 and fn called with each resolved row;
+ * 0 when there is no such open alert; 2 when alert `id` exists but is
+ * resolved already (fn called with it); -1 on error. */
+int store_alert_resolve(struct store *st, int64_t id, const char *kind, const char *task,
+                        const char *by, const char *note, double now,
+                        int (*fn)(const struct store_alert *a, void *ud), void *ud);
+
+/* Which alerts store_alerts lists; zero members select everything. */
+enum store_alert_state { STORE_ALERTS_OPEN, STORE_ALERTS_RESOLVED, STORE_ALERTS_ALL };
+struct store_alert_filter {
+    enum store_alert_state state;
+    const char *task, *kind;
+    int64_t before; /* only alerts of a lower id (the next page), 0 = all */
+};
+
+/* Alerts newest first (by id), at most `limit` (0 = no limit). */
+int store_alerts(struct store *st, const struct store_alert_filter *filter, int limit,
+                 int (*fn)(const struct store_alert *a, void *ud), void *ud);
+
+/* One alert by id: 1 and fn called, 0 when none, -1 on error. */
+int store_alert_get(struct store *st, int64_t id,
+                    int (*fn)(const struct store_alert *a, void *ud), void *ud);
+
+/* How many alerts of (kind, task) were opened at or after `since`, into *n. */
+int store_alert_opened_since(struct store *st, const char *kind, const char *task, double since,
+                             int64_t *n);
+
+/* { "id", "kind", "task" (null for the daemon's own), "state": "open" |
+ * "resolved", "count", "message", "resolved_by", "note" } and the
+ * instants opened_at, last_seen_at, resolved_at in `zone`.  New
+ * reference, NULL out of memory. */
+json_t *store_alert_json(const struct store_alert *a, const struct tz *zone);
+
+/* The open alerts counted: { "open": N, "by_kind": { KIND: N }, "tasks":
+ * { TASK: N } }.  New reference, or NULL with the error recorded. */
+json_t *store_alerts_summary(struct store *st);
 
 /* --- state (per-task key → JSON text) ---------------------------------- */
 

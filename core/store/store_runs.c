@@ -89,6 +89,10 @@ static const char SQL_RETENTION[] =
     "DELETE FROM runs WHERE id IN (SELECT id FROM runs"
     "   WHERE queued_at < ?1 AND status NOT IN ('queued', 'running')"
     "   ORDER BY queued_at LIMIT ?2)";
+/* Alerts resolved before the cut go with the runs of their time. */
+static const char SQL_RETENTION_ALERTS[] =
+    "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts"
+    "   WHERE resolved_at < ?1 ORDER BY resolved_at LIMIT ?2)";
 
 static int parse_name(const char *const *names, const char *name)
 {
@@ -263,9 +267,11 @@ int store_runs_mark_interrupted(struct store *st, double now)
     return sqlite3_changes(st->db);
 }
 
-int store_retention_delete(struct store *st, double older_than, int batch_size)
+/* One batch of one table: how many rows went, or -1. */
+static int retention_batch(struct store *st, const char *sql, const char *what,
+                           double older_than, int batch_size)
 {
-    sqlite3_stmt *stmt = store_stmt(st, SQL_RETENTION);
+    sqlite3_stmt *stmt = store_stmt(st, sql);
     if (!stmt)
         return -1;
     if ((sqlite3_bind_double(stmt, 1, older_than) | sqlite3_bind_int(stmt, 2, batch_size)) !=
@@ -273,9 +279,19 @@ int store_retention_delete(struct store *st, double older_than, int batch_size)
         store_done(stmt);
         return store_fail(st, "bind retention");
     }
-    if (store_step_done(st, stmt, "delete old runs") != 0)
+    if (store_step_done(st, stmt, what) != 0)
         return -1;
     return sqlite3_changes(st->db);
+}
+
+/* Fewer than batch_size in all means each table has nothing old left. */
+int store_retention_delete(struct store *st, double older_than, int batch_size)
+{
+    int runs = retention_batch(st, SQL_RETENTION, "delete old runs", older_than, batch_size);
+    int alerts = runs < 0 ? -1
+                          : retention_batch(st, SQL_RETENTION_ALERTS, "delete old alerts",
+                                            older_than, batch_size);
+    return alerts < 0 ? -1 : runs + alerts;
 }
 
 /* --- reading ------------------------------------------------------------ */

@@ -166,6 +166,19 @@ static json_t *json_notify(const struct task *t)
     return json_pack("{s:o?, s:o?}", "on", on, "channels", task_list_json(&t->notify.channels));
 }
 
+/* false, or the overrides set (null when none is). */
+static json_t *json_alerts(const struct task *t)
+{
+    if (t->alerts.off)
+        return json_false();
+    if (!t->alerts.failure_streak && !t->alerts.late_after)
+        return NULL;
+    return json_pack("{s:o?, s:o?}", "failure_streak",
+                     t->alerts.failure_streak ? json_integer(t->alerts.failure_streak) : NULL,
+                     "late_after",
+                     t->alerts.late_after ? json_integer(t->alerts.late_after) : NULL);
+}
+
 static const char *const overlap_json[] = {"skip", "queue"};
 static const char *const catchup_json[] = {"once", "all", "skip"};
 
@@ -179,7 +192,7 @@ int task_build_json(struct task *t)
         json_object_set_new(env, t->env[i].name, json_string(t->env[i].value));
     doc = json_pack(
         "{s:s, s:s, s:s, s:b, s:o?, s:b, s:o?, s:o?, s:o?, s:s?, s:s?,"
-        " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:o?, s:o?, s:o?, s:o?, s:s?}",
+        " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:o?, s:o?, s:o?, s:o?, s:o?, s:s?}",
         "name", t->name, "title", t->title, "description", t->description, "enabled",
         t->enabled, "schedule", schedules, "run", t->has_run, "command",
         t->has_run ? json_null() : task_list_json(&t->command), "args", json_incref(t->args),
@@ -189,7 +202,8 @@ int task_build_json(struct task *t)
         overlap_json[t->overlap], "catchup", catchup_json[t->catchup], "grace",
         json_unless(t->grace, -1), "priority", t->priority, "memory_limit",
         json_unless(t->memory_limit_mb, 0), "dependencies", task_list_json(&t->dependencies),
-        "notify", json_notify(t), "tags", task_list_json(&t->tags), "id", t->id);
+        "notify", json_notify(t), "alerts", json_alerts(t), "tags", task_list_json(&t->tags),
+        "id", t->id);
     if (doc == NULL)
         return -1;
     t->frontmatter_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -41,6 +41,14 @@ struct task_notify {
     struct string_list channels;
 };
 
+/* The daemon's alerts for this task (`alerts = { late_after = 30,
+ * failure_streak = 3 }`, or `alerts = false`); 0 takes the config's value. */
+struct task_alerts {
+    bool off;
+    int failure_streak;
+    int late_after; /* seconds */
+};
+
 /* A field added here travels to the daemon through task_wire.c too. */
 struct task {
     char *name;               /* path under tasks/ without .lua: "cameras/copy" */
@@ -74,6 +82,7 @@ struct task {
     struct string_list dependencies;
     bool has_notify;
     struct task_notify notify;
+    struct task_alerts alerts;
     struct string_list tags;
     char *frontmatter_json; /* the validated fields as JSON, for the store and --status */
 };

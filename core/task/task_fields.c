@@ -44,6 +44,7 @@ struct field {
 static const char *const overlap_names[] = {"skip", "queue", NULL};
 static const char *const catchup_names[] = {"once", "all", "skip", NULL};
 static const char *const notify_keys[] = {"on", "channels", NULL};
+static const char *const alerts_keys[] = {"late_after", "failure_streak", NULL};
 static const char *const notify_outcomes[] = {"failure", "recovery", "success",
                                               "attempt_failure", NULL};
 
@@ -446,6 +447,51 @@ static int read_notify(lua_State *L, struct task *t, const struct field *f, char
     return 0;
 }
 
+/* alerts = false, or alerts = { late_after = SECONDS, failure_streak = N },
+ * each at least 1. */
+static int read_alerts(lua_State *L, struct task *t, const struct field *f, char *why,
+                       size_t len)
+{
+    int *values[] = {&t->alerts.late_after, &t->alerts.failure_streak}; /* alerts_keys' order */
+    const struct field bound = {.min = 1};
+    int top = lua_gettop(L);
+    char sub[TASK_WHY_MAX];
+    (void)f;
+
+    if (lua_type(L, top) == LUA_TBOOLEAN && !lua_toboolean(L, top)) {
+        t->alerts.off = true;
+        return 0;
+    }
+    if (lua_type(L, top) != LUA_TTABLE) {
+        snprintf(why, len,
+                 "expected false or a table { late_after = s, failure_streak = n }, "
+                 "got %s",
+                 luaL_typename(L, top));
+        return -1;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, top)) {
+        double v;
+        int key;
+        lua_pushvalue(L, -2);
+        key = check_choice(L, alerts_keys, sub, sizeof sub);
+        lua_pop(L, 1);
+        if (key < 0) {
+            lua_pop(L, 2);
+            snprintf(why, len, "unknown key: %s", sub);
+            return -1;
+        }
+        if (check_number(L, &bound, key == 1, &v, sub, sizeof sub) < 0) {
+            lua_pop(L, 2);
+            snprintf(why, len, "%s: %s", alerts_keys[key], sub);
+            return -1;
+        }
+        *values[key] = (int)ceil(v);
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
 #define AT(m) offsetof(struct task, m)
 static const struct field fields[] = {
     {"title", read_string, AT(title), 0},
@@ -471,6 +517,7 @@ static const struct field fields[] = {
     {"memory_limit", read_int, AT(memory_limit_mb), 0},
     {"dependencies", read_list, AT(dependencies), 0},
     {"notify", read_notify, 0, 0},
+    {"alerts", read_alerts, 0, 0},
     {"tags", read_list, AT(tags), 0},
 };
 #undef AT

@@ -101,6 +101,7 @@ void task_wire_put_task(struct task_wire *w, const struct task *t)
     PUT(w, t->notify.on_recovery);
     PUT(w, t->notify.on_attempt_failure);
     put_list(w, &t->notify.channels);
+    PUT(w, t->alerts);
     put_list(w, &t->tags);
 }
 
@@ -288,9 +289,9 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
         get_flag(r, &t->has_notify) && get_flag(r, &t->notify.on_failure) &&
         get_flag(r, &t->notify.on_success) && get_flag(r, &t->notify.on_recovery) &&
         get_flag(r, &t->notify.on_attempt_failure) && get_list(r, &t->notify.channels) &&
-        get_list(r, &t->tags) && t->name && t->path && t->title && t->description &&
-        (unsigned)t->overlap <= OVERLAP_QUEUE && (unsigned)t->catchup <= CATCHUP_SKIP &&
-        task_build_json(t) == 0)
+        GET(r, t->alerts) && get_list(r, &t->tags) && t->name && t->path && t->title &&
+        t->description && (unsigned)t->overlap <= OVERLAP_QUEUE &&
+        (unsigned)t->catchup <= CATCHUP_SKIP && task_build_json(t) == 0)
         return 0;
     r->failed = true;
     task_free(t);

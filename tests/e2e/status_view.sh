@@ -74,7 +74,7 @@ e2e_check status_exits_1_when_failing "exit 1 with a failing and a broken task, 
     [ "$rc" -eq 1 ]
 e2e_check status_counts_the_states \
     "'5 tasks: 1 running, 1 failing, 1 broken, 0 paused, 0 overdue', got: $(cat "$out")" \
-    has '^5 tasks: 1 running, 1 failing, 1 broken, 0 paused, 0 overdue (times in UTC)$'
+    has '^5 tasks: 1 running, 1 failing, 1 broken, 0 paused, 0 overdue; 2 open alerts (times in UTC)$'
 e2e_check status_failing_streak_and_error \
     "fails: 'failing (N in a row): …disk full' without the second line, got: $(row fails)" \
     has '^fails .*failing ([0-9]* in a row): tasks/fails.lua:1: disk full$'
@@ -162,7 +162,7 @@ TASKSCHED_CLOCK_OFFSET=$((offset + 2 * 86400)) e2e_cli --status >"$out" 2>&1
 rc=$?
 e2e_check status_exits_3_without_daemon "exit 3 as systemctl status, got $rc" [ "$rc" -eq 3 ]
 e2e_check status_without_daemon_lists_tasks "the rows from the store, got: $(cat "$out")" \
-    has '^daemon: not running' '^5 tasks: 0 running, 3 failing, 1 broken, 1 paused, 3 overdue (times in UTC)$' \
+    has '^daemon: not running' '^5 tasks: 0 running, 3 failing, 1 broken, 1 paused, 3 overdue; 3 open alerts (times in UTC)$' \
     '^fails .*failing ([0-9]* in a row): tasks/fails.lua:1: disk full$' '^fine .* paused$' \
     '^broken .*broken: .*tasks/broken.lua:3$' '^fails .*2 days ago, failed, '
 # The retry never came (cancelled by the stop): flaky's failure is final.
