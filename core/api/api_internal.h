@@ -11,10 +11,11 @@
  *   api_decode.c   percent-decoding                 api_reply.c  replies, problems
  *   api_routes.c   THE route table: every route, its role and its handler
  *   api_health.c   GET /healthz                     api_tasks.c  status, tasks
- *   api_runs.c     runs: list, one, its log, cancel
+ *   api_runs.c     runs: list, one, its log, cancel; the pages' next link
  *   api_calendar.c GET /api/v1/calendar         api_openapi.c  the OpenAPI document
  *   api_stats.c    statistics: the overview, each task's performance
  *   api_jobs.c     PUT/DELETE /api/v1/tasks/{name}: YAML jobs written as files
+ *   api_alerts.c   the daemon's alerts: list, one, summary, resolve
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *   api_stream.c   responses written while they last (the events, a followed log)
  *
@@ -128,6 +129,15 @@ void api_get_openapi(struct api_call *call);
 extern const struct api_param api_stats_overview_params[], api_stats_performance_params[];
 void api_get_stats_overview(struct api_call *call);
 void api_get_stats_performance(struct api_call *call);
+/* A list's next page: `path`, this query's parameters but `before`, then
+ * before=ID of the last of `items` (objects with an "id").  A JSON string,
+ * or NULL out of room or memory. */
+json_t *api_page_next(const struct api_call *call, const char *path, const json_t *items);
+extern const struct api_param api_alerts_params[];
+void api_get_alerts(struct api_call *call);
+void api_get_alert(struct api_call *call);
+void api_get_alerts_summary(struct api_call *call);
+void api_post_alert_resolve(struct api_call *call);
 
 /* api_events.c: the event stream's clients, woken by each event and by
  * a heartbeat timer on `loop`; kick(kick_data) after a client was resumed

@@ -9,7 +9,7 @@
  * none); a `store_error` counts.  The events published before the API
  * started (the start-up's catch-up) are read from the ring.  The gauges
  * (running, queued, broken task files, start time) are read from the
- * engine's status at each scrape.
+ * engine's status at each scrape, the open alerts by kind from the store.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "engine/events.h"
 #include "log/log.h"
+#include "store/store.h"
 #include "version.h"
 
 #define PREFIX "taskscheduler_"
@@ -209,7 +210,21 @@ static long broken_files(const json_t *status)
     return n;
 }
 
-static void put_all(FILE *f, const struct api_metrics *m, const json_t *status)
+/* The open alerts of the store, by kind, every kind listed (0 too). */
+static void put_alerts(FILE *f, const json_t *summary)
+{
+    const json_t *by_kind = json_object_get(summary, "by_kind");
+
+    family(f, "alerts_open", "gauge", "Alerts open now, by kind.");
+    for (int kind = 0; kind < STORE_ALERT_KINDS; kind++) {
+        const char *name = store_alert_kind_name(kind);
+        fprintf(f, PREFIX "alerts_open{kind=\"%s\"} %lld\n", name,
+                (long long)json_integer_value(json_object_get(by_kind, name)));
+    }
+}
+
+static void put_all(FILE *f, const struct api_metrics *m, const json_t *status,
+                    const json_t *summary)
 {
     unsigned long long missed = 0;
 
@@ -261,6 +276,7 @@ static void put_all(FILE *f, const struct api_metrics *m, const json_t *status)
     family(f, "start_time_seconds", "gauge", "When the daemon started, in epoch seconds.");
     fprintf(f, PREFIX "start_time_seconds %.3f\n",
             json_number_value(json_object_get(status, "started_at_epoch")));
+    put_alerts(f, summary);
     family(f, "build_info", "gauge", "The daemon's version, as a label.");
     fputs(PREFIX "build_info{version=\"", f);
     put_label(f, SCHEDULER_VERSION);
@@ -288,20 +304,23 @@ static struct MHD_Response *make_text(void *data, struct MHD_Connection *conn)
 void api_get_metrics(struct api_call *call)
 {
     json_t *status = engine_status_json(call->ctx->engine, NULL);
+    json_t *summary = store_alerts_summary(call->ctx->store);
     char *text = NULL;
     size_t len = 0;
-    FILE *f = status ? open_memstream(&text, &len) : NULL;
+    FILE *f = status && summary ? open_memstream(&text, &len) : NULL;
     bool ok;
 
     if (f)
-        put_all(f, call->ctx->metrics, status);
+        put_all(f, call->ctx->metrics, status, summary);
     ok = f && !ferror(f);
     if (f && fclose(f) != 0)
         ok = false;
     json_decref(status);
+    json_decref(summary);
     if (!ok) {
         free(text);
-        api_reply_problem(call, 500, NULL, "out of memory building the metrics");
+        api_reply_problem(call, 500, NULL, "%s building the metrics",
+                          summary || !status ? "out of memory" : "the alerts cannot be read");
         return;
     }
     call->reply.status = 200;

@@ -31,6 +31,11 @@ const struct api_route api_routes[] = {
      api_get_stats_overview},
     {"GET", "/api/v1/stats/performance", false, CONFIG_ROLE_READ, api_stats_performance_params,
      api_get_stats_performance},
+    {"GET", "/api/v1/alerts", false, CONFIG_ROLE_READ, api_alerts_params, api_get_alerts},
+    {"GET", "/api/v1/alerts/summary", false, CONFIG_ROLE_READ, NULL, api_get_alerts_summary},
+    {"GET", "/api/v1/alerts/{id}", false, CONFIG_ROLE_READ, NULL, api_get_alert},
+    {"POST", "/api/v1/alerts/{id}/resolve", false, CONFIG_ROLE_OPERATE, NULL,
+     api_post_alert_resolve},
     {"GET", "/api/v1/events", false, CONFIG_ROLE_READ, api_events_params, api_get_events},
     {"GET", "/metrics", false, CONFIG_ROLE_READ, NULL, api_get_metrics},
 };

@@ -139,13 +139,11 @@ static bool append_param(char *buf, size_t len, size_t *n, const char *name, con
     return true;
 }
 
-/* The next page's link: this query's parameters but `before`, then
- * before=ID of the last run shown.  A JSON string, or NULL. */
-static json_t *runs_next(const struct api_call *call, const json_t *runs)
+json_t *api_page_next(const struct api_call *call, const char *path, const json_t *items)
 {
-    const json_t *last = json_array_get(runs, json_array_size(runs) - 1);
-    char buf[RUNS_NEXT_MAX] = "/api/v1/runs", id[32];
-    size_t n = strlen(buf);
+    const json_t *last = json_array_get(items, json_array_size(items) - 1);
+    char buf[RUNS_NEXT_MAX], id[32];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%s", path);
 
     for (size_t i = 0; call->query.spec[i].name; i++) {
         const char *name = call->query.spec[i].name;
@@ -182,7 +180,8 @@ void api_get_runs(struct api_call *call)
         json_decref(page.runs);
         return;
     }
-    next = page.more && !page.out_of_memory ? runs_next(call, page.runs) : json_null();
+    next = page.more && !page.out_of_memory ? api_page_next(call, "/api/v1/runs", page.runs)
+                                            : json_null();
     if (page.out_of_memory || !next) {
         json_decref(page.runs);
         api_reply_json(call, 200, NULL); /* out of memory: 500 */
