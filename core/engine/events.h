@@ -1,7 +1,7 @@
 /* events.h — what happened in the daemon, as a numbered stream: runs
  * (queued, started, finished), tasks (added, changed, removed, broken,
- * paused, resumed) and the daemon itself (config reloaded, store error,
- * stopping).
+ * paused, resumed), alerts (opened, bumped, resolved: engine/alert.c) and
+ * the daemon itself (config reloaded, store error, stopping).
  *
  * The engine and the daemon publish at the points where they log the
  * change; readers (the API's event stream and its metrics) subscribe.
@@ -22,7 +22,7 @@
 
 struct event {
     uint64_t id;
-    const char *kind; /* "run" | "task" | "daemon" */
+    const char *kind; /* "run" | "task" | "alert" | "daemon" */
     json_t *data;     /* { "type": what happened, "time": epoch seconds, … } */
 };
 
