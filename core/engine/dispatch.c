@@ -145,6 +145,7 @@ static struct job *job_new(struct engine *e, struct entry *en, enum store_trigge
     heap_node_init(&job->queue_node);
     heap_node_init(&job->retry.node);
     job->retry.due = retry_due;
+    alert_watch_queued(job);
     if (client)
         job->client = *client;
     job->next = e->jobs;
@@ -206,6 +207,7 @@ static void job_finish(struct job *job, const struct store_run_outcome *outcome)
                           job->released ? json_real(outcome->finished_at - job->started_at)
                                         : json_null(),
                           "error", error_line(outcome->error)));
+    alert_watch_forget(job);
     /* Unlinked first: the client may call back into the engine. */
     if (job->prev)
         job->prev->next = job->next;
@@ -357,6 +359,7 @@ static void on_start(void *data, struct run *run, double started_at)
     job->started_at = started_at;
     if (e->on_output) /* what it printed before its "started" was read shows now */
         e->on_output(e->output_data, job->run_id);
+    alert_watch_started(job);
     pending_run_start(e->pending, job->run_id, job->entry->name, (int)executor_pid(run),
                       started_at);
     /* lateness: how long after its fire instant run() began (a retry
@@ -535,31 +538,6 @@ static void notify_run_end(const struct job *job, const struct store_run_outcome
                  en->name, err);
 }
 
-/* The alerts the end of a run opens or resolves: `failing` once the
- * task's final failures in a row reach its failure_streak (the alert's
- * count is that streak), resolved with `missed` by a success. */
-static void alert_run_ended(const struct job *job, enum store_status status, bool retried)
-{
-    struct engine *e = job->engine;
-    struct entry *en = job->entry;
-    int threshold = en->task.alerts.failure_streak ? en->task.alerts.failure_streak
-                                                   : e->config->alerts.failure_streak;
-    char msg[ENGINE_ERR_MAX];
-
-    if (status == STORE_RUN_SUCCESS) {
-        alert_clear(e, en, STORE_ALERT_FAILING, "a run succeeded");
-        alert_clear(e, en, STORE_ALERT_MISSED, "a run succeeded");
-        return;
-    }
-    if (!store_status_failed(status) || retried || en->failing_streak < threshold)
-        return;
-    snprintf(msg, sizeof msg, "%d final failure%s in a row (run %lld %s)", en->failing_streak,
-             en->failing_streak == 1 ? "" : "s", (long long)job->run_id,
-             store_status_name(status));
-    alert_raise(e, en, STORE_ALERT_FAILING,
-                en->failing_streak == threshold ? en->failing_streak : 1, msg);
-}
-
 static void on_exit_cb(void *data, const struct run_outcome *outcome)
 {
     struct job *job = data;
@@ -623,7 +601,7 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     else if (job->released && store_status_failed(row.status) && !retried)
         en->failing_streak++;
     if (job->released)
-        alert_run_ended(job, row.status, retried);
+        alert_watch_ended(job, row.status, retried);
     instance_release(en);
     job_finish(job, &row);
 }

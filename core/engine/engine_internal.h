@@ -7,6 +7,7 @@
  *   alert.c          the daemon's alerts: opened, bumped, resolved,
  *                    published and notified (not notify/alerts.c, a
  *                    task's own `notify` rules)
+ *   alert_watch.c    the alerts of a job's life: late, long_running, failing
  *   dispatch.c       runs: overlap, the max_concurrent queue, spawning,
  *                    recording, retries, cancelling
  *   fires.c          when a task fires, catch-up
@@ -131,10 +132,12 @@ struct job {
     uint64_t seq;          /* queue order after that: first come */
     struct heap_node queue_node;
     struct wakeup retry;
-    struct run *run;   /* while JOB_SPAWNED */
-    bool released;     /* run() has started */
-    double started_at; /* when it did (clock_now), once released */
-    bool respawn;      /* cancelled to be prepared again (task edited) */
+    struct wakeup late, long_run; /* alert_watch.c: `late` and `long_running` */
+    double usual_p95;             /* its task's p95 success duration, at its start */
+    struct run *run;              /* while JOB_SPAWNED */
+    bool released;                /* run() has started */
+    double started_at;            /* when it did (clock_now), once released */
+    bool respawn;                 /* cancelled to be prepared again (task edited) */
     struct engine_client client;
 };
 
@@ -219,6 +222,14 @@ void alert_load(struct engine *e, struct entry *en);
 /* The kinds of the bits of `open` (an entry's alerts_open), as a JSON
  * array of names; new reference, NULL out of memory. */
 json_t *alert_kinds_json(unsigned open);
+
+/* alert_watch.c: called by dispatch.c as a job is made, starts, ends
+ * (released, `retried` when a retry follows) and is freed. */
+struct job;
+void alert_watch_queued(struct job *job);
+void alert_watch_started(struct job *job);
+void alert_watch_ended(struct job *job, enum store_status status, bool retried);
+void alert_watch_forget(struct job *job);
 
 /* dispatch.c */
 void dispatch_init(struct engine *e);

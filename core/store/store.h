@@ -371,6 +371,12 @@ int store_alert_get(struct store *st, int64_t id,
 int store_alert_opened_since(struct store *st, const char *kind, const char *task, double since,
                              int64_t *n);
 
+/* The p95 duration (nearest rank) of the task's `last` most recent
+ * successes (at most STORE_P95_RUNS_MAX) into *p95, and how many there
+ * were into *count (0: *p95 is 0).  0, or -1 on error. */
+#define STORE_P95_RUNS_MAX 100
+int store_success_p95(struct store *st, const char *task, int last, int *count, double *p95);
+
 /* { "id", "kind", "task" (null for the daemon's own), "state": "open" |
  * "resolved", "count", "message", "resolved_by", "note" } and the
  * instants opened_at, last_seen_at, resolved_at in `zone`.  New

@@ -4,6 +4,7 @@
  * from ever being written, whoever tries. */
 #include "store_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "time/instant_json.h"
@@ -186,6 +187,45 @@ int store_alert_opened_since(struct store *st, const char *kind, const char *tas
     }
     store_done(stmt);
     return rc;
+}
+
+static const char SQL_RECENT_SUCCESSES[] =
+    "SELECT duration FROM runs WHERE task = ?1 AND status = 'success' AND duration IS NOT NULL"
+    " ORDER BY id DESC LIMIT ?2";
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int store_success_p95(struct store *st, const char *task, int last, int *count, double *p95)
+{
+    double durations[STORE_P95_RUNS_MAX];
+    sqlite3_stmt *stmt = store_stmt(st, SQL_RECENT_SUCCESSES);
+    int n = 0, rc;
+
+    if (!stmt)
+        return -1;
+    if (last > STORE_P95_RUNS_MAX)
+        last = STORE_P95_RUNS_MAX;
+    if ((store_bind_text(stmt, 1, task) | sqlite3_bind_int(stmt, 2, last)) != SQLITE_OK) {
+        store_done(stmt);
+        return store_fail(st, "bind recent successes");
+    }
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && n < last)
+        durations[n++] = sqlite3_column_double(stmt, 0);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_fail(st, "read recent successes");
+        store_done(stmt);
+        return -1;
+    }
+    store_done(stmt);
+    qsort(durations, (size_t)n, sizeof durations[0], by_value);
+    *count = n;
+    /* nearest rank: the smallest value with 95% of the values at or below it */
+    *p95 = n ? durations[(n * 95 + 99) / 100 - 1] : 0;
+    return 0;
 }
 
 json_t *store_alert_json(const struct store_alert *a, const struct tz *zone)
