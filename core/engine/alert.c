@@ -227,6 +227,36 @@ void alert_clear(struct engine *e, struct entry *en, enum store_alert_kind kind,
     json_decref(c.doc);
 }
 
+void alert_store_episode(void *data, bool began, const char *error, double since)
+{
+    struct engine *e = data;
+    struct alert_copy c = {.zone = e->zone,
+                           .kind = "store",
+                           .opened_at = since,
+                           .last_seen_at = since,
+                           .count = 1};
+    char msg[ENGINE_ERR_MAX];
+
+    if (began) {
+        /* No row can be written now: the owner hears of it at once, the
+         * row is written when the store takes writes again. */
+        log_warn("daemon: store alert opened: %s", error);
+        notify(e, NULL, &c, true, error, NULL);
+        return;
+    }
+    snprintf(msg, sizeof msg, "the store refused writes for %.0f s: %s", clock_now() - since,
+             error);
+    c.doc = NULL;
+    if (store_alert_raise(e->store, "store", "", 1, msg, since, copy_alert, &c) < 0) {
+        log_error("daemon: cannot record its store alert: %s", store_error(e->store));
+        return;
+    }
+    e->alerts_open |= 1u << STORE_ALERT_STORE;
+    publish("opened", c.doc);
+    json_decref(c.doc);
+    alert_clear(e, NULL, STORE_ALERT_STORE, "the store takes writes again");
+}
+
 static int publish_resolved(const struct store_alert *a, void *ud)
 {
     json_t *doc = store_alert_json(a, ud);

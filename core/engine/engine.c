@@ -73,6 +73,7 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config, struc
     /* Last: its timer is a handle of the loop, only closed by shutdown. */
     if (!(e->pending = pending_create(loop, store, opt->spill_beside)))
         goto fail;
+    pending_on_episode(e->pending, alert_store_episode, e);
     e->include_examples = opt->include_examples;
     e->interrupted = opt->interrupted;
     e->on_job_done = opt->on_job_done;

@@ -217,6 +217,10 @@ void alert_clear(struct engine *e, struct entry *en, enum store_alert_kind kind,
 /* Resolve every open alert of `task`, whose entry is gone (its file was
  * deleted while the daemon was down): published, not notified. */
 void alert_clear_gone(struct engine *e, const char *task, const char *reason);
+/* pending.c's episodes (pending_on_episode; data is the engine): the
+ * `store` alert is notified when the store starts refusing writes, and
+ * written, then resolved, once it takes them again. */
+void alert_store_episode(void *data, bool began, const char *error, double since);
 /* Learn which of its alerts the store has open (a new entry, the start). */
 void alert_load(struct engine *e, struct entry *en);
 /* The kinds of the bits of `open` (an entry's alerts_open), as a JSON

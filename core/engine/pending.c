@@ -149,6 +149,8 @@ struct pending {
     uint64_t retry_ms;
     void (*closed)(void *data);
     void *closed_data;
+    void (*on_episode)(void *data, bool began, const char *error, double since);
+    void *episode_data;
     /* The episode: from the first write kept until the queue is empty. */
     char error[STORE_ERR_MAX]; /* the store's last refusal; "" = no episode */
     double since;
@@ -529,6 +531,8 @@ static enum outcome enqueue(struct pending *p, const struct pending_write *w, bo
                   p->error, p->spill ? " and in the spill file" : "");
         publish_store_error(p, "a write");
         uv_timer_start(&p->timer, on_retry, p->retry_ms, 0);
+        if (p->on_episode)
+            p->on_episode(p->episode_data, true, p->error, p->since);
     }
     *kept = copy->spilled = keep_on_disk(p, copy);
     push(p, copy);
@@ -588,6 +592,8 @@ static void episode_end(struct pending *p)
     /* The backlog grew the WAL: give its space back to the disk now. */
     if (store_checkpoint(p->store) != 0)
         log_warn("store: %s", store_error(p->store));
+    if (p->on_episode)
+        p->on_episode(p->episode_data, false, p->error, p->since);
     p->error[0] = '\0';
     p->saved = p->lost = 0;
     p->overflowed = p->spill_failed = p->output_cut = false;
@@ -614,6 +620,14 @@ static bool flush(struct pending *p, size_t max)
         write_free(w);
     }
     return true;
+}
+
+void pending_on_episode(struct pending *p,
+                        void (*fn)(void *data, bool began, const char *error, double since),
+                        void *data)
+{
+    p->on_episode = fn;
+    p->episode_data = data;
 }
 
 static void on_retry(uv_timer_t *timer)

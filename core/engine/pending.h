@@ -23,6 +23,14 @@ struct pending;
  * memory. */
 struct pending *pending_create(uv_loop_t *loop, struct store *store, const char *db_path);
 
+/* Called when an episode begins (the store refused a write for now:
+ * `began`, with its error and since when) and when it ends (every waiting
+ * write saved: `began` false, the same since).  It must not write through
+ * this writer. */
+void pending_on_episode(struct pending *p,
+                        void (*fn)(void *data, bool began, const char *error, double since),
+                        void *data);
+
 /* At the daemon's start, before anything reads the store: write what the
  * last life left in DB_PATH-spill to the store, in order, and empty it.
  * 0 (also when there is no spill), or -1 with a message when the spill

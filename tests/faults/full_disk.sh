@@ -2,7 +2,8 @@
 # full_disk.sh — data/, logs/ and config/ on small tmpfs mounts that the test
 # fills up while the daemon runs: it keeps scheduling, reports the write
 # errors, and recovers when space returns, with the WAL cut back so that it
-# does not fill the disk again; config.save and the state helper never
+# does not fill the disk again, and a `store` alert is recorded and
+# resolved once it can be written; config.save and the state helper never
 # leave a half-written file behind.
 set -u
 . tests/faults/lib.sh
@@ -82,6 +83,15 @@ gap=$(e2e_sql "SELECT count(*) FROM runs WHERE task = 'd_tick' AND scheduled_for
                AND scheduled_for < $back_at")
 e2e_check full_disk_fires_while_full_recorded "d_tick's $((back_at - full_at - 2)) fires while full recorded once space returned, got $gap rows" \
     [ "$gap" -ge $((back_at - full_at - 3)) ]
+
+store_alert_resolved() {
+    e2e_sql_true "SELECT count(*) = 1 AND max(resolved_by) = 'daemon: the store takes writes again'
+                  AND max(message) LIKE 'the store refused writes for %' FROM alerts
+                  WHERE kind = 'store' AND task = '' AND resolved_at > 0"
+}
+e2e_check full_disk_store_alert_recorded_and_resolved \
+    "one store alert, written and resolved once the space returned, got: $(e2e_sql "SELECT kind, message, resolved_by FROM alerts")" \
+    e2e_wait 5 store_alert_resolved
 
 # The backlog grew the WAL: the recovery cuts it back, and the WAL does
 # not fill the disk again by itself.
