@@ -1,6 +1,7 @@
 #!/bin/sh
 # daemon_crash.sh — `kill -9` of the daemon during a run, then a restart:
-# the run left open is recorded `interrupted`, and its fire is not run again.
+# the run left open is recorded `interrupted` (and an `interrupted` alert
+# opens), and its fire is not run again.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -38,6 +39,12 @@ e2e_check interrupted_fire_not_run_again "still one row after a second: $rows" \
     e2e_sql_true "SELECT count(*) = 1 FROM runs WHERE task = 'k_long'"
 e2e_check next_fire_is_the_next_hour "next_fire $((fire + 3600))" \
     e2e_sql_true "SELECT next_fire = $fire + 3600 FROM tasks WHERE name = 'k_long'"
+e2e_check interrupted_opens_an_alert "an open interrupted alert of the daemon, count 1, got: $(e2e_sql 'SELECT kind, task, count, message FROM alerts')" \
+    e2e_sql_true "SELECT count(*) = 1 AND max(count) = 1 AND max(task) = '' AND max(resolved_at) IS NULL
+                  FROM alerts WHERE kind = 'interrupted'"
+listed=$(e2e_cli alerts)
+e2e_check interrupted_alert_listed "'alerts' lists it as the daemon's, got: $listed" \
+    sh -c "printf '%s\n' \"\$1\" | grep -Eq '^[0-9]+ +interrupted +\(daemon\) '" - "$listed"
 
 e2e_stop
 
