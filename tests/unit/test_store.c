@@ -500,6 +500,113 @@ static void retention_deletes_old_rows_in_bounded_batches(void)
     store_close(st);
 }
 
+struct alert_seen {
+    int rows;
+    int64_t ids[8], counts[8];
+    char kinds[8][16];
+};
+
+static int alert_capture(const struct store_alert *a, void *ud)
+{
+    struct alert_seen *s = ud;
+    if (s->rows < 8) {
+        s->ids[s->rows] = a->id;
+        s->counts[s->rows] = a->count;
+        snprintf(s->kinds[s->rows], sizeof s->kinds[0], "%s", a->kind);
+    }
+    s->rows++;
+    return 0;
+}
+
+static void alert_opens_once_bumps_resolves_and_is_pruned(void)
+{
+    struct store *st = open_store("alerts");
+    struct alert_seen seen = {0};
+    if (!st)
+        return;
+    CHECK_INT(store_alert_raise(st, "failing", "t", 2, "two", 100, NULL, NULL), 1);
+    CHECK_INT(store_alert_raise(st, "failing", "t", 1, "three", 110, alert_capture, &seen), 0);
+    CHECK_INT(seen.counts[0], 3);
+    CHECK_INT(store_alert_raise(st, "broken", "u", 1, "bad", 120, NULL, NULL), 1);
+    CHECK_INT(store_alert_raise(st, "store", "", 1, "full", 130, NULL, NULL), 1);
+
+    json_t *sum = store_alerts_summary(st);
+    CHECK(sum != NULL, "%s", store_error(st));
+    CHECK_INT(json_integer_value(json_object_get(sum, "open")), 3);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(sum, "tasks"), "t")), 1);
+    CHECK(json_object_get(json_object_get(sum, "tasks"), "") == NULL,
+          "the daemon's own alert is no task's");
+    json_decref(sum);
+
+    int64_t id = seen.ids[0];
+    CHECK_INT(store_alert_resolve(st, id, NULL, NULL, "alice", "fixed", 200, NULL, NULL), 1);
+    CHECK_INT(store_alert_resolve(st, id, NULL, NULL, "bob", NULL, 210, NULL, NULL), 2);
+    CHECK_INT(store_alert_resolve(st, 999, NULL, NULL, "bob", NULL, 210, NULL, NULL), 0);
+    CHECK_INT(store_alert_resolve(st, 0, "failing", "t", "daemon: x", NULL, 210, NULL, NULL),
+              0);
+    /* a new occurrence after the resolve opens a new alert */
+    CHECK_INT(store_alert_raise(st, "failing", "t", 1, "again", 300, NULL, NULL), 1);
+
+    struct store_alert_filter open = {.state = STORE_ALERTS_OPEN, .task = "t"};
+    memset(&seen, 0, sizeof seen);
+    CHECK(store_alerts(st, &open, 0, alert_capture, &seen) == 0, "%s", store_error(st));
+    CHECK_INT(seen.rows, 1);
+    CHECK(seen.ids[0] > id, "the new alert is a new row");
+    struct store_alert_filter all = {.state = STORE_ALERTS_ALL};
+    memset(&seen, 0, sizeof seen);
+    CHECK(store_alerts(st, &all, 2, alert_capture, &seen) == 0, "%s", store_error(st));
+    CHECK_INT(seen.rows, 2); /* the limit */
+    struct store_alert_filter page = {.state = STORE_ALERTS_ALL, .before = seen.ids[1]};
+    memset(&seen, 0, sizeof seen);
+    CHECK(store_alerts(st, &page, 0, alert_capture, &seen) == 0, "%s", store_error(st));
+    CHECK_INT(seen.rows, 2);
+    struct store_alert_filter resolved = {.state = STORE_ALERTS_RESOLVED, .kind = "failing"};
+    memset(&seen, 0, sizeof seen);
+    CHECK(store_alerts(st, &resolved, 0, alert_capture, &seen) == 0, "%s", store_error(st));
+    CHECK_INT(seen.rows, 1);
+    CHECK_INT(seen.ids[0], id);
+
+    /* every open alert of a task at once (its file is gone) */
+    CHECK_INT(store_alert_resolve(st, 0, NULL, "u", "daemon: gone", NULL, 400, NULL, NULL), 1);
+    int64_t opens = 0;
+    CHECK(store_alert_opened_since(st, "failing", "t", 0, &opens) == 0, "%s", store_error(st));
+    CHECK_INT(opens, 2);
+    /* the resolved ones before the cut go with the history; open ones stay */
+    CHECK_INT(store_retention_delete(st, 1000, 10), 2);
+    memset(&seen, 0, sizeof seen);
+    CHECK(store_alerts(st, &all, 0, alert_capture, &seen) == 0, "%s", store_error(st));
+    CHECK_INT(seen.rows, 2);
+    store_close(st);
+}
+
+static void success_p95_is_the_nearest_rank(void)
+{
+    struct store *st = open_store("p95");
+    int count = -1;
+    double p95 = -1;
+    if (!st)
+        return;
+    CHECK(store_success_p95(st, "t", 50, &count, &p95) == 0, "%s", store_error(st));
+    CHECK_INT(count, 0);
+    for (int i = 1; i <= 20; i++) {
+        struct store_run run = {.task = "t",
+                                .queued_at = 10,
+                                .status = STORE_RUN_RUNNING,
+                                .started_at = 10,
+                                .attempt = 1};
+        struct store_run_outcome end = {.status = STORE_RUN_SUCCESS, .finished_at = 10 + i};
+        int64_t id;
+        CHECK(store_run_insert(st, &run, &id) == 0 && store_run_finish(st, id, &end) == 0, "%s",
+              store_error(st));
+    }
+    CHECK(store_success_p95(st, "t", 50, &count, &p95) == 0, "%s", store_error(st));
+    CHECK_INT(count, 20);
+    CHECK(p95 == 19, "p95 of 1..20 s is 19 s, got %g", p95);
+    CHECK(store_success_p95(st, "t", 10, &count, &p95) == 0, "%s", store_error(st));
+    CHECK(count == 10 && p95 == 20, "the last 10 (11..20 s): 20 s, got %d, %g", count, p95);
+    store_close(st);
+}
+
 static void backup_is_a_database_with_the_rows(void)
 {
     struct store *st = open_store("backup");
@@ -670,6 +777,8 @@ int main(void)
     RUN(run_output_is_kept_with_the_run);
     RUN(state_get_set_delete_all);
     RUN(retention_deletes_old_rows_in_bounded_batches);
+    RUN(alert_opens_once_bumps_resolves_and_is_pruned);
+    RUN(success_p95_is_the_nearest_rank);
     RUN(backup_is_a_database_with_the_rows);
     RUN(two_handles_write_without_deadlock);
     RUN(meta_values_round_trip);
