@@ -235,6 +235,14 @@ static void each_field_checks_its_type(void)
         {"notify = { chanels = {} },", "field 'notify': unknown key: expected \"on\" or "
                                        "\"channels\", got \"chanels\""},
         {"tags = { x = 1 },", "field 'tags': expected a list of strings, got table"},
+        {"alerts = true,", "field 'alerts': expected false or a table { late_after = s, "
+                           "failure_streak = n }, got boolean"},
+        {"alerts = { late = 5 },", "field 'alerts': unknown key: expected \"late_after\" or "
+                                   "\"failure_streak\", got \"late\""},
+        {"alerts = { failure_streak = 1.5 },",
+         "field 'alerts': failure_streak: expected an integer >= 1, got 1.5"},
+        {"alerts = { late_after = 0 },",
+         "field 'alerts': late_after: expected a number >= 1, got 0"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char source[512], want[512];
