@@ -159,7 +159,7 @@ bool store_status_failed(enum store_status status);
 int store_task_upsert(struct store *st, const struct store_task *task);
 
 /* The task `from` is now `to`, its file `path` (the file was moved): its
- * row, its runs and its state take the new name, in one transaction; state
+ * row, its runs, its alerts and its state take the new name, in one transaction; state
  * `to` had of an older task of that name gives way.  0, or -1 (nothing
  * changed). */
 int store_task_rename(struct store *st, const char *from, const char *to, const char *path);

@@ -19,6 +19,8 @@ static const char SQL_RENAME_TASK[] = "UPDATE tasks SET name = ?2, path = ?3,"
                                       " updated_at = " STORE_NOW_SQL " WHERE name = ?1";
 static const char SQL_RENAME_RUNS[] = "UPDATE runs SET task = ?2 WHERE task = ?1";
 static const char SQL_RENAME_STATE[] = "UPDATE OR REPLACE state SET task = ?2 WHERE task = ?1";
+/* An open alert `to` has of the same kind already stays where it was. */
+static const char SQL_RENAME_ALERTS[] = "UPDATE OR IGNORE alerts SET task = ?2 WHERE task = ?1";
 static const char SQL_SCHEDULE_STATE[] =
     "SELECT next_fire, last_scheduled, paused FROM tasks WHERE name = ?";
 static const char SQL_SET_NEXT_FIRE[] =
@@ -60,7 +62,8 @@ int store_task_rename(struct store *st, const char *from, const char *to, const 
         return store_fail(st, "begin renaming a task");
     if (store_exec_texts(st, SQL_RENAME_TASK, "rename task", 3, from, to, path) < 0 ||
         store_exec_texts(st, SQL_RENAME_RUNS, "rename the task's runs", 2, from, to) < 0 ||
-        store_exec_texts(st, SQL_RENAME_STATE, "rename the task's state", 2, from, to) < 0) {
+        store_exec_texts(st, SQL_RENAME_STATE, "rename the task's state", 2, from, to) < 0 ||
+        store_exec_texts(st, SQL_RENAME_ALERTS, "rename the task's alerts", 2, from, to) < 0) {
         /* The failure is the one to report, unless the rollback fails too. */
         if (sqlite3_exec(st->db, "ROLLBACK TO task_rename; RELEASE task_rename", NULL, NULL,
                          NULL) != SQLITE_OK)

@@ -576,6 +576,13 @@ static void alert_opens_once_bumps_resolves_and_is_pruned(void)
     memset(&seen, 0, sizeof seen);
     CHECK(store_alerts(st, &all, 0, alert_capture, &seen) == 0, "%s", store_error(st));
     CHECK_INT(seen.rows, 2);
+    /* a moved task's alerts follow it */
+    CHECK(store_task_rename(st, "t", "moved/t", "tasks/moved/t.lua") == 0, "%s",
+          store_error(st));
+    struct store_alert_filter moved = {.state = STORE_ALERTS_OPEN, .task = "moved/t"};
+    memset(&seen, 0, sizeof seen);
+    CHECK(store_alerts(st, &moved, 0, alert_capture, &seen) == 0, "%s", store_error(st));
+    CHECK_INT(seen.rows, 1);
     store_close(st);
 }
 
