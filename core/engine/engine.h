@@ -152,7 +152,9 @@ void engine_clock_jumped(struct engine *engine);
  * `user_filter` (non-NULL) keeps only tasks whose `user` field equals it,
  * and the broken files (whose user cannot be known).
  * A task is overdue when its next fire passed more than ENGINE_OVERDUE_AFTER
- * seconds ago, no run of it is queued or running, and it is not paused.  New reference. */
+ * seconds ago, no run of it is queued or running, and it is not paused, or
+ * when its `late` alert is open (a fire of it waits past late_after).  New
+ * reference. */
 #define ENGINE_OVERDUE_AFTER 5
 json_t *engine_status_json(struct engine *engine, const char *user_filter);
 

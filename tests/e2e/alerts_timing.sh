@@ -1,7 +1,7 @@
 #!/bin/sh
 # alerts_timing.sh — the alerts armed as wake-ups: a fire held up by
-# max_concurrent beyond its late_after opens `late`, and its start
-# resolves it; a run three times longer than its task's usual p95 (and
+# max_concurrent beyond its late_after opens `late` (and `overdue` lists
+# it meanwhile), and its start resolves it; a run three times longer than its task's usual p95 (and
 # longer than alerts.long_min) opens `long_running`, and its end resolves
 # it.  Seconds, never minutes: late_after = 1, long_min 1 s.
 set -u
@@ -37,6 +37,9 @@ E2E_PIDS="$E2E_PIDS $!"
 e2e_wait 10 e2e_sql_true "SELECT count(*) = 1 FROM alerts WHERE kind = 'late' AND task = 'waiter'"
 e2e_check held_fire_opens_late "a late alert of waiter while blocker holds the one slot, got: $(e2e_sql 'SELECT kind, task, message FROM alerts')" \
     e2e_sql_true "SELECT count(*) = 1 AND max(resolved_at) IS NULL AND max(message) LIKE '%max_concurrent%' FROM alerts WHERE kind = 'late' AND task = 'waiter'"
+overdue=$(e2e_cli overdue --json | /usr/bin/python3 -c 'import json, sys; print(" ".join(t["name"] for t in json.load(sys.stdin)))')
+e2e_check overdue_agrees_with_late "overdue lists waiter while its late alert is open, got: $overdue" \
+    [ "$overdue" = waiter ]
 e2e_wait 10 e2e_sql_true "SELECT resolved_at > 0 FROM alerts WHERE kind = 'late' AND task = 'waiter'"
 e2e_check start_resolves_late "resolved by 'daemon: a run started', got: $(alert late waiter resolved_by)" \
     [ "$(alert late waiter resolved_by)" = "daemon: a run started" ]
