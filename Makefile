@@ -38,9 +38,13 @@ endif
 
 CORE_SRC    := $(wildcard core/*/*.c)
 HELPER_SRC  := $(wildcard helpers/*.c)
-# Compiled into the binary: the Lua runtime and the API's OpenAPI document.
+# Compiled into the binary: the Lua runtime and the API's OpenAPI document,
+# by their paths in the repository, and the dashboard's files as served.
 EMBED_SRC   := $(wildcard lua/*.lua) core/api/openapi.json
-OBJ         := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) $(BUILD)/embedded.o
+DASH_SRC    := $(wildcard core/api/dashboard/*)
+DASH_DIR    := $(BUILD)/dashboard
+OBJ         := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) \
+               $(BUILD)/embedded_files.o $(BUILD)/embedded_dashboard.o
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC   := $(wildcard bench/bench_*.c)
@@ -65,31 +69,28 @@ $(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Each file of EMBED_SRC -> one C array, plus the embedded_files[] index
-# by the file's path in the repository (lib/embedded.h).
-$(BUILD)/embedded.c: $(EMBED_SRC) Makefile
+# Files compiled in, by scripts/embed.sh: EMBED_SRC under their paths, and the
+# dashboard's files as served, each with its gzip -9n copy NAME.gz.  Every
+# name but index.html carries one hash of all the dashboard's files, and the
+# references between them are rewritten to it, so a browser may keep them
+# forever (Cache-Control: immutable) and a new build is a new name.
+$(BUILD)/embedded_files.c: $(EMBED_SRC) scripts/embed.sh Makefile
 	@mkdir -p $(BUILD)
-	@{ echo '/* generated from the files of EMBED_SRC by the Makefile; do not edit */'; \
-	   echo '#include "lib/embedded.h"'; \
-	   echo '#include <string.h>'; \
-	   i=0; for f in $(EMBED_SRC); do \
-	     echo "static const unsigned char embedded_$$i[] = {"; \
-	     od -An -v -tx1 $$f | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	     echo "0x00};"; i=$$((i + 1)); \
-	   done; \
-	   echo 'const struct embedded_file embedded_files[] = {'; \
-	   i=0; for f in $(EMBED_SRC); do \
-	     echo "  {\"$$f\", embedded_$$i, sizeof embedded_$$i - 1},"; i=$$((i + 1)); \
-	   done; \
-	   echo '  {0, 0, 0}};'; \
-	   echo 'const size_t embedded_files_count = sizeof embedded_files / sizeof embedded_files[0] - 1;'; \
-	   echo 'const struct embedded_file *embedded_find(const char *name) {'; \
-	   echo '  for (size_t i = 0; i < embedded_files_count; i++)'; \
-	   echo '    if (strcmp(embedded_files[i].name, name) == 0) return &embedded_files[i];'; \
-	   echo '  return 0; }'; \
-	 } > $@.tmp && mv $@.tmp $@
+	scripts/embed.sh embedded_files $(foreach f,$(EMBED_SRC),$(f)=$(f)) >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/embedded.o: $(BUILD)/embedded.c $(BUILD)/flags
+$(BUILD)/embedded_dashboard.c: $(DASH_SRC) scripts/embed.sh Makefile
+	@rm -rf $(DASH_DIR) && mkdir -p $(DASH_DIR)
+	@h=$$(cat $(DASH_SRC) | sha256sum | cut -c1-12); set --; \
+	 for f in $(DASH_SRC); do \
+	   n=$$(basename $$f); \
+	   case $$n in index.html) s=$$n ;; *) s=$${n%.*}.$$h.$${n##*.} ;; esac; \
+	   sed -e "s/\([a-z_]*\)\.\(js\|css\)\([\"']\)/\1.$$h.\2\3/g" $$f >$(DASH_DIR)/$$s || exit 1; \
+	   gzip -9n <$(DASH_DIR)/$$s >$(DASH_DIR)/$$s.gz || exit 1; \
+	   set -- "$$@" $$s=$(DASH_DIR)/$$s $$s.gz=$(DASH_DIR)/$$s.gz; \
+	 done; \
+	 scripts/embed.sh embedded_dashboard "$$@" >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/embedded_%.o: $(BUILD)/embedded_%.c $(BUILD)/flags
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a
@@ -152,7 +153,7 @@ FUZZ_NAMES    := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_BIN      := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_REPLAY   := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_NAMES))
 FUZZ_OBJ      := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(CORE_SRC) $(HELPER_SRC)) \
-                 $(FUZZ_BUILD)/embedded.o
+                 $(FUZZ_BUILD)/embedded_files.o $(FUZZ_BUILD)/embedded_dashboard.o
 
 fuzz-deps:
 	@scripts/install_deps.sh $(DEB_BUILD) $(DEB_FUZZ)
@@ -185,7 +186,7 @@ $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/embedded.o: $(BUILD)/embedded.c
+$(FUZZ_BUILD)/embedded_%.o: $(BUILD)/embedded_%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

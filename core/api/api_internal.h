@@ -18,6 +18,7 @@
  *   api_alerts.c   the daemon's alerts: list, one, summary, resolve
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *   api_stream.c   responses written while they last (the events, a followed log)
+ *   api_static.c   GET / and /assets/: the dashboard's embedded files
  *
  * A handler gets a struct api_call (the matched route's parameters, the
  * query checked against its declaration, the body, the caller's role) and
@@ -159,5 +160,8 @@ void api_get_events(struct api_call *call);
 struct api_metrics *api_metrics_create(char *err, size_t errlen);
 void api_metrics_free(struct api_metrics *metrics);
 void api_get_metrics(struct api_call *call);
+
+/* api_static.c: the dashboard (core/api/dashboard/, embedded). */
+void api_get_static(struct api_call *call);
 
 #endif

@@ -42,7 +42,9 @@ void api_etag(const json_t *doc, char out[API_ETAG_MAX])
 static int add_headers(struct MHD_Response *resp, const struct api_reply *reply,
                        const char *etag, bool has_body)
 {
-    int ok = MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    /* Data is never cached; a custom reply may say otherwise (api_static.c). */
+    int ok = MHD_get_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL) ||
+             MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 
     if (has_body)
         ok = ok && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,

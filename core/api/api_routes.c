@@ -3,8 +3,8 @@
  *
  * The one place a route is added.  Roles (DESIGN: read < operate < admin):
  * GETs are read, actions on tasks and runs operate, changes to the jobs
- * themselves admin.  Only /healthz is open, and /metrics when
- * api.metrics_public says so.
+ * themselves admin.  Only /healthz and the dashboard's files (which hold
+ * no data) are open, and /metrics when api.metrics_public says so.
  */
 #include "api_internal.h"
 
@@ -38,6 +38,8 @@ const struct api_route api_routes[] = {
      api_post_alert_resolve},
     {"GET", "/api/v1/events", false, CONFIG_ROLE_READ, api_events_params, api_get_events},
     {"GET", "/metrics", false, CONFIG_ROLE_READ, NULL, api_get_metrics},
+    {"GET", "/", true, CONFIG_ROLE_READ, NULL, api_get_static},
+    {"GET", "/assets/{file}", true, CONFIG_ROLE_READ, NULL, api_get_static},
 };
 
 const size_t api_route_count = sizeof api_routes / sizeof api_routes[0];

@@ -65,12 +65,22 @@ static json_t *status_doc(struct api_call *call, const char *user)
     return status;
 }
 
+/* GET /status, with who is calling: the dashboard shows only the actions
+ * the caller's role may take. */
 void api_get_status(struct api_call *call)
 {
     json_t *status = status_doc(call, user_filter(call));
 
-    if (status)
-        api_reply_json(call, 200, status);
+    if (!status)
+        return;
+    if (json_object_set_new(status, "token",
+                            json_pack("{s:s, s:s}", "name", call->token_name, "role",
+                                      config_api_role_name(call->role))) != 0) {
+        json_decref(status);
+        api_reply_problem(call, 500, NULL, "cannot build the status");
+        return;
+    }
+    api_reply_json(call, 200, status);
 }
 
 static bool flag(const json_t *task, const char *key)

@@ -65,6 +65,8 @@ e2e_check read_token_sees_status "200 with the engine's status (pid, tasks), got
     body_is "'pid' in d and [t['name'] for t in d['tasks']] == ['tick']"
 e2e_check json_content_type "Content-Type: application/json; charset=utf-8, got $(cat "$hdr")" \
     has_header Content-Type 'application/json; charset=utf-8'
+e2e_check status_names_the_callers_token "token {name: reader, role: read}, got $(cat "$out")" \
+    body_is "d['token'] == {'name': 'reader', 'role': 'read'}"
 
 req -H "$(bearer "$READ_TOKEN")" "$(url /api/v1/tasks)"
 e2e_check read_token_lists_tasks "200 {tasks: [tick]}, got $code $(cat "$out")" \

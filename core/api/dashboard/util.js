@@ -1,0 +1,40 @@
+// util.js — building DOM nodes and writing times and durations.
+export function h(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const k of kids.flat()) if (k !== null && k !== undefined) e.append(k);
+  return e;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+export function s(tag, attrs = {}, ...kids) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const k of kids.flat()) if (k) e.append(k);
+  return e;
+}
+
+// A time in the browser's zone; `zone` (the task's) goes in the title.
+export function when(epoch, zone) {
+  if (epoch === null || epoch === undefined) return h("span", {}, "—");
+  const d = new Date(epoch * 1000);
+  const title = zone ? d.toLocaleString([], { timeZone: zone, timeZoneName: "short" })
+    : d.toISOString();
+  return h("time", { datetime: d.toISOString(), title }, d.toLocaleString() + " (" + ago(epoch) + ")");
+}
+
+export function ago(epoch) {
+  const d = epoch - Date.now() / 1000, a = Math.abs(d);
+  const t = a < 60 ? Math.round(a) + " s" : a < 3600 ? Math.round(a / 60) + " min"
+    : a < 86400 ? Math.round(a / 3600) + " h" : Math.round(a / 86400) + " d";
+  return d >= 0 ? "in " + t : t + " ago";
+}
+
+export function secs(x) {
+  if (x === null || x === undefined) return "—";
+  return x < 1 ? Math.round(x * 1000) + " ms" : x < 120 ? x.toFixed(1) + " s" : Math.round(x / 60) + " min";
+}
