@@ -3,6 +3,7 @@
 #   make            build ./main
 #   make run        install missing packages, build, run the daemon on the example tasks
 #   make test       install missing packages, build with -Werror, run every test
+#   make test-browser  the dashboard's tests in a headless chromium
 #   make bench      build and run the benchmarks
 #   make fuzz       build the libFuzzer targets, run each FUZZ_SECONDS (60)
 #   make format     apply .clang-format to every C file (make test checks it)
@@ -19,6 +20,9 @@ PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
              libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev tzdata
 DEB_TEST  := python3 python3-jsonschema sqlite3 procps util-linux luarocks binutils clang-format groff-base curl prometheus openssl
+# The dashboard's browser test: Debian's chromium, driven over the DevTools
+# protocol from Python with python3-websocket.
+DEB_BROWSER := chromium python3-websocket
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -50,7 +54,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_SRC   := $(wildcard bench/bench_*.c)
 BENCH_BIN   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test unit bench fuzz format install uninstall clean deps test-deps fuzz-deps FORCE
+.PHONY: all run test test-browser unit bench fuzz format install uninstall clean deps test-deps fuzz-deps FORCE
 
 all: main
 
@@ -120,6 +124,12 @@ STATIC_TESTS := tests/layers.py tests/layers_selftest.sh tests/format.sh
 test: test-deps
 	$(MAKE) WERROR=1 main $(UNIT_BIN) $(FUZZ_REPLAY)
 	tests/run.sh $(STATIC_TESTS) $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# The dashboard in a real headless chromium (tests/browser/).
+test-browser: test-deps
+	@scripts/install_deps.sh $(DEB_BROWSER)
+	$(MAKE) WERROR=1 main
+	tests/run.sh tests/browser/dashboard.sh
 
 # The sources tests/format.sh checks, formatted in place.
 FORMAT_SRC = $(shell find core helpers tests/unit tests/fuzz bench -name '*.[ch]')
