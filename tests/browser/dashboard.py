@@ -1,7 +1,7 @@
 """dashboard.py PORT ADMIN_TOKEN READ_TOKEN OUTDIR — the dashboard in a real
 headless chromium against the running daemon; prints one "ok - NAME" or
 "not ok - NAME: why" line per check and saves a screenshot on a failure."""
-import json, sys, time, urllib.request
+import json, sys, time, urllib.error, urllib.request
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 from cdp import Browser
 
@@ -13,6 +13,17 @@ failed = False
 def api(path, token=admin):
     req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
     return json.load(urllib.request.urlopen(req))
+
+
+def served(path):
+    """Whether the daemon serves path (another branch may not have it yet)."""
+    try:
+        api(path)
+        return True
+    except urllib.error.HTTPError as e:
+        if e.code == 404:
+            return False
+        raise
 
 
 def check(name, ok, why):
@@ -50,22 +61,42 @@ try:
 
     b.go(base + "/#/tasks/job")
     b.wait("document.querySelector('h1')?.textContent.startsWith('job')")
-    b.eval("window.marker = 1")
+    b.eval("window.marker = 1; window.redraws = 0; new MutationObserver(() => window.redraws++)"
+           ".observe(document.getElementById('main'), {childList: true})")
     rows = b.eval("document.querySelectorAll('table.runs tbody tr').length")
     clicked = b.eval("(() => { const x = [...document.querySelectorAll('button.action')]"
                      ".find(e => e.textContent === 'Run now'); if (x) x.click(); return !!x; })()")
     check("run_now_button_for_admin", clicked, "a Run now button on the task page")
     grown = b.wait("document.querySelectorAll('table.runs tbody tr').length > %d" % rows, 8)
     check("run_now_appears_live", grown and b.eval("window.marker === 1"),
-          "a new history row without a reload")
+          "a new history row without a reload (%s redraws since, banner %s)"
+          % (b.eval("window.redraws"), b.eval("document.getElementById('banner').textContent")))
+
+    b.eval("location.hash = '#/alerts'")
+    want = "ul.alerts" if served("/api/v1/alerts") else ".unavailable"
+    check("alerts_page", b.wait("!!document.querySelector('%s')" % want, 5),
+          "the alerts page shows %s" % want)
+
+    check("admin_sees_job_form_link", b.eval("!document.getElementById('nav-job').hidden"),
+          "the New job link for an admin token")
+    b.eval("location.hash = '#/job'")
+    b.wait("!!document.getElementById('job-schedule')")
+    b.eval("(() => { const i = document.getElementById('job-schedule'); i.value = '*/5 * * * *';"
+           " i.dispatchEvent(new Event('input')); })()")
+    cal = served("/api/v1/calendar?expr=*/5%20*%20*%20*%20*")
+    want = "ul.preview li:nth-child(10)" if cal else "ul.preview li.unavailable"
+    check("job_form_schedule_preview", b.wait("!!document.querySelector('%s')" % want, 5),
+          "the preview shows %s" % want)
 
     b.go("about:blank")
     b.go(base + "/#token=" + read)
-    b.wait("document.body.dataset.role === 'read'")
+    b.wait("document.body?.dataset.role === 'read'")
     b.eval("location.hash = '#/tasks/job'")
-    b.wait("document.querySelector('table.runs')")
+    b.wait("!!document.querySelector('table.runs')")
     n = b.eval("document.querySelectorAll('button.action').length")
     check("read_token_no_actions", n == 0, "no action buttons for a read token, got %s" % n)
+    check("read_token_no_job_form", b.eval("document.getElementById('nav-job').hidden"),
+          "no New job link for a read token")
 
     responses = [e["params"]["response"] for e in b.events
                  if e.get("method") == "Network.responseReceived"]
@@ -78,13 +109,14 @@ try:
         h.get("content-encoding") == "gzip" and "immutable" in h.get("cache-control", "")
         for h in assets), "every asset gzip and immutable, got %s" % assets[:1])
 
-    # A 404 of a route this daemon does not serve yet (alerts) is the page's
+    # A 404 of a route this daemon does not serve yet (alerts, calendar) is the page's
     # "not available" state, logged by the browser as a network error.
     errors = [e for e in b.events
               if (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
               or e.get("method") == "Runtime.exceptionThrown"
               or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
-                  and "/api/v1/alerts" not in e["params"]["entry"].get("url", ""))]
+                  and not any(p in e["params"]["entry"].get("url", "")
+                              for p in ("/api/v1/alerts", "/api/v1/calendar")))]
     check("no_console_errors", not errors, "no console error or CSP violation, got %s" % errors[:3])
 finally:
     b.close()

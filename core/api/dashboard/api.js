@@ -10,9 +10,10 @@ export const token = {
 };
 
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, parameter) {
     super(detail);
     this.status = status;
+    this.parameter = parameter;
   }
 }
 
@@ -24,7 +25,7 @@ export async function request(method, path, body) {
     method, headers, body: body === undefined ? undefined : JSON.stringify(body),
   });
   const doc = await r.json().catch(() => null);
-  if (!r.ok) throw new ApiError(r.status, (doc && doc.detail) || r.statusText);
+  if (!r.ok) throw new ApiError(r.status, (doc && doc.detail) || r.statusText, doc && doc.parameter);
   return doc;
 }
 export const get = (path) => request("GET", path);

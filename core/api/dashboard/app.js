@@ -4,6 +4,7 @@
 import { ApiError, events, get, request, token } from "./api.js";
 import { ago, h, secs, when } from "./util.js";
 import { sparkline, timeline } from "./timeline.js";
+import { jobForm } from "./jobform.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("banner");
@@ -152,6 +153,7 @@ const pages = [
   [/^#\/tasks\/(.+)$/, (m) => task(decodeURIComponent(m[1]))],
   [/^#\/runs\/(\d+)$/, (m) => run(m[1])],
   [/^#\/alerts$/, () => alertsPage()],
+  [/^#\/job$/, () => (role === "admin" ? jobForm() : [h("p", {}, "The job form needs an admin token.")])],
 ];
 
 let rendering = null;
@@ -187,7 +189,9 @@ function login(why) {
 let pending = null;
 function changed() {
   clearTimeout(pending);
-  pending = setTimeout(render, 150);
+  pending = setTimeout(() => {
+    if (location.hash !== "#/job") render(); /* a redraw would drop what is typed */
+  }, 150);
 }
 
 let started = false;
@@ -200,6 +204,7 @@ async function start() {
     return login(e instanceof ApiError && e.status === 401 ? "That token was refused." : e.message);
   }
   document.body.dataset.role = role;
+  document.getElementById("nav-job").hidden = role !== "admin";
   document.getElementById("logout").hidden = false;
   if (!started) {
     started = true;
