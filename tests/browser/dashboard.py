@@ -46,11 +46,17 @@ try:
     check("token_in_session_storage",
           b.eval("sessionStorage.getItem('task-scheduler-token')") == admin, "the token kept")
 
-    status = api("/api/v1/status")
-    counts = b.eval("Object.fromEntries([...document.querySelectorAll('[data-count]')]"
-                    ".map(e => [e.dataset.count, e.querySelector('b').textContent]))")
-    want = {"tasks": str(len(status["tasks"])), "running": str(status["running"]),
-            "broken": str(sum(t["broken"] for t in status["tasks"]))}
+    # Runs come and go every second: the page and /status must agree at
+    # some moment within 5 s (the page follows the events).
+    for _ in range(25):
+        status = api("/api/v1/status")
+        counts = b.eval("Object.fromEntries([...document.querySelectorAll('[data-count]')]"
+                        ".map(e => [e.dataset.count, e.querySelector('b').textContent]))")
+        want = {"tasks": str(len(status["tasks"])), "running": str(status["running"]),
+                "broken": str(sum(t["broken"] for t in status["tasks"]))}
+        if all(counts.get(k) == v for k, v in want.items()):
+            break
+        time.sleep(0.2)
     check("overview_counts_match_status",
           all(counts.get(k) == v for k, v in want.items()), "%s, got %s" % (want, counts))
 
@@ -61,16 +67,20 @@ try:
 
     b.go(base + "/#/tasks/job")
     b.wait("document.querySelector('h1')?.textContent.startsWith('job')")
+    live = b.wait("document.body.dataset.live === '1'", 10)
+    check("event_stream_connected", live, "the page's event stream up within 10 s")
     b.eval("window.marker = 1; window.redraws = 0; new MutationObserver(() => window.redraws++)"
            ".observe(document.getElementById('main'), {childList: true})")
     rows = b.eval("document.querySelectorAll('table.runs tbody tr').length")
     clicked = b.eval("(() => { const x = [...document.querySelectorAll('button.action')]"
                      ".find(e => e.textContent === 'Run now'); if (x) x.click(); return !!x; })()")
     check("run_now_button_for_admin", clicked, "a Run now button on the task page")
+    mark = len(b.events)
     grown = b.wait("document.querySelectorAll('table.runs tbody tr').length > %d" % rows, 8)
     check("run_now_appears_live", grown and b.eval("window.marker === 1"),
           "a new history row without a reload (%s redraws since, banner %s)"
-          % (b.eval("window.redraws"), b.eval("document.getElementById('banner').textContent")))
+          % (b.eval("window.redraws"), b.eval("document.getElementById('banner').textContent"))
+          + " events: %s" % [e.get("method") for e in b.events[mark:]][:20])
 
     b.eval("location.hash = '#/alerts'")
     want = "ul.alerts" if served("/api/v1/alerts") else ".unavailable"

@@ -211,6 +211,7 @@ async function start() {
     window.addEventListener("hashchange", render);
     events(changed, (up) => {
       banner.hidden = up;
+      document.body.dataset.live = up ? "1" : "0";
       banner.textContent = up ? "" : "The live connection to the daemon dropped; reconnecting…";
       if (up) changed();
     });
