@@ -120,7 +120,10 @@ async function run(id) {
   const r = await get("/api/v1/runs/" + id);
   const log = h("pre", { class: "log", "aria-label": "output" });
   const res = await fetch("/api/v1/runs/" + id + "/log", { headers: { Authorization: "Bearer " + token.get() } });
-  log.textContent = res.ok ? await res.text() : "(no output: " + res.status + ")";
+  // Without ?follow=1 the log is there once the run ends; the page is
+  // redrawn by the run's finished event.
+  log.textContent = res.ok ? await res.text()
+    : r.finished_at_epoch ? "(no output: " + res.status + ")" : "(the output shows when the run ends)";
   const f = (k, v) => [h("dt", {}, k), h("dd", {}, v === null || v === undefined ? "—" : v)];
   return [
     h("h1", {}, `Run #${r.id} of `, h("a", { href: "#/tasks/" + encodeURIComponent(r.task) }, r.task)),
