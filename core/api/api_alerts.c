@@ -26,7 +26,7 @@ static const char *const alert_states[] = {"open", "resolved", "all", NULL};
 const struct api_param api_alerts_params[] = {
     {"state", API_PARAM_ENUM, 0, 0, alert_states},
     {"task", API_PARAM_TEXT, 1, 256, NULL},
-    {"kind", API_PARAM_TEXT, 1, 32, NULL},
+    {"kind", API_PARAM_ENUM, 0, 0, store_alert_kind_names},
     {"limit", API_PARAM_INT, 1, ALERTS_LIMIT_MAX, NULL},
     {"before", API_PARAM_INT, 1, INT64_MAX, NULL},
     {NULL, 0, 0, 0, NULL},
@@ -70,20 +70,11 @@ void api_get_alerts(struct api_call *call)
     struct store_alert_filter f = {
         .state = state ? (enum store_alert_state)state->number : STORE_ALERTS_OPEN,
         .task = task ? task->text : NULL,
-        .kind = kind ? kind->text : NULL,
+        .kind = kind ? store_alert_kind_name((enum store_alert_kind)kind->number) : NULL,
         .before = before ? before->number : 0,
     };
-    enum store_alert_kind known;
     json_t *next;
 
-    if (f.kind && store_alert_kind_parse(f.kind, &known) < 0) {
-        api_reply_problem(call, 400, "kind",
-                          "parameter 'kind': expected failing, late, long_running, missed, "
-                          "broken, store or interrupted, got '%s'",
-                          f.kind);
-        json_decref(page.alerts);
-        return;
-    }
     if (!page.alerts) {
         api_reply_json(call, 200, NULL);
         return;

@@ -117,7 +117,8 @@ void api_get_static(struct api_call *call)
     struct static_file *sf;
 
     if (!file || !type) {
-        api_reply_problem(call, 404, NULL, "the dashboard has no file %s", name);
+        api_reply_problem(call, 404, param ? "file" : NULL, "the dashboard has no file %s",
+                          name);
         return;
     }
     if (!(sf = malloc(sizeof *sf))) {

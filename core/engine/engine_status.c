@@ -139,8 +139,8 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
         en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
         "last_run", last_run_json(e, en), "failing_streak", en->failing_streak, "queued",
         jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running,
-        "alerts", alert_kinds_json(en->alerts_open),
-        "source", task_source_json(en->path, en->loaded ? en->task.line : 0));
+        "alerts", alert_kinds_json(en->alerts_open), "source",
+        task_source_json(en->path, en->loaded ? en->task.line : 0));
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
         json_decref(task);

@@ -317,6 +317,8 @@ enum store_alert_kind {
     STORE_ALERT_INTERRUPTED,
     STORE_ALERT_KINDS
 };
+/* The names in the order of the kinds, then NULL. */
+extern const char *const store_alert_kind_names[STORE_ALERT_KINDS + 1];
 const char *store_alert_kind_name(enum store_alert_kind kind);
 /* -1 for an unknown name. */
 int store_alert_kind_parse(const char *name, enum store_alert_kind *out);

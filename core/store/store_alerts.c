@@ -38,18 +38,18 @@ static const char SQL_OPENED_SINCE[] =
 static const char SQL_SUMMARY[] =
     "SELECT kind, task, count(*) FROM alerts WHERE resolved_at IS NULL GROUP BY kind, task";
 
-static const char *const kind_names[STORE_ALERT_KINDS] = {
-    "failing", "late", "long_running", "missed", "broken", "store", "interrupted"};
+const char *const store_alert_kind_names[STORE_ALERT_KINDS + 1] = {
+    "failing", "late", "long_running", "missed", "broken", "store", "interrupted", NULL};
 
 const char *store_alert_kind_name(enum store_alert_kind kind)
 {
-    return (unsigned)kind < STORE_ALERT_KINDS ? kind_names[kind] : "?";
+    return (unsigned)kind < STORE_ALERT_KINDS ? store_alert_kind_names[kind] : "?";
 }
 
 int store_alert_kind_parse(const char *name, enum store_alert_kind *out)
 {
     for (int i = 0; i < STORE_ALERT_KINDS; i++)
-        if (strcmp(kind_names[i], name) == 0) {
+        if (strcmp(store_alert_kind_names[i], name) == 0) {
             *out = (enum store_alert_kind)i;
             return 0;
         }
