@@ -1,5 +1,6 @@
 /* cmd_list.c — `main list [--json]`: every task, its schedule in words and
  * its next fire.  From the daemon when one runs, else from the files. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 
 static int list_print(const struct cli_options *opt, const json_t *tasks, double now)
 {
-    static const char *const header[] = {"TASK", "SCHEDULE", "NEXT FIRE", "USER"};
+    static const char *const header[] = {"TASK", "SCHEDULE", "NEXT FIRE", "USER", "SOURCE"};
     struct table t;
     size_t i;
     json_t *task;
@@ -26,7 +27,7 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
     {
-        char next[RUNVIEW_WHEN_MAX], schedule[LIST_SCHEDULE_MAX];
+        char next[RUNVIEW_WHEN_MAX], schedule[LIST_SCHEDULE_MAX], source[PATH_MAX + 24];
         bool broken = json_is_true(json_object_get(task, "broken"));
         /* A paused task's fires are skipped: say so beside them. */
         const char *words = json_string_value(json_object_get(task, "schedule"));
@@ -35,10 +36,11 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
                  : words ? words
                          : "",
                  json_is_true(json_object_get(task, "paused")) ? " (paused)" : "");
+        taskview_source(task, opt->root, source, sizeof source);
         runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
         const char *row[] = {json_string_value(json_object_get(task, "name")), schedule, next,
-                             json_string_value(json_object_get(task, "user"))};
+                             json_string_value(json_object_get(task, "user")), source};
         table_add(&t, row);
     }
     rc = table_print(&t, stdout);

@@ -341,3 +341,22 @@ json_t *taskview_command(const struct cli_options *opt, int argc, char **argv, c
     }
     return doc;
 }
+
+void taskview_source(const json_t *task, const char *root, char *buf, size_t len)
+{
+    const json_t *source = json_object_get(task, "source");
+    const char *path = json_string_value(json_object_get(source, "path"));
+    json_int_t line = json_integer_value(json_object_get(source, "line"));
+    size_t n = root ? strlen(root) : 0;
+
+    if (!path) {
+        snprintf(buf, len, "%s", "");
+        return;
+    }
+    if (n > 0 && strncmp(path, root, n) == 0 && path[n] == '/')
+        path += n + 1;
+    if (line > 0)
+        snprintf(buf, len, "%s:%lld", path, (long long)line);
+    else
+        snprintf(buf, len, "%s", path);
+}

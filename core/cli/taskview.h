@@ -69,3 +69,8 @@ json_t *taskview_command(const struct cli_options *opt, int argc, char **argv, c
 double taskview_now(const json_t *doc);
 
 #endif
+
+/* The task's "source" as SOURCE shows it: its path relative to `root`
+ * (as given when outside it), then ":LINE" when the line is known;
+ * "" without one.  Truncated to fit len. */
+void taskview_source(const json_t *task, const char *root, char *buf, size_t len);

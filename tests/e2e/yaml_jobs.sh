@@ -24,6 +24,12 @@ list_says() {
     e2e_cli list | grep -q "$1"
 }
 
+# sources_listed: `list`'s SOURCE column, relative to the root, with the line.
+sources_listed() {
+    e2e_cli list | grep -q '^jobs/ticker .* tasks/jobs.yaml:1$' &&
+        e2e_cli list | grep -q '^jobs/hourly .* tasks/jobs.yaml:7$'
+}
+
 # next_fires_are HOURLY DAILY: the two jobs' next fires.
 next_fires_are() {
     [ "$(e2e_field jobs/hourly next_fire_epoch)" = "$1" ] &&
@@ -33,6 +39,21 @@ next_fires_are() {
 last_good_in_force() {
     e2e_field_is jobs/ticker last_good true && e2e_scheduled jobs/ticker
 }
+
+# source_line NAME: the line of NAME's source in `list --json` (no daemon yet).
+source_line() {
+    e2e_cli list --json | /usr/bin/python3 -c '
+import json, sys
+print([t["source"]["line"] for t in json.load(sys.stdin) if t["name"] == sys.argv[1]])' "$1"
+}
+
+printf 'schedule: every(2).hours\ncommand: [/bin/true]\n' | drop tasks/solo.yaml
+printf -- '- id: a\n  schedule: every(2).hours\n  command: [/bin/true]\n- id: b\n  schedule: every(3).hours\n  shell: "echo hi"\n' |
+    drop tasks/pair.yaml
+e2e_check yaml_lines_without_a_daemon "list --json: solo line 1, pair/a 1, pair/b 4" \
+    eval '[ "$(source_line solo)" = "[1]" ] && [ "$(source_line pair/a)" = "[1]" ] &&
+          [ "$(source_line pair/b)" = "[4]" ]'
+rm "$E2E_ROOT/tasks/solo.yaml" "$E2E_ROOT/tasks/pair.yaml"
 
 e2e_start || e2e_done
 
@@ -58,6 +79,10 @@ e2e_check yaml_job_fires "jobs/ticker ran" \
 e2e_check yaml_job_shows_its_source "source {type yaml, path, line 7}" \
     e2e_field_is jobs/hourly source \
     "{\"type\": \"yaml\", \"path\": \"$E2E_ROOT/tasks/jobs.yaml\", \"line\": 7}"
+e2e_check yaml_first_entry_shows_its_line "jobs/ticker source line 1" \
+    e2e_field_is jobs/ticker source \
+    "{\"type\": \"yaml\", \"path\": \"$E2E_ROOT/tasks/jobs.yaml\", \"line\": 1}"
+e2e_check list_shows_the_source "list's SOURCE: tasks/jobs.yaml:1 and :7" sources_listed
 e2e_check apscheduler_cron_maps_onto_cron "jobs/daily at 02:30 every day" \
     list_says "jobs/daily *cron '0 30 2 \* \* \*'"
 hourly=$(e2e_field jobs/hourly next_fire_epoch)
