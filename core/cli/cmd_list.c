@@ -1,6 +1,5 @@
 /* cmd_list.c — `main list [--json]`: every task, its schedule in words and
  * its next fire.  From the daemon when one runs, else from the files. */
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,7 +26,7 @@ static int list_print(const struct cli_options *opt, const json_t *tasks, double
     table_add(&t, header);
     json_array_foreach(tasks, i, task)
     {
-        char next[RUNVIEW_WHEN_MAX], schedule[LIST_SCHEDULE_MAX], source[PATH_MAX + 24];
+        char next[RUNVIEW_WHEN_MAX], schedule[LIST_SCHEDULE_MAX], source[TASKVIEW_SOURCE_MAX];
         bool broken = json_is_true(json_object_get(task, "broken"));
         /* A paused task's fires are skipped: say so beside them. */
         const char *words = json_string_value(json_object_get(task, "schedule"));

@@ -223,7 +223,7 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
                               json_int_t open_alerts, double now)
 {
     static const char *const header[] = {"TASK",     "TITLE",  "SCHEDULE", "NEXT FIRE",
-                                         "LAST RUN", "ALERTS", "STATE"};
+                                         "LAST RUN", "ALERTS", "STATE",    "SOURCE"};
     struct status_counts n;
     struct table t;
     size_t i;
@@ -244,6 +244,8 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
     {
         char next[RUNVIEW_WHEN_MAX], last[RUNVIEW_WHEN_MAX], state[STATUS_STATE_MAX],
             alerts[STATUS_STATE_MAX];
+        char source[TASKVIEW_SOURCE_MAX];
+        taskview_source(task, opt->root, source, sizeof source);
         runview_when(opt->default_zone, instant_json_get(task, "next_fire"), now, next,
                      sizeof next);
         status_last_run(json_object_get(task, "last_run"), now, last, sizeof last);
@@ -255,7 +257,8 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
                              next,
                              last,
                              alerts[0] ? alerts : NULL,
-                             state};
+                             state,
+                             source};
         table_add(&t, row);
         table_style(&t, STATUS_STATE_COLUMN, style);
         if (alerts[0])

@@ -9,6 +9,7 @@
 #define TASKVIEW_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -69,6 +70,8 @@ json_t *taskview_command(const struct cli_options *opt, int argc, char **argv, c
 double taskview_now(const json_t *doc);
 
 #endif
+
+#define TASKVIEW_SOURCE_MAX (PATH_MAX + 24) /* a path, ':' and a line */
 
 /* The task's "source" as SOURCE shows it: its path relative to `root`
  * (as given when outside it), then ":LINE" when the line is known;

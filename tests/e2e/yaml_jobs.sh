@@ -24,10 +24,13 @@ list_says() {
     e2e_cli list | grep -q "$1"
 }
 
-# sources_listed: `list`'s SOURCE column, relative to the root, with the line.
+# sources_listed: the SOURCE column of `list` and `--status`, relative to
+# the root, with the line.
 sources_listed() {
-    e2e_cli list | grep -q '^jobs/ticker .* tasks/jobs.yaml:1$' &&
-        e2e_cli list | grep -q '^jobs/hourly .* tasks/jobs.yaml:7$'
+    for view in list --status; do
+        e2e_cli "$view" | grep -q '^jobs/ticker .* tasks/jobs.yaml:1$' &&
+            e2e_cli "$view" | grep -q '^jobs/hourly .* tasks/jobs.yaml:7$' || return 1
+    done
 }
 
 # next_fires_are HOURLY DAILY: the two jobs' next fires.
@@ -82,7 +85,7 @@ e2e_check yaml_job_shows_its_source "source {type yaml, path, line 7}" \
 e2e_check yaml_first_entry_shows_its_line "jobs/ticker source line 1" \
     e2e_field_is jobs/ticker source \
     "{\"type\": \"yaml\", \"path\": \"$E2E_ROOT/tasks/jobs.yaml\", \"line\": 1}"
-e2e_check list_shows_the_source "list's SOURCE: tasks/jobs.yaml:1 and :7" sources_listed
+e2e_check list_shows_the_source "SOURCE of list and --status: tasks/jobs.yaml:1 and :7" sources_listed
 e2e_check apscheduler_cron_maps_onto_cron "jobs/daily at 02:30 every day" \
     list_says "jobs/daily *cron '0 30 2 \* \* \*'"
 hourly=$(e2e_field jobs/hourly next_fire_epoch)
