@@ -18,8 +18,8 @@
 
 #define STATUS_USAGE "--status [--json]"
 #define STATUS_STATE_MAX 512   /* a failing task's state holds its error's first line */
-#define STATUS_ALERTS_COLUMN 5 /* of the table's header */
-#define STATUS_STATE_COLUMN 6
+#define STATUS_ALERTS_COLUMN 6 /* of the table's header */
+#define STATUS_STATE_COLUMN 7
 #define STATUS_EXIT_FAILING 1
 #define STATUS_EXIT_DOWN 3
 
@@ -223,7 +223,7 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
                               json_int_t open_alerts, double now)
 {
     static const char *const header[] = {"TASK",     "TITLE",  "SCHEDULE", "NEXT FIRE",
-                                         "LAST RUN", "ALERTS", "STATE",    "SOURCE"};
+                                         "LAST RUN", "SOURCE", "ALERTS",   "STATE"};
     struct status_counts n;
     struct table t;
     size_t i;
@@ -256,9 +256,9 @@ static int status_print_tasks(const struct cli_options *opt, const json_t *tasks
                              json_string_value(json_object_get(task, "schedule")),
                              next,
                              last,
+                             source,
                              alerts[0] ? alerts : NULL,
-                             state,
-                             source};
+                             state};
         table_add(&t, row);
         table_style(&t, STATUS_STATE_COLUMN, style);
         if (alerts[0])

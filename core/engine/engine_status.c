@@ -131,7 +131,7 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
                    (en->alerts_open & (1u << STORE_ALERT_LATE));
     task = json_pack(
         "{s:s, s:s?, s:s, s:o, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
-        "s:O, s:O, s:o}",
+        "s:O, s:O, s:o, s:o}",
         "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
         "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "tags",
         task_list_json(&en->task.tags), "enabled", en->loaded && en->task.enabled, "paused",

@@ -28,8 +28,8 @@ list_says() {
 # the root, with the line.
 sources_listed() {
     for view in list --status; do
-        e2e_cli "$view" | grep -q '^jobs/ticker .* tasks/jobs.yaml:1$' &&
-            e2e_cli "$view" | grep -q '^jobs/hourly .* tasks/jobs.yaml:7$' || return 1
+        e2e_cli "$view" | grep -q '^jobs/ticker .* tasks/jobs.yaml:1\( \|$\)' &&
+            e2e_cli "$view" | grep -q '^jobs/hourly .* tasks/jobs.yaml:7\( \|$\)' || return 1
     done
 }
 
