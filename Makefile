@@ -129,7 +129,7 @@ test: test-deps
 test-browser: test-deps
 	@scripts/install_deps.sh $(DEB_BROWSER)
 	$(MAKE) WERROR=1 main
-	tests/run.sh tests/browser/dashboard.sh
+	TESTS_SCRIPT_DIR=tests/browser tests/run.sh
 
 # The sources tests/format.sh checks, formatted in place.
 FORMAT_SRC = $(shell find core helpers tests/unit tests/fuzz bench -name '*.[ch]')
