@@ -28,6 +28,7 @@
 #include "log/log.h"
 #include "log/tasklog.h"
 #include "notify/alerts.h"
+#include "notify/pings.h"
 #include "policy.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
@@ -369,6 +370,10 @@ static void on_start(void *data, struct run *run, double started_at)
                           job->scheduled_for && job->attempt == 1
                               ? json_real(started_at - (double)job->scheduled_for)
                               : json_null()));
+    if (job->entry->loaded) {
+        struct alerts_env env = {e->loop, e->program, e->config_path, e->zone};
+        job->ping = pings_run_started(&env, &job->entry->task);
+    }
     log_debug("%s: run %lld started (pid %d, %s)", job->entry->name, (long long)job->run_id,
               (int)executor_pid(run), store_trigger_name(job->trigger));
 }
@@ -595,6 +600,10 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     }
     if (job->released && en->loaded)
         notify_run_end(job, &row, outcome->started_at, !retried);
+    if (job->ping)
+        pings_run_finished(job->ping, row.status, row.has_exit_code, row.exit_code, row.signal,
+                           row.output_tail);
+    job->ping = NULL;
     /* the same rule as store_failing_streak, which counts it after a restart */
     if (job->released && row.status == STORE_RUN_SUCCESS)
         en->failing_streak = 0;

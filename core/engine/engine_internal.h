@@ -116,6 +116,8 @@ enum job_state {
 };
 
 /* One row of the runs table on its way to a final status. */
+struct ping_run;
+
 struct job {
     struct engine *engine;
     struct entry *entry;
@@ -138,6 +140,7 @@ struct job {
     bool released;                /* run() has started */
     double started_at;            /* when it did (clock_now), once released */
     bool respawn;                 /* cancelled to be prepared again (task edited) */
+    struct ping_run *ping;        /* its pings (pings.h), from its start to its end */
     struct engine_client client;
 };
 

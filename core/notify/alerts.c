@@ -20,6 +20,9 @@ struct alert_child {
     char *json;
     char *task;
     int open_handles;
+    bool ok; /* the child exited 0 */
+    alerts_done_fn *done;
+    void *done_data;
 };
 
 static void on_closed(uv_handle_t *handle)
@@ -28,6 +31,8 @@ static void on_closed(uv_handle_t *handle)
 
     if (--a->open_handles > 0)
         return;
+    if (a->done)
+        a->done(a->done_data, a->ok);
     free(a->json);
     free(a->task);
     free(a);
@@ -46,7 +51,8 @@ static void on_process_exit(uv_process_t *process, int64_t status, int signal)
 {
     struct alert_child *a = process->data;
 
-    if (status != 0 || signal != 0)
+    a->ok = status == 0 && signal == 0;
+    if (!a->ok)
         log_warn("%s: notification not sent (exit %lld, signal %d)", a->task, (long long)status,
                  signal);
     uv_close((uv_handle_t *)process, on_closed);
@@ -88,20 +94,35 @@ static void spawn(uv_loop_t *loop, const char *program, struct alert_child *a)
     }
 }
 
-void alerts_send(const struct alerts_env *env, const struct notification *n)
+void alerts_spawn(uv_loop_t *loop, const char *program, char *json, const char *label,
+                  alerts_done_fn *done, void *data)
 {
     struct alert_child *a = calloc(1, sizeof *a);
 
-    if (!a || !(a->json = notifier_encode(n, env->config_path)) ||
-        !(a->task = strdup(n->task ? n->task : "daemon"))) {
-        log_error("%s: out of memory for its notification", n->task ? n->task : "daemon");
-        if (a) {
-            free(a->json);
-            free(a);
-        }
+    if (!a || !(a->task = strdup(label))) {
+        log_error("%s: out of memory for its notification", label);
+        free(a);
+        free(json);
+        if (done)
+            done(data, false);
         return;
     }
-    spawn(env->loop, env->program, a);
+    a->json = json;
+    a->done = done;
+    a->done_data = data;
+    spawn(loop, program, a);
+}
+
+void alerts_send(const struct alerts_env *env, const struct notification *n)
+{
+    const char *label = n->task ? n->task : "daemon";
+    char *json = notifier_encode(n, env->config_path);
+
+    if (!json) {
+        log_error("%s: out of memory for its notification", label);
+        return;
+    }
+    alerts_spawn(env->loop, env->program, json, label, NULL, NULL);
 }
 
 bool alerts_run_ended(const struct alerts_env *env, const struct task *task,

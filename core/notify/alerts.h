@@ -40,6 +40,16 @@ struct alerts_env {
     const struct tz *zone;   /* the zone of the times in messages */
 };
 
+/* Called once a child of alerts_spawn is gone; `ok` when it exited 0. */
+typedef void alerts_done_fn(void *data, bool ok);
+
+/* Start `program __notify` and write `json` (taken, malloc'd) to its
+ * stdin; its failure is logged under `label`.  `done` (may be NULL) is
+ * called with `data` once the child and its pipe are closed, also when it
+ * could not start. */
+void alerts_spawn(uv_loop_t *loop, const char *program, char *json, const char *label,
+                  alerts_done_fn *done, void *data);
+
 /* A task's fires in a row whose last attempt failed with one error. */
 struct alert_streak {
     char *error;    /* malloc'd first line of the error; NULL: not failing */

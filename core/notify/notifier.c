@@ -116,6 +116,23 @@ int notifier_send(const struct config *cfg, const struct notification *n, char *
     return failed ? -1 : 0;
 }
 
+int notifier_ping(const char *url, const char *body, int timeout, char *err, size_t errlen)
+{
+    const struct timespec delay = {0, NOTIFIER_RETRY_DELAY_NS};
+
+    if (curl_ready() != 0) {
+        snprintf(err, errlen, "curl_global_init failed");
+        return -1;
+    }
+    for (int attempt = 0; attempt < NOTIFIER_ATTEMPTS; attempt++) {
+        if (attempt > 0)
+            (void)nanosleep(&delay, NULL);
+        if (notifier_http_ping(url, body, timeout, err, errlen) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 int notifier_unreachable(const struct config *cfg, char *why, size_t len)
 {
     for (size_t i = 0; i < cfg->channel_count; i++)

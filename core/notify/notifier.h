@@ -60,6 +60,10 @@ int notifier_send_from(const char *config_path, const struct notification *n, ch
  * omitted when NULL).  Malloc'd; NULL when out of memory. */
 char *notifier_encode(const struct notification *n, const char *config_path);
 
+/* POST `body` to `url` (a ping, pings.h), retried once; 0, or -1 with
+ * why in err. */
+int notifier_ping(const char *url, const char *body, int timeout, char *err, size_t errlen);
+
 /* `main __notify`: read one notification from stdin (notifier_encode's
  * JSON), send it, and return the exit status: 0 sent, 1 failed (why on
  * stderr). */

@@ -104,6 +104,25 @@ static int decode(const json_t *doc, struct notification *n, const char ***names
     return 0;
 }
 
+/* A ping's document (pings.c): {url, log_url, body, timeout}.  The error
+ * names log_url, which has its secrets left out. */
+static int send_ping(const json_t *ping)
+{
+    char err[NOTIFIER_ERR_MAX];
+    const char *url = get_text(ping, "url"), *body = get_text(ping, "body");
+    const char *log_url = get_text(ping, "log_url");
+
+    if (!url || !body || !log_url) {
+        fprintf(stderr, "notify: a ping needs url, log_url and body\n");
+        return EXIT_FAILURE;
+    }
+    if (notifier_ping(url, body, (int)get_count(ping, "timeout"), err, sizeof err) != 0) {
+        fprintf(stderr, "notify: ping %s: %s\n", log_url, err);
+        return EXIT_FAILURE;
+    }
+    return EXIT_SUCCESS;
+}
+
 int notifier_child_main(void)
 {
     char err[NOTIFIER_ERR_MAX];
@@ -116,6 +135,11 @@ int notifier_child_main(void)
     if (!doc) {
         fprintf(stderr, "notify: stdin:%d:%d: %s\n", jerr.line, jerr.column, jerr.text);
         return EXIT_FAILURE;
+    }
+    if (json_is_object(json_object_get(doc, "ping"))) {
+        rc = send_ping(json_object_get(doc, "ping"));
+        json_decref(doc);
+        return rc;
     }
     if (decode(doc, &n, &names, err, sizeof err) != 0 ||
         notifier_send_from(get_text(doc, FIELD_CONFIG), &n, err, sizeof err) != 0)

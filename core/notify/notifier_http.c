@@ -74,10 +74,10 @@ static int add_channel_headers(const struct config_channel *ch, struct curl_slis
     return 0;
 }
 
-/* POSTs `body` with `headers` (and the channel's own) to `url`.  Takes
- * ownership of `headers`. */
+/* POSTs `body` with `headers` (and the channel's own, when `ch`) to `url`
+ * within `timeout` seconds.  Takes ownership of `headers`. */
 static int post(const struct config_channel *ch, const char *url, struct curl_slist *headers,
-                const char *body, char *err, size_t errlen)
+                const char *body, long timeout, char *err, size_t errlen)
 {
     char errbuf[CURL_ERROR_SIZE];
     CURL *c = curl_easy_init();
@@ -92,9 +92,10 @@ static int post(const struct config_channel *ch, const char *url, struct curl_sl
         snprintf(err, errlen, "'url' must be a string");
         goto fail;
     }
-    if (add_channel_headers(ch, &headers, err, errlen) != 0)
+    if (ch && add_channel_headers(ch, &headers, err, errlen) != 0)
         goto fail;
     if (notifier_curl_defaults(c, errbuf) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, PROTOCOLS) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
@@ -135,7 +136,7 @@ static int post_json(const struct config_channel *ch, const char *url, json_t *d
                  "cannot encode the notification as JSON "
                  "(invalid UTF-8?)");
     } else {
-        rc = post(ch, url, headers, body, err, errlen);
+        rc = post(ch, url, headers, body, NOTIFIER_TIMEOUT_S, err, errlen);
     }
     free(body);
     json_decref(doc);
@@ -213,7 +214,19 @@ int notifier_ntfy(const struct config_channel *ch, const struct notification *n,
         free(url);
         return -1;
     }
-    int rc = post(ch, url, headers, n->message ? n->message : "", err, errlen);
+    int rc =
+        post(ch, url, headers, n->message ? n->message : "", NOTIFIER_TIMEOUT_S, err, errlen);
     free(url);
     return rc;
+}
+
+int notifier_http_ping(const char *url, const char *body, int timeout, char *err, size_t errlen)
+{
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: " TEXT_TYPE);
+
+    if (!headers) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return post(NULL, url, headers, body, timeout, err, errlen);
 }

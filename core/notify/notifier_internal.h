@@ -29,6 +29,9 @@ int notifier_ntfy(const struct config_channel *ch, const struct notification *n,
                   size_t errlen);
 int notifier_slack(const struct config_channel *ch, const struct notification *n, char *err,
                    size_t errlen);
+/* One ping (pings.h): POST `body` as text to `url` within `timeout` s. */
+int notifier_http_ping(const char *url, const char *body, int timeout, char *err,
+                       size_t errlen);
 /* notifier_email.c */
 int notifier_email(const struct config_channel *ch, const struct notification *n, char *err,
                    size_t errlen);

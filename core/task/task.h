@@ -79,6 +79,8 @@ struct task {
     int64_t grace; /* seconds; -1 = unlimited */
     int priority;
     int memory_limit_mb; /* 0 = none */
+    char *ping;          /* `ping`: an http(s) URL pinged at start and end; NULL = none */
+    int ping_timeout;    /* seconds a ping may take */
     struct string_list dependencies;
     bool has_notify;
     struct task_notify notify;

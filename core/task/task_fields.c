@@ -27,6 +27,7 @@
 #include "task_lines.h"
 
 #define TASK_DEFAULT_RETRY_DELAY 60
+#define TASK_DEFAULT_PING_TIMEOUT 10
 #define TASK_WHY_MAX 256
 
 struct field;
@@ -82,6 +83,23 @@ static int read_string(lua_State *L, struct task *t, const struct field *f, char
         return -1;
     }
     return 0;
+}
+
+/* `ping`: an http:// or https:// URL with a host (pings.h). */
+static int read_url(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
+{
+    const char *url = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    size_t scheme = !url                               ? 0
+                    : strncmp(url, "https://", 8) == 0 ? 8
+                    : strncmp(url, "http://", 7) == 0  ? 7
+                                                       : 0;
+
+    if (!scheme || !url[scheme] || strchr("/?#", url[scheme]) || strpbrk(url, " \t\r\n")) {
+        snprintf(why, len, "expected an http:// or https:// URL with a host, got \"%.80s\"",
+                 url ? url : luaL_typename(L, -1));
+        return -1;
+    }
+    return read_string(L, t, f, why, len);
 }
 
 /* A plain name: letters, digits, '_', '-' and '.', a letter or digit
@@ -519,6 +537,8 @@ static const struct field fields[] = {
     {"notify", read_notify, 0, 0},
     {"alerts", read_alerts, 0, 0},
     {"tags", read_list, AT(tags), 0},
+    {"ping", read_url, AT(ping), 0},
+    {"ping_timeout", read_int, AT(ping_timeout), 1},
 };
 #undef AT
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
@@ -650,6 +670,7 @@ static void set_defaults(struct task *t)
     t->max_instances = 1;
     t->overlap = OVERLAP_SKIP;
     t->catchup = CATCHUP_ONCE;
+    t->ping_timeout = TASK_DEFAULT_PING_TIMEOUT;
 }
 
 /* The rules that involve more than one field, and defaults that depend on

@@ -94,6 +94,8 @@ void task_wire_put_task(struct task_wire *w, const struct task *t)
     PUT(w, t->grace);
     PUT(w, t->priority);
     PUT(w, t->memory_limit_mb);
+    task_wire_put_string(w, t->ping);
+    PUT(w, t->ping_timeout);
     put_list(w, &t->dependencies);
     PUT(w, t->has_notify);
     PUT(w, t->notify.on_failure);
@@ -285,7 +287,8 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
         task_wire_get_string(r, &t->id) && GET(r, t->timeout) && GET(r, t->retry_count) &&
         GET(r, t->retry_delay) && GET(r, t->retry_backoff) && GET(r, t->max_instances) &&
         GET(r, t->overlap) && GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
-        GET(r, t->memory_limit_mb) && get_list(r, &t->dependencies) &&
+        GET(r, t->memory_limit_mb) && task_wire_get_string(r, &t->ping) &&
+        GET(r, t->ping_timeout) && get_list(r, &t->dependencies) &&
         get_flag(r, &t->has_notify) && get_flag(r, &t->notify.on_failure) &&
         get_flag(r, &t->notify.on_success) && get_flag(r, &t->notify.on_recovery) &&
         get_flag(r, &t->notify.on_attempt_failure) && get_list(r, &t->notify.channels) &&
