@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 37 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 39 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -119,12 +119,14 @@ struct config {
     /* The daemon's own alerts (engine/alert_*.c); a task's `alerts` field
      * overrides failure_streak and late_after. */
     struct {
-        int failure_streak; /* final failures in a row that open `failing` */
-        int64_t late_after; /* s after its instant a fire not started is `late` */
-        int long_factor;    /* × the p95 of recent successes: `long_running` */
-        int64_t long_min;   /* s a run must pass before it is `long_running` */
-        int flap_limit;     /* opens and resolves an hour before `flapping` */
-        char *channels;     /* notification channels, comma-separated; "" = none */
+        int failure_streak;     /* final failures in a row that open `failing` */
+        int64_t late_after;     /* s after its instant a fire not started is `late` */
+        int long_factor;        /* × the p95 of recent successes: `long_running` */
+        int64_t long_min;       /* s a run must pass before it is `long_running` */
+        int flap_limit;         /* opens and resolves an hour before `flapping` */
+        char *channels;         /* notification channels, comma-separated; "" = none */
+        char *heartbeat_url;    /* POSTed every heartbeat_interval s (pings.h); "" = off */
+        int heartbeat_interval; /* s */
     } alerts;
 
     struct config_channel *channels;

@@ -78,6 +78,19 @@ static int valid_listen(const char *text, char *err, size_t errlen)
     return *text ? hostport_parse(text, &addr, &len, err, errlen) : 0;
 }
 
+/* "" (no heartbeat) or an http:// or https:// URL with a host. */
+static int valid_url(const char *text, char *err, size_t errlen)
+{
+    const char *host = strncmp(text, "https://", 8) == 0  ? text + 8
+                       : strncmp(text, "http://", 7) == 0 ? text + 7
+                                                          : NULL;
+
+    if (!*text || (host && *host && !strchr("/?#", *host) && !strpbrk(text, " \t\r\n")))
+        return 0;
+    snprintf(err, errlen, "expected an http:// or https:// URL with a host, or \"\"");
+    return -1;
+}
+
 const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     CHECKED_STRING_FIELD("scheduler", "timezone", scheduler.timezone, "", valid_zone),
     INT_FIELD("scheduler", "max_concurrent", scheduler.max_concurrent, 1, 4),
@@ -116,6 +129,8 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     DURATION_FIELD("alerts", "long_min", alerts.long_min, 60),
     INT_FIELD("alerts", "flap_limit", alerts.flap_limit, 1, 4),
     STRING_FIELD("alerts", "channels", alerts.channels, ""),
+    CHECKED_STRING_FIELD("alerts", "heartbeat_url", alerts.heartbeat_url, "", valid_url),
+    INT_FIELD("alerts", "heartbeat_interval", alerts.heartbeat_interval, 1, 60),
 };
 
 /* Enum settings are stored through an int pointer. */

@@ -45,6 +45,7 @@
 #include "engine/engine.h"
 #include "engine/events.h"
 #include "engine/pending.h"
+#include "heartbeat.h"
 #include "housekeeping.h"
 #include "lib/filemode.h"
 #include "lib/fs.h"
@@ -80,6 +81,7 @@ struct daemon {
     struct clockwatch *clockwatch;
     struct watch *watch;
     struct housekeeping *housekeeping;
+    struct heartbeat *heartbeat;
     struct datawatch *datawatch;
     uv_signal_t signals[DAEMON_SIGNAL_COUNT];
     uv_timer_t restart_timer; /* looks for a moment without jobs */
@@ -309,6 +311,7 @@ static void reload_config(struct daemon *d)
     channels_changed = !same_channels(fresh, d->config);
     engine_set_config(d->engine, fresh);
     housekeeping_apply_config(d->housekeeping, fresh);
+    heartbeat_apply_config(d->heartbeat, fresh);
     if (d->owned) {
         config_free(d->owned);
         free(d->owned);
@@ -367,6 +370,8 @@ static void begin_stop(struct daemon *d, const char *why)
     d->clockwatch = NULL;
     housekeeping_stop(d->housekeeping);
     d->housekeeping = NULL;
+    heartbeat_stop(d->heartbeat);
+    d->heartbeat = NULL;
     engine_shutdown(d->engine, on_engine_stopped, d);
 }
 
@@ -596,7 +601,10 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
     if (!d->housekeeping)
         return -1;
     housekeeping_on_sweep(d->housekeeping, on_sweep, d);
-    return 0;
+    /* this very binary, even when the file was replaced since it started */
+    d->heartbeat = heartbeat_start(&d->loop, "/proc/self/exe", d->opt->config_path, d->config,
+                                   err, errlen);
+    return d->heartbeat ? 0 : -1;
 }
 
 /* A damaged database refuses start-up (the daemon must not build a new

@@ -94,9 +94,10 @@ static int read_url(lua_State *L, struct task *t, const struct field *f, char *w
                     : strncmp(url, "http://", 7) == 0  ? 7
                                                        : 0;
 
+    /* The URL itself is left out of the message: it may hold a secret. */
     if (!scheme || !url[scheme] || strchr("/?#", url[scheme]) || strpbrk(url, " \t\r\n")) {
-        snprintf(why, len, "expected an http:// or https:// URL with a host, got \"%.80s\"",
-                 url ? url : luaL_typename(L, -1));
+        snprintf(why, len, "expected an http:// or https:// URL with a host, got %s",
+                 url ? "another string" : luaL_typename(L, -1));
         return -1;
     }
     return read_string(L, t, f, why, len);

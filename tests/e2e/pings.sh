@@ -2,8 +2,10 @@
 # pings.sh — a task's `ping` URL against a server of the test on
 # 127.0.0.1: a succeeding run POSTs /start then the URL with its output
 # tail in the body, a failing one /start then /fail, in that order; a ping
-# answered 500 is retried once; the URL's query string stays out of the
-# log; a bad ping URL is a load error naming file:line and the field.
+# answered 500 is retried once; a failed ping is logged with the URL's
+# userinfo and query string left out; alerts.heartbeat_url, set by a live
+# reload, is POSTed every heartbeat_interval; a bad ping URL is a load
+# error naming file:line and the field.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -62,6 +64,12 @@ return { schedule = every(3).seconds, ping = "$URL/flaky/bad", ping_timeout = 5,
          run = function() print("about to fail"); error("broken on purpose") end }
 EOF_TASK
 
+# Unreachable: its failure is logged with the userinfo and query left out.
+e2e_task lost <<EOF_TASK
+return { schedule = every(3).seconds, ping = "http://joe:pw0rd@127.0.0.1:1/lost?key=s3cr3t",
+         ping_timeout = 1, run = function() end }
+EOF_TASK
+
 # paths PREFIX: the paths POSTed under PREFIX, in order, one line.
 paths() {
     grep "^POST $1" "$LOG" | cut -d' ' -f2 | tr '\n' ' '
@@ -84,6 +92,20 @@ e2e_check failure_pings_start_then_fail "'/flaky/bad/start /flaky/bad/start /fla
 e2e_check failure_body_has_error_and_tail \
     "a /fail body 'failed: …about to fail…', got: $(grep '^POST /flaky/bad/fail ' "$LOG" | head -n 1)" \
     sh -c "grep '^POST /flaky/bad/fail ' '$LOG' | head -n 1 | grep -q '^POST /flaky/bad/fail failed: exit status [0-9]*.*about to fail'"
+e2e_wait 10 grep -q 'ping http://…@127.0.0.1:1/lost/start…' "$E2E_ROOT/daemon.out"
+e2e_check failed_ping_is_logged_without_secrets \
+    "'notify: ping http://…@127.0.0.1:1/lost/start…: …' in the daemon's output" \
+    grep -q 'notify: ping http://…@127.0.0.1:1/lost/start…: ' "$E2E_ROOT/daemon.out"
+
+# The heartbeat, switched on by a live reload: every second.
+cat >>"$E2E_ROOT/config/config.yaml" <<EOF_CONFIG
+alerts:
+  heartbeat_url: $URL/hb?key=s3cr3t
+  heartbeat_interval: 1
+EOF_CONFIG
+e2e_wait 15 sh -c "grep -c '^POST /hb ' '$LOG' | grep -q '^[3-9]'"
+e2e_check heartbeat_repeats "3 POST /hb within 15 s, got $(grep -c '^POST /hb ' "$LOG")" \
+    sh -c "grep -c '^POST /hb ' '$LOG' | grep -q '^[3-9]'"
 e2e_stop
 
 # A bad ping URL: a load error naming file:line and the field.
@@ -95,6 +117,6 @@ EOF_TASK
 e2e_check bad_ping_url_is_a_load_error "check names tasks/typo.lua:2 and ping, got: $(e2e_cli check 2>&1 | grep typo)" \
     sh -c "\"\$1\" --root \"\$2\" check 2>&1 | grep -q 'typo.lua:2: .*ping.*expected an http:// or https:// URL'" \
     - "$E2E_MAIN" "$E2E_ROOT"
-e2e_check query_string_never_logged "no 's3cr3t' in the logs" \
-    sh -c "! grep -rq s3cr3t '$E2E_ROOT/daemon.out' '$E2E_ROOT/logs'"
+e2e_check ping_secrets_never_logged "no 's3cr3t' nor 'pw0rd' in the logs" \
+    sh -c "! grep -rqE 's3cr3t|pw0rd' '$E2E_ROOT/daemon.out' '$E2E_ROOT/logs'"
 e2e_done
