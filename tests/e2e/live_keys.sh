@@ -10,7 +10,8 @@
 # tasks.directory (and the watch following it); a re-exec over a new
 # max_memory_usage; a stop waiting the new shutdown_timeout.  logging.level,
 # max_concurrent, tasks.pattern and include_example_tasks are in
-# live_config.sh; dependencies.server in live_rocks.sh.
+# live_config.sh; dependencies.server in live_rocks.sh; alerts.heartbeat_url
+# and heartbeat_interval in pings.sh.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
