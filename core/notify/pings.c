@@ -2,6 +2,7 @@
  * child is started.  The child's side is notifier_ping.c. */
 #include "pings.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,18 +24,21 @@ struct ping_run {
 
 void pings_redact(const char *url, char *out, size_t len)
 {
-    const char *host = strstr(url, "://");
-    const char *at, *cut;
+    const char *sep = strstr(url, "://");
+    const char *host = sep ? sep + 3 : url;
+    const char *authority_end = host + strcspn(host, "/?#");
+    const char *cut;
+    bool userinfo = false;
 
-    host = host ? host + 3 : url;
-    cut = host + strcspn(host, "/?#");
-    at = memchr(host, '@', (size_t)(cut - host));
-    if (at)
-        host = at + 1;
+    /* the host begins after the authority's last '@' */
+    for (const char *c = host; c < authority_end; c++)
+        if (*c == '@') {
+            userinfo = true;
+            host = c + 1;
+        }
     cut = host + strcspn(host, "?#");
-    snprintf(out, len, "%.*s%s%.*s%s",
-             (int)(strstr(url, "://") ? strstr(url, "://") + 3 - url : 0), url, at ? "…@" : "",
-             (int)(cut - host), host, *cut ? "…" : "");
+    snprintf(out, len, "%.*s%s%.*s%s", sep ? (int)(sep + 3 - url) : 0, url,
+             userinfo ? "…@" : "", (int)(cut - host), host, *cut ? "…" : "");
 }
 
 /* The __notify document of one ping: `url` with `suffix` put before its
