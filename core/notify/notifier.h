@@ -65,7 +65,8 @@ char *notifier_encode(const struct notification *n, const char *config_path);
 int notifier_ping(const char *url, const char *body, int timeout, char *err, size_t errlen);
 
 /* `main __notify`: read one notification from stdin (notifier_encode's
- * JSON), send it, and return the exit status: 0 sent, 1 failed (why on
+ * JSON) or one ping ({"ping": {url, log_url, body, timeout}}, pings.h),
+ * send it, and return the exit status: 0 sent, 1 failed (why on
  * stderr). */
 int notifier_child_main(void);
 
