@@ -19,6 +19,10 @@
 ---@field on? ("failure"|"recovery"|"success"|"attempt_failure")[]  default { "failure" }
 ---@field channels? string[]
 
+---@class TaskAlerts
+---@field late_after? number      seconds after its fire instant a run not started is "late"
+---@field failure_streak? integer final failures in a row that open "failing"
+
 -- The table a task file returns: exactly the fields core/task/task_fields.c
 -- accepts (tests/unit/test_meta.c compares the two).  Seconds may have
 -- fractions, which round up to whole seconds.
@@ -46,4 +50,7 @@
 ---@field memory_limit? integer  MB, >= 0
 ---@field dependencies? string[] LuaRocks specs
 ---@field notify? TaskNotify
+---@field alerts? TaskAlerts|false  overrides the alerts settings; false: no alerts for this task
+---@field ping? string            http(s) URL pinged at each run's start (URL/start) and end (URL, URL/fail)
+---@field ping_timeout? integer   seconds one ping may take, >= 1 (default 10)
 ---@field tags? string[]
