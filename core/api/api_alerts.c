@@ -32,29 +32,12 @@ const struct api_param api_alerts_params[] = {
     {NULL, 0, 0, 0, NULL},
 };
 
-struct alerts_page {
-    const struct tz *zone;
-    json_t *alerts;
-    size_t limit;
-    bool more, out_of_memory;
-};
-
 /* Take rows up to the limit; the row after it only says there is more. */
 static int alerts_take(const struct store_alert *a, void *ud)
 {
-    struct alerts_page *page = ud;
-    json_t *row;
+    struct api_page *page = ud;
 
-    if (json_array_size(page->alerts) == page->limit) {
-        page->more = true;
-        return 1;
-    }
-    if (!(row = store_alert_json(a, page->zone)) ||
-        json_array_append_new(page->alerts, row) < 0) {
-        page->out_of_memory = true;
-        return 1;
-    }
-    return 0;
+    return api_page_full(page) ? 1 : api_page_add(page, store_alert_json(a, page->zone));
 }
 
 void api_get_alerts(struct api_call *call)
@@ -64,9 +47,9 @@ void api_get_alerts(struct api_call *call)
                                  *task = api_query_get(&call->query, "task"),
                                  *kind = api_query_get(&call->query, "kind"),
                                  *before = api_query_get(&call->query, "before");
-    struct alerts_page page = {.zone = engine_zone(call->ctx->engine),
-                               .alerts = json_array(),
-                               .limit = limit ? (size_t)limit->number : ALERTS_LIMIT_DEFAULT};
+    struct api_page page = {.zone = engine_zone(call->ctx->engine),
+                            .items = json_array(),
+                            .limit = limit ? (size_t)limit->number : ALERTS_LIMIT_DEFAULT};
     struct store_alert_filter f = {
         .state = state ? (enum store_alert_state)state->number : STORE_ALERTS_OPEN,
         .task = task ? task->text : NULL,
@@ -75,24 +58,24 @@ void api_get_alerts(struct api_call *call)
     };
     json_t *next;
 
-    if (!page.alerts) {
+    if (!page.items) {
         api_reply_json(call, 200, NULL);
         return;
     }
     if (store_alerts(call->ctx->store, &f, (int)page.limit + 1, alerts_take, &page) < 0) {
         api_reply_problem(call, 500, NULL, "cannot read the alerts: %s",
                           store_error(call->ctx->store));
-        json_decref(page.alerts);
+        json_decref(page.items);
         return;
     }
-    next = page.more && !page.out_of_memory ? api_page_next(call, "/api/v1/alerts", page.alerts)
+    next = page.more && !page.out_of_memory ? api_page_next(call, "/api/v1/alerts", page.items)
                                             : json_null();
     if (page.out_of_memory || !next) {
-        json_decref(page.alerts);
+        json_decref(page.items);
         api_reply_json(call, 200, NULL); /* out of memory: 500 */
         return;
     }
-    api_reply_json(call, 200, json_pack("{s:o, s:o}", "alerts", page.alerts, "next", next));
+    api_reply_json(call, 200, json_pack("{s:o, s:o}", "alerts", page.items, "next", next));
 }
 
 void api_get_alerts_summary(struct api_call *call)

@@ -134,6 +134,20 @@ void api_get_stats_performance(struct api_call *call);
  * before=ID of the last of `items` (objects with an "id").  A JSON string,
  * or NULL out of room or memory. */
 json_t *api_page_next(const struct api_call *call, const char *path, const json_t *items);
+/* A page of a list being filled by a store's callback: `items` up to
+ * `limit`; a row past the limit only sets `more` (a next page exists).
+ * api_page_full says whether the page has its limit (and sets `more`);
+ * api_page_add appends `row` (taken; NULL, out of memory, sets
+ * out_of_memory).  Each returns what the store's callback returns: 0 to go
+ * on, 1 to stop. */
+struct api_page {
+    const struct tz *zone;
+    json_t *items;
+    size_t limit;
+    bool more, out_of_memory;
+};
+int api_page_full(struct api_page *page);
+int api_page_add(struct api_page *page, json_t *row);
 extern const struct api_param api_alerts_params[];
 void api_get_alerts(struct api_call *call);
 void api_get_alert(struct api_call *call);

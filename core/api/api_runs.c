@@ -87,29 +87,12 @@ static int runs_filter(struct api_call *call, struct store_run_filter *f)
     return -1;
 }
 
-struct runs_page {
-    const struct tz *zone;
-    json_t *runs;
-    size_t limit;
-    bool more, out_of_memory;
-};
-
 /* Take rows up to the limit; the row after it only says there is more. */
 static int runs_take(const struct store_run *run, void *ud)
 {
-    struct runs_page *page = ud;
-    json_t *row;
+    struct api_page *page = ud;
 
-    if (json_array_size(page->runs) == page->limit) {
-        page->more = true;
-        return 1;
-    }
-    if (!(row = store_run_json(run, page->zone)) ||
-        json_array_append_new(page->runs, row) < 0) {
-        page->out_of_memory = true;
-        return 1;
-    }
-    return 0;
+    return api_page_full(page) ? 1 : api_page_add(page, store_run_json(run, page->zone));
 }
 
 /* Append "NAME=VALUE" with VALUE percent-encoded (RFC 3986 unreserved
@@ -139,6 +122,22 @@ static bool append_param(char *buf, size_t len, size_t *n, const char *name, con
     return true;
 }
 
+int api_page_full(struct api_page *page)
+{
+    if (json_array_size(page->items) < page->limit)
+        return 0;
+    page->more = true;
+    return 1;
+}
+
+int api_page_add(struct api_page *page, json_t *row)
+{
+    if (row && json_array_append_new(page->items, row) == 0)
+        return 0;
+    page->out_of_memory = true;
+    return 1;
+}
+
 json_t *api_page_next(const struct api_call *call, const char *path, const json_t *items)
 {
     const json_t *last = json_array_get(items, json_array_size(items) - 1);
@@ -160,34 +159,34 @@ json_t *api_page_next(const struct api_call *call, const char *path, const json_
 void api_get_runs(struct api_call *call)
 {
     const struct api_query_value *limit = api_query_get(&call->query, "limit");
-    struct runs_page page = {.zone = engine_zone(call->ctx->engine),
-                             .runs = json_array(),
-                             .limit = limit ? (size_t)limit->number : RUNS_LIMIT_DEFAULT};
+    struct api_page page = {.zone = engine_zone(call->ctx->engine),
+                            .items = json_array(),
+                            .limit = limit ? (size_t)limit->number : RUNS_LIMIT_DEFAULT};
     struct store_run_filter filter;
     json_t *next;
 
     if (runs_filter(call, &filter) < 0) {
-        json_decref(page.runs);
+        json_decref(page.items);
         return;
     }
-    if (!page.runs) {
+    if (!page.items) {
         api_reply_json(call, 200, NULL);
         return;
     }
     if (store_history(call->ctx->store, &filter, (int)page.limit + 1, runs_take, &page) < 0) {
         api_reply_problem(call, 500, NULL, "cannot read the runs: %s",
                           store_error(call->ctx->store));
-        json_decref(page.runs);
+        json_decref(page.items);
         return;
     }
-    next = page.more && !page.out_of_memory ? api_page_next(call, "/api/v1/runs", page.runs)
+    next = page.more && !page.out_of_memory ? api_page_next(call, "/api/v1/runs", page.items)
                                             : json_null();
     if (page.out_of_memory || !next) {
-        json_decref(page.runs);
+        json_decref(page.items);
         api_reply_json(call, 200, NULL); /* out of memory: 500 */
         return;
     }
-    api_reply_json(call, 200, json_pack("{s:o, s:o}", "runs", page.runs, "next", next));
+    api_reply_json(call, 200, json_pack("{s:o, s:o}", "runs", page.items, "next", next));
 }
 
 /* {id} as a run id: > 0, or -1 with the reply set (400). */
