@@ -240,7 +240,8 @@ test-faults: test-deps
 # the daemon down tens of times.
 VALGRIND_E2E := tests/e2e/daemon_cli.sh tests/e2e/daemon_catchup.sh \
                 tests/e2e/daemon_overlap.sh tests/e2e/live_reload.sh tests/e2e/live_config.sh \
-                tests/e2e/api_basics.sh
+                tests/e2e/api_basics.sh tests/e2e/api_jobs.sh tests/e2e/api_alerts.sh \
+                tests/e2e/api_follow.sh
 
 .PHONY: test-valgrind
 test-valgrind: test-deps
