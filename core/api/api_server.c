@@ -39,6 +39,7 @@ struct api_listener {
     uv_poll_t poll;
     uv_timer_t timer;
     int handles; /* open uv handles; freed at 0 */
+    bool kicked; /* a stream was resumed while MHD_run ran: run again at once */
     /* What it was started with, to tell whether a reload needs a new one. */
     char *listen;
     int max_connections, connection_timeout;
@@ -98,9 +99,15 @@ static void listener_run(struct api_listener *l)
 {
     MHD_UNSIGNED_LONG_LONG ms;
 
+    l->kicked = false;
     if (MHD_run(l->mhd) != MHD_YES)
         log_warn("api: MHD_run failed");
-    if (MHD_get_timeout(l->mhd, &ms) == MHD_YES)
+    /* A kick from inside this run (a handler's event woke a suspended
+     * stream) must not be lost by re-arming the timer with MHD's timeout:
+     * nothing else would run MHD for that stream until another request. */
+    if (l->kicked)
+        uv_timer_start(&l->timer, on_timer, 0, 0);
+    else if (MHD_get_timeout(l->mhd, &ms) == MHD_YES)
         uv_timer_start(&l->timer, on_timer, (uint64_t)ms, 0);
     else
         uv_timer_stop(&l->timer);
@@ -125,8 +132,10 @@ static void kick(void *data)
 {
     struct api *api = data;
 
-    if (api->listener)
+    if (api->listener) {
+        api->listener->kicked = true;
         uv_timer_start(&api->listener->timer, on_timer, 0, 0);
+    }
 }
 
 /* MHD's own messages are mostly about clients ("closed by remote side
