@@ -1,6 +1,7 @@
 #!/bin/sh
 # api_events.sh — GET /api/v1/events against the real daemon on 127.0.0.1:
-# a run-now's queued, started and finished events within a second, resuming
+# a run-now's queued, started and finished events within a second (the POST's
+# keep-alive connection left open), resuming
 # after Last-Event-ID (header and ?last_event_id=), a `missed` event for an
 # id no longer kept, pause and resume as task events, 401 without a token,
 # the heartbeat comment, and a client that never reads while thousands of
@@ -57,8 +58,12 @@ def events(r):
             k, _, v = line.partition(": ")
             ev[k] = v
 
+kept = []  # POST connections stay open, as a browser's keep-alive ones do:
+           # their closing must not be what gets the stream's events sent
+
 def post(path):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    kept.append(c)
     c.request("POST", path, headers=auth)
     r = c.getresponse()
     return r.status, json.loads(r.read() or "null")
