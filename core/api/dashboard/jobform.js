@@ -1,7 +1,7 @@
 // jobform.js — the admin's form for a YAML job: PUT /api/v1/tasks/{name},
 // with the next fires of its schedule previewed from /api/v1/calendar as
 // it is typed, and the server's problem shown beside the field it names.
-import { ApiError, get, request } from "./api.js";
+import { get, request } from "./api.js";
 import { h } from "./util.js";
 
 const FIELDS = [
@@ -26,8 +26,7 @@ export function jobForm() {
         const cal = await get("/api/v1/calendar?" + q);
         preview.replaceChildren(...cal.fires.map((f) => h("li", {}, f.at)));
       } catch (e) {
-        preview.replaceChildren(h("li", { class: e.status === 404 ? "unavailable" : "error" },
-          e.status === 404 ? "The schedule preview is not available from this daemon." : e.message));
+        preview.replaceChildren(h("li", { class: "error" }, e.message));
       }
     }, 300);
   };
@@ -45,9 +44,7 @@ export function jobForm() {
       await request("PUT", "/api/v1/tasks/" + encodeURIComponent(inputs.name.value.trim()), body);
       location.hash = "#/tasks/" + encodeURIComponent(inputs.name.value.trim());
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 501))
-        result.textContent = "Creating jobs is not available from this daemon.";
-      else if (e.parameter && notes[e.parameter]) notes[e.parameter].textContent = e.message;
+      if (e.parameter && notes[e.parameter]) notes[e.parameter].textContent = e.message;
       else result.textContent = e.message;
     }
   } },
