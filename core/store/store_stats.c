@@ -467,7 +467,8 @@ static json_t *stats_overview_json(struct stats_set *s, const struct stats_hours
     for (int i = 0; hours && i < STATS_HOURS; i++)
         if (json_array_append_new(hours, json_integer(h->runs[i])) < 0)
             goto fail;
-    qsort(s->tasks, s->count, sizeof *s->tasks, stats_by_p95);
+    if (s->count > 1) /* qsort may not take the NULL of an empty set */
+        qsort(s->tasks, s->count, sizeof *s->tasks, stats_by_p95);
     for (size_t i = 0; slowest && i < s->count && i < STATS_SLOWEST; i++) {
         const struct stats_pct *p = &s->tasks[i].pct[METRIC_DURATION];
         if (p->seen &&
