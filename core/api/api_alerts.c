@@ -7,10 +7,8 @@
  * token's name.  Pages as GET /api/v1/runs has them: newest first, `limit`
  * (default 50), "next" with before=ID.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api_internal.h"
@@ -90,23 +88,6 @@ void api_get_alerts_summary(struct api_call *call)
     api_reply_json(call, 200, summary);
 }
 
-/* {id} as an alert id: > 0, or -1 with the reply set (400). */
-static int64_t alert_id(struct api_call *call)
-{
-    const char *text = api_path_param(&call->path, "id");
-    char *end;
-    long long n;
-
-    errno = 0;
-    n = strtoll(text, &end, 10);
-    if (errno || end == text || *end != '\0' || n < 1) {
-        api_reply_problem(call, 400, "id",
-                          "expected an alert id (a whole number from 1), got '%s'", text);
-        return -1;
-    }
-    return (int64_t)n;
-}
-
 struct alert_found {
     const struct tz *zone;
     json_t *doc;
@@ -122,7 +103,7 @@ static int alert_take(const struct store_alert *a, void *ud)
 
 void api_get_alert(struct api_call *call)
 {
-    int64_t id = alert_id(call);
+    int64_t id = api_path_id(call, "an alert");
     struct alert_found found = {engine_zone(call->ctx->engine), NULL};
     int got;
 
@@ -173,7 +154,7 @@ static int resolve_note(struct api_call *call, json_t **body, const char **note)
 /* 200 with the resolved alert; 404 unknown; 409 already resolved. */
 void api_post_alert_resolve(struct api_call *call)
 {
-    int64_t id = alert_id(call);
+    int64_t id = api_path_id(call, "an alert");
     char err[ENGINE_ERR_MAX], by[ENGINE_ERR_MAX];
     json_t *body, *alert;
     const char *note;

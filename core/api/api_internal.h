@@ -134,6 +134,9 @@ void api_get_stats_performance(struct api_call *call);
  * before=ID of the last of `items` (objects with an "id").  A JSON string,
  * or NULL out of room or memory. */
 json_t *api_page_next(const struct api_call *call, const char *path, const json_t *items);
+/* The path's {id} as a row's id (> 0), or -1 with a 400 naming `id` set;
+ * `what` names the row in the message ("a run"). */
+int64_t api_path_id(struct api_call *call, const char *what);
 /* A page of a list being filled by a store's callback: `items` up to
  * `limit`; a row past the limit only sets `more` (a next page exists).
  * api_page_full says whether the page has its limit (and sets `more`);

@@ -189,8 +189,7 @@ void api_get_runs(struct api_call *call)
     api_reply_json(call, 200, json_pack("{s:o, s:o}", "runs", page.items, "next", next));
 }
 
-/* {id} as a run id: > 0, or -1 with the reply set (400). */
-static int64_t run_id(struct api_call *call)
+int64_t api_path_id(struct api_call *call, const char *what)
 {
     const char *text = api_path_param(&call->path, "id");
     char *end;
@@ -199,8 +198,8 @@ static int64_t run_id(struct api_call *call)
     errno = 0;
     n = strtoll(text, &end, 10);
     if (errno || end == text || *end != '\0' || n < 1) {
-        api_reply_problem(call, 400, "id",
-                          "expected a run id (a whole number from 1), got '%s'", text);
+        api_reply_problem(call, 400, "id", "expected %s id (a whole number from 1), got '%s'",
+                          what, text);
         return -1;
     }
     return (int64_t)n;
@@ -241,7 +240,7 @@ static int run_find(struct api_call *call, int64_t id, struct run_found *found)
 
 void api_get_run(struct api_call *call)
 {
-    int64_t id = run_id(call);
+    int64_t id = api_path_id(call, "a run");
     struct run_found found;
 
     if (id < 0 || run_find(call, id, &found) < 0)
@@ -255,7 +254,7 @@ void api_get_run(struct api_call *call)
  * is not running (finished, or still queued). */
 void api_post_run_cancel(struct api_call *call)
 {
-    int64_t id = run_id(call);
+    int64_t id = api_path_id(call, "a run");
     char err[ENGINE_ERR_MAX], by[ENGINE_ERR_MAX];
     struct run_found found;
     const char *task;
@@ -374,7 +373,7 @@ static void follow_log(struct api_call *call, int64_t id)
 void api_get_run_log(struct api_call *call)
 {
     const struct api_query_value *follow = api_query_get(&call->query, "follow");
-    int64_t id = run_id(call);
+    int64_t id = api_path_id(call, "a run");
     struct run_found found;
     char *output = NULL;
     int got;
