@@ -9,13 +9,8 @@ e2e_setup
 COUNT=$E2E_ROOT/count
 echo 0 >"$COUNT"
 
-mkfifo "$E2E_ROOT/server.in" || exit 1
-/usr/bin/python3 tests/fixtures/http_server.py <"$E2E_ROOT/server.in" >"$E2E_ROOT/server.port" \
-    2>"$E2E_ROOT/server.err" &
-E2E_PIDS="$E2E_PIDS $!"
-exec 3>"$E2E_ROOT/server.in"
-e2e_wait 10 test -s "$E2E_ROOT/server.port"
-PORT=$(cat "$E2E_ROOT/server.port")
+e2e_http_server || exit 1
+PORT=$SERVER_PORT
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 notifications:
   hook:

@@ -151,6 +151,21 @@ e2e_wait() {
     "$@" >/dev/null 2>&1
 }
 
+# e2e_http_server [SCRIPT ARGS...]: start a local HTTP server of the test
+# (tests/fixtures/http_server.py unless SCRIPT is given), which prints its
+# port and runs until its stdin closes: that stdin is kept open on fd 3, and
+# the server is stopped with the test.  Its port is then in $SERVER_PORT.
+e2e_http_server() {
+    [ $# -gt 0 ] || set -- tests/fixtures/http_server.py
+    mkfifo "$E2E_ROOT/server.in" || return 1
+    /usr/bin/python3 "$@" <"$E2E_ROOT/server.in" >"$E2E_ROOT/server.port" \
+        2>"$E2E_ROOT/server.err" &
+    E2E_PIDS="$E2E_PIDS $!"
+    exec 3>"$E2E_ROOT/server.in"
+    e2e_wait 10 test -s "$E2E_ROOT/server.port" || return 1
+    SERVER_PORT=$(cat "$E2E_ROOT/server.port")
+}
+
 # e2e_sql QUERY: run QUERY on the test root's store, one row per line,
 # columns separated by '|'.
 e2e_sql() {

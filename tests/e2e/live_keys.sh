@@ -192,13 +192,8 @@ rm "$E2E_ROOT/tasks/tick.lua"
 config
 
 # ---- notifications ------------------------------------------------------------
-mkfifo "$E2E_ROOT/server.in" || e2e_done
-/usr/bin/python3 tests/fixtures/http_server.py <"$E2E_ROOT/server.in" \
-    >"$E2E_ROOT/server.port" 2>"$E2E_ROOT/server.err" &
-E2E_PIDS="$E2E_PIDS $!"
-exec 3>"$E2E_ROOT/server.in"
-e2e_wait 5 test -s "$E2E_ROOT/server.port"
-PORT=$(cat "$E2E_ROOT/server.port")
+e2e_http_server || e2e_done
+PORT=$SERVER_PORT
 # server_got PATH: the server received a POST to PATH.
 server_got() {
     /usr/bin/python3 -c '

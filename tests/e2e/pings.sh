@@ -47,13 +47,8 @@ sys.stdin.read()
 EOF_PY
 LOG=$E2E_ROOT/requests.log
 : >"$LOG"
-mkfifo "$E2E_ROOT/server.in" || exit 1
-/usr/bin/python3 "$E2E_ROOT/server.py" "$LOG" <"$E2E_ROOT/server.in" >"$E2E_ROOT/server.port" \
-    2>"$E2E_ROOT/server.err" &
-E2E_PIDS="$E2E_PIDS $!"
-exec 3>"$E2E_ROOT/server.in"
-e2e_wait 10 test -s "$E2E_ROOT/server.port"
-URL=http://127.0.0.1:$(cat "$E2E_ROOT/server.port")
+e2e_http_server "$E2E_ROOT/server.py" "$LOG" || exit 1
+URL=http://127.0.0.1:$SERVER_PORT
 
 e2e_task good <<EOF_TASK
 return { schedule = every(3).seconds, ping = "$URL/good?secret=s3cr3t",
