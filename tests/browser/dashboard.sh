@@ -9,7 +9,7 @@ set -u
 e2e_setup
 . tests/e2e/api_lib.sh
 READ_TOKEN=browser-read-token-0123456789
-READ_SHA=$(printf %s "$READ_TOKEN" | sha256sum | cut -d' ' -f1)
+READ_SHA=$(sha256_of "$READ_TOKEN")
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 api:
   listen: 127.0.0.1:$PORT

@@ -11,7 +11,7 @@ e2e_setup
 . tests/e2e/api_lib.sh
 READ_TOKEN=reader-token-for-the-test
 OP_TOKEN=operator-token-from-a-file
-READ_SHA=$(printf %s "$READ_TOKEN" | sha256sum | cut -d' ' -f1)
+READ_SHA=$(sha256_of "$READ_TOKEN")
 printf '%s\n' "$OP_TOKEN" >"$E2E_ROOT/config/op.token"
 cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 api:

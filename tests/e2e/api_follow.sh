@@ -18,8 +18,8 @@ cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 api:
   listen: 127.0.0.1:$PORT
   tokens:
-    - { name: reader, role: read, sha256: $(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1) }
-    - { name: operator, role: operate, sha256: $(printf %s "$OP_TOKEN" | sha256sum | cut -d' ' -f1) }
+    - { name: reader, role: read, sha256: $(sha256_of "$TOKEN") }
+    - { name: operator, role: operate, sha256: $(sha256_of "$OP_TOKEN") }
 EOF
 e2e_task ticker <<'EOF'
 return { schedule = every(1).days,

@@ -13,6 +13,11 @@ PORT=$(free_port)
 out="$E2E_ROOT/out"
 hdr="$E2E_ROOT/headers"
 
+# sha256_of TOKEN: the hex SHA-256 an api.tokens entry names TOKEN by.
+sha256_of() {
+    printf %s "$1" | sha256sum | cut -d' ' -f1
+}
+
 # req [CURL ARGS...] URL: the response's status in $code, its body in $out
 # and its headers in $hdr (000: no response).
 req() {

@@ -19,8 +19,8 @@ api:
   listen: 127.0.0.1:$PORT
   max_request_size: $MAX_BODY
   tokens:
-    - { name: reader, role: read, sha256: $(printf %s "$READ_TOKEN" | sha256sum | cut -d' ' -f1) }
-    - { name: operator, role: operate, sha256: $(printf %s "$OP_TOKEN" | sha256sum | cut -d' ' -f1) }
+    - { name: reader, role: read, sha256: $(sha256_of "$READ_TOKEN") }
+    - { name: operator, role: operate, sha256: $(sha256_of "$OP_TOKEN") }
 EOF
 e2e_task quick <<'EOF'
 return { schedule = every(1).days, tags = { "walk" },

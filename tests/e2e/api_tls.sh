@@ -31,7 +31,7 @@ api_config() {
         echo "api:"
         echo "  listen: 127.0.0.1:$PORT"
         echo "  tokens:"
-        echo "    - { name: reader, role: read, sha256: $(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1) }"
+        echo "    - { name: reader, role: read, sha256: $(sha256_of "$TOKEN") }"
         for line in "$@"; do
             echo "  $line"
         done
