@@ -158,6 +158,14 @@ void engine_clock_jumped(struct engine *engine);
 #define ENGINE_OVERDUE_AFTER 5
 json_t *engine_status_json(struct engine *engine, const char *user_filter);
 
+/* The next `count` fire instants after `from` of the version in force of
+ * task `name` (calendar_fires' array, computed from the loaded schedule:
+ * no sandbox, no worker).  NULL with *found false when no version of it
+ * is in force (unknown, or broken since it was added); NULL with *found
+ * true out of memory.  New reference. */
+json_t *engine_task_fires(struct engine *engine, const char *name, int64_t from, long count,
+                          bool *found);
+
 /* The configured default zone, in which the daemon shows instants (the
  * API's run documents); borrowed until the next engine_set_config. */
 const struct tz *engine_zone(const struct engine *engine);

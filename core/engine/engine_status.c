@@ -10,6 +10,7 @@
 #include "lib/utf8.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
+#include "task/calendar.h"
 #include "time/clock.h"
 #include "time/instant_json.h"
 #include "version.h"
@@ -28,6 +29,15 @@ static json_t *schedule_json(const struct entry *en)
 const struct tz *engine_zone(const struct engine *engine)
 {
     return engine->zone;
+}
+
+json_t *engine_task_fires(struct engine *e, const char *name, int64_t from, long count,
+                          bool *found)
+{
+    const struct entry *en = entries_find(e, name);
+
+    *found = en && en->loaded && !en->removed;
+    return *found ? calendar_fires(&en->task.schedules, from, e->zone, count) : NULL;
 }
 
 json_t *engine_last_run_json(const struct store_run *run, const struct tz *zone)

@@ -6,7 +6,9 @@
 # body valid against the documented schema (python3-jsonschema), and checks
 # that undocumented methods answer 405 and undocumented paths 404 problems.
 # GET /api/v1/calendar gets its own cases here: the calendar command's
-# instants, a DSL error naming expr, a bad zone naming tz, n out of bounds.
+# instants, a DSL error naming expr, a bad zone naming tz, n out of bounds;
+# ?task= gives the fires of a loaded task (those of `next TASK`), a broken or
+# unknown one is 404, and task does not go with expr or tz.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -87,6 +89,17 @@ for n in 0 1001 x; do
 done
 cal ''
 e2e_check calendar_without_expr_names_expr "400 naming expr, got $code $(cat "$out")" problem 400 expr
+next_fires=$(e2e_cli next quick -n 3 --json |
+    /usr/bin/python3 -c 'import json, sys; print([f["at_epoch"] for f in json.load(sys.stdin)["fires"]])')
+cal 'task=quick&n=3'
+e2e_check calendar_of_a_task_is_next "the fires of next quick ($next_fires), got $code $(cat "$out")" \
+    body_is "d['task'] == 'quick' and [f['at_epoch'] for f in d['fires']] == $next_fires"
+cal 'task=broken'
+e2e_check calendar_of_a_broken_task_is_404 "404 naming task, got $code $(cat "$out")" problem 404 task
+cal 'task=quick&expr=every(5).minutes'
+e2e_check calendar_task_and_expr_names_expr "400 naming expr, got $code $(cat "$out")" problem 400 expr
+cal 'task=quick&tz=UTC'
+e2e_check calendar_task_and_tz_names_tz "400 naming tz, got $code $(cat "$out")" problem 400 tz
 req "$(url '/api/v1/calendar?expr=every(5).minutes')"
 e2e_check calendar_needs_a_token "401, got $code" problem 401
 
