@@ -2,8 +2,10 @@
 # dashboard.sh — the dashboard in a real headless chromium (Debian's),
 # driven over the DevTools protocol by tests/browser/dashboard.py against a
 # daemon with every-second tasks (one failing) and an hourly one: login by
-# the #token= URL, the overview's counts, the timeline's bars, run-now seen
-# live, a read token without actions, the headers, no console errors.
+# the #token= URL, the overview's counts, the timeline's bars, legend, ticks
+# and zoom, run-now seen live, pause and resume, a failing task's alert
+# opening and resolving, a read token without actions, the headers, no
+# console errors, and the daemon restarted under the page.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -32,7 +34,7 @@ url=$(e2e_cli dashboard)
 e2e_check dashboard_prints_url "http://127.0.0.1:$PORT/#token=…, got $url" \
     sh -c "echo '$url' | grep -q '^http://127.0.0.1:$PORT/#token='"
 mkdir -p tests/out
-/usr/bin/python3 tests/browser/dashboard.py "$PORT" "${url#*#token=}" "$READ_TOKEN" tests/out \
+E2E_MAIN=$E2E_MAIN E2E_ROOT=$E2E_ROOT /usr/bin/python3 tests/browser/dashboard.py "$PORT" "${url#*#token=}" "$READ_TOKEN" tests/out \
     >"$E2E_ROOT/browser.out" 2>&1
 cat "$E2E_ROOT/browser.out"
 grep -q '^not ok\|Traceback' "$E2E_ROOT/browser.out" && E2E_FAILED=1

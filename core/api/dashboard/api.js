@@ -31,16 +31,22 @@ export async function request(method, path, body) {
 export const get = (path) => request("GET", path);
 
 // events(onEvent, onState): read /api/v1/events forever, parsing SSE by
-// hand; on a drop onState(false), then reconnect with Last-Event-ID.
+// hand.  onState(true) once connected; on a drop onState(false, error,
+// seconds until the next try), then it reconnects with Last-Event-ID, so
+// the stream takes up where it stopped while the daemon still keeps those
+// events (else the daemon sends a `missed` event: the caller redraws).
+// Tries again after 1 s, doubling up to 15 s; a refused token ends it.
 export async function events(onEvent, onState) {
-  let last = null;
+  let last = null, wait = 1;
   for (;;) {
+    let error = null;
     try {
       const headers = { Authorization: "Bearer " + token.get() };
       if (last) headers["Last-Event-ID"] = last;
       const r = await fetch("/api/v1/events", { headers });
       if (!r.ok) throw new ApiError(r.status, r.statusText);
       onState(true);
+      wait = 1;
       const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = "";
       for (;;) {
@@ -56,10 +62,12 @@ export async function events(onEvent, onState) {
         }
       }
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return onState(false, e);
+      if (e instanceof ApiError && e.status === 401) return onState(false, e, null);
+      error = e;
     }
-    onState(false);
-    await new Promise((ok) => setTimeout(ok, 2000));
+    onState(false, error, wait);
+    await new Promise((ok) => setTimeout(ok, wait * 1000));
+    wait = Math.min(wait * 2, 15);
   }
 }
 

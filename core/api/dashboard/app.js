@@ -1,11 +1,13 @@
 // app.js — the dashboard: login by token, a router over location.hash and
 // the pages, every one drawn from the public API and kept current by the
-// event stream (no polling).
+// event stream (no polling).  A page is a list of nodes, redrawn a moment
+// after events; or { nodes, onEvent(kind, type, data), mounted() }, which
+// keeps itself current from the events it is given.
 import { ApiError, events, get, token } from "./api.js";
-import { h, secs } from "./util.js";
-import { timeline } from "./timeline.js";
+import { h } from "./util.js";
 import { jobForm } from "./jobform.js";
 import { session } from "./ui.js";
+import { overview } from "./overview.js";
 import { tasks } from "./tasks.js";
 import { task } from "./task.js";
 import { run } from "./run.js";
@@ -13,43 +15,17 @@ import { alertsPage } from "./alerts.js";
 
 const main = document.getElementById("main");
 const banner = document.getElementById("banner");
-let status = null, span = 86400;
-
-async function overview() {
-  status = await get("/api/v1/status");
-  const since = Date.now() / 1000 - span;
-  const runs = (await get("/api/v1/runs?limit=500")).runs.filter(
-    (r) => !r.started_at_epoch || r.started_at_epoch > since || !r.finished_at_epoch);
-  const alerts = (await get("/api/v1/alerts/summary")).open;
-  const t = status.tasks;
-  const count = (k, v) => h("div", { class: "count", "data-count": k }, h("b", {}, String(v)), " " + k);
-  const zoom = h("div", { class: "zoom", role: "group", "aria-label": "zoom" },
-    [[3600, "1 h"], [21600, "6 h"], [86400, "24 h"], [604800, "7 d"]].map(([v, l]) =>
-      h("button", { type: "button", "aria-pressed": String(v === span),
-        onclick: () => { span = v; render(); } }, l)));
-  return [
-    h("h1", {}, "Overview"),
-    h("p", { id: "daemon" }, `daemon up, version ${status.version}, up ${secs(status.uptime)}; store `
-      + (status.store ? JSON.stringify(status.store) : "ok")),
-    h("div", { class: "counts" },
-      count("tasks", t.length), count("running", status.running), count("queued", status.queued),
-      count("failing", t.filter((x) => x.failing_streak > 0).length),
-      count("broken", t.filter((x) => x.broken).length), count("open alerts", alerts)),
-    h("h2", {}, "Timeline"), zoom,
-    timeline(t, runs, span, (id) => { location.hash = "#/runs/" + id; }),
-  ];
-}
 
 const pages = [
-  [/^#\/?$/, () => overview()],
+  [/^#\/?$/, () => overview(render)],
   [/^#\/tasks(?:\?(.*))?$/, (m) => tasks(new URLSearchParams(m[1] || ""))],
   [/^#\/tasks\/(.+)$/, (m) => task(decodeURIComponent(m[1]))],
   [/^#\/runs\/(\d+)$/, (m) => run(m[1])],
   [/^#\/alerts$/, () => alertsPage()],
-  [/^#\/job$/, () => (session.role === "admin" ? jobForm() : [h("p", {}, "The job form needs an admin token.")])],
+  [/^#\/job(?:\?.*)?$/, () => (session.role === "admin" ? jobForm() : [h("p", {}, "The job form needs an admin token.")])],
 ];
 
-let rendering = null;
+let rendering = null, current = null;
 async function render() {
   const hash = location.hash || "#/";
   for (const [re, page] of pages) {
@@ -57,8 +33,11 @@ async function render() {
     if (!m) continue;
     const mine = (rendering = {});
     try {
-      const nodes = await page(m);
-      if (rendering === mine) main.replaceChildren(...nodes);
+      const shown = await page(m);
+      if (rendering !== mine) return;
+      current = Array.isArray(shown) ? null : shown;
+      main.replaceChildren(...(current ? current.nodes : shown));
+      if (current && current.mounted) current.mounted();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return login("That token was refused.");
       main.replaceChildren(h("p", { class: "error" }, e.message));
@@ -78,12 +57,17 @@ function login(why) {
   h("button", { type: "submit" }, "Log in")));
 }
 
-// An event redraws the page a moment later, once for a burst of events.
+// An event goes to a page that keeps itself current; any other page is
+// redrawn a moment later, once for a burst of events.  `missed` (the
+// daemon no longer kept what happened while the stream was away) redraws
+// every page.
 let pending = null;
-function changed() {
+function changed(kind, data) {
+  if (current && current.onEvent && kind && kind !== "missed")
+    return current.onEvent(kind, data && data.type, data);
   clearTimeout(pending);
   pending = setTimeout(() => {
-    if (location.hash !== "#/job") render(); /* a redraw would drop what is typed */
+    if (!location.hash.startsWith("#/job")) render(); /* a redraw would drop what is typed */
   }, 150);
 }
 
@@ -102,11 +86,19 @@ async function start() {
   if (!started) {
     started = true;
     window.addEventListener("hashchange", render);
-    events(changed, (up) => {
+    let down = null;
+    events(changed, (up, error, retry) => {
       banner.hidden = up;
       document.body.dataset.live = up ? "1" : "0";
-      banner.textContent = up ? "" : "The live connection to the daemon dropped; reconnecting…";
-      if (up) changed();
+      if (up) {
+        if (down) render(); /* what happened meanwhile: the page drawn afresh */
+        down = null;
+        return;
+      }
+      down = down || new Date();
+      banner.textContent = retry === null ? "The daemon refused the token; log in again."
+        : `The live connection to the daemon dropped at ${down.toLocaleTimeString()}; `
+          + `trying again in ${retry} s…`;
     });
   }
   render();
