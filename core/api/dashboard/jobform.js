@@ -4,7 +4,7 @@
 // typed, and the server's problem shown beside the field it names.
 import { ApiError, get } from "./api.js";
 import { h } from "./util.js";
-import { authFetch, fireList, taskPath } from "./ui.js";
+import { authFetch, fireItems, taskPath } from "./ui.js";
 
 // [key as the server names it, label, input type, hint]
 const FIELDS = [
@@ -29,7 +29,7 @@ export async function jobForm(params) {
     etag = r.headers.get("ETag");
   }
   const inputs = {}, notes = {};
-  const preview = h("div", { class: "preview", "aria-live": "polite", id: "job-preview" });
+  const preview = h("ul", { class: "preview fires", "aria-live": "polite", "aria-label": "next fires", id: "job-preview" });
   let timer = null;
   const refresh = () => {
     clearTimeout(timer);
@@ -40,9 +40,9 @@ export async function jobForm(params) {
         const cq = new URLSearchParams({ expr, n: "10" });
         if (tz) cq.set("tz", tz);
         const cal = await get("/api/v1/calendar?" + cq);
-        preview.replaceChildren(fireList(cal.fires), ...cal.warnings.map((w) => h("p", { class: "warn" }, w)));
+        preview.replaceChildren(...fireItems(cal.fires), ...cal.warnings.map((w) => h("li", { class: "warn" }, w)));
       } catch (e) {
-        preview.replaceChildren(h("p", { class: "error" }, e.message));
+        preview.replaceChildren(h("li", { class: "error" }, e.message));
       }
     }, 300);
   };

@@ -40,7 +40,7 @@ export async function task(route) {
   if (status) hq.set("status", status);
   if (before) hq.set("before", before);
   const [t, page, month] = await Promise.all([get(taskPath(name)), get("/api/v1/runs?" + hq),
-    get(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=${since}`)]);
+    get(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`)]);
   const go = (q) => { location.hash = "#/tasks/" + encodeURIComponent(name) + (String(q) ? "?" + q : ""); };
   const src = t.source ? (t.source.type === "file" ? `${t.source.path}:${t.source.line || 1}`
     : `${t.source.type} ${t.source.path || ""}`) : t.path;

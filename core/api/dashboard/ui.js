@@ -33,17 +33,17 @@ export function runTable(runs) {
       h("td", {}, when(r.started_at_epoch)), h("td", {}, secs(r.duration))))));
 }
 
-// fireList(fires): the fires of a /calendar answer, each with its UTC
-// offset; one whose offset differs from the one before is marked as a
-// daylight-saving change.
-export function fireList(fires) {
+// fireItems(fires): list items for the fires of a /calendar answer, each
+// with its UTC offset; one whose offset differs from the one before is
+// marked as a daylight-saving change.
+export function fireItems(fires) {
   let prev = null;
-  return h("ol", { class: "fires", "aria-label": "next fires" }, fires.map((f) => {
+  return fires.map((f) => {
     const off = (f.at.match(/([+-]\d\d:\d\d|Z)$/) || ["", "?"])[1];
     const dst = prev !== null && off !== prev;
     prev = off;
-    return h("li", { class: dst ? "dst" : null, "data-offset": off },
+    return h("li", { class: dst ? "fire dst" : "fire", "data-offset": off },
       when(f.at_epoch), " ", h("span", { class: "offset" }, "UTC" + off),
       dst ? h("strong", { class: "dst-mark" }, " offset changes (DST)") : null);
-  }));
+  });
 }
