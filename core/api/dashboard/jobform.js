@@ -85,7 +85,6 @@ export async function jobForm(params) {
     inputs.name.readOnly = true;
     if (doc.title) inputs.title.value = doc.title;
     inputs.tags.value = doc.tags.join(", ");
-    if (doc.user) inputs.name.dataset.user = doc.user;
   }
   return [h("h1", {}, editing ? "Edit job " + editing : "New job"),
     editing ? h("p", { class: "mute" }, "The task document carries only its title and tags; fill in the rest again.") : null, form];

@@ -3,11 +3,11 @@
 // by cursor (?before=) and filtered by status, both kept in the hash.
 import { get } from "./api.js";
 import { h, s, when } from "./util.js";
-import { action, runTable, taskPath } from "./ui.js";
+import { action, runTable, session, taskPath } from "./ui.js";
 
 const STATUSES = ["success", "failed", "timeout", "killed", "skipped", "missed", "interrupted", "running", "queued"];
 
-// charts(runs, since): one SVG bar per finished run, height its duration,
+// chart(runs, since): one SVG bar per finished run, height its duration,
 // colour its outcome, over the days since `since`.
 function chart(runs, since) {
   const w = 600, hgt = 80, span = Date.now() / 1000 - since;
@@ -52,7 +52,7 @@ export async function task(route) {
     h("div", { class: "actions" }, action("Run now", "POST", taskPath(name) + "/run"),
       t.paused ? action("Resume", "POST", taskPath(name) + "/resume")
         : action("Pause", "POST", taskPath(name) + "/pause"),
-      t.source && t.source.type === "yaml" && document.body.dataset.role === "admin"
+      t.source && t.source.type === "yaml" && session.role === "admin"
         ? h("a", { href: "#/job?name=" + encodeURIComponent(name), class: "action" }, "Edit") : null),
     h("dl", { class: "front" }, h("dt", {}, "Schedule"), h("dd", {}, t.schedule || "—"),
       h("dt", {}, "Next fire"), h("dd", {}, when(t.next_fire_epoch)),
