@@ -1,26 +1,50 @@
-// run.js — one run: its record and its output.
-import { get, token } from "./api.js";
+// run.js — one run: its record, and its whole output; while it runs the
+// output is a live tail read from /log?follow=1 as a stream. The log does
+// not tell stdout from stderr, so lines are shown as written.
+import { get } from "./api.js";
 import { h, secs, when } from "./util.js";
-import { action } from "./ui.js";
+import { action, authFetch } from "./ui.js";
+
+// One page's tail at a time: a redraw of the same run keeps it.
+let tail = null;
+
+async function follow(id, log, done) {
+  const res = await authFetch(`/api/v1/runs/${id}/log${done ? "" : "?follow=1"}`);
+  if (!res.ok) { log.textContent = "(no output: " + res.status + ")"; return; }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    log.append(value);
+    if (log.scrollHeight - log.scrollTop - log.clientHeight < 40) log.scrollTop = log.scrollHeight;
+  }
+  log.dataset.done = "1";
+}
 
 export async function run(id) {
   const r = await get("/api/v1/runs/" + id);
-  const log = h("pre", { class: "log", "aria-label": "output" });
-  const res = await fetch("/api/v1/runs/" + id + "/log", { headers: { Authorization: "Bearer " + token.get() } });
-  // Without ?follow=1 the log is there once the run ends; the page is
-  // redrawn by the run's finished event.
-  log.textContent = res.ok ? await res.text()
-    : r.finished_at_epoch ? "(no output: " + res.status + ")" : "(the output shows when the run ends)";
-  const f = (k, v) => [h("dt", {}, k), h("dd", {}, v === null || v === undefined ? "—" : v)];
+  const running = !r.finished_at_epoch;
+  let log;
+  if (tail && tail.id === id && tail.running && document.body.contains(tail.log)) {
+    log = tail.log; /* still streaming: keep it */
+  } else {
+    log = h("pre", { class: "log", id: "run-log", "aria-label": "output", "aria-live": running ? "polite" : "off", tabindex: "0" });
+    tail = { id, log, running };
+    follow(id, log, !running).catch((e) => log.append("\n(output stream ended: " + e.message + ")"));
+  }
+  if (!running) tail.running = false;
+  const f = (k, v) => [h("dt", {}, k), h("dd", { "data-field": k }, v === null || v === undefined || v === "" ? "—" : v)];
+  const late = r.started_at_epoch && r.scheduled_for_epoch ? secs(Math.max(0, r.started_at_epoch - r.scheduled_for_epoch)) : null;
   return [
     h("h1", {}, `Run #${r.id} of `, h("a", { href: "#/tasks/" + encodeURIComponent(r.task) }, r.task)),
-    h("div", { class: "actions" }, r.finished_at_epoch ? null : action("Cancel", "POST", `/api/v1/runs/${id}/cancel`)),
-    h("dl", {}, f("Status", r.status || "running"), f("Trigger", r.trigger), f("Attempt", r.attempt),
-      f("Scheduled", when(r.scheduled_for_epoch)), f("Started", when(r.started_at_epoch)),
-      f("Finished", when(r.finished_at_epoch)), f("Duration", secs(r.duration)),
+    h("div", { class: "actions" }, running ? action("Cancel", "POST", `/api/v1/runs/${id}/cancel`) : null),
+    h("dl", { class: "run" }, f("Status", h("span", { class: "st " + r.status }, r.status)), f("Trigger", r.trigger),
+      f("Attempt", r.attempt), f("Scheduled", when(r.scheduled_for_epoch)), f("Started", when(r.started_at_epoch)),
+      f("Finished", when(r.finished_at_epoch)), f("Duration", secs(r.duration)), f("Lateness", late),
       f("Exit code", r.exit_code), f("Signal", r.signal), f("Peak memory", r.peak_rss_kb && r.peak_rss_kb + " KiB"),
-      f("CPU", r.cpu_ms && r.cpu_ms + " ms"), f("Result", r.result && JSON.stringify(r.result)),
-      f("Error", r.error)),
-    h("h2", {}, "Output"), log,
+      f("CPU", r.cpu_ms !== null ? r.cpu_ms + " ms" : null),
+      f("Return value", r.result === null ? null : h("code", {}, JSON.stringify(r.result))),
+      f("Error", r.error && h("pre", { class: "error traceback" }, r.error))),
+    h("h2", {}, "Output", running ? h("span", { class: "live" }, " (live)") : null), log,
   ];
 }

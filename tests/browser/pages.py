@@ -1,0 +1,188 @@
+"""pages.py PORT ADMIN_TOKEN ROOT OUTDIR — the dashboard's task list, task,
+run, alerts and job form pages in a real headless chromium against the
+running daemon of pages.sh (ROOT its folder); prints one "ok - NAME" or
+"not ok - NAME: why" line per check and saves a screenshot on a failure."""
+import json, os, sys, time, urllib.request
+sys.path.insert(0, os.path.dirname(__file__))
+from cdp import Browser
+
+port, admin, root, outdir = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+base = "http://127.0.0.1:%s" % port
+failed = False
+
+
+def api(path):
+    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + admin})
+    return json.load(urllib.request.urlopen(req))
+
+
+def check(name, ok, why):
+    global failed
+    if ok:
+        print("ok - " + name)
+    else:
+        failed = True
+        print("not ok - %s: %s" % (name, why))
+        b.screenshot("%s/%s.png" % (outdir, name))
+
+
+def rows():
+    return b.eval("[...document.querySelectorAll('table.tasks tbody tr')].map(r => r.dataset.task)")
+
+
+def choose(sel, value):
+    """Set the control `sel` to `value` as a person would, firing change."""
+    b.eval("(() => { const e = document.querySelector(%s); e.value = %s;"
+           " e.dispatchEvent(new Event('change')); })()" % (json.dumps(sel), json.dumps(value)))
+
+
+def fill(sel, value):
+    b.eval("(() => { const e = document.querySelector(%s); e.value = %s;"
+           " e.dispatchEvent(new Event('input')); })()" % (json.dumps(sel), json.dumps(value)))
+
+
+b = Browser()
+try:
+    b.go(base + "/#token=" + admin)
+    b.wait("document.body?.dataset.role === 'admin'")
+    b.eval("location.hash = '#/tasks'")
+    b.wait("document.querySelectorAll('table.tasks tbody tr').length === 3")
+    check("tasks_list_all", sorted(rows() or []) == ["boom", "slow", "tick"], "three tasks, got %s" % rows())
+    choose("#q", "tock")
+    check("tasks_search_title", b.wait("JSON.stringify([...document.querySelectorAll('table.tasks tbody tr')]"
+                                       ".map(r => r.dataset.task)) === '[\"tick\"]'", 5),
+          "searching a title word keeps tick alone, got %s" % rows())
+    choose("#q", "")
+    b.wait("document.querySelectorAll('table.tasks tbody tr').length === 3", 5)
+    choose("#filter-tag", "bad")
+    check("tasks_filter_tag", b.wait("JSON.stringify([...document.querySelectorAll('table.tasks tbody tr')]"
+                                     ".map(r => r.dataset.task)) === '[\"boom\"]'", 5),
+          "the tag bad keeps boom alone, got %s" % rows())
+    b.eval("location.hash = '#/tasks?sort=next'")
+    b.wait("document.getElementById('filter-sort')?.value === 'next'", 5)
+    check("tasks_sort_next", b.wait("(() => { const r = [...document.querySelectorAll('table.tasks tbody tr')]"
+                                    ".map(r => r.dataset.task); return r.length === 3 && r[2] === 'slow'; })()", 5),
+          "the hourly slow last by next fire, got %s" % rows())
+    check("tasks_success_rate", b.wait("document.querySelector('tr[data-task=tick] .rate')?.textContent === '100%'", 5),
+          "tick's success rate 100%%, got %s"
+          % b.eval("document.querySelector('tr[data-task=tick] .rate')?.textContent"))
+
+    b.eval("location.hash = '#/tasks/slow'")
+    b.wait("document.querySelector('h1')?.textContent === 'slow'")
+    check("task_source_line", b.wait("document.querySelector('.source')?.textContent.endsWith('tasks/slow.lua:1')", 5),
+          "the source path:line, got %s" % b.eval("document.querySelector('.source')?.textContent"))
+    before = api("/api/v1/runs?task=slow&limit=1")["runs"]
+    clicked = b.eval("(() => { const x = [...document.querySelectorAll('button.action')]"
+                     ".find(e => e.textContent === 'Run now'); if (x) x.click(); return !!x; })()")
+    run_id = None
+    for _ in range(50):
+        got = api("/api/v1/runs?task=slow&limit=1")["runs"]
+        if got and (not before or got[0]["id"] != before[0]["id"]):
+            run_id = got[0]["id"]
+            break
+        time.sleep(0.1)
+    check("task_run_now", clicked and run_id, "Run now on the task page starts a run of slow")
+    if run_id:
+        b.eval("location.hash = '#/runs/%d'" % run_id)
+        first = b.wait("document.getElementById('run-log')?.textContent.includes('first line')", 5)
+        unfinished = api("/api/v1/runs/%d" % run_id)["finished_at_epoch"] is None
+        text = b.eval("document.getElementById('run-log')?.textContent")
+        check("run_live_tail_before_end", first and unfinished and "second line" not in text,
+              "the first line shown while the run lasts, got %r (finished: %s)" % (text, not unfinished))
+        check("run_live_tail_whole", b.wait("document.getElementById('run-log')?.textContent.includes('second line')", 8),
+              "the second line follows, got %r" % b.eval("document.getElementById('run-log')?.textContent"))
+        check("run_fields", b.wait("document.querySelector('[data-field=\"Exit code\"]')?.textContent === '0'", 8),
+              "the finished run's exit code 0, got %s"
+              % b.eval("document.querySelector('[data-field=\"Exit code\"]')?.textContent"))
+
+    # History: boom fails every 2 s; the status filter keeps failed runs only,
+    # and tick's runs (one a second) fill more than a page of 20.
+    b.eval("location.hash = '#/tasks/boom'")
+    b.wait("!!document.getElementById('history-status')")
+    choose("#history-status", "failed")
+    ok = b.wait("location.hash === '#/tasks/boom?status=failed' && (() => { const s = [...document.querySelectorAll("
+                "'table.runs tbody td.st')].map(e => e.textContent); return s.length > 0 && s.every(x => x === 'failed'); })()", 5)
+    check("history_status_filter", ok, "only failed rows, got %s"
+          % b.eval("[...document.querySelectorAll('table.runs tbody td.st')].map(e => e.textContent)"))
+    for _ in range(300):
+        if len(api("/api/v1/runs?task=tick&limit=25")["runs"]) > 20:
+            break
+        time.sleep(0.1)
+    b.eval("location.hash = '#/tasks/tick'")
+    older = b.wait("document.getElementById('history-older')?.getAttribute('href')", 5)
+    first_ids = b.eval("[...document.querySelectorAll('table.runs tbody tr a')].map(a => a.textContent)")
+    if older:
+        b.eval("location.hash = %s" % json.dumps(older))
+    b.wait("location.hash.includes('before=') && !!document.getElementById('history-first')", 5)
+    second_ids = b.eval("[...document.querySelectorAll('table.runs tbody tr a')].map(a => a.textContent)") or []
+    check("history_pagination", older and len(first_ids) == 20 and second_ids
+          and int(second_ids[0][1:]) < min(int(x[1:]) for x in first_ids),
+          "an Older page of earlier runs, got %s then %s" % (first_ids, second_ids))
+
+    # Alerts: boom's failing alert, resolved with a note.
+    for _ in range(100):
+        open_alerts = [a for a in api("/api/v1/alerts?state=open")["alerts"] if a["task"] == "boom"]
+        if open_alerts:
+            break
+        time.sleep(0.1)
+    b.eval("location.hash = '#/alerts'")
+    aid = open_alerts and open_alerts[0]["id"]
+    shown = b.wait("!!document.querySelector('.open-alerts li[data-alert=\"%s\"] button.action')" % aid, 5)
+    check("alert_open_listed", aid and shown, "boom's open alert with a Resolve button")
+    if shown:
+        b.eval("(() => { document.getElementById('note-%s').value = 'fixed the boom';"
+               " document.querySelector('li[data-alert=\"%s\"] button.action').click(); })()" % (aid, aid))
+        done = None
+        for _ in range(50):
+            done = api("/api/v1/alerts/%s" % aid)
+            if done["state"] == "resolved":
+                break
+            time.sleep(0.1)
+        check("alert_resolved_with_note", done["state"] == "resolved" and done["note"] == "fixed the boom",
+              "resolved with the note, got %s" % done)
+        check("alert_resolved_listed", b.wait("document.querySelector('.resolved-alerts li[data-alert=\"%s\"]')"
+                                              "?.textContent.includes('fixed the boom')" % aid, 5),
+              "the page lists it resolved with its note")
+
+    # Job form: the preview, a bad field beside its input, then a new job.
+    b.eval("location.hash = '#/job'")
+    b.wait("!!document.getElementById('job-schedule')")
+    fill("#job-schedule", "every(1).hours")
+    check("job_preview_fires", b.wait("document.querySelectorAll('#job-preview li.fire').length === 10", 5),
+          "ten fires previewed with their offsets")
+    check("job_preview_offsets", b.eval("[...document.querySelectorAll('#job-preview .offset')].every("
+                                        "e => /^UTC([+-]\\d\\d:\\d\\d|Z)$/.test(e.textContent))"),
+          "each fire with its UTC offset")
+    fill("#job-name", "made")
+    fill("#job-shell", "echo made")
+    fill("#job-timeout", "-5")
+    b.eval("document.querySelector('form.job button[type=submit]').click()")
+    err = b.wait("document.getElementById('job-timeout-error')?.textContent", 5)
+    check("job_error_beside_field", err, "the server's problem beside Timeout, got field errors %s, result %r"
+          % (b.eval("[...document.querySelectorAll('.field-error')].filter(e => e.textContent).map(e => e.id)"),
+             b.eval("document.getElementById('job-result').textContent")))
+    fill("#job-timeout", "30")
+    b.eval("document.querySelector('form.job button[type=submit]').click()")
+    made = b.wait("location.hash === '#/tasks/made'", 8)
+    check("job_created", made and os.path.exists(os.path.join(root, "tasks", "made.yaml")),
+          "tasks/made.yaml written and its page shown, hash %s, result %r"
+          % (b.eval("location.hash"), b.eval("document.getElementById('job-result')?.textContent")))
+
+    # At 360 px wide no page scrolls sideways (wide tables scroll in place).
+    b.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True)
+    wide = []
+    for page in ("#/tasks", "#/tasks/tick", "#/alerts", "#/job"):
+        b.eval("location.hash = %s" % json.dumps(page))
+        time.sleep(1)
+        if b.eval("document.documentElement.scrollWidth") > 360:
+            wide.append((page, b.eval("document.documentElement.scrollWidth")))
+    check("narrow_360px", not wide, "no page wider than 360 px, got %s" % wide)
+    b.call("Emulation.clearDeviceMetricsOverride")
+
+    errors = [e for e in b.events
+              if (e.get("method") == "Runtime.consoleAPICalled" and e["params"]["type"] == "error")
+              or e.get("method") == "Runtime.exceptionThrown"]
+    check("no_console_errors", not errors, "no console error, got %s" % errors[:3])
+finally:
+    b.close()
+sys.exit(1 if failed else 0)
