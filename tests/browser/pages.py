@@ -71,6 +71,12 @@ try:
     b.wait("document.querySelector('h1')?.textContent === 'slow'")
     check("task_source_line", b.wait("document.querySelector('.source')?.textContent.endsWith('tasks/slow.lua:1')", 5),
           "the source path:line, got %s" % b.eval("document.querySelector('.source')?.textContent"))
+    want = [f["at_epoch"] for f in api("/api/v1/calendar?n=10&task=slow")["fires"]]
+    shown = b.wait("document.querySelectorAll('.next-fires li').length === 10"
+                   " && [...document.querySelectorAll('.next-fires .offset')].every(e => e.textContent.startsWith('UTC'))", 5)
+    got = b.eval("[...document.querySelectorAll('.next-fires time')].map(e => Date.parse(e.getAttribute('datetime')) / 1000)")
+    check("task_next_ten_fires", shown and got == want,
+          "the 10 fires of /calendar?task=slow with their offsets, want %s got %s" % (want[:3], (got or [])[:3]))
     before = api("/api/v1/runs?task=slow&limit=1")["runs"]
     clicked = b.eval("(() => { const x = [...document.querySelectorAll('button.action')]"
                      ".find(e => e.textContent === 'Run now'); if (x) x.click(); return !!x; })()")

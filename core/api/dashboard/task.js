@@ -3,7 +3,7 @@
 // by cursor (?before=) and filtered by status, both kept in the hash.
 import { get } from "./api.js";
 import { h, s, when } from "./util.js";
-import { action, runTable, session, taskPath } from "./ui.js";
+import { action, fireItems, runTable, session, taskPath } from "./ui.js";
 
 const STATUSES = ["success", "failed", "timeout", "killed", "skipped", "missed", "interrupted", "running", "queued"];
 
@@ -39,8 +39,9 @@ export async function task(route) {
   const hq = new URLSearchParams({ limit: "20", task: name });
   if (status) hq.set("status", status);
   if (before) hq.set("before", before);
-  const [t, page, month] = await Promise.all([get(taskPath(name)), get("/api/v1/runs?" + hq),
-    get(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`)]);
+  const [t, page, month, fires] = await Promise.all([get(taskPath(name)), get("/api/v1/runs?" + hq),
+    get(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`),
+    get(`/api/v1/calendar?n=10&task=${encodeURIComponent(name)}`).catch(() => null)]);
   const go = (q) => { location.hash = "#/tasks/" + encodeURIComponent(name) + (String(q) ? "?" + q : ""); };
   const src = t.source ? (t.source.type === "file" ? `${t.source.path}:${t.source.line || 1}`
     : `${t.source.type} ${t.source.path || ""}`) : t.path;
@@ -56,6 +57,8 @@ export async function task(route) {
         ? h("a", { href: "#/job?name=" + encodeURIComponent(name), class: "action" }, "Edit") : null),
     h("dl", { class: "front" }, h("dt", {}, "Schedule"), h("dd", {}, t.schedule || "—"),
       h("dt", {}, "Next fire"), h("dd", {}, when(t.next_fire_epoch)),
+      h("dt", {}, "Next fires"), h("dd", {}, fires && fires.fires.length
+        ? h("ol", { class: "preview next-fires" }, fireItems(fires.fires)) : "—"),
       h("dt", {}, "Source"), h("dd", { class: "source" }, h("code", {}, src)),
       h("dt", {}, "User"), h("dd", {}, t.user || "—"),
       h("dt", {}, "Tags"), h("dd", {}, t.tags.join(", ") || "—"),
