@@ -394,6 +394,7 @@ void engine_free(struct engine *e)
         return;
     entries_free_all(e);
     heap_free(&e->wakeups);
+    bursts_free(&e->bursts);
     heap_free(&e->queue);
     free(e->program);
     free(e->root);
