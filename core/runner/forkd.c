@@ -15,7 +15,8 @@
  * and runs runner_main.  The parent replies with the pid and a pidfd,
  * wipes the request (a later child must not find this run's environment
  * in the memory it inherits) and goes on.  SIGCHLD arrives on a
- * signalfd; every reaped child is reported on fd 4.  EOF on fd 3 (the
+ * signalfd; every reaped child is reported on fd 4, queued while that
+ * socket is full.  EOF on fd 3 (the
  * daemon stopped or died) ends the server; its children run on.
  */
 #include "runner.h"
@@ -42,11 +43,17 @@
 #define FORKD_RUN_ARG "__run"
 #define FORKD_ENV_MAX 4096 /* variables of one request */
 #define FORKD_ERR_MAX 256
+#define FORKD_QUEUE_MIN 64 /* exit reports queued, at first */
 
 extern char **environ;
 
 struct forkd {
     char *buf; /* the current request */
+    /* Exit reports the socket had no room for yet (it is non-blocking: a
+     * server blocked on a report while the daemon waits for its reply
+     * would deadlock), sent in order when it has. */
+    struct forkserver_exit *queue;
+    size_t queued, queue_cap;
     char *env[FORKD_ENV_MAX + 1];
     char **argv;
     int sigfd;
@@ -206,27 +213,60 @@ static void serve(struct forkd *fd, size_t len, const int fds[FORKSERVER_RUN_FDS
         close(pidfd);
 }
 
-/* Reap every child that ended and report it. */
-static void reap(struct forkd *fd)
+/* Send the queued exit reports the socket takes.  -1 when it failed for
+ * good (the daemon is gone). */
+static int flush_exits(struct forkd *fd)
+{
+    size_t sent = 0;
+
+    while (sent < fd->queued) {
+        ssize_t n = send(FORKSERVER_EXIT_FD, &fd->queue[sent], sizeof *fd->queue,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n != (ssize_t)sizeof *fd->queue) {
+            fprintf(stderr, "forkserver: reporting an exit: %s\n", strerror(errno));
+            return -1;
+        }
+        sent++;
+    }
+    memmove(fd->queue, fd->queue + sent, (fd->queued - sent) * sizeof *fd->queue);
+    fd->queued -= sent;
+    return 0;
+}
+
+/* Reap every child that ended and queue its report. */
+static int reap(struct forkd *fd)
 {
     struct signalfd_siginfo info;
-    struct forkserver_exit ex;
     int status;
     pid_t pid;
 
     while (read(fd->sigfd, &info, sizeof info) == (ssize_t)sizeof info)
         ;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        ex = (struct forkserver_exit){.pid = pid, .status = status};
-        if (send(FORKSERVER_EXIT_FD, &ex, sizeof ex, MSG_NOSIGNAL) != (ssize_t)sizeof ex)
-            fprintf(stderr, "forkserver: reporting pid %d: %s\n", (int)pid, strerror(errno));
+        if (fd->queued == fd->queue_cap) {
+            size_t cap = fd->queue_cap ? fd->queue_cap * 2 : FORKD_QUEUE_MIN;
+            struct forkserver_exit *grown = realloc(fd->queue, cap * sizeof *grown);
+
+            if (!grown) { /* the daemon would wait for this run forever */
+                fprintf(stderr, "forkserver: out of memory for pid %d's exit\n", (int)pid);
+                return -1;
+            }
+            fd->queue = grown;
+            fd->queue_cap = cap;
+        }
+        fd->queue[fd->queued++] = (struct forkserver_exit){.pid = pid, .status = status};
     }
+    return flush_exits(fd);
 }
 
 int forkd_main(char **argv)
 {
     struct forkd fd = {.argv = argv, .sigfd = -1};
-    struct pollfd polls[2];
+    struct pollfd polls[3];
     sigset_t chld;
     int fds[FORKSERVER_RUN_FDS], rc = 1;
     size_t len;
@@ -242,15 +282,17 @@ int forkd_main(char **argv)
     warm_runtime();
     polls[0] = (struct pollfd){.fd = FORKSERVER_REQUEST_FD, .events = POLLIN};
     polls[1] = (struct pollfd){.fd = fd.sigfd, .events = POLLIN};
+    polls[2] = (struct pollfd){.fd = FORKSERVER_EXIT_FD, .events = POLLOUT};
     for (;;) {
-        if (poll(polls, 2, -1) < 0) {
+        if (poll(polls, fd.queued ? 3 : 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "forkserver: poll: %s\n", strerror(errno));
             goto done;
         }
-        if (polls[1].revents)
-            reap(&fd);
+        if ((polls[1].revents && reap(&fd) != 0) ||
+            (fd.queued && polls[2].revents && flush_exits(&fd) != 0))
+            goto done; /* the daemon finds its runs by their pidfds */
         if (!polls[0].revents)
             continue;
         switch (recv_request(&fd, &len, fds)) {
@@ -267,6 +309,7 @@ int forkd_main(char **argv)
     }
 done:
     free(fd.buf);
+    free(fd.queue);
     if (fd.sigfd >= 0)
         close(fd.sigfd);
     return rc;
