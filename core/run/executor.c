@@ -1,7 +1,10 @@
 /* executor.c — the daemon side of a run: spawn, read, time out, report.
  *
- * One run is one `main __run` process in its own session (sid = pid).  The
- * executor writes it one request on fd 3, then follows three streams:
+ * One run is one `main __run` process in its own session (sid = pid):
+ * forked by the fork server when one is up (spawn_forked, forkserver.h:
+ * the same process, not the daemon's child, its exit reported by the
+ * server), else spawned by libuv.  The executor writes it one request on
+ * fd 3, then follows three streams:
  * stdout and stderr (cut into lines for the task's log and kept as a
  * bounded tail) and fd 3 (log lines, "started", state changes, the
  * result).

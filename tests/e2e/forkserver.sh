@@ -56,8 +56,9 @@ EOF_TASK
 probe p00 ""
 [ -n "$account" ] && probe user "user = \"$account\","
 
+# The fork server of this test's daemon (other tests run daemons too).
 forkserver_pid() {
-    pgrep -f "^$E2E_MAIN __forkserver\$" | head -n 1
+    pgrep -P "$E2E_DAEMON" -f "^$E2E_MAIN __forkserver\$" | head -n 1
 }
 probes() {
     [ "$(awk -v t="$1" '$1 == t' "$E2E_ROOT/probe/probe.txt" 2>/dev/null | wc -l)" -ge "$2" ]
