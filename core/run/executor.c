@@ -88,6 +88,9 @@ struct line_buffer {
 /* What a cut output line ends with in the logs, so a reader knows. */
 #define EXECUTOR_CUT_MARK " [line cut: %zu more bytes]"
 #define EXECUTOR_CUT_MARK_MAX 48
+/* Before each stderr line in the kept output, so the run's log (the API,
+ * the dashboard, history --show) tells it from stdout. */
+#define EXECUTOR_STDERR_MARK "[stderr] "
 /* The end of a run's kept output (run_outcome.output) past output_max. */
 #define EXECUTOR_OUTPUT_CUT_MARK "… (%zu bytes cut)\n"
 #define EXECUTOR_OUTPUT_CUT_MARK_MAX 48
@@ -600,8 +603,15 @@ static void deliver_line(struct run *run, enum stream_id id)
                                     lb->dropped);
             line = marked;
         }
-        if (id == STREAM_STDERR && len > 0)
-            keep_stderr_line(run, line, len);
+        if (id == STREAM_STDERR) {
+            if (len > 0)
+                keep_stderr_line(run, line, len);
+            output_append(run, EXECUTOR_STDERR_MARK, sizeof EXECUTOR_STDERR_MARK - 1);
+            output_append(run, line, len);
+            output_append(run, "\n", 1);
+            if (run->cb.on_kept)
+                run->cb.on_kept(run->data);
+        }
         tasklog_output(run->task, run->title, stream_names[id], line, len);
         if (run->stream_output && run->cb.on_output)
             run->cb.on_output(run->data, stream_names[id], line, len);
@@ -654,8 +664,9 @@ static void tail_append(struct run *run, const char *data, size_t n)
 
 static void feed(struct run *run, enum stream_id id, const char *data, size_t n)
 {
-    if (id != STREAM_CHANNEL) {
+    if (id != STREAM_CHANNEL)
         tail_append(run, data, n);
+    if (id == STREAM_STDOUT) { /* stderr is kept by the line, marked (deliver_line) */
         output_append(run, data, n);
         if (run->cb.on_kept)
             run->cb.on_kept(run->data);

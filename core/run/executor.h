@@ -69,7 +69,8 @@ struct run_outcome {
     long peak_rss_kb;        /* -1 when unknown */
     long cpu_ms;             /* -1 when unknown */
     const char *output_tail; /* last bytes of stdout+stderr, or "" */
-    const char *output;      /* stdout, stderr and log lines as they came, up to
+    const char *output;      /* stdout, stderr (each line after "[stderr] ") and log
+                              * lines as they came, up to
                               * output_max bytes, then "… (N bytes cut)"; never NULL */
 };
 

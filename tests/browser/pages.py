@@ -97,6 +97,9 @@ try:
               "the first line shown while the run lasts, got %r (finished: %s)" % (text, not unfinished))
         check("run_live_tail_whole", b.wait("document.getElementById('run-log')?.textContent.includes('second line')", 8),
               "the second line follows, got %r" % b.eval("document.getElementById('run-log')?.textContent"))
+        marked = b.eval("[...document.querySelectorAll('#run-log .stderr')].map(e => e.textContent)")
+        check("run_stderr_marked", marked == ["[stderr] an error line\n"],
+              "the stderr line alone marked, got %r" % marked)
         check("run_fields", b.wait("document.querySelector('[data-field=\"Exit code\"]')?.textContent === '0'", 8),
               "the finished run's exit code 0, got %s"
               % b.eval("document.querySelector('[data-field=\"Exit code\"]')?.textContent"))

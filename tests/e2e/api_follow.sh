@@ -79,7 +79,7 @@ sys.exit(0 if at['tick 10'] - at['tick 1'] >= 1.0 else 1)"
 sed '$d' "$E2E_ROOT/follow.out" | cut -d' ' -f2- >"$E2E_ROOT/follow.body"
 req -H "$(bearer "$TOKEN")" "$(url "/api/v1/runs/$id/log")"
 e2e_check follow_holds_the_whole_log "the 10 ticks and done, as the non-follow log, got $(cat "$E2E_ROOT/follow.body") / $(cat "$out")" \
-    sh -c "[ $code = 200 ] && cmp -s '$out' '$E2E_ROOT/follow.body' && [ \"\$(grep -c '^tick ' '$out')\" = 10 ] && grep -qx done '$out'"
+    sh -c "[ $code = 200 ] && cmp -s '$out' '$E2E_ROOT/follow.body' && [ \"\$(grep -c '^tick ' '$out')\" = 10 ] && grep -qx '\\[stderr\\] done' '$out'"
 e2e_cli history --show "$id" >"$E2E_ROOT/show.out" 2>&1
 sed -n '/^output:$/,$p' "$E2E_ROOT/show.out" | sed '1d; s/^  //' >"$E2E_ROOT/show.body"
 e2e_check history_show_prints_the_log "\`history --show $id\`'s output is the API's log, got $(cat "$E2E_ROOT/show.out")" \

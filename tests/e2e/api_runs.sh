@@ -158,13 +158,13 @@ while [ $i -le 3000 ]; do
     echo "line $i"
     i=$((i + 1))
 done >"$E2E_ROOT/chatty.expected"
-echo to stderr >>"$E2E_ROOT/chatty.expected"
+echo '[stderr] to stderr' >>"$E2E_ROOT/chatty.expected"
 req -H "$(bearer "$READ_TOKEN")" "$(url "/api/v1/runs/$chatty_id/log")"
 e2e_check log_is_the_whole_output "200 text/plain, the 3001 lines exactly, got $code $(head -c 300 "$out")" \
     sh -c "[ $code = 200 ] && tr -d '\r' <'$hdr' | grep -qix 'Content-Type: text/plain; charset=utf-8' && cmp -s '$out' '$E2E_ROOT/chatty.expected'"
 e2e_cli show "$chatty_id" >"$E2E_ROOT/show.out" 2>&1
 e2e_check show_prints_the_whole_output "\`show $chatty_id\` with the output's first and last lines, got $(tail -5 "$E2E_ROOT/show.out")" \
-    sh -c "grep -qx 'output:' '$E2E_ROOT/show.out' && grep -qx '  line 1' '$E2E_ROOT/show.out' && grep -qx '  line 3000' '$E2E_ROOT/show.out' && grep -qx '  to stderr' '$E2E_ROOT/show.out'"
+    sh -c "grep -qx 'output:' '$E2E_ROOT/show.out' && grep -qx '  line 1' '$E2E_ROOT/show.out' && grep -qx '  line 3000' '$E2E_ROOT/show.out' && grep -qx '  \\[stderr\\] to stderr' '$E2E_ROOT/show.out'"
 e2e_cli history --show "$chatty_id" >"$E2E_ROOT/show2.out" 2>&1
 e2e_check history_show_is_show "\`history --show\` prints what \`show\` does" \
     cmp -s "$E2E_ROOT/show.out" "$E2E_ROOT/show2.out"

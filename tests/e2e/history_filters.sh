@@ -154,7 +154,7 @@ e2e_cli history --show "$boom" >"$out.history" 2>&1
 e2e_check history_show_is_show "the same text as show $boom" cmp -s "$out" "$out.history"
 run_cli show "$(id_of cmd)"
 e2e_check show_prints_the_output_tail "the command's output and its code, got: $(cat "$out")" \
-    sh -c "grep -q 'ended by  *exit code 3' '$out' && grep -q '^  warning: noise' '$out' &&
+    sh -c "grep -q 'ended by  *exit code 3' '$out' && grep -q '^  \\[stderr\\] warning: noise' '$out' &&
            grep -q '^  done' '$out'"
 run_cli show "$(id_of fine)"
 e2e_check show_prints_the_return_value "returned {\"answer\":42}, got: $(cat "$out")" \

@@ -1,9 +1,12 @@
 // run.js — one run: its record, and its whole output; while it runs the
-// output is a live tail read from /log?follow=1 as a stream. The log does
-// not tell stdout from stderr, so lines are shown as written.
+// output is a live tail read from /log?follow=1 as a stream. A stderr line
+// comes marked "[stderr] " (the executor's kept output) and is shown
+// marked.
 import { get } from "./api.js";
 import { h, secs, when } from "./util.js";
 import { action, authFetch } from "./ui.js";
+
+const STDERR = "[stderr] ";
 
 // One page's tail at a time: a redraw of the same run keeps it.
 let tail = null;
@@ -12,12 +15,18 @@ async function follow(id, log, done) {
   const res = await authFetch(`/api/v1/runs/${id}/log${done ? "" : "?follow=1"}`);
   if (!res.ok) { log.textContent = "(no output: " + res.status + ")"; return; }
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let partial = "";
+  const show = (line) => log.append(line.startsWith(STDERR)
+    ? h("span", { class: "stderr", title: "standard error" }, line) : line);
   for (;;) {
     const { value, done: end } = await reader.read();
     if (end) break;
-    log.append(value);
+    const lines = (partial + value).split("\n");
+    partial = lines.pop();
+    for (const line of lines) show(line + "\n");
     if (log.scrollHeight - log.scrollTop - log.clientHeight < 40) log.scrollTop = log.scrollHeight;
   }
+  if (partial) show(partial);
   log.dataset.done = "1";
 }
 
