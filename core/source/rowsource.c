@@ -1,5 +1,6 @@
-/* rowsource.c — what every table reader shares (rowsource.h): the table
- * of readers, the one SELECT, and each value from text into a row. */
+/* rowsource.c — what every table reader shares (rowsource.h): the one
+ * SELECT, and each value from text into a row (the readers' table is in
+ * rowsource_readers.c). */
 #include "rowsource.h"
 
 #include <errno.h>
@@ -7,19 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* One line per reader. */
-static const struct rowsource_ops *const readers[] = {
-    &rowsource_sqlite,
-};
-
-const struct rowsource_ops *rowsource_find(const char *url)
-{
-    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
-        if (strncmp(url, readers[i]->scheme, strlen(readers[i]->scheme)) == 0)
-            return readers[i];
-    return NULL;
-}
 
 /* Append `name` double-quoted, a '"' doubled. */
 static int put_ident(char *buf, size_t len, size_t *used, const char *name)
