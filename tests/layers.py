@@ -38,6 +38,7 @@ LAYERS = [
     ["config"],             # config.yaml: fields, env overrides, log setup
     ["schedule"],           # next-fire math, cron, schedule in words
     ["task"],               # task model, fields, sandbox, DSL, discovery, rocks
+    ["source"],             # SQL sources: table readers, rows to task items
     ["store"],              # SQLite: tasks, runs, state, backups
     ["notify"],             # notifier, its channels, alerts
     ["run"],                # executor, run protocol, sessions, orphans

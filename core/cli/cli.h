@@ -58,7 +58,8 @@ const struct cli_command *cli_command_find(const char *name);
 /* The entries, one in each cmd_*.c (cmd_stop.c has reload and restart). */
 extern const struct cli_command cmd_list_entry, cmd_history_entry, cmd_check_entry,
     cmd_calendar_entry, cmd_next_entry, cmd_overdue_entry, cmd_reset_entry, cmd_reload_entry,
-    cmd_stop_entry, cmd_restart_entry, cmd_config_entry, cmd_dashboard_entry, cmd_stats_entry;
+    cmd_stop_entry, cmd_restart_entry, cmd_config_entry, cmd_dashboard_entry, cmd_stats_entry,
+    cmd_sources_entry;
 /* cmd_pause.c has pause and resume. */
 extern const struct cli_command cmd_pause_entry, cmd_resume_entry, cmd_cancel_entry;
 extern const struct cli_command cmd_alerts_entry;

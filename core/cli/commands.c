@@ -22,6 +22,7 @@ const struct cli_command *const cli_commands[] = {
     &cmd_stop_entry,
     &cmd_restart_entry,
     &cmd_config_entry,
+    &cmd_sources_entry,
     /* pausing, resuming and cancelling */
     &cmd_pause_entry,
     &cmd_resume_entry,

@@ -36,6 +36,7 @@ void config_free(struct config *cfg)
     }
     free(cfg->channels);
     config_tokens_free(cfg);
+    config_sources_free(cfg);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -136,6 +137,11 @@ static int apply_file(struct config *cfg, const char *file, const struct yamldoc
         if (!config_field_section_known(section)) {
             config_field_unknown(where, NULL, section, err, errlen);
             return -1;
+        }
+        if (strcmp(section, CONFIG_SOURCES) == 0) {
+            if (config_sources_apply(cfg, file, p->value, err, errlen) != 0)
+                return -1;
+            continue;
         }
         if (is_null(p->value))
             continue;

@@ -67,6 +67,35 @@ struct config_api_token {
     char *where;  /* "file:line:column" of the entry, for messages */
 };
 
+/* The columns of a source's table, in this order (config_sources.c names
+ * their defaults: the Action Scheduler's). */
+enum config_source_column {
+    SOURCE_COL_NAME,
+    SOURCE_COL_COMMAND,
+    SOURCE_COL_CRON,
+    SOURCE_COL_MERGE_MISSED,
+    SOURCE_COL_ACTUALITY_TIME,
+    SOURCE_COL_ENABLED, /* this one and those below may be absent from the table */
+    SOURCE_COL_TIMEZONE,
+    SOURCE_COL_TIMEOUT,
+    SOURCE_COL_COUNT
+};
+#define SOURCE_COL_REQUIRED SOURCE_COL_ENABLED /* columns before it must exist */
+
+/* One entry of `sources:` (config_sources.c): a database table of actions,
+ * each row a task SOURCE/NAME (source/rowsource.h reads it). */
+struct config_source {
+    char *name;    /* [A-Za-z0-9_.-], the first part of its tasks' names */
+    char *url;     /* "sqlite:PATH" (relative to the root) or "postgresql://…" */
+    char *table;   /* default "action" */
+    double poll;   /* seconds between reads, default 15 */
+    char *handler; /* a task name, or NULL: the command runs under /bin/sh -c */
+    char *columns[SOURCE_COL_COUNT]; /* the column names */
+    bool merge_missed;               /* defaults.merge_missed: a NULL merge_missed */
+    long long actuality_time;        /* defaults.actuality_time: s, negative = unlimited */
+    char *where;                     /* "file:line:column" of the entry, for messages */
+};
+
 /* The settings; their bounds and defaults are in the field table
  * (config_fields.c), which `main config --effective` prints. */
 struct config {
@@ -132,6 +161,9 @@ struct config {
 
     struct config_channel *channels;
     size_t channel_count;
+
+    struct config_source *sources; /* `sources:`, in the file's order */
+    size_t source_count;
 
     /* Where each setting came from, in config_print_effective's order:
      * NULL = default, else "file:line:column" or the environment variable's

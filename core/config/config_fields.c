@@ -140,8 +140,8 @@ _Static_assert(sizeof(enum log_level) == sizeof(int) &&
                "enum settings must be int-sized");
 
 static const char *const section_names[] = {
-    "scheduler",    "database", "logging", "tasks", CONFIG_NOTIFICATIONS,
-    "dependencies", CONFIG_API, "alerts",  NULL};
+    "scheduler",    "database", "logging", "tasks",        CONFIG_NOTIFICATIONS,
+    "dependencies", CONFIG_API, "alerts",  CONFIG_SOURCES, NULL};
 
 /* Unit suffixes, lower case; matching ignores case. */
 struct unit {
@@ -237,6 +237,11 @@ static bool parse_units(const char *text, const struct unit *units, int64_t *out
     }
     *out = total;
     return true;
+}
+
+bool config_parse_duration(const char *text, int64_t *out)
+{
+    return parse_units(text, duration_units, out);
 }
 
 static const char *expectation(const struct config_field *f, char *buf, size_t len)

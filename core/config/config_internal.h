@@ -17,6 +17,7 @@
 #define CONFIG_NOTIFICATIONS "notifications"
 #define CONFIG_API "api"
 #define CONFIG_API_TOKENS "tokens" /* api.tokens: a list, not a field */
+#define CONFIG_SOURCES "sources"   /* a list of tables of actions, not a section */
 
 enum config_field_kind {
     CONFIG_FIELD_STRING,   /* char *, any scalar's text */
@@ -77,6 +78,15 @@ int config_channels_check(struct config *cfg, const char *file, char *err, size_
 int config_tokens_apply(struct config *cfg, const char *file, const struct yamldoc_node *list,
                         char *err, size_t errlen);
 void config_tokens_free(struct config *cfg);
+
+/* `sources:` from the file's list (config_sources.c), replacing any
+ * earlier ones.  0, or -1 with "file:line:col: sources[i]…: …" in err. */
+int config_sources_apply(struct config *cfg, const char *file, const struct yamldoc_node *list,
+                         char *err, size_t errlen);
+void config_sources_free(struct config *cfg);
+
+/* A duration ("15s", "1m30s", "20"): true with the seconds in *out. */
+bool config_parse_duration(const char *text, int64_t *out);
 
 /* Apply the environment overrides (config_env.c). */
 int config_env_apply(struct config *cfg, char *err, size_t errlen);

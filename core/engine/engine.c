@@ -15,10 +15,11 @@
 #include "log/log.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
+#include "source/source.h"
 #include "time/clock.h"
 
 #define SELF_EXE "/proc/self/exe"
-#define ENGINE_HANDLES 4 /* timer, pump_timer, shutdown_timer, pending's timer */
+#define ENGINE_HANDLES 5 /* timer, pump_timer, shutdown_timer, pending's timer, sources */
 /* The daemon's loop waits at most this for another process's write lock;
  * then the write waits in pending.c and the loop goes on. */
 #define ENGINE_STORE_BUSY_MS 150
@@ -66,6 +67,9 @@ struct engine *engine_create(uv_loop_t *loop, const struct config *config, struc
         goto fail;
     if (!e->program || !e->root || !e->config_path || !(e->foreign = json_object()))
         goto fail;
+    struct sources_hooks hooks = {engine_sources_changed, engine_source_report, e};
+    if (!(e->sources = sources_create(loop, e->root, &hooks)))
+        goto fail;
     if (!opt->wait_for_store && store_set_busy_timeout(store, ENGINE_STORE_BUSY_MS) != 0) {
         snprintf(err, errlen, "%s", store_error(store));
         goto fail_free;
@@ -96,6 +100,7 @@ fail_free:
         free(e->config_path);
         free(e->only_user);
         json_decref(e->foreign);
+        sources_free(e->sources);
         free(e);
     }
     return NULL;
@@ -112,12 +117,36 @@ int engine_rescan(struct engine *e)
     return broken;
 }
 
+void engine_sources_changed(void *data)
+{
+    struct engine *e = data;
+
+    if (engine_rescan(e) >= 0)
+        entries_forget_deleted(e); /* rows deleted while the daemon was down */
+}
+
+void engine_source_report(void *data, const char *source, const char *error)
+{
+    struct engine *e = data;
+    char msg[ENGINE_ERR_MAX];
+
+    events_publish("daemon", error ? "source_failed" : "source_read",
+                   json_pack("{s:s, s:s?}", "source", source, "error", error));
+    if (error) {
+        snprintf(msg, sizeof msg, "%s (its last good rows stay scheduled)", error);
+        alert_raise(e, NULL, STORE_ALERT_BROKEN, 1, msg);
+    } else if (sources_failing(e->sources) == 0) {
+        alert_clear(e, NULL, STORE_ALERT_BROKEN, "every source reads again");
+    }
+}
+
 int engine_start(struct engine *e, char *err, size_t errlen)
 {
     int broken, count = 0;
     char msg[ENGINE_ERR_MAX];
 
     alert_load(e, NULL);
+    sources_configure(e->sources, e->config);
     if (e->interrupted > 0) {
         snprintf(msg, sizeof msg,
                  "%d run(s) left open by the previous daemon, marked interrupted",
@@ -155,6 +184,7 @@ void engine_set_config(struct engine *e, const struct config *config)
         log_info("scheduler.timezone: now %s; next fires recomputed", tz_name(zone));
     }
     versions_retry_failed(e); /* dependencies.server may have changed */
+    sources_configure(e->sources, config);
     engine_rescan(e);
     dispatch_pump_soon(e); /* max_concurrent may have grown */
 }
@@ -401,5 +431,6 @@ void engine_free(struct engine *e)
     free(e->config_path);
     free(e->only_user);
     json_decref(e->foreign);
+    sources_free(e->sources);
     free(e);
 }

@@ -181,6 +181,7 @@ struct engine {
     int interrupted; /* engine_options.interrupted, raised at engine_start */
 
     struct entry *entries;
+    struct sources *sources;          /* the SQL sources' rows (source/source.h) */
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
     struct heap wakeups;              /* struct wakeup, earliest first */
     struct bursts bursts;             /* release instant -> wake-ups (burst.c) */
@@ -206,6 +207,12 @@ struct engine {
     void (*on_stopped)(void *data);
     void *stopped_data;
 };
+
+/* engine.c */
+/* A SQL source read new rows (source.h's `changed`), or failed to read
+ * (`report`, error NULL when it reads again). */
+void engine_sources_changed(void *data);
+void engine_source_report(void *data, const char *source, const char *error);
 
 /* wakeup.c */
 void wakeup_init(struct engine *e);

@@ -10,6 +10,7 @@
 #include "lib/utf8.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
+#include "source/source.h"
 #include "task/calendar.h"
 #include "time/clock.h"
 #include "time/instant_json.h"
@@ -194,10 +195,11 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     for (const struct entry *en = e->entries; en; en = en->next)
         open_alerts += __builtin_popcount(en->alerts_open);
     json_t *doc =
-        json_pack("{s:i, s:s, s:f, s:i, s:i, s:s?, s:o, s:o, s:i}", "pid", (int)getpid(),
+        json_pack("{s:i, s:s, s:f, s:i, s:i, s:s?, s:o, s:o, s:i, s:o?}", "pid", (int)getpid(),
                   "version", SCHEDULER_VERSION, "uptime", now - e->started_at, "running",
                   e->spawned, "queued", queued, "only_user", e->only_user, "tasks", tasks,
-                  "store", pending_status_json(e->pending), "open_alerts", open_alerts);
+                  "store", pending_status_json(e->pending), "open_alerts", open_alerts,
+                  "sources", sources_status_json(e->sources));
     if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
                 instant_json_set(doc, "now", e->zone, now) < 0)) {
         json_decref(doc);

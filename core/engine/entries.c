@@ -15,6 +15,7 @@
 #include "lib/suggest.h"
 #include "log/log.h"
 #include "schedule/schedule.h"
+#include "source/source.h"
 #include "task/discovery.h"
 #include "task/rocks.h"
 
@@ -172,6 +173,9 @@ static bool known_version(void *data, const char *name, const char *path, const 
 static int scan(struct engine *e, const char *only, struct discovery *d)
 {
     char dir[PATH_MAX], jobs[PATH_MAX], err[ENGINE_ERR_MAX];
+    struct discovery_extra *rows = NULL;
+    size_t row_count = 0;
+    int rc;
     struct discovery_options opt = {
         .tasks_dir = dir,
         .pattern = e->config->tasks.pattern,
@@ -187,7 +191,16 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
         log_error("tasks.directory: path too long");
         return -1;
     }
-    if (discovery_scan(&opt, d, err, sizeof err) != 0) {
+    /* The rows of the SQL sources are tasks of the scan like the files. */
+    if (sources_items(e->sources, dir, &rows, &row_count) != 0) {
+        log_error("cannot scan the tasks: out of memory");
+        return -1;
+    }
+    opt.extra = rows;
+    opt.extra_count = row_count;
+    rc = discovery_scan(&opt, d, err, sizeof err);
+    sources_items_free(rows, row_count);
+    if (rc != 0) {
         log_error("cannot scan the tasks: %s", err);
         discovery_free(d);
         return -1;
@@ -357,6 +370,7 @@ static int collect_stale(const struct store_task *task, void *ud)
 
     if (!entries_find(stale->engine, task->name) &&
         !json_object_get(stale->engine->foreign, task->name) &&
+        !sources_pending(stale->engine->sources, task->name) &&
         json_array_append_new(stale->names, json_string(task->name)) != 0)
         return -1;
     return 0;

@@ -4,6 +4,7 @@
  * caller's `done` called.  Dispatch calls in here as each job ends.
  */
 #include "engine_internal.h"
+#include "source/source.h"
 
 static void handle_closed(void *data)
 {
@@ -25,6 +26,7 @@ void stopping_check(struct engine *e)
     uv_close((uv_handle_t *)&e->timer, on_handle_closed);
     uv_close((uv_handle_t *)&e->pump_timer, on_handle_closed);
     uv_close((uv_handle_t *)&e->shutdown_timer, on_handle_closed);
+    sources_close(e->sources, handle_closed, e);
     /* Every job is recorded: what the store still refuses is reported. */
     pending_close(e->pending, handle_closed, e);
 }

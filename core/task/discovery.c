@@ -219,6 +219,62 @@ done:
     return rc;
 }
 
+/* The items of opt->extra that `only` lets through, after the files. */
+static int add_extras(const struct discovery_options *opt, struct discovery *out)
+{
+    size_t wanted = 0;
+    struct discovered *items;
+
+    for (size_t i = 0; i < opt->extra_count; i++)
+        wanted += !opt->only || strcmp(opt->only, opt->extra[i].name) == 0;
+    if (!wanted)
+        return 0;
+    if (!(items = realloc(out->items, (out->count + wanted) * sizeof *items)))
+        return -1;
+    out->items = items;
+    for (size_t i = 0; i < opt->extra_count; i++) {
+        const struct discovery_extra *x = &opt->extra[i];
+        struct discovered *item = &items[out->count];
+        if (opt->only && strcmp(opt->only, x->name) != 0)
+            continue;
+        memset(item, 0, sizeof *item);
+        item->name = strdup(x->name);
+        item->path = strdup(x->path);
+        item->error = x->error ? strdup(x->error) : NULL;
+        item->extra = i + 1;
+        if (!item->name || !item->path || (x->error && !item->error)) {
+            free(item->name);
+            free(item->path);
+            free(item->error);
+            return -1;
+        }
+        out->count++;
+    }
+    return 0;
+}
+
+/* An extra's loader error "PATH:LINE: message" (or "PATH: message") as
+ * "LABEL: message".  -1 when out of memory. */
+static int relabel(struct discovered *item, const struct discovery_extra *x)
+{
+    size_t plen = strlen(x->path);
+    const char *msg = item->error;
+    char *shown;
+
+    if (strncmp(msg, x->path, plen) == 0 && msg[plen] == ':') {
+        msg += plen + 1;
+        msg += strspn(msg, "0123456789");
+        if (*msg == ':')
+            msg++;
+        msg += strspn(msg, " ");
+    }
+    if (asprintf(&shown, "%s: %s", x->label, msg) < 0)
+        return -1;
+    free(item->error);
+    item->error = shown;
+    return 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp(((const struct discovered *)a)->name, ((const struct discovered *)b)->name);
@@ -334,6 +390,25 @@ oom:
     return -1;
 }
 
+/* The content of a file, or the one an extra came with: 0, or -1 with
+ * "path: why". */
+static int item_content(const struct discovery_options *opt, const struct discovered *item,
+                        char **content, size_t *len, char *err, size_t errlen)
+{
+    const struct discovery_extra *x = item->extra ? &opt->extra[item->extra - 1] : NULL;
+
+    if (!x)
+        return task_read(item->path, content, len, err, errlen);
+    if (!(*content = malloc(x->content_len + 1))) {
+        snprintf(err, errlen, "%s: out of memory", x->label);
+        return -1;
+    }
+    memcpy(*content, x->content, x->content_len);
+    (*content)[x->content_len] = '\0';
+    *len = x->content_len;
+    return 0;
+}
+
 /* Read each file; leave out those the caller already judged; evaluate the
  * rest in one isolated batch (isolated.h).  -1 only when out of memory. */
 static int load_all(const struct discovery_options *opt, struct discovery *out, char *err,
@@ -361,8 +436,8 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
         if (previous && strcmp(previous->name, item->name) == 0) {
             snprintf(msg, sizeof msg, "%s: task name '%s' is already used by %s", item->path,
                      item->name, previous->path);
-        } else if (task_read(item->path, &contents[i], &len, msg, sizeof msg) == 0) {
-            if (!yamljob_is_file(item->path)) /* an entry's came with it */
+        } else if (item_content(opt, item, &contents[i], &len, msg, sizeof msg) == 0) {
+            if (item->extra || !yamljob_is_file(item->path)) /* an entry's came with it */
                 task_hash(contents[i], len, item->hash);
             if (opt->known && opt->known(opt->known_data, item->name, item->path, item->hash)) {
                 item->unchanged = true;
@@ -386,7 +461,10 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
         if (jobs[k].loaded) {
             item->task = jobs[k].task;
             item->loaded = true;
-        } else if (!(item->error = strdup(jobs[k].err))) {
+            if (item->extra)
+                item->task.line = opt->extra[item->extra - 1].line;
+        } else if (!(item->error = strdup(jobs[k].err)) ||
+                   (item->extra && relabel(item, &opt->extra[item->extra - 1]) < 0)) {
             for (; k < count; k++) /* the tasks not yet taken */
                 if (jobs[k].loaded)
                     task_free(&jobs[k].task);
@@ -437,7 +515,7 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out, c
     free(w);
     if (rc != 0)
         return -1;
-    if (expand_yaml(opt, out) < 0) {
+    if (expand_yaml(opt, out) < 0 || add_extras(opt, out) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }

@@ -44,7 +44,8 @@ struct discovered {
                               * evaluated, neither loaded nor broken */
     bool loaded;              /* task is valid; else error says why not */
     struct task task;
-    char *error; /* "file:line: message", NULL when loaded or unchanged */
+    char *error;  /* "file:line: message", NULL when loaded or unchanged */
+    size_t extra; /* 1 + the index of the discovery_options.extra it is; 0: a file */
 };
 
 struct discovery {
@@ -52,6 +53,20 @@ struct discovery {
     size_t count;
     char **skipped; /* "PATH: why it was not followed", for the log */
     size_t skipped_count;
+};
+
+/* A task that is no file under tasks/ (a row of a SQL source:
+ * source/sourcejob.h), merged into the scan: judged by `known` and
+ * evaluated in the worker like a file, from `content` (Lua task code),
+ * under `path` (what task_load and the run process are given).  A loader's
+ * "path:line: message" becomes "LABEL: message"; a loaded task's line is
+ * `line`.  With `error` set it is broken before it is loaded. */
+struct discovery_extra {
+    const char *name, *path, *label;
+    const char *content;
+    size_t content_len;
+    const char *error;
+    int line;
 };
 
 struct discovery_options {
@@ -66,6 +81,8 @@ struct discovery_options {
      * file is not evaluated (NULL: every file is). */
     bool (*known)(void *data, const char *name, const char *path, const char *hash);
     void *known_data;
+    const struct discovery_extra *extra; /* borrowed for the scan */
+    size_t extra_count;
 };
 
 /* Scan and load.  -1 with a message only when tasks_dir cannot be read or

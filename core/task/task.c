@@ -119,8 +119,15 @@ static char *name_from_path(const char *path)
 
 json_t *task_source_json(const char *path, int line)
 {
-    return json_pack("{s:s, s:s, s:o}", "type", yamljob_is_file(path) ? "yaml" : "file", "path",
-                     path, "line", line > 0 ? json_integer(line) : json_null());
+    size_t sql = strlen(TASK_SQL_PREFIX);
+    bool row = strncmp(path, TASK_SQL_PREFIX, sql) == 0;
+
+    return json_pack("{s:s, s:s, s:o}", "type",
+                     row                     ? "sql"
+                     : yamljob_is_file(path) ? "yaml"
+                                             : "file",
+                     "path", row ? path + sql : path, "line",
+                     line > 0 ? json_integer(line) : json_null());
 }
 
 bool task_id_taken(const struct task *t, const struct task *other, char *err, size_t errlen)

@@ -20,6 +20,7 @@
 #define TASK_HASH_HEX 17          /* 64-bit FNV-1a as 16 hex digits + NUL */
 #define TASK_ARGS_MAX (64u << 10) /* bytes of `args` as JSON */
 #define TASK_ID_MAX 64            /* characters of an `id` */
+#define TASK_SQL_PREFIX "sql:"    /* the path of a SQL source's row: sql:SOURCE/TABLE */
 
 enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
 enum task_catchup { CATCHUP_ONCE, CATCHUP_ALL, CATCHUP_SKIP };
@@ -112,8 +113,9 @@ int task_build_json(struct task *t);
 bool task_id_taken(const struct task *t, const struct task *other, char *err, size_t errlen);
 
 /* Where a task comes from, for --status, list and the API:
- * {"type": "file" | "yaml", "path", "line"} (line null when unknown, a
- * broken file's).  New reference, or NULL when out of memory. */
+ * {"type": "file" | "yaml" | "sql", "path", "line"} (line null when
+ * unknown, a broken file's; a SQL source's path is SOURCE/TABLE, its line
+ * the row).  New reference, or NULL when out of memory. */
 json_t *task_source_json(const char *path, int line);
 
 /* The list as a JSON array of strings: new reference, or NULL when out of
