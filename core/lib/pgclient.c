@@ -132,6 +132,17 @@ static void fail_queries(struct pgclient *c, const char *why)
     }
 }
 
+/* Close the poll handle and the connection, and drop a half-read result. */
+static void drop_connection(struct pgclient *c)
+{
+    close_poll(c);
+    PQclear(c->last);
+    c->last = NULL;
+    if (c->conn)
+        PQfinish(c->conn);
+    c->conn = NULL;
+}
+
 /* The connection is gone (or never came): tell, and try again later. */
 static void lost(struct pgclient *c, const char *why)
 {
@@ -142,12 +153,7 @@ static void lost(struct pgclient *c, const char *why)
     n = strlen(msg);
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
         msg[--n] = '\0';
-    close_poll(c);
-    PQclear(c->last);
-    c->last = NULL;
-    if (c->conn)
-        PQfinish(c->conn);
-    c->conn = NULL;
+    drop_connection(c);
     c->state = PG_WAITING;
     uv_timer_stop(&c->timer);
     fail_queries(c, msg);
@@ -520,12 +526,7 @@ void pgclient_close(struct pgclient *c)
         return;
     c->closing = true;
     fail_queries(c, NULL); /* dropped: no callback once closing */
-    close_poll(c);
-    PQclear(c->last);
-    c->last = NULL;
-    if (c->conn)
-        PQfinish(c->conn);
-    c->conn = NULL;
+    drop_connection(c);
     if (c->state == PG_RESOLVING)
         uv_cancel((uv_req_t *)&c->resolve);
     uv_close((uv_handle_t *)&c->timer, ended);

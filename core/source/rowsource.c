@@ -9,25 +9,24 @@
 #include <string.h>
 #include <strings.h>
 
-/* Append `name` double-quoted, a '"' doubled. */
-static int put_ident(char *buf, size_t len, size_t *used, const char *name)
+int rowsource_put_quoted(char *buf, size_t len, size_t *used, const char *text, char quote)
 {
     if (*used + 1 >= len)
         return -1;
-    buf[(*used)++] = '"';
-    for (const char *c = name; *c; c++) {
+    buf[(*used)++] = quote;
+    for (const char *c = text; *c; c++) {
         if (*used + 3 >= len)
             return -1;
-        if (*c == '"')
-            buf[(*used)++] = '"';
+        if (*c == quote)
+            buf[(*used)++] = quote;
         buf[(*used)++] = *c;
     }
-    buf[(*used)++] = '"';
+    buf[(*used)++] = quote;
     buf[*used] = '\0';
     return 0;
 }
 
-static int put_text(char *buf, size_t len, size_t *used, const char *text)
+int rowsource_put_text(char *buf, size_t len, size_t *used, const char *text)
 {
     size_t n = strlen(text);
     if (*used + n >= len)
@@ -44,21 +43,22 @@ int rowsource_select_sql(const struct config_source *cfg, const bool present[SOU
     char limit[32];
     bool first = true;
 
-    if (put_text(buf, len, &used, "SELECT ") < 0)
+    if (rowsource_put_text(buf, len, &used, "SELECT ") < 0)
         return -1;
     for (int col = 0; col < SOURCE_COL_COUNT; col++) {
         if (!present[col])
             continue;
-        if ((!first && put_text(buf, len, &used, ", ") < 0) ||
-            put_ident(buf, len, &used, cfg->columns[col]) < 0)
+        if ((!first && rowsource_put_text(buf, len, &used, ", ") < 0) ||
+            rowsource_put_quoted(buf, len, &used, cfg->columns[col], '"') < 0)
             return -1;
         first = false;
     }
     snprintf(limit, sizeof limit, " LIMIT %d", ROWSOURCE_ROWS_MAX + 1);
-    if (put_text(buf, len, &used, " FROM ") < 0 || put_ident(buf, len, &used, cfg->table) < 0 ||
-        put_text(buf, len, &used, " ORDER BY ") < 0 ||
-        put_ident(buf, len, &used, cfg->columns[SOURCE_COL_NAME]) < 0 ||
-        put_text(buf, len, &used, limit) < 0)
+    if (rowsource_put_text(buf, len, &used, " FROM ") < 0 ||
+        rowsource_put_quoted(buf, len, &used, cfg->table, '"') < 0 ||
+        rowsource_put_text(buf, len, &used, " ORDER BY ") < 0 ||
+        rowsource_put_quoted(buf, len, &used, cfg->columns[SOURCE_COL_NAME], '"') < 0 ||
+        rowsource_put_text(buf, len, &used, limit) < 0)
         return -1;
     return 0;
 }

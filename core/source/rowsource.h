@@ -103,6 +103,13 @@ const struct rowsource_ops *rowsource_find(const char *url);
 int rowsource_select_sql(const struct config_source *cfg, const bool present[SOURCE_COL_COUNT],
                          char *buf, size_t len);
 
+/* Append `text` at buf + *used between two `quote`s, each `quote` in it
+ * doubled: '"' makes an SQL identifier, '\'' a string literal (valid in
+ * SQLite and PostgreSQL) / append `text` as it is.  0, or -1 when it does
+ * not fit in `len` (NUL included). */
+int rowsource_put_quoted(char *buf, size_t len, size_t *used, const char *text, char quote);
+int rowsource_put_text(char *buf, size_t len, size_t *used, const char *text);
+
 /* Set column `col` of `row` from its text (NULL: SQL NULL), `len` bytes.
  * Booleans take 1/0, t/f, true/false, yes/no (any case); integers
  * decimal.  A value too long or of the wrong type sets row->error (the

@@ -242,35 +242,6 @@ static void pg_stop(struct rowsource *src)
 
 const struct rowsource_ops rowsource_pg = {PG_SCHEME, pg_start, pg_refresh, pg_stop};
 
-/* `text` as an SQL string literal ('…', quotes doubled) at buf + *used. */
-static int put_literal(char *buf, size_t len, size_t *used, const char *text)
-{
-    if (*used + 1 >= len)
-        return -1;
-    buf[(*used)++] = '\'';
-    for (; *text; text++) {
-        if (*used + 3 >= len)
-            return -1;
-        if (*text == '\'')
-            buf[(*used)++] = '\'';
-        buf[(*used)++] = *text;
-    }
-    buf[(*used)++] = '\'';
-    buf[*used] = '\0';
-    return 0;
-}
-
-static int put_text(char *buf, size_t len, size_t *used, const char *text)
-{
-    size_t n = strlen(text);
-
-    if (*used + n >= len)
-        return -1;
-    memcpy(buf + *used, text, n + 1);
-    *used += n;
-    return 0;
-}
-
 int rowsource_pg_trigger_sql(const struct config_source *cfg, char *buf, size_t len, char *err,
                              size_t errlen)
 {
@@ -290,7 +261,8 @@ int rowsource_pg_trigger_sql(const struct config_source *cfg, char *buf, size_t 
              "BEGIN\n  PERFORM pg_notify('%s', TG_OP);\n  RETURN NULL;\nEND\n$f$;\n"
              "DO $d$\nDECLARE t text := ",
              cfg->name, channel, channel, channel);
-    if (put_text(buf, len, &used, head) < 0 || put_literal(buf, len, &used, cfg->table) < 0)
+    if (rowsource_put_text(buf, len, &used, head) < 0 ||
+        rowsource_put_quoted(buf, len, &used, cfg->table, '\'') < 0)
         goto long_;
     snprintf(head, sizeof head,
              ";\nBEGIN\n"
@@ -299,7 +271,7 @@ int rowsource_pg_trigger_sql(const struct config_source *cfg, char *buf, size_t 
              "TRUNCATE ON %%I FOR EACH STATEMENT EXECUTE FUNCTION %s_notify()', t);\n"
              "END\n$d$;\n",
              channel, channel, channel);
-    if (put_text(buf, len, &used, head) < 0)
+    if (rowsource_put_text(buf, len, &used, head) < 0)
         goto long_;
     return 0;
 long_:
