@@ -1,6 +1,7 @@
 """cdp.py — a headless Debian chromium driven over the DevTools protocol
-(python3-websocket), for the dashboard's browser test: start it, send
-commands, keep every event (console, log, network) for the checks."""
+(python3-websocket), for the dashboard's browser tests: start it, send
+commands, keep every event (console, log, network) for the checks; and
+what every suite shares: its check lines and GETs of the API."""
 import json, os, shutil, subprocess, tempfile, time, urllib.request
 import websocket
 
@@ -67,3 +68,27 @@ class Browser:
         self.proc.terminate()
         self.proc.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Checks:
+    """check(name, ok, why) prints "ok - NAME" or "not ok - NAME: why"; a
+    failure saves a screenshot of the browser (set later: check.browser)
+    as OUTDIR/NAME.png.  check.failed says whether any failed."""
+
+    def __init__(self, outdir):
+        self.outdir, self.browser, self.failed = outdir, None, False
+
+    def __call__(self, name, ok, why):
+        if ok:
+            print("ok - " + name)
+            return
+        self.failed = True
+        print("not ok - %s: %s" % (name, why))
+        if self.browser:
+            self.browser.screenshot("%s/%s.png" % (self.outdir, name))
+
+
+def api_get(base, token, path):
+    """GET base + path with the bearer token: the parsed JSON answer."""
+    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
+    return json.load(urllib.request.urlopen(req))

@@ -5,28 +5,19 @@ E2E_MAIN and E2E_ROOT name the binary and the project root, so the checks
 can read --status, edit a task and restart the daemon; with SCREENSHOTS=DIR
 it saves DIR/dashboard-overview.png and DIR/dashboard-run.png (the
 README's pictures)."""
-import json, os, subprocess, sys, time, urllib.request
+import json, os, subprocess, sys, time
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from cdp import Browser
+from cdp import Browser, Checks, api_get
 
 port, admin, read, outdir = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 base = "http://127.0.0.1:%s" % port
-failed = False
 
 
 def api(path, token=admin):
-    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})
-    return json.load(urllib.request.urlopen(req))
+    return api_get(base, token, path)
 
 
-def check(name, ok, why):
-    global failed
-    if ok:
-        print("ok - " + name)
-    else:
-        failed = True
-        print("not ok - %s: %s" % (name, why))
-        b.screenshot("%s/%s.png" % (outdir, name))
+check = Checks(outdir)
 
 
 MAIN, ROOT = os.environ["E2E_MAIN"], os.environ["E2E_ROOT"]
@@ -54,7 +45,7 @@ def newest_run(task):
     return runs[0]["id"] if runs else 0
 
 
-b = Browser()
+b = check.browser = Browser()
 try:
     b.go(base + "/#token=" + admin)
     shown = b.wait("document.querySelector('[data-count=tasks] b')?.textContent")
@@ -215,4 +206,4 @@ try:
     check("no_console_errors", not errors, "no console error or CSP violation, got %s" % errors[:3])
 finally:
     b.close()
-sys.exit(1 if failed else 0)
+sys.exit(1 if check.failed else 0)

@@ -2,28 +2,19 @@
 run, alerts and job form pages in a real headless chromium against the
 running daemon of pages.sh (ROOT its folder); prints one "ok - NAME" or
 "not ok - NAME: why" line per check and saves a screenshot on a failure."""
-import json, os, sys, time, urllib.request
+import json, os, sys, time
 sys.path.insert(0, os.path.dirname(__file__))
-from cdp import Browser
+from cdp import Browser, Checks, api_get
 
 port, admin, root, outdir = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 base = "http://127.0.0.1:%s" % port
-failed = False
 
 
 def api(path):
-    req = urllib.request.Request(base + path, headers={"Authorization": "Bearer " + admin})
-    return json.load(urllib.request.urlopen(req))
+    return api_get(base, admin, path)
 
 
-def check(name, ok, why):
-    global failed
-    if ok:
-        print("ok - " + name)
-    else:
-        failed = True
-        print("not ok - %s: %s" % (name, why))
-        b.screenshot("%s/%s.png" % (outdir, name))
+check = Checks(outdir)
 
 
 def rows():
@@ -41,7 +32,7 @@ def fill(sel, value):
            " e.dispatchEvent(new Event('input')); })()" % (json.dumps(sel), json.dumps(value)))
 
 
-b = Browser()
+b = check.browser = Browser()
 try:
     b.go(base + "/#token=" + admin)
     b.wait("document.body?.dataset.role === 'admin'")
@@ -194,4 +185,4 @@ try:
     check("no_console_errors", not errors, "no console error, got %s" % errors[:3])
 finally:
     b.close()
-sys.exit(1 if failed else 0)
+sys.exit(1 if check.failed else 0)
