@@ -62,6 +62,11 @@ try:
     b.wait("document.querySelector('h1')?.textContent === 'slow'")
     check("task_source_line", b.wait("document.querySelector('.source')?.textContent.endsWith('tasks/slow.lua:1')", 5),
           "the source path:line, got %s" % b.eval("document.querySelector('.source')?.textContent"))
+    zone_title = "document.querySelector('dl.front time')?.title"
+    check("task_zone_on_hover", b.wait("document.querySelector('.zone')?.textContent === 'Asia/Tokyo'"
+                                       " && (%s || '').endsWith('(Asia/Tokyo)')" % zone_title, 5),
+          "the task's zone shown and its next fire in Asia/Tokyo on hover, got %r"
+          % b.eval(zone_title))
     want = [f["at_epoch"] for f in api("/api/v1/calendar?n=10&task=slow")["fires"]]
     shown = b.wait("document.querySelectorAll('.next-fires li').length === 10"
                    " && [...document.querySelectorAll('.next-fires .offset')].every(e => e.textContent.startsWith('UTC'))", 5)

@@ -45,7 +45,7 @@ function trouble(status) {
     h("li", {}, h("a", { href: "#/tasks/" + encodeURIComponent(t.name) }, t.name), " ",
       t.broken ? h("span", { class: "st failed" }, "broken: " + (t.error || ""))
         : [h("span", { class: "st failed" }, `failed ${t.failing_streak}× in a row`), " last ",
-          when(t.last_run && t.last_run.finished_at_epoch)])));
+          when(t.last_run && t.last_run.finished_at_epoch, t.zone)])));
 }
 
 // The page: its nodes, and what the router calls on each event.

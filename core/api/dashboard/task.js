@@ -56,9 +56,10 @@ export async function task(route) {
       t.source && t.source.type === "yaml" && session.role === "admin"
         ? h("a", { href: "#/job?name=" + encodeURIComponent(name), class: "action" }, "Edit") : null),
     h("dl", { class: "front" }, h("dt", {}, "Schedule"), h("dd", {}, t.schedule || "—"),
-      h("dt", {}, "Next fire"), h("dd", {}, when(t.next_fire_epoch)),
+      h("dt", {}, "Next fire"), h("dd", {}, when(t.next_fire_epoch, t.zone)),
       h("dt", {}, "Next fires"), h("dd", {}, fires && fires.fires.length
-        ? h("ol", { class: "preview next-fires" }, fireItems(fires.fires)) : "—"),
+        ? h("ol", { class: "preview next-fires" }, fireItems(fires.fires, t.zone)) : "—"),
+      h("dt", {}, "Time zone"), h("dd", { class: "zone" }, t.zone),
       h("dt", {}, "Source"), h("dd", { class: "source" }, h("code", {}, src)),
       h("dt", {}, "User"), h("dd", {}, t.user || "—"),
       h("dt", {}, "Tags"), h("dd", {}, t.tags.join(", ") || "—"),
@@ -69,7 +70,7 @@ export async function task(route) {
     h("div", { class: "filters" }, h("select", { id: "history-status", "aria-label": "history status",
       onchange: (e) => go(new URLSearchParams(e.target.value ? { status: e.target.value } : {})) },
     ["", ...STATUSES].map((v) => h("option", { value: v, selected: v === status }, v || "any status")))),
-    runTable(page.runs),
+    runTable(page.runs, t.zone),
     h("nav", { class: "pager", "aria-label": "history pages" },
       before ? h("a", { href: "#/tasks/" + encodeURIComponent(name) + (status ? "?status=" + status : ""), id: "history-first" }, "Newest") : null,
       nextQ ? h("a", { id: "history-older", href: "#/tasks/" + encodeURIComponent(name) + "?" +
