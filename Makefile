@@ -112,8 +112,11 @@ deps:
 test-deps:
 	@scripts/install_deps.sh $(DEB_BUILD) $(DEB_TEST)
 
+# The dashboard's login URL is printed once the daemon has had a second to
+# make its token and listen.
 run: deps
 	$(MAKE) main
+	@(sleep 1; ./main --root . dashboard | sed 's/^/Dashboard: /') &
 	./main --root . --include-examples --verbose
 
 # The layer check (tests/layers.py, core/README.md) reads the includes and
