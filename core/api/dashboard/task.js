@@ -1,7 +1,7 @@
 // task.js — one task: its frontmatter and source, the load error, actions,
 // charts of duration and outcome over 30 days, and its run history paged
 // by cursor (?before=) and filtered by status, both kept in the hash.
-import { get } from "./api.js";
+import { get, RUN_PAGES_RUNS, runPages } from "./api.js";
 import { h, s, when } from "./util.js";
 import { action, fireItems, runTable, session, taskPath } from "./ui.js";
 
@@ -40,7 +40,7 @@ export async function task(route) {
   if (status) hq.set("status", status);
   if (before) hq.set("before", before);
   const [t, page, month, fires] = await Promise.all([get(taskPath(name)), get("/api/v1/runs?" + hq),
-    get(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`),
+    runPages(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`),
     get(`/api/v1/calendar?n=10&task=${encodeURIComponent(name)}`).catch(() => null)]);
   const go = (q) => { location.hash = "#/tasks/" + encodeURIComponent(name) + (String(q) ? "?" + q : ""); };
   const src = t.source ? (t.source.type === "file" ? `${t.source.path}:${t.source.line || 1}`
@@ -65,7 +65,7 @@ export async function task(route) {
       h("dt", {}, "Tags"), h("dd", {}, t.tags.join(", ") || "—"),
       h("dt", {}, "State"), h("dd", {}, [t.enabled ? "enabled" : "disabled", t.paused && "paused", t.broken && "broken",
         t.overdue && "overdue", t.failing_streak && `failing ${t.failing_streak}× in a row`].filter(Boolean).join(", "))),
-    h("h2", {}, "Last 30 days"), chart(month.runs, since), outcomes(month.runs),
+    h("h2", {}, "Last 30 days" + (month.length >= RUN_PAGES_RUNS ? ` (its latest ${RUN_PAGES_RUNS} runs)` : "")), chart(month, since), outcomes(month),
     h("h2", {}, "History"),
     h("div", { class: "filters" }, h("select", { id: "history-status", "aria-label": "history status",
       onchange: (e) => go(new URLSearchParams(e.target.value ? { status: e.target.value } : {})) },
