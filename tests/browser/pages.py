@@ -158,6 +158,18 @@ try:
     check("job_preview_offsets", b.eval("[...document.querySelectorAll('#job-preview .offset')].every("
                                         "e => /^UTC([+-]\\d\\d:\\d\\d|Z)$/.test(e.textContent))"),
           "each fire with its UTC offset")
+    # Fires across the spring change in Berlin: the first at +02:00 is marked.
+    fill("#job-timezone", "Europe/Berlin")
+    fill("#job-schedule", 'every().saturday.at("10:00"):from("2027-03-20")')
+    marks = b.wait("(() => { const l = [...document.querySelectorAll('#job-preview li.fire')];"
+                   " return l.length === 10 && l[0].querySelector('time').getAttribute('datetime')"
+                   ".startsWith('2027-03-20') && l.map(e => e.dataset.offset"
+                   " + (e.classList.contains('dst') ? '!' : '')).slice(0, 4).join(' '); })()", 5)
+    check("job_preview_marks_dst", marks == "+01:00 +01:00 +02:00! +02:00",
+          "the fire of 2027-04-03 marked as a change of offset, got %r" % marks)
+    fill("#job-timezone", "")
+    fill("#job-schedule", "every(1).hours")
+    b.wait("document.querySelectorAll('#job-preview li.fire').length === 10", 5)
     fill("#job-name", "made")
     fill("#job-shell", "echo made")
     fill("#job-timeout", "-5")
