@@ -113,11 +113,12 @@ static int is_secret(const char *name)
     return 0;
 }
 
-/* Pushes msg with the value of every secret property of the config table
- * at `config` (0 for none) replaced by MASK; returns the pushed string. */
+/* Pushes msg's first line (librdkafka ends some of its messages with a
+ * newline) with the value of every secret property of the config table at
+ * `config` (0 for none) replaced by MASK; returns the pushed string. */
 static const char *redact(lua_State *L, int config, const char *msg)
 {
-    lua_pushstring(L, msg);
+    lua_pushlstring(L, msg, strcspn(msg, "\n"));
     if (!config)
         return lua_tostring(L, -1);
     for (lua_pushnil(L); lua_next(L, config); lua_pop(L, 1)) {
