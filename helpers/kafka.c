@@ -37,7 +37,7 @@
  * unwinding the stack still frees it (producer_close).  librdkafka's
  * callbacks get it as their opaque and write the outcome into it. */
 struct producer {
-    rd_kafka_conf_t *conf;       /* until rd_kafka_new takes it */
+    rd_kafka_conf_t *conf; /* until rd_kafka_new takes it */
     rd_kafka_t *rk;
     rd_kafka_headers_t *headers; /* until the message takes them */
     int delivered;               /* the delivery report came */
@@ -123,8 +123,8 @@ static const char *redact(lua_State *L, int config, const char *msg)
         return lua_tostring(L, -1);
     for (lua_pushnil(L); lua_next(L, config); lua_pop(L, 1)) {
         /* A number converts in place: it is the value, not the key. */
-        if (lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1) ||
-            !*lua_tostring(L, -1) || !is_secret(lua_tostring(L, -2)))
+        if (lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1) || !*lua_tostring(L, -1) ||
+            !is_secret(lua_tostring(L, -2)))
             continue;
         luaL_gsub(L, lua_tostring(L, -3), lua_tostring(L, -1), MASK);
         lua_replace(L, -4); /* the masked text takes the place of the old */
@@ -151,8 +151,7 @@ static void set_property(lua_State *L, struct producer *p, int config, const cha
     char err[ERR_MAX];
 
     if (rd_kafka_conf_set(p->conf, name, value, err, sizeof err) != RD_KAFKA_CONF_OK)
-        luaL_argerror(L, 1,
-                      lua_pushfstring(L, "field 'config': %s", redact(L, config, err)));
+        luaL_argerror(L, 1, lua_pushfstring(L, "field 'config': %s", redact(L, config, err)));
 }
 
 /* Sets the properties of the table at `config` (0 for none). */
@@ -225,11 +224,10 @@ static int deliver(lua_State *L, struct producer *p, const struct message *m, in
         return fail(L, p, m, config, why);
     p->conf = NULL; /* the producer owns it now */
     /* F_COPY: librdkafka copies the value (its macro wants it non-const). */
-    err = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(m->topic),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                            RD_KAFKA_V_KEY(m->key, m->key_len),
-                            RD_KAFKA_V_VALUE((void *)m->value, m->value_len),
-                            RD_KAFKA_V_HEADERS(p->headers), RD_KAFKA_V_END);
+    err = rd_kafka_producev(
+        p->rk, RD_KAFKA_V_TOPIC(m->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE((void *)m->value, m->value_len),
+        RD_KAFKA_V_HEADERS(p->headers), RD_KAFKA_V_END);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
         return fail(L, p, m, config, rd_kafka_err2str(err));
     p->headers = NULL; /* the message owns them now */

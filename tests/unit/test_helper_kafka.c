@@ -14,8 +14,8 @@
 #include "testing.h"
 
 #define TOPIC "actions"
-#define WAIT_MS 10000          /* for the consumer to get the message */
-#define API_PRODUCE 0          /* Kafka's ApiKey of a Produce request */
+#define WAIT_MS 10000            /* for the consumer to get the message */
+#define API_PRODUCE 0            /* Kafka's ApiKey of a Produce request */
 #define VALUE "echo 'run \0 it'" /* a NUL inside: the bytes, not a C string */
 
 static lua_State *L;
@@ -38,9 +38,9 @@ static rd_kafka_t *client(rd_kafka_type_t type, const char *name, const char *va
     rd_kafka_t *rk;
 
     rd_kafka_conf_set_log_cb(conf, NULL);
-    if ((mock && rd_kafka_conf_set(conf, "bootstrap.servers",
-                                   rd_kafka_mock_cluster_bootstraps(mock), err,
-                                   sizeof err) != RD_KAFKA_CONF_OK) ||
+    if ((mock &&
+         rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mock),
+                           err, sizeof err) != RD_KAFKA_CONF_OK) ||
         (name && rd_kafka_conf_set(conf, name, value, err, sizeof err) != RD_KAFKA_CONF_OK)) {
         printf("# rd_kafka_conf_set: %s\n", err);
         rd_kafka_conf_destroy(conf);
@@ -92,7 +92,8 @@ static void check_first_message(void)
     if (msg) {
         CHECK(msg->key_len == 8 && memcmp(msg->key, "command1", 8) == 0, "key '%.*s'",
               (int)msg->key_len, (const char *)msg->key);
-        CHECK(msg->len == sizeof VALUE - 1 && memcmp(msg->payload, VALUE, sizeof VALUE - 1) == 0,
+        CHECK(msg->len == sizeof VALUE - 1 &&
+                  memcmp(msg->payload, VALUE, sizeof VALUE - 1) == 0,
               "value of %zu bytes", msg->len);
         CHECK_STR(header(msg, "action"), "command1");
         CHECK_STR(header(msg, "source"), "actions");
@@ -107,10 +108,11 @@ static void produce_sends_key_value_and_headers(void)
 {
     lua_pushlstring(L, VALUE, sizeof VALUE - 1);
     lua_setglobal(L, "VALUE");
-    CHECK_STR(luatest_eval(L, "return assert(kafka.produce{ brokers = BROKERS, topic = 'actions', "
-                              "key = 'command1', value = VALUE, headers = { action = 'command1', "
-                              "source = 'actions' }, config = { ['client.id'] = 'test', "
-                              "['linger.ms'] = 0, ['enable.idempotence'] = true } })"),
+    CHECK_STR(luatest_eval(L,
+                           "return assert(kafka.produce{ brokers = BROKERS, topic = 'actions', "
+                           "key = 'command1', value = VALUE, headers = { action = 'command1', "
+                           "source = 'actions' }, config = { ['client.id'] = 'test', "
+                           "['linger.ms'] = 0, ['enable.idempotence'] = true } })"),
               "true");
     check_first_message();
 }
@@ -147,13 +149,14 @@ static void unreachable_broker_fails_within_the_timeout(void)
 /* The value of a secret property is masked wherever it would show. */
 static void secrets_never_show(void)
 {
-    const char *got = luatest_eval(L, "return select(2, pcall(kafka.produce, { brokers = BROKERS, "
-                                      "topic = 't', value = 'x', config = { "
-                                      "['sasl.password'] = 'hunter2', "
-                                      "['compression.codec'] = 'hunter2' } }))");
+    const char *got =
+        luatest_eval(L, "return select(2, pcall(kafka.produce, { brokers = BROKERS, "
+                        "topic = 't', value = 'x', config = { "
+                        "['sasl.password'] = 'hunter2', "
+                        "['compression.codec'] = 'hunter2' } }))");
 
-    CHECK(strstr(got, "compression.codec") && strstr(got, "***") && !strstr(got, "hunter2"), "got '%s'",
-          got);
+    CHECK(strstr(got, "compression.codec") && strstr(got, "***") && !strstr(got, "hunter2"),
+          "got '%s'", got);
 }
 
 static void bad_arguments_raise(void)
