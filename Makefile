@@ -14,11 +14,11 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
-PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle libpq
+PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle libpq rdkafka
 
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
-             libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev libpq-dev tzdata
+             libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev libpq-dev librdkafka-dev tzdata
 DEB_TEST  := python3 python3-jsonschema sqlite3 postgresql procps util-linux luarocks binutils clang-format groff-base curl prometheus openssl
 # The dashboard's browser test: Debian's chromium, driven over the DevTools
 # protocol from Python with python3-websocket.
