@@ -12,6 +12,7 @@
 #include "sourcejob.h"
 #include "task/task.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 
 struct source {
     struct sources *set;
@@ -363,36 +364,23 @@ bool sources_pending(const struct sources *s, const char *name)
 
 /* ---- status and shutdown ------------------------------------------------ */
 
-/* The url with the password of its userinfo (scheme://user:PASSWORD@host)
- * left out. */
-static json_t *shown_url(const char *url)
-{
-    const char *auth = strstr(url, "://"), *at, *colon;
-    char *text;
-    json_t *out;
-
-    if (!auth || !(at = strchr(auth + 3, '@')) ||
-        !(colon = memchr(auth + 3, ':', (size_t)(at - auth - 3))))
-        return json_string(url);
-    if (asprintf(&text, "%.*s:***%s", (int)(colon - url), url, at) < 0)
-        return NULL;
-    out = json_string(text);
-    free(text);
-    return out;
-}
-
-json_t *sources_status_json(const struct sources *s)
+json_t *sources_status_json(const struct sources *s, const struct tz *zone)
 {
     json_t *list = json_array();
 
     for (size_t i = 0; list && i < s->count; i++) {
         const struct source *src = s->items[i];
-        if (json_array_append_new(
-                list, json_pack("{s:s, s:o?, s:s, s:I, s:o, s:s?}", "name", src->cfg.name,
-                                "url", shown_url(src->cfg.url), "table", src->cfg.table, "rows",
-                                (json_int_t)src->count, "read_at",
-                                src->read ? json_real(src->read_at) : json_null(), "error",
-                                src->error)) < 0) {
+        char url[CONFIG_SOURCE_URL_MAX];
+        json_t *item;
+        if (config_source_url_shown(src->cfg.url, url, sizeof url) < 0)
+            snprintf(url, sizeof url, "(too long to show)");
+        item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s?, s:I, s:s?}", "name", src->cfg.name,
+                         "type", CONFIG_SOURCE_TYPE, "url", url, "table", src->cfg.table,
+                         "poll", (json_int_t)src->cfg.poll, "handler", src->handler, "rows",
+                         (json_int_t)src->count, "error", src->error);
+        if (!item || instant_json_set(item, "read_at", zone, src->read ? src->read_at : 0) < 0 ||
+            json_array_append_new(list, item) < 0) {
+            json_decref(item);
             json_decref(list);
             return NULL;
         }

@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "task/discovery.h"
+#include "time/tz.h"
 
 struct sources;
 
@@ -58,10 +59,12 @@ size_t sources_failing(const struct sources *s);
  * read yet (so the store's memory of it must not be forgotten). */
 bool sources_pending(const struct sources *s, const char *name);
 
-/* [{ "name", "url" (without its password), "table", "rows", "read_at"
- * (epoch or null), "error" (or null) }]: for --status.  New reference,
- * NULL when out of memory. */
-json_t *sources_status_json(const struct sources *s);
+/* [{ "name", "type", "url" (without its password), "table", "poll" (s),
+ * "handler" (or null), "rows" (the last good ones), "read_at" and
+ * "read_at_epoch" (the last read that succeeded, in `zone`; null before
+ * one), "error" (of the last read, or null) }]: for --status and GET
+ * /api/v1/status.  New reference, NULL when out of memory. */
+json_t *sources_status_json(const struct sources *s, const struct tz *zone);
 
 /* Stop every reader and close the timers; `done(data)` once they are
  * closed (maybe at once).  The set is then freed by sources_free. */

@@ -188,18 +188,22 @@ static int write_code(FILE *f, const struct config_source *src, const struct act
         fprintf(f, "  enabled = %s,\n", row->enabled == ACTION_TRUE ? "true" : "false");
     if (row->has_timeout)
         fprintf(f, "  timeout = %lld,\n", row->timeout);
-    fputs("  args = { command = ", f);
-    put_lua_string(f, row->command);
-    fputs(", action = ", f);
-    put_lua_string(f, row->name);
-    fputs(", source = ", f);
-    put_lua_string(f, src->name);
-    fputs(" },\n", f);
     if (handler) {
-        fputs("  run = (handler or {}).run,\n", f);
+        /* A command task's args are more argv: only a handler gets them. */
+        fputs("  args = { command = ", f);
+        put_lua_string(f, row->command);
+        fputs(", action = ", f);
+        put_lua_string(f, row->name);
+        fputs(", source = ", f);
+        put_lua_string(f, src->name);
+        fputs(" },\n  run = (handler or {}).run,\n", f);
     } else {
         fputs("  command = { \"/bin/sh\", \"-c\", ", f);
         put_lua_string(f, row->command);
+        fputs(" },\n  env = { ACTION_NAME = ", f);
+        put_lua_string(f, row->name);
+        fputs(", ACTION_SOURCE = ", f);
+        put_lua_string(f, src->name);
         fputs(" },\n", f);
     }
     fputs("}\n", f);
