@@ -30,7 +30,8 @@ static int put_query(char *buf, size_t len, size_t *used, const char *q)
         size_t n = strcspn(q, "&#");
         size_t key = strlen(PASSWORD_PARAM);
         if (n >= key && strncmp(q, PASSWORD_PARAM, key) == 0) {
-            if (put(buf, len, used, q, key) < 0 || put(buf, len, used, HIDDEN, strlen(HIDDEN)) < 0)
+            if (put(buf, len, used, q, key) < 0 ||
+                put(buf, len, used, HIDDEN, strlen(HIDDEN)) < 0)
                 return -1;
         } else if (put(buf, len, used, q, n) < 0) {
             return -1;
@@ -95,8 +96,8 @@ json_t *config_source_json(const struct config_source *s)
     if (config_source_url_shown(s->url, url, sizeof url) < 0)
         snprintf(url, sizeof url, "(too long to show)");
     return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s?, s:o, s:{s:b, s:I}}", "name", s->name,
-                     "type", CONFIG_SOURCE_TYPE, "url", url, "table", s->table, "poll", (json_int_t)s->poll,
-                     "handler", s->handler, "columns", columns_json(s), "defaults",
-                     "merge_missed", s->merge_missed, "actuality_time",
+                     "type", CONFIG_SOURCE_TYPE, "url", url, "table", s->table, "poll",
+                     (json_int_t)s->poll, "handler", s->handler, "columns", columns_json(s),
+                     "defaults", "merge_missed", s->merge_missed, "actuality_time",
                      (json_int_t)s->actuality_time);
 }

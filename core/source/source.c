@@ -147,7 +147,11 @@ static void start_reading(struct source *src)
     uint64_t every = (uint64_t)(src->cfg.poll * 1000);
 
     if (!(src->ops = rowsource_find(src->cfg.url))) {
-        on_error(src, "no reader for this url (sqlite:PATH, postgresql://…)");
+        snprintf(err, sizeof err,
+                 "source %s: no reader for this url (sqlite:PATH, "
+                 "postgresql://…)",
+                 src->cfg.name);
+        on_error(src, err);
         return;
     }
     if (src->ops->start(&how, &src->reader, err, sizeof err) != 0) {
@@ -378,7 +382,8 @@ json_t *sources_status_json(const struct sources *s, const struct tz *zone)
                          "type", CONFIG_SOURCE_TYPE, "url", url, "table", src->cfg.table,
                          "poll", (json_int_t)src->cfg.poll, "handler", src->handler, "rows",
                          (json_int_t)src->count, "error", src->error);
-        if (!item || instant_json_set(item, "read_at", zone, src->read ? src->read_at : 0) < 0 ||
+        if (!item ||
+            instant_json_set(item, "read_at", zone, src->read ? src->read_at : 0) < 0 ||
             json_array_append_new(list, item) < 0) {
             json_decref(item);
             json_decref(list);
