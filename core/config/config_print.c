@@ -144,7 +144,7 @@ static int print_source(FILE *out, const struct config_source *s)
                 CONFIG_SOURCE_TYPE, 2 * INDENT, "") < 0 ||
         print_string(out, url) < 0 || fprintf(out, "\n%*stable: ", 2 * INDENT, "") < 0 ||
         print_string(out, s->table) < 0 ||
-        fprintf(out, "\n%*spoll: %lld\n%*shandler: ", 2 * INDENT, "", (long long)s->poll,
+        fprintf(out, "\n%*spoll: %llds\n%*shandler: ", 2 * INDENT, "", (long long)s->poll,
                 2 * INDENT, "") < 0 ||
         (s->handler ? print_string(out, s->handler) : fprintf(out, "null")) < 0 ||
         fprintf(out, "\n%*scolumns: {", 2 * INDENT, "") < 0)

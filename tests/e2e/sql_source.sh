@@ -159,8 +159,21 @@ e2e_check api_status_has_the_sources "GET /api/v1/status: sources acts, hs, late
 e2e_cli config --effective >"$E2E_ROOT/effective.yaml"
 e2e_check config_effective_prints_the_sources "sources: with acts, its url, poll and defaults" \
     sh -c 'grep -q "^sources:" "$1" && grep -q "^  - name: acts" "$1" &&
-           grep -q "^    url: \"sqlite:data/actions.db\"" "$1" && grep -q "^    poll: 1$" "$1" &&
+           grep -q "^    url: \"sqlite:data/actions.db\"" "$1" && grep -q "^    poll: 1s$" "$1" &&
            grep -q "^    defaults: { merge_missed: false, actuality_time: -1 }" "$1"' sh "$E2E_ROOT/effective.yaml"
+# Read back as a config file, the printed YAML has the same sources (the
+# urls as shown).
+same_sources_read_back() {
+    "$E2E_MAIN" --root "$E2E_ROOT" config --effective --json >"$E2E_ROOT/effective.json" &&
+        "$E2E_MAIN" --root "$E2E_ROOT" --config "$E2E_ROOT/effective.yaml" config --effective --json \
+            >"$E2E_ROOT/read_back.json" &&
+        /usr/bin/python3 -c '
+import json, sys
+a, b = (json.load(open(f))["sources"] for f in sys.argv[1:])
+sys.exit(0 if a == b and len(a) == 4 else 1)' "$E2E_ROOT/effective.json" "$E2E_ROOT/read_back.json"
+}
+e2e_check config_effective_sources_read_back "config --effective's YAML as a config: the same sources" \
+    same_sources_read_back
 e2e_check config_effective_hides_the_password "no s3cret in config --effective (YAML and JSON)" \
     sh -c '! grep -q s3cret "$1" && ! "$2" --root "$3" config --effective --json | grep -q s3cret' \
     sh "$E2E_ROOT/effective.yaml" "$E2E_MAIN" "$E2E_ROOT"
