@@ -4,12 +4,12 @@
 # daemon runs: the rows are tasks SOURCE/NAME; an inserted row is
 # scheduled within a poll, an updated cron moves the next fire, a deleted
 # row goes; a bad value breaks only its row's task, naming source, row and
-# column; a database that goes missing keeps the last good rows firing and
-# is reported (log, status, a daemon event, a broken alert) until it is
-# back; a handler task gets ctx.args, a row without one runs under
+# column; a database that goes missing, or is replaced by a file that is no
+# database, keeps the last good rows firing and is reported (log, status, a
+# daemon event, a broken alert) until it is back; a handler task gets ctx.args, a row without one runs under
 # /bin/sh -c with ACTION_NAME and ACTION_SOURCE; `sources` is in
-# --status (plain and JSON), GET /api/v1/status and config --effective,
-# never with a password.  Last, the daemon stops and starts again an hour
+# --status (plain and JSON), GET /api/v1/status and config --effective
+# (whose YAML reads back), never with a password.  Last, the daemon stops and starts again an hour
 # later on its test clock: merge_missed TRUE runs a missed fire once,
 # FALSE each of them, actuality_time is the grace (as daemon_catchup.sh
 # does for task files).
@@ -186,7 +186,7 @@ sys.exit(0 if s[0][\"name\"] == \"acts\" and s[0][\"handler\"] is None and
          s[2][\"defaults\"] == {\"merge_missed\": False, \"actuality_time\": -1} else 1)"' \
     sh "$E2E_MAIN" "$E2E_ROOT"
 
-# ---- the database goes missing ------------------------------------------------------------
+# ---- the database goes missing, then is no database ------------------------------------------
 
 mv "$DB" "$DB.away"
 before=$(grep -c '^acts sh$' "$E2E_ROOT/ran.txt")
@@ -204,6 +204,11 @@ e2e_check rows_kept_while_missing "acts/yearly and hs/h1 still scheduled" \
 e2e_check missing_database_is_a_broken_alert "the daemon's open broken alert says actions.db: cannot open" \
     e2e_sql_true "SELECT count(*) = 1 FROM alerts WHERE kind = 'broken' AND task = ''
                   AND resolved_at IS NULL AND message LIKE '%actions.db: cannot open%'"
+# A file that is no database in its place: unreadable, reported the same.
+echo "not a database, only text that is long enough to be read as a header" >"$DB"
+e2e_check unreadable_database_in_status "acts: error 'not a database', rows 7" \
+    e2e_wait 3 status_source acts "'not a database' in s['error'] and s['rows'] == 7"
+e2e_check rows_kept_while_unreadable "acts/yearly still scheduled" e2e_scheduled acts/yearly
 mv "$DB.away" "$DB"
 e2e_check database_back_read_again "acts: error null within 3 s" \
     e2e_wait 3 status_source acts "s['error'] is None"
