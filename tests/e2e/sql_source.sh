@@ -4,15 +4,16 @@
 # daemon runs: the rows are tasks SOURCE/NAME; an inserted row is
 # scheduled within a poll, an updated cron moves the next fire, a deleted
 # row goes; a bad value breaks only its row's task, naming source, row and
-# column; a database that goes missing, or is replaced by a file that is no
-# database, keeps the last good rows firing and is reported (log, status, a
-# daemon event, a broken alert) until it is back; a handler task gets ctx.args, a row without one runs under
-# /bin/sh -c with ACTION_NAME and ACTION_SOURCE; `sources` is in
-# --status (plain and JSON), GET /api/v1/status and config --effective
-# (whose YAML reads back), never with a password.  Last, the daemon stops and starts again an hour
-# later on its test clock: merge_missed TRUE runs a missed fire once,
-# FALSE each of them, actuality_time is the grace (as daemon_catchup.sh
-# does for task files).
+# column; a database that goes missing, or is replaced by a file that is
+# no database, keeps the last good rows firing and is reported (log,
+# status, a daemon event, a broken alert) until it is back; a handler task
+# gets ctx.args, a row without one runs under /bin/sh -c with ACTION_NAME
+# and ACTION_SOURCE; `sources` is in --status (plain and JSON), GET
+# /api/v1/status and config --effective (whose YAML reads back), never
+# with a password.  Last, the daemon stops and starts again an hour later
+# on its test clock: merge_missed TRUE runs a missed fire once, FALSE each
+# of them, actuality_time is the grace (as daemon_catchup.sh does for task
+# files).
 set -u
 . tests/e2e/lib.sh
 e2e_setup
