@@ -157,6 +157,10 @@ req -H "$(bearer "$ADMIN_TOKEN")" "$(url /api/v1/status)"
 e2e_check api_status_has_the_sources "GET /api/v1/status: sources acts, hs, late, pw; got $code" \
     body_is "[s['name'] for s in d['sources']] == ['acts', 'hs', 'late', 'pw'] and
              d['sources'][0]['rows'] == 7 and 's3cret' not in json.dumps(d['sources'])"
+req -X DELETE -H "$(bearer "$ADMIN_TOKEN")" "$(url /api/v1/tasks/acts%2Fsh)"
+refused_as_a_row() { problem 409 name && body_is "'a sql source' in d['detail']"; }
+e2e_check api_refuses_to_delete_a_row "DELETE acts/sh: 409 naming name, a sql source; got $code $(cat "$out")" \
+    refused_as_a_row
 e2e_cli config --effective >"$E2E_ROOT/effective.yaml"
 e2e_check config_effective_prints_the_sources "sources: with acts, its url, poll and defaults" \
     sh -c 'grep -q "^sources:" "$1" && grep -q "^  - name: acts" "$1" &&
