@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log/log.h"
+#include "rowcache.h"
 #include "rowsource.h"
 #include "sourcejob.h"
 #include "task/task.h"
@@ -74,6 +75,7 @@ static bool same_row(const struct action_row *a, const struct action_row *b)
 static void on_rows(void *data, struct action_row *rows, size_t count)
 {
     struct source *src = data;
+    char err[ROWSOURCE_ERR_MAX];
     bool same = src->read && count == src->count;
 
     for (size_t i = 0; same && i < count; i++)
@@ -94,7 +96,34 @@ static void on_rows(void *data, struct action_row *rows, size_t count)
     src->count = count;
     src->read = true;
     log_debug("source %s: %zu row(s) read", src->cfg.name, count);
+    /* Kept for a start while the database cannot be read; only when they
+     * change, not at every poll. */
+    if (rowcache_save(src->set->root, &src->cfg, rows, count, src->read_at, err, sizeof err) <
+        0)
+        log_warn("source %s: cannot keep its rows for the next start: %s", src->cfg.name, err);
     src->set->hooks.changed(src->set->hooks.data);
+}
+
+/* A new source starts with the rows its last good read left (rowcache.h),
+ * scheduled until it reads. */
+static void load_cache(struct source *src)
+{
+    char err[ROWSOURCE_ERR_MAX];
+    struct action_row *rows;
+    size_t count;
+    double at;
+    int rc = rowcache_load(src->set->root, &src->cfg, &rows, &count, &at, err, sizeof err);
+
+    if (rc < 0)
+        log_warn("source %s: its last good rows cannot be taken up: %s", src->cfg.name, err);
+    if (rc <= 0)
+        return;
+    src->rows = rows;
+    src->count = count;
+    src->read = true;
+    src->read_at = at;
+    log_info("source %s: %zu row(s) of its last good read until it reads", src->cfg.name,
+             count);
 }
 
 static void on_error(void *data, const char *message)
@@ -207,7 +236,7 @@ static struct source *follow(struct sources *s, const struct config_source *c)
     struct source *src = find(s, c->name);
     struct config_source copy;
     char *handler = c->handler ? strdup(c->handler) : NULL;
-    bool restart;
+    bool fresh, restart;
 
     if ((c->handler && !handler) || rowsource_config_copy(&copy, c) < 0) {
         free(handler);
@@ -220,7 +249,8 @@ static struct source *follow(struct sources *s, const struct config_source *c)
         log_error("source %s: out of memory", c->name);
         return NULL;
     }
-    restart = !src->set || !same_reader(&src->cfg, &copy);
+    fresh = !src->set;
+    restart = fresh || !same_reader(&src->cfg, &copy);
     if (restart)
         stop_reading(src);
     src->set = s;
@@ -228,6 +258,8 @@ static struct source *follow(struct sources *s, const struct config_source *c)
     src->cfg = copy;
     free(src->handler);
     src->handler = handler;
+    if (fresh)
+        load_cache(src);
     if (restart)
         start_reading(src);
     return src;
@@ -251,6 +283,7 @@ void sources_configure(struct sources *s, const struct config *cfg)
             kept = kept || items[k] == s->items[i];
         if (!kept) {
             log_info("source %s: no longer configured; its tasks go", s->items[i]->cfg.name);
+            rowcache_remove(s->root, s->items[i]->cfg.name);
             source_free(s->items[i]);
         }
     }

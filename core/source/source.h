@@ -9,7 +9,9 @@
  * rows that differ from the last good ones, `changed` asks for that scan;
  * a failed read keeps the last good rows (their tasks stay scheduled) and
  * calls `report` with the error, once per distinct error, and again with
- * NULL when the source reads again.
+ * NULL when the source reads again.  The last good rows are also kept in
+ * data/sources/ (rowcache.h): a source starts with them, so a daemon that
+ * starts while the database cannot be read schedules them still.
  */
 #ifndef SOURCE_H
 #define SOURCE_H
@@ -39,10 +41,11 @@ struct sources *sources_create(uv_loop_t *loop, const char *root,
                                const struct sources_hooks *hooks);
 
 /* Follow the config's `sources:` (at start and on each reload): new
- * sources start reading, removed ones stop and lose their rows, a source
- * whose url, table, columns or poll changed is read again by a new reader
- * (its last rows stay until then), handler and defaults apply at the next
- * scan.  A source no reader takes is logged and has no rows. */
+ * sources start reading (with their kept rows), removed ones stop and
+ * lose their rows (the kept ones too), a source whose url, table, columns
+ * or poll changed is read again by a new reader (its last rows stay until
+ * then), handler and defaults apply at the next scan.  A source no reader
+ * takes is logged and has no rows. */
 void sources_configure(struct sources *s, const struct config *cfg);
 
 /* The rows of every source as discovery items, with the handler tasks

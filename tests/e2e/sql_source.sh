@@ -11,9 +11,10 @@
 # and ACTION_SOURCE; `sources` is in --status (plain and JSON), GET
 # /api/v1/status and config --effective (whose YAML reads back), never
 # with a password.  Last, the daemon stops and starts again an hour later
-# on its test clock: merge_missed TRUE runs a missed fire once, FALSE each
-# of them, actuality_time is the grace (as daemon_catchup.sh does for task
-# files).
+# on its test clock, without actions.db (its rows kept in data/sources/
+# are scheduled still): merge_missed TRUE runs a missed fire once, FALSE
+# each of them, actuality_time is the grace (as daemon_catchup.sh does for
+# task files).
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -227,6 +228,9 @@ e2e_check failure_and_recovery_are_daemon_events "source_failed and source_read 
 
 e2e_wait 5 e2e_sql_true "SELECT count(*) = 5 FROM tasks WHERE name LIKE 'late/%' AND next_fire > 0"
 e2e_stop
+# The next daemon starts without actions.db: the rows kept in data/sources/
+# are scheduled until it can read it.
+mv "$DB" "$DB.away"
 first=$(e2e_sql "SELECT next_fire FROM tasks WHERE name = 'late/m_all'")
 now=$(date +%s)
 last=$(( (now + 3600) / 600 * 600 ))
@@ -237,6 +241,13 @@ catchups() {
 }
 e2e_wait 15 e2e_sql_true "SELECT count(*) = $missed FROM runs WHERE task = 'late/m_all'
                           AND \"trigger\" = 'catchup' AND status = 'success'"
+e2e_check kept_rows_scheduled_at_a_start_without_the_database "acts/yearly and hs/h1 scheduled, acts failing with 7 rows" \
+    sh -c '. tests/e2e/lib.sh; E2E_ROOT=$1; e2e_wait 5 e2e_scheduled acts/yearly && e2e_scheduled hs/h1' \
+    sh "$E2E_ROOT"
+e2e_check kept_rows_are_reported "acts: 7 rows, an error 'cannot open', a read_at" \
+    status_source acts "s['rows'] == 7 and 'cannot open' in s['error'] and s['read_at']"
+e2e_check kept_rows_file_is_private "data/sources/acts.json mode 600, got $(stat -c %a "$E2E_ROOT/data/sources/acts.json")" \
+    [ "$(stat -c %a "$E2E_ROOT/data/sources/acts.json")" = 600 ]
 e2e_check merge_missed_false_runs_each_missed_fire "$missed catch-up runs of late/m_all: $(e2e_runs late/m_all)" \
     e2e_sql_true "SELECT count(*) = $missed AND min(scheduled_for) = $first
                          AND max(scheduled_for) = $last
