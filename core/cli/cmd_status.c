@@ -58,6 +58,31 @@ static void status_print_store(const json_t *doc)
     }
 }
 
+/* One line per SQL source (engine.h, "sources"): where its rows come
+ * from, how many it has, when it last read, and why its last read
+ * failed. */
+static void status_print_sources(const json_t *doc)
+{
+    size_t i;
+    json_t *src;
+
+    json_array_foreach(json_object_get(doc, "sources"), i, src)
+    {
+        const char *error = json_string_value(json_object_get(src, "error"));
+        char ago[RUNVIEW_TEXT_MAX];
+        json_int_t rows = json_integer_value(json_object_get(src, "rows"));
+
+        runview_ago(instant_json_get(src, "read_at"), taskview_now(doc), ago, sizeof ago);
+        printf("source %s: %s, table %s, every %llds, %lld row%s, read %s%s%s\n",
+               json_string_value(json_object_get(src, "name")),
+               json_string_value(json_object_get(src, "url")),
+               json_string_value(json_object_get(src, "table")),
+               (long long)json_integer_value(json_object_get(src, "poll")), (long long)rows,
+               rows == 1 ? "" : "s", strcmp(ago, "-") == 0 ? "never" : ago,
+               error ? ", error: " : "", error ? error : "");
+    }
+}
+
 static void status_print_daemon(const json_t *doc)
 {
     char up[RUNVIEW_TEXT_MAX];
@@ -73,6 +98,7 @@ static void status_print_daemon(const json_t *doc)
            (long long)json_integer_value(json_object_get(doc, "running")),
            (long long)json_integer_value(json_object_get(doc, "queued")));
     status_print_store(doc);
+    status_print_sources(doc);
 }
 
 /* "tasks/x.lua:3" of a load error "tasks/x.lua:3: message": the text up

@@ -96,6 +96,22 @@ struct config_source {
     char *where;                     /* "file:line:column" of the entry, for messages */
 };
 
+#define CONFIG_SOURCE_TYPE "sql"   /* `type:`, the only one */
+#define CONFIG_SOURCE_URL_MAX 2048 /* a url as config_source_url_shown shows it */
+
+/* The key of `columns:` for `col` ("name", "actuality_time"…), which is
+ * also the column's default name (config_sources.c). */
+const char *config_source_column_key(enum config_source_column col);
+
+/* `url` with its password hidden (user:***@, password=***), into buf
+ * (config_source_view.c).  0, or -1 when it does not fit. */
+int config_source_url_shown(const char *url, char *buf, size_t len);
+
+/* { "name", "type", "url" (shown), "table", "poll" (s), "handler" (or
+ * null), "columns": {key: column}, "defaults": {"merge_missed",
+ * "actuality_time"} }: for config --effective.  NULL when out of memory. */
+json_t *config_source_json(const struct config_source *s);
+
 /* The settings; their bounds and defaults are in the field table
  * (config_fields.c), which `main config --effective` prints. */
 struct config {

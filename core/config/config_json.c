@@ -3,7 +3,8 @@
  *
  * The same settings as config_print.c's YAML, one object per section
  * (values typed: numbers, booleans, strings), the channels as written
- * under "notifications", and "origin" mapping each "section.key" to where
+ * under "notifications", the SQL sources under "sources" (their urls
+ * without a password), and "origin" mapping each "section.key" to where
  * its value came from ("default", "file:line:column" or "env NAME").
  */
 #include "config_internal.h"
@@ -95,6 +96,19 @@ static int add_fields(json_t *doc, json_t *origins, const struct config *cfg)
     return 0;
 }
 
+/* `sources:` as config_source_json shows each. */
+static json_t *sources_json(const struct config *cfg)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list && i < cfg->source_count; i++)
+        if (json_array_append_new(list, config_source_json(&cfg->sources[i])) < 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
 json_t *config_effective_json(const struct config *cfg)
 {
     json_t *doc = json_object(), *origins = json_object(), *channels = json_object();
@@ -109,6 +123,8 @@ json_t *config_effective_json(const struct config *cfg)
         channels = NULL;
         goto fail;
     }
+    if (json_object_set_new(doc, CONFIG_SOURCES, sources_json(cfg)) < 0)
+        goto fail;
     if (json_object_set_new(doc, "origin", origins) < 0) {
         origins = NULL;
         goto fail;

@@ -131,6 +131,44 @@ static int print_tokens(FILE *out, const struct config *cfg)
     return 0;
 }
 
+/* `sources:` as written, with the defaults filled in and the url's
+ * password hidden (config_source_url_shown). */
+static int print_source(FILE *out, const struct config_source *s)
+{
+    char url[CONFIG_SOURCE_URL_MAX];
+
+    if (config_source_url_shown(s->url, url, sizeof url) < 0)
+        snprintf(url, sizeof url, "(too long to show)");
+    if (fprintf(out, "%*s- name: ", INDENT, "") < 0 || print_string(out, s->name) < 0 ||
+        fprintf(out, "%*s # %s\n%*stype: %s\n%*surl: ", INDENT, "", s->where, 2 * INDENT, "",
+                CONFIG_SOURCE_TYPE, 2 * INDENT, "") < 0 ||
+        print_string(out, url) < 0 || fprintf(out, "\n%*stable: ", 2 * INDENT, "") < 0 ||
+        print_string(out, s->table) < 0 ||
+        fprintf(out, "\n%*spoll: %llds\n%*shandler: ", 2 * INDENT, "", (long long)s->poll,
+                2 * INDENT, "") < 0 ||
+        (s->handler ? print_string(out, s->handler) : fprintf(out, "null")) < 0 ||
+        fprintf(out, "\n%*scolumns: {", 2 * INDENT, "") < 0)
+        return -1;
+    for (int col = 0; col < SOURCE_COL_COUNT; col++)
+        if (fprintf(out, "%s%s: ", col ? ", " : " ", config_source_column_key(col)) < 0 ||
+            print_string(out, s->columns[col]) < 0)
+            return -1;
+    return fprintf(out, " }\n%*sdefaults: { merge_missed: %s, actuality_time: %lld }\n",
+                   2 * INDENT, "", s->merge_missed ? "true" : "false", s->actuality_time) < 0
+               ? -1
+               : 0;
+}
+
+static int print_sources(FILE *out, const struct config *cfg)
+{
+    if (fprintf(out, "%s:%s\n", CONFIG_SOURCES, cfg->source_count ? "" : " []") < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->source_count; i++)
+        if (print_source(out, &cfg->sources[i]) != 0)
+            return -1;
+    return 0;
+}
+
 int config_print_effective(const struct config *cfg, FILE *out)
 {
     const char *section = NULL;
@@ -147,5 +185,7 @@ int config_print_effective(const struct config *cfg, FILE *out)
             strcmp(section, CONFIG_API) == 0 && print_tokens(out, cfg) != 0)
             return -1;
     }
-    return print_channels(out, cfg) == 0 && fflush(out) == 0 ? 0 : -1;
+    return print_channels(out, cfg) == 0 && print_sources(out, cfg) == 0 && fflush(out) == 0
+               ? 0
+               : -1;
 }

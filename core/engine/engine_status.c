@@ -210,7 +210,7 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
                   "version", SCHEDULER_VERSION, "uptime", now - e->started_at, "running",
                   e->spawned, "queued", queued, "only_user", e->only_user, "tasks", tasks,
                   "store", pending_status_json(e->pending), "open_alerts", open_alerts,
-                  "sources", sources_status_json(e->sources));
+                  "sources", sources_status_json(e->sources, e->zone));
     if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
                 instant_json_set(doc, "now", e->zone, now) < 0)) {
         json_decref(doc);

@@ -1,5 +1,5 @@
-/* test_config.c — config defaults, file values, errors with positions, and
- * environment overrides. */
+/* test_config.c — config defaults, file values, errors with positions,
+ * environment overrides, and a source's url as it is shown (no password). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +371,32 @@ static void api_mistakes_are_reported_with_line(void)
     }
 }
 
+static void source_urls_are_shown_without_a_password(void)
+{
+    static const char *const cases[][2] = {
+        {"sqlite:data/actions.db", "sqlite:data/actions.db"},
+        {"postgresql://host/db", "postgresql://host/db"},
+        {"postgresql://user@host/db", "postgresql://user@host/db"},
+        {"postgresql://user:secret@host:5432/db", "postgresql://user:***@host:5432/db"},
+        {"postgresql://user:se@cret@host/db", "postgresql://user:***@host/db"},
+        {"postgresql://user@host/db?password=secret&sslmode=require",
+         "postgresql://user@host/db?password=***&sslmode=require"},
+        {"postgresql://u:a@host/db?sslmode=require&password=b#frag",
+         "postgresql://u:***@host/db?sslmode=require&password=***#frag"},
+        {"postgresql://host/db?mypassword=x", "postgresql://host/db?mypassword=x"},
+        {"postgresql://host/a@b:c", "postgresql://host/a@b:c"}, /* '@' past the authority */
+    };
+    char buf[CONFIG_SOURCE_URL_MAX];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK(config_source_url_shown(cases[i][0], buf, sizeof buf) == 0, "%s does not fit",
+              cases[i][0]);
+        CHECK_STR(buf, cases[i][1]);
+    }
+    CHECK(config_source_url_shown("postgresql://u:p@h/db", buf, 10) < 0,
+          "a url longer than its buffer fits");
+}
+
 int main(void)
 {
     int fd = mkstemp(path);
@@ -391,6 +417,7 @@ int main(void)
     RUN(api_defaults_listen_on_loopback);
     RUN(api_section_is_read);
     RUN(api_mistakes_are_reported_with_line);
+    RUN(source_urls_are_shown_without_a_password);
     unlink(path);
     TESTING_EXIT();
 }
