@@ -198,7 +198,7 @@ int task_build_json(struct task *t)
     for (size_t i = 0; env && i < t->env_count; i++)
         json_object_set_new(env, t->env[i].name, json_string(t->env[i].value));
     doc = json_pack("{s:s, s:s, s:s, s:b, s:o?, s:b, s:o?, s:o?, s:o?, s:s?, s:s?,"
-                    " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:s, s:o?, s:o?, s:o?, s:o?, "
+                    " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:s?, s:o?, s:o?, s:o?, s:o?, "
                     "s:o?, s:s?, s:s?, s:o?}",
                     "name", t->name, "title", t->title, "description", t->description,
                     "enabled", t->enabled, "schedule", schedules, "run", t->has_run, "command",
