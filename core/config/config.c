@@ -106,7 +106,8 @@ static int apply_section(struct config *cfg, const char *file, const char *secti
                 return -1;
             continue;
         }
-        if (strcmp(section, CONFIG_SCHEDULER) == 0 && strcmp(p->key->text, CONFIG_QUEUES) == 0) {
+        if (strcmp(section, CONFIG_SCHEDULER) == 0 &&
+            strcmp(p->key->text, CONFIG_QUEUES) == 0) {
             if (config_queues_apply(cfg, file, p->value, err, errlen) != 0)
                 return -1;
             continue;

@@ -66,12 +66,14 @@ int config_env_apply_one(struct config *cfg, const char *name, const char *value
     int count = split_name(rest, strlen(rest), parts);
     bool channel = count == 3 && strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
     bool queue = count == 4 && strcmp(parts[0], CONFIG_SCHEDULER) == 0 &&
-                 strcmp(parts[1], CONFIG_QUEUES) == 0 && strcmp(parts[3], CONFIG_QUEUE_LIMIT) == 0;
+                 strcmp(parts[1], CONFIG_QUEUES) == 0 &&
+                 strcmp(parts[3], CONFIG_QUEUE_LIMIT) == 0;
     if (!channel && !queue && (count != 2 || strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
-        snprintf(err, errlen,
-                 "%s: expected %s<SECTION>__<KEY>, %s"
-                 "NOTIFICATIONS__<CHANNEL>__<KEY> or %sSCHEDULER__QUEUES__<NAME>__MAX_CONCURRENT",
-                 origin, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
+        snprintf(
+            err, errlen,
+            "%s: expected %s<SECTION>__<KEY>, %s"
+            "NOTIFICATIONS__<CHANNEL>__<KEY> or %sSCHEDULER__QUEUES__<NAME>__MAX_CONCURRENT",
+            origin, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
         return -1;
     }
     if (channel)

@@ -18,9 +18,9 @@
 #define CONFIG_API "api"
 #define CONFIG_API_TOKENS "tokens" /* api.tokens: a list, not a field */
 #define CONFIG_SCHEDULER "scheduler"
-#define CONFIG_QUEUES "queues"           /* scheduler.queues: a mapping, not a field */
+#define CONFIG_QUEUES "queues"              /* scheduler.queues: a mapping, not a field */
 #define CONFIG_QUEUE_LIMIT "max_concurrent" /* a queue's one setting */
-#define CONFIG_SOURCES "sources"   /* a list of tables of actions, not a section */
+#define CONFIG_SOURCES "sources"            /* a list of tables of actions, not a section */
 
 enum config_field_kind {
     CONFIG_FIELD_STRING,   /* char *, any scalar's text */

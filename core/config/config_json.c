@@ -110,7 +110,8 @@ static int add_queues(json_t *doc, json_t *origins, const struct config *cfg)
         snprintf(key, sizeof key, "%s.%s.%s.%s", CONFIG_SCHEDULER, CONFIG_QUEUES, q->name,
                  CONFIG_QUEUE_LIMIT);
         if (json_object_set_new(queues, q->name,
-                                json_pack("{s:i}", CONFIG_QUEUE_LIMIT, q->max_concurrent)) < 0 ||
+                                json_pack("{s:i}", CONFIG_QUEUE_LIMIT, q->max_concurrent)) <
+                0 ||
             json_object_set_new(origins, key, field_origin(q->where)) < 0)
             return -1;
     }

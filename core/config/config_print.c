@@ -163,7 +163,8 @@ int config_print_effective(const struct config *cfg, FILE *out)
         section = f->section;
         if (print_field(out, cfg, i) != 0)
             return -1;
-        bool last = i + 1 == CONFIG_FIELD_COUNT || strcmp(config_fields[i + 1].section, section);
+        bool last =
+            i + 1 == CONFIG_FIELD_COUNT || strcmp(config_fields[i + 1].section, section);
         if (last && strcmp(section, CONFIG_API) == 0 && print_tokens(out, cfg) != 0)
             return -1;
         if (last && strcmp(section, CONFIG_SCHEDULER) == 0 && print_queues(out, cfg) != 0)

@@ -32,10 +32,10 @@ static void late_due(struct wakeup *w)
         return;
     tz_format_iso(job->engine->zone, job->scheduled_for, at, sizeof at);
     /* a bounded queue is named: its bound may be the one holding it */
-    const char *queue = job->state == JOB_QUEUED &&
-                                config_queue_find(job->engine->config, job->pool->name)
-                            ? job->pool->name
-                            : NULL;
+    const char *queue =
+        job->state == JOB_QUEUED && config_queue_find(job->engine->config, job->pool->name)
+            ? job->pool->name
+            : NULL;
     snprintf(msg, sizeof msg, "the fire of %s has not started after %.0f s (%s%s%s)", at,
              clock_now() - (double)job->scheduled_for,
              job->state == JOB_QUEUED    ? "waiting for a free slot of max_concurrent"

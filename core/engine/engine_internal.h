@@ -134,7 +134,7 @@ struct job {
     double order_at;       /* queue order after priority: fire or request time */
     uint64_t seq;          /* queue order after that: first come */
     struct heap_node queue_node;
-    struct pool *pool;     /* from JOB_QUEUED until its process is gone */
+    struct pool *pool; /* from JOB_QUEUED until its process is gone */
     struct wakeup retry;
     struct wakeup late, long_run; /* alert_watch.c: `late` and `long_running` */
     double usual_p95;             /* its task's p95 success duration, at its start */

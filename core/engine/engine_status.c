@@ -146,13 +146,13 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
         "s:b, s:O, s:O, s:o, s:o}",
         "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
         "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "queue",
-        en->loaded ? en->task.queue : NULL, "tags",
-        task_list_json(&en->task.tags), "enabled", en->loaded && en->task.enabled, "paused",
-        en->paused, "broken", en->error != NULL, "error", en->error, "last_good",
-        en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
-        "last_run", last_run_json(e, en), "failing_streak", en->failing_streak, "queued",
-        jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running,
-        "alerts", alert_kinds_json(en->alerts_open), "source",
+        en->loaded ? en->task.queue : NULL, "tags", task_list_json(&en->task.tags), "enabled",
+        en->loaded && en->task.enabled, "paused", en->paused, "broken", en->error != NULL,
+        "error", en->error, "last_good", en->error != NULL && en->loaded, "installing",
+        en->staging, "overdue", overdue, "last_run", last_run_json(e, en), "failing_streak",
+        en->failing_streak, "queued", jobs.queued, "retry",
+        jobs.retry ? jobs.retry : json_null(), "running", jobs.running, "alerts",
+        alert_kinds_json(en->alerts_open), "source",
         task_source_json(en->path, en->loaded ? en->task.line : 0));
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
@@ -233,13 +233,12 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     int open_alerts = __builtin_popcount(e->alerts_open);
     for (const struct entry *en = e->entries; en; en = en->next)
         open_alerts += __builtin_popcount(en->alerts_open);
-    json_t *doc =
-        json_pack("{s:i, s:s, s:f, s:i, s:i, s:o, s:s?, s:o, s:o, s:i, s:o?}", "pid",
-                  (int)getpid(), "version", SCHEDULER_VERSION, "uptime", now - e->started_at,
-                  "running", e->spawned, "queued", queued, "queues", queues_json(e),
-                  "only_user", e->only_user, "tasks", tasks,
-                  "store", pending_status_json(e->pending), "open_alerts", open_alerts,
-                  "sources", sources_status_json(e->sources));
+    json_t *doc = json_pack("{s:i, s:s, s:f, s:i, s:i, s:o, s:s?, s:o, s:o, s:i, s:o?}", "pid",
+                            (int)getpid(), "version", SCHEDULER_VERSION, "uptime",
+                            now - e->started_at, "running", e->spawned, "queued", queued,
+                            "queues", queues_json(e), "only_user", e->only_user, "tasks", tasks,
+                            "store", pending_status_json(e->pending), "open_alerts",
+                            open_alerts, "sources", sources_status_json(e->sources));
     if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
                 instant_json_set(doc, "now", e->zone, now) < 0)) {
         json_decref(doc);

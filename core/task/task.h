@@ -17,10 +17,10 @@
 #include "schedule/schedule.h"
 
 #define TASK_ERR_MAX 512
-#define TASK_HASH_HEX 17          /* 64-bit FNV-1a as 16 hex digits + NUL */
-#define TASK_ARGS_MAX (64u << 10) /* bytes of `args` as JSON */
-#define TASK_SQL_PREFIX "sql:"    /* the path of a SQL source's row: sql:SOURCE/TABLE */
-#define TASK_DEFAULT_QUEUE "default"   /* a task's `queue` when it names none */
+#define TASK_HASH_HEX 17             /* 64-bit FNV-1a as 16 hex digits + NUL */
+#define TASK_ARGS_MAX (64u << 10)    /* bytes of `args` as JSON */
+#define TASK_SQL_PREFIX "sql:"       /* the path of a SQL source's row: sql:SOURCE/TABLE */
+#define TASK_DEFAULT_QUEUE "default" /* a task's `queue` when it names none */
 
 enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
 enum task_catchup { CATCHUP_ONCE, CATCHUP_ALL, CATCHUP_SKIP };

@@ -423,7 +423,7 @@ static void queue_mistakes_are_reported_with_line(void)
         const char *text, *error;
     } cases[] = {
         {"scheduler:\n  queue: {}\n", ":2:3: unknown key 'queue' in section 'scheduler' "
-                                       "(did you mean 'queues'?)"},
+                                      "(did you mean 'queues'?)"},
         {"scheduler:\n  queues: [maint]\n", ":2:11: scheduler.queues: expected a mapping"},
         {"scheduler:\n  queues:\n    maint: 1\n",
          ":3:12: scheduler.queues.maint: expected a mapping { max_concurrent: N }, got a "
