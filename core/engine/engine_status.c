@@ -28,6 +28,17 @@ static json_t *schedule_json(const struct entry *en)
     return json_string(text);
 }
 
+/* The zone the task's times are read in: its first schedule's :tz(), else
+ * the daemon's (scheduler.timezone or the system's). */
+static const char *task_zone(const struct engine *e, const struct entry *en)
+{
+    if (en->loaded)
+        for (size_t i = 0; i < en->task.schedules.count; i++)
+            if (en->task.schedules.items[i].zone[0])
+                return en->task.schedules.items[i].zone;
+    return tz_name(e->zone);
+}
+
 const struct tz *engine_zone(const struct engine *engine)
 {
     return engine->zone;
@@ -143,7 +154,7 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
                    (en->alerts_open & (1u << STORE_ALERT_LATE));
     task = json_pack(
         "{s:s, s:s?, s:s, s:o, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, "
-        "s:b, s:O, s:O, s:o, s:o}",
+        "s:b, s:O, s:O, s:o, s:o, s:s}",
         "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
         "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "queue",
         en->loaded ? en->task.queue : NULL, "tags", task_list_json(&en->task.tags), "enabled",
@@ -153,7 +164,7 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
         en->failing_streak, "queued", jobs.queued, "retry",
         jobs.retry ? jobs.retry : json_null(), "running", jobs.running, "alerts",
         alert_kinds_json(en->alerts_open), "source",
-        task_source_json(en->path, en->loaded ? en->task.line : 0));
+        task_source_json(en->path, en->loaded ? en->task.line : 0), "zone", task_zone(e, en));
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
         json_decref(task);

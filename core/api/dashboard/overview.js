@@ -2,25 +2,16 @@
 // alerts and failing tasks, and the timeline.  Kept current by the event
 // stream: a run event moves its bar in place; the counts are asked again
 // (once for a burst of events).
-import { get } from "./api.js";
+import { get, runPages } from "./api.js";
 import { h, secs, when } from "./util.js";
 import { Timeline } from "./timeline.js";
 
-const RUN_PAGES_MAX = 20; // pages of 500: the window's last 10,000 runs at most
 const SPANS = [[3600, "1 h"], [21600, "6 h"], [86400, "24 h"], [604800, "7 d"]];
 let span = 86400;
 
-// The runs that started in the window, or still run, newest first.
-async function windowRuns() {
-  let path = `/api/v1/runs?limit=500&since=${span}s`; /* a span before the daemon's now */
-  const runs = [];
-  for (let i = 0; path && i < RUN_PAGES_MAX; i++) {
-    const page = await get(path);
-    runs.push(...page.runs);
-    path = page.next;
-  }
-  return runs;
-}
+// The runs that started in the window, or still run, newest first (a span
+// before the daemon's now).
+const windowRuns = () => runPages(`/api/v1/runs?limit=500&since=${span}s`);
 
 function counts(status, alerts) {
   const t = status.tasks;
@@ -45,7 +36,7 @@ function trouble(status) {
     h("li", {}, h("a", { href: "#/tasks/" + encodeURIComponent(t.name) }, t.name), " ",
       t.broken ? h("span", { class: "st failed" }, "broken: " + (t.error || ""))
         : [h("span", { class: "st failed" }, `failed ${t.failing_streak}× in a row`), " last ",
-          when(t.last_run && t.last_run.finished_at_epoch)])));
+          when(t.last_run && t.last_run.finished_at_epoch, t.zone)])));
 }
 
 // The page: its nodes, and what the router calls on each event.
