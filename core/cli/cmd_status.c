@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "runview.h"
 #include "table.h"
+#include "task/task.h"
 #include "taskview.h"
 #include "time/instant_json.h"
 
@@ -83,6 +84,35 @@ static void status_print_sources(const json_t *doc)
     }
 }
 
+/* "queues: default 2 running, 0 waiting; maint 1 running (at most 1), 1
+ * waiting" — only once queues are in use: a bound, or a queue other than
+ * the default. */
+static void status_print_queues(const json_t *doc)
+{
+    const json_t *queues = json_object_get(doc, "queues"), *q;
+    const char *name, *sep = "queues: ";
+    bool used = false;
+
+    json_object_foreach((json_t *)queues, name, q)
+    {
+        used |= strcmp(name, TASK_DEFAULT_QUEUE) != 0 ||
+                json_is_integer(json_object_get(q, "max_concurrent"));
+    }
+    if (!used)
+        return;
+    json_object_foreach((json_t *)queues, name, q)
+    {
+        const json_t *bound = json_object_get(q, "max_concurrent");
+        printf("%s%s %lld running", sep, name,
+               (long long)json_integer_value(json_object_get(q, "running")));
+        if (json_is_integer(bound))
+            printf(" (at most %lld)", (long long)json_integer_value(bound));
+        printf(", %lld waiting", (long long)json_integer_value(json_object_get(q, "waiting")));
+        sep = "; ";
+    }
+    printf("\n");
+}
+
 static void status_print_daemon(const json_t *doc)
 {
     char up[RUNVIEW_TEXT_MAX];
@@ -97,6 +127,7 @@ static void status_print_daemon(const json_t *doc)
            json_string_value(json_object_get(doc, "version")),
            (long long)json_integer_value(json_object_get(doc, "running")),
            (long long)json_integer_value(json_object_get(doc, "queued")));
+    status_print_queues(doc);
     status_print_store(doc);
     status_print_sources(doc);
 }

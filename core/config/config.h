@@ -112,6 +112,14 @@ int config_source_url_shown(const char *url, char *buf, size_t len);
  * "actuality_time"} }: for config --effective.  NULL when out of memory. */
 json_t *config_source_json(const struct config_source *s);
 
+/* One entry of scheduler.queues (config_queues.c): the bound of the runs
+ * of one pool, on top of scheduler.max_concurrent. */
+struct config_queue {
+    char *name;         /* a task's `queue` (lib/plainname.h) */
+    int max_concurrent; /* >= 1 */
+    char *where;        /* "file:line:column" of the value, or the variable's name */
+};
+
 /* The settings; their bounds and defaults are in the field table
  * (config_fields.c), which `main config --effective` prints. */
 struct config {
@@ -124,6 +132,8 @@ struct config {
         int default_timeout;  /* s, a task's timeout when unset; 0 = none */
         int max_memory_usage; /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
         bool strict_modes;    /* check data/ and logs/ at start (daemon/strictmodes.h) */
+        struct config_queue *queues; /* scheduler.queues, in the file's order */
+        size_t queue_count;
     } scheduler;
     struct {
         char *path;              /* the SQLite file */
@@ -221,6 +231,10 @@ void config_free(struct config *cfg);
 
 /* The channel called `name`, or NULL. */
 const struct config_channel *config_channel_find(const struct config *cfg, const char *name);
+
+/* The entry of scheduler.queues called `name`, or NULL: that queue has no
+ * bound of its own. */
+const struct config_queue *config_queue_find(const struct config *cfg, const char *name);
 
 /* A scalar setting of a channel ("url", "topic"…) as text, or NULL when
  * absent or not a scalar. */

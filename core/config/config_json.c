@@ -109,11 +109,35 @@ static json_t *sources_json(const struct config *cfg)
     return list;
 }
 
+/* scheduler.queues: { NAME: { "max_concurrent": N } }, with their origins
+ * as "scheduler.queues.NAME.max_concurrent". */
+static int add_queues(json_t *doc, json_t *origins, const struct config *cfg)
+{
+    json_t *queues = json_object();
+
+    if (json_object_set_new(json_object_get(doc, CONFIG_SCHEDULER), CONFIG_QUEUES, queues) < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->scheduler.queue_count; i++) {
+        const struct config_queue *q = &cfg->scheduler.queues[i];
+        char key[CONFIG_JSON_KEY_MAX];
+
+        snprintf(key, sizeof key, "%s.%s.%s.%s", CONFIG_SCHEDULER, CONFIG_QUEUES, q->name,
+                 CONFIG_QUEUE_LIMIT);
+        if (json_object_set_new(queues, q->name,
+                                json_pack("{s:i}", CONFIG_QUEUE_LIMIT, q->max_concurrent)) <
+                0 ||
+            json_object_set_new(origins, key, field_origin(q->where)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 json_t *config_effective_json(const struct config *cfg)
 {
     json_t *doc = json_object(), *origins = json_object(), *channels = json_object();
 
-    if (!doc || !origins || !channels || add_fields(doc, origins, cfg) < 0)
+    if (!doc || !origins || !channels || add_fields(doc, origins, cfg) < 0 ||
+        add_queues(doc, origins, cfg) < 0)
         goto fail;
     for (size_t i = 0; i < cfg->channel_count; i++)
         if (json_object_set_new(channels, cfg->channels[i].name,
