@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 
+#include "cron_internal.h"
 #include "schedule.h"
 #include "time/civil.h"
 
@@ -133,11 +134,16 @@ static void civil_next_minute(struct civil_time *c)
 }
 
 /* Vixie cron: when both day fields are restricted a day matches if either
- * does; otherwise both must (an unrestricted field matches every day). */
+ * does; otherwise both must (an unrestricted field matches every day).
+ * APScheduler's form has its own rule, every field must match. */
 static bool cron_day_matches(const struct cron_spec *cs, const struct civil_time *c)
 {
-    bool mday = cs->mdays >> c->day & 1;
-    bool wday = cs->wdays >> civil_weekday(civil_days_from_date(c->year, c->month, c->day)) & 1;
+    bool mday, wday;
+
+    if (cs->aps)
+        return cron_aps_day_matches(cs, c->year, c->month, c->day);
+    mday = cs->mdays >> c->day & 1;
+    wday = cs->wdays >> civil_weekday(civil_days_from_date(c->year, c->month, c->day)) & 1;
     return cs->mday_star || cs->wday_star ? mday && wday : mday || wday;
 }
 
@@ -155,11 +161,19 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
     cs.mdays &= CRON_MDAYS_MASK;
     cs.months &= CRON_MONTHS_MASK;
     cs.wdays &= CRON_WDAYS_MASK;
-    if (!cs.seconds || !cs.minutes || !cs.hours || !cs.mdays || !cs.months || !cs.wdays)
+    /* APScheduler's day field may be "last" or "xth y" alone, no mdays */
+    if (!cs.seconds || !cs.minutes || !cs.hours || (!cs.mdays && !cs.aps) || !cs.months ||
+        !cs.wdays)
         return SCHEDULE_NEVER;
 
     civil_from_local(local, &c);
     while (c.year <= YEAR_MAX) {
+        if (cs.aps && (v = cron_aps_next_year(&cs, c.year)) != c.year) {
+            if (v < 0)
+                return SCHEDULE_NEVER;
+            c = (struct civil_time){.year = v, .month = 1, .day = 1};
+            continue;
+        }
         if (!(cs.months >> c.month & 1)) {
             v = next_bit(cs.months, c.month + 1);
             if (v < 0) {

@@ -1,0 +1,39 @@
+/* cron_internal.h — what cron.c, cron_aps.c and schedule.c share: the
+ * field parsers of cron.c, and APScheduler's day and year rules. */
+#ifndef CRON_INTERNAL_H
+#define CRON_INTERNAL_H
+
+#include "schedule.h"
+
+struct cron_field {
+    const char *name;
+    int min, max;
+    const char *const *names; /* names[i] stands for min + i, or NULL */
+};
+
+extern const char *const cron_month_names[]; /* JAN..DEC, NULL */
+
+/* The range of one item of `len` chars: "*", "a", "a-b", each optionally
+ * followed by "/step" ("a/n" is a-max/n).  0, or -1 with a message. */
+int cron_item_range(const struct cron_field *f, const char *item, size_t len, int *lo, int *hi,
+                    int *step, char *err, size_t errlen);
+
+/* One item, or a comma list, or'ed into *bits (cron_parse_field clears
+ * them first).  A step that leaves one value only is said in `note` (the
+ * first such item).  0, or -1 with a message naming the field. */
+int cron_parse_item(const struct cron_field *f, const char *item, size_t len, uint64_t *bits,
+                    char note[CRON_NOTE_MAX], char *err, size_t errlen);
+int cron_parse_field(const struct cron_field *f, const char *text, uint64_t *bits,
+                     char note[CRON_NOTE_MAX], char *err, size_t errlen);
+
+/* APScheduler's form, "key=value; ..." (cron_aps.c). */
+int cron_aps_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen);
+
+/* The first year >= year that the spec allows, or -1. */
+int cron_aps_next_year(const struct cron_spec *c, int year);
+
+/* Whether a date of an allowed year and month matches the day, week and
+ * day_of_week fields. */
+bool cron_aps_day_matches(const struct cron_spec *c, int year, int month, int day);
+
+#endif
