@@ -29,7 +29,17 @@
 #define CALENDAR_CYCLE 400 /* years after which dates fall on the same weekdays */
 #define DOW_FROM_MONDAY_MASK UINT64_C(0x7F)
 
-enum { A_YEAR, A_MONTH, A_DAY, A_WEEK, A_DOW, A_HOUR, A_MINUTE, A_SECOND, A_COUNT };
+enum {
+    A_YEAR = CRON_APS_YEAR,
+    A_MONTH = CRON_APS_MONTH,
+    A_DAY = CRON_APS_DAY,
+    A_WEEK = CRON_APS_WEEK,
+    A_DOW = CRON_APS_DOW,
+    A_HOUR = CRON_APS_HOUR,
+    A_MINUTE = CRON_APS_MINUTE,
+    A_SECOND = CRON_APS_SECOND,
+    A_COUNT = CRON_APS_COUNT
+};
 
 /* The fields, most significant first, with the value a field left out
  * takes below the least significant one given. */
@@ -202,13 +212,10 @@ static bool some_date_matches(const struct cron_spec *c)
     return false;
 }
 
-/* Splits "key=value; ..." into value[] by key, and writes the items given
- * into c->expr in the fields' order. */
-static int split_items(char *buf, const char *expr, const char *value[A_COUNT],
-                       struct cron_spec *c, char *err, size_t errlen)
+/* Splits "key=value; ..." (in buf, cut in place) into value[] by key. */
+static int split_items(char *buf, const char *expr, const char *value[A_COUNT], char *err,
+                       size_t errlen)
 {
-    size_t used = 0;
-
     for (char *item = buf, *next; item; item = next) {
         char *eq, *key, *text;
         int i;
@@ -239,6 +246,15 @@ static int split_items(char *buf, const char *expr, const char *value[A_COUNT],
         }
         value[i] = text;
     }
+    return 0;
+}
+
+/* The items given, in the fields' order, as c->expr. */
+static int write_expr(const char *value[A_COUNT], struct cron_spec *c, char *err,
+                      size_t errlen)
+{
+    size_t used = 0;
+
     for (int i = 0; i < A_COUNT; i++) {
         int n;
         if (!value[i])
@@ -252,20 +268,29 @@ static int split_items(char *buf, const char *expr, const char *value[A_COUNT],
         }
         used += (size_t)n;
     }
-    if (used == 0) {
-        snprintf(err, errlen,
-                 "cron '%s': no field given (year, month, day, week, day_of_week, hour, "
-                 "minute or second)",
-                 expr);
+    return 0; /* cron_parse came here for an '=': some field was given */
+}
+
+int cron_aps_values(const struct cron_spec *c, char buf[CRON_APS_BUF],
+                    const char *value[CRON_APS_COUNT])
+{
+    char err[SCHEDULE_ERR_MAX];
+
+    for (int i = 0; i < A_COUNT; i++)
+        value[i] = NULL;
+    if (!c->aps)
         return -1;
-    }
+    snprintf(buf, CRON_APS_BUF, "%s", c->expr);
+    if (split_items(buf, c->expr, value, err, sizeof err) < 0)
+        return -1;
+    fill_defaults(value);
     return 0;
 }
 
 int cron_aps_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen)
 {
     struct cron_spec c = {.aps = true};
-    char buf[2 * SCHEDULE_TEXT_MAX];
+    char buf[CRON_APS_BUF];
     const char *value[A_COUNT] = {NULL};
 
     if (strlen(expr) >= sizeof buf) {
@@ -274,7 +299,7 @@ int cron_aps_parse(const char *expr, struct cron_spec *out, char *err, size_t er
         return -1;
     }
     memcpy(buf, expr, strlen(expr) + 1);
-    if (split_items(buf, expr, value, &c, err, errlen) < 0)
+    if (split_items(buf, expr, value, err, errlen) < 0 || write_expr(value, &c, err, errlen) < 0)
         return -1;
     fill_defaults(value);
     if (parse_values(value, &c, err, errlen) < 0)

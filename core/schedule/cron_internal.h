@@ -29,6 +29,26 @@ int cron_parse_field(const struct cron_field *f, const char *text, uint64_t *bit
 /* APScheduler's form, "key=value; ..." (cron_aps.c). */
 int cron_aps_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen);
 
+/* APScheduler's fields, most significant first. */
+enum {
+    CRON_APS_YEAR,
+    CRON_APS_MONTH,
+    CRON_APS_DAY,
+    CRON_APS_WEEK,
+    CRON_APS_DOW,
+    CRON_APS_HOUR,
+    CRON_APS_MINUTE,
+    CRON_APS_SECOND,
+    CRON_APS_COUNT
+};
+#define CRON_APS_BUF (2 * SCHEDULE_TEXT_MAX)
+
+/* The value of each field of a parsed spec as it applies, the defaults of
+ * the fields left out included ("day=last sun" has hour "0"), pointing
+ * into buf.  0, or -1 for a spec not in APScheduler's form. */
+int cron_aps_values(const struct cron_spec *c, char buf[CRON_APS_BUF],
+                    const char *value[CRON_APS_COUNT]);
+
 /* The first year >= year that the spec allows, or -1. */
 int cron_aps_next_year(const struct cron_spec *c, int year);
 
