@@ -198,11 +198,23 @@ static void add_aps_day_item(struct out *o, const char *item, size_t len)
     out_add(o, "day %.*s", (int)len, item);
 }
 
-/* APScheduler's fields as they apply, defaults included: "at 03:00:00 on
- * the last Sunday", "at hour 9-17, minute 0, second 0 in ISO week 10". */
+/* Whether a field's bits are all of lo..hi: it says nothing. */
+static bool all_of(uint64_t bits, int lo, int hi)
+{
+    for (int v = lo; v <= hi; v++)
+        if (!(bits >> v & 1))
+            return false;
+    return true;
+}
+
+/* APScheduler's fields as they apply, defaults included, those that allow
+ * every value left out: "at 03:00:00 on the last Sunday", "at hour 9-17,
+ * minute 0, second 0 in ISO week 10". */
 static void describe_aps(struct out *o, const struct cron_spec *c)
 {
     static const char *const time_names[] = {"hour", "minute", "second"};
+    const bool time_all[] = {all_of(c->hours, 0, 23), all_of(c->minutes, 0, 59),
+                             all_of(c->seconds, 0, 59)};
     char buf[CRON_APS_BUF];
     const char *v[CRON_APS_COUNT];
     bool any = false;
@@ -215,15 +227,15 @@ static void describe_aps(struct out *o, const struct cron_spec *c)
                 __builtin_ctzll(c->minutes), __builtin_ctzll(c->seconds));
     } else {
         for (int i = 0; i < 3; i++) {
-            const char *value = v[CRON_APS_HOUR + i];
-            if (strcmp(value, "*") != 0)
-                out_add(o, "%s %s %s", any ? "," : ": at", time_names[i], value);
-            any = any || strcmp(value, "*") != 0;
+            if (!time_all[i])
+                out_add(o, "%s %s %s", any ? "," : ": at", time_names[i],
+                        v[CRON_APS_HOUR + i]);
+            any = any || !time_all[i];
         }
         if (!any)
             out_add(o, ": every second");
     }
-    if (strcmp(v[CRON_APS_DAY], "*") != 0) {
+    if (!all_of(c->mdays, 1, 31)) {
         const char *p = v[CRON_APS_DAY];
         out_add(o, " on ");
         for (;;) {
@@ -235,13 +247,13 @@ static void describe_aps(struct out *o, const struct cron_spec *c)
             p += len + 1;
         }
     }
-    if (strcmp(v[CRON_APS_DOW], "*") != 0)
+    if (!all_of(c->wdays, 0, 6))
         out_add(o, " on %s", v[CRON_APS_DOW]);
-    if (strcmp(v[CRON_APS_WEEK], "*") != 0)
+    if (!all_of(c->weeks, 1, 53))
         out_add(o, " in ISO week %s", v[CRON_APS_WEEK]);
-    if (strcmp(v[CRON_APS_MONTH], "*") != 0)
+    if (!all_of(c->months, 1, 12))
         out_add(o, " in month %s", v[CRON_APS_MONTH]);
-    if (strcmp(v[CRON_APS_YEAR], "*") != 0)
+    if (c->year_count > 0)
         out_add(o, " in year %s", v[CRON_APS_YEAR]);
 }
 
