@@ -205,9 +205,8 @@ static bool some_date_matches(const struct cron_spec *c)
             continue;
         seen[y % CALENDAR_CYCLE] = true;
         for (int m = 1; m <= 12; m++)
-            for (int d = 1; (c->months >> m & 1) && d <= civil_days_in_month(y, m); d++)
-                if (cron_aps_day_matches(c, y, m, d))
-                    return true;
+            if ((c->months >> m & 1) && cron_aps_month_days(c, y, m))
+                return true;
     }
     return false;
 }
@@ -345,16 +344,49 @@ static int iso_week(int64_t days)
     return (int)((thursday - civil_days_from_date(year, 1, 1)) / DAYS_PER_WEEK) + 1;
 }
 
-bool cron_aps_day_matches(const struct cron_spec *c, int year, int month, int day)
+/* Weekday bits (0 = Sunday) as the bits 0..6 of seven days in a row from
+ * one of weekday `from`. */
+static uint32_t days_from(uint64_t weekdays, int from)
 {
-    int64_t days = civil_days_from_date(year, month, day);
-    int wday = civil_weekday(days);
-    bool last_of_month = day == civil_days_in_month(year, month);
-    bool in_last_week = day + DAYS_PER_WEEK > civil_days_in_month(year, month);
-    bool in_day_field =
-        (c->mdays >> day & 1) || (c->mday_last && last_of_month) ||
-        (c->nth_wdays >> (DAYS_PER_WEEK * ((day - 1) / DAYS_PER_WEEK) + wday) & 1) ||
-        (in_last_week && (c->nth_wdays >> (DAYS_PER_WEEK * NTH_LAST + wday) & 1));
+    uint32_t w = (uint32_t)(weekdays & DOW_FROM_MONDAY_MASK);
+    return ((w >> from) | (w << (DAYS_PER_WEEK - from))) & DOW_FROM_MONDAY_MASK;
+}
 
-    return in_day_field && (c->wdays >> wday & 1) && (c->weeks >> iso_week(days) & 1);
+/* Days d of the month whose ISO week is allowed, a Monday-to-Sunday run
+ * at a time. */
+static uint32_t days_in_weeks(const struct cron_spec *c, int64_t first, int wday, int last)
+{
+    uint32_t days = 0;
+
+    for (int d = 1; d <= last;) {
+        int run = d == 1 ? (DAYS_PER_WEEK + 1 - wday) % DAYS_PER_WEEK : DAYS_PER_WEEK;
+        run = run == 0 ? DAYS_PER_WEEK : run; /* from Monday (1) to Sunday (0) */
+        if (c->weeks >> iso_week(first + d - 1) & 1)
+            days |= ((UINT32_C(1) << run) - 1) << d;
+        d += run;
+    }
+    return days;
+}
+
+uint32_t cron_aps_month_days(const struct cron_spec *c, int year, int month)
+{
+    int64_t first = civil_days_from_date(year, month, 1);
+    int last = civil_days_in_month(year, month);
+    int wday = civil_weekday(first);
+    uint32_t month_days = (uint32_t)(((UINT64_C(1) << last) - 1) << 1);
+    uint32_t week = days_from(c->wdays, wday), day_field = c->mdays, weekdays = 0;
+
+    for (int k = 0; k < NTH_LAST; k++) {
+        weekdays |= week << (DAYS_PER_WEEK * k + 1);
+        day_field |= days_from(c->nth_wdays >> (DAYS_PER_WEEK * k), wday)
+                     << (DAYS_PER_WEEK * k + 1);
+    }
+    day_field |= days_from(c->nth_wdays >> (DAYS_PER_WEEK * NTH_LAST),
+                           (wday + last - DAYS_PER_WEEK) % DAYS_PER_WEEK)
+                 << (last - DAYS_PER_WEEK + 1);
+    if (c->mday_last)
+        day_field |= UINT32_C(1) << last;
+    if ((c->weeks >> 1) != (UINT64_C(1) << 53) - 1)
+        month_days &= days_in_weeks(c, first, wday, last);
+    return day_field & weekdays & month_days;
 }

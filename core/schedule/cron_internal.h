@@ -52,8 +52,8 @@ int cron_aps_values(const struct cron_spec *c, char buf[CRON_APS_BUF],
 /* The first year >= year that the spec allows, or -1. */
 int cron_aps_next_year(const struct cron_spec *c, int year);
 
-/* Whether a date of an allowed year and month matches the day, week and
+/* The days of a month (bits 1..31) that match the day, week and
  * day_of_week fields. */
-bool cron_aps_day_matches(const struct cron_spec *c, int year, int month, int day);
+uint32_t cron_aps_month_days(const struct cron_spec *c, int year, int month);
 
 #endif

@@ -134,14 +134,11 @@ static void civil_next_minute(struct civil_time *c)
 }
 
 /* Vixie cron: when both day fields are restricted a day matches if either
- * does; otherwise both must (an unrestricted field matches every day).
- * APScheduler's form has its own rule, every field must match. */
+ * does; otherwise both must (an unrestricted field matches every day). */
 static bool cron_day_matches(const struct cron_spec *cs, const struct civil_time *c)
 {
     bool mday, wday;
 
-    if (cs->aps)
-        return cron_aps_day_matches(cs, c->year, c->month, c->day);
     mday = cs->mdays >> c->day & 1;
     wday = cs->wdays >> civil_weekday(civil_days_from_date(c->year, c->month, c->day)) & 1;
     return cs->mday_star || cs->wday_star ? mday && wday : mday || wday;
@@ -153,7 +150,8 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
 {
     struct cron_spec cs = *spec;
     struct civil_time c;
-    int v;
+    int v, mask_year = -1, mask_month = -1;
+    uint32_t mask = 0;
 
     cs.seconds &= CRON_SECONDS_MASK;
     cs.minutes &= CRON_SECONDS_MASK;
@@ -183,7 +181,23 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
             c = (struct civil_time){.year = c.year, .month = v, .day = 1};
             continue;
         }
-        if (!cron_day_matches(&cs, &c)) {
+        if (cs.aps) {
+            /* APScheduler's day fields, a month at a time (cron_aps.c) */
+            if (c.year != mask_year || c.month != mask_month) {
+                mask = cron_aps_month_days(&cs, c.year, c.month);
+                mask_year = c.year;
+                mask_month = c.month;
+            }
+            if ((v = next_bit(mask, c.day)) != c.day) {
+                if (v < 0) {
+                    c.day = civil_days_in_month(c.year, c.month);
+                    civil_next_day(&c);
+                } else {
+                    c = (struct civil_time){.year = c.year, .month = c.month, .day = v};
+                }
+                continue;
+            }
+        } else if (!cron_day_matches(&cs, &c)) {
             civil_next_day(&c);
             continue;
         }
