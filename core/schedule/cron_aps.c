@@ -10,9 +10,12 @@
  * .. "5th" or "last", then a weekday).  `week` is the ISO week number, as
  * Python's isocalendar() gives it; `year` the calendar year.
  *
- * A spec that matches no date at all ("day=31; month=2") is refused.  The
- * calendar repeats every 400 years (146097 days are whole weeks), so one
- * scan of each allowed year's residue modulo 400 decides it.
+ * The days of a month that match are one bit mask, built with shifts a
+ * week at a time (cron_aps_month_days), so the next-fire search of
+ * schedule.c skips a month per step where no day matches.  A spec that
+ * matches no date at all ("day=31; month=2") is refused: the calendar
+ * repeats every 400 years (146097 days are whole weeks), so one look at
+ * the months of each allowed year's residue modulo 400 decides it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -46,23 +49,24 @@ enum {
 static const struct {
     const char *key, *minimum;
 } keys[A_COUNT] = {
-    [A_YEAR] = {"year", "*"},  [A_MONTH] = {"month", "1"},       [A_DAY] = {"day", "1"},
-    [A_WEEK] = {"week", "*"},  [A_DOW] = {"day_of_week", "*"},   [A_HOUR] = {"hour", "0"},
+    [A_YEAR] = {"year", "*"},     [A_MONTH] = {"month", "1"},     [A_DAY] = {"day", "1"},
+    [A_WEEK] = {"week", "*"},     [A_DOW] = {"day_of_week", "*"}, [A_HOUR] = {"hour", "0"},
     [A_MINUTE] = {"minute", "0"}, [A_SECOND] = {"second", "0"},
 };
 
-static const char *const weekday_names[] = {"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN", NULL};
+static const char *const weekday_names[] = {"MON", "TUE", "WED", "THU",
+                                            "FRI", "SAT", "SUN", NULL};
 static const char *const positions[] = {"1st", "2nd", "3rd", "4th", "5th", "last"};
 
-static const struct cron_field year_field = {"year", YEAR_MIN, YEAR_MAX, NULL};
+static const struct cron_field year_field = {"year", YEAR_MIN, YEAR_MAX, NULL, false};
 static const struct cron_field fields[A_COUNT] = {
-    [A_MONTH] = {"month", 1, 12, cron_month_names},
-    [A_DAY] = {"day", 1, 31, NULL},
-    [A_WEEK] = {"week", 1, 53, NULL},
-    [A_DOW] = {"day_of_week", 0, 6, weekday_names},
-    [A_HOUR] = {"hour", 0, 23, NULL},
-    [A_MINUTE] = {"minute", 0, 59, NULL},
-    [A_SECOND] = {"second", 0, 59, NULL},
+    [A_MONTH] = {"month", 1, 12, cron_month_names, false},
+    [A_DAY] = {"day", 1, 31, NULL, false},
+    [A_WEEK] = {"week", 1, 53, NULL, false},
+    [A_DOW] = {"day_of_week", 0, 6, weekday_names, false},
+    [A_HOUR] = {"hour", 0, 23, NULL, false},
+    [A_MINUTE] = {"minute", 0, 59, NULL, false},
+    [A_SECOND] = {"second", 0, 59, NULL, false},
 };
 
 /* Text without the white space around it, cut in place. */
@@ -249,8 +253,7 @@ static int split_items(char *buf, const char *expr, const char *value[A_COUNT], 
 }
 
 /* The items given, in the fields' order, as c->expr. */
-static int write_expr(const char *value[A_COUNT], struct cron_spec *c, char *err,
-                      size_t errlen)
+static int write_expr(const char *value[A_COUNT], struct cron_spec *c, char *err, size_t errlen)
 {
     size_t used = 0;
 
@@ -298,7 +301,8 @@ int cron_aps_parse(const char *expr, struct cron_spec *out, char *err, size_t er
         return -1;
     }
     memcpy(buf, expr, strlen(expr) + 1);
-    if (split_items(buf, expr, value, err, errlen) < 0 || write_expr(value, &c, err, errlen) < 0)
+    if (split_items(buf, expr, value, err, errlen) < 0 ||
+        write_expr(value, &c, err, errlen) < 0)
         return -1;
     fill_defaults(value);
     if (parse_values(value, &c, err, errlen) < 0)

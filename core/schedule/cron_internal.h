@@ -1,5 +1,5 @@
-/* cron_internal.h — what cron.c, cron_aps.c and schedule.c share: the
- * field parsers of cron.c, and APScheduler's day and year rules. */
+/* cron_internal.h — what the files of schedule/ share: the field parsers
+ * of cron_field.c, and APScheduler's form, day and year rules (cron_aps.c). */
 #ifndef CRON_INTERNAL_H
 #define CRON_INTERNAL_H
 
@@ -9,6 +9,7 @@ struct cron_field {
     const char *name;
     int min, max;
     const char *const *names; /* names[i] stands for min + i, or NULL */
+    bool max_is_min;          /* max means min too (crontab's Sunday 7) */
 };
 
 extern const char *const cron_month_names[]; /* JAN..DEC, NULL */

@@ -36,21 +36,21 @@ enum schedule_unit { UNIT_SECOND, UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK };
  * form (aps) every field must match, Vixie's day rule does not apply, and
  * the day field may also hold "last" and "xth y" (cron_aps.c). */
 struct cron_spec {
-    uint64_t seconds;             /* bits 0..59 */
-    uint64_t minutes;             /* bits 0..59 */
-    uint32_t hours;               /* bits 0..23 */
-    uint32_t mdays;               /* bits 1..31 */
-    uint16_t months;              /* bits 1..12 */
-    uint8_t wdays;                /* bits 0..6, 0 = Sunday */
-    bool mday_star;               /* day-of-month field was '*' (Vixie rule) */
-    bool wday_star;               /* day-of-week field was '*' */
-    bool hour_sub_daily;          /* hour field is '*' or a step: sub-daily kind */
-    bool aps;                     /* APScheduler's form: the fields below too */
-    bool mday_last;               /* day "last": the last day of the month */
-    uint64_t nth_wdays;           /* day "xth y": bit 7 k + weekday (0 = Sunday),
+    uint64_t seconds;    /* bits 0..59 */
+    uint64_t minutes;    /* bits 0..59 */
+    uint32_t hours;      /* bits 0..23 */
+    uint32_t mdays;      /* bits 1..31 */
+    uint16_t months;     /* bits 1..12 */
+    uint8_t wdays;       /* bits 0..6, 0 = Sunday */
+    bool mday_star;      /* day-of-month field was '*' (Vixie rule) */
+    bool wday_star;      /* day-of-week field was '*' */
+    bool hour_sub_daily; /* hour field is '*' or a step: sub-daily kind */
+    bool aps;            /* APScheduler's form: the fields below too */
+    bool mday_last;      /* day "last": the last day of the month */
+    uint64_t nth_wdays;  /* day "xth y": bit 7 k + weekday (0 = Sunday),
                                    * k 0..4 the 1st..5th, 5 the last */
-    uint64_t weeks;               /* ISO week numbers, bits 1..53 */
-    int year_count;               /* items in years; 0 = every year */
+    uint64_t weeks;      /* ISO week numbers, bits 1..53 */
+    int year_count;      /* items in years; 0 = every year */
     struct {
         int lo, hi, step;
     } years[CRON_YEARS_MAX];

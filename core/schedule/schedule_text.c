@@ -223,13 +223,12 @@ static void describe_aps(struct out *o, const struct cron_spec *c)
         return;
     if (__builtin_popcount(c->hours) == 1 && __builtin_popcountll(c->minutes) == 1 &&
         __builtin_popcountll(c->seconds) == 1) {
-        out_add(o, ": at %02d:%02d:%02d", __builtin_ctz(c->hours),
-                __builtin_ctzll(c->minutes), __builtin_ctzll(c->seconds));
+        out_add(o, ": at %02d:%02d:%02d", __builtin_ctz(c->hours), __builtin_ctzll(c->minutes),
+                __builtin_ctzll(c->seconds));
     } else {
         for (int i = 0; i < 3; i++) {
             if (!time_all[i])
-                out_add(o, "%s %s %s", any ? "," : ": at", time_names[i],
-                        v[CRON_APS_HOUR + i]);
+                out_add(o, "%s %s %s", any ? "," : ": at", time_names[i], v[CRON_APS_HOUR + i]);
             any = any || !time_all[i];
         }
         if (!any)

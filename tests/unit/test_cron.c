@@ -258,7 +258,8 @@ static void aps_bad_fields_are_named(void)
     check_error("week=54", "week field: 54 is out of range 1-53");
     check_error("year=1969", "year field: 1969 is out of range 1970-9999");
     check_error("year=27", "year field: 27 is out of range 1970-9999");
-    check_error("year=2001,2002,2003,2004,2005,2006,2007,2008,2009", "year field: more than 8 items");
+    check_error("year=2001,2002,2003,2004,2005,2006,2007,2008,2009",
+                "year field: more than 8 items");
     check_error("day_of_week=7", "day_of_week field: 7 is out of range 0-6");
     check_error("day_of_week=fri-mon", "day_of_week field: range fri-mon is backwards");
     check_error("month=13", "month field: 13 is out of range 1-12");
@@ -276,7 +277,7 @@ static void aps_impossible_combinations_are_refused(void)
     /* ... and what some date has is fine, however rare */
     parse_ok("month=2; day=29; day_of_week=mon");
     parse_ok("month=2; day=5th mon");
-    parse_ok("year=2027; week=53"); /* 2027-01-01..03 are in 2026's week 53 */
+    parse_ok("year=2027; week=53");              /* 2027-01-01..03 are in 2026's week 53 */
     parse_ok("year=2030,2800; month=2; day=29"); /* 2800 is a leap year */
     parse_ok("day=1; day_of_week=fri");
 }
