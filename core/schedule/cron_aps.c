@@ -30,7 +30,7 @@
 #define YEAR_MIN 1970
 #define YEAR_MAX 9999
 #define CALENDAR_CYCLE 400 /* years after which dates fall on the same weekdays */
-#define DOW_FROM_MONDAY_MASK UINT64_C(0x7F)
+#define SEVEN_DAYS_MASK UINT64_C(0x7F)
 
 enum {
     A_YEAR = CRON_APS_YEAR,
@@ -147,7 +147,7 @@ static int parse_day(const char *text, struct cron_spec *c, char *err, size_t er
                 return -1;
             }
             if (cron_parse_item(&fields[A_DAY], p, len, &bits, c->note, err, errlen) < 0) {
-                if (isalpha((unsigned char)p[len > 0 ? len - 1 : 0]))
+                if (isalpha((unsigned char)p[len - 1])) /* a word, not a number */
                     snprintf(err, errlen,
                              "day field: '%.*s' is not a day, 'last' or 'xth y' (1st..5th "
                              "or last, then mon..sun)",
@@ -191,7 +191,7 @@ static int parse_values(const char *value[A_COUNT], struct cron_spec *c, char *e
     c->months = (uint16_t)bits[A_MONTH];
     c->weeks = bits[A_WEEK];
     /* Monday-first bits 0..6 to Sunday-first */
-    c->wdays = (uint8_t)(((bits[A_DOW] << 1) | (bits[A_DOW] >> 6)) & DOW_FROM_MONDAY_MASK);
+    c->wdays = (uint8_t)(((bits[A_DOW] << 1) | (bits[A_DOW] >> 6)) & SEVEN_DAYS_MASK);
     c->hours = (uint32_t)bits[A_HOUR];
     c->minutes = bits[A_MINUTE];
     c->seconds = bits[A_SECOND];
@@ -352,8 +352,8 @@ static int iso_week(int64_t days)
  * one of weekday `from`. */
 static uint32_t days_from(uint64_t weekdays, int from)
 {
-    uint32_t w = (uint32_t)(weekdays & DOW_FROM_MONDAY_MASK);
-    return ((w >> from) | (w << (DAYS_PER_WEEK - from))) & DOW_FROM_MONDAY_MASK;
+    uint32_t w = (uint32_t)(weekdays & SEVEN_DAYS_MASK);
+    return ((w >> from) | (w << (DAYS_PER_WEEK - from))) & SEVEN_DAYS_MASK;
 }
 
 /* Days d of the month whose ISO week is allowed, a Monday-to-Sunday run
