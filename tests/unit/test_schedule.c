@@ -805,6 +805,94 @@ static void check_against_oracle(const struct oracle_case *oc, const char *zone_
     free(fires);
 }
 
+/* ---- APScheduler's days over ten years, against a day-by-day oracle ---- */
+
+typedef bool (*date_match)(const struct civil_time *c, int64_t day);
+
+/* The how-manieth such weekday of its month the date is (1..5), and
+ * whether it is the last one. */
+static int nth_of_month(const struct civil_time *c)
+{
+    return (c->day - 1) / 7 + 1;
+}
+
+static bool last_of_its_kind(const struct civil_time *c)
+{
+    return c->day + 7 > civil_days_in_month(c->year, c->month);
+}
+
+/* day=1st mon,3rd wed,last fri,last */
+static bool positions_and_last(const struct civil_time *c, int64_t day)
+{
+    int w = civil_weekday(day);
+    return (w == 1 && nth_of_month(c) == 1) || (w == 3 && nth_of_month(c) == 3) ||
+           (w == 5 && last_of_its_kind(c)) || c->day == civil_days_in_month(c->year, c->month);
+}
+
+/* day: every fifth from the 1st; day_of_week=sat,sun */
+static bool every_fifth_on_weekends(const struct civil_time *c, int64_t day)
+{
+    return (c->day - 1) % 5 == 0 && (civil_weekday(day) == 0 || civil_weekday(day) == 6);
+}
+
+/* week=1-53/4; day_of_week=tue */
+static bool tuesdays_of_every_fourth_week(const struct civil_time *c, int64_t day)
+{
+    return civil_weekday(day) == 2 && (iso_week_of(c, day) - 1) % 4 == 0;
+}
+
+/* month=2,3; day=4th sun,5th sun,29 */
+static bool late_sundays_of_february_and_march(const struct civil_time *c, int64_t day)
+{
+    return (c->month == 2 || c->month == 3) &&
+           ((civil_weekday(day) == 0 && nth_of_month(c) >= 4) || c->day == 29);
+}
+
+/* year=2027,2029-2035/3; week=52,53,1; day=last */
+static bool last_days_at_year_ends(const struct civil_time *c, int64_t day)
+{
+    int week = iso_week_of(c, day);
+    return (c->year == 2027 || c->year == 2029 || c->year == 2032 || c->year == 2035) &&
+           (week >= 52 || week == 1) && c->day == civil_days_in_month(c->year, c->month);
+}
+
+static void aps_days_match_the_oracle_for_ten_years(void)
+{
+    static const struct {
+        const char *expr;
+        date_match match;
+    } cases[] = {
+        {"day=1st mon,3rd wed,last fri,last", positions_and_last},
+        {"day=*/5; day_of_week=sat,sun", every_fifth_on_weekends},
+        {"week=1-53/4; day_of_week=tue", tuesdays_of_every_fourth_week},
+        {"month=2,3; day=4th sun,5th sun,29", late_sundays_of_february_and_march},
+        {"year=2027,2029-2035/3; week=52,53,1; day=last", last_days_at_year_ends},
+    };
+    const struct tz *utc = zone_or_utc("UTC");
+    int64_t first = civil_days_from_date(2026, 1, 1), end = civil_days_from_date(2036, 1, 1);
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct schedule s = cron(cases[i].expr);
+        int64_t t = first * DAY - 1;
+        size_t fires = 0;
+        for (int64_t day = first; day < end; day++) {
+            struct civil_time c;
+            int64_t next;
+            civil_from_local(day * DAY, &c);
+            if (!cases[i].match(&c, day))
+                continue;
+            next = schedule_next_fire(&s, t, utc);
+            CHECK(next == day * DAY, "%s: fire %zu is day %lld, oracle says %lld",
+                  cases[i].expr, fires, (long long)(next / DAY), (long long)day);
+            if (next != day * DAY)
+                break;
+            t = next;
+            fires++;
+        }
+        CHECK(fires > 0, "%s: the oracle found no fires", cases[i].expr);
+    }
+}
+
 static void a_year_of_fires_matches_the_oracle_in_dst_zones(void)
 {
     static const char *const zones[] = {"Europe/Berlin", "America/New_York",
@@ -889,6 +977,7 @@ int main(void)
     RUN(describe_reads_like_the_dsl);
     RUN(warnings_name_the_schedule_and_what_it_does);
     RUN(a_year_of_fires_matches_the_oracle_in_dst_zones);
+    RUN(aps_days_match_the_oracle_for_ten_years);
     tz_cache_clear();
     TESTING_EXIT();
 }
