@@ -3,16 +3,18 @@
  * is evaluated and validated like any `schedule` string.
  *
  * APScheduler's cron fields are passed as they are to the DSL's cron{...},
- * which has APScheduler's semantics (core/schedule/cron_aps.c); each field
- * is parsed alone first, so a bad value is reported at its position.
- * An interval becomes every(n) of the largest unit that divides it, which fires on
+ * which means what APScheduler means (core/schedule/cron_aps.c); each field
+ * is parsed alone first, to report a bad value at its position.  An interval
+ * becomes every(n) of the largest unit that divides it, which fires on
  * clock boundaries (README, "Jobs as data").
  */
 #include "yamljob.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/suggest.h"
 
