@@ -19,7 +19,6 @@
 #include "lib/suggest.h"
 
 #define TRIGGER_VALUE_MAX 96
-#define CRON_FIELDS 8
 
 static const char *const common_keys[] = {"type", "start_date", "end_date", "timezone",
                                           "jitter"};
@@ -186,14 +185,15 @@ static int cron(struct trigger *tr, char *expr, size_t len)
 {
     static const char *const names[] = {"year",        "month", "day",    "week",
                                         "day_of_week", "hour",  "minute", "second"};
+    const size_t count = sizeof names / sizeof names[0];
     char fields[SCHEDULE_TEXT_MAX] = "", why[SCHEDULE_ERR_MAX];
     struct cron_spec spec;
 
-    if (check_keys(tr, "cron", names, CRON_FIELDS) < 0)
+    if (check_keys(tr, "cron", names, count) < 0)
         return -1;
     if (!append(expr, len, "cron{"))
         return fail(tr, tr->map, "field 'trigger': too long");
-    for (size_t i = 0; i < CRON_FIELDS; i++) {
+    for (size_t i = 0; i < count; i++) {
         const struct yamldoc_node *v = yamldoc_get(tr->map, names[i]);
         const char *text = v ? scalar(tr, names[i], v) : NULL;
         char one[SCHEDULE_TEXT_MAX];
