@@ -215,6 +215,7 @@ static void describe_aps(struct out *o, const struct cron_spec *c)
     static const char *const time_names[] = {"hour", "minute", "second"};
     const bool time_all[] = {all_of(c->hours, 0, 23), all_of(c->minutes, 0, 59),
                              all_of(c->seconds, 0, 59)};
+    const bool day_said = !all_of(c->mdays, 1, 31);
     char buf[CRON_APS_BUF];
     const char *v[CRON_APS_COUNT];
     bool any = false;
@@ -234,7 +235,7 @@ static void describe_aps(struct out *o, const struct cron_spec *c)
         if (!any)
             out_add(o, ": every second");
     }
-    if (!all_of(c->mdays, 1, 31)) {
+    if (day_said) {
         const char *p = v[CRON_APS_DAY];
         out_add(o, " on ");
         for (;;) {
@@ -247,7 +248,7 @@ static void describe_aps(struct out *o, const struct cron_spec *c)
         }
     }
     if (!all_of(c->wdays, 0, 6))
-        out_add(o, " on %s", v[CRON_APS_DOW]);
+        out_add(o, " %s %s", day_said ? "that is a" : "on", v[CRON_APS_DOW]);
     if (!all_of(c->weeks, 1, 53))
         out_add(o, " in ISO week %s", v[CRON_APS_WEEK]);
     if (!all_of(c->months, 1, 12))

@@ -585,6 +585,8 @@ static void describe_reads_like_the_dsl(void)
          "cron 'day=2nd fri,last,1-5; hour=9; minute=30': at 09:30:00 on the 2nd Friday, the "
          "last day, day 1-5"},
         {cron("month=6"), "cron 'month=6': at 00:00:00 on day 1 in month 6"},
+        {cron("day=13; day_of_week=fri; hour=9"),
+         "cron 'day=13; day_of_week=fri; hour=9': at 09:00:00 on day 13 that is a fri"},
         {cron("day_of_week=mon-sun; hour=2; minute=30; week=1-53"),
          "cron 'week=1-53; day_of_week=mon-sun; hour=2; minute=30': at 02:30:00"},
         {cron("minute=*/1; second=*"), "cron 'minute=*/1; second=*': every second"},
