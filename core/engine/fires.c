@@ -8,6 +8,7 @@
  *     computed strictly after max(last_scheduled, now).  So after a
  *     backward clock jump the instants that already ran do not run again;
  *     the task resumes with its first instant after the last one handled.
+ *     A task deleted and created again takes it from its runs (entries.c).
  *  2. A fire found due more than ENGINE_LATE_LIMIT late — the daemon was
  *     down (the stored next_fire is in the past at start), the wall clock
  *     jumped forward, the machine slept — goes through catchup.c, one code
