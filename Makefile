@@ -14,11 +14,11 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   := build
-PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle libpq
+PKGS    := lua5.4 sqlite3 libcurl yaml-0.1 libuv jansson libmicrohttpd nettle libpq rdkafka
 
 # Debian packages: what the build needs, and what the tests need on top.
 DEB_BUILD := gcc make pkg-config liblua5.4-dev libsqlite3-dev libcurl4-openssl-dev \
-             libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev libpq-dev tzdata
+             libyaml-dev libuv1-dev libjansson-dev libmicrohttpd-dev nettle-dev libpq-dev librdkafka-dev tzdata
 DEB_TEST  := python3 python3-jsonschema sqlite3 postgresql procps util-linux luarocks binutils clang-format groff-base curl prometheus openssl
 # The dashboard's browser test: Debian's chromium, driven over the DevTools
 # protocol from Python with python3-websocket.
@@ -112,8 +112,11 @@ deps:
 test-deps:
 	@scripts/install_deps.sh $(DEB_BUILD) $(DEB_TEST)
 
+# The dashboard's login URL is printed once the daemon has had a second to
+# make its token and listen.
 run: deps
 	$(MAKE) main
+	@(sleep 1; ./main --root . dashboard | sed 's/^/Dashboard: /') &
 	./main --root . --include-examples --verbose
 
 # The layer check (tests/layers.py, core/README.md) reads the includes and

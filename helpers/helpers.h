@@ -15,5 +15,6 @@ int luaopen_log(lua_State *L);    /* helpers/log.c */
 int luaopen_state(lua_State *L);  /* helpers/state.c */
 int luaopen_config(lua_State *L); /* helpers/config.c */
 int luaopen_notify(lua_State *L); /* helpers/notify.c */
+int luaopen_kafka(lua_State *L);  /* helpers/kafka.c */
 
 #endif

@@ -11,10 +11,9 @@
 
 /* Every helper module a run can use: one line per module. */
 static const luaL_Reg runtime_helpers[] = {
-    {"json", luaopen_json},     {"exec", luaopen_exec},
-    {"http", luaopen_http},     {"log", luaopen_log},
-    {"state", luaopen_state},   {"config", luaopen_config},
-    {"notify", luaopen_notify}, {NULL, NULL},
+    {"json", luaopen_json},     {"exec", luaopen_exec},   {"http", luaopen_http},
+    {"log", luaopen_log},       {"state", luaopen_state}, {"config", luaopen_config},
+    {"notify", luaopen_notify}, {"kafka", luaopen_kafka}, {NULL, NULL},
 };
 
 /* Protected setup: anything here may raise (memory, a broken DSL). */

@@ -15,6 +15,7 @@
  *   api_calendar.c GET /api/v1/calendar         api_openapi.c  the OpenAPI document
  *   api_stats.c    statistics: the overview, each task's performance
  *   api_jobs.c     PUT/DELETE /api/v1/tasks/{name}: YAML jobs written as files
+ *   api_taskdoc.c  one task's document, with its YAML job's fields as `job`
  *   api_alerts.c   the daemon's alerts: list, one, summary, resolve
  *   api_events.c   GET /api/v1/events (SSE)         api_metrics.c  GET /metrics
  *   api_stream.c   responses written while they last (the events, a followed log)
@@ -29,6 +30,7 @@
 #define API_INTERNAL_H
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
@@ -103,6 +105,14 @@ void api_reply_text(struct api_call *call, unsigned status, char *text);
  * is not NULL, "parameter" naming the field or parameter at fault. */
 void api_reply_problem(struct api_call *call, unsigned status, const char *param,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* api_taskdoc.c.  tasks/NAME.yaml, the file the API writes for `name`:
+ * 0, or -1 when that path is too long. */
+int api_job_file(struct api_call *call, const char *name, char file[PATH_MAX]);
+
+/* The task `name` as GET /api/v1/tasks/{name} shows it (a new reference),
+ * or NULL when there is none. */
+json_t *api_task_doc(struct api_call *call, const char *name);
 
 /* The reason phrase of a status ("Not Found"). */
 const char *api_status_title(unsigned status);

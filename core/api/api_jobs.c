@@ -149,7 +149,7 @@ static int job_paths(struct api_call *call, const char *name, bool make, char fi
     char *slash;
 
     if (engine_tasks_dir(call->ctx->engine, tasks, sizeof tasks) != 0 ||
-        snprintf(file, PATH_MAX, "%s/%s.yaml", tasks, name) >= PATH_MAX) {
+        api_job_file(call, name, file) != 0) {
         api_reply_problem(call, 500, NULL, "the tasks folder's path is too long");
         return -1;
     }
@@ -169,22 +169,6 @@ static int job_paths(struct api_call *call, const char *name, bool make, char fi
         return -1;
     }
     return 0;
-}
-
-/* The task `name` as the engine shows it (a new reference), or NULL. */
-static json_t *current_task(struct api_call *call, const char *name)
-{
-    json_t *status = engine_status_json(call->ctx->engine, NULL), *found = NULL, *item;
-    size_t i;
-
-    json_array_foreach(json_object_get(status, "tasks"), i, item)
-    {
-        const char *have = json_string_value(json_object_get(item, "name"));
-        if (have && strcmp(have, name) == 0)
-            found = json_incref(item);
-    }
-    json_decref(status);
-    return found;
 }
 
 /* Whether the request may go on against `task` (NULL: none yet), which
@@ -275,7 +259,7 @@ void api_put_task(struct api_call *call)
                           job ? "got another value" : jerr.text);
         goto done;
     }
-    task = current_task(call, name);
+    task = api_task_doc(call, name);
     if (job_paths(call, name, true, file, dir) < 0 || !may_change(call, task, file))
         goto done;
     created = task == NULL;
@@ -294,7 +278,7 @@ void api_put_task(struct api_call *call)
              call->token_name);
     engine_rescan(call->ctx->engine);
     json_decref(task);
-    if (!(task = current_task(call, name))) {
+    if (!(task = api_task_doc(call, name))) {
         api_reply_problem(call, 500, NULL, "%s was written but is not a task", file);
         goto done;
     }
@@ -309,7 +293,7 @@ void api_delete_task(struct api_call *call)
 {
     const char *name = api_path_param(&call->path, "name");
     char file[PATH_MAX], dir[PATH_MAX];
-    json_t *task = current_task(call, name);
+    json_t *task = api_task_doc(call, name);
 
     if (!task) {
         api_reply_problem(call, 404, "name", "no task named '%s'", name);

@@ -245,20 +245,8 @@ void api_get_tasks(struct api_call *call)
  * NULL with the reply set (404). */
 static json_t *find_task(struct api_call *call, const char *name)
 {
-    json_t *status = status_doc(call, NULL), *task = NULL, *item;
-    size_t i;
+    json_t *task = api_task_doc(call, name);
 
-    if (!status)
-        return NULL;
-    json_array_foreach(json_object_get(status, "tasks"), i, item)
-    {
-        const char *have = json_string_value(json_object_get(item, "name"));
-        if (have && strcmp(have, name) == 0) {
-            task = json_incref(item);
-            break;
-        }
-    }
-    json_decref(status);
     if (!task)
         api_reply_problem(call, 404, "name", "no task named '%s'", name);
     return task;

@@ -155,3 +155,20 @@ function state.set(key, value) end
 function state.delete(key) end
 ---@return table<string, any>
 function state.all() end
+
+---@class KafkaMessage
+---@field brokers string                 "host:port,host:port"
+---@field topic string
+---@field value string                   the bytes sent
+---@field key? string
+---@field headers? table<string, string>
+---@field config? table<string, string|number|boolean>  librdkafka properties ("sasl.password" = …)
+---@field timeout? number                seconds to wait for the delivery report (default 10)
+
+---@class kafka
+kafka = {}
+---Send one message and wait for the broker's acknowledgement.
+---@param msg KafkaMessage
+---@return true|nil ok
+---@return string? err
+function kafka.produce(msg) end

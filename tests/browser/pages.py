@@ -36,6 +36,10 @@ b = check.browser = Browser()
 try:
     b.go(base + "/#token=" + admin)
     b.wait("document.body?.dataset.role === 'admin'")
+    check("overview_queues", b.wait("/slowq 0 running \\(at most 1\\), 0 waiting/"
+                                    ".test(document.getElementById('queues')?.textContent)", 5),
+          "the bounded queue on the overview, got %r"
+          % b.eval("document.getElementById('queues')?.textContent"))
     b.eval("location.hash = '#/tasks'")
     b.wait("document.querySelectorAll('table.tasks tbody tr').length === 3")
     check("tasks_list_all", sorted(rows() or []) == ["boom", "slow", "tick"], "three tasks, got %s" % rows())
@@ -62,6 +66,13 @@ try:
     b.wait("document.querySelector('h1')?.textContent === 'slow'")
     check("task_source_line", b.wait("document.querySelector('.source')?.textContent.endsWith('tasks/slow.lua:1')", 5),
           "the source path:line, got %s" % b.eval("document.querySelector('.source')?.textContent"))
+    check("task_queue", b.wait("document.querySelector('.queue')?.textContent === 'slowq'", 5),
+          "the task's queue, got %r" % b.eval("document.querySelector('.queue')?.textContent"))
+    zone_title = "document.querySelector('dl.front time')?.title"
+    check("task_zone_on_hover", b.wait("document.querySelector('.zone')?.textContent === 'Asia/Tokyo'"
+                                       " && (%s || '').endsWith('(Asia/Tokyo)')" % zone_title, 5),
+          "the task's zone shown and its next fire in Asia/Tokyo on hover, got %r"
+          % b.eval(zone_title))
     want = [f["at_epoch"] for f in api("/api/v1/calendar?n=10&task=slow")["fires"]]
     shown = b.wait("document.querySelectorAll('.next-fires li').length === 10"
                    " && [...document.querySelectorAll('.next-fires .offset')].every(e => e.textContent.startsWith('UTC'))", 5)
@@ -153,6 +164,18 @@ try:
     check("job_preview_offsets", b.eval("[...document.querySelectorAll('#job-preview .offset')].every("
                                         "e => /^UTC([+-]\\d\\d:\\d\\d|Z)$/.test(e.textContent))"),
           "each fire with its UTC offset")
+    # Fires across the spring change in Berlin: the first at +02:00 is marked.
+    fill("#job-timezone", "Europe/Berlin")
+    fill("#job-schedule", 'every().saturday.at("10:00"):from("2027-03-20")')
+    marks = b.wait("(() => { const l = [...document.querySelectorAll('#job-preview li.fire')];"
+                   " return l.length === 10 && l[0].querySelector('time').getAttribute('datetime')"
+                   ".startsWith('2027-03-20') && l.map(e => e.dataset.offset"
+                   " + (e.classList.contains('dst') ? '!' : '')).slice(0, 4).join(' '); })()", 5)
+    check("job_preview_marks_dst", marks == "+01:00 +01:00 +02:00! +02:00",
+          "the fire of 2027-04-03 marked as a change of offset, got %r" % marks)
+    fill("#job-timezone", "")
+    fill("#job-schedule", "every(1).hours")
+    b.wait("document.querySelectorAll('#job-preview li.fire').length === 10", 5)
     fill("#job-name", "made")
     fill("#job-shell", "echo made")
     fill("#job-timeout", "-5")
@@ -167,6 +190,31 @@ try:
     check("job_created", made and os.path.exists(os.path.join(root, "tasks", "made.yaml")),
           "tasks/made.yaml written and its page shown, hash %s, result %r"
           % (b.eval("location.hash"), b.eval("document.getElementById('job-result')?.textContent")))
+
+    # Editing a job starts from its file's fields; one changed, the rest
+    # (env, which the form has no input for, too) go back as they were.
+    with open(os.path.join(root, "tasks", "made.yaml"), "w") as f:
+        f.write("title: Made\nshell: echo made $WHO\nschedule: every(1).hours\ntimeout: 30\n"
+                "env: { WHO: me }\ntags: [one, two]\n")
+    for _ in range(50):
+        if api("/api/v1/tasks/made").get("title") == "Made":
+            break
+        time.sleep(0.1)
+    b.eval("location.hash = '#/job?name=made'")
+    filled = b.wait("document.getElementById('job-shell')?.value === 'echo made $WHO'"
+                    " && document.getElementById('job-schedule').value === 'every(1).hours'"
+                    " && document.getElementById('job-timeout').value === '30'"
+                    " && document.getElementById('job-tags').value === 'one, two'", 5)
+    check("job_edit_prefilled", filled, "the form filled from tasks/made.yaml, got %s"
+          % b.eval("[...document.querySelectorAll('form.job input')].map(e => e.id + '=' + e.value)"))
+    fill("#job-title", "Made again")
+    b.eval("document.querySelector('form.job button[type=submit]').click()")
+    b.wait("location.hash === '#/tasks/made'", 8)
+    job = api("/api/v1/tasks/made").get("job") or {}
+    check("job_edit_keeps_the_rest", job == {"title": "Made again", "shell": "echo made $WHO",
+                                             "schedule": "every(1).hours", "timeout": 30,
+                                             "env": {"WHO": "me"}, "tags": ["one", "two"]},
+          "the new title and every other field as it was, got %s" % job)
 
     # At 360 px wide no page scrolls sideways (wide tables scroll in place).
     b.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True)

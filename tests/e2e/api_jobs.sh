@@ -39,6 +39,8 @@ first=$(etag)
 
 req -H "$AUTH" "$(url /api/v1/tasks/ops%2Fmade)"
 current=$(etag)
+e2e_check get_answer_has_the_job_fields "job as written, got $(cat "$out")" \
+    body_is "d['job'] == {'schedule': 'every(1).seconds', 'shell': 'echo made', 'title': 'Made'}"
 req -X PUT -H "$AUTH" -H "If-Match: $current" \
     -d '{"schedule": "every(1).seconds", "shell": "echo made", "title": "Made v2"}' \
     "$(url /api/v1/tasks/ops%2Fmade)"

@@ -29,7 +29,7 @@ struct fixture_server {
     int port;
 };
 
-static void fixture_server_stop(struct fixture_server *s)
+static inline void fixture_server_stop(struct fixture_server *s)
 {
     if (s->stdin_fd >= 0)
         close(s->stdin_fd);
@@ -45,7 +45,7 @@ static void fixture_server_stop(struct fixture_server *s)
 
 /* Run argv (argv[0] a path) and read the port from its first line: 0, or
  * -1 with the server stopped when it did not print one in time. */
-static int fixture_server_start(struct fixture_server *s, char *const argv[])
+static inline int fixture_server_start(struct fixture_server *s, char *const argv[])
 {
     int in[2], out[2], ready;
     char line[32] = "";
@@ -88,7 +88,7 @@ static int fixture_server_start(struct fixture_server *s, char *const argv[])
 }
 
 /* A port on 127.0.0.1 that nothing listens on (bound, then released). */
-static int fixture_unused_port(void)
+static inline int fixture_unused_port(void)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;

@@ -30,6 +30,19 @@ export async function request(method, path, body) {
 }
 export const get = (path) => request("GET", path);
 
+// runPages(path): the runs of a /api/v1/runs query, newest first,
+// following its `next` cursor up to RUN_PAGES_RUNS runs.
+export const RUN_PAGES_RUNS = 10000;
+export async function runPages(path) {
+  const runs = [];
+  while (path && runs.length < RUN_PAGES_RUNS) {
+    const page = await get(path);
+    runs.push(...page.runs);
+    path = page.next;
+  }
+  return runs;
+}
+
 // events(onEvent, onState): read /api/v1/events forever, parsing SSE by
 // hand.  onState(true) once connected; on a drop onState(false, error,
 // seconds until the next try), then it reconnects with Last-Event-ID, so

@@ -2,6 +2,8 @@
 // (with If-Match when editing `#/job?name=NAME`, the ETag from GET), the
 // next fires of its schedule previewed from /api/v1/calendar as it is
 // typed, and the server's problem shown beside the field it names.
+// Editing starts from the job's fields (the task document's `job`): what
+// the form has no input for, and what is left as it was, goes back as read.
 import { ApiError, get } from "./api.js";
 import { h } from "./util.js";
 import { authFetch, fireItems, taskPath } from "./ui.js";
@@ -21,12 +23,14 @@ const FIELDS = [
 export async function jobForm(params) {
   const q = params || new URLSearchParams((location.hash.split("?")[1]) || "");
   const editing = q.get("name");
-  let etag = null, doc = null;
+  let etag = null, doc = null, job = {};
+  const shown = {}; /* each field's text as filled in from the job */
   if (editing) {
     const r = await authFetch(taskPath(editing));
     doc = await r.json().catch(() => null);
     if (!r.ok) throw new ApiError(r.status, (doc && doc.detail) || r.statusText);
     etag = r.headers.get("ETag");
+    job = doc.job || {};
   }
   const inputs = {}, notes = {};
   const preview = h("ul", { class: "preview fires", "aria-live": "polite", "aria-label": "next fires", id: "job-preview" });
@@ -51,11 +55,12 @@ export async function jobForm(params) {
     ev.preventDefault();
     Object.values(notes).forEach((n) => (n.textContent = ""));
     result.textContent = "";
-    const body = {};
+    const body = { ...job };
     for (const [k, , type] of FIELDS) {
       const v = inputs[k].value.trim();
+      delete body[k];
       if (k === "name" || v === "") continue;
-      body[k] = k === "tags" ? v.split(",").map((t) => t.trim()).filter(Boolean)
+      body[k] = v === shown[k] ? job[k] : k === "tags" ? v.split(",").map((t) => t.trim()).filter(Boolean)
         : k === "command" ? v.split(/\s+/) : k === "catchup" ? v === "true" : type === "number" ? Number(v) : v;
     }
     const name = inputs.name.value.trim();
@@ -83,9 +88,16 @@ export async function jobForm(params) {
   if (doc) {
     inputs.name.value = doc.name;
     inputs.name.readOnly = true;
-    if (doc.title) inputs.title.value = doc.title;
-    inputs.tags.value = doc.tags.join(", ");
+    for (const [k] of FIELDS) {
+      const v = job[k];
+      if (k === "name" || v === undefined || v === null) continue;
+      shown[k] = Array.isArray(v) ? v.join(k === "tags" ? ", " : " ") : String(v);
+      const input = inputs[k];
+      if (input.tagName === "SELECT" && ![...input.options].some((o) => o.value === shown[k]))
+        input.append(h("option", { value: shown[k] }, shown[k]));
+      input.value = shown[k];
+    }
+    refresh();
   }
-  return [h("h1", {}, editing ? "Edit job " + editing : "New job"),
-    editing ? h("p", { class: "mute" }, "The task document carries only its title and tags; fill in the rest again.") : null, form];
+  return [h("h1", {}, editing ? "Edit job " + editing : "New job"), form];
 }

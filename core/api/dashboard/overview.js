@@ -2,25 +2,16 @@
 // alerts and failing tasks, and the timeline.  Kept current by the event
 // stream: a run event moves its bar in place; the counts are asked again
 // (once for a burst of events).
-import { get } from "./api.js";
+import { get, runPages } from "./api.js";
 import { h, secs, when } from "./util.js";
 import { Timeline } from "./timeline.js";
 
-const RUN_PAGES_MAX = 20; // pages of 500: the window's last 10,000 runs at most
 const SPANS = [[3600, "1 h"], [21600, "6 h"], [86400, "24 h"], [604800, "7 d"]];
 let span = 86400;
 
-// The runs that started in the window, or still run, newest first.
-async function windowRuns() {
-  let path = `/api/v1/runs?limit=500&since=${span}s`; /* a span before the daemon's now */
-  const runs = [];
-  for (let i = 0; path && i < RUN_PAGES_MAX; i++) {
-    const page = await get(path);
-    runs.push(...page.runs);
-    path = page.next;
-  }
-  return runs;
-}
+// The runs that started in the window, or still run, newest first (a span
+// before the daemon's now).
+const windowRuns = () => runPages(`/api/v1/runs?limit=500&since=${span}s`);
 
 function counts(status, alerts) {
   const t = status.tasks;
@@ -45,7 +36,17 @@ function trouble(status) {
     h("li", {}, h("a", { href: "#/tasks/" + encodeURIComponent(t.name) }, t.name), " ",
       t.broken ? h("span", { class: "st failed" }, "broken: " + (t.error || ""))
         : [h("span", { class: "st failed" }, `failed ${t.failing_streak}× in a row`), " last ",
-          when(t.last_run && t.last_run.finished_at_epoch)])));
+          when(t.last_run && t.last_run.finished_at_epoch, t.zone)])));
+}
+
+// "maint 1 running (at most 1), 1 waiting; …" once queues are in use (a
+// bound, or a queue other than the default), as --status prints them.
+function queues(status) {
+  const list = Object.entries(status.queues || {});
+  if (!list.some(([name, q]) => name !== "default" || q.max_concurrent !== null)) return null;
+  return h("p", { id: "queues" }, h("b", {}, "queues"), " " + list.map(([name, q]) =>
+    `${name} ${q.running} running${q.max_concurrent !== null ? ` (at most ${q.max_concurrent})` : ""}, `
+    + `${q.waiting} waiting`).join("; "));
 }
 
 // The page: its nodes, and what the router calls on each event.
@@ -53,7 +54,7 @@ export async function overview(redraw) {
   const [status, alerts, runs] = await Promise.all([
     get("/api/v1/status"), get("/api/v1/alerts/summary"), windowRuns()]);
   const tl = new Timeline((id) => { location.hash = "#/runs/" + id; });
-  const top = h("div", {}, health(status), counts(status, alerts));
+  const top = h("div", {}, health(status), counts(status, alerts), queues(status));
   const problems = h("div", {}, trouble(status));
   const zoom = h("div", { class: "zoom", role: "group", "aria-label": "zoom" },
     SPANS.map(([v, l]) => h("button", { type: "button", "aria-pressed": String(v === span),
@@ -63,7 +64,7 @@ export async function overview(redraw) {
   let asking = null;
   const refresh = async () => {
     const [st, al] = await Promise.all([get("/api/v1/status"), get("/api/v1/alerts/summary")]);
-    top.replaceChildren(health(st), counts(st, al));
+    top.replaceChildren(health(st), counts(st, al), queues(st) || "");
     problems.replaceChildren(trouble(st));
     const names = (x) => x.tasks.map((t) => t.name + (t.paused ? "!" : "")).join("\n");
     if (names(st) !== names(status)) {

@@ -4,7 +4,7 @@
 // marked.
 import { get } from "./api.js";
 import { h, secs, when } from "./util.js";
-import { action, authFetch } from "./ui.js";
+import { action, authFetch, taskPath } from "./ui.js";
 
 const STDERR = "[stderr] ";
 
@@ -32,6 +32,8 @@ async function follow(id, log, done) {
 
 export async function run(id) {
   const r = await get("/api/v1/runs/" + id);
+  /* the task's zone for the times' titles; a removed task has none */
+  const zone = (await get(taskPath(r.task)).catch(() => null))?.zone;
   const running = !r.finished_at_epoch;
   let log;
   if (tail && tail.id === id && tail.running && document.body.contains(tail.log)) {
@@ -48,8 +50,8 @@ export async function run(id) {
     h("h1", {}, `Run #${r.id} of `, h("a", { href: "#/tasks/" + encodeURIComponent(r.task) }, r.task)),
     h("div", { class: "actions" }, running ? action("Cancel", "POST", `/api/v1/runs/${id}/cancel`) : null),
     h("dl", { class: "run" }, f("Status", h("span", { class: "st " + r.status }, r.status)), f("Trigger", r.trigger),
-      f("Attempt", r.attempt), f("Scheduled", when(r.scheduled_for_epoch)), f("Started", when(r.started_at_epoch)),
-      f("Finished", when(r.finished_at_epoch)), f("Duration", secs(r.duration)), f("Lateness", late),
+      f("Attempt", r.attempt), f("Scheduled", when(r.scheduled_for_epoch, zone)), f("Started", when(r.started_at_epoch, zone)),
+      f("Finished", when(r.finished_at_epoch, zone)), f("Duration", secs(r.duration)), f("Lateness", late),
       f("Exit code", r.exit_code), f("Signal", r.signal), f("Peak memory", r.peak_rss_kb && r.peak_rss_kb + " KiB"),
       f("CPU", r.cpu_ms !== null ? r.cpu_ms + " ms" : null),
       f("Return value", r.result === null ? null : h("code", {}, JSON.stringify(r.result))),

@@ -1,7 +1,7 @@
 // task.js — one task: its frontmatter and source, the load error, actions,
 // charts of duration and outcome over 30 days, and its run history paged
 // by cursor (?before=) and filtered by status, both kept in the hash.
-import { get } from "./api.js";
+import { get, RUN_PAGES_RUNS, runPages } from "./api.js";
 import { h, s, when } from "./util.js";
 import { action, fireItems, runTable, session, taskPath } from "./ui.js";
 
@@ -40,7 +40,7 @@ export async function task(route) {
   if (status) hq.set("status", status);
   if (before) hq.set("before", before);
   const [t, page, month, fires] = await Promise.all([get(taskPath(name)), get("/api/v1/runs?" + hq),
-    get(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`),
+    runPages(`/api/v1/runs?limit=500&task=${encodeURIComponent(name)}&since=30d`),
     get(`/api/v1/calendar?n=10&task=${encodeURIComponent(name)}`).catch(() => null)]);
   const go = (q) => { location.hash = "#/tasks/" + encodeURIComponent(name) + (String(q) ? "?" + q : ""); };
   const src = t.source ? (t.source.type === "file" ? `${t.source.path}:${t.source.line || 1}`
@@ -56,20 +56,22 @@ export async function task(route) {
       t.source && t.source.type === "yaml" && session.role === "admin"
         ? h("a", { href: "#/job?name=" + encodeURIComponent(name), class: "action" }, "Edit") : null),
     h("dl", { class: "front" }, h("dt", {}, "Schedule"), h("dd", {}, t.schedule || "—"),
-      h("dt", {}, "Next fire"), h("dd", {}, when(t.next_fire_epoch)),
+      h("dt", {}, "Next fire"), h("dd", {}, when(t.next_fire_epoch, t.zone)),
       h("dt", {}, "Next fires"), h("dd", {}, fires && fires.fires.length
-        ? h("ol", { class: "preview next-fires" }, fireItems(fires.fires)) : "—"),
+        ? h("ol", { class: "preview next-fires" }, fireItems(fires.fires, t.zone)) : "—"),
+      h("dt", {}, "Time zone"), h("dd", { class: "zone" }, t.zone),
+      h("dt", {}, "Queue"), h("dd", { class: "queue" }, t.queue || "default"),
       h("dt", {}, "Source"), h("dd", { class: "source" }, h("code", {}, src)),
       h("dt", {}, "User"), h("dd", {}, t.user || "—"),
       h("dt", {}, "Tags"), h("dd", {}, t.tags.join(", ") || "—"),
       h("dt", {}, "State"), h("dd", {}, [t.enabled ? "enabled" : "disabled", t.paused && "paused", t.broken && "broken",
         t.overdue && "overdue", t.failing_streak && `failing ${t.failing_streak}× in a row`].filter(Boolean).join(", "))),
-    h("h2", {}, "Last 30 days"), chart(month.runs, since), outcomes(month.runs),
+    h("h2", {}, "Last 30 days" + (month.length >= RUN_PAGES_RUNS ? ` (its latest ${RUN_PAGES_RUNS} runs)` : "")), chart(month, since), outcomes(month),
     h("h2", {}, "History"),
     h("div", { class: "filters" }, h("select", { id: "history-status", "aria-label": "history status",
       onchange: (e) => go(new URLSearchParams(e.target.value ? { status: e.target.value } : {})) },
     ["", ...STATUSES].map((v) => h("option", { value: v, selected: v === status }, v || "any status")))),
-    runTable(page.runs),
+    runTable(page.runs, t.zone),
     h("nav", { class: "pager", "aria-label": "history pages" },
       before ? h("a", { href: "#/tasks/" + encodeURIComponent(name) + (status ? "?status=" + status : ""), id: "history-first" }, "Newest") : null,
       nextQ ? h("a", { id: "history-older", href: "#/tasks/" + encodeURIComponent(name) + "?" +

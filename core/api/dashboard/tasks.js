@@ -51,7 +51,7 @@ export async function tasks(params) {
         return h("tr", { "data-task": t.name },
           h("td", {}, h("a", { href: "#/tasks/" + encodeURIComponent(t.name) }, t.name),
             t.title && t.title !== t.name ? h("div", { class: "mute" }, t.title) : null),
-          h("td", {}, t.schedule || "—"), h("td", {}, when(t.next_fire_epoch)),
+          h("td", {}, t.schedule || "—"), h("td", {}, when(t.next_fire_epoch, t.zone)),
           h("td", { class: "st " + (t.last_run ? t.last_run.status : "") }, t.broken ? "broken" : t.last_run ? t.last_run.status : "—"),
           h("td", { class: "rate" }, r === null || r === undefined ? "—" : Math.round(100 * r) + "%"),
           h("td", { "aria-label": "recent durations" }, sparkline(d.slice(-30))));

@@ -5,7 +5,7 @@
 // a thousand tasks cost what thirty do; a running bar grows every second
 // without asking the server anything.
 import { get } from "./api.js";
-import { h, s, secs } from "./util.js";
+import { h, inZone, s, secs } from "./util.js";
 
 const LANE = 22, LABEL = 150, WIDTH = 1000, AXIS = 20, OVERSCAN = 5;
 const FIRES_MAX = 200;      // fires asked for per lane; more are drawn as a band
@@ -139,7 +139,7 @@ export class Timeline {
         x: x0, y: y + 4, height: LANE - 8, width: Math.max(this.x(end, w) - x0, 2),
         class: "bar " + st, tabindex: 0, role: "link", "data-run": r.id,
         "data-start": r.started_at_epoch, "aria-label": `run ${r.id} of ${t.name}: ${st}`,
-      }, s("title", {}, `run #${r.id} ${st}, started ${new Date(r.started_at_epoch * 1000).toLocaleString()}`
+      }, s("title", {}, `run #${r.id} ${st}, started ${new Date(r.started_at_epoch * 1000).toLocaleString()}, ${inZone(r.started_at_epoch, t.zone)}`
         + (r.duration !== null && r.duration !== undefined ? `, took ${secs(r.duration)}` : "")
         + (r.trigger ? ` (${r.trigger})` : "")));
       bar.addEventListener("click", () => this.onOpen(r.id));
@@ -166,7 +166,7 @@ export class Timeline {
     }
     for (const at of list)
       g.append(s("line", { x1: this.x(at, w), x2: this.x(at, w), y1: y + 2, y2: y + LANE - 2,
-        class: "tick" }, s("title", {}, "fire at " + new Date(at * 1000).toLocaleString())));
+        class: "tick" }, s("title", {}, "fire at " + new Date(at * 1000).toLocaleString() + ", " + inZone(at, t.zone))));
   }
 
   async askFires(name, old) {

@@ -24,26 +24,26 @@ export function authFetch(path, init = {}) {
   return fetch(path, { ...init, headers: { ...(init.headers || {}), Authorization: "Bearer " + token.get() } });
 }
 
-export function runTable(runs) {
+export function runTable(runs, zone) {
   return h("table", { class: "runs" },
     h("thead", {}, h("tr", {}, ["Run", "Task", "Status", "Trigger", "Started", "Duration"].map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, runs.map((r) => h("tr", {},
       h("td", {}, h("a", { href: "#/runs/" + r.id }, "#" + r.id)), h("td", {}, r.task),
       h("td", { class: "st " + (r.status || "running") }, r.status || "running"), h("td", {}, r.trigger),
-      h("td", {}, when(r.started_at_epoch)), h("td", {}, secs(r.duration))))));
+      h("td", {}, when(r.started_at_epoch, zone)), h("td", {}, secs(r.duration))))));
 }
 
-// fireItems(fires): list items for the fires of a /calendar answer, each
-// with its UTC offset; one whose offset differs from the one before is
+// fireItems(fires, zone): list items for the fires of a /calendar answer,
+// each with its UTC offset; one whose offset differs from the one before is
 // marked as a daylight-saving change.
-export function fireItems(fires) {
+export function fireItems(fires, zone) {
   let prev = null;
   return fires.map((f) => {
     const off = (f.at.match(/([+-]\d\d:\d\d|Z)$/) || ["", "?"])[1];
     const dst = prev !== null && off !== prev;
     prev = off;
     return h("li", { class: dst ? "fire dst" : "fire", "data-offset": off },
-      when(f.at_epoch), " ", h("span", { class: "offset" }, "UTC" + off),
+      when(f.at_epoch, zone), " ", h("span", { class: "offset" }, "UTC" + off),
       dst ? h("strong", { class: "dst-mark" }, " offset changes (DST)") : null);
   });
 }

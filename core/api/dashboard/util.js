@@ -18,13 +18,27 @@ export function s(tag, attrs = {}, ...kids) {
   return e;
 }
 
-// A time in the browser's zone; `zone` (the task's) goes in the title.
+// The instant in `zone` (the task's), named: "12/4/2026, 9:00:00 AM CET
+// (Europe/Berlin)"; the UTC instant when there is no zone or the browser
+// does not know it (a POSIX TZ rule, say).
+export function inZone(epoch, zone) {
+  const d = new Date(epoch * 1000);
+  if (zone) {
+    try {
+      return d.toLocaleString([], { timeZone: zone, timeZoneName: "short" }) + " (" + zone + ")";
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  return d.toISOString();
+}
+
+// A time in the browser's zone; the task's `zone` on hover.
 export function when(epoch, zone) {
   if (epoch === null || epoch === undefined) return h("span", {}, "—");
   const d = new Date(epoch * 1000);
-  const title = zone ? d.toLocaleString([], { timeZone: zone, timeZoneName: "short" })
-    : d.toISOString();
-  return h("time", { datetime: d.toISOString(), title }, d.toLocaleString() + " (" + ago(epoch) + ")");
+  return h("time", { datetime: d.toISOString(), title: inZone(epoch, zone) },
+    d.toLocaleString() + " (" + ago(epoch) + ")");
 }
 
 export function ago(epoch) {
