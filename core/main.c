@@ -5,6 +5,7 @@
  *   main [GLOBAL...] --status | --task NAME | COMMAND [ARGS...]
  *   main help [COMMAND], main COMMAND --help   the help, on stdout
  *   main __run                        a run process (spawned by the executor)
+ *   main __forkserver                 the fork server: forks run processes
  *   main __notify                     a notification sender (alerts.c)
  *
  * The options that only shape the environment (--root, --config, --user,
@@ -34,6 +35,7 @@
 #include "lib/suggest.h"
 #include "notify/alerts.h"
 #include "notify/notifier.h"
+#include "run/forkserver.h"
 #include "runner/runner.h"
 #include "task/discovery.h"
 #include "time/clock.h"
@@ -355,6 +357,8 @@ int main(int argc, char **argv)
     filemode_set_umask(); /* before anything is created (lib/filemode.h) */
     if (argc >= 2 && strcmp(argv[1], RUN_COMMAND) == 0)
         return runner_main();
+    if (argc >= 2 && strcmp(argv[1], FORKSERVER_ARG) == 0)
+        return forkd_main(argv); /* before proctitle_init: a child renames itself in argv */
     if (argc >= 2 && strcmp(argv[1], ALERTS_COMMAND) == 0)
         return notifier_child_main();
     titled = proctitle_init(argc, argv);

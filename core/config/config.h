@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 39 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 40 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -132,6 +132,7 @@ struct config {
         int default_timeout;  /* s, a task's timeout when unset; 0 = none */
         int max_memory_usage; /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
         bool strict_modes;    /* check data/ and logs/ at start (daemon/strictmodes.h) */
+        bool fork_server;     /* runs forked by the fork server (run/forkserver.h) */
         struct config_queue *queues; /* scheduler.queues, in the file's order */
         size_t queue_count;
     } scheduler;

@@ -100,6 +100,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     INT_FIELD("scheduler", "default_timeout", scheduler.default_timeout, 0, 300),
     INT_FIELD("scheduler", "max_memory_usage", scheduler.max_memory_usage, 0, 0),
     BOOL_FIELD("scheduler", "strict_modes", scheduler.strict_modes, true),
+    BOOL_FIELD("scheduler", "fork_server", scheduler.fork_server, true),
     STRING_FIELD("database", "path", database.path, "data/scheduler.db"),
     INT_FIELD("database", "retention_days", database.retention_days, 0, 90),
     DURATION_FIELD("database", "backup_interval", database.backup_interval, 0),

@@ -54,6 +54,7 @@
 #include "log/log.h"
 #include "notify/notifier.h"
 #include "proctitle.h"
+#include "run/forkserver.h"
 #include "run/orphans.h"
 #include "selfrestart.h"
 #include "store/store.h"
@@ -348,6 +349,7 @@ static void on_engine_stopped(void *data)
     for (size_t i = 0; i < DAEMON_SIGNAL_COUNT; i++)
         uv_close((uv_handle_t *)&d->signals[i], on_signal_closed);
     uv_close((uv_handle_t *)&d->restart_timer, on_signal_closed);
+    forkserver_stop(); /* every run has ended */
 }
 
 static void begin_stop(struct daemon *d, const char *why)
@@ -575,7 +577,12 @@ static int start_engine(struct daemon *d, char *err, size_t errlen)
     char socket_path[PATH_MAX];
 
     d->engine = engine_create(&d->loop, d->config, d->store, &eo, err, errlen);
-    if (!d->engine || engine_start(d->engine, err, errlen) != 0)
+    if (!d->engine)
+        return -1;
+    /* Read at start: runs are forked by it, or exec'd without it. */
+    if (d->config->scheduler.fork_server)
+        forkserver_start(&d->loop, engine_program(d->engine));
+    if (engine_start(d->engine, err, errlen) != 0)
         return -1;
     if (control_socket_path(d->opt->root, socket_path, sizeof socket_path, err, errlen) != 0 ||
         !(d->control = control_start(&d->loop, d->engine, socket_path, err, errlen)) ||

@@ -237,6 +237,11 @@ bool engine_busy(const struct engine *e)
     return e->job_count > 0;
 }
 
+const char *engine_program(const struct engine *e)
+{
+    return e->program;
+}
+
 void engine_forget_client(struct engine *e, void *data)
 {
     dispatch_forget_client(e, data);
@@ -419,6 +424,7 @@ void engine_free(struct engine *e)
         return;
     entries_free_all(e);
     heap_free(&e->wakeups);
+    bursts_free(&e->bursts);
     pools_free(&e->pools);
     free(e->program);
     free(e->root);

@@ -196,6 +196,9 @@ int engine_run_now(struct engine *engine, const char *name, const char *trigger,
  * retry or an instance.  A daemon that restarts itself waits for false. */
 bool engine_busy(const struct engine *engine);
 
+/* The program run processes are spawned from (an absolute path). */
+const char *engine_program(const struct engine *engine);
+
 /* Drop every engine_client whose data == `data` (a control connection
  * closed); their runs continue and are recorded. */
 void engine_forget_client(struct engine *engine, void *data);

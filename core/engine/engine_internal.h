@@ -1,6 +1,7 @@
 /* engine_internal.h — the engine's insides, shared by its files.  Each
  * file calls only the files listed above it (tests/layers.py checks it):
  *
+ *   burst.c          how early the runs of one instant are prepared
  *   wakeup.c         the wake-up heap and its one timer
  *   entry.c          an entry's lifetime (references, freeing)
  *   stopping.c       the last steps of a shutdown
@@ -46,6 +47,16 @@
  * (bench-compare measured starts 30-70 ms late with 50 ms), and an early
  * spawn costs only a sleeping process. */
 #define ENGINE_PREPARE_AHEAD 0.25
+/* A burst of runs on one instant is prepared earlier (burst.c), up to this
+ * long ahead; each run of it counts this many times the measured cost of a
+ * fire (the children's own start-up runs beside the daemon's work). */
+#define ENGINE_PREPARE_AHEAD_MAX 10.0
+#define ENGINE_BURST_SAFETY 3.0
+#define ENGINE_BURST_BUCKETS 1024
+/* The cost of a fire, before one was measured, and the weight of each new
+ * measure in its moving average. */
+#define ENGINE_FIRE_COST_INITIAL 0.001
+#define ENGINE_FIRE_COST_WEIGHT 0.05
 /* A fire found due later than this (the loop was blocked, the machine
  * slept, the clock jumped) is treated as missed and goes through the
  * catch-up rule instead of firing as if on time. */
@@ -65,6 +76,16 @@ struct wakeup {
     struct heap_node node;
     double at; /* wall instant (clock_now) */
     void (*due)(struct wakeup *w);
+    /* A task's wake-up prepares a run released at `release`, one of the
+     * burst of that instant (burst.c). */
+    double release;
+    int64_t burst_key;
+    bool in_burst;
+};
+
+struct burst;
+struct bursts {
+    struct burst *buckets[ENGINE_BURST_BUCKETS];
 };
 
 /* The first line of a run's error is what a status line has room for. */
@@ -165,6 +186,8 @@ struct engine {
     struct sources *sources;          /* the SQL sources' rows (source/source.h) */
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
     struct heap wakeups;              /* struct wakeup, earliest first */
+    struct bursts bursts;             /* release instant -> wake-ups (burst.c) */
+    double fire_cost;                 /* s a fire takes on the loop, moving average */
     struct pools pools;               /* JOB_QUEUED jobs by queue, by priority, order_at, seq */
     uv_timer_t timer;                 /* armed for the first wake-up */
     uv_timer_t pump_timer;            /* spawns queued jobs on the next loop turn */
@@ -200,6 +223,19 @@ void wakeup_init(struct engine *e);
 void wakeup_set(struct engine *e, struct wakeup *w, double at);
 void wakeup_clear(struct engine *e, struct wakeup *w);
 void wakeup_arm(struct engine *e);
+/* Queue a task's wake-up for a run released at `release`: ahead of it by
+ * ENGINE_PREPARE_AHEAD, or more in a burst (burst.c).  `period` is the
+ * task's time between fires (0 when unknown). */
+void wakeup_set_release(struct engine *e, struct wakeup *w, double release, double period);
+
+/* burst.c */
+/* Join the burst of `release` (leaving any other); how long ahead of it
+ * the wake-up is due. */
+double burst_join(struct engine *e, struct wakeup *w, double release, double period);
+void burst_leave(struct engine *e, struct wakeup *w);
+/* One fire took `seconds` on the loop. */
+void burst_note_cost(struct engine *e, double seconds);
+void bursts_free(struct bursts *b);
 
 /* entry.c */
 /* Drop the version waiting for its dependencies, if any. */

@@ -150,7 +150,7 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
     /* Due at its release instant (the fire plus its jitter); a fire held
      * in the queue past its late_after (an open `late` alert) too. */
     bool overdue = (fires && !en->paused && !jobs.pending &&
-                    en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now) ||
+                    en->wake.release + ENGINE_OVERDUE_AFTER < now) ||
                    (en->alerts_open & (1u << STORE_ALERT_LATE));
     task = json_pack(
         "{s:s, s:s?, s:s, s:o, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, "

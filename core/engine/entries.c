@@ -54,12 +54,17 @@ static int remember_last_run(const struct store_run *run, void *ud)
 }
 
 /* A task the engine did not know, with no version yet: read what the
- * store remembers of it. */
+ * store remembers of it.  A task deleted and created again under its name
+ * lost its row in tasks (store_task_remove), not its runs: the last fire
+ * they hold is its last_scheduled, so that no instant is handled twice
+ * (fires.c, rule 1): a fire is handled ahead of its instant (prepared,
+ * or skipped as an overlap), and the file may come back before it. */
 static struct entry *entry_add(struct engine *e, const struct discovered *item)
 {
     struct entry *en = calloc(1, sizeof *en);
     struct entry **tail = &e->entries;
     char err[ENGINE_ERR_MAX];
+    int known;
 
     if (!en || !(en->name = strdup(item->name)) || !(en->path = strdup(item->path))) {
         if (en)
@@ -71,8 +76,9 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
     en->next_fire = SCHEDULE_NEVER;
     heap_node_init(&en->wake.node);
     en->wake.due = fires_due;
-    if (store_task_get_schedule_state(e->store, en->name, &en->stored_next, &en->last_scheduled,
-                                      &en->paused) < 0 ||
+    if ((known = store_task_get_schedule_state(e->store, en->name, &en->stored_next,
+                                               &en->last_scheduled, &en->paused)) < 0 ||
+        (known == 0 && store_last_fire(e->store, en->name, &en->last_scheduled) < 0) ||
         store_last_run(e->store, en->name, remember_last_run, en) < 0 ||
         store_failing_streak(e->store, en->name, &en->failing_streak) < 0)
         log_error("%s: cannot read its schedule state: %s", en->name, store_error(e->store));

@@ -8,6 +8,7 @@
  *     computed strictly after max(last_scheduled, now).  So after a
  *     backward clock jump the instants that already ran do not run again;
  *     the task resumes with its first instant after the last one handled.
+ *     A task deleted and created again takes it from its runs (entries.c).
  *  2. A fire found due more than ENGINE_LATE_LIMIT late — the daemon was
  *     down (the stored next_fire is in the past at start), the wall clock
  *     jumped forward, the machine slept — goes through catchup.c, one code
@@ -84,8 +85,10 @@ static void arm(struct entry *en)
         wakeup_clear(e, &en->wake);
         return;
     }
-    wakeup_set(e, &en->wake,
-               (double)(en->next_fire + jitter_of(en, en->next_fire)) - ENGINE_PREPARE_AHEAD);
+    wakeup_set_release(e, &en->wake, (double)(en->next_fire + jitter_of(en, en->next_fire)),
+                       en->last_scheduled > 0 && en->last_scheduled < en->next_fire
+                           ? (double)(en->next_fire - en->last_scheduled)
+                           : 0);
 }
 
 /* Set the next fire, persist it and arm it.  `stored_next` is the next
@@ -240,14 +243,17 @@ static void fire(struct entry *en)
 void fires_due(struct wakeup *w)
 {
     struct entry *en = ENGINE_CONTAINER_OF(w, struct entry, wake);
-    double release = w->at + ENGINE_PREPARE_AHEAD; /* the fire plus its jitter */
+    double release = w->release; /* the fire plus its jitter */
+    uint64_t began = uv_hrtime();
 
     if (en->next_fire <= en->last_scheduled) /* rule 1, should a stored value disagree */
         en->next_fire = next_after(en, en->last_scheduled);
     else if (release + ENGINE_LATE_LIMIT < clock_now())
         catch_up(en);
-    else
+    else {
         fire(en);
+        burst_note_cost(en->engine, (double)(uv_hrtime() - began) / 1e9);
+    }
     arm(en);
 }
 

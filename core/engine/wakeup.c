@@ -4,7 +4,8 @@
  * Every instant at which something must happen — a task's run must be
  * prepared (fires.c), a retry is due (dispatch.c) — is a wake-up in one
  * heap, and one uv_timer sleeps until the earliest.  An idle daemon makes
- * no system call.
+ * no system call.  A task's wake-up comes ahead of its run's release by
+ * as much as the burst of that instant needs (burst.c).
  */
 #include <math.h>
 
@@ -21,6 +22,7 @@ static bool wakeup_less(const struct heap_node *a, const struct heap_node *b)
 void wakeup_init(struct engine *e)
 {
     heap_init(&e->wakeups, wakeup_less);
+    e->fire_cost = ENGINE_FIRE_COST_INITIAL;
     uv_timer_init(e->loop, &e->timer);
     e->timer.data = e;
 }
@@ -35,8 +37,14 @@ void wakeup_set(struct engine *e, struct wakeup *w, double at)
     }
 }
 
+void wakeup_set_release(struct engine *e, struct wakeup *w, double release, double period)
+{
+    wakeup_set(e, w, release - burst_join(e, w, release, period));
+}
+
 void wakeup_clear(struct engine *e, struct wakeup *w)
 {
+    burst_leave(e, w);
     heap_remove(&e->wakeups, &w->node);
 }
 

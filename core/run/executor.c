@@ -1,7 +1,10 @@
 /* executor.c — the daemon side of a run: spawn, read, time out, report.
  *
- * One run is one `main __run` process in its own session (sid = pid).  The
- * executor writes it one request on fd 3, then follows three streams:
+ * One run is one `main __run` process in its own session (sid = pid):
+ * forked by the fork server when one is up (spawn_forked, forkserver.h:
+ * the same process, not the daemon's child, its exit reported by the
+ * server), else spawned by libuv.  The executor writes it one request on
+ * fd 3, then follows three streams:
  * stdout and stderr (cut into lines for the task's log and kept as a
  * bounded tail) and fd 3 (log lines, "started", state changes, the
  * result).
@@ -32,8 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "forkserver.h"
 #include "lib/filemode.h"
 #include "log/log.h"
 #include "log/logfile.h"
@@ -116,6 +121,8 @@ struct run {
     bool stream_output;
 
     enum phase phase;
+    bool forked;      /* by the fork server: no uv_process_t */
+    bool status_lost; /* the fork server died before it reported the exit */
     bool released, exited, reported;
     bool forced;                     /* stopped by us: it ends as forced_status */
     enum store_status forced_status; /* timeout, killed or skipped (cancelled) */
@@ -280,6 +287,10 @@ static const char *failure_message(const struct run *run, char *buf, size_t len)
     if (run->term_signal)
         snprintf(buf, len, "run process killed by signal %d (%s)", run->term_signal,
                  strsignal(run->term_signal));
+    else if (!run->result.received && run->status_lost)
+        snprintf(buf, len,
+                 "run process ended without a result (its exit status was lost with "
+                 "the fork server)");
     else if (!run->result.received)
         snprintf(buf, len, "run process exited with code %lld without a result",
                  (long long)run->exit_status);
@@ -342,7 +353,8 @@ static void maybe_finish(struct run *run)
             return;
     report(run);
     close_handle((uv_handle_t *)&run->timer);
-    close_handle((uv_handle_t *)&run->process);
+    if (!run->forked)
+        close_handle((uv_handle_t *)&run->process);
 }
 
 static void stream_close(struct stream *s)
@@ -387,16 +399,34 @@ static void timer_start(struct run *run, enum phase phase, uint64_t ms)
                   uv_strerror(rc));
 }
 
-static void on_process_exit(uv_process_t *process, int64_t exit_status, int term_signal)
+static void run_exited(struct run *run, int64_t exit_status, int term_signal)
 {
-    struct run *run = process->data;
-
     run->exited = true;
     run->exit_status = exit_status;
     run->term_signal = term_signal;
     signal_run(run, SIGKILL); /* grandchildren die with their run */
     timer_start(run, PHASE_DRAINING, EXECUTOR_DRAIN_MS);
     maybe_finish(run);
+}
+
+static void on_process_exit(uv_process_t *process, int64_t exit_status, int term_signal)
+{
+    run_exited(process->data, exit_status, term_signal);
+}
+
+/* The end of a run the fork server forked.  When its server died first
+ * the status is lost: the run's own result decides, with the exit code
+ * the run process gives itself (runner.c: 0 on success, 1 otherwise). */
+static void on_forked_exit(void *data, int64_t exit_status, int term_signal, bool known)
+{
+    struct run *run = data;
+
+    if (!known) {
+        run->status_lost = true;
+        exit_status = run->result.received && run->result.ok ? 0 : 1;
+        term_signal = 0;
+    }
+    run_exited(run, exit_status, term_signal);
 }
 
 /* --- messages on fd 3 ------------------------------------------------ */
@@ -920,6 +950,54 @@ static void abandon(struct run *run)
         close_handle(handle_at(run, k));
 }
 
+/* Start the run through the fork server (forkserver.h): three
+ * socketpairs, as uv_spawn makes for UV_CREATE_PIPE, whose far ends the
+ * server's child takes as its fds 1-3.  1 when forked, 0 when the caller
+ * must exec instead (no server, or an environment too large for it), -1
+ * with err set when the run cannot start. */
+static int spawn_forked(struct run *run, const char *program, char **env, const char *cwd,
+                        char *err, size_t errlen)
+{
+    int pairs[STREAM_COUNT][2], far[STREAM_COUNT], made = 0, rc = -1;
+    pid_t pid;
+
+    for (; made < STREAM_COUNT; made++) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pairs[made]) != 0) {
+            snprintf(err, errlen, "cannot start the run: %s", strerror(errno));
+            goto done;
+        }
+        far[made] = pairs[made][1];
+    }
+    if ((pid = forkserver_spawn(far, env, cwd, on_forked_exit, run)) == 0) {
+        if (errno == ENOTCONN || errno == E2BIG)
+            rc = 0;
+        else /* worded as uv_spawn words it */
+            snprintf(err, errlen, "cannot start %s: %s", program,
+                     uv_strerror(uv_translate_sys_error(errno)));
+        goto done;
+    }
+    run->forked = true;
+    run->pid = pid;
+    for (int i = 0; i < STREAM_COUNT; i++) {
+        int open_rc = uv_pipe_open(&run->streams[i].pipe, pairs[i][0]);
+
+        if (open_rc != 0) { /* the run goes on without this stream */
+            log_error("run %lld (%s): %s: %s", (long long)run->run_id, run->task,
+                      stream_names[i], uv_strerror(open_rc));
+            continue;
+        }
+        pairs[i][0] = -1;
+    }
+    rc = 1;
+done:
+    for (int i = 0; i < made; i++) {
+        if (pairs[i][0] >= 0)
+            close(pairs[i][0]);
+        close(pairs[i][1]);
+    }
+    return rc;
+}
+
 /* Start the three readers, send the request, arm the timeout. */
 static void follow(struct run *run, const struct run_spec *spec, size_t request_len)
 {
@@ -1009,6 +1087,15 @@ struct run *executor_start(uv_loop_t *loop, const struct run_spec *spec,
         abandon(run);
         env_free(env);
         return NULL;
+    }
+    if ((rc = spawn_forked(run, spec->program, env, cwd, err, errlen)) != 0) {
+        env_free(env);
+        if (rc < 0) {
+            abandon(run);
+            return NULL;
+        }
+        follow(run, spec, request_len);
+        return run;
     }
     run->process.data = run;
     run->open_handles++;

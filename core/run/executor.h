@@ -1,7 +1,9 @@
 /* executor.h — one run as one child process, followed from spawn to exit.
  *
  * The daemon (and `main --task` without a daemon) hands a run to the
- * executor; the executor spawns `main __run` in its own session,
+ * executor; the executor starts the run process in its own session (forked
+ * by the fork server when one runs, forkserver.h, else `main __run`
+ * exec'd),
  * sends it the validated task content and the run's context over a
  * socketpair (fd 3), and then reads three streams until the child is gone:
  * stdout and stderr (task output, to the task's log and a bounded tail) and

@@ -165,7 +165,9 @@ int store_task_upsert(struct store *st, const struct store_task *task);
 int store_task_rename(struct store *st, const char *from, const char *to, const char *path);
 
 /* Forget a task (its file is gone).  Its runs and state are kept: history
- * outlives the file, and an editor's delete-and-rename must not lose state. */
+ * outlives the file, and an editor's delete-and-rename must not lose state;
+ * its runs tell a task created again under the name its last fire
+ * (store_last_fire). */
 int store_task_remove(struct store *st, const char *name);
 
 /* 1 and the values when the task is known, 0 when not, -1 on error.  Any
@@ -257,6 +259,11 @@ int store_last_run(struct store *st, const char *task,
  * missed or interrupted run neither counts nor ends the streak.  0, or -1
  * on error. */
 int store_failing_streak(struct store *st, const char *task, int *streak);
+
+/* The latest fire instant (scheduled_for) among the task's runs rows into
+ * *instant, 0 when none: what it handled last, as its runs tell it.  0,
+ * or -1 on error. */
+int store_last_fire(struct store *st, const char *task, int64_t *instant);
 
 /* One run by id: 1 and fn called, 0 when none, -1 on error. */
 int store_run_get(struct store *st, int64_t id,

@@ -77,6 +77,10 @@ static const char SQL_FAILING_STREAK[] =
     "       WHERE n.task = r.task AND n.scheduled_for IS r.scheduled_for"
     "         AND n.\"trigger\" = 'retry' AND n.attempt = r.attempt + 1"
     "         AND n.id > r.id AND n.status NOT IN ('skipped', 'missed'))";
+/* Only a fire's rows (schedule, catchup, retry) have a scheduled_for, so
+ * this is the last instant handled, by runs_task_scheduled. */
+static const char SQL_LAST_FIRE[] =
+    "SELECT COALESCE(MAX(scheduled_for), 0) FROM runs WHERE task = ?1";
 static const char SQL_OUTPUT[] = "SELECT output FROM runs WHERE id = ?1 AND output IS NOT NULL";
 static const char SQL_GET[] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1";
 static const char SQL_RUNNING[] = "SELECT " RUN_COLUMNS " FROM runs"
@@ -431,26 +435,44 @@ int store_last_run(struct store *st, const char *task,
     return select_one(st, SQL_LAST_RUN, false, 0, task, fn, ud);
 }
 
-int store_failing_streak(struct store *st, const char *task, int *streak)
+/* The one integer `sql` answers about `task`, into *value; `what` says what
+ * failed.  0, or -1 on error. */
+static int task_number(struct store *st, const char *sql, const char *task, int64_t *value,
+                       const char *what)
 {
-    sqlite3_stmt *stmt = store_stmt(st, SQL_FAILING_STREAK);
+    sqlite3_stmt *stmt = store_stmt(st, sql);
     int rc;
 
     if (!stmt)
         return -1;
     if (sqlite3_bind_text(stmt, 1, task, -1, SQLITE_STATIC) != SQLITE_OK) {
         store_done(stmt);
-        return store_fail(st, "bind failing streak query");
+        return store_fail(st, "bind a task's query");
     }
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_ROW) {
-        store_fail(st, "count failures");
+        store_fail(st, what);
         store_done(stmt);
         return -1;
     }
-    *streak = sqlite3_column_int(stmt, 0);
+    *value = sqlite3_column_int64(stmt, 0);
     store_done(stmt);
     return 0;
+}
+
+int store_failing_streak(struct store *st, const char *task, int *streak)
+{
+    int64_t n;
+
+    if (task_number(st, SQL_FAILING_STREAK, task, &n, "count failures") != 0)
+        return -1;
+    *streak = (int)n;
+    return 0;
+}
+
+int store_last_fire(struct store *st, const char *task, int64_t *instant)
+{
+    return task_number(st, SQL_LAST_FIRE, task, instant, "read a task's last fire");
 }
 
 int store_run_get(struct store *st, int64_t id,

@@ -206,7 +206,7 @@ static void environment_overrides_file_and_is_typed(void)
     CHECK_INT(cfg.scheduler.max_concurrent, 12);
     const struct config_channel *pager = config_channel_find(&cfg, "pager");
     CHECK(pager && pager->type == CONFIG_CHANNEL_NTFY, "pager from env");
-    CHECK_STR(cfg.origin[12], "TASKSCHED_LOGGING__LEVEL");
+    CHECK_STR(cfg.origin[13], "TASKSCHED_LOGGING__LEVEL");
     config_free(&cfg);
     unsetenv("TASKSCHED_LOGGING__LEVEL");
     unsetenv("tasksched_ignored");

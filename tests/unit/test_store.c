@@ -767,6 +767,36 @@ static void failing_streak_counts_final_failures_since_the_last_success(void)
     store_close(st);
 }
 
+static int64_t last_fire_of(struct store *st, const char *task)
+{
+    int64_t instant = -1;
+    CHECK(store_last_fire(st, task, &instant) == 0, "%s", store_error(st));
+    return instant;
+}
+
+/* A task's runs outlive its row in tasks, and tell its last fire instant:
+ * the latest of its fires' rows whatever their status, not a manual run. */
+static void last_fire_is_told_by_the_runs_of_a_forgotten_task(void)
+{
+    struct store *st = open_store("lastfire");
+    if (!st)
+        return;
+    struct store_task task = {.name = "t", .path = "tasks/t.lua", .enabled = true};
+    CHECK_INT(last_fire_of(st, "t"), 0);
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 300, 1, STORE_RUN_SUCCESS);
+    record_run(st, "t", STORE_TRIGGER_SCHEDULE, 400, 1, STORE_RUN_SKIPPED);
+    record_run(st, "t", STORE_TRIGGER_RETRY, 300, 2, STORE_RUN_FAILED);
+    record_run(st, "t", STORE_TRIGGER_MANUAL, 0, 1, STORE_RUN_SUCCESS);
+    record_run(st, "other", STORE_TRIGGER_SCHEDULE, 900, 1, STORE_RUN_SUCCESS);
+    CHECK_INT(last_fire_of(st, "t"), 400);
+    CHECK(store_task_upsert(st, &task) == 0, "%s", store_error(st));
+    CHECK_INT(store_task_set_last_scheduled(st, "t", 400), 1);
+    CHECK(store_task_remove(st, "t") == 0, "%s", store_error(st));
+    CHECK_INT(store_task_get_schedule_state(st, "t", NULL, NULL, NULL), 0);
+    CHECK_INT(last_fire_of(st, "t"), 400);
+    store_close(st);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -792,6 +822,7 @@ int main(void)
     RUN(task_rename_takes_runs_and_state);
     RUN(failures_are_failed_timeout_and_killed);
     RUN(failing_streak_counts_final_failures_since_the_last_success);
+    RUN(last_fire_is_told_by_the_runs_of_a_forgotten_task);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
