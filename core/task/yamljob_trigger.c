@@ -8,8 +8,10 @@
  * from Monday = 0, and what our cron cannot say (`year` or `week` other
  * than `*`, `last`, `xth y`, day and day_of_week both restricted, which
  * APScheduler ANDs and cron ORs) is refused naming the field.  An interval
- * becomes every(n) of the largest unit that divides it, which fires on
- * clock boundaries (README, "Jobs as data").
+ * becomes every(n) of the largest unit that divides it, counted from its
+ * start date as APScheduler counts (:anchor()); without one from midnight
+ * 1970-01-01 in its zone, so a restart never moves its fires (README,
+ * "Jobs as data").
  */
 #include "yamljob.h"
 
@@ -22,6 +24,8 @@
 #include "lib/suggest.h"
 
 #define TRIGGER_VALUE_MAX 96
+/* An interval without start_date counts from here (its zone's midnight). */
+#define INTERVAL_DEFAULT_ANCHOR "1970-01-01"
 
 /* The fields of a cron trigger, most significant first, with the value a
  * field left out takes below the least significant one given. */
@@ -130,10 +134,12 @@ static bool append(char *buf, size_t len, const char *fmt, ...)
     return n >= 0 && (size_t)n < len - used;
 }
 
-/* :tz(), :from(), :till() and :jitter() from the keys every trigger has. */
-static int modifiers(struct trigger *tr, char *expr, size_t len)
+/* :tz(), :from() (an interval's :anchor()), :till() and :jitter() from
+ * the keys every trigger has. */
+static int modifiers(struct trigger *tr, bool interval, char *expr, size_t len)
 {
-    static const char *const dates[][2] = {{"start_date", "from"}, {"end_date", "till"}};
+    const char *const dates[][2] = {{"start_date", interval ? "anchor" : "from"},
+                                    {"end_date", "till"}};
     const struct yamldoc_node *v;
     const char *text;
 
@@ -143,6 +149,9 @@ static int modifiers(struct trigger *tr, char *expr, size_t len)
         if (!append(expr, len, ":tz(\"%s\")", text))
             return fail(tr, v, "field 'trigger.timezone': too long");
     }
+    if (interval && !yamldoc_get(tr->map, "start_date") &&
+        !append(expr, len, ":anchor(\"%s\")", INTERVAL_DEFAULT_ANCHOR))
+        return fail(tr, tr->map, "field 'trigger': too long");
     for (size_t i = 0; i < 2; i++) {
         if (!(v = yamldoc_get(tr->map, dates[i][0])))
             continue;
@@ -184,7 +193,7 @@ static int interval(struct trigger *tr, char *expr, size_t len)
     for (unit = 0; total % interval_seconds[unit] != 0; unit++)
         ;
     snprintf(expr, len, "every(%ld).%s", total / interval_seconds[unit], interval_units[unit]);
-    return modifiers(tr, expr, len);
+    return modifiers(tr, true, expr, len);
 }
 
 /* A weekday as APScheduler writes it (mon..sun, or 0 = Monday .. 6), as
@@ -288,7 +297,7 @@ static int cron(struct trigger *tr, char *expr, size_t len)
     if (!append(expr, len, "cron(\"%s %s %s %s %s %s\")", value[C_SECOND], value[C_MINUTE],
                 value[C_HOUR], value[C_DAY], value[C_MONTH], value[C_DOW]))
         return fail(tr, tr->map, "field 'trigger': too long");
-    return modifiers(tr, expr, len);
+    return modifiers(tr, false, expr, len);
 }
 
 static int date(struct trigger *tr, char *expr, size_t len)

@@ -40,15 +40,16 @@ static const char *trigger_text(const char *trigger, struct task *t)
     return t->schedules.items[0].text;
 }
 
+/* Counted from midnight 1970-01-01 when no start_date says otherwise. */
 static void interval_units_become_every_of_the_largest_dividing_unit(void)
 {
     static const char *const cases[][2] = {
-        {"{type: interval, minutes: 5}", "every(5).minutes"},
-        {"{type: interval, hours: 1, minutes: 30}", "every(90).minutes"},
-        {"{type: interval, weeks: 2}", "every(2).weeks"},
-        {"{type: interval, days: 1}", "every(1).days"},
-        {"{type: interval, days: 1, seconds: 1}", "every(86401).seconds"},
-        {"{type: interval, hours: 2}", "every(2).hours"},
+        {"{type: interval, minutes: 5}", "every(5).minutes:anchor(\"1970-01-01\")"},
+        {"{type: interval, hours: 1, minutes: 30}", "every(90).minutes:anchor(\"1970-01-01\")"},
+        {"{type: interval, weeks: 2}", "every(2).weeks:anchor(\"1970-01-01\")"},
+        {"{type: interval, days: 1}", "every(1).days:anchor(\"1970-01-01\")"},
+        {"{type: interval, days: 1, seconds: 1}", "every(86401).seconds:anchor(\"1970-01-01\")"},
+        {"{type: interval, hours: 2}", "every(2).hours:anchor(\"1970-01-01\")"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct task t;
@@ -67,13 +68,14 @@ static void interval_dates_zone_and_jitter_become_modifiers(void)
     CHECK_STR(trigger_text("{type: interval, seconds: 30, start_date: '2026-01-01 10:00', "
                            "end_date: '2027-01-01', jitter: 5, timezone: Europe/Berlin}",
                            &t),
-              "every(30).seconds:tz(\"Europe/Berlin\"):from(\"2026-01-01 10:00\")"
+              "every(30).seconds:tz(\"Europe/Berlin\"):anchor(\"2026-01-01 10:00\")"
               ":till(\"2027-01-01\"):jitter(5)");
     s = t.schedules.count ? &t.schedules.items[0] : NULL;
-    CHECK(s && s->has_from && s->has_till && s->jitter == 5 &&
+    CHECK(s && s->has_anchor && !s->has_from && s->has_till && s->jitter == 5 &&
               strcmp(s->zone, "Europe/Berlin") == 0,
-          "from, till, jitter 5 and the zone set");
-    CHECK_INT(s ? s->from.year : 0, 2026);
+          "anchor, till, jitter 5 and the zone set");
+    CHECK_INT(s ? s->anchor.year : 0, 2026);
+    CHECK_INT(s ? s->anchor.hour : 0, 10);
     CHECK_INT(s ? s->till.year : 0, 2027);
     task_free(&t);
 }
