@@ -63,8 +63,7 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
             return cli_bad_arg("calendar", arg, false);
         }
     }
-    return args->expr ? 0
-                      : cli_bad_args("calendar", "which schedule? (calendar EXPR or TASK)");
+    return args->expr ? 0 : cli_bad_args("calendar", "which schedule? (calendar EXPR or TASK)");
 }
 
 /* The fires of the task named `name`, when there is one: 1 when there is
@@ -167,16 +166,17 @@ const struct cli_command cmd_calendar_entry = {
     .name = "calendar",
     .usage = "EXPR|TASK [--from ISO] [-n N] [--tz ZONE] [--json]",
     .help = "the next fire instants of a schedule or a task",
-    .manual = "  EXPR        a schedule as a task writes it: 'every(5).minutes',\n"
-              "              'cron(\"0 9 * * MON-FRI\")', 'every().day:at(\"03:00\")'\n"
-              "  TASK        a task's name (jobs/daily_backup): its schedules as its file\n"
-              "              says now\n"
-              "  --from ISO  start after this instant (default now); without an offset\n"
-              "              it is local to the zone\n"
-              "  -n N        how many instants (default 5)\n"
-              "  --tz ZONE   show them in ZONE (default scheduler.timezone)\n"
-              "  --json      {\"expression\" (or \"task\"), \"zone\", \"from\", \"from_epoch\",\n"
-              "              \"warnings\", \"fires\": [{\"at\", \"at_epoch\"}]}\n",
+    .manual =
+        "  EXPR        a schedule as a task writes it: 'every(5).minutes',\n"
+        "              'cron(\"0 9 * * MON-FRI\")', 'every().day:at(\"03:00\")'\n"
+        "  TASK        a task's name (jobs/daily_backup): its schedules as its file\n"
+        "              says now\n"
+        "  --from ISO  start after this instant (default now); without an offset\n"
+        "              it is local to the zone\n"
+        "  -n N        how many instants (default 5)\n"
+        "  --tz ZONE   show them in ZONE (default scheduler.timezone)\n"
+        "  --json      {\"expression\" (or \"task\"), \"zone\", \"from\", \"from_epoch\",\n"
+        "              \"warnings\", \"fires\": [{\"at\", \"at_epoch\"}]}\n",
     .lenient = false,
     .exec = calendar_exec,
 };

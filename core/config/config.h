@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 39 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 40 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
@@ -128,6 +128,8 @@ struct config {
         char *pattern;   /* glob for task files */
         bool reload_on_change;
         bool include_example_tasks;
+        char *func_handler; /* the task that runs YAML jobs with a Python `func`;
+                             * "" = none (task/yamljob.h) */
     } tasks;
     struct {
         char *server; /* LuaRocks server; "" = luarocks' default */

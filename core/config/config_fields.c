@@ -114,6 +114,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     STRING_FIELD("tasks", "pattern", tasks.pattern, "*.lua"),
     BOOL_FIELD("tasks", "reload_on_change", tasks.reload_on_change, true),
     BOOL_FIELD("tasks", "include_example_tasks", tasks.include_example_tasks, false),
+    STRING_FIELD("tasks", "func_handler", tasks.func_handler, ""),
     STRING_FIELD("dependencies", "server", dependencies.server, ""),
     STRING_FIELD("dependencies", "tree", dependencies.tree, "data/rocks"),
     CHECKED_STRING_FIELD("api", "listen", api.listen, "127.0.0.1:8421", valid_listen),

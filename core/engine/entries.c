@@ -179,6 +179,7 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
     struct discovery_options opt = {
         .tasks_dir = dir,
         .pattern = e->config->tasks.pattern,
+        .func_handler = e->config->tasks.func_handler,
         .jobs_file = jobs,
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
         .only = only,

@@ -308,7 +308,7 @@ int64_t schedule_next_fire(const struct schedule *s, int64_t after,
         if (after < from - 1)
             after = from - 1;
     }
-    t = s->has_anchor             ? walk_anchored(s, z, after)
+    t = s->has_anchor              ? walk_anchored(s, z, after)
         : schedule_is_sub_daily(s) ? walk_sub_daily(s, z, after)
                                    : walk_wall_time(s, z, after);
     if (t > INSTANT_MAX || (s->has_till && t >= till_end(s, z)))

@@ -203,8 +203,9 @@ static void bad_forms_are_refused_with_one_message(void)
                   "at(\":30\"): .at() does not apply to an anchored every(n)");
     check_refused("every(5).minutes:anchor(\"2026-01-01\"):anchor(\"2026-01-02\")",
                   "anchor(\"2026-01-02\"): already set");
-    check_refused("every(5).minutes:anchor(\"2026-02-30\")",
-                  "anchor(\"2026-02-30\"): bad date '2026-02-30': day must be 01-28 in 2026-02");
+    check_refused(
+        "every(5).minutes:anchor(\"2026-02-30\")",
+        "anchor(\"2026-02-30\"): bad date '2026-02-30': day must be 01-28 in 2026-02");
     check_refused("every(5)",
                   "expected a schedule or a non-empty list of schedules, got every() "
                   "without a unit (write e.g. every(5).minutes)");

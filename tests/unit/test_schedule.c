@@ -434,8 +434,8 @@ static void anchored_every_counts_from_its_anchor(void)
  * moves by the hour in local time, as APScheduler's interval does. */
 static void anchored_every_is_elapsed_time_across_dst(void)
 {
-    struct schedule hourly = in_zone(anchored(every(1, UNIT_HOUR), "2026-01-01 00:30"),
-                                     "Europe/Berlin");
+    struct schedule hourly =
+        in_zone(anchored(every(1, UNIT_HOUR), "2026-01-01 00:30"), "Europe/Berlin");
     struct schedule daily =
         in_zone(anchored(every(1, UNIT_DAY), "2026-03-28 02:30"), "Europe/Berlin");
 
