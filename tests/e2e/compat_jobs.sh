@@ -4,8 +4,9 @@
 # configured: both entries load (`check`, `--status`), daily_backup fires
 # at 02:30, api_health_check every 5 minutes from its anchor, an interval
 # with a start_date counts from it, and the handler's run gets ctx.args
-# { func, args, kwargs } when an entry fires.  The daemon's test clock is
-# shifted next to the 5-minute boundary rather than waited for.
+# { func, args, kwargs } when an entry fires, and an edit of the handler is
+# a new version of the entries.  The daemon's test clock is shifted next to
+# the 5-minute boundary rather than waited for.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -92,6 +93,17 @@ e2e_check interval_fires_are_7_seconds_from_the_anchor "runs: $(e2e_runs fast/se
 e2e_check handler_gets_args "result: $(result fast/seven | head -1)" \
     sh -c "[ '$(result fast/seven | head -1)' = \
             '{\"endpoint\":\"http://127.0.0.1:9/\",\"first\":\"first\",\"func\":\"modules.fast.tick\",\"task\":\"fast/seven\"}' ]"
+
+# An edit of the handler is a new version of the entries it runs, in force
+# at once.
+HASH=$(e2e_sql "SELECT file_hash FROM tasks WHERE name = 'fast/seven'")
+sed 's/task = ctx.task }/task = ctx.task, edited = true }/' "$E2E_ROOT/tasks/func_handler.lua" \
+    >"$E2E_ROOT/handler.new" && mv "$E2E_ROOT/handler.new" "$E2E_ROOT/tasks/func_handler.lua"
+e2e_check handler_edit_is_a_new_version_of_its_entries "fast/seven's hash was $HASH" \
+    e2e_wait 5 e2e_sql_true "SELECT file_hash != '$HASH' FROM tasks WHERE name = 'fast/seven'"
+e2e_check edited_handler_runs "results: $(result fast/seven | tr '\n' ' ')" \
+    e2e_wait 20 e2e_sql_true "SELECT count(*) >= 1 FROM runs WHERE task = 'fast/seven'
+                              AND result_json LIKE '%\"edited\":true%'"
 
 e2e_stop
 e2e_done
