@@ -118,6 +118,11 @@ int engine_tasks_dir(const struct engine *e, char *buf, size_t len)
     return config_resolve_path(e->root, e->config->tasks.directory, buf, len);
 }
 
+const char *engine_func_handler(const struct engine *e)
+{
+    return e->config->tasks.func_handler;
+}
+
 /* What the walk did not follow (links out of the folder, link loops) is
  * logged when it differs from the last scan's, not at every rescan. */
 static void report_skipped(struct engine *e, const struct discovery *d)

@@ -4,16 +4,19 @@
 # configured: both entries load (`check`, `--status`), daily_backup fires
 # at 02:30, api_health_check every 5 minutes from its anchor, an interval
 # with a start_date counts from it, and the handler's run gets ctx.args
-# { func, args, kwargs } when an entry fires, and an edit of the handler is
-# a new version of the entries.  The daemon's test clock is shifted next to
+# { func, args, kwargs } when an entry fires (one PUT over the API too),
+# and an edit of the handler is a new version of the entries.  The daemon's test clock is shifted next to
 # the 5-minute boundary rather than waited for.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
 
-cat >>"$E2E_ROOT/config/config.yaml" <<'EOF'
+. tests/e2e/api_lib.sh
+cat >>"$E2E_ROOT/config/config.yaml" <<EOF
 tasks:
   func_handler: func_handler
+api:
+  listen: 127.0.0.1:$PORT
 EOF
 e2e_task func_handler <<'EOF'
 -- Runs the Python functions the APScheduler entries name: returns what it got.
@@ -93,6 +96,17 @@ e2e_check interval_fires_are_7_seconds_from_the_anchor "runs: $(e2e_runs fast/se
 e2e_check handler_gets_args "result: $(result fast/seven | head -1)" \
     sh -c "[ '$(result fast/seven | head -1)' = \
             '{\"endpoint\":\"http://127.0.0.1:9/\",\"first\":\"first\",\"func\":\"modules.fast.tick\",\"task\":\"fast/seven\"}' ]"
+
+# A job with a Python func made over the API is checked with the handler
+# and runs it.
+req -X PUT -H "$(bearer "$(cat "$E2E_ROOT/data/api.token")")" \
+    -d '{"func": "modules.api.made", "trigger": {"type": "interval", "seconds": 2},
+         "kwargs": {"api_endpoint": "http://127.0.0.1:7/"}}' "$(url /api/v1/tasks/made)"
+e2e_check api_put_of_a_python_func_is_201 "201, got $code $(cat "$out")" \
+    sh -c '[ "$1" = 201 ]' - "$code"
+e2e_check api_made_job_runs_the_handler "made's results: $(result made)" \
+    e2e_wait 10 e2e_sql_true "SELECT count(*) >= 1 FROM runs WHERE task = 'made'
+                              AND result_json LIKE '%\"func\":\"modules.api.made\"%'"
 
 # An edit of the handler is a new version of the entries it runs, in force
 # at once.
