@@ -701,7 +701,8 @@ static int take_run(lua_State *L, void *ud, char *err, size_t errlen)
 {
     const struct job *job = ud;
 
-    if (lua_type(L, 1) != LUA_TTABLE || lua_getfield(L, 1, "run") != LUA_TFUNCTION) {
+    lua_pushliteral(L, "run");
+    if (lua_type(L, 1) != LUA_TTABLE || lua_rawget(L, 1) != LUA_TFUNCTION) {
         const struct yamldoc_node *func = value_of(job, "func");
         return fail_node(job->t, func, err, errlen,
                          "field 'func': the handler task %s has no run function",
