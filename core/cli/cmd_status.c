@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "runview.h"
 #include "table.h"
+#include "task/task.h"
 #include "taskview.h"
 #include "time/instant_json.h"
 
@@ -58,6 +59,60 @@ static void status_print_store(const json_t *doc)
     }
 }
 
+/* One line per SQL source (engine.h, "sources"): where its rows come
+ * from, how many it has, when it last read, and why its last read
+ * failed. */
+static void status_print_sources(const json_t *doc)
+{
+    size_t i;
+    json_t *src;
+
+    json_array_foreach(json_object_get(doc, "sources"), i, src)
+    {
+        const char *error = json_string_value(json_object_get(src, "error"));
+        char ago[RUNVIEW_TEXT_MAX];
+        json_int_t rows = json_integer_value(json_object_get(src, "rows"));
+
+        runview_ago(instant_json_get(src, "read_at"), taskview_now(doc), ago, sizeof ago);
+        printf("source %s: %s, table %s, every %llds, %lld row%s, read %s%s%s\n",
+               json_string_value(json_object_get(src, "name")),
+               json_string_value(json_object_get(src, "url")),
+               json_string_value(json_object_get(src, "table")),
+               (long long)json_integer_value(json_object_get(src, "poll")), (long long)rows,
+               rows == 1 ? "" : "s", strcmp(ago, "-") == 0 ? "never" : ago,
+               error ? ", error: " : "", error ? error : "");
+    }
+}
+
+/* "queues: default 2 running, 0 waiting; maint 1 running (at most 1), 1
+ * waiting" — only once queues are in use: a bound, or a queue other than
+ * the default. */
+static void status_print_queues(const json_t *doc)
+{
+    const json_t *queues = json_object_get(doc, "queues"), *q;
+    const char *name, *sep = "queues: ";
+    bool used = false;
+
+    json_object_foreach((json_t *)queues, name, q)
+    {
+        used |= strcmp(name, TASK_DEFAULT_QUEUE) != 0 ||
+                json_is_integer(json_object_get(q, "max_concurrent"));
+    }
+    if (!used)
+        return;
+    json_object_foreach((json_t *)queues, name, q)
+    {
+        const json_t *bound = json_object_get(q, "max_concurrent");
+        printf("%s%s %lld running", sep, name,
+               (long long)json_integer_value(json_object_get(q, "running")));
+        if (json_is_integer(bound))
+            printf(" (at most %lld)", (long long)json_integer_value(bound));
+        printf(", %lld waiting", (long long)json_integer_value(json_object_get(q, "waiting")));
+        sep = "; ";
+    }
+    printf("\n");
+}
+
 static void status_print_daemon(const json_t *doc)
 {
     char up[RUNVIEW_TEXT_MAX];
@@ -72,7 +127,9 @@ static void status_print_daemon(const json_t *doc)
            json_string_value(json_object_get(doc, "version")),
            (long long)json_integer_value(json_object_get(doc, "running")),
            (long long)json_integer_value(json_object_get(doc, "queued")));
+    status_print_queues(doc);
     status_print_store(doc);
+    status_print_sources(doc);
 }
 
 /* "tasks/x.lua:3" of a load error "tasks/x.lua:3: message": the text up

@@ -214,14 +214,15 @@ static json_t *taskview_local_task(const struct cli_options *opt, struct store *
         schedule_set_describe(&t->schedules, words, sizeof words);
     /* No daemon: nothing runs, waits for a slot or waits to be retried. */
     json_t *entry = json_pack(
-        "{s:s, s:s?, s:s, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
-        "s:n, s:[], s:o, s:o}",
+        "{s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, "
+        "s:b, s:n, s:[], s:o, s:o}",
         "name", item->name, "title", item->loaded ? t->title : NULL, "path", item->path,
-        "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "tags",
-        task_list_json(&t->tags), "enabled", item->loaded && t->enabled, "paused", paused,
-        "broken", !item->loaded, "error", item->error, "last_good", false, "installing", false,
-        "overdue", overdue, "last_run", last.run ? last.run : json_null(), "failing_streak",
-        streak, "queued", false, "retry", "running", "alerts", alerts, "source",
+        "schedule", item->loaded ? words : NULL, "user", item->loaded ? t->user : NULL, "queue",
+        item->loaded ? t->queue : NULL, "tags", task_list_json(&t->tags), "enabled",
+        item->loaded && t->enabled, "paused", paused, "broken", !item->loaded, "error",
+        item->error, "last_good", false, "installing", false, "overdue", overdue, "last_run",
+        last.run ? last.run : json_null(), "failing_streak", streak, "queued", false, "retry",
+        "running", "alerts", alerts, "source",
         task_source_json(item->path, item->loaded ? t->line : 0));
     if (entry && instant_json_set(entry, "next_fire", opt->default_zone,
                                   next != SCHEDULE_NEVER ? (double)next : 0) < 0) {

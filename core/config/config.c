@@ -36,6 +36,7 @@ void config_free(struct config *cfg)
     }
     free(cfg->channels);
     config_tokens_free(cfg);
+    config_queues_free(cfg);
     config_sources_free(cfg);
     memset(cfg, 0, sizeof *cfg);
 }
@@ -102,6 +103,12 @@ static int apply_section(struct config *cfg, const char *file, const char *secti
         const struct yamldoc_pair *p = &map->pairs[i];
         if (strcmp(section, CONFIG_API) == 0 && strcmp(p->key->text, CONFIG_API_TOKENS) == 0) {
             if (config_tokens_apply(cfg, file, p->value, err, errlen) != 0)
+                return -1;
+            continue;
+        }
+        if (strcmp(section, CONFIG_SCHEDULER) == 0 &&
+            strcmp(p->key->text, CONFIG_QUEUES) == 0) {
+            if (config_queues_apply(cfg, file, p->value, err, errlen) != 0)
                 return -1;
             continue;
         }

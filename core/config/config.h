@@ -96,6 +96,30 @@ struct config_source {
     char *where;                     /* "file:line:column" of the entry, for messages */
 };
 
+#define CONFIG_SOURCE_TYPE "sql"   /* `type:`, the only one */
+#define CONFIG_SOURCE_URL_MAX 2048 /* a url as config_source_url_shown shows it */
+
+/* The key of `columns:` for `col` ("name", "actuality_time"…), which is
+ * also the column's default name (config_sources.c). */
+const char *config_source_column_key(enum config_source_column col);
+
+/* `url` with its password hidden (user:***@, password=***), into buf
+ * (config_source_view.c).  0, or -1 when it does not fit. */
+int config_source_url_shown(const char *url, char *buf, size_t len);
+
+/* { "name", "type", "url" (shown), "table", "poll" (s), "handler" (or
+ * null), "columns": {key: column}, "defaults": {"merge_missed",
+ * "actuality_time"} }: for config --effective.  NULL when out of memory. */
+json_t *config_source_json(const struct config_source *s);
+
+/* One entry of scheduler.queues (config_queues.c): the bound of the runs
+ * of one pool, on top of scheduler.max_concurrent. */
+struct config_queue {
+    char *name;         /* a task's `queue` (lib/plainname.h) */
+    int max_concurrent; /* >= 1 */
+    char *where;        /* "file:line:column" of the value, or the variable's name */
+};
+
 /* The settings; their bounds and defaults are in the field table
  * (config_fields.c), which `main config --effective` prints. */
 struct config {
@@ -108,6 +132,8 @@ struct config {
         int default_timeout;  /* s, a task's timeout when unset; 0 = none */
         int max_memory_usage; /* MB: the daemon's own RSS limit (selfrestart.h); 0 = off */
         bool strict_modes;    /* check data/ and logs/ at start (daemon/strictmodes.h) */
+        struct config_queue *queues; /* scheduler.queues, in the file's order */
+        size_t queue_count;
     } scheduler;
     struct {
         char *path;              /* the SQLite file */
@@ -207,6 +233,10 @@ void config_free(struct config *cfg);
 
 /* The channel called `name`, or NULL. */
 const struct config_channel *config_channel_find(const struct config *cfg, const char *name);
+
+/* The entry of scheduler.queues called `name`, or NULL: that queue has no
+ * bound of its own. */
+const struct config_queue *config_queue_find(const struct config *cfg, const char *name);
 
 /* A scalar setting of a channel ("url", "topic"…) as text, or NULL when
  * absent or not a scalar. */

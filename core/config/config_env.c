@@ -6,7 +6,8 @@
  * through the same check as the file's, with the variable's name as its
  * origin.  TASKSCHED_NOTIFICATIONS__<CHANNEL>__<KEY> sets one scalar
  * setting of a channel (creating the channel), e.g. a webhook URL kept out
- * of the file.
+ * of the file; TASKSCHED_SCHEDULER__QUEUES__<NAME>__MAX_CONCURRENT bounds
+ * one queue (config_queues.c).
  */
 #include "config_internal.h"
 
@@ -18,7 +19,7 @@
 extern char **environ;
 
 #define SEPARATOR "__"
-#define PART_MAX 3 /* notifications__channel__key */
+#define PART_MAX 4 /* scheduler__queues__name__max_concurrent */
 #define NAME_LEN 128
 
 /* Split "SECTION__KEY[__MORE]" (the text before '=') into lower-case parts.
@@ -63,17 +64,21 @@ int config_env_apply_one(struct config *cfg, const char *name, const char *value
     if (!strstr(rest, SEPARATOR))
         return 0;
     int count = split_name(rest, strlen(rest), parts);
-    bool channel = count == PART_MAX && strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
-    if (!channel && (count != 2 || strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
-        snprintf(err, errlen,
-                 "%s: expected %s<SECTION>__<KEY> or %s"
-                 "NOTIFICATIONS__<CHANNEL>__<KEY>",
-                 origin, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
+    bool channel = count == 3 && strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0;
+    bool queue = count == 4 && strcmp(parts[0], CONFIG_SCHEDULER) == 0 &&
+                 strcmp(parts[1], CONFIG_QUEUES) == 0 &&
+                 strcmp(parts[3], CONFIG_QUEUE_LIMIT) == 0;
+    if (!channel && !queue && (count != 2 || strcmp(parts[0], CONFIG_NOTIFICATIONS) == 0)) {
+        snprintf(
+            err, errlen,
+            "%s: expected %s<SECTION>__<KEY>, %s"
+            "NOTIFICATIONS__<CHANNEL>__<KEY> or %sSCHEDULER__QUEUES__<NAME>__MAX_CONCURRENT",
+            origin, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX, CONFIG_ENV_PREFIX);
         return -1;
     }
     if (channel)
         return apply_channel_setting(cfg, origin, parts[1], parts[2], value, err, errlen);
-    int index = config_field_find(parts[0], parts[1]);
+    int index = queue ? 0 : config_field_find(parts[0], parts[1]);
     if (index < 0) {
         bool section_known = false;
         for (int i = 0; i < CONFIG_FIELD_COUNT; i++)
@@ -87,7 +92,8 @@ int config_env_apply_one(struct config *cfg, const char *name, const char *value
         snprintf(err, errlen, "%s: out of memory", origin);
         return -1;
     }
-    int rc = config_field_apply(cfg, index, node, origin, err, errlen);
+    int rc = queue ? config_queue_set(cfg, parts[2], true, node, origin, err, errlen)
+                   : config_field_apply(cfg, index, node, origin, err, errlen);
     yamldoc_free(node);
     return rc;
 }

@@ -350,6 +350,8 @@ void config_field_unknown(const char *where, const char *section, const char *na
                 suggest_consider(&near, config_fields[i].key);
         if (strcmp(section, CONFIG_API) == 0)
             suggest_consider(&near, CONFIG_API_TOKENS);
+        if (strcmp(section, CONFIG_SCHEDULER) == 0)
+            suggest_consider(&near, CONFIG_QUEUES);
     } else {
         for (const char *const *s = section_names; *s; s++)
             suggest_consider(&near, *s);

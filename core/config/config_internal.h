@@ -17,7 +17,10 @@
 #define CONFIG_NOTIFICATIONS "notifications"
 #define CONFIG_API "api"
 #define CONFIG_API_TOKENS "tokens" /* api.tokens: a list, not a field */
-#define CONFIG_SOURCES "sources"   /* a list of tables of actions, not a section */
+#define CONFIG_SCHEDULER "scheduler"
+#define CONFIG_QUEUES "queues"              /* scheduler.queues: a mapping, not a field */
+#define CONFIG_QUEUE_LIMIT "max_concurrent" /* a queue's one setting */
+#define CONFIG_SOURCES "sources"            /* a list of tables of actions, not a section */
 
 enum config_field_kind {
     CONFIG_FIELD_STRING,   /* char *, any scalar's text */
@@ -78,6 +81,18 @@ int config_channels_check(struct config *cfg, const char *file, char *err, size_
 int config_tokens_apply(struct config *cfg, const char *file, const struct yamldoc_node *list,
                         char *err, size_t errlen);
 void config_tokens_free(struct config *cfg);
+
+/* scheduler.queues from the file's mapping (config_queues.c), replacing
+ * any earlier ones.  0, or -1 with "file:line:col: scheduler.queues…: …". */
+int config_queues_apply(struct config *cfg, const char *file, const struct yamldoc_node *map,
+                        char *err, size_t errlen);
+/* Set queue `name`'s max_concurrent to `value` (a scalar), with `where` as
+ * its origin; `fold`: the name is matched ignoring case (a variable's).
+ * 0, or -1 with "where: scheduler.queues…: …". */
+int config_queue_set(struct config *cfg, const char *name, bool fold,
+                     const struct yamldoc_node *value, const char *where, char *err,
+                     size_t errlen);
+void config_queues_free(struct config *cfg);
 
 /* `sources:` from the file's list (config_sources.c), replacing any
  * earlier ones.  0, or -1 with "file:line:col: sources[i]…: …" in err. */

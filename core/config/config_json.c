@@ -3,7 +3,8 @@
  *
  * The same settings as config_print.c's YAML, one object per section
  * (values typed: numbers, booleans, strings), the channels as written
- * under "notifications", and "origin" mapping each "section.key" to where
+ * under "notifications", the SQL sources under "sources" (their urls
+ * without a password), and "origin" mapping each "section.key" to where
  * its value came from ("default", "file:line:column" or "env NAME").
  */
 #include "config_internal.h"
@@ -95,11 +96,48 @@ static int add_fields(json_t *doc, json_t *origins, const struct config *cfg)
     return 0;
 }
 
+/* `sources:` as config_source_json shows each. */
+static json_t *sources_json(const struct config *cfg)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list && i < cfg->source_count; i++)
+        if (json_array_append_new(list, config_source_json(&cfg->sources[i])) < 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
+/* scheduler.queues: { NAME: { "max_concurrent": N } }, with their origins
+ * as "scheduler.queues.NAME.max_concurrent". */
+static int add_queues(json_t *doc, json_t *origins, const struct config *cfg)
+{
+    json_t *queues = json_object();
+
+    if (json_object_set_new(json_object_get(doc, CONFIG_SCHEDULER), CONFIG_QUEUES, queues) < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->scheduler.queue_count; i++) {
+        const struct config_queue *q = &cfg->scheduler.queues[i];
+        char key[CONFIG_JSON_KEY_MAX];
+
+        snprintf(key, sizeof key, "%s.%s.%s.%s", CONFIG_SCHEDULER, CONFIG_QUEUES, q->name,
+                 CONFIG_QUEUE_LIMIT);
+        if (json_object_set_new(queues, q->name,
+                                json_pack("{s:i}", CONFIG_QUEUE_LIMIT, q->max_concurrent)) <
+                0 ||
+            json_object_set_new(origins, key, field_origin(q->where)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 json_t *config_effective_json(const struct config *cfg)
 {
     json_t *doc = json_object(), *origins = json_object(), *channels = json_object();
 
-    if (!doc || !origins || !channels || add_fields(doc, origins, cfg) < 0)
+    if (!doc || !origins || !channels || add_fields(doc, origins, cfg) < 0 ||
+        add_queues(doc, origins, cfg) < 0)
         goto fail;
     for (size_t i = 0; i < cfg->channel_count; i++)
         if (json_object_set_new(channels, cfg->channels[i].name,
@@ -109,6 +147,8 @@ json_t *config_effective_json(const struct config *cfg)
         channels = NULL;
         goto fail;
     }
+    if (json_object_set_new(doc, CONFIG_SOURCES, sources_json(cfg)) < 0)
+        goto fail;
     if (json_object_set_new(doc, "origin", origins) < 0) {
         origins = NULL;
         goto fail;

@@ -51,6 +51,17 @@ static int print_value(FILE *out, const struct config *cfg, const struct config_
     return -1;
 }
 
+/* "  # origin" after `used` columns of a line, and its end. */
+static int print_origin(FILE *out, int used, const char *origin)
+{
+    int pad = VALUE_COLUMN - used;
+    bool env = origin && strncmp(origin, CONFIG_ENV_PREFIX, strlen(CONFIG_ENV_PREFIX)) == 0;
+    return fprintf(out, "%*s # %s%s\n", pad > 0 ? pad : 0, "", env ? "env " : "",
+                   origin ? origin : "default") < 0
+               ? -1
+               : 0;
+}
+
 static int print_field(FILE *out, const struct config *cfg, int index)
 {
     const struct config_field *f = &config_fields[index];
@@ -58,13 +69,7 @@ static int print_field(FILE *out, const struct config *cfg, int index)
     int v = print_value(out, cfg, f);
     if (n < 0 || v < 0)
         return -1;
-    int pad = VALUE_COLUMN - n - v;
-    const char *origin = cfg->origin[index];
-    bool env = origin && strncmp(origin, CONFIG_ENV_PREFIX, strlen(CONFIG_ENV_PREFIX)) == 0;
-    return fprintf(out, "%*s # %s%s\n", pad > 0 ? pad : 0, "", env ? "env " : "",
-                   origin ? origin : "default") < 0
-               ? -1
-               : 0;
+    return print_origin(out, n + v, cfg->origin[index]);
 }
 
 /* A channel's settings as written; nested values in flow style. */
@@ -131,6 +136,60 @@ static int print_tokens(FILE *out, const struct config *cfg)
     return 0;
 }
 
+/* `sources:` as written, with the defaults filled in and the url's
+ * password hidden (config_source_url_shown). */
+static int print_source(FILE *out, const struct config_source *s)
+{
+    char url[CONFIG_SOURCE_URL_MAX];
+
+    if (config_source_url_shown(s->url, url, sizeof url) < 0)
+        snprintf(url, sizeof url, "(too long to show)");
+    if (fprintf(out, "%*s- name: ", INDENT, "") < 0 || print_string(out, s->name) < 0 ||
+        fprintf(out, "%*s # %s\n%*stype: %s\n%*surl: ", INDENT, "", s->where, 2 * INDENT, "",
+                CONFIG_SOURCE_TYPE, 2 * INDENT, "") < 0 ||
+        print_string(out, url) < 0 || fprintf(out, "\n%*stable: ", 2 * INDENT, "") < 0 ||
+        print_string(out, s->table) < 0 ||
+        fprintf(out, "\n%*spoll: %llds\n%*shandler: ", 2 * INDENT, "", (long long)s->poll,
+                2 * INDENT, "") < 0 ||
+        (s->handler ? print_string(out, s->handler) : fprintf(out, "null")) < 0 ||
+        fprintf(out, "\n%*scolumns: {", 2 * INDENT, "") < 0)
+        return -1;
+    for (int col = 0; col < SOURCE_COL_COUNT; col++)
+        if (fprintf(out, "%s%s: ", col ? ", " : " ", config_source_column_key(col)) < 0 ||
+            print_string(out, s->columns[col]) < 0)
+            return -1;
+    return fprintf(out, " }\n%*sdefaults: { merge_missed: %s, actuality_time: %lld }\n",
+                   2 * INDENT, "", s->merge_missed ? "true" : "false", s->actuality_time) < 0
+               ? -1
+               : 0;
+}
+
+static int print_sources(FILE *out, const struct config *cfg)
+{
+    if (fprintf(out, "%s:%s\n", CONFIG_SOURCES, cfg->source_count ? "" : " []") < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->source_count; i++)
+        if (print_source(out, &cfg->sources[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* scheduler.queues after the scheduler section's fields. */
+static int print_queues(FILE *out, const struct config *cfg)
+{
+    if (fprintf(out, "%*s%s:%s\n", INDENT, "", CONFIG_QUEUES,
+                cfg->scheduler.queue_count ? "" : " {}") < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->scheduler.queue_count; i++) {
+        const struct config_queue *q = &cfg->scheduler.queues[i];
+        int n = fprintf(out, "%*s%s: { %s: %d }", 2 * INDENT, "", q->name, CONFIG_QUEUE_LIMIT,
+                        q->max_concurrent);
+        if (n < 0 || print_origin(out, n, q->where) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int config_print_effective(const struct config *cfg, FILE *out)
 {
     const char *section = NULL;
@@ -142,10 +201,14 @@ int config_print_effective(const struct config *cfg, FILE *out)
         section = f->section;
         if (print_field(out, cfg, i) != 0)
             return -1;
-        if ((i + 1 == CONFIG_FIELD_COUNT ||
-             strcmp(config_fields[i + 1].section, section) != 0) &&
-            strcmp(section, CONFIG_API) == 0 && print_tokens(out, cfg) != 0)
+        bool last =
+            i + 1 == CONFIG_FIELD_COUNT || strcmp(config_fields[i + 1].section, section);
+        if (last && strcmp(section, CONFIG_API) == 0 && print_tokens(out, cfg) != 0)
+            return -1;
+        if (last && strcmp(section, CONFIG_SCHEDULER) == 0 && print_queues(out, cfg) != 0)
             return -1;
     }
-    return print_channels(out, cfg) == 0 && fflush(out) == 0 ? 0 : -1;
+    return print_channels(out, cfg) == 0 && print_sources(out, cfg) == 0 && fflush(out) == 0
+               ? 0
+               : -1;
 }

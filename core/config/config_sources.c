@@ -37,6 +37,11 @@ static const char *const column_keys[SOURCE_COL_COUNT + 1] = {
     "timezone", "timeout", NULL};
 static const char *const url_schemes[] = {"sqlite:", "postgresql://", NULL};
 
+const char *config_source_column_key(enum config_source_column col)
+{
+    return column_keys[col];
+}
+
 void config_sources_free(struct config *cfg)
 {
     for (size_t i = 0; i < cfg->source_count; i++) {
@@ -220,7 +225,7 @@ static int parse_entry(struct config *cfg, struct config_source *s,
                      cfg->sources[i].where);
             return fail(at, name, "name", where);
         }
-    if (type && strcmp(type->text, "sql") != 0)
+    if (type && strcmp(type->text, CONFIG_SOURCE_TYPE) != 0)
         return fail(at, type, "type", "expected sql (the only type of source)");
     for (size_t i = 0; url_schemes[i]; i++)
         scheme = scheme || strncmp(url->text, url_schemes[i], strlen(url_schemes[i])) == 0;

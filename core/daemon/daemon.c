@@ -216,7 +216,7 @@ static void on_files_changed(void *data, bool config_changed);
 
 static void start_watch(struct daemon *d)
 {
-    char tasks_dir[PATH_MAX], jobs[PATH_MAX], err[DAEMON_ERR_MAX];
+    char tasks_dir[PATH_MAX], jobs[PATH_MAX], dotenv[PATH_MAX], err[DAEMON_ERR_MAX];
 
     watch_stop(d->watch);
     d->watch = NULL;
@@ -225,7 +225,8 @@ static void start_watch(struct daemon *d)
     if (path_in_root(d, d->config->tasks.directory, tasks_dir, sizeof tasks_dir, err,
                      sizeof err) != 0 ||
         path_in_root(d, DISCOVERY_JOBS_FILE, jobs, sizeof jobs, err, sizeof err) != 0 ||
-        !(d->watch = watch_start(&d->loop, tasks_dir, jobs, d->opt->config_path,
+        path_in_root(d, CONFIG_DOTENV, dotenv, sizeof dotenv, err, sizeof err) != 0 ||
+        !(d->watch = watch_start(&d->loop, tasks_dir, jobs, d->opt->config_path, dotenv,
                                  on_files_changed, d, err, sizeof err)))
         log_warn("file changes will not be noticed (SIGHUP still reloads): %s", err);
 }

@@ -1,11 +1,12 @@
-/* watch.c — file change notices for the tasks tree and the config file
+/* watch.c — file change notices for the tasks tree and the config files
  * (see watch.h).
  *
  * Three kinds of watched folder: each folder of the tasks tree (any change
- * counts), the folder holding the tasks folder (only the tasks folder's own
- * name counts: it may be created or replaced after start), and the config
- * file's folder (only the config file's name counts: run processes save
- * their own YAML files next to it, which must not reload the daemon).
+ * counts), the folders holding the tasks folder and the root's jobs.yaml
+ * (only that name counts: it may be created or replaced after start), and
+ * the folders of config.yaml and of the root's .env (only the file's own
+ * name counts: run processes save their own YAML files next to
+ * config.yaml, which must not reload the daemon).
  */
 #include "watch.h"
 
@@ -32,6 +33,7 @@ struct watch {
     uv_loop_t *loop;
     char tasks_dir[PATH_MAX], tasks_parent[PATH_MAX], tasks_name[NAME_MAX + 1];
     char config_dir[PATH_MAX], config_name[NAME_MAX + 1];
+    char dotenv_dir[PATH_MAX], dotenv_name[NAME_MAX + 1];
     char jobs_dir[PATH_MAX], jobs_name[NAME_MAX + 1];
     struct watch_dir *dirs;
     size_t dir_count;
@@ -80,7 +82,7 @@ static void add_dir(struct watch *w, const char *path, const char *only, bool is
     struct watch_dir *wd;
     int rc;
 
-    if (w->dir_count >= WATCH_DIRS_MAX + 3 || !(wd = calloc(1, sizeof *wd)))
+    if (w->dir_count >= WATCH_DIRS_MAX + 4 || !(wd = calloc(1, sizeof *wd)))
         return;
     wd->watch = w;
     wd->is_config = is_config;
@@ -138,6 +140,7 @@ static void build(struct watch *w)
 {
     close_dirs(w);
     add_dir(w, w->config_dir, w->config_name, true);
+    add_dir(w, w->dotenv_dir, w->dotenv_name, true);
     add_dir(w, w->tasks_parent, w->tasks_name, false);
     add_dir(w, w->jobs_dir, w->jobs_name, false);
     add_tree(w, w->tasks_dir, 0);
@@ -167,7 +170,7 @@ static int split(const char *path, char *dir, size_t dirlen, char *name, size_t 
 }
 
 struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *jobs_path,
-                          const char *config_path,
+                          const char *config_path, const char *dotenv_path,
                           void (*on_change)(void *data, bool config_changed), void *data,
                           char *err, size_t errlen)
 {
@@ -183,6 +186,8 @@ struct watch *watch_start(uv_loop_t *loop, const char *tasks_dir, const char *jo
               sizeof w->tasks_name) != 0 ||
         split(config_path, w->config_dir, sizeof w->config_dir, w->config_name,
               sizeof w->config_name) != 0 ||
+        split(dotenv_path, w->dotenv_dir, sizeof w->dotenv_dir, w->dotenv_name,
+              sizeof w->dotenv_name) != 0 ||
         split(jobs_path, w->jobs_dir, sizeof w->jobs_dir, w->jobs_name, sizeof w->jobs_name) !=
             0) {
         snprintf(err, errlen, "watch: path too long");

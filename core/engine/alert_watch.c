@@ -31,11 +31,17 @@ static void late_due(struct wakeup *w)
     if (job->released)
         return;
     tz_format_iso(job->engine->zone, job->scheduled_for, at, sizeof at);
-    snprintf(msg, sizeof msg, "the fire of %s has not started after %.0f s (%s)", at,
+    /* a bounded queue is named: its bound may be the one holding it */
+    const char *queue =
+        job->state == JOB_QUEUED && config_queue_find(job->engine->config, job->pool->name)
+            ? job->pool->name
+            : NULL;
+    snprintf(msg, sizeof msg, "the fire of %s has not started after %.0f s (%s%s%s)", at,
              clock_now() - (double)job->scheduled_for,
              job->state == JOB_QUEUED    ? "waiting for a free slot of max_concurrent"
              : job->state == JOB_BACKLOG ? "waiting for an instance of max_instances"
-                                         : "being prepared");
+                                         : "being prepared",
+             queue ? " or of queue " : "", queue ? queue : "");
     alert_raise(job->engine, job->entry, STORE_ALERT_LATE, 1, msg);
 }
 

@@ -4,8 +4,9 @@
  * A fire that is going to run becomes a job and one runs row (queued).  The
  * job first needs an instance of its task (max_instances; while none is
  * free it waits in the task's backlog, or is skipped, as the overlap policy
- * says), then a slot of scheduler.max_concurrent (it waits in the queue,
- * highest priority first, then earliest fire).  Its process is spawned
+ * says), then a slot of scheduler.max_concurrent and of its task's queue
+ * (it waits in the queue's pool, pools.h: highest priority first, then
+ * earliest fire; a full queue holds back only its own).  Its process is spawned
  * ENGINE_PREPARE_AHEAD before its instant; when it exits the row gets its
  * final status and a retry may be planned as a new job.
  *
@@ -30,6 +31,7 @@
 #include "notify/alerts.h"
 #include "notify/pings.h"
 #include "policy.h"
+#include "pools.h"
 #include "run/executor.h"
 #include "schedule/schedule.h"
 #include "time/clock.h"
@@ -78,7 +80,7 @@ static json_t *error_line(const char *error)
 
 void dispatch_init(struct engine *e)
 {
-    heap_init(&e->queue, queue_less);
+    pools_init(&e->pools, queue_less);
 }
 
 void dispatch_record(struct engine *e, const struct entry *en, enum store_trigger trigger,
@@ -243,10 +245,24 @@ static void job_abandon(struct job *job, enum store_status status, const char *e
 
 /* ---- instances and the queue ------------------------------------------ */
 
+/* The job leaves its pool (waiting, or its process gone). */
+static void pool_leave(struct job *job)
+{
+    pools_drop_idle(&job->engine->pools, job->pool);
+    job->pool = NULL;
+}
+
+/* Into the pool of its task's queue as the version in force names it (a
+ * job prepared again after an edit follows the edit). */
 static void queue_push(struct job *job)
 {
+    struct engine *e = job->engine;
+
     job->state = JOB_QUEUED;
-    if (heap_push(&job->engine->queue, &job->queue_node) != 0) {
+    job->pool = pools_get(&e->pools, job->entry->task.queue);
+    if (!job->pool || heap_push(&job->pool->waiting, &job->queue_node) != 0) {
+        if (job->pool)
+            pool_leave(job);
         log_warn("%s: out of memory queueing run %lld", job->entry->name,
                  (long long)job->run_id);
         job->entry->active--;
@@ -450,6 +466,7 @@ static void job_spawn(struct job *job)
     job->run = executor_start(e->loop, &spec, &job_callbacks, job, err, sizeof err);
     json_decref(state);
     if (!job->run) {
+        pool_leave(job);
         /* a warning: the failed run's line in errors.log comes from job_finish */
         log_warn("%s: cannot start run %lld: %s", en->name, (long long)job->run_id, err);
         instance_release(en);
@@ -457,17 +474,18 @@ static void job_spawn(struct job *job)
         return;
     }
     job->state = JOB_SPAWNED;
+    job->pool->spawned++;
     e->spawned++;
 }
 
 static void pump(uv_timer_t *timer)
 {
     struct engine *e = timer->data;
-    struct heap_node *node;
+    struct pool *pool;
 
     while (!e->stopping && e->spawned < e->config->scheduler.max_concurrent &&
-           (node = heap_pop(&e->queue)))
-        job_spawn(ENGINE_CONTAINER_OF(node, struct job, queue_node));
+           (pool = pools_next(&e->pools, e->config)))
+        job_spawn(ENGINE_CONTAINER_OF(heap_pop(&pool->waiting), struct job, queue_node));
 }
 
 void dispatch_pump_soon(struct engine *e)
@@ -555,6 +573,8 @@ static void on_exit_cb(void *data, const struct run_outcome *outcome)
     bool retried = false;
 
     e->spawned--;
+    job->pool->spawned--;
+    pool_leave(job);
     job->run = NULL;
     dispatch_pump_soon(e);
     if (was_cancelled && job->respawn && !e->stopping && en->loaded && !en->removed) {
@@ -651,7 +671,8 @@ static void job_cancel(struct job *job, const char *reason, bool respawn)
         backlog_remove(job);
         break;
     case JOB_QUEUED:
-        heap_remove(&job->engine->queue, &job->queue_node);
+        heap_remove(&job->pool->waiting, &job->queue_node);
+        pool_leave(job);
         instance_release(job->entry);
         break;
     case JOB_SPAWNED:

@@ -186,7 +186,7 @@ void engine_set_config(struct engine *e, const struct config *config)
     versions_retry_failed(e); /* dependencies.server may have changed */
     sources_configure(e->sources, config);
     engine_rescan(e);
-    dispatch_pump_soon(e); /* max_concurrent may have grown */
+    dispatch_pump_soon(e); /* max_concurrent, or a queue's, may have grown */
 }
 
 void engine_clock_jumped(struct engine *e)
@@ -419,7 +419,7 @@ void engine_free(struct engine *e)
         return;
     entries_free_all(e);
     heap_free(&e->wakeups);
-    heap_free(&e->queue);
+    pools_free(&e->pools);
     free(e->program);
     free(e->root);
     free(e->config_path);

@@ -122,7 +122,7 @@ const char *engine_func_handler(const struct engine *engine);
  * this returns): when the default zone changed, every next fire is
  * recomputed; then the tasks are rescanned (tasks.directory, pattern and
  * include_example_tasks may have changed, and versions refused for their
- * dependencies are tried again); max_concurrent applies to the queue at
+ * dependencies are tried again); max_concurrent and scheduler.queues apply to the queue at
  * once. */
 void engine_set_config(struct engine *engine, const struct config *config);
 
@@ -135,8 +135,13 @@ void engine_clock_jumped(struct engine *engine);
  * (instants as time/instant_json.h writes them: NAME and NAME_epoch):
  *   { "pid", "version", "started_at", "uptime" (s), "now",
  *     "running": n, "queued": n, "only_user": the daemon's --user or null,
+ *     "queues": { NAME: { "max_concurrent": its own bound or null,
+ *                 "running": its processes, "waiting": its runs waiting
+ *                 for a slot } } for every queue the config bounds, a
+ *                 task names or a run is in,
  *     "tasks": [ { "name", "title", "path", "schedule" (in words),
- *                  "user", "tags", "enabled", "paused", "broken", "error",
+ *                  "user", "queue" (null while broken), "tags", "enabled",
+ *                  "paused", "broken", "error",
  *                  "last_good" (broken, but a last good version is in
  *                  force), "installing" (dependencies being installed),
  *                  "next_fire" (null: none), "overdue" (bool),

@@ -8,8 +8,8 @@
  *                    published and notified (not notify/alerts.c, a
  *                    task's own `notify` rules)
  *   alert_watch.c    the alerts of a job's life: late, long_running, failing
- *   dispatch.c       runs: overlap, the max_concurrent queue, spawning,
- *                    recording, retries, cancelling
+ *   dispatch.c       runs: overlap, the queues' pools (pools.h),
+ *                    spawning, recording, retries, cancelling
  *   fires.c          when a task fires, catch-up
  *   versions.c       which version of a task file is in force
  *   entries.c        the entries in step with the tasks folder
@@ -18,7 +18,7 @@
  *   engine_status.c  the status report
  *   engine_local.c   `main --task` without a daemon
  *
- * with the pure rules in policy.c and catchup.c, the store's write queue
+ * with the pure rules in policy.c, catchup.c and pools.c, the store's write queue
  * in pending.c, and events.c, the ring of published events (events.h),
  * which calls nobody.  Nobody outside engine/ includes this file.
  */
@@ -34,6 +34,7 @@
 #include "lib/heap.h"
 #include "notify/alerts.h"
 #include "pending.h"
+#include "pools.h"
 #include "store/store.h"
 #include "task/discovery.h"
 #include "task/task.h"
@@ -111,7 +112,7 @@ struct entry {
 enum job_state {
     JOB_RETRY_WAIT, /* in engine->wakeups until its retry instant */
     JOB_BACKLOG,    /* waiting for a free instance of its task */
-    JOB_QUEUED,     /* holds an instance; waits for max_concurrent */
+    JOB_QUEUED,     /* holds an instance; waits in its pool for a slot */
     JOB_SPAWNED     /* a process exists (prepared or released) */
 };
 
@@ -133,6 +134,7 @@ struct job {
     double order_at;       /* queue order after priority: fire or request time */
     uint64_t seq;          /* queue order after that: first come */
     struct heap_node queue_node;
+    struct pool *pool; /* from JOB_QUEUED until its process is gone */
     struct wakeup retry;
     struct wakeup late, long_run; /* alert_watch.c: `late` and `long_running` */
     double usual_p95;             /* its task's p95 success duration, at its start */
@@ -163,13 +165,13 @@ struct engine {
     struct sources *sources;          /* the SQL sources' rows (source/source.h) */
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
     struct heap wakeups;              /* struct wakeup, earliest first */
-    struct heap queue;                /* JOB_QUEUED jobs, by priority, order_at, seq */
+    struct pools pools;               /* JOB_QUEUED jobs by queue, by priority, order_at, seq */
     uv_timer_t timer;                 /* armed for the first wake-up */
     uv_timer_t pump_timer;            /* spawns queued jobs on the next loop turn */
     uv_timer_t shutdown_timer;
     struct job *jobs;
     int job_count;
-    int spawned; /* processes alive: counts against max_concurrent */
+    int spawned; /* processes alive: counts against max_concurrent (pool->spawned too) */
     uint64_t seq;
     unsigned rocks_generation; /* config reloads so far (versions_retry_failed) */
     unsigned alerts_open;      /* the daemon's own open alerts (alert.c), as entry's */

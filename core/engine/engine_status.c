@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "engine_internal.h"
 #include "lib/utf8.h"
 #include "run/executor.h"
@@ -152,16 +153,17 @@ static json_t *task_json(const struct engine *e, const struct entry *en, double 
                     en->wake.at + ENGINE_PREPARE_AHEAD + ENGINE_OVERDUE_AFTER < now) ||
                    (en->alerts_open & (1u << STORE_ALERT_LATE));
     task = json_pack(
-        "{s:s, s:s?, s:s, s:o, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, s:b, "
-        "s:O, s:O, s:o, s:o, s:s}",
+        "{s:s, s:s?, s:s, s:o, s:s?, s:s?, s:o, s:b, s:b, s:b, s:s?, s:b, s:b, s:b, s:o, s:i, "
+        "s:b, s:O, s:O, s:o, s:o, s:s}",
         "name", en->name, "title", en->loaded ? en->task.title : NULL, "path", en->path,
-        "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "tags",
-        task_list_json(&en->task.tags), "enabled", en->loaded && en->task.enabled, "paused",
-        en->paused, "broken", en->error != NULL, "error", en->error, "last_good",
-        en->error != NULL && en->loaded, "installing", en->staging, "overdue", overdue,
-        "last_run", last_run_json(e, en), "failing_streak", en->failing_streak, "queued",
-        jobs.queued, "retry", jobs.retry ? jobs.retry : json_null(), "running", jobs.running,
-        "alerts", alert_kinds_json(en->alerts_open), "source",
+        "schedule", schedule_json(en), "user", en->loaded ? en->task.user : NULL, "queue",
+        en->loaded ? en->task.queue : NULL, "tags", task_list_json(&en->task.tags), "enabled",
+        en->loaded && en->task.enabled, "paused", en->paused, "broken", en->error != NULL,
+        "error", en->error, "last_good", en->error != NULL && en->loaded, "installing",
+        en->staging, "overdue", overdue, "last_run", last_run_json(e, en), "failing_streak",
+        en->failing_streak, "queued", jobs.queued, "retry",
+        jobs.retry ? jobs.retry : json_null(), "running", jobs.running, "alerts",
+        alert_kinds_json(en->alerts_open), "source",
         task_source_json(en->path, en->loaded ? en->task.line : 0), "zone", task_zone(e, en));
     if (task &&
         instant_json_set(task, "next_fire", e->zone, fires ? (double)en->next_fire : 0) < 0) {
@@ -172,6 +174,43 @@ done:
     json_decref(jobs.running);
     json_decref(jobs.retry);
     return task;
+}
+
+/* Queue `name` into `queues` unless it is there: its own bound (null for
+ * none) and its pool's counts.  0, or -1 out of memory. */
+static int queue_add(json_t *queues, const struct engine *e, const char *name)
+{
+    const struct pool *pool = pools_find(&e->pools, name);
+    const struct config_queue *q = config_queue_find(e->config, name);
+
+    if (json_object_get(queues, name))
+        return 0;
+    return json_object_set_new(queues, name,
+                               json_pack("{s:o, s:i, s:i}", "max_concurrent",
+                                         q ? json_integer(q->max_concurrent) : json_null(),
+                                         "running", pool ? pool->spawned : 0, "waiting",
+                                         pool ? (int)pool->waiting.count : 0));
+}
+
+/* Every queue the config bounds, a task names or a run is in:
+ * { NAME: { "max_concurrent", "running", "waiting" } }.  NULL out of
+ * memory. */
+static json_t *queues_json(const struct engine *e)
+{
+    json_t *queues = json_object();
+    int rc = queues ? 0 : -1;
+
+    for (size_t i = 0; rc == 0 && i < e->config->scheduler.queue_count; i++)
+        rc = queue_add(queues, e, e->config->scheduler.queues[i].name);
+    for (const struct entry *en = e->entries; rc == 0 && en; en = en->next)
+        if (en->loaded)
+            rc = queue_add(queues, e, en->task.queue);
+    for (const struct pool *pool = e->pools.head; rc == 0 && pool; pool = pool->next)
+        rc = queue_add(queues, e, pool->name);
+    if (rc == 0)
+        return queues;
+    json_decref(queues);
+    return NULL;
 }
 
 /* A broken file cannot say whose it is: every user sees it. */
@@ -205,12 +244,12 @@ json_t *engine_status_json(struct engine *e, const char *user_filter)
     int open_alerts = __builtin_popcount(e->alerts_open);
     for (const struct entry *en = e->entries; en; en = en->next)
         open_alerts += __builtin_popcount(en->alerts_open);
-    json_t *doc =
-        json_pack("{s:i, s:s, s:f, s:i, s:i, s:s?, s:o, s:o, s:i, s:o?}", "pid", (int)getpid(),
-                  "version", SCHEDULER_VERSION, "uptime", now - e->started_at, "running",
-                  e->spawned, "queued", queued, "only_user", e->only_user, "tasks", tasks,
-                  "store", pending_status_json(e->pending), "open_alerts", open_alerts,
-                  "sources", sources_status_json(e->sources));
+    json_t *doc = json_pack("{s:i, s:s, s:f, s:i, s:i, s:o, s:s?, s:o, s:o, s:i, s:o?}", "pid",
+                            (int)getpid(), "version", SCHEDULER_VERSION, "uptime",
+                            now - e->started_at, "running", e->spawned, "queued", queued,
+                            "queues", queues_json(e), "only_user", e->only_user, "tasks", tasks,
+                            "store", pending_status_json(e->pending), "open_alerts",
+                            open_alerts, "sources", sources_status_json(e->sources, e->zone));
     if (doc && (instant_json_set(doc, "started_at", e->zone, e->started_at) < 0 ||
                 instant_json_set(doc, "now", e->zone, now) < 0)) {
         json_decref(doc);

@@ -63,18 +63,13 @@ int rowsource_select_sql(const struct config_source *cfg, const bool present[SOU
     return 0;
 }
 
-static const char *const column_names[SOURCE_COL_COUNT] = {
-    "name",           "command", "cron",     "merge_missed",
-    "actuality_time", "enabled", "timezone", "timeout",
-};
-
 static void row_error(struct action_row *row, enum config_source_column col, const char *why)
 {
     char msg[ROWSOURCE_ERR_MAX];
 
     if (row->error)
         return;
-    snprintf(msg, sizeof msg, "column '%s': %s", column_names[col], why);
+    snprintf(msg, sizeof msg, "column '%s': %s", config_source_column_key(col), why);
     row->error = strdup(msg); /* NULL when out of memory: the row stays unmarked */
 }
 

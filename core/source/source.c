@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "log/log.h"
+#include "rowcache.h"
 #include "rowsource.h"
 #include "sourcejob.h"
 #include "task/task.h"
 #include "time/clock.h"
+#include "time/instant_json.h"
 
 struct source {
     struct sources *set;
@@ -73,6 +75,7 @@ static bool same_row(const struct action_row *a, const struct action_row *b)
 static void on_rows(void *data, struct action_row *rows, size_t count)
 {
     struct source *src = data;
+    char err[ROWSOURCE_ERR_MAX];
     bool same = src->read && count == src->count;
 
     for (size_t i = 0; same && i < count; i++)
@@ -93,7 +96,34 @@ static void on_rows(void *data, struct action_row *rows, size_t count)
     src->count = count;
     src->read = true;
     log_debug("source %s: %zu row(s) read", src->cfg.name, count);
+    /* Kept for a start while the database cannot be read; only when they
+     * change, not at every poll. */
+    if (rowcache_save(src->set->root, &src->cfg, rows, count, src->read_at, err, sizeof err) <
+        0)
+        log_warn("source %s: cannot keep its rows for the next start: %s", src->cfg.name, err);
     src->set->hooks.changed(src->set->hooks.data);
+}
+
+/* A new source starts with the rows its last good read left (rowcache.h),
+ * scheduled until it reads. */
+static void load_cache(struct source *src)
+{
+    char err[ROWSOURCE_ERR_MAX];
+    struct action_row *rows;
+    size_t count;
+    double at;
+    int rc = rowcache_load(src->set->root, &src->cfg, &rows, &count, &at, err, sizeof err);
+
+    if (rc < 0)
+        log_warn("source %s: its last good rows cannot be taken up: %s", src->cfg.name, err);
+    if (rc <= 0)
+        return;
+    src->rows = rows;
+    src->count = count;
+    src->read = true;
+    src->read_at = at;
+    log_info("source %s: %zu row(s) of its last good read until it reads", src->cfg.name,
+             count);
 }
 
 static void on_error(void *data, const char *message)
@@ -146,7 +176,11 @@ static void start_reading(struct source *src)
     uint64_t every = (uint64_t)(src->cfg.poll * 1000);
 
     if (!(src->ops = rowsource_find(src->cfg.url))) {
-        on_error(src, "no reader for this url (sqlite:PATH, postgresql://…)");
+        snprintf(err, sizeof err,
+                 "source %s: no reader for this url (sqlite:PATH, "
+                 "postgresql://…)",
+                 src->cfg.name);
+        on_error(src, err);
         return;
     }
     if (src->ops->start(&how, &src->reader, err, sizeof err) != 0) {
@@ -202,7 +236,7 @@ static struct source *follow(struct sources *s, const struct config_source *c)
     struct source *src = find(s, c->name);
     struct config_source copy;
     char *handler = c->handler ? strdup(c->handler) : NULL;
-    bool restart;
+    bool fresh, restart;
 
     if ((c->handler && !handler) || rowsource_config_copy(&copy, c) < 0) {
         free(handler);
@@ -215,7 +249,8 @@ static struct source *follow(struct sources *s, const struct config_source *c)
         log_error("source %s: out of memory", c->name);
         return NULL;
     }
-    restart = !src->set || !same_reader(&src->cfg, &copy);
+    fresh = !src->set;
+    restart = fresh || !same_reader(&src->cfg, &copy);
     if (restart)
         stop_reading(src);
     src->set = s;
@@ -223,6 +258,8 @@ static struct source *follow(struct sources *s, const struct config_source *c)
     src->cfg = copy;
     free(src->handler);
     src->handler = handler;
+    if (fresh)
+        load_cache(src);
     if (restart)
         start_reading(src);
     return src;
@@ -246,6 +283,7 @@ void sources_configure(struct sources *s, const struct config *cfg)
             kept = kept || items[k] == s->items[i];
         if (!kept) {
             log_info("source %s: no longer configured; its tasks go", s->items[i]->cfg.name);
+            rowcache_remove(s->root, s->items[i]->cfg.name);
             source_free(s->items[i]);
         }
     }
@@ -363,36 +401,24 @@ bool sources_pending(const struct sources *s, const char *name)
 
 /* ---- status and shutdown ------------------------------------------------ */
 
-/* The url with the password of its userinfo (scheme://user:PASSWORD@host)
- * left out. */
-static json_t *shown_url(const char *url)
-{
-    const char *auth = strstr(url, "://"), *at, *colon;
-    char *text;
-    json_t *out;
-
-    if (!auth || !(at = strchr(auth + 3, '@')) ||
-        !(colon = memchr(auth + 3, ':', (size_t)(at - auth - 3))))
-        return json_string(url);
-    if (asprintf(&text, "%.*s:***%s", (int)(colon - url), url, at) < 0)
-        return NULL;
-    out = json_string(text);
-    free(text);
-    return out;
-}
-
-json_t *sources_status_json(const struct sources *s)
+json_t *sources_status_json(const struct sources *s, const struct tz *zone)
 {
     json_t *list = json_array();
 
     for (size_t i = 0; list && i < s->count; i++) {
         const struct source *src = s->items[i];
-        if (json_array_append_new(
-                list, json_pack("{s:s, s:o?, s:s, s:I, s:o, s:s?}", "name", src->cfg.name,
-                                "url", shown_url(src->cfg.url), "table", src->cfg.table, "rows",
-                                (json_int_t)src->count, "read_at",
-                                src->read ? json_real(src->read_at) : json_null(), "error",
-                                src->error)) < 0) {
+        char url[CONFIG_SOURCE_URL_MAX];
+        json_t *item;
+        if (config_source_url_shown(src->cfg.url, url, sizeof url) < 0)
+            snprintf(url, sizeof url, "(too long to show)");
+        item = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s?, s:I, s:s?}", "name", src->cfg.name,
+                         "type", CONFIG_SOURCE_TYPE, "url", url, "table", src->cfg.table,
+                         "poll", (json_int_t)src->cfg.poll, "handler", src->handler, "rows",
+                         (json_int_t)src->count, "error", src->error);
+        if (!item ||
+            instant_json_set(item, "read_at", zone, src->read ? src->read_at : 0) < 0 ||
+            json_array_append_new(list, item) < 0) {
+            json_decref(item);
             json_decref(list);
             return NULL;
         }

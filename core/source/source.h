@@ -9,7 +9,9 @@
  * rows that differ from the last good ones, `changed` asks for that scan;
  * a failed read keeps the last good rows (their tasks stay scheduled) and
  * calls `report` with the error, once per distinct error, and again with
- * NULL when the source reads again.
+ * NULL when the source reads again.  The last good rows are also kept in
+ * data/sources/ (rowcache.h): a source starts with them, so a daemon that
+ * starts while the database cannot be read schedules them still.
  */
 #ifndef SOURCE_H
 #define SOURCE_H
@@ -22,6 +24,7 @@
 
 #include "config/config.h"
 #include "task/discovery.h"
+#include "time/tz.h"
 
 struct sources;
 
@@ -38,10 +41,11 @@ struct sources *sources_create(uv_loop_t *loop, const char *root,
                                const struct sources_hooks *hooks);
 
 /* Follow the config's `sources:` (at start and on each reload): new
- * sources start reading, removed ones stop and lose their rows, a source
- * whose url, table, columns or poll changed is read again by a new reader
- * (its last rows stay until then), handler and defaults apply at the next
- * scan.  A source no reader takes is logged and has no rows. */
+ * sources start reading (with their kept rows), removed ones stop and
+ * lose their rows (the kept ones too), a source whose url, table, columns
+ * or poll changed is read again by a new reader (its last rows stay until
+ * then), handler and defaults apply at the next scan.  A source no reader
+ * takes is logged and has no rows. */
 void sources_configure(struct sources *s, const struct config *cfg);
 
 /* The rows of every source as discovery items, with the handler tasks
@@ -58,10 +62,12 @@ size_t sources_failing(const struct sources *s);
  * read yet (so the store's memory of it must not be forgotten). */
 bool sources_pending(const struct sources *s, const char *name);
 
-/* [{ "name", "url" (without its password), "table", "rows", "read_at"
- * (epoch or null), "error" (or null) }]: for --status.  New reference,
- * NULL when out of memory. */
-json_t *sources_status_json(const struct sources *s);
+/* [{ "name", "type", "url" (without its password), "table", "poll" (s),
+ * "handler" (or null), "rows" (the last good ones), "read_at" and
+ * "read_at_epoch" (the last read that succeeded, in `zone`; null before
+ * one), "error" (of the last read, or null) }]: for --status and GET
+ * /api/v1/status.  New reference, NULL when out of memory. */
+json_t *sources_status_json(const struct sources *s, const struct tz *zone);
 
 /* Stop every reader and close the timers; `done(data)` once they are
  * closed (maybe at once).  The set is then freed by sources_free. */

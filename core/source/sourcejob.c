@@ -12,6 +12,7 @@
 #include "lib/yamldoc.h"
 #include "task/task.h"
 #include "task/yamljob.h"
+#include "time/tz.h"
 
 #define SOURCEJOB_ERR_MAX 512
 #define APSCHEDULER_FORMAT "apscheduler"
@@ -46,6 +47,25 @@ char *sourcejob_name(const struct config_source *src, const struct action_row *r
                            : asprintf(&name, "%s/row-%ld", src->name, row->row) < 0)
         return NULL;
     return name;
+}
+
+/* "column 'cron': " and yamljob_trigger's message, whose 'trigger.KEY'
+ * (a YAML job's field) is the row's 'params.KEY'. */
+static void put_params_message(const char *msg, char *why, size_t whylen)
+{
+    static const char from[] = "'trigger", to[] = "'params";
+    size_t used = (size_t)snprintf(why, whylen, "column 'cron': ");
+
+    while (*msg && used + 1 < whylen) {
+        if (strncmp(msg, from, sizeof from - 1) == 0 && used + sizeof to < whylen) {
+            memcpy(why + used, to, sizeof to - 1);
+            used += sizeof to - 1;
+            msg += sizeof from - 1;
+        } else {
+            why[used++] = *msg++;
+        }
+    }
+    why[used < whylen ? used : whylen - 1] = '\0';
 }
 
 /* The APScheduler form of the cron column as a DSL expression: its params
@@ -88,12 +108,7 @@ static int apscheduler_expr(const struct action_row *row, char *expr, size_t len
         goto done;
     }
     if (yamljob_trigger(trigger, expr, len, &at, msg, sizeof msg) < 0) {
-        /* "field 'trigger.second': …" names the params' key */
-        const char *field = strncmp(msg, "field 'trigger", 14) == 0 ? msg + 14 : NULL;
-        if (field)
-            snprintf(why, whylen, "column 'cron': params%s", field);
-        else
-            snprintf(why, whylen, "column 'cron': %s", msg);
+        put_params_message(msg, why, whylen);
         goto done;
     }
     rc = 0;
@@ -134,6 +149,8 @@ static int put_schedule(FILE *f, const struct action_row *row, char *why, size_t
 static bool refused(const struct action_row *row, long duplicate,
                     const struct sourcejob_handler *handler, char *why, size_t whylen)
 {
+    char zone_err[TZ_ERR_MAX];
+
     if (row->error)
         snprintf(why, whylen, "%s", row->error);
     else if (!name_ok(row->name))
@@ -148,6 +165,8 @@ static bool refused(const struct action_row *row, long duplicate,
         snprintf(why, whylen, "column 'command': empty");
     else if (!row->cron || !row->cron[0])
         snprintf(why, whylen, "column 'cron': empty (a crontab line, or the APScheduler form)");
+    else if (row->timezone && !tz_get(row->timezone, zone_err, sizeof zone_err))
+        snprintf(why, whylen, "column 'timezone': %s", zone_err);
     else if (handler && !handler->content)
         snprintf(why, whylen, "%s", handler->error);
     else
@@ -188,18 +207,22 @@ static int write_code(FILE *f, const struct config_source *src, const struct act
         fprintf(f, "  enabled = %s,\n", row->enabled == ACTION_TRUE ? "true" : "false");
     if (row->has_timeout)
         fprintf(f, "  timeout = %lld,\n", row->timeout);
-    fputs("  args = { command = ", f);
-    put_lua_string(f, row->command);
-    fputs(", action = ", f);
-    put_lua_string(f, row->name);
-    fputs(", source = ", f);
-    put_lua_string(f, src->name);
-    fputs(" },\n", f);
     if (handler) {
-        fputs("  run = (handler or {}).run,\n", f);
+        /* A command task's args are more argv: only a handler gets them. */
+        fputs("  args = { command = ", f);
+        put_lua_string(f, row->command);
+        fputs(", action = ", f);
+        put_lua_string(f, row->name);
+        fputs(", source = ", f);
+        put_lua_string(f, src->name);
+        fputs(" },\n  run = (handler or {}).run,\n", f);
     } else {
         fputs("  command = { \"/bin/sh\", \"-c\", ", f);
         put_lua_string(f, row->command);
+        fputs(" },\n  env = { ACTION_NAME = ", f);
+        put_lua_string(f, row->name);
+        fputs(", ACTION_SOURCE = ", f);
+        put_lua_string(f, src->name);
         fputs(" },\n", f);
     }
     fputs("}\n", f);

@@ -11,10 +11,12 @@
  *            grace = 600, args = { command = …, action = NAME, source = SOURCE },
  *            run = (handler or {}).run }
  *
- * without a handler `command = { "/bin/sh", "-c", COMMAND }` instead of
- * `run`.  The columns map so: `cron` a crontab line (5 fields, or 6 with
- * seconds first) or the APScheduler form {"format": "apscheduler",
- * "params": {…}} (a cron trigger's fields, mapped by yamljob_trigger);
+ * without a handler `command = { "/bin/sh", "-c", COMMAND }` and
+ * `env = { ACTION_NAME = NAME, ACTION_SOURCE = SOURCE }` instead of
+ * `args` and `run` (a command task's args would be more argv).  The
+ * columns map so: `cron` a crontab line (5 fields, or 6 with seconds
+ * first) or the APScheduler form {"format": "apscheduler", "params":
+ * {…}} (a cron trigger's fields, mapped by yamljob_trigger);
  * merge_missed TRUE → catchup "once", FALSE → "all", NULL → the source's
  * default; actuality_time → grace (negative: unlimited), NULL → the
  * default; enabled (NULL: true); timezone → the schedule's :tz(); timeout

@@ -197,22 +197,22 @@ int task_build_json(struct task *t)
         json_array_append_new(schedules, json_string(t->schedules.items[i].text));
     for (size_t i = 0; env && i < t->env_count; i++)
         json_object_set_new(env, t->env[i].name, json_string(t->env[i].value));
-    doc = json_pack("{s:s, s:s, s:s, s:b, s:o?, s:b, s:o?, s:o?, s:o?, s:s?, s:s?,"
-                    " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:o?, s:o?, s:o?, s:o?, "
-                    "s:o?, s:s?, s:s?, s:o?}",
-                    "name", t->name, "title", t->title, "description", t->description,
-                    "enabled", t->enabled, "schedule", schedules, "run", t->has_run, "command",
-                    t->has_run ? json_null() : task_list_json(&t->command), "args",
-                    json_incref(t->args), "env", env, "cwd", t->cwd, "user", t->user, "timeout",
-                    json_unless(t->timeout, -1), "retry_count", t->retry_count, "retry_delay",
-                    t->retry_delay, "retry_backoff", t->retry_backoff, "max_instances",
-                    t->max_instances, "overlap", overlap_json[t->overlap], "catchup",
-                    catchup_json[t->catchup], "grace", json_unless(t->grace, -1), "priority",
-                    t->priority, "memory_limit", json_unless(t->memory_limit_mb, 0),
-                    "dependencies", task_list_json(&t->dependencies), "notify", json_notify(t),
-                    "alerts", json_alerts(t), "tags", task_list_json(&t->tags), "id", t->id,
-                    "ping", t->ping, "ping_timeout",
-                    t->ping ? json_integer(t->ping_timeout) : NULL);
+    doc = json_pack(
+        "{s:s, s:s, s:s, s:b, s:o?, s:b, s:o?, s:o?, s:o?, s:s?, s:s?,"
+        " s:o?, s:i, s:i, s:f, s:i, s:s, s:s, s:o?, s:i, s:s?, s:o?, s:o?, s:o?, s:o?, "
+        "s:o?, s:s?, s:s?, s:o?}",
+        "name", t->name, "title", t->title, "description", t->description, "enabled",
+        t->enabled, "schedule", schedules, "run", t->has_run, "command",
+        t->has_run ? json_null() : task_list_json(&t->command), "args", json_incref(t->args),
+        "env", env, "cwd", t->cwd, "user", t->user, "timeout", json_unless(t->timeout, -1),
+        "retry_count", t->retry_count, "retry_delay", t->retry_delay, "retry_backoff",
+        t->retry_backoff, "max_instances", t->max_instances, "overlap",
+        overlap_json[t->overlap], "catchup", catchup_json[t->catchup], "grace",
+        json_unless(t->grace, -1), "priority", t->priority, "queue", t->queue, "memory_limit",
+        json_unless(t->memory_limit_mb, 0), "dependencies", task_list_json(&t->dependencies),
+        "notify", json_notify(t), "alerts", json_alerts(t), "tags", task_list_json(&t->tags),
+        "id", t->id, "ping", t->ping, "ping_timeout",
+        t->ping ? json_integer(t->ping_timeout) : NULL);
     if (doc == NULL)
         return -1;
     t->frontmatter_json = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -287,6 +287,7 @@ void task_free(struct task *t)
     free(t->ping);
     free(t->user);
     free(t->id);
+    free(t->queue);
     free_list(&t->dependencies);
     free_list(&t->notify.channels);
     free_list(&t->tags);

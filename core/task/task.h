@@ -17,10 +17,10 @@
 #include "schedule/schedule.h"
 
 #define TASK_ERR_MAX 512
-#define TASK_HASH_HEX 17          /* 64-bit FNV-1a as 16 hex digits + NUL */
-#define TASK_ARGS_MAX (64u << 10) /* bytes of `args` as JSON */
-#define TASK_ID_MAX 64            /* characters of an `id` */
-#define TASK_SQL_PREFIX "sql:"    /* the path of a SQL source's row: sql:SOURCE/TABLE */
+#define TASK_HASH_HEX 17             /* 64-bit FNV-1a as 16 hex digits + NUL */
+#define TASK_ARGS_MAX (64u << 10)    /* bytes of `args` as JSON */
+#define TASK_SQL_PREFIX "sql:"       /* the path of a SQL source's row: sql:SOURCE/TABLE */
+#define TASK_DEFAULT_QUEUE "default" /* a task's `queue` when it names none */
 
 enum task_overlap { OVERLAP_SKIP, OVERLAP_QUEUE };
 enum task_catchup { CATCHUP_ONCE, CATCHUP_ALL, CATCHUP_SKIP };
@@ -79,6 +79,7 @@ struct task {
     enum task_catchup catchup;
     int64_t grace; /* seconds; -1 = unlimited */
     int priority;
+    char *queue;         /* `queue`: the pool it runs in (engine/pools.h), TASK_DEFAULT_QUEUE */
     int memory_limit_mb; /* 0 = none */
     char *ping;          /* `ping`: an http(s) URL pinged at start and end; NULL = none */
     int ping_timeout;    /* seconds a ping may take */

@@ -10,7 +10,6 @@
  */
 #include "task_fields.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -22,6 +21,7 @@
 
 #include "dsl.h"
 #include "lib/luajson.h"
+#include "lib/plainname.h"
 #include "lib/suggest.h"
 #include "task.h"
 #include "task_lines.h"
@@ -103,20 +103,13 @@ static int read_url(lua_State *L, struct task *t, const struct field *f, char *w
     return read_string(L, t, f, why, len);
 }
 
-/* A plain name: letters, digits, '_', '-' and '.', a letter or digit
- * first, at most TASK_ID_MAX characters. */
-static int read_id(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
+/* A plain name (`id`, `queue`): lib/plainname.h. */
+static int read_name(lua_State *L, struct task *t, const struct field *f, char *why, size_t len)
 {
-    const char *id = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    size_t n = id ? strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                               "0123456789_-.")
-                  : 0;
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 
-    if (id && (n == 0 || id[n] != '\0' || n > TASK_ID_MAX || !isalnum((unsigned char)id[0]))) {
-        snprintf(why, len,
-                 "expected a plain name (letters, digits, '_', '-', '.', a letter or digit "
-                 "first, at most %d characters), got \"%.80s\"",
-                 TASK_ID_MAX, id);
+    if (name && !plainname_ok(name)) {
+        snprintf(why, len, "expected " PLAINNAME_RULE ", got \"%.80s\"", name);
         return -1;
     }
     return read_string(L, t, f, why, len);
@@ -523,7 +516,7 @@ static const struct field fields[] = {
     {"env", read_env, 0, 0},
     {"cwd", read_string, AT(cwd), 0},
     {"user", read_string, AT(user), 0},
-    {"id", read_id, AT(id), 0},
+    {"id", read_name, AT(id), 0},
     {"timeout", read_seconds, AT(timeout), 0},
     {"retry_count", read_int, AT(retry_count), 0},
     {"retry_delay", read_seconds, AT(retry_delay), 0},
@@ -533,6 +526,7 @@ static const struct field fields[] = {
     {"catchup", read_catchup, 0, 0},
     {"grace", read_grace, 0, 0},
     {"priority", read_int, AT(priority), INT_MIN},
+    {"queue", read_name, AT(queue), 0},
     {"memory_limit", read_int, AT(memory_limit_mb), 0},
     {"dependencies", read_list, AT(dependencies), 0},
     {"notify", read_notify, 0, 0},
@@ -697,7 +691,9 @@ static int check_whole(struct task *t, const struct task_fields_where *w, char *
         t->title = strdup(t->name);
     if (t->description == NULL)
         t->description = strdup("");
-    if (t->title == NULL || t->description == NULL)
+    if (t->queue == NULL)
+        t->queue = strdup(TASK_DEFAULT_QUEUE);
+    if (t->title == NULL || t->description == NULL || t->queue == NULL)
         return fail_at(t, w, NULL, err, errlen, "out of memory");
     return 0;
 }

@@ -93,6 +93,7 @@ void task_wire_put_task(struct task_wire *w, const struct task *t)
     PUT(w, t->catchup);
     PUT(w, t->grace);
     PUT(w, t->priority);
+    task_wire_put_string(w, t->queue);
     PUT(w, t->memory_limit_mb);
     task_wire_put_string(w, t->ping);
     PUT(w, t->ping_timeout);
@@ -287,14 +288,15 @@ int task_wire_get_task(struct task_wire_reader *r, struct task *out)
         task_wire_get_string(r, &t->id) && GET(r, t->timeout) && GET(r, t->retry_count) &&
         GET(r, t->retry_delay) && GET(r, t->retry_backoff) && GET(r, t->max_instances) &&
         GET(r, t->overlap) && GET(r, t->catchup) && GET(r, t->grace) && GET(r, t->priority) &&
-        GET(r, t->memory_limit_mb) && task_wire_get_string(r, &t->ping) &&
-        GET(r, t->ping_timeout) && get_list(r, &t->dependencies) &&
-        get_flag(r, &t->has_notify) && get_flag(r, &t->notify.on_failure) &&
-        get_flag(r, &t->notify.on_success) && get_flag(r, &t->notify.on_recovery) &&
-        get_flag(r, &t->notify.on_attempt_failure) && get_list(r, &t->notify.channels) &&
-        GET(r, t->alerts) && get_list(r, &t->tags) && t->name && t->path && t->title &&
-        t->description && (unsigned)t->overlap <= OVERLAP_QUEUE &&
-        (unsigned)t->catchup <= CATCHUP_SKIP && task_build_json(t) == 0)
+        task_wire_get_string(r, &t->queue) && GET(r, t->memory_limit_mb) &&
+        task_wire_get_string(r, &t->ping) && GET(r, t->ping_timeout) &&
+        get_list(r, &t->dependencies) && get_flag(r, &t->has_notify) &&
+        get_flag(r, &t->notify.on_failure) && get_flag(r, &t->notify.on_success) &&
+        get_flag(r, &t->notify.on_recovery) && get_flag(r, &t->notify.on_attempt_failure) &&
+        get_list(r, &t->notify.channels) && GET(r, t->alerts) && get_list(r, &t->tags) &&
+        t->name && t->path && t->title && t->description &&
+        (unsigned)t->overlap <= OVERLAP_QUEUE && (unsigned)t->catchup <= CATCHUP_SKIP &&
+        task_build_json(t) == 0)
         return 0;
     r->failed = true;
     task_free(t);

@@ -47,6 +47,7 @@
 ---@field catchup? "once"|"all"|"skip"
 ---@field grace? number          seconds
 ---@field priority? integer
+---@field queue? string         the pool it runs in (scheduler.queues), a plain name; default "default"
 ---@field memory_limit? integer  MB, >= 0
 ---@field dependencies? string[] LuaRocks specs
 ---@field notify? TaskNotify

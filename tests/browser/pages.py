@@ -36,6 +36,10 @@ b = check.browser = Browser()
 try:
     b.go(base + "/#token=" + admin)
     b.wait("document.body?.dataset.role === 'admin'")
+    check("overview_queues", b.wait("/slowq 0 running \\(at most 1\\), 0 waiting/"
+                                    ".test(document.getElementById('queues')?.textContent)", 5),
+          "the bounded queue on the overview, got %r"
+          % b.eval("document.getElementById('queues')?.textContent"))
     b.eval("location.hash = '#/tasks'")
     b.wait("document.querySelectorAll('table.tasks tbody tr').length === 3")
     check("tasks_list_all", sorted(rows() or []) == ["boom", "slow", "tick"], "three tasks, got %s" % rows())
@@ -62,6 +66,8 @@ try:
     b.wait("document.querySelector('h1')?.textContent === 'slow'")
     check("task_source_line", b.wait("document.querySelector('.source')?.textContent.endsWith('tasks/slow.lua:1')", 5),
           "the source path:line, got %s" % b.eval("document.querySelector('.source')?.textContent"))
+    check("task_queue", b.wait("document.querySelector('.queue')?.textContent === 'slowq'", 5),
+          "the task's queue, got %r" % b.eval("document.querySelector('.queue')?.textContent"))
     zone_title = "document.querySelector('dl.front time')?.title"
     check("task_zone_on_hover", b.wait("document.querySelector('.zone')?.textContent === 'Asia/Tokyo'"
                                        " && (%s || '').endsWith('(Asia/Tokyo)')" % zone_title, 5),

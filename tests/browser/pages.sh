@@ -3,7 +3,7 @@
 # in a real headless chromium (tests/browser/pages.py) against a daemon
 # with every-second tasks: one ticking, one failing (an alert), one that
 # prints a line, sleeps a second and prints another (the live tail), and an
-# hourly one in Asia/Tokyo run by hand.
+# hourly one in Asia/Tokyo, in a queue of its own, run by hand.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -19,7 +19,7 @@ e2e_task boom <<'EOT'
 return { title = "Boom", tags = { "bad" }, schedule = every(2).seconds, timeout = 10, run = function() error("boom") end }
 EOT
 e2e_task slow <<'EOT'
-return { title = "Slow talker", schedule = every(1).hours:tz("Asia/Tokyo"), timeout = 20, run = function()
+return { title = "Slow talker", schedule = every(1).hours:tz("Asia/Tokyo"), timeout = 20, queue = "slowq", run = function()
   print("first line")
   io.stderr:write("an error line\n")
   io.stdout:flush()
@@ -27,7 +27,9 @@ return { title = "Slow talker", schedule = every(1).hours:tz("Asia/Tokyo"), time
   print("second line")
 end }
 EOT
+export TASKSCHED_SCHEDULER__QUEUES__SLOWQ__MAX_CONCURRENT=1 # a bounded queue the pages show
 e2e_start || exit 1
+unset TASKSCHED_SCHEDULER__QUEUES__SLOWQ__MAX_CONCURRENT
 e2e_wait 10 curl -sf "$(url /healthz)"
 sleep 3
 url=$(e2e_cli dashboard)

@@ -5,6 +5,8 @@
 # documented route and status, a request that must get that status with a
 # body valid against the documented schema (python3-jsonschema), and checks
 # that undocumented methods answer 405 and undocumented paths 404 problems.
+# Two SQL sources, one read and one failing, put both shapes of the
+# status's sources under the walk.
 # GET /api/v1/calendar gets its own cases here: the calendar command's
 # instants, a DSL error naming expr, a bad zone naming tz, n out of bounds;
 # ?task= gives the fires of a loaded task (those of `next TASK`), a broken or
@@ -23,7 +25,15 @@ api:
   tokens:
     - { name: reader, role: read, sha256: $(sha256_of "$READ_TOKEN") }
     - { name: operator, role: operate, sha256: $(sha256_of "$OP_TOKEN") }
+sources:
+  - { name: empty, url: "sqlite:data/actions.db" }
+  - { name: missing, url: "sqlite:data/no-such.db" }
 EOF
+# The status's sources (SqlSource) once read and once failing; no rows, so
+# no more tasks for the walk.
+sqlite3 "$E2E_ROOT/data/actions.db" "CREATE TABLE action (name TEXT, command TEXT, cron TEXT,
+    merge_missed BOOLEAN, actuality_time INTEGER)" ||
+    e2e_not_ok sources_table_made "sqlite3 makes data/actions.db"
 e2e_task quick <<'EOF'
 return { schedule = every(1).days, tags = { "walk" },
          run = function() print("a line of output"); log.info("logged", { n = 1 }) end }

@@ -3,8 +3,10 @@
  * both ways: every route is documented with its method, its least role
  * (x-role), its openness (security: []), its path parameters and its query
  * parameters with their types and bounds; every documented operation is a
- * route.  tests/e2e/api_openapi.sh then walks the running server against
- * the same document.
+ * route; the SQL sources of the status (source.h's sources_status_json)
+ * have exactly the keys the SqlSource schema requires and allows.
+ * tests/e2e/api_openapi.sh then walks the running server against the same
+ * document.
  */
 #include <ctype.h>
 #include <jansson.h>
@@ -14,7 +16,9 @@
 #include "api/api_query.h"
 #include "api/api_route.h"
 #include "lib/embedded.h"
+#include "source/source.h"
 #include "testing.h"
+#include "time/tz.h"
 
 #define OPENAPI_FILE "core/api/openapi.json"
 #define METHOD_MAX 8
@@ -183,6 +187,80 @@ static void every_documented_operation_is_a_route(void)
     }
 }
 
+static void no_change(void *data)
+{
+    (void)data;
+}
+
+static void no_report(void *data, const char *source, const char *error)
+{
+    (void)data;
+    (void)source;
+    (void)error;
+}
+
+static void sources_closed(void *data)
+{
+    *(bool *)data = true;
+}
+
+/* A source that failed (a url no reader takes: its error is set at once,
+ * no loop turns) as sources_status_json shows it, against SqlSource:
+ * every key of it is a documented property, every required one is there. */
+static void status_sources_are_the_documented_sqlsource(void)
+{
+    json_t *schema = json_object_get(
+        json_object_get(json_object_get(doc, "components"), "schemas"), "SqlSource");
+    json_t *props = json_object_get(schema, "properties"), *list, *item, *value, *key;
+    struct config_source src = {.name = "s", .url = "nope:", .table = "action", .poll = 15};
+    struct config cfg = {.sources = &src, .source_count = 1};
+    struct sources_hooks hooks = {no_change, no_report, NULL};
+    uv_loop_t loop;
+    struct sources *set;
+    bool closed = false;
+    char err[TZ_ERR_MAX];
+    const char *name;
+    size_t i;
+
+    for (int col = 0; col < SOURCE_COL_COUNT; col++)
+        src.columns[col] = (char *)config_source_column_key(col);
+    CHECK(json_is_object(props), "SqlSource has no properties");
+    CHECK(json_is_false(json_object_get(schema, "additionalProperties")),
+          "SqlSource allows more properties than it documents");
+    if (uv_loop_init(&loop) != 0 || !(set = sources_create(&loop, "/nonexistent", &hooks))) {
+        CHECK(false, "cannot make a loop and a set of sources");
+        return;
+    }
+    sources_configure(set, &cfg);
+    list = sources_status_json(set, tz_get("UTC", err, sizeof err));
+    item = json_array_get(list, 0);
+    CHECK_INT(json_array_size(list), 1);
+    CHECK(json_is_string(json_object_get(item, "error")), "the failed source has no error");
+    json_object_foreach(item, name, value)
+    {
+        CHECK(json_object_get(props, name), "sources[].%s is not documented in SqlSource",
+              name);
+    }
+    json_array_foreach(json_object_get(schema, "required"), i, key)
+    {
+        CHECK(json_object_get(item, json_string_value(key)), "sources[] has no %s",
+              json_string_value(key));
+    }
+    CHECK(json_object_get(
+              json_object_get(
+                  json_object_get(
+                      json_object_get(json_object_get(doc, "components"), "schemas"), "Status"),
+                  "properties"),
+              "sources"),
+          "Status does not document sources");
+    json_decref(list);
+    sources_close(set, sources_closed, &closed);
+    while (!closed && uv_run(&loop, UV_RUN_ONCE))
+        ;
+    sources_free(set);
+    CHECK(uv_loop_close(&loop) == 0, "the loop has handles left");
+}
+
 int main(void)
 {
     const struct embedded_file *file = embedded_find(OPENAPI_FILE);
@@ -192,6 +270,7 @@ int main(void)
     RUN(openapi_document_is_embedded);
     RUN(every_route_is_documented);
     RUN(every_documented_operation_is_a_route);
+    RUN(status_sources_are_the_documented_sqlsource);
     json_decref(doc);
     TESTING_EXIT();
 }

@@ -1,5 +1,5 @@
-/* test_config.c — config defaults, file values, errors with positions, and
- * environment overrides. */
+/* test_config.c — config defaults, file values, errors with positions,
+ * environment overrides, and a source's url as it is shown (no password). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +371,114 @@ static void api_mistakes_are_reported_with_line(void)
     }
 }
 
+static void source_urls_are_shown_without_a_password(void)
+{
+    static const char *const cases[][2] = {
+        {"sqlite:data/actions.db", "sqlite:data/actions.db"},
+        {"postgresql://host/db", "postgresql://host/db"},
+        {"postgresql://user@host/db", "postgresql://user@host/db"},
+        {"postgresql://user:secret@host:5432/db", "postgresql://user:***@host:5432/db"},
+        {"postgresql://user:se@cret@host/db", "postgresql://user:***@host/db"},
+        {"postgresql://user@host/db?password=secret&sslmode=require",
+         "postgresql://user@host/db?password=***&sslmode=require"},
+        {"postgresql://u:a@host/db?sslmode=require&password=b#frag",
+         "postgresql://u:***@host/db?sslmode=require&password=***#frag"},
+        {"postgresql://host/db?mypassword=x", "postgresql://host/db?mypassword=x"},
+        {"postgresql://host/a@b:c", "postgresql://host/a@b:c"}, /* '@' past the authority */
+    };
+    char buf[CONFIG_SOURCE_URL_MAX];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK(config_source_url_shown(cases[i][0], buf, sizeof buf) == 0, "%s does not fit",
+              cases[i][0]);
+        CHECK_STR(buf, cases[i][1]);
+    }
+    CHECK(config_source_url_shown("postgresql://u:p@h/db", buf, 10) < 0,
+          "a url longer than its buffer fits");
+}
+
+static void queues_are_read_printed_and_overridden(void)
+{
+    struct config cfg;
+    char err[CONFIG_ERR_MAX], *text = NULL;
+    size_t len = 0;
+    const struct config_queue *maint;
+    json_t *doc;
+
+    write_config("scheduler:\n  queues:\n    maint: { max_concurrent: 1 }\n"
+                 "    Bulk.io: { max_concurrent: 3 }\n");
+    setenv("TASKSCHED_SCHEDULER__QUEUES__BULK.IO__MAX_CONCURRENT", "5", 1);
+    setenv("TASKSCHED_SCHEDULER__QUEUES__NEW__MAX_CONCURRENT", "2", 1);
+    CHECK(config_load(path, &cfg, err, sizeof err) == 0, "load: %s", err);
+    unsetenv("TASKSCHED_SCHEDULER__QUEUES__BULK.IO__MAX_CONCURRENT");
+    unsetenv("TASKSCHED_SCHEDULER__QUEUES__NEW__MAX_CONCURRENT");
+    CHECK_INT(cfg.scheduler.queue_count, 3);
+    maint = config_queue_find(&cfg, "maint");
+    CHECK(maint && maint->max_concurrent == 1, "maint bounded to 1");
+    if (maint)
+        CHECK_STR(after_path(maint->where), ":3:30");
+    CHECK(config_queue_find(&cfg, "Bulk.io") &&
+              config_queue_find(&cfg, "Bulk.io")->max_concurrent == 5,
+          "the variable overrides the file's queue, its name folded");
+    CHECK(config_queue_find(&cfg, "new") && config_queue_find(&cfg, "new")->max_concurrent == 2,
+          "a variable adds a queue");
+    CHECK(config_queue_find(&cfg, "default") == NULL, "an unconfigured queue has no entry");
+    FILE *out = open_memstream(&text, &len);
+    CHECK(config_print_effective(&cfg, out) == 0, "print");
+    CHECK(fclose(out) == 0, "close");
+    CHECK(strstr(text, "  queues:\n    maint: { max_concurrent: 1 }") != NULL, "%s", text);
+    CHECK(strstr(text, "# env TASKSCHED_SCHEDULER__QUEUES__NEW__MAX_CONCURRENT") != NULL, "%s",
+          text);
+    free(text);
+    doc = config_effective_json(&cfg);
+    CHECK_INT(json_integer_value(json_object_get(
+                  json_object_get(json_object_get(json_object_get(doc, "scheduler"), "queues"),
+                                  "maint"),
+                  "max_concurrent")),
+              1);
+    CHECK(json_object_get(json_object_get(doc, "origin"),
+                          "scheduler.queues.maint.max_concurrent") != NULL,
+          "the queue's origin");
+    json_decref(doc);
+    config_free(&cfg);
+}
+
+static void queue_mistakes_are_reported_with_line(void)
+{
+    static const struct {
+        const char *text, *error;
+    } cases[] = {
+        {"scheduler:\n  queue: {}\n", ":2:3: unknown key 'queue' in section 'scheduler' "
+                                      "(did you mean 'queues'?)"},
+        {"scheduler:\n  queues: [maint]\n", ":2:11: scheduler.queues: expected a mapping"},
+        {"scheduler:\n  queues:\n    maint: 1\n",
+         ":3:12: scheduler.queues.maint: expected a mapping { max_concurrent: N }, got a "
+         "scalar"},
+        {"scheduler:\n  queues:\n    maint: { max_concurent: 1 }\n",
+         ":3:14: scheduler.queues.maint: unknown key 'max_concurent' (did you mean "
+         "'max_concurrent'?)"},
+        {"scheduler:\n  queues:\n    maint: {}\n",
+         ":3:12: scheduler.queues.maint: needs max_concurrent"},
+        {"scheduler:\n  queues:\n    maint: { max_concurrent: 0 }\n",
+         ":3:30: scheduler.queues.maint.max_concurrent: expected an integer >= 1, got '0'"},
+        {"scheduler:\n  queues:\n    maint: { max_concurrent: [1] }\n",
+         ":3:30: scheduler.queues.maint.max_concurrent: expected an integer >= 1, got a "
+         "sequence"},
+        {"scheduler:\n  queues:\n    night shift: { max_concurrent: 1 }\n",
+         ":3:5: scheduler.queues: expected a plain name (letters, digits"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *err = after_path(load_error(cases[i].text));
+        CHECK(strncmp(err, cases[i].error, strlen(cases[i].error)) == 0, "case %zu: got '%s'",
+              i, err);
+    }
+    setenv("TASKSCHED_SCHEDULER__QUEUES__MAINT__MAX_CONCURRENT", "none", 1);
+    CHECK_STR(load_error(""), "TASKSCHED_SCHEDULER__QUEUES__MAINT__MAX_CONCURRENT: "
+                              "scheduler.queues.maint.max_concurrent: expected an integer >= "
+                              "1, got 'none'");
+    unsetenv("TASKSCHED_SCHEDULER__QUEUES__MAINT__MAX_CONCURRENT");
+}
+
 int main(void)
 {
     int fd = mkstemp(path);
@@ -391,6 +499,9 @@ int main(void)
     RUN(api_defaults_listen_on_loopback);
     RUN(api_section_is_read);
     RUN(api_mistakes_are_reported_with_line);
+    RUN(source_urls_are_shown_without_a_password);
+    RUN(queues_are_read_printed_and_overridden);
+    RUN(queue_mistakes_are_reported_with_line);
     unlink(path);
     TESTING_EXIT();
 }

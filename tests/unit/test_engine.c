@@ -1,10 +1,12 @@
 /* test_engine.c — the engine's pure rules: heap order, catch-up decisions,
- * retry timing and overlap, without a loop, a clock or a process. */
+ * retry timing, overlap and the queues' pools, without a loop, a clock or
+ * a process. */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "engine/catchup.h"
 #include "engine/policy.h"
+#include "engine/pools.h"
 #include "lib/heap.h"
 #include "schedule/schedule.h"
 #include "testing.h"
@@ -280,6 +282,142 @@ static void overlap_skips_or_waits_as_the_task_says(void)
     CHECK_INT(policy_overlap(0, 1, 1, OVERLAP_QUEUE, false), POLICY_WAIT);
 }
 
+/* ---- pools ----------------------------------------------------------------- */
+
+/* A waiting run as the pools see it: higher `key` first, then lower `seq`
+ * (the engine's priority, then fire time). */
+struct waiting_run {
+    struct heap_node node;
+    int key, seq;
+};
+
+static bool run_first(const struct heap_node *a, const struct heap_node *b)
+{
+    const struct waiting_run *x = (const struct waiting_run *)a;
+    const struct waiting_run *y = (const struct waiting_run *)b;
+
+    return x->key != y->key ? x->key > y->key : x->seq < y->seq;
+}
+
+static void wait_in(struct pools *p, const char *queue, struct waiting_run *run, int key,
+                    int seq)
+{
+    struct pool *pool = pools_get(p, queue);
+
+    run->key = key;
+    run->seq = seq;
+    heap_node_init(&run->node);
+    CHECK(pool && heap_push(&pool->waiting, &run->node) == 0, "queued in %s", queue);
+}
+
+/* Start what pools_next picks until it picks nothing or `slots` (the
+ * global bound) are taken; the seq of each started run, in order, into
+ * `order`.  Returns how many started. */
+static int start_all(struct pools *p, const struct config *cfg, int slots, int order[])
+{
+    struct pool *pool;
+    int n = 0;
+
+    while (n < slots && (pool = pools_next(p, cfg))) {
+        order[n++] = ((struct waiting_run *)heap_pop(&pool->waiting))->seq;
+        pool->spawned++;
+    }
+    return n;
+}
+
+static void a_full_queue_holds_back_only_its_own_runs(void)
+{
+    struct config_queue bounds[] = {{.name = "maint", .max_concurrent = 1}};
+    struct config cfg = {0};
+    struct waiting_run runs[4];
+    struct pools p;
+    int order[4];
+
+    cfg.scheduler.queues = bounds;
+    cfg.scheduler.queue_count = 1;
+    pools_init(&p, run_first);
+    /* two maintenance runs came first, at a higher priority */
+    wait_in(&p, "maint", &runs[0], 5, 1);
+    wait_in(&p, "maint", &runs[1], 5, 2);
+    wait_in(&p, "default", &runs[2], 0, 3);
+    wait_in(&p, "default", &runs[3], 0, 4);
+    CHECK_INT(start_all(&p, &cfg, 10, order), 3);
+    CHECK_INT(order[0], 1); /* priority first across queues */
+    CHECK_INT(order[1], 3); /* maint is full: the other queue goes on */
+    CHECK_INT(order[2], 4);
+    CHECK(pools_next(&p, &cfg) == NULL, "the second maint run waits for its queue");
+    pools_find(&p, "maint")->spawned--; /* the first one ended */
+    CHECK(pools_next(&p, &cfg) == pools_find(&p, "maint"), "then it starts");
+    pools_free(&p);
+}
+
+static void priorities_order_runs_across_unbounded_queues(void)
+{
+    struct config cfg = {0};
+    struct waiting_run runs[5];
+    struct pools p;
+    int order[5];
+
+    pools_init(&p, run_first);
+    wait_in(&p, "a", &runs[0], 0, 1);
+    wait_in(&p, "b", &runs[1], 0, 2);
+    wait_in(&p, "a", &runs[2], 9, 3);
+    wait_in(&p, "c", &runs[3], 0, 0);
+    wait_in(&p, "b", &runs[4], 9, 5);
+    /* the global bound of 3 slots; no queue has one of its own */
+    CHECK_INT(start_all(&p, &cfg, 3, order), 3);
+    CHECK_INT(order[0], 3);
+    CHECK_INT(order[1], 5);
+    CHECK_INT(order[2], 0); /* then by fire time, whatever the queue */
+    CHECK_INT(start_all(&p, &cfg, 3, order), 2);
+    CHECK_INT(order[0], 1);
+    CHECK_INT(order[1], 2);
+    pools_free(&p);
+}
+
+static void a_new_bound_applies_to_the_next_start(void)
+{
+    struct config_queue bounds[] = {{.name = "maint", .max_concurrent = 1}};
+    struct config cfg = {0};
+    struct waiting_run runs[3];
+    struct pools p;
+    int order[3];
+
+    cfg.scheduler.queues = bounds;
+    cfg.scheduler.queue_count = 1;
+    pools_init(&p, run_first);
+    for (int i = 0; i < 3; i++)
+        wait_in(&p, "maint", &runs[i], 0, i);
+    CHECK_INT(start_all(&p, &cfg, 10, order), 1);
+    bounds[0].max_concurrent = 3; /* a reloaded config */
+    CHECK_INT(start_all(&p, &cfg, 10, order), 2);
+    CHECK_INT(order[0], 1);
+    CHECK_INT(order[1], 2);
+    pools_free(&p);
+}
+
+static void an_idle_pool_is_dropped(void)
+{
+    struct config cfg = {0};
+    struct waiting_run run;
+    struct pools p;
+    struct pool *pool;
+    int order[1];
+
+    pools_init(&p, run_first);
+    wait_in(&p, "once", &run, 0, 1);
+    pool = pools_find(&p, "once");
+    pools_drop_idle(&p, pool);
+    CHECK(pools_find(&p, "once") == pool, "a pool with a waiting run stays");
+    CHECK_INT(start_all(&p, &cfg, 1, order), 1);
+    pools_drop_idle(&p, pool);
+    CHECK(pools_find(&p, "once") == pool, "a pool with a process stays");
+    pool->spawned--;
+    pools_drop_idle(&p, pool);
+    CHECK(pools_find(&p, "once") == NULL, "an idle pool goes");
+    pools_free(&p);
+}
+
 int main(void)
 {
     RUN(heap_pops_in_key_order);
@@ -295,5 +433,9 @@ int main(void)
     RUN(retry_delay_grows_by_the_backoff);
     RUN(retry_is_dropped_when_it_would_run_into_the_next_fire);
     RUN(overlap_skips_or_waits_as_the_task_says);
+    RUN(a_full_queue_holds_back_only_its_own_runs);
+    RUN(priorities_order_runs_across_unbounded_queues);
+    RUN(a_new_bound_applies_to_the_next_start);
+    RUN(an_idle_pool_is_dropped);
     TESTING_EXIT();
 }

@@ -62,6 +62,7 @@ static void example_task_loads_with_defaults(void)
     CHECK_INT(t.catchup, CATCHUP_ONCE);
     CHECK_INT(t.grace, -1);
     CHECK_INT(t.memory_limit_mb, 0);
+    CHECK_STR(t.queue, TASK_DEFAULT_QUEUE);
     CHECK(!t.has_notify && t.cwd == NULL && t.user == NULL, "unset fields set");
     CHECK_INT(strlen(t.hash), 16);
     task_free(&t);
@@ -96,6 +97,7 @@ static void every_field_is_read(void)
     CHECK_INT(t.catchup, CATCHUP_ALL);
     CHECK_INT(t.grace, 600);
     CHECK_INT(t.priority, -5);
+    CHECK_STR(t.queue, "maint");
     CHECK_INT(t.memory_limit_mb, 256);
     CHECK_STR(t.dependencies.items[0], "lua-cjson >= 2.1");
     CHECK(t.has_notify && t.notify.on_failure && t.notify.on_recovery && !t.notify.on_success,
@@ -123,6 +125,7 @@ static void frontmatter_is_json_of_the_fields(void)
     CHECK_STR(json_string_value(json_object_get(doc, "overlap")), "queue");
     CHECK_STR(json_string_value(json_array_get(json_object_get(doc, "args"), 0)), "--fast");
     CHECK_INT(json_integer_value(json_object_get(doc, "grace")), 600);
+    CHECK_STR(json_string_value(json_object_get(doc, "queue")), "maint");
     json_decref(doc);
     task_free(&t);
 }
@@ -226,6 +229,10 @@ static void each_field_checks_its_type(void)
         {"catchup = 1,", "field 'catchup': expected \"once\", \"all\" or \"skip\", got 1"},
         {"grace = false,", "field 'grace': expected a number >= 0, got boolean"},
         {"priority = \"high\",", "field 'priority': expected an integer, got string"},
+        {"queue = 1,", "field 'queue': expected a string, got number"},
+        {"queue = \"night shift\",",
+         "field 'queue': expected a plain name (letters, digits, '_', '-', '.', a letter or "
+         "digit first, at most 64 characters), got \"night shift\""},
         {"memory_limit = -5,", "field 'memory_limit': expected an integer >= 0, got -5"},
         {"dependencies = \"x\",",
          "field 'dependencies': expected a list of strings, got string"},

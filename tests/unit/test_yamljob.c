@@ -214,6 +214,7 @@ static void native_fields_and_bodies(void)
                   "env: {GREETING: hello, PORT: 8080}\n"
                   "timeout: 30\n"
                   "tags: [a, b]\n"
+                  "queue: maint.nightly\n"
                   "notify: {on: [failure], channels: [ops]}\n",
                   &t);
 
@@ -230,11 +231,13 @@ static void native_fields_and_bodies(void)
     CHECK_STR(env_value(&t, "PORT"), "8080");
     CHECK_INT(t.timeout, 30);
     CHECK_INT(t.tags.count, 2);
+    CHECK_STR(t.queue, "maint.nightly");
     CHECK(t.has_notify && t.notify.on_failure, "notify read");
     task_free(&t);
     CHECK(load("x", "schedule: every(1).minutes\ncommand: [/bin/echo, hi]\n", &t) == 0, "%s",
           err);
     CHECK_STR(t.command.items[1], "hi");
+    CHECK_STR(t.queue, TASK_DEFAULT_QUEUE);
     task_free(&t);
     CHECK(load("x", "schedule: every(1).minutes\nscript: /opt/run.sh\n", &t) == 0, "%s", err);
     CHECK_STR(t.command.items[0], "/opt/run.sh");
@@ -481,6 +484,8 @@ static void errors_name_file_line_column(void)
          "jobs.yaml:3:7: field 'args': a command takes a list of strings"},
         {"schedule: every(1).minutes\ncommand: [/bin/true\n", "jobs.yaml:3:1: "},
         {"42\n", "jobs.yaml:1:1: a YAML job file holds one job"},
+        {"schedule: every(1).minutes\ncommand: [/bin/true]\nqueue: 'a b'\n",
+         "jobs.yaml:3:8: field 'queue': expected a plain name"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct task t;

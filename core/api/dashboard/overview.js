@@ -39,12 +39,22 @@ function trouble(status) {
           when(t.last_run && t.last_run.finished_at_epoch, t.zone)])));
 }
 
+// "maint 1 running (at most 1), 1 waiting; …" once queues are in use (a
+// bound, or a queue other than the default), as --status prints them.
+function queues(status) {
+  const list = Object.entries(status.queues || {});
+  if (!list.some(([name, q]) => name !== "default" || q.max_concurrent !== null)) return null;
+  return h("p", { id: "queues" }, h("b", {}, "queues"), " " + list.map(([name, q]) =>
+    `${name} ${q.running} running${q.max_concurrent !== null ? ` (at most ${q.max_concurrent})` : ""}, `
+    + `${q.waiting} waiting`).join("; "));
+}
+
 // The page: its nodes, and what the router calls on each event.
 export async function overview(redraw) {
   const [status, alerts, runs] = await Promise.all([
     get("/api/v1/status"), get("/api/v1/alerts/summary"), windowRuns()]);
   const tl = new Timeline((id) => { location.hash = "#/runs/" + id; });
-  const top = h("div", {}, health(status), counts(status, alerts));
+  const top = h("div", {}, health(status), counts(status, alerts), queues(status));
   const problems = h("div", {}, trouble(status));
   const zoom = h("div", { class: "zoom", role: "group", "aria-label": "zoom" },
     SPANS.map(([v, l]) => h("button", { type: "button", "aria-pressed": String(v === span),
@@ -54,7 +64,7 @@ export async function overview(redraw) {
   let asking = null;
   const refresh = async () => {
     const [st, al] = await Promise.all([get("/api/v1/status"), get("/api/v1/alerts/summary")]);
-    top.replaceChildren(health(st), counts(st, al));
+    top.replaceChildren(health(st), counts(st, al), queues(st) || "");
     problems.replaceChildren(trouble(st));
     const names = (x) => x.tasks.map((t) => t.name + (t.paused ? "!" : "")).join("\n");
     if (names(st) !== names(status)) {

@@ -60,6 +60,7 @@ export async function task(route) {
       h("dt", {}, "Next fires"), h("dd", {}, fires && fires.fires.length
         ? h("ol", { class: "preview next-fires" }, fireItems(fires.fires, t.zone)) : "—"),
       h("dt", {}, "Time zone"), h("dd", { class: "zone" }, t.zone),
+      h("dt", {}, "Queue"), h("dd", { class: "queue" }, t.queue || "default"),
       h("dt", {}, "Source"), h("dd", { class: "source" }, h("code", {}, src)),
       h("dt", {}, "User"), h("dd", {}, t.user || "—"),
       h("dt", {}, "Tags"), h("dd", {}, t.tags.join(", ") || "—"),

@@ -23,6 +23,7 @@ return {
   catchup       = "all",
   grace         = 600,
   priority      = -5,
+  queue         = "maint",
   memory_limit  = 256,
   dependencies  = { "lua-cjson >= 2.1" },
   notify        = { on = { "failure", "recovery" }, channels = { "ops" } },
