@@ -22,6 +22,7 @@
 #include "table.h"
 #include "task/calendar.h"
 #include "task/dsl.h"
+#include "taskname.h"
 #include "taskview.h"
 #include "time/clock.h"
 #include "time/instant_json.h"
@@ -66,23 +67,29 @@ static int parse_args(int argc, char **argv, struct calendar_args *args)
     return args->expr ? 0 : cli_bad_args("calendar", "which schedule? (calendar EXPR or TASK)");
 }
 
-/* The fires of the task named `name`, when there is one: 1 when there is
- * none (then `name` is an expression: no task name holds a parenthesis or
- * starts as a crontab line), 0 with fires and warnings set, -1 after
- * saying why the task has none (it is broken). */
+/* The fires of the task named `name`: 1 when `name` is an expression (it
+ * holds a parenthesis or starts as a crontab line, as no task name does),
+ * 0 with fires and warnings set, -1 after saying why there are none (it
+ * is broken), -2 after saying there is no such task (with the nearest
+ * name: a word alone is no schedule either). */
 static int task_calendar(const struct cli_options *opt, const char *name, int64_t at,
                          const struct tz *zone, long count, json_t **fires, json_t **warnings)
 {
     struct discovery found = {0};
     char err[CALENDAR_ERR_MAX];
-    int rc = 1;
+    int rc;
 
-    if (strchr(name, '(') || dsl_is_cron_line(name) ||
-        taskview_scan(opt, name, &found, err, sizeof err) < 0 || found.count != 1) {
-        discovery_free(&found);
+    if (strchr(name, '(') || strchr(name, '{') || dsl_is_cron_line(name))
         return 1;
-    }
-    if (!found.items[0].loaded) {
+    if (taskview_scan(opt, name, &found, err, sizeof err) < 0) {
+        fprintf(stderr, "calendar: %s\n", err);
+        rc = -1;
+    } else if (found.count == 0) {
+        if (taskname_check(opt, "calendar", name) == 0) /* there, but not among these */
+            fprintf(stderr, "calendar: task '%s' is left out here (--include-examples)\n",
+                    name);
+        rc = -2;
+    } else if (!found.items[0].loaded) {
         fprintf(stderr, "calendar: %s\n", found.items[0].error);
         rc = -1;
     } else if (calendar_set(&found.items[0].task.schedules, at, zone, count, fires, warnings,
@@ -150,7 +157,7 @@ static int calendar_exec(const struct cli_options *opt, int argc, char **argv)
         return EXIT_USAGE;
     }
     if ((task = task_calendar(opt, args.expr, at, zone, args.count, &fires, &warnings)) < 0)
-        return 1;
+        return task == -2 ? EXIT_USAGE : 1;
     if (task == 1 && (rc = calendar_expr(args.expr, at, zone, args.count, &fires, &warnings,
                                          err, sizeof err)) < 0) {
         fprintf(stderr, "calendar: %s\n", err);

@@ -63,6 +63,11 @@ e2e_check calendar_interval_counts_from_its_start_date "calendar fast/seven: 7 s
     sh -c "[ \"\$('$E2E_MAIN' --root '$E2E_ROOT' calendar fast/seven \
               --from 2026-01-01T00:00:00Z -n 3 | tr '\n' ' ')\" = \
             '2026-01-01T00:00:01+00:00 2026-01-01T00:00:08+00:00 2026-01-01T00:00:15+00:00 ' ]"
+e2e_check calendar_of_a_misspelt_task_suggests_the_name "exit 2 naming jobs/daily_backup" \
+    sh -c "'$E2E_MAIN' --root '$E2E_ROOT' calendar jobs/daily_bakup 2>&1 >/dev/null |
+               grep -q \"no task named 'jobs/daily_bakup' (did you mean 'jobs/daily_backup'?)\";
+           [ \$? = 0 ] && { '$E2E_MAIN' --root '$E2E_ROOT' calendar jobs/daily_bakup 2>/dev/null;
+                           [ \$? = 2 ]; }"
 
 # Three seconds before a 5-minute boundary of the shifted clock.
 OFFSET=$(e2e_offset_before 300 3)
