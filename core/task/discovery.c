@@ -405,7 +405,7 @@ const struct yamljob_handler *discovery_handler_read(const char *tasks_dir, cons
     out->file.name_len = strlen(name);
     n = snprintf(out->path, sizeof out->path, "%s/%s.lua", tasks_dir, name);
     if (n < 0 || (size_t)n >= sizeof out->path)
-        snprintf(out->why, sizeof out->why, "'%s': path too long", name);
+        snprintf(out->why, sizeof out->why, "path too long");
     else if (task_read(out->path, &out->content, &len, out->why, sizeof out->why) == 0) {
         out->file.content = out->content;
         out->file.content_len = len;
