@@ -94,6 +94,8 @@ int main(void)
     slow += report("every(5).minutes", &every5, berlin);
     slow += bench_cron("*/5 * * * *", berlin);
     slow += bench_cron("30 9 * * MON-FRI", berlin);
+    slow += bench_cron("day=last sun; hour=3", berlin);
+    slow += bench_cron("day=13; day_of_week=fri", berlin);
     tz_cache_clear();
     return slow ? 1 : 0;
 }

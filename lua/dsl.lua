@@ -1,6 +1,6 @@
 -- dsl.lua — the schedule DSL of task files (DESIGN.md, "Schedules"):
--- every(n).<unit>, .at(), cron(), once() and the modifiers :tz(), :jitter(),
--- :from(), :till(), :anchor().
+-- every(n).<unit>, .at(), cron(), cron{...} (APScheduler's fields), once()
+-- and the modifiers :tz(), :jitter(), :from(), :till(), :anchor().
 --
 -- core/task/dsl.c runs this chunk with one argument, a table of C validators
 -- (time, zone, cron, civil; each returns true, or nil and a message), so the
@@ -13,7 +13,7 @@
 --   n, unit           every: n >= 1; unit "second" "minute" "hour" "day" "week"
 --   weekday           every: 0 = Monday .. 6 = Sunday (unit "week"), or nil
 --   time              every: the .at() argument ("09:00", ":15"), or nil
---   cron              cron: the expression
+--   cron              cron: the expression (for cron{...}, "day=last sun; hour=3")
 --   once              once: the date and time as written
 --   zone, jitter_seconds, from_date, till_date, anchor_date   modifiers, or nil
 --   text              the expression as written: every(5).minutes:tz("UTC")
@@ -173,7 +173,59 @@ function dsl.every(n)
   return setmetatable({ n = n, written = tostring(n) }, Every)
 end
 
+local APS_FIELDS = { "year", "month", "day", "week", "day_of_week", "hour", "minute",
+                     "second" }
+local APS_KNOWN = {}
+for _, k in ipairs(APS_FIELDS) do APS_KNOWN[k] = true end
+
+-- Whether v holds a ';' or '=', which would split APScheduler's items
+-- (plain bytes: the task file's sandbox keeps string patterns for run()).
+local function has_separator(v)
+  for i = 1, #v do
+    local b = v:byte(i)
+    if b == 59 or b == 61 then return true end
+  end
+  return false
+end
+
+-- cron{ day = "last sun", hour = 3 }: APScheduler's fields as the C parser
+-- reads them, "day=last sun; hour=3" (core/schedule/cron_aps.c), and as
+-- the expression reads; or nil and what was wrong.
+local function aps_expr(fields)
+  local items, shown = {}, {}
+  for k in pairs(fields) do
+    if not APS_KNOWN[k] then
+      return nil, nil, string.format("unknown field %s (expected year, month, day, week, "
+                                     .. "day_of_week, hour, minute or second)", show(k))
+    end
+  end
+  for _, k in ipairs(APS_FIELDS) do
+    local v = fields[k]
+    if math.type(v) == "integer" then
+      v = tostring(v)
+    elseif v ~= nil and (type(v) ~= "string" or has_separator(v)) then
+      return nil, nil, string.format("field %s: expected an integer or a string without "
+                                     .. "';' or '=', got %s", k, show(v))
+    end
+    if v ~= nil then
+      items[#items + 1] = k .. "=" .. v
+      shown[#shown + 1] = string.format("%s = %s", k, show(fields[k]))
+    end
+  end
+  if #items == 0 then
+    return nil, nil, "no field given (year, month, day, week, day_of_week, hour, minute "
+                     .. "or second)"
+  end
+  return table.concat(items, "; "), "cron{" .. table.concat(shown, ", ") .. "}"
+end
+
 function dsl.cron(expr)
+  if type(expr) == "table" then
+    local fields, what, msg = aps_expr(expr)
+    if not fields then error("cron{...}: " .. msg, 2) end
+    accept(what, as_checked(check.cron), fields)
+    return setmetatable({ kind = "cron", cron = fields, text = what }, Schedule)
+  end
   local what = string.format("cron(%s)", show(expr))
   accept(what, as_checked(check.cron), expr)
   return setmetatable({ kind = "cron", cron = expr, text = what }, Schedule)

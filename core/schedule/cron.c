@@ -8,37 +8,33 @@
  * larger than its range is taken as Vixie cron takes it, from the range's
  * start (a star's step in the minute field by 75 is minute 0 alone), and
  * said in the spec's note, which `main check` shows as a warning.
+ *
+ * An expression of `key=value` items ("day=last sun; hour=3") is
+ * APScheduler's form instead, parsed by cron_aps.c.  Both read their
+ * fields with cron_field.c.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cron_internal.h"
 #include "schedule.h"
 
 #define CRON_FIELDS_MAX 6
-#define CRON_NAME_LEN 3
 #define DOW_SUNDAY_ALIAS 7
 
 enum { F_SECOND, F_MINUTE, F_HOUR, F_MDAY, F_MONTH, F_WDAY, F_COUNT };
 
-struct field_def {
-    const char *name;
-    int min, max;
-    const char *const *names; /* names[i] stands for min + i, or NULL */
-};
-
-static const char *const month_names[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
-                                          "AUG", "SEP", "OCT", "NOV", "DEC", NULL};
 static const char *const day_names[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", NULL};
 
-static const struct field_def fields[F_COUNT] = {
-    [F_SECOND] = {"second", 0, 59, NULL},
-    [F_MINUTE] = {"minute", 0, 59, NULL},
-    [F_HOUR] = {"hour", 0, 23, NULL},
-    [F_MDAY] = {"day-of-month", 1, 31, NULL},
-    [F_MONTH] = {"month", 1, 12, month_names},
-    [F_WDAY] = {"day-of-week", 0, DOW_SUNDAY_ALIAS, day_names},
+static const struct cron_field fields[F_COUNT] = {
+    [F_SECOND] = {"second", 0, 59, NULL, false},
+    [F_MINUTE] = {"minute", 0, 59, NULL, false},
+    [F_HOUR] = {"hour", 0, 23, NULL, false},
+    [F_MDAY] = {"day-of-month", 1, 31, NULL, false},
+    [F_MONTH] = {"month", 1, 12, cron_month_names, false},
+    [F_WDAY] = {"day-of-week", 0, DOW_SUNDAY_ALIAS, day_names, true},
 };
 
 static const struct {
@@ -51,132 +47,6 @@ static const struct {
 
 /* The most days each month can have, in any year. */
 static const int month_days_max[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-/* One number or name of `len` chars at `text`; 0, or -1 with a message. */
-static int parse_value(const struct field_def *f, const char *text, size_t len, int *out,
-                       char *err, size_t errlen)
-{
-    int v = 0;
-    size_t i;
-
-    for (i = 0; i < len && isdigit((unsigned char)text[i]); i++)
-        if (v <= f->max) /* once too big, stay too big without overflowing */
-            v = v * 10 + (text[i] - '0');
-    if (i == len && len > 0) {
-        if (v < f->min || v > f->max) {
-            snprintf(err, errlen, "%s field: %.*s is out of range %d-%d", f->name, (int)len,
-                     text, f->min, f->max);
-            return -1;
-        }
-        *out = v;
-        return 0;
-    }
-    for (int n = 0; f->names && f->names[n]; n++) {
-        if (len == CRON_NAME_LEN && strncasecmp(text, f->names[n], len) == 0) {
-            *out = f->min + n;
-            return 0;
-        }
-    }
-    snprintf(err, errlen, "%s field: '%.*s' is not a %s", f->name, (int)len, text,
-             f->names ? "number or name" : "number");
-    return -1;
-}
-
-/* The step after a '/': a whole number >= 1, of any size (one past the
- * field's range stays just past it, so nothing overflows). */
-static int parse_step(const struct field_def *f, const char *text, size_t len, int *out,
-                      char *err, size_t errlen)
-{
-    int v = 0;
-    size_t i;
-
-    for (i = 0; i < len && isdigit((unsigned char)text[i]); i++)
-        if (v <= f->max)
-            v = v * 10 + (text[i] - '0');
-    if (len == 0 || i < len) {
-        snprintf(err, errlen, "%s field: step '%.*s' is not a number", f->name, (int)len, text);
-        return -1;
-    }
-    if (v == 0) {
-        snprintf(err, errlen, "%s field: step 0: a step is 1 or more", f->name);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Day-of-week 7 is Sunday, which is bit 0. */
-static uint64_t fold_sunday(const struct field_def *f, uint64_t bits)
-{
-    if (f == &fields[F_WDAY] && (bits >> DOW_SUNDAY_ALIAS & 1))
-        bits = (bits | 1) & ~(UINT64_C(1) << DOW_SUNDAY_ALIAS);
-    return bits;
-}
-
-/* One list item: "*", "a", "a-b", each optionally followed by "/step".  A
- * step that leaves one value only is said in `note` (the first such item
- * of the expression). */
-static int parse_item(const struct field_def *f, const char *item, size_t len, uint64_t *bits,
-                      char note[CRON_NOTE_MAX], char *err, size_t errlen)
-{
-    const char *slash = memchr(item, '/', len);
-    size_t range_len = slash ? (size_t)(slash - item) : len;
-    const char *dash = memchr(item, '-', range_len);
-    int lo = f->min, hi = f->max, step = 1;
-    uint64_t own = 0;
-
-    if (slash && parse_step(f, slash + 1, len - range_len - 1, &step, err, errlen) < 0)
-        return -1;
-    if (range_len == 1 && item[0] == '*') {
-        /* lo and hi stay the whole field */
-    } else if (dash) {
-        if (parse_value(f, item, (size_t)(dash - item), &lo, err, errlen) < 0 ||
-            parse_value(f, dash + 1, range_len - (size_t)(dash - item) - 1, &hi, err, errlen) <
-                0)
-            return -1;
-        if (lo > hi) {
-            snprintf(err, errlen, "%s field: range %.*s is backwards", f->name, (int)range_len,
-                     item);
-            return -1;
-        }
-    } else {
-        if (parse_value(f, item, range_len, &lo, err, errlen) < 0)
-            return -1;
-        if (!slash)
-            hi = lo; /* "a/n" means a-max/n */
-    }
-    for (int v = lo; v <= hi; v += step)
-        own |= UINT64_C(1) << v;
-    own = fold_sunday(f, own);
-    if (slash && hi > lo && __builtin_popcountll(own) == 1 && note[0] == '\0')
-        snprintf(note, CRON_NOTE_MAX,
-                 "%.*s in the %s field is %s %d only: its step leaves one "
-                 "value of the range",
-                 (int)len, item, f->name, f->name, lo);
-    *bits |= own;
-    return 0;
-}
-
-static int parse_field(const struct field_def *f, const char *text, uint64_t *bits,
-                       char note[CRON_NOTE_MAX], char *err, size_t errlen)
-{
-    const char *p = text;
-
-    *bits = 0;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == 0) {
-            snprintf(err, errlen, "%s field: empty item in '%s'", f->name, text);
-            return -1;
-        }
-        if (parse_item(f, p, len, bits, note, err, errlen) < 0)
-            return -1;
-        if (!comma)
-            return 0;
-        p = comma + 1;
-    }
-}
 
 /* Splits `buf` in place at whitespace; returns the number of fields, which
  * may exceed max (only the first max are stored). */
@@ -244,6 +114,8 @@ int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen
     size_t given_len;
     int n, first;
 
+    if (strchr(expr, '='))
+        return cron_aps_parse(expr, out, err, errlen);
     while (isspace((unsigned char)*text))
         text++;
     given_len = strlen(text);
@@ -272,7 +144,7 @@ int cron_parse(const char *expr, struct cron_spec *out, char *err, size_t errlen
     first = n == CRON_FIELDS_MAX ? F_SECOND : F_MINUTE;
     bits[F_SECOND] = 1;
     for (int f = first; f < F_COUNT; f++)
-        if (parse_field(&fields[f], field[f - first], &bits[f], c.note, err, errlen) < 0)
+        if (cron_parse_field(&fields[f], field[f - first], &bits[f], c.note, err, errlen) < 0)
             return -1;
 
     c.seconds = bits[F_SECOND];

@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 
+#include "cron_internal.h"
 #include "schedule.h"
 #include "time/civil.h"
 
@@ -138,8 +139,10 @@ static void civil_next_minute(struct civil_time *c)
  * does; otherwise both must (an unrestricted field matches every day). */
 static bool cron_day_matches(const struct cron_spec *cs, const struct civil_time *c)
 {
-    bool mday = cs->mdays >> c->day & 1;
-    bool wday = cs->wdays >> civil_weekday(civil_days_from_date(c->year, c->month, c->day)) & 1;
+    bool mday, wday;
+
+    mday = cs->mdays >> c->day & 1;
+    wday = cs->wdays >> civil_weekday(civil_days_from_date(c->year, c->month, c->day)) & 1;
     return cs->mday_star || cs->wday_star ? mday && wday : mday || wday;
 }
 
@@ -149,7 +152,8 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
 {
     struct cron_spec cs = *spec;
     struct civil_time c;
-    int v;
+    int v, mask_year = -1, mask_month = -1;
+    uint32_t mask = 0;
 
     cs.seconds &= CRON_SECONDS_MASK;
     cs.minutes &= CRON_SECONDS_MASK;
@@ -157,11 +161,19 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
     cs.mdays &= CRON_MDAYS_MASK;
     cs.months &= CRON_MONTHS_MASK;
     cs.wdays &= CRON_WDAYS_MASK;
-    if (!cs.seconds || !cs.minutes || !cs.hours || !cs.mdays || !cs.months || !cs.wdays)
+    /* APScheduler's day field may be "last" or "xth y" alone, no mdays */
+    if (!cs.seconds || !cs.minutes || !cs.hours || (!cs.mdays && !cs.aps) || !cs.months ||
+        !cs.wdays)
         return SCHEDULE_NEVER;
 
     civil_from_local(local, &c);
     while (c.year <= YEAR_MAX) {
+        if (cs.aps && (v = cron_aps_next_year(&cs, c.year)) != c.year) {
+            if (v < 0)
+                return SCHEDULE_NEVER;
+            c = (struct civil_time){.year = v, .month = 1, .day = 1};
+            continue;
+        }
         if (!(cs.months >> c.month & 1)) {
             v = next_bit(cs.months, c.month + 1);
             if (v < 0) {
@@ -171,7 +183,23 @@ static int64_t cron_next_local(const struct cron_spec *spec, int64_t local)
             c = (struct civil_time){.year = c.year, .month = v, .day = 1};
             continue;
         }
-        if (!cron_day_matches(&cs, &c)) {
+        if (cs.aps) {
+            /* APScheduler's day fields, a month at a time (cron_aps.c) */
+            if (c.year != mask_year || c.month != mask_month) {
+                mask = cron_aps_month_days(&cs, c.year, c.month);
+                mask_year = c.year;
+                mask_month = c.month;
+            }
+            if ((v = next_bit(mask, c.day)) != c.day) {
+                if (v < 0) {
+                    c.day = civil_days_in_month(c.year, c.month);
+                    civil_next_day(&c);
+                } else {
+                    c = (struct civil_time){.year = c.year, .month = c.month, .day = v};
+                }
+                continue;
+            }
+        } else if (!cron_day_matches(&cs, &c)) {
             civil_next_day(&c);
             continue;
         }

@@ -27,21 +27,33 @@
 #define SCHEDULE_WORDS_MAX 320 /* one schedule in words, its caveat included */
 #define SCHEDULE_ERR_MAX 256
 #define CRON_NOTE_MAX 160
+#define CRON_YEARS_MAX 8 /* items of an APScheduler year field */
 
 enum schedule_kind { SCHEDULE_EVERY, SCHEDULE_CRON, SCHEDULE_ONCE };
 enum schedule_unit { UNIT_SECOND, UNIT_MINUTE, UNIT_HOUR, UNIT_DAY, UNIT_WEEK };
 
-/* A parsed cron expression: one bit per allowed value. */
+/* A parsed cron expression: one bit per allowed value.  In APScheduler's
+ * form (aps) every field must match, Vixie's day rule does not apply, and
+ * the day field may also hold "last" and "xth y" (cron_aps.c). */
 struct cron_spec {
-    uint64_t seconds;             /* bits 0..59 */
-    uint64_t minutes;             /* bits 0..59 */
-    uint32_t hours;               /* bits 0..23 */
-    uint32_t mdays;               /* bits 1..31 */
-    uint16_t months;              /* bits 1..12 */
-    uint8_t wdays;                /* bits 0..6, 0 = Sunday */
-    bool mday_star;               /* day-of-month field was '*' (Vixie rule) */
-    bool wday_star;               /* day-of-week field was '*' */
-    bool hour_sub_daily;          /* hour field is '*' or a step: sub-daily kind */
+    uint64_t seconds;    /* bits 0..59 */
+    uint64_t minutes;    /* bits 0..59 */
+    uint32_t hours;      /* bits 0..23 */
+    uint32_t mdays;      /* bits 1..31 */
+    uint16_t months;     /* bits 1..12 */
+    uint8_t wdays;       /* bits 0..6, 0 = Sunday */
+    bool mday_star;      /* day-of-month field was '*' (Vixie rule) */
+    bool wday_star;      /* day-of-week field was '*' */
+    bool hour_sub_daily; /* hour field is '*' or a step: sub-daily kind */
+    bool aps;            /* APScheduler's form: the fields below too */
+    bool mday_last;      /* day "last": the last day of the month */
+    uint64_t nth_wdays;  /* day "xth y": bit 7 k + weekday (0 = Sunday),
+                                   * k 0..4 the 1st..5th, 5 the last */
+    uint64_t weeks;      /* ISO week numbers, bits 1..53 */
+    int year_count;      /* items in years; 0 = every year */
+    struct {
+        int lo, hi, step;
+    } years[CRON_YEARS_MAX];
     char expr[SCHEDULE_TEXT_MAX]; /* the expression, trimmed, for display */
     char note[CRON_NOTE_MAX];     /* what a step larger than its range makes of
                               * the expression ("... is minute 0 only"), or "" */

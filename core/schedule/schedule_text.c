@@ -4,12 +4,17 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
+#include "cron_internal.h"
 #include "schedule.h"
 
 #define AT_FIELDS_MAX 3
 
 static const char *const unit_names[] = {"second", "minute", "hour", "day", "week"};
+static const char *const weekday_words[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                            "Friday", "Saturday", "Sunday"};
 
 /* How many of each sub-daily unit a day has: every(n) of them restarts its
  * count at midnight (DESIGN.md's clock-boundary rule). */
@@ -147,8 +152,7 @@ static void add_civil(struct out *o, const struct civil_time *c)
 
 static void describe_every(struct out *o, const struct schedule *s)
 {
-    static const char *const days[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                       "Friday", "Saturday", "Sunday"};
+    const char *const *days = weekday_words;
     bool weekday = s->weekday >= 0 && s->weekday <= 6;
 
     if (weekday && s->n == 1)
@@ -170,6 +174,87 @@ static void describe_every(struct out *o, const struct schedule *s)
         return; /* no .at(): nothing to say about seconds either */
     if (s->unit != UNIT_MINUTE && s->at_second > 0)
         out_add(o, ":%02d", s->at_second);
+}
+
+/* One item of APScheduler's day field: "the last day", "the 2nd Friday",
+ * "day 1-5". */
+static void add_aps_day_item(struct out *o, const char *item, size_t len)
+{
+    const char *space = memchr(item, ' ', len);
+    const char *name = space;
+
+    if (len == 4 && strncasecmp(item, "last", 4) == 0) {
+        out_add(o, "the last day");
+        return;
+    }
+    while (name && name < item + len && *name == ' ')
+        name++;
+    for (int d = 0; name && d < 7; d++) {
+        if (item + len - name == 3 && strncasecmp(name, weekday_words[d], 3) == 0) {
+            out_add(o, "the %.*s %s", (int)(space - item), item, weekday_words[d]);
+            return;
+        }
+    }
+    out_add(o, "day %.*s", (int)len, item);
+}
+
+/* Whether a field's bits are all of lo..hi: it says nothing. */
+static bool all_of(uint64_t bits, int lo, int hi)
+{
+    for (int v = lo; v <= hi; v++)
+        if (!(bits >> v & 1))
+            return false;
+    return true;
+}
+
+/* APScheduler's fields as they apply, defaults included, those that allow
+ * every value left out: "at 03:00:00 on the last Sunday", "at hour 9-17,
+ * minute 0, second 0 in ISO week 10". */
+static void describe_aps(struct out *o, const struct cron_spec *c)
+{
+    static const char *const time_names[] = {"hour", "minute", "second"};
+    const bool time_all[] = {all_of(c->hours, 0, 23), all_of(c->minutes, 0, 59),
+                             all_of(c->seconds, 0, 59)};
+    const bool day_said = !all_of(c->mdays, 1, 31);
+    char buf[CRON_APS_BUF];
+    const char *v[CRON_APS_COUNT];
+    bool any = false;
+
+    if (cron_aps_values(c, buf, v) < 0)
+        return;
+    if (__builtin_popcount(c->hours) == 1 && __builtin_popcountll(c->minutes) == 1 &&
+        __builtin_popcountll(c->seconds) == 1) {
+        out_add(o, ": at %02d:%02d:%02d", __builtin_ctz(c->hours), __builtin_ctzll(c->minutes),
+                __builtin_ctzll(c->seconds));
+    } else {
+        for (int i = 0; i < 3; i++) {
+            if (!time_all[i])
+                out_add(o, "%s %s %s", any ? "," : ": at", time_names[i], v[CRON_APS_HOUR + i]);
+            any = any || !time_all[i];
+        }
+        if (!any)
+            out_add(o, ": every second");
+    }
+    if (day_said) {
+        const char *p = v[CRON_APS_DAY];
+        out_add(o, " on ");
+        for (;;) {
+            size_t len = strcspn(p, ",");
+            add_aps_day_item(o, p, len);
+            if (p[len] == '\0')
+                break;
+            out_add(o, ", ");
+            p += len + 1;
+        }
+    }
+    if (!all_of(c->wdays, 0, 6))
+        out_add(o, " %s %s", day_said ? "that is a" : "on", v[CRON_APS_DOW]);
+    if (!all_of(c->weeks, 1, 53))
+        out_add(o, " in ISO week %s", v[CRON_APS_WEEK]);
+    if (!all_of(c->months, 1, 12))
+        out_add(o, " in month %s", v[CRON_APS_MONTH]);
+    if (c->year_count > 0)
+        out_add(o, " in year %s", v[CRON_APS_YEAR]);
 }
 
 /* What the schedule does that its text hides, if anything.  An every(n)
@@ -220,6 +305,8 @@ void schedule_describe(const struct schedule *s, char *buf, size_t len)
         break;
     case SCHEDULE_CRON:
         out_add(&o, "cron '%s'", s->cron.expr);
+        if (s->cron.aps)
+            describe_aps(&o, &s->cron);
         break;
     case SCHEDULE_ONCE:
         out_add(&o, "once at ");

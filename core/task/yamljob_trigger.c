@@ -2,12 +2,9 @@
  * | cron | date, ...}`) as an expression of the schedule DSL, so that it
  * is evaluated and validated like any `schedule` string.
  *
- * APScheduler's cron fields are mapped onto our cron: a field left out is
- * `*` when it is more significant than the least significant one given and
- * its minimum when it is less (APScheduler's rule), `day_of_week` counts
- * from Monday = 0, and what our cron cannot say (`year` or `week` other
- * than `*`, `last`, `xth y`, day and day_of_week both restricted, which
- * APScheduler ANDs and cron ORs) is refused naming the field.  An interval
+ * APScheduler's cron fields are passed as they are to the DSL's cron{...},
+ * which means what APScheduler means (core/schedule/cron_aps.c); each field
+ * is parsed alone first, to report a bad value at its position.  An interval
  * becomes every(n) of the largest unit that divides it, counted from its
  * start date as APScheduler counts (:anchor()); without one from midnight
  * 1970-01-01 in its zone, so a restart never moves its fires (README,
@@ -27,23 +24,11 @@
 /* An interval without start_date counts from here (its zone's midnight). */
 #define INTERVAL_DEFAULT_ANCHOR "1970-01-01"
 
-/* The fields of a cron trigger, most significant first, with the value a
- * field left out takes below the least significant one given. */
-static const struct {
-    const char *name, *minimum;
-} cron_fields[] = {
-    {"year", "*"},        {"month", "1"}, {"day", "1"},    {"week", "*"},
-    {"day_of_week", "*"}, {"hour", "0"},  {"minute", "0"}, {"second", "0"},
-};
-#define CRON_FIELDS (sizeof cron_fields / sizeof cron_fields[0])
-enum { C_YEAR, C_MONTH, C_DAY, C_WEEK, C_DOW, C_HOUR, C_MINUTE, C_SECOND };
-
 static const char *const common_keys[] = {"type", "start_date", "end_date", "timezone",
                                           "jitter"};
 static const char *const interval_keys[] = {"weeks", "days", "hours", "minutes", "seconds"};
 static const long interval_seconds[] = {604800, 86400, 3600, 60, 1};
 static const char *const interval_units[] = {"weeks", "days", "hours", "minutes", "seconds"};
-static const char *const weekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 struct trigger {
     const struct yamldoc_node *map;
@@ -196,106 +181,52 @@ static int interval(struct trigger *tr, char *expr, size_t len)
     return modifiers(tr, true, expr, len);
 }
 
-/* A weekday as APScheduler writes it (mon..sun, or 0 = Monday .. 6), as
- * 0..6 from Monday, or -1. */
-static int weekday(const char *text, size_t len)
+/* A cron parser's message without its own "<field> field: " prefix, which
+ * the caller's "field 'trigger.<field>': " says already. */
+static const char *without_field_prefix(const char *why, const char *field)
 {
-    if (len == 1 && text[0] >= '0' && text[0] <= '6')
-        return text[0] - '0';
-    for (int i = 0; i < 7; i++)
-        if (len == 3 && strncasecmp(text, weekdays[i], 3) == 0)
-            return i;
-    return -1;
-}
-
-/* APScheduler's day_of_week (`*`, `*`/step, lists of days and ranges
- * `a-b`[/step], Monday first) as cron's, Sunday = 0: every day spelt out. */
-static int day_of_week(struct trigger *tr, const struct yamldoc_node *v, const char *text,
-                       char *out, size_t len)
-{
-    bool days[7] = {false};
-    const char *item = text;
-
-    while (*item) {
-        size_t n = strcspn(item, ",");
-        const char *slash = memchr(item, '/', n), *dash = memchr(item, '-', n);
-        size_t range_len = slash ? (size_t)(slash - item) : n;
-        int from = 0, to = 6, step = 1;
-
-        if (slash && sscanf(slash + 1, "%d", &step) != 1)
-            step = 0;
-        if (!(range_len == 1 && item[0] == '*')) {
-            from = weekday(item, dash ? (size_t)(dash - item) : range_len);
-            to = dash ? weekday(dash + 1, range_len - (size_t)(dash + 1 - item)) : from;
-            if (!slash && !dash)
-                to = from;
-        }
-        if (from < 0 || to < 0 || from > to || step < 1)
-            return fail(tr, v,
-                        "field 'trigger.day_of_week': expected days mon..sun or 0..6 "
-                        "(Monday first), ranges and steps, got \"%s\"",
-                        text);
-        for (int d = from; d <= to; d += step)
-            days[d] = true;
-        item += n + (item[n] == ',');
-    }
-    out[0] = '\0';
-    if (memchr(days, false, sizeof days) == NULL)
-        return append(out, len, "*") ? 0 : -1;
-    for (int d = 0; d < 7; d++)
-        if (days[d] && !append(out, len, "%s%d", out[0] ? "," : "", (d + 1) % 7))
-            return fail(tr, v, "field 'trigger.day_of_week': too long");
-    return 0;
+    size_t n = strlen(field);
+    return strncmp(why, field, n) == 0 && strncmp(why + n, " field: ", 8) == 0 ? why + n + 8
+                                                                               : why;
 }
 
 static int cron(struct trigger *tr, char *expr, size_t len)
 {
     static const char *const names[] = {"year",        "month", "day",    "week",
                                         "day_of_week", "hour",  "minute", "second"};
-    char value[CRON_FIELDS][TRIGGER_VALUE_MAX];
-    int last_given = -1;
+    const size_t count = sizeof names / sizeof names[0];
+    char fields[SCHEDULE_TEXT_MAX] = "", why[SCHEDULE_ERR_MAX];
+    struct cron_spec spec;
 
-    if (check_keys(tr, "cron", names, CRON_FIELDS) < 0)
+    if (check_keys(tr, "cron", names, count) < 0)
         return -1;
-    for (size_t i = 0; i < CRON_FIELDS; i++)
-        if (yamldoc_get(tr->map, cron_fields[i].name))
-            last_given = (int)i;
-    if (last_given < 0)
+    if (!append(expr, len, "cron{"))
+        return fail(tr, tr->map, "field 'trigger': too long");
+    for (size_t i = 0; i < count; i++) {
+        const struct yamldoc_node *v = yamldoc_get(tr->map, names[i]);
+        const char *text = v ? scalar(tr, names[i], v) : NULL;
+        char one[SCHEDULE_TEXT_MAX];
+        if (!v)
+            continue;
+        if (!text)
+            return -1;
+        if (strpbrk(text, ";="))
+            return fail(tr, v, "field 'trigger.%s': '%s' has a ';' or '='", names[i], text);
+        snprintf(one, sizeof one, "%s=%s", names[i], text);
+        if (cron_parse(one, &spec, why, sizeof why) < 0)
+            return fail(tr, v, "field 'trigger.%s': %s", names[i],
+                        without_field_prefix(why, names[i]));
+        if (!append(expr, len, "%s%s = \"%s\"", fields[0] ? ", " : "", names[i], text) ||
+            !append(fields, sizeof fields, "%s%s", fields[0] ? "; " : "", one))
+            return fail(tr, v, "field 'trigger': too long");
+    }
+    if (fields[0] == '\0')
         return fail(tr, tr->map,
                     "field 'trigger': a cron trigger needs at least one of year, "
                     "month, day, week, day_of_week, hour, minute, second");
-    for (size_t i = 0; i < CRON_FIELDS; i++) {
-        const struct yamldoc_node *v = yamldoc_get(tr->map, cron_fields[i].name);
-        const char *text = v ? scalar(tr, cron_fields[i].name, v) : NULL;
-        if (v && !text)
-            return -1;
-        if (!v)
-            text =
-                (int)i < last_given && i != C_WEEK && i != C_DOW ? "*" : cron_fields[i].minimum;
-        if ((i == C_YEAR || i == C_WEEK) && strcmp(text, "*") != 0)
-            return fail(tr, v,
-                        "field 'trigger.%s': only '*' is supported (our cron has no %s "
-                        "field)",
-                        cron_fields[i].name, cron_fields[i].name);
-        if (i == C_DOW) {
-            if (day_of_week(tr, v, text, value[i], sizeof value[i]) < 0)
-                return -1;
-            continue;
-        }
-        if (strstr(text, "last") || strstr(text, "th ") || strstr(text, "st ") ||
-            strstr(text, "nd ") || strstr(text, "rd "))
-            return fail(tr, v,
-                        "field 'trigger.%s': '%s' is not supported (our cron has no "
-                        "'last' or 'xth weekday')",
-                        cron_fields[i].name, text);
-        snprintf(value[i], sizeof value[i], "%s", text);
-    }
-    if (strcmp(value[C_DAY], "*") != 0 && strcmp(value[C_DOW], "*") != 0)
-        return fail(tr, yamldoc_get(tr->map, "day_of_week"),
-                    "field 'trigger.day_of_week': cannot be combined with 'day' (APScheduler "
-                    "requires both, cron takes either)");
-    if (!append(expr, len, "cron(\"%s %s %s %s %s %s\")", value[C_SECOND], value[C_MINUTE],
-                value[C_HOUR], value[C_DAY], value[C_MONTH], value[C_DOW]))
+    if (cron_parse(fields, &spec, why, sizeof why) < 0)
+        return fail(tr, tr->map, "field 'trigger': %s", why);
+    if (!append(expr, len, "}"))
         return fail(tr, tr->map, "field 'trigger': too long");
     return modifiers(tr, false, expr, len);
 }

@@ -64,9 +64,22 @@ function Schedule:anchor(date) end
 ---@return Every
 function every(n) end
 
+---@class ApschedulerCron  APScheduler 3's cron fields, all of which must match
+---@field year? string|integer         4-digit years, ranges, steps, lists
+---@field month? string|integer        1-12 or jan-dec
+---@field day? string|integer          1-31, "last", "1st mon" .. "5th sun", "last fri"
+---@field week? string|integer         ISO week 1-53
+---@field day_of_week? string|integer  mon-sun, or 0-6 from Monday
+---@field hour? string|integer
+---@field minute? string|integer
+---@field second? string|integer
+
 ---A cron expression: 5 fields, or 6 with seconds first; names, ranges,
----steps, lists, and @hourly @daily @weekly @monthly @yearly.
----@param expr string
+---steps, lists, and @hourly @daily @weekly @monthly @yearly.  Or a table of
+---APScheduler's fields, cron{ day = "last sun", hour = 3 }: every field
+---given must match, those left out below the least significant one given
+---are their minimum (00:00:00, day 1), those above it '*'.
+---@param expr string|ApschedulerCron
 ---@return Schedule
 function cron(expr) end
 

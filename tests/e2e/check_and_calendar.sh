@@ -90,6 +90,17 @@ else
     sed 's/^/#   /' "$OUT"
 fi
 
+# APScheduler's cron fields: the last Sunday of March at 02:30, in Berlin's
+# spring-forward gap, is 03:00 as any wall time there.
+expect calendar_apscheduler_cron_exits_0 0 "$MAIN" --root "$ROOT" calendar \
+    'cron{ month = 3, day = "last sun", hour = 2, minute = 30 }' \
+    --from 2026-01-01T00:00:00+01:00 -n 2 --tz Europe/Berlin
+contains calendar_apscheduler_cron_first_fire "2026-03-29T03:00:00+02:00"
+contains calendar_apscheduler_cron_second_fire "2027-03-28T03:00:00+02:00"
+expect calendar_apscheduler_never_fires_is_usage_error 2 "$MAIN" --root "$ROOT" calendar \
+    'cron{ month = 2, day = 30 }'
+contains calendar_apscheduler_never_fires_message "cron 'month=2; day=30' never fires"
+
 expect calendar_bad_expression_is_usage_error 2 "$MAIN" --root "$ROOT" calendar 'every(0).minutes'
 contains calendar_bad_expression_message "calendar: every(n): expected an integer >= 1, got 0"
 expect calendar_without_expression_is_usage_error 2 "$MAIN" --root "$ROOT" calendar

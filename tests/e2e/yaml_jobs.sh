@@ -87,7 +87,7 @@ e2e_check yaml_first_entry_shows_its_line "jobs/ticker source line 1" \
     "{\"type\": \"yaml\", \"path\": \"$E2E_ROOT/tasks/jobs.yaml\", \"line\": 1}"
 e2e_check list_shows_the_source "SOURCE of list and --status: tasks/jobs.yaml:1 and :7" sources_listed
 e2e_check apscheduler_cron_maps_onto_cron "jobs/daily at 02:30 every day" \
-    list_says "jobs/daily *cron '0 30 2 \* \* \*'"
+    list_says "jobs/daily *cron 'day_of_week=mon-sun; hour=2; minute=30': at 02:30:00"
 hourly=$(e2e_field jobs/hourly next_fire_epoch)
 daily=$(e2e_field jobs/daily next_fire_epoch)
 hourly_hash=$(e2e_sql "SELECT file_hash FROM tasks WHERE name = 'jobs/hourly'")
@@ -168,7 +168,7 @@ e2e_check relative_script_runs_from_another_cwd "scripted ran successfully" \
 cp tests/fixtures/compat/jobs.yaml "$SCRATCH/compat.yaml"
 mv "$SCRATCH/compat.yaml" "$E2E_ROOT/tasks/jobs.yaml"
 e2e_check compat_cron_job_is_scheduled_at_0230 "jobs/daily_backup at 02:30" \
-    e2e_wait 3 list_says "jobs/daily_backup *cron '0 30 2 \* \* \*'"
+    e2e_wait 3 list_says "jobs/daily_backup *cron 'day_of_week=mon-sun; hour=2; minute=30': at 02:30:00"
 e2e_check compat_python_func_is_broken_with_the_hint "jobs/api_health_check error" \
     error_mentions jobs/api_health_check "jobs.yaml:5:9: field 'func': 'modules.scheduler.tasks.monitoring.check_api_status' is a Python function path"
 

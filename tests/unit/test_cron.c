@@ -1,5 +1,7 @@
 /* test_cron.c — cron_parse: fields to bit sets, Vixie flags, and errors
- * that name the bad field and value.  Next-fire math is in test_schedule.c. */
+ * that name the bad field and value; APScheduler's key=value form, its
+ * defaults, day positions, weeks and years.  Next-fire math is in
+ * test_schedule.c. */
 #include "schedule/schedule.h"
 #include "testing.h"
 
@@ -171,6 +173,120 @@ static void impossible_dates_are_fine_when_weekdays_also_match(void)
     parse_ok("0 0 29 2 *");
 }
 
+/* ---- APScheduler's form ---- */
+
+static void aps_fields_left_out_take_apschedulers_defaults(void)
+{
+    struct cron_spec c = parse_ok("hour=2; minute=30");
+
+    CHECK(c.aps, "not APScheduler's form");
+    CHECK(c.seconds == 1 && c.minutes == bits(30, 30, 1) && c.hours == bits(2, 2, 1),
+          "time %llx %llx %x", (unsigned long long)c.seconds, (unsigned long long)c.minutes,
+          c.hours);
+    CHECK(c.mdays == bits(1, 31, 1) && c.months == bits(1, 12, 1) && c.wdays == bits(0, 6, 1),
+          "more significant fields are '*'");
+    CHECK(c.weeks == bits(1, 53, 1) && c.year_count == 0, "week and year are '*'");
+    CHECK(!c.hour_sub_daily, "a fixed hour is wall time");
+    c = parse_ok("month=6");
+    CHECK(c.mdays == bits(1, 1, 1) && c.hours == 1 && c.minutes == 1 && c.seconds == 1,
+          "less significant fields are their minimum");
+    CHECK(c.wdays == bits(0, 6, 1) && c.weeks == bits(1, 53, 1),
+          "week and day_of_week stay '*' below");
+    CHECK(parse_ok("minute=5").hour_sub_daily, "hour '*' above the minute: sub-daily");
+    CHECK(parse_ok("second=*/20").minutes == bits(0, 59, 1), "minute '*' above the second");
+}
+
+static void aps_day_of_week_counts_from_monday(void)
+{
+    CHECK(parse_ok("day_of_week=mon-fri").wdays == bits(1, 5, 1), "mon-fri");
+    CHECK(parse_ok("day_of_week=0").wdays == bits(1, 1, 1), "0 is Monday");
+    CHECK(parse_ok("day_of_week=6").wdays == 1, "6 is Sunday");
+    CHECK(parse_ok("day_of_week=*/2").wdays == (bits(1, 5, 2) | 1), "*/2: mon wed fri sun");
+    CHECK(parse_ok("day_of_week=SAT,sun").wdays == (bits(6, 6, 1) | 1), "names ignore case");
+}
+
+static void aps_day_takes_last_and_positions(void)
+{
+    struct cron_spec c = parse_ok("day=last");
+
+    CHECK(c.mday_last && c.mdays == 0 && c.nth_wdays == 0, "last");
+    c = parse_ok("day=2nd fri");
+    CHECK(c.nth_wdays == UINT64_C(1) << (7 * 1 + 5) && !c.mday_last, "2nd fri %llx",
+          (unsigned long long)c.nth_wdays);
+    c = parse_ok("day=last sun");
+    CHECK(c.nth_wdays == UINT64_C(1) << (7 * 5 + 0) && !c.mday_last, "last sun %llx",
+          (unsigned long long)c.nth_wdays);
+    c = parse_ok("day=1,15-16,3rd  Mon,last");
+    CHECK(c.mdays == (bits(1, 1, 1) | bits(15, 16, 1)) && c.mday_last &&
+              c.nth_wdays == UINT64_C(1) << (7 * 2 + 1),
+          "a list of all kinds");
+    CHECK(parse_ok("day=*/10").mdays == bits(1, 31, 10), "steps from 1");
+}
+
+static void aps_week_and_year_fields(void)
+{
+    struct cron_spec c = parse_ok("week=1-53/26");
+
+    CHECK(c.weeks == (bits(1, 1, 1) | bits(27, 27, 1) | bits(53, 53, 1)), "weeks %llx",
+          (unsigned long long)c.weeks);
+    c = parse_ok("year=2027,2030-2040/5");
+    CHECK(c.year_count == 2 && c.years[0].lo == 2027 && c.years[0].hi == 2027 &&
+              c.years[1].lo == 2030 && c.years[1].hi == 2040 && c.years[1].step == 5,
+          "years");
+    c = parse_ok("year=*/4");
+    CHECK(c.year_count == 1 && c.years[0].lo == 1970 && c.years[0].hi == 9999 &&
+              c.years[0].step == 4,
+          "*/4 counts from 1970, as APScheduler's year field starts");
+}
+
+static void aps_expression_is_kept_in_the_fields_order(void)
+{
+    CHECK_STR(parse_ok("  hour = 3 ; day = last sun ;").expr, "day=last sun; hour=3");
+    CHECK_STR(parse_ok("second=*/20").expr, "second=*/20");
+}
+
+static void aps_bad_fields_are_named(void)
+{
+    check_error("hours=3", "unknown field 'hours' (expected year, month, day, week");
+    check_error("hour=3; hour=4", "field 'hour' is given twice");
+    check_error("hour=", "field 'hour' has no value");
+    check_error("hour=3; 5", "'5' is not key=value");
+    check_error("=3", "unknown field ''");
+    check_error("day=6th mon", "day field: '6th mon' is not a day, 'last' or 'xth y'");
+    check_error("day=last sunday", "day field: 'last sunday' is not a day");
+    check_error("day=0", "day field: 0 is out of range 1-31");
+    check_error("week=54", "week field: 54 is out of range 1-53");
+    check_error("year=1969", "year field: 1969 is out of range 1970-9999");
+    check_error("year=27", "year field: 27 is out of range 1970-9999");
+    check_error("year=2001,2002,2003,2004,2005,2006,2007,2008,2009",
+                "year field: more than 8 items");
+    check_error("day_of_week=7", "day_of_week field: 7 is out of range 0-6");
+    check_error("day_of_week=fri-mon", "day_of_week field: range fri-mon is backwards");
+    check_error("month=13", "month field: 13 is out of range 1-12");
+}
+
+/* APScheduler ANDs every field: a combination no date has never fires. */
+static void aps_impossible_combinations_are_refused(void)
+{
+    check_error("month=2; day=31", "cron 'month=2; day=31' never fires");
+    check_error("year=2027; month=2; day=29", "never fires");
+    check_error("year=2027; month=2; day=5th mon", "never fires");
+    check_error("year=2027; month=2; week=53", "never fires");
+    check_error("month=1; week=20", "never fires");
+    check_error("month=2; day=30-31,last; day_of_week=mon; year=2027,2035", "never fires");
+    /* ... and what some date has is fine, however rare */
+    parse_ok("month=2; day=29; day_of_week=mon");
+    parse_ok("month=2; day=5th mon");
+    parse_ok("year=2027; week=53");              /* 2027-01-01..03 are in 2026's week 53 */
+    parse_ok("year=2030,2800; month=2; day=29"); /* 2800 is a leap year */
+    parse_ok("day=1; day_of_week=fri");
+}
+
+static void crontab_lines_stay_vixie(void)
+{
+    CHECK(!parse_ok("0 0 1 * MON").aps, "a crontab line is not APScheduler's form");
+}
+
 int main(void)
 {
     RUN(five_fields_fire_at_second_zero);
@@ -186,5 +302,13 @@ int main(void)
     RUN(bad_fields_are_named_with_their_value);
     RUN(wrong_shapes_are_refused);
     RUN(impossible_dates_are_fine_when_weekdays_also_match);
+    RUN(aps_fields_left_out_take_apschedulers_defaults);
+    RUN(aps_day_of_week_counts_from_monday);
+    RUN(aps_day_takes_last_and_positions);
+    RUN(aps_week_and_year_fields);
+    RUN(aps_expression_is_kept_in_the_fields_order);
+    RUN(aps_bad_fields_are_named);
+    RUN(aps_impossible_combinations_are_refused);
+    RUN(crontab_lines_stay_vixie);
     TESTING_EXIT();
 }

@@ -247,6 +247,37 @@ static void bare_cron_lines_are_cron(void)
         "such as \"*/5 * * * *\")");
 }
 
+/* cron{...}: APScheduler's fields, in the fields' order whatever the
+ * table's, integers or strings, checked by the C parser. */
+static void cron_table_is_apschedulers_form(void)
+{
+    struct schedule s;
+
+    if (eval_one("cron{ hour = 3, day = \"last sun\" }:tz(\"UTC\")", &s) == 0) {
+        CHECK_INT(s.kind, SCHEDULE_CRON);
+        CHECK(s.cron.aps, "APScheduler's form");
+        CHECK_STR(s.cron.expr, "day=last sun; hour=3");
+        CHECK_STR(s.text, "cron{day = \"last sun\", hour = 3}:tz(\"UTC\")");
+        CHECK(s.cron.hours == 1u << 3 && s.cron.nth_wdays == UINT64_C(1) << 35, "fields");
+    }
+    if (eval_one("cron(\"day=2nd fri; hour=9\")", &s) == 0)
+        CHECK(s.cron.aps && s.cron.nth_wdays == UINT64_C(1) << 12, "the string form");
+    check_refused("cron{ hours = 3 }",
+                  "cron{...}: unknown field \"hours\" (expected year, month, day, week, "
+                  "day_of_week, hour, minute or second)");
+    check_refused("cron{ hour = 2.5 }",
+                  "cron{...}: field hour: expected an integer or a string without ';' or "
+                  "'=', got 2.5");
+    check_refused("cron{ hour = \"1; minute=5\" }",
+                  "cron{...}: field hour: expected an integer or a string without ';' or "
+                  "'=', got \"1; minute=5\"");
+    check_refused("cron{}", "cron{...}: no field given (year, month, day, week, day_of_week, "
+                            "hour, minute or second)");
+    check_refused("cron{ month = 2, day = 30 }",
+                  "cron{month = 2, day = 30}: cron 'month=2; day=30' never fires: no date "
+                  "matches its year, month, day, week and day_of_week together");
+}
+
 /* Messages from the C parsers pass through; only their prefix is ours. */
 static void bad_values_use_the_c_parsers(void)
 {
@@ -306,6 +337,7 @@ int main(void)
     RUN(bad_forms_are_refused_with_one_message);
     RUN(bad_values_use_the_c_parsers);
     RUN(bare_cron_lines_are_cron);
+    RUN(cron_table_is_apschedulers_form);
     RUN(calendar_example_skips_the_gap);
     TESTING_EXIT();
 }

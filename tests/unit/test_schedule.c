@@ -239,6 +239,70 @@ static void cron_with_seconds_fires_within_the_minute(void)
                 "2026-01-01T10:01:15+00:00");
 }
 
+/* ---- APScheduler's form: every field must match ---- */
+
+static void aps_last_day_of_the_month(void)
+{
+    CHECK_FIRES(cron("day=last"), "2026-01-15T00:00:00Z", "2026-01-31T00:00:00+00:00",
+                "2026-02-28T00:00:00+00:00", "2026-03-31T00:00:00+00:00",
+                "2026-04-30T00:00:00+00:00");
+    CHECK_FIRES(cron("month=2; day=last; hour=12"), "2027-03-01T00:00:00Z",
+                "2028-02-29T12:00:00+00:00");
+}
+
+static void aps_weekday_positions_in_the_month(void)
+{
+    CHECK_FIRES(cron("day=2nd fri; hour=9"), "2026-01-01T00:00:00Z",
+                "2026-01-09T09:00:00+00:00", "2026-02-13T09:00:00+00:00",
+                "2026-03-13T09:00:00+00:00");
+    CHECK_FIRES(cron("day=last fri"), "2026-01-01T00:00:00Z", "2026-01-30T00:00:00+00:00",
+                "2026-02-27T00:00:00+00:00");
+    /* a fifth Monday in February: leap years whose February starts on one */
+    CHECK_FIRES(cron("month=2; day=5th mon"), "2026-01-01T00:00:00Z",
+                "2044-02-29T00:00:00+00:00", "2072-02-29T00:00:00+00:00");
+}
+
+static void aps_day_and_day_of_week_both_apply(void)
+{
+    /* Friday the 13th, where crontab's "0 0 13 * FRI" is the 13th or a Friday */
+    CHECK_FIRES(cron("day=13; day_of_week=fri"), "2026-01-01T00:00:00Z",
+                "2026-02-13T00:00:00+00:00", "2026-03-13T00:00:00+00:00",
+                "2026-11-13T00:00:00+00:00");
+}
+
+static void aps_iso_weeks_and_years(void)
+{
+    CHECK_FIRES(cron("week=10; day_of_week=mon; hour=8"), "2026-01-01T00:00:00Z",
+                "2026-03-02T08:00:00+00:00", "2027-03-08T08:00:00+00:00");
+    /* the ISO week of the date, in the calendar year of the date */
+    CHECK_FIRES(cron("year=2027; week=53"), "2026-01-01T00:00:00Z", "2027-01-01T00:00:00+00:00",
+                "2027-01-02T00:00:00+00:00", "2027-01-03T00:00:00+00:00", NULL);
+    CHECK_FIRES(cron("year=2027"), "2026-06-01T00:00:00Z", "2027-01-01T00:00:00+00:00", NULL);
+    CHECK_FIRES(cron("year=*/4; month=7; day=4"), "2026-08-01T00:00:00Z",
+                "2030-07-04T00:00:00+00:00", "2034-07-04T00:00:00+00:00");
+    CHECK_FIRES(cron("year=2026-2027,2040; month=12; day=last sun"), "2026-01-01T00:00:00Z",
+                "2026-12-27T00:00:00+00:00", "2027-12-26T00:00:00+00:00",
+                "2040-12-30T00:00:00+00:00", NULL);
+    CHECK_FIRES(cron("year=2020"), "2026-01-01T00:00:00Z", NULL);
+}
+
+static void aps_last_sunday_follows_the_dst_rules(void)
+{
+    /* 02:30 of Berlin's spring-forward Sunday does not exist: 03:00, once */
+    CHECK_FIRES(in_zone(cron("month=3; day=last sun; hour=2; minute=30"), "Europe/Berlin"),
+                "2026-01-01T00:00:00+01:00", "2026-03-29T03:00:00+02:00",
+                "2027-03-28T03:00:00+02:00");
+    /* ... and of its fall-back Sunday is twice: the first pass only */
+    CHECK_FIRES(in_zone(cron("month=10; day=last sun; hour=2; minute=30"), "Europe/Berlin"),
+                "2026-01-01T00:00:00+01:00", "2026-10-25T02:30:00+02:00",
+                "2027-10-31T02:30:00+02:00");
+    /* an hour of '*' is sub-daily: both passes of the repeated hour */
+    CHECK_FIRES(in_zone(cron("month=10; day=last sun; minute=*/30"), "Europe/Berlin"),
+                "2026-10-25T01:45:00+02:00", "2026-10-25T02:00:00+02:00",
+                "2026-10-25T02:30:00+02:00", "2026-10-25T02:00:00+01:00",
+                "2026-10-25T02:30:00+01:00", "2026-10-25T03:00:00+01:00");
+}
+
 /* ---- DST: sub-daily schedules ---- */
 
 static void every_30_minutes_fires_in_both_passes_of_berlin_fall_back(void)
@@ -577,6 +641,24 @@ static void describe_reads_like_the_dsl(void)
          "every 61 minutes counted from 2026-01-01 00:00:03"},
         {cron("*/75 * * * *"), "cron '*/75 * * * *' — */75 in the minute field is minute 0 "
                                "only: its step leaves one value of the range"},
+        {cron("day=last sun; hour=3"), "cron 'day=last sun; hour=3': at 03:00:00 on the "
+                                       "last Sunday"},
+        {cron("hour=9; minute=30; day=2nd fri,last,1-5"),
+         "cron 'day=2nd fri,last,1-5; hour=9; minute=30': at 09:30:00 on the 2nd Friday, the "
+         "last day, day 1-5"},
+        {cron("month=6"), "cron 'month=6': at 00:00:00 on day 1 in month 6"},
+        {cron("day=13; day_of_week=fri; hour=9"),
+         "cron 'day=13; day_of_week=fri; hour=9': at 09:00:00 on day 13 that is a fri"},
+        {cron("day_of_week=mon-sun; hour=2; minute=30; week=1-53"),
+         "cron 'week=1-53; day_of_week=mon-sun; hour=2; minute=30': at 02:30:00"},
+        {cron("minute=*/1; second=*"), "cron 'minute=*/1; second=*': every second"},
+        {cron("year=2027; week=10; day_of_week=mon-fri; hour=8-17"),
+         "cron 'year=2027; week=10; day_of_week=mon-fri; hour=8-17': at hour 8-17, minute 0, "
+         "second 0 on mon-fri in ISO week 10 in year 2027"},
+        {cron("second=*/20"), "cron 'second=*/20': at second */20"},
+        {cron("minute=*/75"), "cron 'minute=*/75': at minute */75, second 0 — */75 in the "
+                              "minute field is minute 0 only: its step leaves one value of "
+                              "the range"},
     };
     char buf[SCHEDULE_WORDS_MAX];
 
@@ -665,6 +747,47 @@ static bool every_third_day(const struct civil_time *c, int64_t day)
     return day % 3 == 0;
 }
 
+/* The ISO week number the textbook way (an oracle for cron_aps.c's): from
+ * the day of the year and the weekday, corrected at the year's ends. */
+static int iso_weeks_in(int64_t year)
+{
+    int64_t p = (year + year / 4 - year / 100 + year / 400) % 7;
+    int64_t q = (year - 1 + (year - 1) / 4 - (year - 1) / 100 + (year - 1) / 400) % 7;
+    return p == 4 || q == 3 ? 53 : 52;
+}
+
+static int iso_week_of(const struct civil_time *c, int64_t day)
+{
+    int doy = (int)(day - civil_days_from_date(c->year, 1, 1)) + 1;
+    int weekday = (civil_weekday(day) + 6) % 7 + 1; /* Monday 1 .. Sunday 7 */
+    int week = (doy - weekday + 10) / 7;
+
+    if (week < 1)
+        return iso_weeks_in(c->year - 1);
+    return week > iso_weeks_in(c->year) ? 1 : week;
+}
+
+/* day=last sun */
+static bool last_sunday(const struct civil_time *c, int64_t day)
+{
+    return civil_weekday(day) == 0 && c->day + 7 > civil_days_in_month(c->year, c->month);
+}
+
+/* minute every 20 (hour '*') on the second Friday or the month's last day */
+static bool second_friday_or_last_each_20_min(const struct civil_time *c, int64_t day)
+{
+    return c->minute % 20 == 0 && ((civil_weekday(day) == 5 && c->day > 7 && c->day <= 14) ||
+                                   c->day == civil_days_in_month(c->year, c->month));
+}
+
+/* week=1,13,27,52-53; day_of_week=sat,sun */
+static bool weekend_of_some_weeks(const struct civil_time *c, int64_t day)
+{
+    int week = iso_week_of(c, day);
+    return (civil_weekday(day) == 0 || civil_weekday(day) == 6) &&
+           (week == 1 || week == 13 || week == 27 || week >= 52);
+}
+
 static void add_fire(int64_t **fires, size_t *n, int64_t t)
 {
     if (*n == 0 || (*fires)[*n - 1] < t)
@@ -746,6 +869,94 @@ static void check_against_oracle(const struct oracle_case *oc, const char *zone_
     free(fires);
 }
 
+/* ---- APScheduler's days over ten years, against a day-by-day oracle ---- */
+
+typedef bool (*date_match)(const struct civil_time *c, int64_t day);
+
+/* The how-manieth such weekday of its month the date is (1..5), and
+ * whether it is the last one. */
+static int nth_of_month(const struct civil_time *c)
+{
+    return (c->day - 1) / 7 + 1;
+}
+
+static bool last_of_its_kind(const struct civil_time *c)
+{
+    return c->day + 7 > civil_days_in_month(c->year, c->month);
+}
+
+/* day=1st mon,3rd wed,last fri,last */
+static bool positions_and_last(const struct civil_time *c, int64_t day)
+{
+    int w = civil_weekday(day);
+    return (w == 1 && nth_of_month(c) == 1) || (w == 3 && nth_of_month(c) == 3) ||
+           (w == 5 && last_of_its_kind(c)) || c->day == civil_days_in_month(c->year, c->month);
+}
+
+/* day: every fifth from the 1st; day_of_week=sat,sun */
+static bool every_fifth_on_weekends(const struct civil_time *c, int64_t day)
+{
+    return (c->day - 1) % 5 == 0 && (civil_weekday(day) == 0 || civil_weekday(day) == 6);
+}
+
+/* week=1-53/4; day_of_week=tue */
+static bool tuesdays_of_every_fourth_week(const struct civil_time *c, int64_t day)
+{
+    return civil_weekday(day) == 2 && (iso_week_of(c, day) - 1) % 4 == 0;
+}
+
+/* month=2,3; day=4th sun,5th sun,29 */
+static bool late_sundays_of_february_and_march(const struct civil_time *c, int64_t day)
+{
+    return (c->month == 2 || c->month == 3) &&
+           ((civil_weekday(day) == 0 && nth_of_month(c) >= 4) || c->day == 29);
+}
+
+/* year=2027,2029-2035/3; week=52,53,1; day=last */
+static bool last_days_at_year_ends(const struct civil_time *c, int64_t day)
+{
+    int week = iso_week_of(c, day);
+    return (c->year == 2027 || c->year == 2029 || c->year == 2032 || c->year == 2035) &&
+           (week >= 52 || week == 1) && c->day == civil_days_in_month(c->year, c->month);
+}
+
+static void aps_days_match_the_oracle_for_ten_years(void)
+{
+    static const struct {
+        const char *expr;
+        date_match match;
+    } cases[] = {
+        {"day=1st mon,3rd wed,last fri,last", positions_and_last},
+        {"day=*/5; day_of_week=sat,sun", every_fifth_on_weekends},
+        {"week=1-53/4; day_of_week=tue", tuesdays_of_every_fourth_week},
+        {"month=2,3; day=4th sun,5th sun,29", late_sundays_of_february_and_march},
+        {"year=2027,2029-2035/3; week=52,53,1; day=last", last_days_at_year_ends},
+    };
+    const struct tz *utc = zone_or_utc("UTC");
+    int64_t first = civil_days_from_date(2026, 1, 1), end = civil_days_from_date(2036, 1, 1);
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct schedule s = cron(cases[i].expr);
+        int64_t t = first * DAY - 1;
+        size_t fires = 0;
+        for (int64_t day = first; day < end; day++) {
+            struct civil_time c;
+            int64_t next;
+            civil_from_local(day * DAY, &c);
+            if (!cases[i].match(&c, day))
+                continue;
+            next = schedule_next_fire(&s, t, utc);
+            CHECK(next == day * DAY, "%s: fire %zu is day %lld, oracle says %lld",
+                  cases[i].expr, fires, (long long)(next / DAY), (long long)day);
+            if (next != day * DAY)
+                break;
+            t = next;
+            fires++;
+        }
+        CHECK(fires > 0, "%s: the oracle found no fires", cases[i].expr);
+    }
+}
+
 static void a_year_of_fires_matches_the_oracle_in_dst_zones(void)
 {
     static const char *const zones[] = {"Europe/Berlin", "America/New_York",
@@ -765,6 +976,21 @@ static void a_year_of_fires_matches_the_oracle_in_dst_zones(void)
          1},
         {"cron 30 9 * * MON-FRI", cron("30 9 * * MON-FRI"), weekdays, {34200}, 1},
         {"cron 0,30 2 * * *", cron("0,30 2 * * *"), any_day, {7200, 9000}, 2},
+        {"aps day=last sun; hour=2; minute=30",
+         cron("day=last sun; hour=2; minute=30"),
+         last_sunday,
+         {9000},
+         1},
+        {"aps minute=*/20; day=2nd fri,last",
+         cron("minute=*/20; day=2nd fri,last"),
+         second_friday_or_last_each_20_min,
+         {0},
+         0},
+        {"aps week=1,13,27,52-53; day_of_week=sat,sun; hour=1; minute=45",
+         cron("week=1,13,27,52-53; day_of_week=sat,sun; hour=1; minute=45"),
+         weekend_of_some_weeks,
+         {6300},
+         1},
     };
 
     for (size_t zi = 0; zi < sizeof zones / sizeof zones[0]; zi++)
@@ -790,6 +1016,11 @@ int main(void)
     RUN(cron_31st_skips_shorter_months);
     RUN(cron_day_fields_combine_as_in_vixie);
     RUN(cron_with_seconds_fires_within_the_minute);
+    RUN(aps_last_day_of_the_month);
+    RUN(aps_weekday_positions_in_the_month);
+    RUN(aps_day_and_day_of_week_both_apply);
+    RUN(aps_iso_weeks_and_years);
+    RUN(aps_last_sunday_follows_the_dst_rules);
     RUN(every_30_minutes_fires_in_both_passes_of_berlin_fall_back);
     RUN(every_30_minutes_skips_the_berlin_spring_gap);
     RUN(cron_every_30_minutes_matches_every_30_minutes_in_new_york);
@@ -812,6 +1043,7 @@ int main(void)
     RUN(describe_reads_like_the_dsl);
     RUN(warnings_name_the_schedule_and_what_it_does);
     RUN(a_year_of_fires_matches_the_oracle_in_dst_zones);
+    RUN(aps_days_match_the_oracle_for_ten_years);
     tz_cache_clear();
     TESTING_EXIT();
 }

@@ -1,7 +1,7 @@
 /* test_yamljob.c — YAML job files into validated tasks (task/yamljob.h):
- * the native fields, every APScheduler trigger field, the bodies, anchors
- * and merge keys, each list entry's own hash, and each class of error with
- * its file:line:column. */
+ * the native fields, every APScheduler trigger field and what it means,
+ * the bodies, anchors and merge keys, each list entry's own hash, and each
+ * class of error with its file:line:column. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,26 +81,56 @@ static void interval_dates_zone_and_jitter_become_modifiers(void)
     task_free(&t);
 }
 
-static void cron_fields_follow_apschedulers_defaults(void)
+/* The first fire after 2026-01-01T00:00:00Z, in UTC. */
+static const char *first_fire(const struct task *t, char buf[TZ_ISO_MAX])
 {
-    static const char *const cases[][2] = {
+    char why[SCHEDULE_ERR_MAX];
+    const struct tz *utc = tz_get("UTC", why, sizeof why);
+    int64_t next;
+
+    if (!utc || t->schedules.count == 0)
+        return "";
+    next = schedule_set_next_fire(&t->schedules, 1767225600, utc);
+    if (next == SCHEDULE_NEVER)
+        return "never";
+    tz_format_iso(utc, next, buf, TZ_ISO_MAX);
+    return buf;
+}
+
+/* The fields go to cron{...} as written, with APScheduler's meaning. */
+static void cron_fields_keep_apschedulers_meaning(void)
+{
+    static const char *const cases[][3] = {
         /* the compat fixture's daily_backup */
         {"{type: cron, day_of_week: mon-sun, hour: '2', minute: '30'}",
-         "cron(\"0 30 2 * * *\")"},
-        {"{type: cron, second: '*/20'}", "cron(\"*/20 * * * * *\")"},
-        {"{type: cron, day_of_week: mon-fri}", "cron(\"0 0 0 * * 1,2,3,4,5\")"},
-        {"{type: cron, day_of_week: '5,6', hour: 9}", "cron(\"0 0 9 * * 6,0\")"},
-        {"{type: cron, day_of_week: 'sat-sun'}", "cron(\"0 0 0 * * 6,0\")"},
-        {"{type: cron, day_of_week: '*/2'}", "cron(\"0 0 0 * * 1,3,5,0\")"},
-        {"{type: cron, month: '6', day: '1'}", "cron(\"0 0 0 1 6 *\")"},
-        {"{type: cron, month: '1-3', minute: '15'}", "cron(\"0 15 * * 1-3 *\")"},
-        {"{type: cron, year: '*', week: '*', hour: '*/6'}", "cron(\"0 0 */6 * * *\")"},
+         "cron{day_of_week = \"mon-sun\", hour = \"2\", minute = \"30\"}",
+         "2026-01-01T02:30:00+00:00"},
+        {"{type: cron, second: '*/20'}", "cron{second = \"*/20\"}",
+         "2026-01-01T00:00:20+00:00"},
+        {"{type: cron, day_of_week: mon-fri}", "cron{day_of_week = \"mon-fri\"}",
+         "2026-01-02T00:00:00+00:00"},
+        {"{type: cron, day_of_week: '5,6', hour: 9}",
+         "cron{day_of_week = \"5,6\", hour = \"9\"}", "2026-01-03T09:00:00+00:00"},
+        {"{type: cron, month: '6', day: '1'}", "cron{month = \"6\", day = \"1\"}",
+         "2026-06-01T00:00:00+00:00"},
+        {"{type: cron, month: '1-3', minute: '15'}", "cron{month = \"1-3\", minute = \"15\"}",
+         "2026-01-01T00:15:00+00:00"},
+        {"{type: cron, day: last, hour: 23}", "cron{day = \"last\", hour = \"23\"}",
+         "2026-01-31T23:00:00+00:00"},
+        {"{type: cron, day: 2nd fri}", "cron{day = \"2nd fri\"}", "2026-01-09T00:00:00+00:00"},
+        {"{type: cron, day: '1', day_of_week: fri}", "cron{day = \"1\", day_of_week = \"fri\"}",
+         "2026-05-01T00:00:00+00:00"},
+        {"{type: cron, year: 2027, week: 3}", "cron{year = \"2027\", week = \"3\"}",
+         "2027-01-18T00:00:00+00:00"},
+        {"{type: cron, year: '2020'}", "cron{year = \"2020\"}", "never"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct task t;
+        char buf[TZ_ISO_MAX];
         CHECK_STR(trigger_text(cases[i][0], &t), cases[i][1]);
         if (err[0])
             printf("#   %s: %s\n", cases[i][0], err);
+        CHECK_STR(first_fire(&t, buf), cases[i][2]);
         task_free(&t);
     }
 }
@@ -112,7 +142,7 @@ static void cron_dates_zone_and_jitter_become_modifiers(void)
     CHECK_STR(trigger_text("{type: cron, hour: 3, timezone: UTC, start_date: '2026-02-01', "
                            "end_date: '2050-05-05', jitter: 60}",
                            &t),
-              "cron(\"0 0 3 * * *\"):tz(\"UTC\"):from(\"2026-02-01\"):till(\"2050-05-05\")"
+              "cron{hour = \"3\"}:tz(\"UTC\"):from(\"2026-02-01\"):till(\"2050-05-05\")"
               ":jitter(60)");
     CHECK_INT(t.schedules.count ? t.schedules.items[0].jitter : 0, 60);
     task_free(&t);
@@ -128,18 +158,24 @@ static void date_trigger_is_once(void)
     task_free(&t);
 }
 
-/* What our cron cannot say is refused at the field, not approximated. */
-static void cron_fields_beyond_our_cron_are_refused_at_their_position(void)
+/* A bad value is refused at its field, a combination no date has at the
+ * trigger. */
+static void bad_trigger_fields_are_refused_at_their_position(void)
 {
     static const char *const cases[][2] = {
-        {"{type: cron, year: '2027'}", "jobs.yaml:1:29: field 'trigger.year': only '*'"},
-        {"{type: cron, week: '3'}", "jobs.yaml:1:29: field 'trigger.week': only '*'"},
-        {"{type: cron, day: last}", "jobs.yaml:1:28: field 'trigger.day': 'last' is not"},
-        {"{type: cron, day: '1st mon'}", "jobs.yaml:1:28: field 'trigger.day': '1st mon'"},
-        {"{type: cron, day: '1', day_of_week: fri}",
-         "jobs.yaml:1:46: field 'trigger.day_of_week': cannot be combined with 'day'"},
+        {"{type: cron, day: '6th mon'}",
+         "jobs.yaml:1:28: field 'trigger.day': '6th mon' is not a day, 'last' or 'xth y'"},
+        {"{type: cron, week: '54'}",
+         "jobs.yaml:1:29: field 'trigger.week': 54 is out of range 1-53"},
+        {"{type: cron, year: '1969'}",
+         "jobs.yaml:1:29: field 'trigger.year': 1969 is out of range 1970-9999"},
         {"{type: cron, day_of_week: fri-mon}",
-         "jobs.yaml:1:36: field 'trigger.day_of_week': expected days mon..sun"},
+         "jobs.yaml:1:36: field 'trigger.day_of_week': range fri-mon is backwards"},
+        {"{type: cron, hour: '1;minute=5'}", "jobs.yaml:1:29: field 'trigger.hour': "
+                                             "'1;minute=5' has a ';' or '='"},
+        {"{type: cron, day: '31', month: '2'}",
+         "jobs.yaml:1:10: field 'trigger': cron 'month=2; day=31' never fires"},
+        {"{type: cron}", "jobs.yaml:1:10: field 'trigger': a cron trigger needs at least one"},
         {"{type: cron, minuts: 5}", "jobs.yaml:1:23: unknown field 'trigger.minuts' of a "
                                     "trigger of type cron (did you mean "
                                     "'minute'?)"},
@@ -515,10 +551,10 @@ int main(void)
 {
     RUN(interval_units_become_every_of_the_largest_dividing_unit);
     RUN(interval_dates_zone_and_jitter_become_modifiers);
-    RUN(cron_fields_follow_apschedulers_defaults);
+    RUN(cron_fields_keep_apschedulers_meaning);
     RUN(cron_dates_zone_and_jitter_become_modifiers);
     RUN(date_trigger_is_once);
-    RUN(cron_fields_beyond_our_cron_are_refused_at_their_position);
+    RUN(bad_trigger_fields_are_refused_at_their_position);
     RUN(apscheduler_fields_map_onto_task_fields);
     RUN(native_fields_and_bodies);
     RUN(anchors_and_merge_keys_work);
