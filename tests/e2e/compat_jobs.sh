@@ -48,7 +48,7 @@ result() {
 e2e_check check_loads_both_entries "check: exit 0, jobs/api_health_check and jobs/daily_backup ok" \
     sh -c "'$E2E_MAIN' --root '$E2E_ROOT' check >'$E2E_ROOT/check.out' 2>&1 &&
            grep -q '^ok .*jobs/api_health_check — every 5 minutes' '$E2E_ROOT/check.out' &&
-           grep -q '^ok .*jobs/daily_backup — cron .0 30 2 \* \* \*.' '$E2E_ROOT/check.out'"
+           grep -q '^ok .*jobs/daily_backup — cron .*: at 02:30:00; next' '$E2E_ROOT/check.out'"
 e2e_check check_of_the_file_loads_both_entries "check tasks/jobs.yaml: exit 0, two ok lines" \
     sh -c "[ \$('$E2E_MAIN' --root '$E2E_ROOT' check '$E2E_ROOT/tasks/jobs.yaml' | grep -c '^ok ') = 2 ]"
 e2e_check calendar_daily_backup_is_0230 "calendar jobs/daily_backup: 02:30 each day" \
