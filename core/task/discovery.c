@@ -404,7 +404,9 @@ const struct yamljob_handler *discovery_handler_read(const char *tasks_dir, cons
     out->file.path = out->path;
     out->file.name_len = strlen(name);
     n = snprintf(out->path, sizeof out->path, "%s/%s.lua", tasks_dir, name);
-    if (n < 0 || (size_t)n >= sizeof out->path)
+    if (!utf8_is_printable(name) || strstr(name, "..")) /* the joined content's rule */
+        snprintf(out->why, sizeof out->why, "not a task name (printable, no '..')");
+    else if (n < 0 || (size_t)n >= sizeof out->path)
         snprintf(out->why, sizeof out->why, "path too long");
     else if (task_read(out->path, &out->content, &len, out->why, sizeof out->why) == 0) {
         out->file.content = out->content;

@@ -8,8 +8,9 @@
  * the run process as any task's does; the YAML keeps its lines (it comes
  * first) and the run process loads the handler's part under its own path,
  * so both keep theirs.  The last line is written here, after both parts,
- * so it is found from the end whatever they hold; a path holds no newline
- * (discovery refuses unprintable names).
+ * so it is found from the end whatever they hold; the path holds no newline
+ * (discovery_handler_read refuses an unprintable name, and task files with
+ * one are never loaded).
  */
 #include "yamljob.h"
 
