@@ -403,6 +403,23 @@ static void handler_content_joins_and_splits(void)
     CHECK(!yamljob_handler_split(PYTHON_JOBS, strlen(PYTHON_JOBS), &yaml_len, &got), "plain");
     CHECK_INT(yaml_len, strlen(PYTHON_JOBS));
     CHECK(!yamljob_handler_split(fake, strlen(fake), &yaml_len, &got), "forged trailer");
+    {
+        /* lengths past the content, or adding up past it, or no path */
+        static const char *const bad[] = {
+            "a: 1\nreturn {}\n#yamljob-handler 18446744073709551615 10 1 /t/x.lua",
+            "a: 1\nreturn {}\n#yamljob-handler 5 18446744073709551615 1 /t/x.lua",
+            "a: 1\nreturn {}\n#yamljob-handler 5 10 99 /t/x.lua",
+            "a: 1\nreturn {}\n#yamljob-handler 5 10 1 ",
+            "a: 1\nreturn {}\n#yamljob-handler 5 10",
+        };
+        const char *good = "a: 1\nreturn {}\n#yamljob-handler 5 10 1 /t/x.lua";
+        CHECK(yamljob_handler_split(good, strlen(good), &yaml_len, &got) && yaml_len == 5 &&
+                  got.content_len == 10 && strcmp(got.path, "/t/x.lua") == 0,
+              "the one each bad one differs from splits");
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            CHECK(!yamljob_handler_split(bad[i], strlen(bad[i]), &yaml_len, &got),
+                  "refused: %s", bad[i]);
+    }
 }
 
 /* A Python `func` with the handler: the handler's run, ctx.args = { func,
