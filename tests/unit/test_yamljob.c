@@ -406,13 +406,13 @@ static void handler_content_joins_and_splits(void)
     {
         /* lengths past the content, or adding up past it, or no path */
         static const char *const bad[] = {
-            "a: 1\nreturn {}\n#yamljob-handler 18446744073709551615 10 1 /t/x.lua",
-            "a: 1\nreturn {}\n#yamljob-handler 5 18446744073709551615 1 /t/x.lua",
-            "a: 1\nreturn {}\n#yamljob-handler 5 10 99 /t/x.lua",
-            "a: 1\nreturn {}\n#yamljob-handler 5 10 1 ",
-            "a: 1\nreturn {}\n#yamljob-handler 5 10",
+            "a: 1\nreturn {}\n\n#yamljob-handler 18446744073709551615 10 1 /t/x.lua",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 18446744073709551615 1 /t/x.lua",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 10 99 /t/x.lua",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 10 1 ",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 10",
         };
-        const char *good = "a: 1\nreturn {}\n#yamljob-handler 5 10 1 /t/x.lua";
+        const char *good = "a: 1\nreturn {}\n\n#yamljob-handler 5 10 1 /t/x.lua";
         CHECK(yamljob_handler_split(good, strlen(good), &yaml_len, &got) && yaml_len == 5 &&
                   got.content_len == 10 && strcmp(got.path, "/t/x.lua") == 0,
               "the one each bad one differs from splits");
