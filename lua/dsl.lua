@@ -1,6 +1,6 @@
 -- dsl.lua — the schedule DSL of task files (DESIGN.md, "Schedules"):
 -- every(n).<unit>, .at(), cron(), cron{...} (APScheduler's fields), once()
--- and the modifiers :tz(), :jitter(), :from(), :till().
+-- and the modifiers :tz(), :jitter(), :from(), :till(), :anchor().
 --
 -- core/task/dsl.c runs this chunk with one argument, a table of C validators
 -- (time, zone, cron, civil; each returns true, or nil and a message), so the
@@ -15,9 +15,9 @@
 --   time              every: the .at() argument ("09:00", ":15"), or nil
 --   cron              cron: the expression (for cron{...}, "day=last sun; hour=3")
 --   once              once: the date and time as written
---   zone, jitter_seconds, from_date, till_date   modifiers, or nil
+--   zone, jitter_seconds, from_date, till_date, anchor_date   modifiers, or nil
 --   text              the expression as written: every(5).minutes:tz("UTC")
--- Data fields are named apart from the methods (at, tz, jitter, from, till)
+-- Data fields are named apart from the methods (at, tz, jitter, from, till, anchor)
 -- because __index serves those as functions bound to their schedule, which
 -- is what makes both s.at("09:00") and s:at("09:00") work.
 
@@ -98,6 +98,8 @@ function methods.at(s, text)
     error(what .. ": .at() does not apply to seconds", 2)
   elseif s.time then
     error(what .. ": .at() is already set", 2)
+  elseif s.anchor_date then
+    error(what .. ": .at() does not apply to an anchored every(n)", 2)
   end
   accept(what, as_checked(function(v) return check.time(s.unit, v) end), text)
   return derive(s, "time", text, string.format(".at(%q)", text))
@@ -116,6 +118,18 @@ modifier("tz", "zone", as_checked(check.zone))
 modifier("jitter", "jitter_seconds", as_count(0))
 modifier("from", "from_date", as_checked(check.civil))
 modifier("till", "till_date", as_checked(check.civil))
+
+-- :anchor(date): every(n) counts n units of elapsed time from that local
+-- date and time (APScheduler's interval) instead of clock boundaries.
+modifier("anchor", "anchor_date", as_checked(check.civil))
+local anchored = methods.anchor
+function methods.anchor(s, v)
+  if s.kind ~= "every" or s.weekday or s.time then
+    error(string.format("anchor(%s): applies to every(n).seconds|minutes|hours|days|weeks "
+                        .. "without .at() only", show(v)), 2)
+  end
+  return anchored(s, v)
+end
 
 function Schedule.__index(s, key)
   local method = methods[key]

@@ -26,8 +26,10 @@
 #include "engine/engine.h"
 #include "lib/yamldoc.h"
 #include "log/log.h"
+#include "task/discovery.h"
 #include "task/isolated.h"
 #include "task/module.h"
+#include "task/yamljob.h"
 
 #define JOB_NAME_MAX 200
 #define JOB_DEPTH_MAX 32
@@ -207,9 +209,13 @@ static int write_and_check(struct api_call *call, const json_t *job, const char 
 {
     struct yamldoc_node *root = to_yaml(job, 0);
     struct isolated_job check = {.path = file, .name = name};
-    char err[YAMLDOC_ERR_MAX], param[64];
+    struct discovery_handler handler;
+    const struct yamljob_handler *h = NULL;
+    char err[YAMLDOC_ERR_MAX], param[64], tasks[PATH_MAX];
     char *content = NULL;
+    bool python = root && yamljob_is_python_func(root);
     size_t len;
+    int rc;
 
     if (!root) {
         api_reply_problem(call, 400, "body", "the job is nested too deep");
@@ -221,7 +227,22 @@ static int write_and_check(struct api_call *call, const json_t *job, const char 
         return -1;
     }
     yamldoc_free(root);
-    if (task_read(tmp, &content, &len, err, sizeof err) != 0) {
+    /* A Python func is checked with the handler that will run it, as the
+     * scan will (task/yamljob.h). */
+    if (python && engine_tasks_dir(call->ctx->engine, tasks, sizeof tasks) == 0)
+        h = discovery_handler_read(tasks, engine_func_handler(call->ctx->engine), &handler);
+    if (h && h->error) {
+        api_reply_problem(call, 400, "func",
+                          "field 'func': the handler task "
+                          "(tasks.func_handler): %s",
+                          h->error);
+        discovery_handler_free(&handler);
+        return -1;
+    }
+    rc = discovery_job_content(tmp, python, h, &content, &len, err, sizeof err);
+    if (h)
+        discovery_handler_free(&handler);
+    if (rc != 0) {
         api_reply_problem(call, 500, NULL, "%s", err);
         return -1;
     }

@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "table.h"
+#include "task/discovery.h"
 #include "task/isolated.h"
 #include "task/module.h"
 #include "task/rocks.h"
@@ -240,8 +241,11 @@ static int check_print_one(const json_t *one)
  * (which may be refused before it is evaluated: `error`). */
 struct check_item {
     const char *path;
-    char *name;  /* NULL: task_load takes the file name */
-    char *error; /* refused as it is, or NULL */
+    char *name;    /* NULL: task_load takes the file name */
+    char *error;   /* refused as it is, or NULL */
+    char *content; /* a job run by the func handler: joined with it; NULL:
+                    * the file's, which task_load reads */
+    size_t content_len;
     bool module;
 };
 
@@ -250,18 +254,21 @@ static void items_free(struct check_item *items, size_t count)
     for (size_t i = 0; i < count; i++) {
         free(items[i].name);
         free(items[i].error);
+        free(items[i].content);
     }
     free(items);
 }
 
 /* The jobs of the YAML file `path` (task name `name`, NULL: the file's
- * name) appended to items.  -1 when out of memory. */
-static int add_yaml_jobs(const char *path, const char *name, struct check_item **items,
-                         size_t *count, size_t *cap)
+ * name) appended to items, those run by the func handler `h` (NULL: none)
+ * with their content.  -1 when out of memory. */
+static int add_yaml_jobs(const char *path, const char *name, const struct yamljob_handler *h,
+                         struct check_item **items, size_t *count, size_t *cap)
 {
     struct yamljob_entry *entries = NULL;
     char *content = NULL, *file_name = NULL, err[TASK_ERR_MAX];
     const char *base = strrchr(path, '/');
+    struct check_item *item;
     size_t n = 0, len;
     int rc = -1;
 
@@ -269,15 +276,15 @@ static int add_yaml_jobs(const char *path, const char *name, struct check_item *
     if (!file_name)
         goto done;
     if (task_read(path, &content, &len, err, sizeof err) < 0) {
-        struct yamljob_entry broken = {file_name, "", err};
+        struct yamljob_entry broken = {.name = file_name, .error = err};
         if (!(entries = malloc(sizeof *entries)))
             goto done;
         entries[0] = broken;
         entries[0].name = strdup(file_name);
         entries[0].error = strdup(err);
         n = 1;
-    } else if (yamljob_entries(path, file_name, content, len, &entries, &n, err, sizeof err) <
-               0) {
+    } else if (yamljob_entries(path, file_name, content, len, h, &entries, &n, err,
+                               sizeof err) < 0) {
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -288,9 +295,15 @@ static int add_yaml_jobs(const char *path, const char *name, struct check_item *
                 goto done;
             *items = grown;
         }
-        (*items)[(*count)++] =
-            (struct check_item){path, entries[i].name, entries[i].error, false};
+        item = &(*items)[(*count)++];
+        *item = (struct check_item){
+            .path = path, .name = entries[i].name, .error = entries[i].error};
         entries[i].name = entries[i].error = NULL;
+        if (entries[i].handler &&
+            discovery_job_content(path, true, h, &item->content, &item->content_len, err,
+                                  sizeof err) < 0 &&
+            !(item->error = strdup(err)))
+            goto done;
     }
     rc = 0;
 done:
@@ -301,14 +314,15 @@ done:
 }
 
 /* paths[i] with names[i] as check_items: YAML files become their jobs. */
-static struct check_item *check_items(char **paths, char **names, size_t count, size_t *out)
+static struct check_item *check_items(char **paths, char **names, size_t count,
+                                      const struct yamljob_handler *h, size_t *out)
 {
     struct check_item *items = NULL;
     size_t n = 0, cap = 0;
 
     for (size_t i = 0; i < count; i++) {
         if (yamljob_is_file(paths[i])) {
-            if (add_yaml_jobs(paths[i], names[i], &items, &n, &cap) < 0)
+            if (add_yaml_jobs(paths[i], names[i], h, &items, &n, &cap) < 0)
                 goto oom;
             continue;
         }
@@ -319,7 +333,8 @@ static struct check_item *check_items(char **paths, char **names, size_t count, 
                 goto oom;
             items = grown;
         }
-        items[n] = (struct check_item){paths[i], NULL, NULL, names[i] && module_is(names[i])};
+        items[n] =
+            (struct check_item){.path = paths[i], .module = names[i] && module_is(names[i])};
         if (names[i] && !(items[n].name = strdup(names[i])))
             goto oom;
         n++;
@@ -339,7 +354,10 @@ oom:
 static int check_files(const struct cli_options *opt, char **paths, char **names, size_t count)
 {
     size_t n = 0, i, k, tasks = 0;
-    struct check_item *items = check_items(paths, names, count, &n);
+    struct discovery_handler handler;
+    const struct yamljob_handler *h =
+        discovery_handler_read(opt->tasks_dir, opt->config->tasks.func_handler, &handler);
+    struct check_item *items = check_items(paths, names, count, h, &n);
     struct isolated_job *jobs = calloc(n ? n : 1, sizeof *jobs);
     json_t *files = json_array(), *one, *doc = NULL;
     bool valid = true, oom = items == NULL || jobs == NULL || files == NULL;
@@ -351,6 +369,8 @@ static int check_files(const struct cli_options *opt, char **paths, char **names
         if (items[i].module || items[i].error)
             continue;
         jobs[tasks].path = items[i].path;
+        jobs[tasks].content = items[i].content;
+        jobs[tasks].content_len = items[i].content_len;
         jobs[tasks++].name = items[i].name;
     }
     isolated_load(jobs, tasks);
@@ -387,6 +407,7 @@ done:
     json_decref(files);
     free(jobs);
     items_free(items, n);
+    discovery_handler_free(&handler);
     return rc;
 }
 

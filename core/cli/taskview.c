@@ -38,6 +38,7 @@ int taskview_scan(const struct cli_options *opt, const char *only, struct discov
         .tasks_dir = opt->tasks_dir,
         .jobs_file = opt->jobs_file,
         .pattern = opt->config->tasks.pattern,
+        .func_handler = opt->config->tasks.func_handler,
         .include_examples = opt->include_examples,
         .only = only,
     };

@@ -155,6 +155,8 @@ struct config {
         char *pattern;   /* glob for task files */
         bool reload_on_change;
         bool include_example_tasks;
+        char *func_handler; /* the task that runs YAML jobs with a Python `func`;
+                             * "" = none (task/yamljob.h) */
     } tasks;
     struct {
         char *server; /* LuaRocks server; "" = luarocks' default */

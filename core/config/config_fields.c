@@ -9,6 +9,7 @@
 #include "config_internal.h"
 #include "lib/hostport.h"
 #include "lib/suggest.h"
+#include "lib/utf8.h"
 #include "log/log.h"
 #include "time/tz.h"
 
@@ -69,6 +70,20 @@ static int valid_zone(const char *text, char *err, size_t errlen)
     return -1;
 }
 
+/* "" (no func handler) or a task's name, a file under the tasks folder:
+ * printable, without "..", and no path of its own. */
+static int valid_task_name(const char *text, char *err, size_t errlen)
+{
+    if (!*text || (utf8_is_printable(text) && !strstr(text, "..") && text[0] != '/' &&
+                   !strstr(text, ".lua")))
+        return 0;
+    snprintf(err, errlen,
+             "expected a task's name (its path under the tasks folder without .lua), "
+             "got '%s'",
+             text);
+    return -1;
+}
+
 /* "" (no API) or an address the API can bind. */
 static int valid_listen(const char *text, char *err, size_t errlen)
 {
@@ -115,6 +130,7 @@ const struct config_field config_fields[CONFIG_FIELD_COUNT] = {
     STRING_FIELD("tasks", "pattern", tasks.pattern, "*.lua"),
     BOOL_FIELD("tasks", "reload_on_change", tasks.reload_on_change, true),
     BOOL_FIELD("tasks", "include_example_tasks", tasks.include_example_tasks, false),
+    CHECKED_STRING_FIELD("tasks", "func_handler", tasks.func_handler, "", valid_task_name),
     STRING_FIELD("dependencies", "server", dependencies.server, ""),
     STRING_FIELD("dependencies", "tree", dependencies.tree, "data/rocks"),
     CHECKED_STRING_FIELD("api", "listen", api.listen, "127.0.0.1:8421", valid_listen),

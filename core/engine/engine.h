@@ -114,6 +114,10 @@ int engine_rescan(struct engine *engine);
  * when it does not fit. */
 int engine_tasks_dir(const struct engine *engine, char *buf, size_t len);
 
+/* tasks.func_handler in force ("" = none): the task that runs the YAML
+ * jobs with a Python `func` (task/yamljob.h). */
+const char *engine_func_handler(const struct engine *engine);
+
 /* Use a newly loaded config from now on (the old one may be freed after
  * this returns): when the default zone changed, every next fire is
  * recomputed; then the tasks are rescanned (tasks.directory, pattern and

@@ -124,6 +124,11 @@ int engine_tasks_dir(const struct engine *e, char *buf, size_t len)
     return config_resolve_path(e->root, e->config->tasks.directory, buf, len);
 }
 
+const char *engine_func_handler(const struct engine *e)
+{
+    return e->config->tasks.func_handler;
+}
+
 /* What the walk did not follow (links out of the folder, link loops) is
  * logged when it differs from the last scan's, not at every rescan. */
 static void report_skipped(struct engine *e, const struct discovery *d)
@@ -185,6 +190,7 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
     struct discovery_options opt = {
         .tasks_dir = dir,
         .pattern = e->config->tasks.pattern,
+        .func_handler = e->config->tasks.func_handler,
         .jobs_file = jobs,
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
         .only = only,

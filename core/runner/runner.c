@@ -106,13 +106,19 @@ static int apply_memory_limit(int mb, char *err, size_t errlen)
 }
 
 /* The file's path as the user knows it: relative to the project root. */
-static const char *display_path(const struct run_request *req)
+/* `path` from the project root when it lies under it. */
+static const char *from_root(const struct run_request *req, const char *path)
 {
     size_t n = strlen(req->root);
 
-    if (strncmp(req->path, req->root, n) == 0 && req->path[n] == '/')
-        return req->path + n + 1;
-    return req->path;
+    if (strncmp(path, req->root, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+static const char *display_path(const struct run_request *req)
+{
+    return from_root(req, req->path);
 }
 
 /* Message handler: the error with a stack traceback, as lua.c does it. */
@@ -129,12 +135,29 @@ static int traceback(lua_State *L)
     return 1;
 }
 
-/* Build the VM and evaluate the task file in it.  On success the stack is
- * [traceback handler, run function]. */
+/* Build the VM and evaluate the task file in it (a YAML job run by the
+ * func handler: the handler's part of its content, under the handler's
+ * path, yamljob.h).  On success the stack is [traceback handler, run
+ * function]. */
 static int prepare_lua(struct runner *r)
 {
-    const char *path = display_path(&r->req);
-    char chunkname[RUNNER_ERR_MAX];
+    const char *path = display_path(&r->req), *file = r->req.path, *code = r->req.content;
+    const char *name = r->req.task;
+    size_t code_len = r->req.content_len, yaml_len;
+    struct yamljob_handler handler;
+    char chunkname[RUNNER_ERR_MAX], handler_name[RUNNER_ERR_MAX];
+
+    if (yamljob_is_file(r->req.path) &&
+        yamljob_handler_split(r->req.content, r->req.content_len, &yaml_len, &handler)) {
+        /* its modules are those beside the handler, found from its name */
+        snprintf(handler_name, sizeof handler_name, "%.*s", (int)handler.name_len,
+                 handler.path + strlen(handler.path) - strlen(".lua") - handler.name_len);
+        name = handler_name;
+        file = handler.path;
+        path = from_root(&r->req, handler.path);
+        code = handler.content;
+        code_len = handler.content_len;
+    }
 
     r->ctx = (struct runtime_context){.task = r->req.task,
                                       .title = r->req.title,
@@ -152,13 +175,13 @@ static int prepare_lua(struct runner *r)
      * request names it, from the config the daemon runs on: a broken edit
      * of config.yaml must not fail runs while the daemon keeps its last
      * good config. */
-    if (module_open(r->L, r->req.path, r->req.task, r->err, sizeof r->err) != 0 ||
+    if (module_open(r->L, file, name, r->err, sizeof r->err) != 0 ||
         (r->task.dependencies.count &&
          rocks_open_tree(r->L, r->req.rocks_tree, r->err, sizeof r->err) != 0))
         return -1;
     snprintf(chunkname, sizeof chunkname, "@%s", path);
     lua_pushcfunction(r->L, traceback);
-    if (luaL_loadbufferx(r->L, r->req.content, r->req.content_len, chunkname, "t") != LUA_OK ||
+    if (luaL_loadbufferx(r->L, code, code_len, chunkname, "t") != LUA_OK ||
         lua_pcall(r->L, 0, 1, 1) != LUA_OK) {
         snprintf(r->err, sizeof r->err, "%s", lua_tostring(r->L, -1));
         return -1;

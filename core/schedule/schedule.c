@@ -46,6 +46,8 @@ static const int64_t unit_seconds[] = {
     [UNIT_SECOND] = 1,
     [UNIT_MINUTE] = SECONDS_PER_MINUTE,
     [UNIT_HOUR] = SECONDS_PER_HOUR,
+    [UNIT_DAY] = CIVIL_SECONDS_PER_DAY,
+    [UNIT_WEEK] = DAYS_PER_WEEK * CIVIL_SECONDS_PER_DAY,
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -294,6 +296,21 @@ bool schedule_is_sub_daily(const struct schedule *s)
     return false;
 }
 
+/* An anchored every(n): the first anchor + k * period (k >= 0) after
+ * `after`.  Pure elapsed seconds, so no zone rule applies past resolving
+ * the anchor itself (README, "Time zones and DST"). */
+static int64_t walk_anchored(const struct schedule *s, const struct tz *z, int64_t after)
+{
+    int64_t anchor = tz_resolve_local(z, civil_to_local(&s->anchor));
+    int64_t period = (int64_t)s->n * unit_seconds[s->unit];
+
+    if (s->kind != SCHEDULE_EVERY || s->n < 1 || (unsigned)s->unit > UNIT_WEEK)
+        return SCHEDULE_NEVER;
+    if (after < anchor)
+        return anchor;
+    return anchor + (floor_div(after - anchor, period) + 1) * period;
+}
+
 /* The first instant past the `till` bound: a date-only till includes the
  * whole day, a date-time till includes that second. */
 static int64_t till_end(const struct schedule *s, const struct tz *z)
@@ -319,7 +336,9 @@ int64_t schedule_next_fire(const struct schedule *s, int64_t after,
         if (after < from - 1)
             after = from - 1;
     }
-    t = schedule_is_sub_daily(s) ? walk_sub_daily(s, z, after) : walk_wall_time(s, z, after);
+    t = s->has_anchor              ? walk_anchored(s, z, after)
+        : schedule_is_sub_daily(s) ? walk_sub_daily(s, z, after)
+                                   : walk_wall_time(s, z, after);
     if (t > INSTANT_MAX || (s->has_till && t >= till_end(s, z)))
         return SCHEDULE_NEVER;
     return t;

@@ -79,6 +79,11 @@ struct schedule {
     int jitter;                   /* seconds, 0 = none */
     bool has_from, has_till;
     struct civil_time from, till; /* local to the schedule's zone */
+    /* :anchor() of an every(n) without .at(): fires at anchor + k * period
+     * (k >= 0), counted in elapsed seconds whatever the unit, as
+     * APScheduler's interval counts from its start date. */
+    bool has_anchor;
+    struct civil_time anchor; /* local to the schedule's zone */
 
     char text[SCHEDULE_TEXT_MAX]; /* the expression as the user wrote it */
 };
@@ -89,7 +94,8 @@ struct schedule_set {
     size_t count;
 };
 
-/* True for the sub-daily kind, false for the wall-time kind. */
+/* True for the sub-daily kind, false for the wall-time kind (an anchored
+ * every(n) is neither: it counts elapsed seconds from its anchor). */
 bool schedule_is_sub_daily(const struct schedule *s);
 
 /* The first fire instant strictly after `after`, or SCHEDULE_NEVER.

@@ -268,8 +268,8 @@ static void add_caveat(struct out *o, const struct schedule *s)
 
     if (s->kind == SCHEDULE_CRON && s->cron.note[0])
         out_add(o, "%s", s->cron.note);
-    if (s->kind != SCHEDULE_EVERY || !schedule_is_sub_daily(s) || s->n < 1)
-        return;
+    if (s->kind != SCHEDULE_EVERY || s->has_anchor || !schedule_is_sub_daily(s) || s->n < 1)
+        return; /* an anchored count runs on across midnight */
     per_day = units_per_day[s->unit];
     if (per_day % s->n == 0)
         return;
@@ -312,6 +312,10 @@ void schedule_describe(const struct schedule *s, char *buf, size_t len)
         out_add(&o, "once at ");
         add_civil(&o, &s->once);
         break;
+    }
+    if (s->has_anchor) {
+        out_add(&o, " counted from ");
+        add_civil(&o, &s->anchor);
     }
     if (s->has_from) {
         out_add(&o, " from ");

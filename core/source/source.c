@@ -2,7 +2,6 @@
  * last good rows (source.h). */
 #include "source.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,7 @@
 #include "rowcache.h"
 #include "rowsource.h"
 #include "sourcejob.h"
-#include "task/task.h"
+#include "task/discovery.h"
 #include "time/clock.h"
 #include "time/instant_json.h"
 
@@ -294,41 +293,21 @@ void sources_configure(struct sources *s, const struct config *cfg)
 
 /* ---- items -------------------------------------------------------------- */
 
-/* The handler task's file, read (or why it cannot be). */
-static void read_handler(const struct source *src, const char *tasks_dir,
-                         struct sourcejob_handler *h, char *path, char **content, char *why,
-                         size_t whylen)
-{
-    size_t len = 0;
-    int n = snprintf(path, PATH_MAX, "%s/%s.lua", tasks_dir, src->handler);
-
-    memset(h, 0, sizeof *h);
-    *content = NULL;
-    h->path = path;
-    if (n < 0 || n >= PATH_MAX)
-        snprintf(why, whylen, "handler '%s': path too long", src->handler);
-    else if (task_read(path, content, &len, why, whylen) != 0)
-        ; /* why says it */
-    else {
-        h->content = *content;
-        h->content_len = len;
-        return;
-    }
-    h->error = why;
-}
-
 static int source_items(const struct source *src, const char *tasks_dir,
                         struct discovery_extra *out, size_t *count)
 {
-    struct sourcejob_handler handler;
-    char path[PATH_MAX], why[ROWSOURCE_ERR_MAX], *content = NULL;
-    char msg[ROWSOURCE_ERR_MAX - 128]; /* room for the handler's name */
+    struct sourcejob_handler handler = {0};
+    struct discovery_handler file;
+    /* read as the func handler of YAML jobs is (task/discovery.h) */
+    const struct yamljob_handler *h = discovery_handler_read(tasks_dir, src->handler, &file);
+    char why[ROWSOURCE_ERR_MAX];
     int rc = 0;
 
-    if (src->handler) {
-        read_handler(src, tasks_dir, &handler, path, &content, msg, sizeof msg);
-        if (handler.error) {
-            snprintf(why, sizeof why, "handler task '%.64s': %s", src->handler, msg);
+    if (h) {
+        handler = (struct sourcejob_handler){h->path, h->content, h->content_len, NULL};
+        if (h->error) {
+            snprintf(why, sizeof why, "handler task '%.64s': %.*s", src->handler,
+                     ROWSOURCE_ERR_MAX - 128, h->error);
             handler.error = why;
         }
     }
@@ -345,7 +324,7 @@ static int source_items(const struct source *src, const char *tasks_dir,
         else
             (*count)++;
     }
-    free(content);
+    discovery_handler_free(&file);
     return rc;
 }
 

@@ -48,6 +48,20 @@ static json_t *calendar_warnings(const struct schedule_set *set, int64_t from,
     return warnings;
 }
 
+int calendar_set(const struct schedule_set *set, int64_t from, const struct tz *zone,
+                 long count, json_t **fires, json_t **warnings, char *err, size_t errlen)
+{
+    *fires = calendar_fires(set, from, zone, count);
+    *warnings = calendar_warnings(set, from, zone);
+    if (*fires && *warnings)
+        return 0;
+    json_decref(*fires);
+    json_decref(*warnings);
+    *fires = *warnings = NULL;
+    snprintf(err, errlen, "out of memory");
+    return -2;
+}
+
 int calendar_expr(const char *expr, int64_t from, const struct tz *zone, long count,
                   json_t **fires, json_t **warnings, char *err, size_t errlen)
 {
@@ -57,14 +71,7 @@ int calendar_expr(const char *expr, int64_t from, const struct tz *zone, long co
     *fires = *warnings = NULL;
     if ((rc = isolated_eval_schedule(expr, &set, err, errlen)) < 0)
         return rc;
-    *fires = calendar_fires(&set, from, zone, count);
-    *warnings = calendar_warnings(&set, from, zone);
+    rc = calendar_set(&set, from, zone, count, fires, warnings, err, errlen);
     schedule_set_free(&set);
-    if (*fires && *warnings)
-        return 0;
-    json_decref(*fires);
-    json_decref(*warnings);
-    *fires = *warnings = NULL;
-    snprintf(err, errlen, "out of memory");
-    return -2;
+    return rc;
 }

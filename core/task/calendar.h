@@ -19,12 +19,17 @@
 json_t *calendar_fires(const struct schedule_set *set, int64_t from, const struct tz *zone,
                        long count);
 
+/* The first `count` fires of `set` after `from` in `zone` and what `main
+ * check` would warn about it (schedule_warning), an array of strings: 0
+ * with both new references set, or -2 out of memory (with err). */
+int calendar_set(const struct schedule_set *set, int64_t from, const struct tz *zone,
+                 long count, json_t **fires, json_t **warnings, char *err, size_t errlen);
+
 /* Evaluate the expression `expr` in the top-level sandbox, in a worker
  * process (isolated_eval_schedule: a hostile expression costs the caller
  * at most ISOLATED_TIMEOUT_MS), then its first `count` fires after `from`
- * in `zone` (also the zone of a schedule without :tz()) and what `main
- * check` would warn about it (schedule_warning), an array of strings.
- * 0 with both new references set; -1 when the expression is at fault,
+ * in `zone` (also the zone of a schedule without :tz()) and its
+ * warnings, as calendar_set.  0 with both new references set; -1 when the expression is at fault,
  * with the DSL's message in err; -2 when it could not be judged (out of
  * memory, no worker), with why in err. */
 int calendar_expr(const char *expr, int64_t from, const struct tz *zone, long count,

@@ -310,6 +310,7 @@ static int entry_item(const struct discovered *item, const struct yamljob_entry 
     out->name = strdup(e->name);
     out->path = strdup(item->path);
     out->error = e->error ? strdup(e->error) : NULL;
+    out->handler = e->handler;
     memcpy(out->hash, e->hash, sizeof out->hash);
     if (out->name && out->path && (!e->error || out->error))
         return 0;
@@ -323,7 +324,8 @@ static int entry_item(const struct discovered *item, const struct yamljob_entry 
  * the hash its task will have, so `known` can judge entries one by one.
  * An unreadable file stays one item with its error.  -1 when out of
  * memory. */
-static int expand_yaml(const struct discovery_options *opt, struct discovery *out)
+static int expand_yaml(const struct discovery_options *opt, const struct yamljob_handler *h,
+                       struct discovery *out)
 {
     struct discovered *items = NULL;
     size_t count = 0, cap = 0;
@@ -339,7 +341,7 @@ static int expand_yaml(const struct discovery_options *opt, struct discovery *ou
             if (task_read(item->path, &content, &len, msg, sizeof msg) < 0)
                 item->error = strdup(msg);
             else
-                rc = yamljob_entries(item->path, item->name, content, len, &entries, &n, msg,
+                rc = yamljob_entries(item->path, item->name, content, len, h, &entries, &n, msg,
                                      sizeof msg);
             free(content);
             if (rc < 0 || (!item->error && n == 0 && !(item->error = strdup("empty")))) {
@@ -390,15 +392,67 @@ oom:
     return -1;
 }
 
-/* The content of a file, or the one an extra came with: 0, or -1 with
- * "path: why". */
-static int item_content(const struct discovery_options *opt, const struct discovered *item,
-                        char **content, size_t *len, char *err, size_t errlen)
+const struct yamljob_handler *discovery_handler_read(const char *tasks_dir, const char *name,
+                                                     struct discovery_handler *out)
+{
+    size_t len;
+    int n;
+
+    memset(out, 0, sizeof *out);
+    if (!name || !name[0])
+        return NULL;
+    out->file.path = out->path;
+    out->file.name_len = strlen(name);
+    n = snprintf(out->path, sizeof out->path, "%s/%s.lua", tasks_dir, name);
+    if (!utf8_is_printable(name) || strstr(name, "..")) /* the joined content's rule */
+        snprintf(out->why, sizeof out->why, "not a task name (printable, no '..')");
+    else if (n < 0 || (size_t)n >= sizeof out->path)
+        snprintf(out->why, sizeof out->why, "path too long");
+    else if (task_read(out->path, &out->content, &len, out->why, sizeof out->why) == 0) {
+        out->file.content = out->content;
+        out->file.content_len = len;
+        return &out->file;
+    }
+    out->file.error = out->why;
+    return &out->file;
+}
+
+void discovery_handler_free(struct discovery_handler *h)
+{
+    free(h->content);
+    memset(h, 0, sizeof *h);
+}
+
+int discovery_job_content(const char *path, bool handler, const struct yamljob_handler *h,
+                          char **content, size_t *len, char *err, size_t errlen)
+{
+    char *joined;
+
+    if (task_read(path, content, len, err, errlen) < 0)
+        return -1;
+    if (!handler || !h || !h->content)
+        return 0;
+    if (yamljob_handler_join(*content, *len, h, &joined, len) < 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        free(*content);
+        *content = NULL;
+        return -1;
+    }
+    free(*content);
+    *content = joined;
+    return 0;
+}
+
+/* The content of a file (a YAML job run by the handler: joined with it),
+ * or the one an extra came with: 0, or -1 with "path: why". */
+static int item_content(const struct discovery_options *opt, const struct yamljob_handler *h,
+                        const struct discovered *item, char **content, size_t *len, char *err,
+                        size_t errlen)
 {
     const struct discovery_extra *x = item->extra ? &opt->extra[item->extra - 1] : NULL;
 
     if (!x)
-        return task_read(item->path, content, len, err, errlen);
+        return discovery_job_content(item->path, item->handler, h, content, len, err, errlen);
     if (!(*content = malloc(x->content_len + 1))) {
         snprintf(err, errlen, "%s: out of memory", x->label);
         return -1;
@@ -411,8 +465,8 @@ static int item_content(const struct discovery_options *opt, const struct discov
 
 /* Read each file; leave out those the caller already judged; evaluate the
  * rest in one isolated batch (isolated.h).  -1 only when out of memory. */
-static int load_all(const struct discovery_options *opt, struct discovery *out, char *err,
-                    size_t errlen)
+static int load_all(const struct discovery_options *opt, const struct yamljob_handler *h,
+                    struct discovery *out, char *err, size_t errlen)
 {
     struct isolated_job *jobs = calloc(out->count ? out->count : 1, sizeof *jobs);
     char **contents = calloc(out->count ? out->count : 1, sizeof *contents);
@@ -436,7 +490,7 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
         if (previous && strcmp(previous->name, item->name) == 0) {
             snprintf(msg, sizeof msg, "%s: task name '%s' is already used by %s", item->path,
                      item->name, previous->path);
-        } else if (item_content(opt, item, &contents[i], &len, msg, sizeof msg) == 0) {
+        } else if (item_content(opt, h, item, &contents[i], &len, msg, sizeof msg) == 0) {
             if (item->extra || !yamljob_is_file(item->path)) /* an entry's came with it */
                 task_hash(contents[i], len, item->hash);
             if (opt->known && opt->known(opt->known_data, item->name, item->path, item->hash)) {
@@ -492,12 +546,16 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out, c
                    size_t errlen)
 {
     struct walk *w = calloc(1, sizeof *w);
+    struct discovery_handler *handler = calloc(1, sizeof *handler);
+    const struct yamljob_handler *h;
     struct stat st;
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (!w) {
+    if (!w || !handler) {
         snprintf(err, errlen, "out of memory");
+        free(w);
+        free(handler);
         return -1;
     }
     w->opt = opt;
@@ -513,15 +571,18 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out, c
         rc = -1;
     }
     free(w);
-    if (rc != 0)
-        return -1;
-    if (expand_yaml(opt, out) < 0 || add_extras(opt, out) < 0) {
+    h = rc == 0 ? discovery_handler_read(opt->tasks_dir, opt->func_handler, handler) : NULL;
+    if (rc == 0 && (expand_yaml(opt, h, out) < 0 || add_extras(opt, out) < 0)) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        rc = -1;
     }
-    if (out->count)
+    if (rc == 0 && out->count)
         qsort(out->items, out->count, sizeof *out->items, by_name);
-    return load_all(opt, out, err, errlen);
+    if (rc == 0)
+        rc = load_all(opt, h, out, err, errlen);
+    discovery_handler_free(handler);
+    free(handler);
+    return rc == 0 ? 0 : -1;
 }
 
 void discovery_take_task(struct discovered *item, struct task *out)

@@ -24,10 +24,12 @@
 #ifndef DISCOVERY_H
 #define DISCOVERY_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "task.h"
+#include "yamljob.h"
 
 #define DISCOVERY_EXAMPLE_PREFIX "example_"
 #define DISCOVERY_JOBS_FILE "jobs.yaml" /* the project root's, as tasks/jobs.yaml */
@@ -46,6 +48,7 @@ struct discovered {
     struct task task;
     char *error;  /* "file:line: message", NULL when loaded or unchanged */
     size_t extra; /* 1 + the index of the discovery_options.extra it is; 0: a file */
+    bool handler; /* a YAML job run by the func handler (yamljob.h) */
 };
 
 struct discovery {
@@ -83,7 +86,30 @@ struct discovery_options {
     void *known_data;
     const struct discovery_extra *extra; /* borrowed for the scan */
     size_t extra_count;
+    const char *func_handler; /* tasks.func_handler: the task (tasks/NAME.lua) that
+                               * runs YAML jobs with a Python `func`; NULL or "": none */
 };
+
+/* The func handler's file, read by discovery_handler_read. */
+struct discovery_handler {
+    struct yamljob_handler file;
+    char path[PATH_MAX];
+    char *content;
+    char why[TASK_ERR_MAX];
+};
+
+/* Read the file of the func handler `name` (tasks_dir/NAME.lua): NULL when
+ * `name` is NULL or "" (none), else &out->file, whose `error` says why it
+ * could not be read.  Free with discovery_handler_free. */
+const struct yamljob_handler *discovery_handler_read(const char *tasks_dir, const char *name,
+                                                     struct discovery_handler *out);
+void discovery_handler_free(struct discovery_handler *h);
+
+/* The content a YAML job is checked and run with: its file's, joined with
+ * the handler's when `handler` is true (yamljob_handler_join).  0 with a
+ * malloc'd *content, or -1 with "path: why". */
+int discovery_job_content(const char *path, bool handler, const struct yamljob_handler *h,
+                          char **content, size_t *len, char *err, size_t errlen);
 
 /* Scan and load.  -1 with a message only when tasks_dir cannot be read or
  * memory runs out (a missing folder is an empty scan: the user may not

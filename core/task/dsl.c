@@ -166,10 +166,11 @@ static int name_index(const char *const names[], const char *text)
 static int convert_modifiers(lua_State *L, int idx, struct schedule *s, char *why,
                              size_t whylen)
 {
-    const char *zone, *from, *till;
+    const char *zone, *from, *till, *anchor;
     if (string_field(L, idx, "zone", &zone) < 0 ||
         string_field(L, idx, "from_date", &from) < 0 ||
         string_field(L, idx, "till_date", &till) < 0 ||
+        string_field(L, idx, "anchor_date", &anchor) < 0 ||
         int_field(L, idx, "jitter_seconds", 0, INT32_MAX, 0, &s->jitter) < 0) {
         snprintf(why, whylen, "malformed modifier");
         return -1;
@@ -184,6 +185,15 @@ static int convert_modifiers(lua_State *L, int idx, struct schedule *s, char *wh
     if (from && schedule_parse_civil(from, &s->from, why, whylen) < 0)
         return -1;
     if (till && schedule_parse_civil(till, &s->till, why, whylen) < 0)
+        return -1;
+    /* lua/dsl.lua refuses these; a forged table is refused here */
+    if (anchor && (s->kind != SCHEDULE_EVERY || s->weekday >= 0 || s->at_hour >= 0 ||
+                   s->at_minute >= 0 || s->at_second >= 0)) {
+        snprintf(why, whylen, "anchor() applies to every(n) without .at() only");
+        return -1;
+    }
+    s->has_anchor = anchor != NULL;
+    if (anchor && schedule_parse_civil(anchor, &s->anchor, why, whylen) < 0)
         return -1;
     return 0;
 }

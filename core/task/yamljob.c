@@ -18,6 +18,7 @@
 #define YAMLJOB_SCHEDULES_MAX 64
 #define YAMLJOB_DEPTH_MAX 64 /* nesting of a field's value in the Lua table */
 #define SHELL_PATH "/bin/sh"
+#define YAMLJOB_RUN_KEY "yamljob.handler_run" /* the registry's: the handler's run */
 
 /* Keys of a YAML job that are no task field: the bodies and APScheduler's. */
 static const char *const extra_keys[] = {"shell",
@@ -36,6 +37,7 @@ static const char *const body_keys[] = {"command", "shell", "script", "func", NU
 struct job {
     struct task *t;
     const struct yamldoc_node *node;
+    const struct yamljob_handler *handler; /* the func handler in its content, or NULL */
     struct {
         const char *field;
         const struct yamldoc_node *at;
@@ -81,12 +83,24 @@ static void hash_hex(uint64_t h, char out[TASK_HASH_HEX])
     snprintf(out, TASK_HASH_HEX, "%016llx", (unsigned long long)h);
 }
 
+/* A job run by the func handler hashes the handler too: editing it makes
+ * a new version of the job. */
+static void handler_salt(uint64_t *h, const struct yamljob_handler *handler)
+{
+    if (!handler)
+        return;
+    fnv(h, handler->path, strlen(handler->path) + 1);
+    fnv(h, handler->content, handler->content_len);
+}
+
 /* The hash of a file of one job: task_hash of its content, as a task
- * file's. */
-static void content_hash(const char *content, size_t len, char out[TASK_HASH_HEX])
+ * file's (and the handler's, when it runs the job). */
+static void content_hash(const char *content, size_t len, const struct yamljob_handler *handler,
+                         char out[TASK_HASH_HEX])
 {
     uint64_t h = FNV_OFFSET_BASIS;
     fnv(&h, content, len);
+    handler_salt(&h, handler);
     hash_hex(h, out);
 }
 
@@ -109,11 +123,12 @@ static void hash_node(const struct yamldoc_node *n, uint64_t *h)
 /* The entry's own hash, salted with its name; the task_hash of the whole
  * file for a file of one job, as a task file has. */
 static void entry_hash(const char *name, const struct yamldoc_node *entry,
-                       char out[TASK_HASH_HEX])
+                       const struct yamljob_handler *handler, char out[TASK_HASH_HEX])
 {
     uint64_t h = FNV_OFFSET_BASIS;
     fnv(&h, name, strlen(name) + 1);
     hash_node(entry, &h);
+    handler_salt(&h, handler);
     hash_hex(h, out);
 }
 
@@ -123,6 +138,25 @@ static const char *entry_id(const struct yamldoc_node *item)
     const struct yamldoc_node *id = yamldoc_get(item, "id");
     return id && id->kind == YAMLDOC_SCALAR && id->len > 0 && !strchr(id->text, '/') ? id->text
                                                                                      : NULL;
+}
+
+/* The handler that runs `job`, or NULL; with the entry broken (`error`
+ * set from the handler's) when it cannot be read. */
+static const struct yamljob_handler *job_handler(const struct yamldoc_node *job,
+                                                 const struct yamljob_handler *handler,
+                                                 const char *path, char *msg, size_t msglen,
+                                                 const char **error)
+{
+    const struct yamldoc_node *func = yamldoc_get(job, "func");
+
+    if (!handler || !yamljob_is_python_func(job))
+        return NULL;
+    if (handler->content)
+        return handler;
+    snprintf(msg, msglen, "%s:%d:%d: field 'func': the handler task (tasks.func_handler): %s",
+             path, func->line, func->column, handler->error);
+    *error = msg;
+    return NULL;
 }
 
 static int add_entry(struct yamljob_entry **out, size_t *count, const char *name,
@@ -146,10 +180,13 @@ static int add_entry(struct yamljob_entry **out, size_t *count, const char *name
 }
 
 int yamljob_entries(const char *path, const char *file_name, const char *content, size_t len,
-                    struct yamljob_entry **out, size_t *count, char *err, size_t errlen)
+                    const struct yamljob_handler *handler, struct yamljob_entry **out,
+                    size_t *count, char *err, size_t errlen)
 {
     char msg[TASK_ERR_MAX];
     struct yamldoc_node *root = yamldoc_load_string(content, len, path, msg, sizeof msg);
+    const struct yamljob_handler *runs;
+    const char *error = NULL;
     int rc = -1;
 
     *out = NULL;
@@ -161,10 +198,14 @@ int yamljob_entries(const char *path, const char *file_name, const char *content
                      "a list of jobs, not a %s",
                      path, root->line ? root->line : 1, root->column ? root->column : 1,
                      yamldoc_kind_name(root->kind));
+        runs = root && root->kind == YAMLDOC_MAPPING
+                   ? job_handler(root, handler, path, msg, sizeof msg, &error)
+                   : NULL;
         if (add_entry(out, count, file_name,
-                      root && root->kind == YAMLDOC_MAPPING ? NULL : msg))
+                      root && root->kind == YAMLDOC_MAPPING ? error : msg))
             goto oom;
-        content_hash(content, len, (*out)[0].hash);
+        content_hash(content, len, runs, (*out)[0].hash);
+        (*out)[0].handler = runs != NULL;
         rc = 0;
         goto done;
     }
@@ -194,9 +235,12 @@ int yamljob_entries(const char *path, const char *file_name, const char *content
                     id = NULL;
                     break;
                 }
-        if (add_entry(out, count, name, id ? NULL : msg) < 0)
+        error = id ? NULL : msg;
+        runs = id ? job_handler(item, handler, path, msg, sizeof msg, &error) : NULL;
+        if (add_entry(out, count, name, error) < 0)
             goto oom;
-        entry_hash(name, item, (*out)[*count - 1].hash);
+        entry_hash(name, item, runs, (*out)[*count - 1].hash);
+        (*out)[*count - 1].handler = runs != NULL;
     }
     rc = 0;
     goto done;
@@ -438,8 +482,8 @@ static int push_env(lua_State *L, struct job *job, char *err, size_t errlen)
     lua_newtable(L);
     for (size_t k = 0; k < 2; k++) {
         const struct yamldoc_node *v = value_of(job, keys[k]);
-        if (!v)
-            continue;
+        if (!v || (job->handler && strcmp(keys[k], "kwargs") == 0))
+            continue; /* the handler's kwargs are ctx.args.kwargs */
         if (v->kind != YAMLDOC_MAPPING)
             return fail_node(job->t, v, err, errlen,
                              "field '%s': expected a mapping of "
@@ -463,6 +507,32 @@ static int push_env(lua_State *L, struct job *job, char *err, size_t errlen)
         set_field(L, "env");
     else
         lua_pop(L, 1);
+    return 0;
+}
+
+/* A job run by the func handler: the handler's run (kept in the registry
+ * by take_run) and ctx.args = { func, args, kwargs } instead of a command
+ * (kwargs stay typed: they are no environment then).  Returns 0. */
+static int push_handler_run(lua_State *L, struct job *job, const struct yamldoc_node *func)
+{
+    const char *const parts[] = {"args", "kwargs"};
+
+    lua_getfield(L, LUA_REGISTRYINDEX, YAMLJOB_RUN_KEY);
+    set_field(L, "run");
+    locate_field(job, "run", func);
+    lua_createtable(L, 0, 3);
+    lua_pushlstring(L, func->text, func->len);
+    lua_setfield(L, -2, "func");
+    for (size_t i = 0; i < 2; i++) {
+        const struct yamldoc_node *v = value_of(job, parts[i]);
+        if (v)
+            push_node(L, v, false, 0);
+        else
+            lua_newtable(L);
+        lua_setfield(L, -2, parts[i]);
+    }
+    set_field(L, "args");
+    locate_field(job, "args", func);
     return 0;
 }
 
@@ -502,11 +572,15 @@ static int push_command(lua_State *L, struct job *job, char *err, size_t errlen)
         lua_pushlstring(L, body->text, body->len);
         lua_rawseti(L, -2, 3);
     } else if (strcmp(key, "func") == 0 && !strchr(body->text, '/')) {
-        return fail_node(job->t, body, err, errlen,
-                         "field 'func': '%s' is a Python function "
-                         "path, which cannot run here; give 'command', 'shell' or 'script' "
-                         "(a path: func: ./check.sh)",
-                         body->text);
+        if (!job->handler)
+            return fail_node(job->t, body, err, errlen,
+                             "field 'func': '%s' is a Python function "
+                             "path, which cannot run here; give 'command', 'shell' or "
+                             "'script' (a path: func: ./check.sh), or name a Lua task that "
+                             "runs it (tasks.func_handler in config.yaml; its run gets "
+                             "ctx.args = { func, args, kwargs })",
+                             body->text);
+        return push_handler_run(L, job, body);
     } else {
         const char *slash = strrchr(job->t->path, '/');
         int folder = body->text[0] == '/' || !slash ? 0 : (int)(slash - job->t->path);
@@ -621,11 +695,42 @@ find_job(const struct task *t, const struct yamldoc_node *root, char *err, size_
     return NULL;
 }
 
+/* A sandbox_reader: the handler file's table at index 1 has a run
+ * function, which the registry keeps for push_handler_run. */
+static int take_run(lua_State *L, void *ud, char *err, size_t errlen)
+{
+    const struct job *job = ud;
+
+    lua_pushliteral(L, "run");
+    if (lua_type(L, 1) != LUA_TTABLE || lua_rawget(L, 1) != LUA_TFUNCTION) {
+        const struct yamldoc_node *func = value_of(job, "func");
+        return fail_node(job->t, func, err, errlen,
+                         "field 'func': the handler task %s has no run function",
+                         job->handler->path);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, YAMLJOB_RUN_KEY);
+    return 0;
+}
+
+/* Evaluate the handler's file in the sandbox and keep its run. */
+static int load_handler(struct sandbox *sb, struct job *job, char *err, size_t errlen)
+{
+    char msg[TASK_ERR_MAX];
+
+    if (sandbox_load_task(sb, job->handler->path, job->handler->content,
+                          job->handler->content_len, msg, sizeof msg) < 0)
+        return fail_node(job->t, value_of(job, "func"), err, errlen,
+                         "field 'func': the handler task: %s", msg);
+    return sandbox_protect(sb, take_run, job, err, errlen);
+}
+
 int yamljob_load(struct task *t, char *err, size_t errlen)
 {
     struct yamldoc_node *root;
     struct sandbox *sb = NULL;
     struct job *job = calloc(1, sizeof *job);
+    struct yamljob_handler handler;
+    size_t yaml_len;
     char *code = NULL;
     int rc = -1;
 
@@ -634,16 +739,21 @@ int yamljob_load(struct task *t, char *err, size_t errlen)
         return -1;
     }
     job->t = t;
-    root = yamldoc_load_string(t->content, t->content_len, t->path, err, errlen);
+    if (yamljob_handler_split(t->content, t->content_len, &yaml_len, &handler))
+        job->handler = &handler;
+    root = yamldoc_load_string(t->content, yaml_len, t->path, err, errlen);
     if (!root || !(job->node = find_job(t, root, err, errlen)))
         goto done;
     t->line = job->node->line;
     if (root->kind == YAMLDOC_SEQUENCE)
-        entry_hash(t->name, job->node, t->hash);
+        entry_hash(t->name, job->node, job->handler, t->hash);
     else
-        content_hash(t->content, t->content_len, t->hash);
+        content_hash(t->content, yaml_len, job->handler, t->hash);
     if (check_keys(job, err, errlen) < 0 || !(code = schedule_chunk(job, err, errlen)) ||
         !(sb = sandbox_open(err, errlen)))
+        goto done;
+    if (job->handler && yamljob_is_python_func(job->node) &&
+        load_handler(sb, job, err, errlen) < 0)
         goto done;
     if (sandbox_load_task(sb, t->path, code, strlen(code), err, errlen) < 0) {
         char msg[TASK_ERR_MAX];

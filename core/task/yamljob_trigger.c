@@ -5,8 +5,10 @@
  * APScheduler's cron fields are passed as they are to the DSL's cron{...},
  * which means what APScheduler means (core/schedule/cron_aps.c); each field
  * is parsed alone first, to report a bad value at its position.  An interval
- * becomes every(n) of the largest unit that divides it, which fires on
- * clock boundaries (README, "Jobs as data").
+ * becomes every(n) of the largest unit that divides it, counted from its
+ * start date as APScheduler counts (:anchor()); without one from midnight
+ * 1970-01-01 in its zone, so a restart never moves its fires (README,
+ * "Jobs as data").
  */
 #include "yamljob.h"
 
@@ -19,6 +21,8 @@
 #include "lib/suggest.h"
 
 #define TRIGGER_VALUE_MAX 96
+/* An interval without start_date counts from here (its zone's midnight). */
+#define INTERVAL_DEFAULT_ANCHOR "1970-01-01"
 
 static const char *const common_keys[] = {"type", "start_date", "end_date", "timezone",
                                           "jitter"};
@@ -115,10 +119,12 @@ static bool append(char *buf, size_t len, const char *fmt, ...)
     return n >= 0 && (size_t)n < len - used;
 }
 
-/* :tz(), :from(), :till() and :jitter() from the keys every trigger has. */
-static int modifiers(struct trigger *tr, char *expr, size_t len)
+/* :tz(), :from() (an interval's :anchor()), :till() and :jitter() from
+ * the keys every trigger has. */
+static int modifiers(struct trigger *tr, bool interval, char *expr, size_t len)
 {
-    static const char *const dates[][2] = {{"start_date", "from"}, {"end_date", "till"}};
+    const char *const dates[][2] = {{"start_date", interval ? "anchor" : "from"},
+                                    {"end_date", "till"}};
     const struct yamldoc_node *v;
     const char *text;
 
@@ -128,6 +134,9 @@ static int modifiers(struct trigger *tr, char *expr, size_t len)
         if (!append(expr, len, ":tz(\"%s\")", text))
             return fail(tr, v, "field 'trigger.timezone': too long");
     }
+    if (interval && !yamldoc_get(tr->map, "start_date") &&
+        !append(expr, len, ":anchor(\"%s\")", INTERVAL_DEFAULT_ANCHOR))
+        return fail(tr, tr->map, "field 'trigger': too long");
     for (size_t i = 0; i < 2; i++) {
         if (!(v = yamldoc_get(tr->map, dates[i][0])))
             continue;
@@ -169,7 +178,7 @@ static int interval(struct trigger *tr, char *expr, size_t len)
     for (unit = 0; total % interval_seconds[unit] != 0; unit++)
         ;
     snprintf(expr, len, "every(%ld).%s", total / interval_seconds[unit], interval_units[unit]);
-    return modifiers(tr, expr, len);
+    return modifiers(tr, true, expr, len);
 }
 
 /* A cron parser's message without its own "<field> field: " prefix, which
@@ -219,7 +228,7 @@ static int cron(struct trigger *tr, char *expr, size_t len)
         return fail(tr, tr->map, "field 'trigger': %s", why);
     if (!append(expr, len, "}"))
         return fail(tr, tr->map, "field 'trigger': too long");
-    return modifiers(tr, expr, len);
+    return modifiers(tr, false, expr, len);
 }
 
 static int date(struct trigger *tr, char *expr, size_t len)

@@ -32,6 +32,13 @@ function Schedule:from(date) end
 ---@return Schedule
 function Schedule:till(date) end
 
+---Count an every(n) without .at() from this local date and time instead of
+---clock boundaries: fires there and every n units of elapsed time after it
+---(APScheduler's interval): `every(5).minutes:anchor("2026-01-01 00:00:03")`.
+---@param date string
+---@return Schedule
+function Schedule:anchor(date) end
+
 ---@class Every
 ---@field second Schedule
 ---@field seconds Schedule

@@ -248,6 +248,18 @@ static void unknown_time_zone_is_refused_with_suggestion(void)
     unsetenv("TASKSCHED_SCHEDULER__TIMEZONE");
 }
 
+static void func_handler_is_a_task_name(void)
+{
+    CHECK_STR(load_error("tasks:\n  func_handler: ops/func_handler\n"), "");
+    CHECK_STR(load_error("tasks:\n  func_handler: \"\"\n"), "");
+    CHECK_STR(after_path(load_error("tasks:\n  func_handler: handler.lua\n")),
+              ":2:17: tasks.func_handler: expected a task's name (its path under the tasks "
+              "folder without .lua), got 'handler.lua'");
+    CHECK_STR(after_path(load_error("tasks:\n  func_handler: ../outside\n")),
+              ":2:17: tasks.func_handler: expected a task's name (its path under the tasks "
+              "folder without .lua), got '../outside'");
+}
+
 static void effective_config_names_origins(void)
 {
     struct config cfg;
@@ -494,6 +506,7 @@ int main(void)
     RUN(environment_overrides_file_and_is_typed);
     RUN(invalid_environment_value_names_the_variable);
     RUN(unknown_time_zone_is_refused_with_suggestion);
+    RUN(func_handler_is_a_task_name);
     RUN(effective_config_names_origins);
     RUN(relative_paths_resolve_against_the_root);
     RUN(api_defaults_listen_on_loopback);

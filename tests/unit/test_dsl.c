@@ -129,6 +129,12 @@ static void modifiers_convert(void)
     }
     if (eval_one("cron(\"@daily\").tz(\"UTC\")", &s) == 0)
         CHECK_STR(s.zone, "UTC");
+    if (eval_one("every(5).minutes:anchor(\"2026-01-01 00:00:03\"):tz(\"UTC\")", &s) == 0) {
+        CHECK(s.has_anchor && !s.has_from, "anchor not set");
+        CHECK_INT(s.anchor.year, 2026);
+        CHECK_INT(s.anchor.second, 3);
+        CHECK_STR(s.text, "every(5).minutes:anchor(\"2026-01-01 00:00:03\"):tz(\"UTC\")");
+    }
 }
 
 static void a_list_is_a_union(void)
@@ -184,6 +190,22 @@ static void bad_forms_are_refused_with_one_message(void)
     check_refused("every().day.at(10)", "at(10): expected a string, got 10");
     check_refused("every().day:jitter(-1)", "jitter(-1): expected an integer >= 0, got -1");
     check_refused("every().day:tz(\"UTC\"):tz(\"UTC\")", "tz(\"UTC\"): already set");
+    check_refused("every().day.at(\"10:00\"):anchor(\"2026-01-01\")",
+                  "anchor(\"2026-01-01\"): applies to every(n).seconds|minutes|hours|days|"
+                  "weeks without .at() only");
+    check_refused("cron(\"@daily\"):anchor(\"2026-01-01\")",
+                  "anchor(\"2026-01-01\"): applies to every(n).seconds|minutes|hours|days|"
+                  "weeks without .at() only");
+    check_refused("every().monday:anchor(\"2026-01-01\")",
+                  "anchor(\"2026-01-01\"): applies to every(n).seconds|minutes|hours|days|"
+                  "weeks without .at() only");
+    check_refused("every(5).minutes:anchor(\"2026-01-01\"):at(\":30\")",
+                  "at(\":30\"): .at() does not apply to an anchored every(n)");
+    check_refused("every(5).minutes:anchor(\"2026-01-01\"):anchor(\"2026-01-02\")",
+                  "anchor(\"2026-01-02\"): already set");
+    check_refused(
+        "every(5).minutes:anchor(\"2026-02-30\")",
+        "anchor(\"2026-02-30\"): bad date '2026-02-30': day must be 01-28 in 2026-02");
     check_refused("every(5)",
                   "expected a schedule or a non-empty list of schedules, got every() "
                   "without a unit (write e.g. every(5).minutes)");

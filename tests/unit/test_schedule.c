@@ -456,6 +456,66 @@ static void from_and_till_at_dst_transitions_are_instants(void)
                 "2026-03-29T03:15:00+02:00");
 }
 
+static struct schedule anchored(struct schedule s, const char *anchor)
+{
+    char err[SCHEDULE_ERR_MAX];
+    s.has_anchor = true;
+    CHECK(schedule_parse_civil(anchor, &s.anchor, err, sizeof err) == 0, "%s", err);
+    return s;
+}
+
+/* :anchor(): anchor + k * period, strictly after `after`, k >= 0. */
+static void anchored_every_counts_from_its_anchor(void)
+{
+    struct schedule five = anchored(every(5, UNIT_MINUTE), "2026-01-01 00:00:03");
+    struct schedule bounded = five;
+    char err[SCHEDULE_ERR_MAX];
+
+    /* Before the anchor: the anchor itself is the first fire. */
+    CHECK_FIRES(five, "2025-12-31T23:00:00Z", "2026-01-01T00:00:03+00:00",
+                "2026-01-01T00:05:03+00:00");
+    /* On a fire, the next one; between fires, the next multiple. */
+    CHECK_FIRES(five, "2026-01-01T00:05:03Z", "2026-01-01T00:10:03+00:00");
+    CHECK_FIRES(five, "2026-03-01T12:07:00Z", "2026-03-01T12:10:03+00:00",
+                "2026-03-01T12:15:03+00:00");
+    /* No restart at midnight: 7 minutes stay 7 minutes apart. */
+    CHECK_FIRES(anchored(every(7, UNIT_MINUTE), "2026-01-01"), "2026-01-01T23:50:00Z",
+                "2026-01-01T23:55:00+00:00", "2026-01-02T00:02:00+00:00");
+    /* :till still ends it, and :from still bounds it. */
+    bounded.has_till = true;
+    CHECK(schedule_parse_civil("2026-01-01 00:10:03", &bounded.till, err, sizeof err) == 0,
+          "%s", err);
+    CHECK_FIRES(bounded, "2026-01-01T00:00:03Z", "2026-01-01T00:05:03+00:00",
+                "2026-01-01T00:10:03+00:00", NULL);
+    bounded.has_till = false;
+    bounded.has_from = true;
+    CHECK(schedule_parse_civil("2026-02-01", &bounded.from, err, sizeof err) == 0, "%s", err);
+    CHECK_FIRES(bounded, "2025-12-01T00:00:00Z", "2026-02-01T00:00:03+00:00");
+}
+
+/* An anchored count is elapsed seconds: across Berlin's changes an hourly
+ * one stays 3600 s apart (the repeated hour runs twice) and a daily one
+ * moves by the hour in local time, as APScheduler's interval does. */
+static void anchored_every_is_elapsed_time_across_dst(void)
+{
+    struct schedule hourly =
+        in_zone(anchored(every(1, UNIT_HOUR), "2026-01-01 00:30"), "Europe/Berlin");
+    struct schedule daily =
+        in_zone(anchored(every(1, UNIT_DAY), "2026-03-28 02:30"), "Europe/Berlin");
+
+    CHECK_FIRES(hourly, "2026-10-25T01:00:00+02:00", "2026-10-25T01:30:00+02:00",
+                "2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00",
+                "2026-10-25T03:30:00+01:00");
+    CHECK_FIRES(hourly, "2026-03-29T01:00:00+01:00", "2026-03-29T01:30:00+01:00",
+                "2026-03-29T03:30:00+02:00");
+    CHECK_FIRES(daily, "2026-03-27T12:00:00+01:00", "2026-03-28T02:30:00+01:00",
+                "2026-03-29T03:30:00+02:00", "2026-03-30T03:30:00+02:00");
+    /* An anchor inside the spring gap resolves as a bound does: after it. */
+    CHECK_FIRES(in_zone(anchored(every(2, UNIT_HOUR), "2026-03-29 02:30"), "Europe/Berlin"),
+                "2026-03-29T00:00:00+01:00", "2026-03-29T03:00:00+02:00",
+                "2026-03-29T05:00:00+02:00");
+}
+
 static void unknown_zone_never_fires_and_empty_zone_uses_the_default(void)
 {
     const struct tz *berlin = zone_or_utc("Europe/Berlin");
@@ -577,6 +637,8 @@ static void describe_reads_like_the_dsl(void)
         {every(90, UNIT_MINUTE), "every 90 minutes"},
         {every(24, UNIT_HOUR), "every 24 hours"},
         {every(5, UNIT_DAY), "every 5 days"},
+        {anchored(every(61, UNIT_MINUTE), "2026-01-01 00:00:03"),
+         "every 61 minutes counted from 2026-01-01 00:00:03"},
         {cron("*/75 * * * *"), "cron '*/75 * * * *' — */75 in the minute field is minute 0 "
                                "only: its step leaves one value of the range"},
         {cron("day=last sun; hour=3"), "cron 'day=last sun; hour=3': at 03:00:00 on the "
@@ -971,6 +1033,8 @@ int main(void)
     RUN(once_fires_a_single_time);
     RUN(from_and_till_bound_the_fires);
     RUN(from_and_till_at_dst_transitions_are_instants);
+    RUN(anchored_every_counts_from_its_anchor);
+    RUN(anchored_every_is_elapsed_time_across_dst);
     RUN(unknown_zone_never_fires_and_empty_zone_uses_the_default);
     RUN(set_fires_at_the_earliest_member);
     RUN(jitter_is_deterministic_and_bounded);

@@ -40,15 +40,17 @@ static const char *trigger_text(const char *trigger, struct task *t)
     return t->schedules.items[0].text;
 }
 
+/* Counted from midnight 1970-01-01 when no start_date says otherwise. */
 static void interval_units_become_every_of_the_largest_dividing_unit(void)
 {
     static const char *const cases[][2] = {
-        {"{type: interval, minutes: 5}", "every(5).minutes"},
-        {"{type: interval, hours: 1, minutes: 30}", "every(90).minutes"},
-        {"{type: interval, weeks: 2}", "every(2).weeks"},
-        {"{type: interval, days: 1}", "every(1).days"},
-        {"{type: interval, days: 1, seconds: 1}", "every(86401).seconds"},
-        {"{type: interval, hours: 2}", "every(2).hours"},
+        {"{type: interval, minutes: 5}", "every(5).minutes:anchor(\"1970-01-01\")"},
+        {"{type: interval, hours: 1, minutes: 30}", "every(90).minutes:anchor(\"1970-01-01\")"},
+        {"{type: interval, weeks: 2}", "every(2).weeks:anchor(\"1970-01-01\")"},
+        {"{type: interval, days: 1}", "every(1).days:anchor(\"1970-01-01\")"},
+        {"{type: interval, days: 1, seconds: 1}",
+         "every(86401).seconds:anchor(\"1970-01-01\")"},
+        {"{type: interval, hours: 2}", "every(2).hours:anchor(\"1970-01-01\")"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct task t;
@@ -67,13 +69,14 @@ static void interval_dates_zone_and_jitter_become_modifiers(void)
     CHECK_STR(trigger_text("{type: interval, seconds: 30, start_date: '2026-01-01 10:00', "
                            "end_date: '2027-01-01', jitter: 5, timezone: Europe/Berlin}",
                            &t),
-              "every(30).seconds:tz(\"Europe/Berlin\"):from(\"2026-01-01 10:00\")"
+              "every(30).seconds:tz(\"Europe/Berlin\"):anchor(\"2026-01-01 10:00\")"
               ":till(\"2027-01-01\"):jitter(5)");
     s = t.schedules.count ? &t.schedules.items[0] : NULL;
-    CHECK(s && s->has_from && s->has_till && s->jitter == 5 &&
+    CHECK(s && s->has_anchor && !s->has_from && s->has_till && s->jitter == 5 &&
               strcmp(s->zone, "Europe/Berlin") == 0,
-          "from, till, jitter 5 and the zone set");
-    CHECK_INT(s ? s->from.year : 0, 2026);
+          "anchor, till, jitter 5 and the zone set");
+    CHECK_INT(s ? s->anchor.year : 0, 2026);
+    CHECK_INT(s ? s->anchor.hour : 0, 10);
     CHECK_INT(s ? s->till.year : 0, 2027);
     task_free(&t);
 }
@@ -313,9 +316,11 @@ static void each_list_entry_has_its_own_hash(void)
     size_t n1 = 0, n2 = 0;
     struct task t;
 
-    CHECK(yamljob_entries(JOBS_PATH, "jobs", v1, strlen(v1), &e1, &n1, err, sizeof err) == 0,
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", v1, strlen(v1), NULL, &e1, &n1, err, sizeof err) ==
+              0,
           "%s", err);
-    CHECK(yamljob_entries(JOBS_PATH, "jobs", v2, strlen(v2), &e2, &n2, err, sizeof err) == 0,
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", v2, strlen(v2), NULL, &e2, &n2, err, sizeof err) ==
+              0,
           "%s", err);
     CHECK_INT(n1, 2);
     CHECK_INT(n2, 2);
@@ -340,7 +345,8 @@ static void entries_without_or_with_a_repeated_id_are_broken(void)
     struct yamljob_entry *e = NULL;
     size_t n = 0;
 
-    CHECK(yamljob_entries(JOBS_PATH, "jobs", yaml, strlen(yaml), &e, &n, err, sizeof err) == 0,
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", yaml, strlen(yaml), NULL, &e, &n, err,
+                          sizeof err) == 0,
           "%s", err);
     CHECK_INT(n, 2);
     if (n == 2) {
@@ -353,6 +359,152 @@ static void entries_without_or_with_a_repeated_id_are_broken(void)
               "got %s", e[1].error ? e[1].error : "(none)");
     }
     yamljob_entries_free(e, n);
+}
+
+#define HANDLER_PATH "/srv/project/tasks/ops/func_handler.lua"
+#define PYTHON_JOBS                                   \
+    "- id: check\n"                                   \
+    "  func: 'modules.monitoring.check_api_status'\n" \
+    "  trigger: {type: interval, minutes: 5}\n"       \
+    "  args: [1, two]\n"                              \
+    "  kwargs: {api_endpoint: 'http://127.0.0.1:8000/', retries: 3}\n"
+
+#define HANDLER_CODE \
+    "return { schedule = every().day, run = function(ctx) return ctx.args end }\n"
+
+static const struct yamljob_handler handler = {
+    .path = HANDLER_PATH,
+    .name_len = 16, /* ops/func_handler */
+    .content = HANDLER_CODE,
+    .content_len = sizeof HANDLER_CODE - 1,
+};
+
+/* The handler's content joined to the file and split again gives both
+ * back; a plain YAML file, or one whose last line only looks like the
+ * trailer, has no handler. */
+static void handler_content_joins_and_splits(void)
+{
+    struct yamljob_handler got;
+    size_t yaml_len, len;
+    char *joined = NULL;
+    const char *fake = "schedule: every(1).minutes\n#yamljob-handler 3 4 1 x.lua";
+
+    CHECK(yamljob_handler_join(PYTHON_JOBS, strlen(PYTHON_JOBS), &handler, &joined, &len) == 0,
+          "joined");
+    CHECK(joined && yamljob_handler_split(joined, len, &yaml_len, &got), "split");
+    if (joined && got.path) {
+        CHECK_INT(yaml_len, strlen(PYTHON_JOBS));
+        CHECK_STR(got.path, HANDLER_PATH);
+        CHECK_INT(got.name_len, handler.name_len);
+        CHECK_INT(got.content_len, handler.content_len);
+        CHECK(memcmp(got.content, handler.content, handler.content_len) == 0, "the code");
+    }
+    free(joined);
+    CHECK(!yamljob_handler_split(PYTHON_JOBS, strlen(PYTHON_JOBS), &yaml_len, &got), "plain");
+    CHECK_INT(yaml_len, strlen(PYTHON_JOBS));
+    CHECK(!yamljob_handler_split(fake, strlen(fake), &yaml_len, &got), "forged trailer");
+    {
+        /* lengths past the content, or adding up past it, or no path */
+        static const char *const bad[] = {
+            "a: 1\nreturn {}\n\n#yamljob-handler 18446744073709551615 10 1 /t/x.lua",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 18446744073709551615 1 /t/x.lua",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 10 99 /t/x.lua",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 10 1 ",
+            "a: 1\nreturn {}\n\n#yamljob-handler 5 10",
+        };
+        const char *good = "a: 1\nreturn {}\n\n#yamljob-handler 5 10 1 /t/x.lua";
+        CHECK(yamljob_handler_split(good, strlen(good), &yaml_len, &got) && yaml_len == 5 &&
+                  got.content_len == 10 && strcmp(got.path, "/t/x.lua") == 0,
+              "the one each bad one differs from splits");
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            CHECK(!yamljob_handler_split(bad[i], strlen(bad[i]), &yaml_len, &got),
+                  "refused: %s", bad[i]);
+    }
+}
+
+/* A Python `func` with the handler: the handler's run, ctx.args = { func,
+ * args, kwargs } (kwargs typed, no environment), the handler in the hash. */
+static void python_func_runs_the_handler(void)
+{
+    struct yamljob_entry *e = NULL;
+    size_t n = 0, len;
+    char *joined = NULL, hash[TASK_HASH_HEX] = "";
+    struct task t;
+    char *args;
+
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", PYTHON_JOBS, strlen(PYTHON_JOBS), &handler, &e, &n,
+                          err, sizeof err) == 0,
+          "%s", err);
+    CHECK(n == 1 && e[0].handler && !e[0].error, "the entry is run by the handler");
+    CHECK(yamljob_handler_join(PYTHON_JOBS, strlen(PYTHON_JOBS), &handler, &joined, &len) == 0,
+          "joined");
+    err[0] = '\0';
+    if (n == 1 && joined &&
+        task_load(JOBS_PATH, "jobs/check", joined, len, &t, err, sizeof err) == 0) {
+        CHECK(t.has_run && t.command.count == 0, "runs the handler's run");
+        CHECK_INT(t.env_count, 0);
+        args = json_dumps(t.args, JSON_COMPACT | JSON_SORT_KEYS);
+        CHECK_STR(args,
+                  "{\"args\":[1,\"two\"],\"func\":\"modules.monitoring.check_api_status\","
+                  "\"kwargs\":{\"api_endpoint\":\"http://127.0.0.1:8000/\",\"retries\":3}}");
+        free(args);
+        CHECK_STR(t.hash, e[0].hash);
+        memcpy(hash, t.hash, sizeof hash);
+        task_free(&t);
+    } else {
+        CHECK(0, "loads: %s", err);
+    }
+    yamljob_entries_free(e, n);
+    /* Another handler is another version of the job. */
+    {
+        struct yamljob_handler other = handler;
+        struct yamljob_entry *e2 = NULL;
+        size_t n2 = 0;
+        other.content = "return { schedule = every().day, run = function() end }\n";
+        other.content_len = strlen(other.content);
+        CHECK(yamljob_entries(JOBS_PATH, "jobs", PYTHON_JOBS, strlen(PYTHON_JOBS), &other, &e2,
+                              &n2, err, sizeof err) == 0,
+              "%s", err);
+        CHECK(n2 == 1 && hash[0] && strcmp(e2[0].hash, hash) != 0, "the hash follows it");
+        yamljob_entries_free(e2, n2);
+    }
+    free(joined);
+}
+
+/* Without a handler the hint says how to give one; a handler that cannot
+ * be read, or has no run, breaks the entry at its `func`. */
+static void python_func_without_a_usable_handler_is_broken(void)
+{
+    struct yamljob_handler unreadable = {.path = HANDLER_PATH, .error = "cannot open: gone"};
+    struct yamljob_handler no_run = handler;
+    struct yamljob_entry *e = NULL;
+    size_t n = 0, len;
+    char *joined = NULL;
+    struct task t;
+
+    CHECK(load("jobs/check", PYTHON_JOBS, &t) < 0, "loads without a handler");
+    CHECK(strstr(err, "jobs.yaml:2:9: field 'func': 'modules.monitoring.check_api_status' is "
+                      "a Python function path") &&
+              strstr(err, "tasks.func_handler in config.yaml"),
+          "got %s", err);
+    CHECK(yamljob_entries(JOBS_PATH, "jobs", PYTHON_JOBS, strlen(PYTHON_JOBS), &unreadable, &e,
+                          &n, err, sizeof err) == 0,
+          "%s", err);
+    CHECK(n == 1 && e[0].error && !e[0].handler &&
+              strstr(e[0].error, "jobs.yaml:2:9: field 'func': the handler task "
+                                 "(tasks.func_handler): cannot open: gone"),
+          "got %s", n == 1 && e[0].error ? e[0].error : "(none)");
+    yamljob_entries_free(e, n);
+    no_run.content = "return { schedule = every().day, command = { '/bin/true' } }\n";
+    no_run.content_len = strlen(no_run.content);
+    CHECK(yamljob_handler_join(PYTHON_JOBS, strlen(PYTHON_JOBS), &no_run, &joined, &len) == 0,
+          "joined");
+    CHECK(joined && task_load(JOBS_PATH, "jobs/check", joined, len, &t, err, sizeof err) < 0,
+          "loads with a handler without run");
+    CHECK(strstr(err, "jobs.yaml:2:9: field 'func': the handler task " HANDLER_PATH
+                      " has no run function"),
+          "got %s", err);
+    free(joined);
 }
 
 static void errors_name_file_line_column(void)
@@ -425,6 +577,9 @@ int main(void)
     RUN(anchors_and_merge_keys_work);
     RUN(each_list_entry_has_its_own_hash);
     RUN(entries_without_or_with_a_repeated_id_are_broken);
+    RUN(handler_content_joins_and_splits);
+    RUN(python_func_runs_the_handler);
+    RUN(python_func_without_a_usable_handler_is_broken);
     RUN(errors_name_file_line_column);
     RUN(source_is_yaml_with_its_line);
     TESTING_EXIT();
