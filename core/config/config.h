@@ -32,7 +32,7 @@
 
 #define CONFIG_ERR_MAX 512
 #define CONFIG_ENV_PREFIX "TASKSCHED_"
-#define CONFIG_FIELD_COUNT 40 /* scalar settings outside notifications */
+#define CONFIG_FIELD_COUNT 41 /* scalar settings outside notifications */
 
 enum config_log_format { CONFIG_LOG_TEXT, CONFIG_LOG_JSON };
 enum config_channel_type {
