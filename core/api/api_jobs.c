@@ -230,7 +230,8 @@ static int write_and_check(struct api_call *call, const json_t *job, const char 
     /* A Python func is checked with the handler that will run it, as the
      * scan will (task/yamljob.h). */
     if (python && engine_tasks_dir(call->ctx->engine, tasks, sizeof tasks) == 0)
-        h = discovery_handler_read(tasks, engine_func_handler(call->ctx->engine), &handler);
+        h = discovery_func_handler_read(tasks, engine_func_handler(call->ctx->engine),
+                                        &handler);
     if (h && h->error) {
         api_reply_problem(call, 400, "func",
                           "field 'func': the handler task "

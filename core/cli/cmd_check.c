@@ -356,7 +356,7 @@ static int check_files(const struct cli_options *opt, char **paths, char **names
     size_t n = 0, i, k, tasks = 0;
     struct discovery_handler handler;
     const struct yamljob_handler *h =
-        discovery_handler_read(opt->tasks_dir, opt->config->tasks.func_handler, &handler);
+        discovery_func_handler_read(opt->tasks_dir, opt->config->tasks.func_handler, &handler);
     struct check_item *items = check_items(paths, names, count, h, &n);
     struct isolated_job *jobs = calloc(n ? n : 1, sizeof *jobs);
     json_t *files = json_array(), *one, *doc = NULL;

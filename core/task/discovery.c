@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "isolated.h"
+#include "lib/embedded.h"
 #include "lib/utf8.h"
 #include "module.h"
 #include "yamljob.h"
@@ -417,6 +418,30 @@ const struct yamljob_handler *discovery_handler_read(const char *tasks_dir, cons
     return &out->file;
 }
 
+const struct yamljob_handler *discovery_func_handler_read(const char *tasks_dir,
+                                                          const char *name,
+                                                          struct discovery_handler *out)
+{
+    const struct embedded_file *builtin = embedded_find(DISCOVERY_FUNC_BUILTIN_FILE);
+    int n;
+
+    if (name && name[0])
+        return discovery_handler_read(tasks_dir, name, out);
+    memset(out, 0, sizeof *out);
+    out->file.path = out->path;
+    out->file.name_len = strlen(DISCOVERY_FUNC_BUILTIN);
+    n = snprintf(out->path, sizeof out->path, "%s/%s.lua", tasks_dir, DISCOVERY_FUNC_BUILTIN);
+    if (n < 0 || (size_t)n >= sizeof out->path || !builtin) {
+        snprintf(out->why, sizeof out->why,
+                 !builtin ? "the built-in handler is missing" : "path too long");
+        out->file.error = out->why;
+        return &out->file;
+    }
+    out->file.content = (const char *)builtin->data;
+    out->file.content_len = builtin->len;
+    return &out->file;
+}
+
 void discovery_handler_free(struct discovery_handler *h)
 {
     free(h->content);
@@ -571,7 +596,8 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out, c
         rc = -1;
     }
     free(w);
-    h = rc == 0 ? discovery_handler_read(opt->tasks_dir, opt->func_handler, handler) : NULL;
+    h = rc == 0 ? discovery_func_handler_read(opt->tasks_dir, opt->func_handler, handler)
+                : NULL;
     if (rc == 0 && (expand_yaml(opt, h, out) < 0 || add_extras(opt, out) < 0)) {
         snprintf(err, errlen, "out of memory");
         rc = -1;

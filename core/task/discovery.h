@@ -103,6 +103,18 @@ struct discovery_handler {
  * could not be read.  Free with discovery_handler_free. */
 const struct yamljob_handler *discovery_handler_read(const char *tasks_dir, const char *name,
                                                      struct discovery_handler *out);
+
+/* The func handler of YAML jobs (tasks.func_handler): the task `name` as
+ * discovery_handler_read reads it, or, when `name` is NULL or "", the
+ * built-in one (lua/func_handler.lua: a dotted func calls a function of a
+ * Lua module), under the path tasks_dir/.func_handler.lua, a name no task
+ * file can have (discovery skips dot files).  Free with
+ * discovery_handler_free. */
+#define DISCOVERY_FUNC_BUILTIN ".func_handler"
+#define DISCOVERY_FUNC_BUILTIN_FILE "lua/func_handler.lua"
+const struct yamljob_handler *discovery_func_handler_read(const char *tasks_dir,
+                                                          const char *name,
+                                                          struct discovery_handler *out);
 void discovery_handler_free(struct discovery_handler *h);
 
 /* The content a YAML job is checked and run with: its file's, joined with

@@ -5,8 +5,10 @@
 # at 02:30, api_health_check every 5 minutes from its anchor, an interval
 # with a start_date counts from it, and the handler's run gets ctx.args
 # { func, args, kwargs } when an entry fires (one PUT over the API too),
-# and an edit of the handler is a new version of the entries.  The daemon's test clock is shifted next to
-# the 5-minute boundary rather than waited for.
+# and an edit of the handler is a new version of the entries.  The
+# daemon's test clock is shifted next to the 5-minute boundary rather than
+# waited for.  Without a func handler configured, the built-in one calls
+# the function of the Lua module the dotted func names.
 set -u
 . tests/e2e/lib.sh
 e2e_setup
@@ -125,4 +127,27 @@ e2e_check edited_handler_runs "results: $(result fast/seven | tr '\n' ' ')" \
                               AND result_json LIKE '%\"edited\":true%'"
 
 e2e_stop
+
+# Without tasks.func_handler the built-in handler runs a dotted func as
+# APScheduler would import it: the function of a Lua module in tasks/lib.
+BUILTIN="env TASKSCHED_TASKS__FUNC_HANDLER= $E2E_MAIN --root $E2E_ROOT"
+e2e_check builtin_handler_loads_the_entries "check without a handler: both entries ok" \
+    sh -c "$BUILTIN check '$E2E_ROOT/tasks/jobs.yaml' >'$E2E_ROOT/builtin.out' 2>&1 &&
+           [ \$(grep -c '^ok ' '$E2E_ROOT/builtin.out') = 2 ]"
+mkdir -p "$E2E_ROOT/tasks/lib/modules/scheduler/tasks"
+cat >"$E2E_ROOT/tasks/lib/modules/scheduler/tasks/monitoring.lua" <<'EOF'
+return { check_api_status = function(kwargs) return { checked = kwargs.api_endpoint } end }
+EOF
+# ran_checked: a run by hand succeeds with the module function's result.
+ran_checked() {
+    $BUILTIN --task jobs/api_health_check >"$E2E_ROOT/builtin.run" 2>&1 &&
+        e2e_sql_true "SELECT result_json = '{\"checked\":\"http://127.0.0.1:8000/\"}' FROM runs
+                      WHERE task = 'jobs/api_health_check' ORDER BY id DESC LIMIT 1"
+}
+e2e_check builtin_handler_calls_the_module_function "the run's result names the endpoint: $(cat "$E2E_ROOT/builtin.run" 2>/dev/null)" \
+    ran_checked
+rm "$E2E_ROOT/tasks/lib/modules/scheduler/tasks/monitoring.lua"
+e2e_check builtin_handler_names_a_missing_module "a failed run naming tasks/lib/modules/scheduler/tasks/monitoring.lua" \
+    sh -c "! $BUILTIN --task jobs/api_health_check >'$E2E_ROOT/builtin.run' 2>&1 &&
+           grep -q 'tasks/lib/modules/scheduler/tasks/monitoring.lua' '$E2E_ROOT/builtin.run'"
 e2e_done

@@ -164,12 +164,18 @@ e2e_check relative_script_runs_from_another_cwd "scripted ran successfully" \
 
 # The APScheduler service's jobs.yaml as written (tests/fixtures/compat/):
 # the cron job is scheduled as APScheduler would, the job naming a Python
-# function is shown broken with the hint.
+# function is scheduled too (the built-in func handler), both with their source.
 cp tests/fixtures/compat/jobs.yaml "$SCRATCH/compat.yaml"
 mv "$SCRATCH/compat.yaml" "$E2E_ROOT/tasks/jobs.yaml"
 e2e_check compat_cron_job_is_scheduled_at_0230 "jobs/daily_backup at 02:30" \
     e2e_wait 3 list_says "jobs/daily_backup *cron 'day_of_week=mon-sun; hour=2; minute=30': at 02:30:00"
-e2e_check compat_python_func_is_broken_with_the_hint "jobs/api_health_check error" \
-    error_mentions jobs/api_health_check "jobs.yaml:5:9: field 'func': 'modules.scheduler.tasks.monitoring.check_api_status' is a Python function path"
+e2e_check compat_python_func_is_scheduled "jobs/api_health_check with a next fire" \
+    e2e_wait 3 e2e_scheduled jobs/api_health_check
+# shows_source TASK LINE: TASK's source is line LINE of tasks/jobs.yaml.
+shows_source() {
+    e2e_field "$1" source | grep -q "\"type\": \"yaml\", \"path\": \".*/tasks/jobs.yaml\", \"line\": $2}"
+}
+e2e_check compat_jobs_show_their_source "yaml tasks/jobs.yaml:4 and :15, got $(e2e_field jobs/api_health_check source)" \
+    eval 'shows_source jobs/api_health_check 4 && shows_source jobs/daily_backup 15'
 
 e2e_done
