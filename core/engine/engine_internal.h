@@ -32,6 +32,7 @@
 
 #include "engine.h"
 #include "lib/heap.h"
+#include "lib/namemap.h"
 #include "notify/alerts.h"
 #include "pending.h"
 #include "store/store.h"
@@ -79,7 +80,7 @@ struct last_run {
 /* One task file, loaded or broken. */
 struct entry {
     struct engine *engine;
-    struct entry *next; /* engine->entries, by discovery order */
+    struct entry *next, *prev; /* engine->entries, by discovery order */
     char *name, *path;
     bool loaded; /* a valid version is in force: task */
     struct task task;
@@ -159,7 +160,8 @@ struct engine {
     double started_at;
     int interrupted; /* engine_options.interrupted, raised at engine_start */
 
-    struct entry *entries;
+    struct entry *entries, *entries_last;
+    struct namemap by_name;           /* name -> the entry of entries (not removed) */
     struct sources *sources;          /* the SQL sources' rows (source/source.h) */
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
     struct heap wakeups;              /* struct wakeup, earliest first */

@@ -288,7 +288,8 @@ static int refuse_taken_ids(struct discovery *out)
 
     for (size_t i = 0; i < out->count; i++) {
         struct discovered *item = &out->items[i];
-        for (size_t j = 0; item->loaded && j < i; j++) {
+        /* Without an id, task_id_taken says no: n² only for tasks with one. */
+        for (size_t j = 0; item->loaded && item->task.id && j < i; j++) {
             if (!out->items[j].loaded ||
                 !task_id_taken(&item->task, &out->items[j].task, msg, sizeof msg))
                 continue;
