@@ -87,6 +87,9 @@ struct entry {
     char *error; /* why the file as it is now is not in force; NULL = it is */
     char error_hash[TASK_HASH_HEX]; /* the content refused (broken, or dependencies), or "" */
     struct task staged;             /* a newer version waiting for its dependencies */
+    bool has_stat;                  /* its file's stat at the last scan, in `stat`: */
+    struct discovery_stat stat;     /* unchanged, the file is not read again */
+    char stat_hash[TASK_HASH_HEX];  /* the hash of the content read with that stat */
     bool staging;                   /* staged holds it; an install is in flight */
     int64_t stored_next; /* the store's next fire, until a first version is in force */
     bool paused;

@@ -167,6 +167,36 @@ static bool known_version(void *data, const char *name, const char *path, const 
     return judged[0] != '\0' && strcmp(judged, hash) == 0;
 }
 
+static bool same_stat(const struct discovery_stat *a, const struct discovery_stat *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+           a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* discovery_options.known_stat: a file whose stat is the one it had when
+ * its content was read is that content, judged as known_version says. */
+static bool known_stat(void *data, const char *name, const char *path,
+                       const struct discovery_stat *st, char hash[TASK_HASH_HEX])
+{
+    struct engine *e = data;
+    const struct entry *en = entries_find(e, name);
+
+    if (!en || !en->has_stat || !same_stat(&en->stat, st) ||
+        !known_version(e, name, path, en->stat_hash))
+        return false;
+    memcpy(hash, en->stat_hash, TASK_HASH_HEX);
+    return true;
+}
+
+/* What the scan read of the entry's file, for known_stat at the next. */
+static void remember_stat(struct entry *en, const struct discovered *item)
+{
+    en->has_stat = item->has_stat;
+    en->stat = item->stat;
+    memcpy(en->stat_hash, item->hash, sizeof en->stat_hash);
+}
+
 /* Scan the tasks folder; `only` (a local run) loads that one task even if
  * the engine knows it. */
 static int scan(struct engine *e, const char *only, struct discovery *d)
@@ -182,6 +212,7 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
         .only = only,
         .known = only ? NULL : known_version,
+        .known_stat = only ? NULL : known_stat,
         .known_data = e,
     };
 
@@ -388,6 +419,7 @@ int entries_rescan(struct engine *e)
         en = entries_find(e, item->name);
         if (item->unchanged && en) {
             broken += en->error != NULL;
+            remember_stat(en, item);
             en->seen = true;
             continue;
         }
@@ -399,6 +431,7 @@ int entries_rescan(struct engine *e)
             continue;
         if (versions_changed(en, item))
             versions_offer(en, item);
+        remember_stat(en, item);
         en->seen = true;
     }
     json_decref(moved.by_key);

@@ -88,7 +88,7 @@ static void skip(struct walk *w, const char *abs, const char *why)
     free(shown);
 }
 
-static int add_file(struct walk *w, const char *abs, const char *rel)
+static int add_file(struct walk *w, const char *abs, const char *rel, const struct stat *st)
 {
     struct discovery *out = w->out;
     struct discovered *item;
@@ -119,6 +119,9 @@ static int add_file(struct walk *w, const char *abs, const char *rel)
     item = &out->items[out->count];
     memset(item, 0, sizeof *item);
     item->name = name;
+    item->has_stat = true;
+    item->stat =
+        (struct discovery_stat){st->st_dev, st->st_ino, st->st_size, st->st_mtim, st->st_ctim};
     item->path = printable ? strdup(abs) : utf8_escape(abs);
     if (!item->path) {
         free(name);
@@ -207,7 +210,7 @@ static int walk_dir(struct walk *w, const char *abs, const char *rel, int depth,
         } else if (S_ISREG(st.st_mode) && wanted(w->opt, child_rel)) {
             if (w->out->count >= DISCOVERY_FILES_MAX)
                 continue;
-            if (add_file(w, child_abs, child_rel) != 0) {
+            if (add_file(w, child_abs, child_rel, &st) != 0) {
                 snprintf(err, errlen, "out of memory");
                 goto done;
             }
@@ -437,6 +440,11 @@ static int load_all(const struct discovery_options *opt, struct discovery *out, 
         if (previous && strcmp(previous->name, item->name) == 0) {
             snprintf(msg, sizeof msg, "%s: task name '%s' is already used by %s", item->path,
                      item->name, previous->path);
+        } else if (item->has_stat && opt->known_stat &&
+                   opt->known_stat(opt->known_data, item->name, item->path, &item->stat,
+                                   item->hash)) {
+            item->unchanged = true;
+            continue;
         } else if (item_content(opt, item, &contents[i], &len, msg, sizeof msg) == 0) {
             if (item->extra || !yamljob_is_file(item->path)) /* an entry's came with it */
                 task_hash(contents[i], len, item->hash);
@@ -509,7 +517,7 @@ int discovery_scan(const struct discovery_options *opt, struct discovery *out, c
         first_visit(w, &st);
     rc = walk_dir(w, opt->tasks_dir, "", 0, err, errlen);
     if (rc == 0 && opt->jobs_file && stat(opt->jobs_file, &st) == 0 && S_ISREG(st.st_mode) &&
-        add_file(w, opt->jobs_file, DISCOVERY_JOBS_FILE) != 0) {
+        add_file(w, opt->jobs_file, DISCOVERY_JOBS_FILE, &st) != 0) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
     }
