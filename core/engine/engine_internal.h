@@ -74,7 +74,8 @@ struct last_run {
     bool ran; /* false when the task never ran */
     enum store_status status;
     double started_at, finished_at;
-    char error[ENGINE_ERROR_LINE_MAX]; /* its error's first line, "" for none */
+    char *error; /* its error's first line (at most ENGINE_ERROR_LINE_MAX - 1 bytes),
+                  * NULL for none: most runs have none, so it is not kept inline */
 };
 
 /* One task file, loaded or broken. */
@@ -86,11 +87,11 @@ struct entry {
     struct task task;
     char *error; /* why the file as it is now is not in force; NULL = it is */
     char error_hash[TASK_HASH_HEX]; /* the content refused (broken, or dependencies), or "" */
-    struct task staged;             /* a newer version waiting for its dependencies */
-    bool has_stat;                  /* its file's stat at the last scan, in `stat`: */
-    struct discovery_stat stat;     /* unchanged, the file is not read again */
-    char stat_hash[TASK_HASH_HEX];  /* the hash of the content read with that stat */
-    bool staging;                   /* staged holds it; an install is in flight */
+    struct task *staged; /* a newer version waiting for its dependencies, while staging */
+    bool has_stat;       /* its file's stat at the last scan, in `stat`: */
+    struct discovery_stat stat;    /* unchanged, the file is not read again */
+    char stat_hash[TASK_HASH_HEX]; /* the hash of the content read with that stat */
+    bool staging;                  /* staged holds it; an install is in flight */
     int64_t stored_next; /* the store's next fire, until a first version is in force */
     bool paused;
     bool removed;                            /* its file is gone; freed with its last job */

@@ -161,7 +161,7 @@ static bool known_version(void *data, const char *name, const char *path, const 
     if (strcmp(en->path, path) != 0)
         return false;
     judged = en->error     ? en->error_hash
-             : en->staging ? en->staged.hash
+             : en->staging ? en->staged->hash
              : en->loaded  ? en->task.hash
                            : "";
     return judged[0] != '\0' && strcmp(judged, hash) == 0;
