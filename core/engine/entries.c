@@ -283,10 +283,12 @@ static int note_unfound(const struct store_task *row, void *ud)
     if ((id || row->file_hash) && !(key = move_key(id, row->file_hash)))
         rc = -1;
     if (key) {
+        /* nocheck: an id need not be UTF-8 */
         if (!(names = json_object_get(m->by_key, key)) &&
-            json_object_set_new(m->by_key, key, names = json_array()) < 0)
+            json_object_set_new_nocheck(m->by_key, key, names = json_array()) < 0)
             names = NULL;
-        rc = names && json_array_append_new(names, json_string(row->name)) == 0 ? 0 : -1;
+        rc =
+            names && json_array_append_new(names, json_string_nocheck(row->name)) == 0 ? 0 : -1;
     }
     free(key);
     json_decref(fm);
@@ -301,11 +303,14 @@ static char *take_moved_from(struct engine *e, struct moved_from *m, const struc
     char *key, *from = NULL;
 
     if (!m->by_key) {
-        if (!(m->by_key = json_object()) || store_tasks(e->store, note_unfound, m) < 0) {
-            log_error("%s: cannot look for the task it was moved from: %s", name,
-                      m->by_key ? store_error(e->store) : "out of memory");
-            json_decref(m->by_key);
-            m->by_key = NULL;
+        if (!(m->by_key = json_object())) {
+            log_error("%s: cannot look for the task it was moved from: out of memory", name);
+            return NULL;
+        }
+        /* Said once: the other files of this scan find nothing either. */
+        if (store_tasks(e->store, note_unfound, m) < 0) {
+            log_error("%s: cannot look for the tasks moved: %s", name, store_error(e->store));
+            json_object_clear(m->by_key);
             return NULL;
         }
     }
@@ -395,6 +400,17 @@ static void end_batch(struct engine *e, int began)
         versions_upsert(en);
 }
 
+/* Whether the scan may write: a file changed, came or went.  A rescan that
+ * only confirms every file takes no write lock, so it never waits for
+ * another process's. */
+static bool scan_writes(const struct engine *e, const struct discovery *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (!d->items[i].unchanged)
+            return true;
+    return d->count != e->by_name.count;
+}
+
 int entries_rescan(struct engine *e)
 {
     struct discovery d;
@@ -407,7 +423,8 @@ int entries_rescan(struct engine *e)
         json_decref(foreign);
         return -1;
     }
-    if ((batch = store_batch_begin(e->store)) < 0)
+    batch = scan_writes(e, &d) ? store_batch_begin(e->store) : 0;
+    if (batch < 0)
         log_warn("store: %s; the tasks are saved one by one", store_error(e->store));
     for (en = e->entries; en; en = en->next)
         en->seen = false;
@@ -480,7 +497,8 @@ void entries_forget_deleted(struct engine *e)
         json_decref(stale.names);
         return;
     }
-    if ((batch = store_batch_begin(e->store)) < 0)
+    batch = json_array_size(stale.names) ? store_batch_begin(e->store) : 0;
+    if (batch < 0)
         log_warn("store: %s; the deleted tasks are forgotten one by one",
                  store_error(e->store));
     json_array_foreach(stale.names, i, name)
