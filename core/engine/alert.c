@@ -95,7 +95,7 @@ static void send_note(struct engine *e, const struct entry *en, const char *titl
     n.channels = names;
     n.task = en ? en->name : NULL;
     n.duration = -1;
-    n.error = en && en->last.error[0] ? en->last.error : NULL;
+    n.error = en ? en->last.error : NULL;
     n.event = event;
     alerts_send(&env, &n);
 }
@@ -151,7 +151,7 @@ static void notify(struct engine *e, struct entry *en, const struct alert_copy *
     if (!opened && used >= 0 && (size_t)used < sizeof text)
         used +=
             snprintf(text + used, sizeof text - (size_t)used, "\nresolved by %s", resolved_by);
-    if (en && en->last.error[0] && used >= 0 && (size_t)used < sizeof text)
+    if (en && en->last.error && used >= 0 && (size_t)used < sizeof text)
         used += snprintf(text + used, sizeof text - (size_t)used, "\nlast error: %s",
                          en->last.error);
     if (listen[0] && used >= 0 && (size_t)used < sizeof text)

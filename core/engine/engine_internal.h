@@ -33,6 +33,7 @@
 
 #include "engine.h"
 #include "lib/heap.h"
+#include "lib/namemap.h"
 #include "notify/alerts.h"
 #include "pending.h"
 #include "pools.h"
@@ -95,20 +96,24 @@ struct last_run {
     bool ran; /* false when the task never ran */
     enum store_status status;
     double started_at, finished_at;
-    char error[ENGINE_ERROR_LINE_MAX]; /* its error's first line, "" for none */
+    char *error; /* its error's first line (at most ENGINE_ERROR_LINE_MAX - 1 bytes),
+                  * NULL for none: most runs have none, so it is not kept inline */
 };
 
 /* One task file, loaded or broken. */
 struct entry {
     struct engine *engine;
-    struct entry *next; /* engine->entries, by discovery order */
+    struct entry *next, *prev; /* engine->entries, by discovery order */
     char *name, *path;
     bool loaded; /* a valid version is in force: task */
     struct task task;
     char *error; /* why the file as it is now is not in force; NULL = it is */
     char error_hash[TASK_HASH_HEX]; /* the content refused (broken, or dependencies), or "" */
-    struct task staged;             /* a newer version waiting for its dependencies */
-    bool staging;                   /* staged holds it; an install is in flight */
+    struct task *staged; /* a newer version waiting for its dependencies, while staging */
+    bool has_stat;       /* its file's stat at the last scan, in `stat`: */
+    struct discovery_stat stat;    /* unchanged, the file is not read again */
+    char stat_hash[TASK_HASH_HEX]; /* the hash of the content read with that stat */
+    bool staging;                  /* staged holds it; an install is in flight */
     int64_t stored_next; /* the store's next fire, until a first version is in force */
     bool paused;
     bool removed;                            /* its file is gone; freed with its last job */
@@ -182,7 +187,8 @@ struct engine {
     double started_at;
     int interrupted; /* engine_options.interrupted, raised at engine_start */
 
-    struct entry *entries;
+    struct entry *entries, *entries_last;
+    struct namemap by_name;           /* name -> the entry of entries (not removed) */
     struct sources *sources;          /* the SQL sources' rows (source/source.h) */
     char skipped_hash[TASK_HASH_HEX]; /* of the last scan's notes (discovery.h) */
     struct heap wakeups;              /* struct wakeup, earliest first */

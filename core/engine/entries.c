@@ -21,10 +21,7 @@
 
 struct entry *entries_find(struct engine *e, const char *name)
 {
-    for (struct entry *en = e->entries; en; en = en->next)
-        if (!en->removed && strcmp(en->name, name) == 0)
-            return en;
-    return NULL;
+    return namemap_get(&e->by_name, name);
 }
 
 struct entry *entries_find_or_say(struct engine *e, const char *name, char *err, size_t errlen)
@@ -62,11 +59,11 @@ static int remember_last_run(const struct store_run *run, void *ud)
 static struct entry *entry_add(struct engine *e, const struct discovered *item)
 {
     struct entry *en = calloc(1, sizeof *en);
-    struct entry **tail = &e->entries;
     char err[ENGINE_ERR_MAX];
     int known;
 
-    if (!en || !(en->name = strdup(item->name)) || !(en->path = strdup(item->path))) {
+    if (!en || !(en->name = strdup(item->name)) || !(en->path = strdup(item->path)) ||
+        namemap_put(&e->by_name, en->name, en) != 0) {
         if (en)
             entry_free(en);
         log_error("%s: out of memory adding the task", item->name);
@@ -85,9 +82,12 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
     if (alerts_streak_load(e->store, en->name, &en->alerts, err, sizeof err) != 0)
         log_warn("%s: its count of repeated failures restarts at zero: %s", en->name, err);
     alert_load(e, en);
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = en;
+    en->prev = e->entries_last;
+    if (en->prev)
+        en->prev->next = en;
+    else
+        e->entries = en;
+    e->entries_last = en;
     return en;
 }
 
@@ -96,7 +96,6 @@ static struct entry *entry_add(struct engine *e, const struct discovered *item)
 static void entry_remove(struct entry *en, bool forget)
 {
     struct engine *e = en->engine;
-    struct entry **link = &e->entries;
 
     dispatch_cancel_entry(en, forget ? "task file deleted" : "task of another user", false);
     wakeup_clear(e, &en->wake);
@@ -109,9 +108,9 @@ static void entry_remove(struct entry *en, bool forget)
     for (int kind = 0; forget && kind < STORE_ALERT_KINDS; kind++)
         alert_clear(e, en, (enum store_alert_kind)kind, "the task file is gone");
     events_publish("task", "removed", json_pack("{s:s}", "task", en->name));
-    while (*link != en)
-        link = &(*link)->next;
-    *link = en->next;
+    *(en->prev ? &en->prev->next : &e->entries) = en->next;
+    *(en->next ? &en->next->prev : &e->entries_last) = en->prev;
+    namemap_remove(&e->by_name, en->name);
     en->removed = true;
     en->refs++;
     entry_unref(en); /* freed now, or with its last running job */
@@ -173,10 +172,40 @@ static bool known_version(void *data, const char *name, const char *path, const 
     if (strcmp(en->path, path) != 0)
         return false;
     judged = en->error     ? en->error_hash
-             : en->staging ? en->staged.hash
+             : en->staging ? en->staged->hash
              : en->loaded  ? en->task.hash
                            : "";
     return judged[0] != '\0' && strcmp(judged, hash) == 0;
+}
+
+static bool same_stat(const struct discovery_stat *a, const struct discovery_stat *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+           a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* discovery_options.known_stat: a file whose stat is the one it had when
+ * its content was read is that content, judged as known_version says. */
+static bool known_stat(void *data, const char *name, const char *path,
+                       const struct discovery_stat *st, char hash[TASK_HASH_HEX])
+{
+    struct engine *e = data;
+    const struct entry *en = entries_find(e, name);
+
+    if (!en || !en->has_stat || !same_stat(&en->stat, st) ||
+        !known_version(e, name, path, en->stat_hash))
+        return false;
+    memcpy(hash, en->stat_hash, TASK_HASH_HEX);
+    return true;
+}
+
+/* What the scan read of the entry's file, for known_stat at the next. */
+static void remember_stat(struct entry *en, const struct discovered *item)
+{
+    en->has_stat = item->has_stat;
+    en->stat = item->stat;
+    memcpy(en->stat_hash, item->hash, sizeof en->stat_hash);
 }
 
 /* Scan the tasks folder; `only` (a local run) loads that one task even if
@@ -195,6 +224,7 @@ static int scan(struct engine *e, const char *only, struct discovery *d)
         .include_examples = e->include_examples || e->config->tasks.include_example_tasks,
         .only = only,
         .known = only ? NULL : known_version,
+        .known_stat = only ? NULL : known_stat,
         .known_data = e,
     };
 
@@ -228,61 +258,107 @@ static int by_item_name(const void *key, const void *item)
     return strcmp(key, ((const struct discovered *)item)->name);
 }
 
-struct move_search {
+/* The stored tasks whose files a scan did not find, that a file met under a
+ * name the store does not know may have been moved from: read from the
+ * store once per scan, when the first such file comes, as
+ * "id:ID" (or, for a task without an id, "hash:HASH") -> their names, in
+ * name order.  A name taken by a move leaves. */
+struct moved_from {
     const struct discovery *scan;
-    const struct task *task; /* the file met under a name the store does not know */
-    char *from;              /* the stored task it was, once found */
+    json_t *by_key; /* NULL until read */
 };
 
-/* store_tasks: a stored task whose file the scan did not find is the one
- * `task` was when they share their `id`, or, neither having one, their
- * content.  1 stops the walk when found, -1 when out of memory. */
-static int find_moved(const struct store_task *row, void *ud)
+/* "id:ID" or "hash:HASH" (to free): what a moved task and its stored row
+ * share.  NULL when out of memory. */
+static char *move_key(const char *id, const char *hash)
 {
-    struct move_search *m = ud;
-    json_t *fm;
+    char *key;
+    int n = id ? asprintf(&key, "id:%s", id) : asprintf(&key, "hash:%s", hash);
+    return n < 0 ? NULL : key;
+}
+
+/* store_tasks: note a stored task whose file the scan did not find.  -1
+ * when out of memory. */
+static int note_unfound(const struct store_task *row, void *ud)
+{
+    struct moved_from *m = ud;
+    char *key = NULL;
+    json_t *fm, *names;
     const char *id;
-    bool same;
+    int rc = 0;
 
     if (bsearch(row->name, m->scan->items, m->scan->count, sizeof *m->scan->items,
                 by_item_name))
         return 0;
     fm = row->frontmatter_json ? json_loads(row->frontmatter_json, 0, NULL) : NULL;
     id = json_string_value(json_object_get(fm, "id"));
-    same = m->task->id ? id && strcmp(id, m->task->id) == 0
-                       : !id && row->file_hash && strcmp(row->file_hash, m->task->hash) == 0;
-    if (same)
-        m->from = strdup(row->name);
+    if ((id || row->file_hash) && !(key = move_key(id, row->file_hash)))
+        rc = -1;
+    if (key) {
+        /* nocheck: an id need not be UTF-8 */
+        if (!(names = json_object_get(m->by_key, key)) &&
+            json_object_set_new_nocheck(m->by_key, key, names = json_array()) < 0)
+            names = NULL;
+        rc =
+            names && json_array_append_new(names, json_string_nocheck(row->name)) == 0 ? 0 : -1;
+    }
+    free(key);
     json_decref(fm);
-    return !same ? 0 : m->from ? 1 : -1;
+    return rc;
+}
+
+/* The stored task `task` was moved from (its name, to free), or NULL. */
+static char *take_moved_from(struct engine *e, struct moved_from *m, const struct task *task,
+                             const char *name)
+{
+    json_t *names;
+    char *key, *from = NULL;
+
+    if (!m->by_key) {
+        if (!(m->by_key = json_object())) {
+            log_error("%s: cannot look for the task it was moved from: out of memory", name);
+            return NULL;
+        }
+        /* Said once: the other files of this scan find nothing either. */
+        if (store_tasks(e->store, note_unfound, m) < 0) {
+            log_error("%s: cannot look for the tasks moved: %s", name, store_error(e->store));
+            json_object_clear(m->by_key);
+            return NULL;
+        }
+    }
+    if (!(key = move_key(task->id, task->hash))) {
+        log_error("%s: cannot look for the task it was moved from: out of memory", name);
+        return NULL;
+    }
+    if ((names = json_object_get(m->by_key, key)) && json_array_size(names) > 0) {
+        if (!(from = strdup(json_string_value(json_array_get(names, 0)))))
+            log_error("%s: cannot look for the task it was moved from: out of memory", name);
+        json_array_remove(names, 0);
+    }
+    free(key);
+    return from;
 }
 
 /* A task file the store does not know under its name may be a known task
  * moved to another folder (or renamed): then the store's row, runs and
  * state take the new name, so its history, state, pause and next fire go
  * with it. */
-static void adopt_moved(struct engine *e, const struct discovery *d,
-                        const struct discovered *item)
+static void adopt_moved(struct engine *e, struct moved_from *m, const struct discovered *item)
 {
-    struct move_search m = {d, &item->task, NULL};
+    char *from;
 
     if (!item->loaded ||
         store_task_get_schedule_state(e->store, item->name, NULL, NULL, NULL) != 0)
         return; /* known under this name (or the store cannot say) */
-    if (store_tasks(e->store, find_moved, &m) < 0 && !m.from) {
-        log_error("%s: cannot look for the task it was moved from: %s", item->name,
-                  store_error(e->store));
+    if (!(from = take_moved_from(e, m, &item->task, item->name)))
         return;
-    }
-    if (!m.from)
-        return;
-    if (store_task_rename(e->store, m.from, item->name, item->path) < 0)
-        log_error("%s: moved from %s, but its history stays there: %s", item->name, m.from,
+    if (store_task_rename(e->store, from, item->name, item->path) < 0)
+        log_error("%s: moved from %s, but its history stays there: %s", item->name, from,
                   store_error(e->store));
     else
         log_info("%s: moved from %s%s; its history, state and next fire go with it", item->name,
-                 m.from, item->task.id ? " (same id)" : " (same content)");
-    free(m.from);
+                 from, item->task.id ? " (same id)" : " (same content)");
+    free(from);
 }
 
 /* An `id` names one task: a file whose id another task in force (under
@@ -292,7 +368,7 @@ static void refuse_taken_id(struct engine *e, struct discovered *item)
 {
     char msg[TASK_ERR_MAX];
 
-    if (!item->loaded)
+    if (!item->loaded || !item->task.id) /* task_id_taken says no without one */
         return;
     for (const struct entry *en = e->entries; en; en = en->next) {
         if (en->removed || !en->loaded || strcmp(en->name, item->name) == 0 ||
@@ -323,17 +399,45 @@ static bool foreign_task(struct engine *e, const struct discovered *item, json_t
     return false;
 }
 
+/* The scan's writes go in one transaction (store.h, batches).  When it is
+ * lost, the rows of the tasks are written again one by one; the fire times
+ * written with them are written again at each task's next fire. */
+static void end_batch(struct engine *e, int began)
+{
+    if (store_batch_end(e->store, began) == 0)
+        return;
+    log_error("store: the scan's writes were lost (%s); the tasks are saved again one by one",
+              store_error(e->store));
+    for (struct entry *en = e->entries; en; en = en->next)
+        versions_upsert(en);
+}
+
+/* Whether the scan may write: a file changed, came or went.  A rescan that
+ * only confirms every file takes no write lock, so it never waits for
+ * another process's. */
+static bool scan_writes(const struct engine *e, const struct discovery *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (!d->items[i].unchanged)
+            return true;
+    return d->count != e->by_name.count;
+}
+
 int entries_rescan(struct engine *e)
 {
     struct discovery d;
     struct entry *en, *next;
     json_t *foreign = json_object();
-    int broken = 0;
+    struct moved_from moved = {&d, NULL};
+    int broken = 0, batch;
 
     if (!foreign || scan(e, NULL, &d) != 0) {
         json_decref(foreign);
         return -1;
     }
+    batch = scan_writes(e, &d) ? store_batch_begin(e->store) : 0;
+    if (batch < 0)
+        log_warn("store: %s; the tasks are saved one by one", store_error(e->store));
     for (en = e->entries; en; en = en->next)
         en->seen = false;
     for (size_t i = 0; i < d.count; i++) {
@@ -344,19 +448,22 @@ int entries_rescan(struct engine *e)
         en = entries_find(e, item->name);
         if (item->unchanged && en) {
             broken += en->error != NULL;
+            remember_stat(en, item);
             en->seen = true;
             continue;
         }
         refuse_taken_id(e, item);
         broken += !item->loaded;
         if (!en)
-            adopt_moved(e, &d, item);
+            adopt_moved(e, &moved, item);
         if (!en && !(en = entry_add(e, item)))
             continue;
         if (versions_changed(en, item))
             versions_offer(en, item);
+        remember_stat(en, item);
         en->seen = true;
     }
+    json_decref(moved.by_key);
     json_decref(e->foreign);
     e->foreign = foreign;
     for (en = e->entries; en; en = next) {
@@ -364,6 +471,7 @@ int entries_rescan(struct engine *e)
         if (!en->seen)
             entry_remove(en, !json_object_get(foreign, en->name));
     }
+    end_batch(e, batch);
     discovery_free(&d);
     return broken;
 }
@@ -393,6 +501,7 @@ void entries_forget_deleted(struct engine *e)
     struct stale stale = {e, json_array()};
     size_t i;
     json_t *name;
+    int batch;
 
     if (!stale.names || store_tasks(e->store, collect_stale, &stale) != 0) {
         log_error("cannot list the stored tasks: %s",
@@ -400,6 +509,10 @@ void entries_forget_deleted(struct engine *e)
         json_decref(stale.names);
         return;
     }
+    batch = json_array_size(stale.names) ? store_batch_begin(e->store) : 0;
+    if (batch < 0)
+        log_warn("store: %s; the deleted tasks are forgotten one by one",
+                 store_error(e->store));
     json_array_foreach(stale.names, i, name)
     {
         const char *text = json_string_value(name);
@@ -409,6 +522,9 @@ void entries_forget_deleted(struct engine *e)
             log_info("%s: task file deleted while the daemon was down; forgotten", text);
         alert_clear_gone(e, text, "the task file is gone");
     }
+    if (store_batch_end(e->store, batch) != 0)
+        log_error("store: forgetting the deleted tasks was lost (%s); the next start does it",
+                  store_error(e->store));
     json_decref(stale.names);
 }
 
@@ -451,5 +567,6 @@ void entries_free_all(struct engine *e)
         next = en->next;
         entry_free(en);
     }
-    e->entries = NULL;
+    e->entries = e->entries_last = NULL;
+    namemap_free(&e->by_name);
 }

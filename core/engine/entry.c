@@ -11,13 +11,15 @@
 
 #include "engine_internal.h"
 #include "lib/utf8.h"
+#include "log/log.h"
 
 void entry_drop_staged(struct entry *en)
 {
     if (!en->staging)
         return;
-    task_free(&en->staged);
-    memset(&en->staged, 0, sizeof en->staged);
+    task_free(en->staged);
+    free(en->staged);
+    en->staged = NULL;
     en->staging = false;
 }
 
@@ -28,6 +30,7 @@ void entry_free(struct entry *en)
     entry_drop_staged(en);
     alerts_streak_clear(&en->alerts);
     free(en->error);
+    free(en->last.error);
     free(en->name);
     free(en->path);
     free(en);
@@ -49,8 +52,10 @@ void entry_set_last_run(struct entry *en, enum store_status status, double start
     last->status = status;
     last->started_at = started_at;
     last->finished_at = finished_at;
+    free(last->error);
+    last->error = NULL;
     /* cut where a whole character ends, so the JSON string stays UTF-8 */
-    len = utf8_prefix(error ? error : "", len, sizeof last->error - 1);
-    memcpy(last->error, error ? error : "", len);
-    last->error[len] = '\0';
+    len = utf8_prefix(error ? error : "", len, ENGINE_ERROR_LINE_MAX - 1);
+    if (len > 0 && !(last->error = strndup(error, len)))
+        log_error("%s: out of memory keeping its last error", en->name);
 }

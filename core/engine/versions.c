@@ -140,9 +140,10 @@ static void on_dependencies(void *data, int status, const char *err)
     struct task t;
 
     if (!en->removed && !en->engine->stopping && en->staging &&
-        strcmp(en->staged.hash, job->hash) == 0) {
-        t = en->staged;
-        memset(&en->staged, 0, sizeof en->staged);
+        strcmp(en->staged->hash, job->hash) == 0) {
+        t = *en->staged;
+        free(en->staged);
+        en->staged = NULL;
         en->staging = false;
         if (status == 0) {
             adopt(en, &t);
@@ -167,20 +168,26 @@ static void stage(struct entry *en, struct task *t)
 {
     struct engine *e = en->engine;
     struct versions_job *job = calloc(1, sizeof *job);
+    struct task *staged = malloc(sizeof *staged);
     char err[ROCKS_ERR_MAX], msg[VERSIONS_MSG_MAX];
 
     entry_drop_staged(en);
-    en->staged = *t;
-    memset(t, 0, sizeof *t);
-    en->staging = true;
-    if (!job) {
-        snprintf(err, sizeof err, "out of memory");
-        goto fail;
+    if (!job || !staged) {
+        snprintf(msg, sizeof msg, "%s: dependencies: out of memory", en->path);
+        set_error(en, msg, t->hash);
+        task_free(t);
+        free(staged);
+        free(job);
+        return;
     }
+    *staged = *t;
+    memset(t, 0, sizeof *t);
+    en->staged = staged;
+    en->staging = true;
     job->entry = en;
     job->generation = e->rocks_generation;
-    snprintf(job->hash, sizeof job->hash, "%s", en->staged.hash);
-    if (rocks_ensure_async(e->loop, e->config, e->root, &en->staged.dependencies,
+    snprintf(job->hash, sizeof job->hash, "%s", en->staged->hash);
+    if (rocks_ensure_async(e->loop, e->config, e->root, &en->staged->dependencies,
                            on_dependencies, job, err, sizeof err) != 0)
         goto fail;
     en->refs++;
@@ -189,7 +196,7 @@ static void stage(struct entry *en, struct task *t)
 fail:
     free(job);
     snprintf(msg, sizeof msg, "%s: dependencies: %s", en->path, err);
-    set_error(en, msg, en->staged.hash);
+    set_error(en, msg, en->staged->hash);
     entry_drop_staged(en);
 }
 
@@ -203,7 +210,7 @@ bool versions_changed(const struct entry *en, const struct discovered *item)
     if (en->error)
         return strcmp(en->error_hash, item->task.hash) != 0;
     if (en->staging)
-        return strcmp(en->staged.hash, item->task.hash) != 0;
+        return strcmp(en->staged->hash, item->task.hash) != 0;
     return !en->loaded || strcmp(en->task.hash, item->task.hash) != 0;
 }
 

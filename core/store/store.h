@@ -121,6 +121,19 @@ const char *store_error(const struct store *st);
  * tried again later. */
 bool store_error_transient(const struct store *st);
 
+/* One transaction for many writes (a scan's task rows and fire times): one
+ * commit instead of one per row.  store_batch_begin takes the write lock
+ * now (BEGIN IMMEDIATE, waiting the busy timeout), so a write inside never
+ * fails on a snapshot another process made stale; it returns 1 when it
+ * began one, 0 when a transaction is already open (the batch joins it),
+ * -1 with a message when it cannot (the writes then commit one by one).
+ * store_batch_end(st, began) commits what store_batch_begin began: 0, or
+ * -1 with a message when the batch's writes were lost (the commit failed,
+ * or a failed write inside rolled the whole transaction back), which the
+ * caller must write again. */
+int store_batch_begin(struct store *st);
+int store_batch_end(struct store *st, int began);
+
 /* How long a statement waits for another process's lock before failing
  * with "database is locked" (STORE_BUSY_TIMEOUT_MS after store_open). */
 int store_set_busy_timeout(struct store *st, int ms);

@@ -13,8 +13,9 @@
  * ("bad\xff") and never loaded, so no listing or JSON document breaks.
  * Files are evaluated in a worker process that a stuck one cannot hang
  * (isolated.h), and a file whose content the caller already judged is not
- * evaluated at all (discovery_options.known): a rescan costs the files
- * that changed.
+ * evaluated at all (discovery_options.known), nor read when its stat says
+ * it is the file judged (known_stat): a rescan costs the files that
+ * changed.
  *
  * Symbolic links are followed only to what lies inside the tasks folder,
  * and a folder is walked once however many links lead to it (by device
@@ -27,6 +28,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "task.h"
 #include "yamljob.h"
@@ -34,8 +36,17 @@
 #define DISCOVERY_EXAMPLE_PREFIX "example_"
 #define DISCOVERY_JOBS_FILE "jobs.yaml" /* the project root's, as tasks/jobs.yaml */
 #define DISCOVERY_DEPTH_MAX 16          /* folder nesting followed under tasks/ */
-#define DISCOVERY_FILES_MAX 10000       /* task files read in one scan */
+#define DISCOVERY_FILES_MAX 200000      /* task files read in one scan */
 #define DISCOVERY_DIRS_MAX 4096         /* folders walked in one scan */
+
+/* What stat says of a task file: when none of it changed, neither did the
+ * content (a write moves ctime; a rename in moves the inode). */
+struct discovery_stat {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+};
 
 struct discovered {
     char *name;               /* "cameras/copy" */
@@ -46,9 +57,11 @@ struct discovered {
                               * evaluated, neither loaded nor broken */
     bool loaded;              /* task is valid; else error says why not */
     struct task task;
-    char *error;  /* "file:line: message", NULL when loaded or unchanged */
-    size_t extra; /* 1 + the index of the discovery_options.extra it is; 0: a file */
-    bool handler; /* a YAML job run by the func handler (yamljob.h) */
+    char *error;   /* "file:line: message", NULL when loaded or unchanged */
+    size_t extra;  /* 1 + the index of the discovery_options.extra it is; 0: a file */
+    bool handler;  /* a YAML job run by the func handler (yamljob.h) */
+    bool has_stat; /* a file of its own (not an entry of a YAML list): stat */
+    struct discovery_stat stat; /* taken before the file was read */
 };
 
 struct discovery {
@@ -83,6 +96,12 @@ struct discovery_options {
     /* When it returns true for a file's name, path and content hash, the
      * file is not evaluated (NULL: every file is). */
     bool (*known)(void *data, const char *name, const char *path, const char *hash);
+    /* Asked first, for a file of its own: when it returns true for its
+     * name, path and stat (having put the hash of the content it judged in
+     * `hash`), the file is not even read, so a rescan costs a stat per file
+     * (NULL: every file is read). */
+    bool (*known_stat)(void *data, const char *name, const char *path,
+                       const struct discovery_stat *st, char hash[TASK_HASH_HEX]);
     void *known_data;
     const struct discovery_extra *extra; /* borrowed for the scan */
     size_t extra_count;

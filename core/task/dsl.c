@@ -10,6 +10,7 @@
 #include "dsl.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,46 @@ static int check_civil(lua_State *L)
     return validation_result(L, rc, err);
 }
 
+/* lua/dsl.lua compiled once per process: a sandbox is opened for every
+ * task file, and parsing the DSL's source was most of what that cost.
+ * Only our own dump is ever loaded as bytecode. */
+static struct {
+    pthread_once_t once;
+    char *data; /* NULL: compiling failed, the source is parsed each time */
+    size_t len;
+} compiled = {.once = PTHREAD_ONCE_INIT};
+
+static int append_dump(lua_State *L, const void *p, size_t size, void *ud)
+{
+    char *grown = realloc(compiled.data, compiled.len + size);
+
+    (void)L;
+    (void)ud;
+    if (!grown)
+        return 1;
+    memcpy(grown + compiled.len, p, size);
+    compiled.data = grown;
+    compiled.len += size;
+    return 0;
+}
+
+static void compile_dsl(void)
+{
+    const struct embedded_file *file = embedded_find("lua/dsl.lua");
+    lua_State *L = file ? luaL_newstate() : NULL;
+
+    if (!L)
+        return;
+    /* Debug information kept: the DSL's messages name its lines. */
+    if (luaL_loadbufferx(L, (const char *)file->data, file->len, "=dsl", "t") != LUA_OK ||
+        lua_dump(L, append_dump, NULL, 0) != 0) {
+        free(compiled.data);
+        compiled.data = NULL;
+        compiled.len = 0;
+    }
+    lua_close(L);
+}
+
 void dsl_install(lua_State *L)
 {
     static const luaL_Reg validators[] = {
@@ -90,10 +131,15 @@ void dsl_install(lua_State *L)
         {"civil", check_civil}, {NULL, NULL},
     };
     const struct embedded_file *file = embedded_find("lua/dsl.lua");
+    int rc;
 
     if (file == NULL)
         luaL_error(L, "lua/dsl.lua is not embedded in this binary");
-    if (luaL_loadbufferx(L, (const char *)file->data, file->len, "=dsl", "t") != LUA_OK)
+    if (pthread_once(&compiled.once, compile_dsl) == 0 && compiled.data)
+        rc = luaL_loadbufferx(L, compiled.data, compiled.len, "=dsl", "b");
+    else
+        rc = luaL_loadbufferx(L, (const char *)file->data, file->len, "=dsl", "t");
+    if (rc != LUA_OK)
         lua_error(L);
     luaL_newlib(L, validators);
     lua_call(L, 1, 3); /* globals, Schedule, Every */

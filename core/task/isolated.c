@@ -73,6 +73,7 @@ static void worker_main(struct isolated_job *jobs, size_t from, size_t count,
     if (pthread_sigmask(SIG_SETMASK, mask, NULL) != 0 ||
         prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         _exit(1);
+    sandbox_reuse(true); /* one Lua state for the batch, fresh globals per file */
     for (size_t i = from; i < count; i++) {
         struct isolated_job *job = &jobs[i];
         struct task_wire w = {0};

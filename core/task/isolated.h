@@ -4,7 +4,8 @@
  * The sandbox bounds a top level in instructions, memory and time, but only
  * where Lua lets it look: a C loop it does not know of, or the collector
  * stuck in one step, would hang the caller with it.  So the files of a
- * batch are evaluated by a forked worker, in a fresh sandbox each, and
+ * batch are evaluated by a forked worker, in a fresh sandbox each (one Lua
+ * state for the batch, with fresh globals per file: sandbox_reuse), and
  * each validated task comes back on a pipe (task_wire.h).  The caller waits
  * for each file at most its timeout, then kills the worker, records the
  * file as "PATH: evaluation took longer than N s", and forks a new worker

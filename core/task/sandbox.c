@@ -45,11 +45,16 @@
 
 #define SANDBOX_MSG_MAX 512
 
+/* Registry keys: the globals as setup built them, and the string metatable. */
+#define SANDBOX_TEMPLATE_KEY "sandbox.template"
+#define SANDBOX_STRING_MT_KEY "sandbox.string_mt"
+
 struct sandbox {
     lua_State *L;                  /* NULL while lua_newstate runs */
     double deadline;               /* clock_thread_cpu() past which the code is stopped */
     size_t used;                   /* bytes allocated by L */
     size_t allocated;              /* bytes ever handed to L, freed or not */
+    size_t setup_allocated;        /* of those, what building the state took */
     long long instructions;        /* charged so far */
     char tripped[SANDBOX_MSG_MAX]; /* "where: limit exceeded", "" until a hit */
     char src[LUA_IDSIZE];          /* how Lua names the current chunk in messages */
@@ -515,10 +520,85 @@ static int setup(lua_State *L)
     install_guards(L);
     install_stubs(L);
     dsl_install(L);
+    /* The state as built: never seen by a file, copied for each (fresh_env). */
+    lua_pushglobaltable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, SANDBOX_TEMPLATE_KEY);
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, SANDBOX_STRING_MT_KEY);
+    lua_pop(L, 1);
     return 0;
 }
 
-struct sandbox *sandbox_open(char *err, size_t errlen)
+/* A copy of the table at idx, its metatable copied too (a stub module's). */
+static void copy_table(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+    if (lua_getmetatable(L, idx)) {
+        copy_table(L, -1);
+        lua_remove(L, -2);
+        lua_setmetatable(L, -2);
+    }
+}
+
+/* The globals of the next file: a copy of the template, each library and
+ * stub table copied as well, so nothing a file changes (string.rep, a
+ * stub's metatable, a global) is there for the file after it; the string
+ * metatable is a new copy whose __index is the copy's `string`.  The
+ * template's tables hold functions and numbers only, so one level of
+ * copies is every table a file can reach (the DSL's metatables are
+ * protected by __metatable).  Run in protected mode: it allocates. */
+static int fresh_env(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, SANDBOX_TEMPLATE_KEY); /* 1: template */
+    lua_newtable(L);                                          /* 2: env */
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            copy_table(L, -1);
+            lua_remove(L, -2);
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, 2);
+    }
+    lua_pushvalue(L, 2);
+    lua_setfield(L, 2, LUA_GNAME);
+    lua_getfield(L, LUA_REGISTRYINDEX, SANDBOX_STRING_MT_KEY);
+    copy_table(L, -1);
+    lua_getfield(L, 2, LUA_STRLIBNAME);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "");
+    lua_insert(L, -2);
+    lua_setmetatable(L, -2);
+    lua_pop(L, 2);
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    return 0;
+}
+
+/* sandbox_reuse: the state kept for the next sandbox_open, or NULL. */
+static struct {
+    bool on;
+    struct sandbox *kept;
+} reuse;
+
+static void close_state(struct sandbox *sb)
+{
+    if (sb->L)
+        lua_close(sb->L);
+    free(sb);
+}
+
+/* A new state, built and with the template saved; NULL with a message. */
+static struct sandbox *build(char *err, size_t errlen)
 {
     struct sandbox *sb = calloc(1, sizeof *sb);
     lua_State *L;
@@ -530,29 +610,70 @@ struct sandbox *sandbox_open(char *err, size_t errlen)
     L = lua_newstate(limited_alloc, sb);
     if (L == NULL) {
         snprintf(err, errlen, "sandbox: cannot create a Lua state");
-        goto fail;
+        free(sb);
+        return NULL;
     }
     sb->L = L;
     sb->deadline = clock_thread_cpu() + SANDBOX_TIME_LIMIT_MS / 1000.0;
     lua_pushcfunction(L, setup);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         snprintf(err, errlen, "sandbox: %s", lua_tostring(L, -1));
-        goto fail;
+        close_state(sb);
+        return NULL;
     }
     lua_sethook(L, count_hook, LUA_MASKCOUNT, SANDBOX_HOOK_STEP);
+    sb->setup_allocated = sb->allocated;
     return sb;
-fail:
-    sandbox_close(sb);
-    return NULL;
+}
+
+struct sandbox *sandbox_open(char *err, size_t errlen)
+{
+    struct sandbox *sb = reuse.kept;
+    bool kept = sb != NULL;
+
+    reuse.kept = NULL;
+    if (!sb && !(sb = build(err, errlen)))
+        return NULL;
+    lua_pushcfunction(sb->L, fresh_env);
+    if (lua_pcall(sb->L, 0, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "sandbox: %s", lua_tostring(sb->L, -1));
+        close_state(sb);
+        return NULL;
+    }
+    /* What the files before left is garbage now: collected, so the memory
+     * cap sees what a new state would (the allocator cannot collect when
+     * a growth would pass the cap). */
+    if (kept)
+        lua_gc(sb->L, LUA_GCCOLLECT);
+    /* Every budget starts again as in a new state. */
+    sb->deadline = clock_thread_cpu() + SANDBOX_TIME_LIMIT_MS / 1000.0;
+    sb->instructions = 0;
+    sb->allocated = sb->setup_allocated;
+    sb->display = NULL;
+    sb->src[0] = '\0';
+    return sb;
+}
+
+void sandbox_reuse(bool on)
+{
+    reuse.on = on;
+    if (!on && reuse.kept) {
+        close_state(reuse.kept);
+        reuse.kept = NULL;
+    }
 }
 
 void sandbox_close(struct sandbox *sb)
 {
     if (sb == NULL)
         return;
-    if (sb->L)
-        lua_close(sb->L);
-    free(sb);
+    /* A state that hit a limit raises at every instruction: never kept. */
+    if (reuse.on && !reuse.kept && sb->tripped[0] == '\0') {
+        lua_settop(sb->L, 0);
+        reuse.kept = sb;
+        return;
+    }
+    close_state(sb);
 }
 
 /* Past the ":line: " that follows a chunk's name in a message. */
@@ -599,7 +720,8 @@ static int name_chunk(struct sandbox *sb, const char *chunkname, const char *dis
 
 /* Load and run `code`; see sandbox_load_task.  Leaves one result.  The
  * pushes before the pcall allocate unprotected: safe because each sandbox
- * runs one chunk, right after sandbox_open, far below the memory cap. */
+ * runs one chunk, right after sandbox_open, far below the memory cap (a
+ * reused state's garbage is collected in sandbox_open). */
 static int run_chunk(struct sandbox *sb, const char *chunkname, const char *display,
                      const char *code, size_t len, char *err, size_t errlen)
 {

@@ -1,7 +1,8 @@
 /* sandbox.h — the restricted Lua state that reads task files and schedule
  * expressions (DESIGN.md, "Task files").
  *
- * One fresh state per use.  Its globals are the schedule DSL, string,
+ * One fresh environment per use (a fresh state, or a kept one with fresh
+ * globals: sandbox_reuse).  Its globals are the schedule DSL, string,
  * table, math, utf8, and the safe part of the base library.  The helper
  * tables (log, notify, exec, config, http, json, state), io, os, debug,
  * package, coroutine, require, load, dofile, loadfile, print and
@@ -16,6 +17,7 @@
 #ifndef SANDBOX_H
 #define SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <lua.h>
@@ -47,6 +49,14 @@ struct sandbox *sandbox_open(char *err, size_t errlen);
 /* Close the state (no finalizer of the code's can run: there is none).
  * NULL is fine. */
 void sandbox_close(struct sandbox *sb);
+
+/* With `on`, a closed state that hit no limit is kept for the next
+ * sandbox_open, which gives it fresh globals (a copy of the state as built,
+ * every library table copied) and every budget from zero: building a state
+ * was most of what evaluating a task file cost.  For the worker of a
+ * batch (isolated.c), one file after another in one process; off closes
+ * the kept state. */
+void sandbox_reuse(bool on);
 
 /* Run `code` as the top level of the task file `path` (chunkname
  * "@<path>", text only).  On success returns 0 and leaves the chunk's

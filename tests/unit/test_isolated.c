@@ -239,6 +239,51 @@ static void a_bad_schedule_expression_is_its_dsl_error(void)
     CHECK(err[0] != '\0', "an endless expression is stopped with a message");
 }
 
+/* One worker evaluates a batch in one Lua state (sandbox_reuse): what a
+ * file changes, the garbage it leaves and a limit it hits are not there for
+ * the file after it. */
+static void files_of_a_batch_see_nothing_of_each_other(void)
+{
+    static const char *const sources[] = {
+        /* changes what the sandbox offers */
+        "string.rep = nil; getmetatable('').__index = {}; every = nil; _G.pairs = nil\n"
+        "getmetatable(log).__index = function() return 1 end; rawset(math, 'pi', 3)\n"
+        "return { schedule = cron('* * * * *'), command = { 'true' } }\n",
+        /* finds it all as a fresh state has it */
+        "assert(('x'):rep(2) == 'xx' and string.rep('a', 2) == 'aa' and pairs)\n"
+        "assert(math.pi > 3.14 and type(log.info) == 'function' and not pcall(log.info))\n"
+        "return { schedule = every(5).minutes, command = { 'true' } }\n",
+        /* leaves 6 MiB of garbage, and more of building it */
+        "local s = ('x'):rep(6 << 20); s = nil\n" GOOD_SOURCE,
+        /* needs as much of its own: the garbage before does not count */
+        "local s = ('y'):rep(6 << 20)\n" GOOD_SOURCE,
+        /* trips the instruction limit */
+        "while true do end\n",
+        /* a state that tripped is not the next file's */
+        GOOD_SOURCE,
+    };
+    enum { COUNT = sizeof sources / sizeof *sources };
+    struct isolated_job jobs[COUNT];
+    bool want_loaded[COUNT] = {true, true, true, true, false, true};
+
+    memset(jobs, 0, sizeof jobs);
+    for (size_t i = 0; i < COUNT; i++)
+        jobs[i] = (struct isolated_job){
+            .path = "batch.lua",
+            .name = "batch",
+            .content = sources[i],
+            .content_len = strlen(sources[i]),
+        };
+    isolated_load(jobs, COUNT);
+    for (size_t i = 0; i < COUNT; i++) {
+        CHECK(jobs[i].loaded == want_loaded[i], "file %zu: loaded %d, want %d (%s)", i,
+              jobs[i].loaded, want_loaded[i], jobs[i].err);
+        if (jobs[i].loaded)
+            task_free(&jobs[i].task);
+    }
+    CHECK(strstr(jobs[4].err, "instruction limit") != NULL, "file 4: %s", jobs[4].err);
+}
+
 int main(void)
 {
     RUN(wire_round_trip_keeps_every_field);
@@ -249,5 +294,6 @@ int main(void)
     RUN(an_empty_batch_forks_nothing);
     RUN(a_schedule_expression_comes_back_from_the_worker);
     RUN(a_bad_schedule_expression_is_its_dsl_error);
+    RUN(files_of_a_batch_see_nothing_of_each_other);
     TESTING_EXIT();
 }
