@@ -40,16 +40,7 @@ sources:
     url: postgresql://someone:s3cret@127.0.0.1:1/db?password=s3cret2&connect_timeout=1
     poll: 1m
 EOF
-e2e_task handler <<'EOF_TASK'
-return {
-  schedule = every(1).days, enabled = false,
-  run = function(ctx)
-    local f = assert(io.open("handled.txt", "a"))
-    f:write(ctx.args.source, "|", ctx.args.action, "|", ctx.args.command, "\n")
-    f:close()
-  end,
-}
-EOF_TASK
+e2e_task handler <tests/fixtures/tasks/source_handler.lua
 
 DB=$E2E_ROOT/data/actions.db
 db() {
