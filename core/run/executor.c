@@ -22,8 +22,11 @@
  * SIGKILLed, so no grandchild outlives its run.  The outcome is reported
  * once, after the exit and after every stream reached EOF; a process that
  * escaped the session may hold a pipe open, so streams still open
- * EXECUTOR_DRAIN_MS after the exit are closed.  The struct run is freed
- * when the last libuv handle has been closed.
+ * EXECUTOR_DRAIN_MS after the exit are closed — after what they hold has
+ * been read (stream_drain): an overloaded loop may learn of the exit, and
+ * reach this deadline, before it has polled the last bytes the run wrote,
+ * its result among them.  The struct run is freed when the last libuv
+ * handle has been closed.
  */
 #include "executor.h"
 
@@ -52,6 +55,11 @@
 #define EXECUTOR_LINE_MAX 16384 /* an output line is cut here */
 #define EXECUTOR_READ_CHUNK 65536
 #define EXECUTOR_DRAIN_MS 1000 /* after exit, wait this long for pipe EOF */
+/* Bytes stream_drain reads from one stream: more than a socket holds
+ * (its writer's send buffer, net.core.wmem_default: 208 KiB unless
+ * raised), so every byte written before the exit is taken, and a process
+ * still writing cannot hold the loop for long. */
+#define EXECUTOR_DRAIN_READ_MAX (16 * EXECUTOR_READ_CHUNK)
 #define EXECUTOR_ROOT_ENV "TASKSCHED_ROOT"
 #define EXECUTOR_RUN_ARG "__run"
 #define EXECUTOR_ERR_MAX 512
@@ -303,7 +311,14 @@ static void report(struct run *run)
 {
     char message[EXECUTOR_ERR_MAX];
     char *tail = tail_string(run), *output = output_string(run);
-    struct run_outcome out = {
+    struct run_outcome out;
+
+    /* The exit code the run process gives itself (runner.c: 0 on success,
+     * 1 otherwise), from the result as it stands once every stream is read,
+     * not at the exit, which may be known before the result is. */
+    if (run->status_lost)
+        run->exit_status = run->result.received && run->result.ok ? 0 : 1;
+    out = (struct run_outcome){
         .exit_code = run->term_signal ? -1 : (int)run->exit_status,
         .signal = run->term_signal,
         .started_at = run->started_at,
@@ -365,6 +380,9 @@ static void stream_close(struct stream *s)
 
 /* --- timer: timeout, kill grace, drain -------------------------------- */
 
+static void stream_drain(struct stream *s);
+static void stream_end(struct stream *s, int status);
+
 static void on_timer(uv_timer_t *timer)
 {
     struct run *run = timer->data;
@@ -383,7 +401,10 @@ static void on_timer(uv_timer_t *timer)
     case PHASE_DRAINING:
         for (int i = 0; i < STREAM_COUNT; i++)
             if (run->streams[i].reading)
-                stream_close(&run->streams[i]);
+                stream_drain(&run->streams[i]);
+        for (int i = 0; i < STREAM_COUNT; i++)
+            if (run->streams[i].reading) /* held open by a process that escaped */
+                stream_end(&run->streams[i], 0);
         maybe_finish(run);
         break;
     }
@@ -415,15 +436,13 @@ static void on_process_exit(uv_process_t *process, int64_t exit_status, int term
 }
 
 /* The end of a run the fork server forked.  When its server died first
- * the status is lost: the run's own result decides, with the exit code
- * the run process gives itself (runner.c: 0 on success, 1 otherwise). */
+ * the status is lost: report gives it from the run's own result. */
 static void on_forked_exit(void *data, int64_t exit_status, int term_signal, bool known)
 {
     struct run *run = data;
 
     if (!known) {
         run->status_lost = true;
-        exit_status = run->result.received && run->result.ok ? 0 : 1;
         term_signal = 0;
     }
     run_exited(run, exit_status, term_signal);
@@ -704,14 +723,58 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
     if (nread == 0)
         return;
+    stream_end(s, (int)nread);
+    maybe_finish(run);
+}
+
+/* The end of a stream: at EOF or an error (`status`, a libuv error), or 0
+ * when the drain deadline closes it; a last line without its line break
+ * is delivered. */
+static void stream_end(struct stream *s, int status)
+{
+    struct run *run = s->run;
+    enum stream_id id = (enum stream_id)(s - run->streams);
+
     /* A killed run resets the channel if it left the request unread. */
-    if (nread != UV_EOF && nread != UV_ECONNRESET)
+    if (status != 0 && status != UV_EOF && status != UV_ECONNRESET)
         log_warn("run %lld (%s): reading %s: %s", (long long)run->run_id, run->task,
-                 stream_names[id], uv_strerror((int)nread));
+                 stream_names[id], uv_strerror(status));
     if (s->line.len > 0 || s->line.cut)
         deliver_line(run, id);
     stream_close(s);
-    maybe_finish(run);
+}
+
+/* Take what the stream holds now, without waiting, as on_read would: the
+ * bytes a process wrote stay in the socket after it exits, whether or not
+ * the loop has polled them yet.  The stream ends here at EOF or an error;
+ * it stays open when it is empty but still held by some process. */
+static void stream_drain(struct stream *s)
+{
+    struct run *run = s->run;
+    enum stream_id id = (enum stream_id)(s - run->streams);
+    size_t taken = 0;
+    uv_os_fd_t fd;
+    ssize_t n;
+    int rc;
+
+    if ((rc = uv_fileno((uv_handle_t *)&s->pipe, &fd)) != 0) {
+        stream_end(s, rc);
+        return;
+    }
+    while (taken < EXECUTOR_DRAIN_READ_MAX) { /* libuv keeps the fd non-blocking */
+        n = read(fd, run->read_buf, sizeof run->read_buf);
+        if (n > 0) {
+            feed(run, id, run->read_buf, (size_t)n);
+            taken += (size_t)n;
+        } else if (n == 0) {
+            stream_end(s, UV_EOF);
+            return;
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                stream_end(s, uv_translate_sys_error(errno));
+            return;
+        }
+    }
 }
 
 /* --- the request ----------------------------------------------------- */

@@ -3,7 +3,7 @@
 # rename), broken and deleted in random order for FAULTS_CHURN_SECONDS
 # (default 60).  The daemon keeps answering; once the files settle, what it
 # shows matches the files exactly, no instant of a task ran twice, nothing
-# of a deleted task runs, and the store is intact.
+# of a deleted task runs, no run lost its result, and the store is intact.
 set -u
 . tests/faults/lib.sh
 faults_setup
@@ -96,6 +96,10 @@ e2e_check churn_deleted_tasks_do_not_run "no run of a deleted task after the chu
 dups=$(e2e_sql "SELECT task || '@' || scheduled_for FROM runs WHERE \"trigger\" = 'schedule'
                 GROUP BY task, scheduled_for HAVING count(*) > 1 LIMIT 5" | tr '\n' ' ')
 e2e_check churn_no_instant_twice "no task instant recorded twice, got: $dups" [ -z "$dups" ]
+# Every run of `true` sends its result before it exits, and the result is
+# kept however busy the loop was when the exit came (executor.c, the drain).
+lost=$(e2e_sql "SELECT count(*) FROM runs WHERE error LIKE '%without a result%'")
+e2e_check churn_no_result_lost "no run recorded without its result, got $lost" [ "$lost" = 0 ]
 e2e_check churn_integrity_check_ok "PRAGMA integrity_check = ok" faults_integrity_ok
 total=$(e2e_sql "SELECT count(*) FROM runs")
 echo "# $total runs recorded in $seconds s of churn"

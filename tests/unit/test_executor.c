@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -37,11 +38,15 @@
 #define ROOT_TEMPLATE "/tmp/test-executor-XXXXXX"
 #define NO_CONFIG "/nonexistent/config.yaml"
 #define BROKEN_CONFIG "tests/fixtures/config/broken.yaml"
+#define LATE_RESULT_RUN "tests/fixtures/late_result_run.sh"
+#define CUE_POLLS 1000   /* of 10 ms, for a step of late_result_run.sh */
+#define STALL_US 1500000 /* a busy loop: longer than EXECUTOR_DRAIN_MS */
 
 static char program[PATH_MAX];
 static char root[sizeof ROOT_TEMPLATE];
-static char broken_config[PATH_MAX]; /* BROKEN_CONFIG, absolute */
-static struct config config;         /* the daemon's, in force */
+static char broken_config[PATH_MAX];   /* BROKEN_CONFIG, absolute */
+static char late_result_run[PATH_MAX]; /* LATE_RESULT_RUN, absolute */
+static struct config config;           /* the daemon's, in force */
 
 /* A copy of what on_exit saw. */
 struct outcome {
@@ -56,6 +61,8 @@ struct outcome {
                               * on_state changes as the daemon would */
     char changes[256];     /* on_state calls: "key" set, "-key" deleted */
     bool state_after_exit; /* an on_state call came after on_exit */
+    bool stall;            /* take result_survives_a_stalled_loop's steps */
+    struct run *run;       /* from on_start */
 };
 
 struct options {
@@ -65,8 +72,10 @@ struct options {
     const char *state_error; /* instead of a state */
     double release_in;       /* seconds from now */
     int timeout;
-    double stop_after;  /* > 0: executor_stop after this many seconds */
-    bool broken_config; /* config_path names BROKEN_CONFIG, not NO_CONFIG */
+    double stop_after;   /* > 0: executor_stop after this many seconds */
+    bool broken_config;  /* config_path names BROKEN_CONFIG, not NO_CONFIG */
+    const char *program; /* instead of the run program */
+    bool stall;          /* see outcome.stall */
 };
 
 static char *dup_or_null(const char *s)
@@ -82,23 +91,74 @@ static void outcome_free(struct outcome *o)
     free(o->output_tail);
 }
 
+static void touch(const char *name)
+{
+    char path[PATH_MAX];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", root, name);
+    f = fopen(path, "w");
+    CHECK(f && fclose(f) == 0, "creating %s: %s", path, strerror(errno));
+}
+
+static bool appears(const char *name)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof path, "%s/%s", root, name);
+    for (int i = 0; i < CUE_POLLS && access(path, F_OK) != 0; i++)
+        usleep(10000);
+    return access(path, F_OK) == 0;
+}
+
+/* The first step of a stall, on "started": a SIGCHLD now, and the
+ * fixture's line on stdout, are polled in the same batch of events, and
+ * libuv reaps its children at the end of such a batch. */
+static void stall_started(struct outcome *o, struct run *run)
+{
+    o->run = run;
+    CHECK_INT(raise(SIGCHLD), 0);
+    touch("go1");
+    CHECK(appears("echoed"), "the fixture wrote its line");
+}
+
+/* The second, on that line: the run writes its result and exits while the
+ * loop is busy for longer than the drain, so that the batch ends with its
+ * exit taken and its result not yet polled — as a daemon's loop, under
+ * load, takes the exit of one run with the exit reports of others. */
+static void stall_until_exit(struct outcome *o)
+{
+    siginfo_t info;
+    int rc;
+
+    o->stall = false;
+    touch("go2");
+    while ((rc = waitid(P_PID, (id_t)executor_pid(o->run), &info, WEXITED | WNOWAIT)) != 0 &&
+           errno == EINTR)
+        ;
+    CHECK(rc == 0, "waitid: %s", strerror(errno));
+    usleep(STALL_US);
+}
+
 static void on_start(void *data, struct run *run, double started_at)
 {
     struct outcome *o = data;
 
-    (void)run;
     (void)started_at;
     o->starts++;
+    if (o->stall)
+        stall_started(o, run);
 }
 
 static void on_output(void *data, const char *stream, const char *line, size_t len)
 {
     struct outcome *o = data;
 
-    (void)line;
-    (void)len;
     if (strcmp(stream, "log") == 0)
         o->log_lines++;
+    if (o->stall && o->run && strcmp(stream, "stdout") == 0 && len == 7 &&
+        memcmp(line, "waiting", len) == 0)
+        stall_until_exit(o);
 }
 
 static void on_state(void *data, const char *key, const char *value_json)
@@ -174,6 +234,7 @@ static void run_fixture(const char *file, const struct options *opt, struct outc
     struct run *run;
 
     memset(o, 0, sizeof *o);
+    o->stall = opt->stall;
     o->state = opt->state_error ? NULL : opt->state ? opt->state : empty;
     snprintf(src, sizeof src, "%s/%s", FIXTURES, file);
     snprintf(dst, sizeof dst, "%s/tasks/%s", root, file);
@@ -185,7 +246,7 @@ static void run_fixture(const char *file, const struct options *opt, struct outc
         return;
     }
     struct run_spec spec = {
-        .program = program,
+        .program = opt->program ? opt->program : program,
         .task = &task,
         .root = root,
         .state = o->state,
@@ -442,6 +503,23 @@ static void stop_before_release_cancels(void)
     CHECK(o.started_at == 0, "started at %f", o.started_at);
     CHECK_INT(o.starts, 0);
     CHECK(clock_monotonic() - t0 < 3, "took %.1f s", clock_monotonic() - t0);
+    outcome_free(&o);
+}
+
+/* A result the run wrote before its exit is kept however late the loop
+ * polls it: the drain's deadline reads what the streams still hold before
+ * it closes them. */
+static void result_survives_a_stalled_loop(void)
+{
+    struct outcome o;
+
+    run_fixture("run_success.lua", &(struct options){.program = late_result_run, .stall = true},
+                &o);
+    CHECK(!o.stall, "the stall took place");
+    CHECK_STR(o.status, "success");
+    CHECK(o.error == NULL, "error: %s", o.error);
+    CHECK_STR(o.result_json, "\"kept\"");
+    CHECK_INT(o.exit_code, 0);
     outcome_free(&o);
 }
 
@@ -753,7 +831,8 @@ static int setup(void)
     snprintf(dir, sizeof dir, "%s/tasks", root);
     if (mkdir(dir, 0755) != 0)
         return -1;
-    if (!realpath(BROKEN_CONFIG, broken_config) || config_defaults(&config) != 0)
+    if (!realpath(BROKEN_CONFIG, broken_config) ||
+        !realpath(LATE_RESULT_RUN, late_result_run) || config_defaults(&config) != 0)
         return -1;
     snprintf(dir, sizeof dir, "%s/logs", root);
     tl.logs_dir = dir;
@@ -785,6 +864,7 @@ int main(void)
     RUN(release_at_delays_run);
     RUN(stop_before_release_cancels);
     RUN(stop_after_release_kills);
+    RUN(result_survives_a_stalled_loop);
     RUN(huge_output_keeps_daemon_bounded);
     RUN(long_output_line_is_marked_cut);
     RUN(os_exit_fails_with_its_code);
