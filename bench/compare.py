@@ -45,8 +45,8 @@ BURST_PATIENCE = 30.0    # seconds after the boundary until a run that has not s
 RESULTS = Path(__file__).resolve().parent / "results-latest.md"
 
 
-
 def _of(rounds):
+    """How a row's figure comes from its rounds."""
     return "one run" if rounds == 1 else f"median of {rounds}"
 
 
