@@ -7,6 +7,10 @@ bench/results-latest.md.  bench/README.md says how to read it.
 
     BENCH_IDLE_SECONDS  length of the idle window of (a)   (default 60)
     BENCH_ROUNDS        alternating rounds of (b), (c), (d) (default 3)
+    BENCH_BURST_N       jobs due on the one minute boundary of (e) (default 200)
+    BENCH_BURST_ROUNDS  alternating rounds of (e), one minute each (default 1)
+    BENCH_SCALE_MAX     largest job count of (b), (d): 1000, 10000 (default) or 100000
+    BENCH_SCALE_ROUNDS  rounds of (b), (d) with 10,000 (and 100,000) jobs (default 1)
 """
 import contextlib
 import datetime
@@ -25,24 +29,40 @@ import systems
 
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BURST_N = int(os.environ.get("BENCH_BURST_N", "200"))
+BURST_ROUNDS = int(os.environ.get("BENCH_BURST_ROUNDS", "1"))
+SCALE_MAX = int(os.environ.get("BENCH_SCALE_MAX", "10000"))
+SCALE_ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "1"))
+SCALES = [(1000, ROUNDS)] + [(n, SCALE_ROUNDS) for n in (10000, 100000) if n <= SCALE_MAX]
 SETTLE_SECONDS = 1.0     # after "ready", before reading RSS or starting a window
 PERIOD = 2               # seconds between the boundaries of (c)
 BOUNDARIES_PER_TURN = 2  # boundaries of (c) per system per round
 CRON_BOUNDARIES = 3      # minute boundaries of (c) for cron
 LATE_MARGIN = 2.0        # seconds waited after a boundary for its run (cron's are up to ~1 s late)
+BURST_LEAD = 15          # seconds at least between ready and the burst's boundary
+BURST_WAIT = 5.0         # seconds after the burst's boundary before its runs are first counted
+BURST_PATIENCE = 30.0    # seconds after the boundary until a run that has not started is missing
 RESULTS = Path(__file__).resolve().parent / "results-latest.md"
 
-# (key, metric, unit scale, how samples become one figure)
-ROWS = [
+
+def _of(rounds):
+    """How a row's figure comes from its rounds."""
+    return "one run" if rounds == 1 else f"median of {rounds}"
+
+
+# (key, metric, unit scale, how samples become one figure); the keys of
+# distributions (c), (e) show their number of samples beside the figure.
+ROWS = ([
     ("idle_cpu", f"(a) CPU time, 1,000 jobs, {IDLE_SECONDS:.0f} s idle (ms)", 1000, "one"),
     ("idle_wake", f"(a) wake-ups, 1,000 jobs, {IDLE_SECONDS:.0f} s idle (context switches)", 1, "one"),
-    ("rss_1000", "(b) RSS, 1,000 jobs (MiB)", 1, "median"),
-    ("rss_10000", "(b) RSS, 10,000 jobs (MiB)", 1, "median"),
+] + [(f"rss_{n}", f"(b) RSS, {n:,} jobs (MiB)", 1, "median") for n, _ in SCALES] + [
     ("late", "(c) lateness on a clock boundary, median (ms)", 1000, "median"),
     ("late_max", "(c) lateness on a clock boundary, worst (ms)", 1000, "max"),
-    ("start_1000", "(d) start-up, 1,000 jobs, median (ms)", 1000, "median"),
-    ("start_10000", "(d) start-up, 10,000 jobs, one run (ms)", 1000, "median"),
-]
+] + [(f"start_{n}", f"(d) start-up, {n:,} jobs, {_of(r)} (ms)", 1000, "median") for n, r in SCALES] + [
+    ("burst", f"(e) burst of {BURST_N:,} jobs on one minute boundary, median (ms)", 1000, "median"),
+    ("burst_p99", f"(e) burst of {BURST_N:,} jobs on one minute boundary, p99 (ms)", 1000, "p99"),
+])
+COUNTED = ("late", "late_max", "burst", "burst_p99")
 
 
 def log(msg):
@@ -66,6 +86,8 @@ class Results:
         values = self.samples.get((key, system.key))
         if not values:
             return None
+        if how == "p99":  # nearest rank, as bench_burst.sh
+            return scale * sorted(values)[max(0, math.ceil(len(values) * 0.99) - 1)]
         return scale * (max(values) if how == "max" else statistics.median(values))
 
     def count(self, key, system):
@@ -81,7 +103,7 @@ class Bench:
         self.available = available
         self.results = results
         self.serial = 0
-        self.jobs = {n: self._jobs_file(n) for n in (1000, 10000)}
+        self.jobs = {n: self._jobs_file(n) for n, _ in SCALES}
 
     def _jobs_file(self, n):
         """n daily "HH:MM" times, spread over the 12 hours that begin 6 hours from now."""
@@ -110,7 +132,7 @@ class Bench:
 
     def startup_and_rss(self):
         """(b) and (d): start, wait for ready, settle, read RSS, stop; alternating."""
-        for n, rounds in ((1000, ROUNDS), (10000, 1)):
+        for n, rounds in SCALES:
             for r in range(rounds):
                 for system in self.available:
                     log(f"start-up and RSS, {n} jobs, round {r + 1}/{rounds}: {system.label}")
@@ -141,11 +163,36 @@ class Bench:
         period = run.period
         first = math.ceil((run.ready_at + 1) / period) * period
         wanted = {first + i * period for i in range(count)}
-        time.sleep(max(0.0, max(wanted) + LATE_MARGIN - time.time()))
-        for boundary, started in system.starts(run):
-            if boundary in wanted:
-                self.results.add("late", system, started - boundary)
-                self.results.add("late_max", system, started - boundary)
+        for late in self.collect(system, run, wanted, count, LATE_MARGIN, LATE_MARGIN):
+            self.results.add("late", system, late)
+            self.results.add("late_max", system, late)
+
+    def collect(self, system, run, wanted, expected, wait, patience):
+        """The lateness of the runs due on the `wanted` boundaries: first counted
+        `wait` s after the last boundary (so that counting does not compete with
+        the runs), then each second until `expected` runs are in or `patience` s
+        have passed since the last boundary."""
+        last = max(wanted)
+        time.sleep(max(0.0, last + wait - time.time()))
+        while True:
+            late = [started - boundary for boundary, started in system.starts(run) if boundary in wanted]
+            if len(late) >= expected or time.time() >= last + patience:
+                return late
+            time.sleep(1)
+
+    def burst(self):
+        """(e) BURST_N jobs due on one minute boundary, at least BURST_LEAD s after
+        ready (so that whatever a system prepares ahead, it has time to), alternating.
+        Each system's round takes a minute of its own: a burst sharing the machine
+        with another's would measure both."""
+        for r in range(BURST_ROUNDS):
+            for system in self.available:
+                log(f"burst of {BURST_N}, round {r + 1}/{BURST_ROUNDS}: {system.label}")
+                with self.started(system, "burst", BURST_N) as run:
+                    boundary = math.ceil((run.ready_at + BURST_LEAD) / 60) * 60
+                    for late in self.collect(system, run, {boundary}, BURST_N, BURST_WAIT, BURST_PATIENCE):
+                        self.results.add("burst", system, late)
+                        self.results.add("burst_p99", system, late)
 
     def late(self):
         """(c) at PERIOD-second boundaries, alternating, for the systems that can."""
@@ -183,7 +230,7 @@ def table(results, systems_list):
         cells = []
         for s in systems_list:
             cell = results.notes.get((key, s.key)) or fmt(figures[s.key])
-            if key.startswith("late") and figures[s.key] is not None:
+            if key in COUNTED and figures[s.key] is not None:
                 cell += f" (n={results.count(key, s)})"
             cells.append(cell)
         cells += [ratio(figures[p.key], figures[this.key]) for p in peers]
@@ -196,6 +243,16 @@ def machine():
                   if line.startswith("model name")), platform.processor())
     return (f"{os.cpu_count()} CPUs ({model}), Linux {platform.release()}, "
             f"load average {os.getloadavg()[0]:.2f} at the start")
+
+
+def other_sections():
+    """What results-latest.md holds after this table (from its first "## "
+    heading on: the figures of `make bench`), kept as it is."""
+    if not RESULTS.exists():
+        return ""
+    old = RESULTS.read_text()
+    at = old.find("\n## ")
+    return "" if at < 0 else "\n" + old[at + 1:]
 
 
 def main():
@@ -215,7 +272,7 @@ def main():
     if not available or available[0] is not all_systems[0]:
         sys.exit("bench-compare: ./main is not built (make main)")
     header = (f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {machine()}; "
-              f"idle window {IDLE_SECONDS:.0f} s, {ROUNDS} rounds")
+              f"idle window {IDLE_SECONDS:.0f} s, {ROUNDS} rounds, {BURST_ROUNDS} burst round(s)")
     began = time.monotonic()
     with contextlib.ExitStack() as stack:
         bench = Bench(stack, available, results)
@@ -224,13 +281,14 @@ def main():
         bench.startup_and_rss()
         bench.idle()
         bench.late()
+        bench.burst()
         if cron:
             log(f"lateness: waiting for {CRON_BOUNDARIES} minute boundaries of {cron.label}")
             bench.lateness(cron, cron_late, CRON_BOUNDARIES)
     text = "\n".join([f"Measured {header}; took {time.monotonic() - began:.0f} s.", "",
                       table(results, all_systems), ""] + [f"- {n}" for n in notes])
     print(text)
-    RESULTS.write_text(text + "\n")
+    RESULTS.write_text(text + "\n" + other_sections())
     log(f"written to {RESULTS}")
 
 

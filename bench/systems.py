@@ -1,11 +1,12 @@
 """systems.py — how bench/compare.py starts each scheduler it compares.
 
-Every system takes the same two workloads:
+Every system takes the same three workloads:
   "idle" JOBS_FILE  one job per "HH:MM" line, daily at that time (far from now)
   "late" PERIOD     one job due on every PERIOD-second clock boundary, whose
                     runs leave their start times behind (cron: every minute)
+  "burst" N         N such jobs, all due on every minute boundary
 start() returns once the system says it is ready; starts() gives the
-(boundary, start time) pairs of the "late" runs so far.
+(boundary, start time) pairs of the "late" and "burst" runs so far.
 """
 import math
 import os
@@ -100,10 +101,17 @@ class ThisProject:
         if kind == "idle":
             for i, hhmm in enumerate(Path(arg).read_text().split()):
                 (tasks / f"job{i:05d}.lua").write_text(self.TASK.format(f'every().day.at("{hhmm}")'))
-        else:
+        elif kind == "late":
             (tasks / "late.lua").write_text(self.TASK.format(f"every({arg}).seconds"))
+        else:
+            # The default max_concurrent (4) would queue most
+            # of the burst: a user who wants N runs at once says so.
+            (workdir / "config").mkdir()
+            (workdir / "config" / "config.yaml").write_text(f"scheduler:\n  max_concurrent: {arg}\n")
+            for i in range(arg):
+                (tasks / f"burst{i:05d}.lua").write_text(self.TASK.format("every(1).minutes"))
         return _launch([MAIN, "--root", workdir], workdir,
-                       _output_has(workdir, b" started (pid "), arg if kind == "late" else None)
+                       _output_has(workdir, b" started (pid "), {"idle": None, "late": arg, "burst": 60}[kind])
 
     def starts(self, running):
         """started_at is taken by the run process itself (clock_gettime) right before
@@ -119,10 +127,12 @@ class _RecordingPeer:
 
     def start(self, workdir, kind, arg):
         if kind == "idle":
-            args = ["idle", arg]
-        else:
+            args, period = ["idle", arg], None
+        elif kind == "late":
             args = ["late", workdir / "starts.txt"] + ([] if self.fixed_period else [arg])
-        period = (self.fixed_period or arg) if kind == "late" else None
+            period = self.fixed_period or arg
+        else:
+            args, period = ["burst", workdir / "starts.txt", arg], 60
         return _launch(self.command(workdir) + args, workdir, self.is_ready(workdir), period)
 
     def starts(self, running):
