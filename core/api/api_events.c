@@ -6,9 +6,10 @@
  * own: what it holds is the id of its next event and the one event being
  * written, so a client that reads slowly or not at all costs the same few
  * bytes as any other.  Each new event (or the heartbeat timer) wakes the
- * waiting clients.  A client whose next event has left the ring is
- * closed, with a comment saying why; reconnecting with Last-Event-ID then
- * tells it what it missed.
+ * waiting clients; the timer runs only while a client is connected, so an
+ * idle daemon without one never wakes for it.  A client whose next event
+ * has left the ring is closed, with a comment saying why; reconnecting
+ * with Last-Event-ID then tells it what it missed.
  *
  * A resumed stream starts after `Last-Event-ID` (the header, or
  * ?last_event_id=): when that event is no longer kept (or is from an
@@ -69,6 +70,8 @@ static void on_heartbeat(uv_timer_t *timer)
 {
     struct api_events *hub = timer->data;
 
+    if (!hub->streams.first)
+        uv_timer_stop(timer);
     for (struct api_stream *s = hub->streams.first; s; s = s->next) {
         ((struct sse_client *)s->data)->heartbeat = true;
         api_stream_wake(s);
@@ -96,7 +99,6 @@ struct api_events *api_events_create(uv_loop_t *loop, void (*kick)(void *data), 
     hub->streams = hub->logs = (struct api_stream_list){NULL, kick, kick_data};
     uv_timer_init(loop, &hub->heartbeat);
     hub->heartbeat.data = hub;
-    uv_timer_start(&hub->heartbeat, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     return hub;
 }
 
@@ -221,6 +223,8 @@ static struct MHD_Response *make_stream(void *data, struct MHD_Connection *conn)
         start_after(c, (uint64_t)last);
     else
         c->next_id = events_next();
+    if (!uv_is_active((uv_handle_t *)&c->hub->heartbeat))
+        uv_timer_start(&c->hub->heartbeat, on_heartbeat, HEARTBEAT_MS, HEARTBEAT_MS);
     return api_stream_open(&c->hub->streams, conn, CONTENT_TYPE, &sse_source, c, 0);
 }
 

@@ -156,6 +156,8 @@ static void control_close(struct control_conn *conn)
         }
     }
     c->conn_count--;
+    if (!c->conns) /* nobody left to time out: an idle daemon sleeps */
+        uv_timer_stop(&c->sweep);
     free(conn->buf);
     conn->buf = NULL;
     conn->len = conn->cap = 0;
