@@ -233,6 +233,10 @@ enum MHD_Result api_request_handle(void *cls, struct MHD_Connection *conn, const
     req->call.body = req->body ? req->body : "";
     req->call.body_len = req->len;
     req->call.if_match = header(conn, MHD_HTTP_HEADER_IF_MATCH);
+    /* The handler reads a committed store: store_stats' snapshot (BEGIN)
+     * cannot nest in the engine's open transaction. */
+    if (req->call.ctx->engine)
+        engine_store_commit(req->call.ctx->engine);
     req->call.route->handler(&req->call);
     return finish(req, conn, method);
 }

@@ -1021,12 +1021,20 @@ int pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
 {
     struct pending_write w = {
         .kind = PENDING_FIRES, .task = (char *)task, .u.fires = {next_fire, last_scheduled}};
+    bool durable, slot;
 
     /* A slot taken now, while the disk has room, is there when it is full;
      * failing that, spill_marks fails below when the slot is needed. */
-    if (p->spill)
-        (void)spill_reserve_marks(p->spill, task);
-    if (submit_and_report(p, &w))
+    slot = p->spill && spill_reserve_marks(p->spill, task) == 0;
+    durable = submit_and_report(p, &w);
+    /* Written inside the turn's transaction, the marks are on disk once it
+     * commits or, should the commit fail, in their slot of the spill.  With
+     * no slot only the commit can tell: it is done now. */
+    if (durable && !slot && p->batch) {
+        pending_commit(p);
+        durable = !p->head; /* a failed commit queued its writes, these marks too */
+    }
+    if (durable)
         return 0;
     snprintf(err, errlen, "the store refuses writes (%s) and %s", store_error(p->store),
              !p->spill ? "no spill file could be set up at start"
