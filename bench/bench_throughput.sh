@@ -5,7 +5,8 @@
 # BENCH_TP_N (300) tasks every(1).seconds, each `return true`, with
 # max_concurrent 2000, for BENCH_TP_SECONDS (20 s); the first two seconds
 # are left out as the warm-up.  Counted are the complete rows of the
-# window: status success and finished_at set.  While the load runs,
+# window: status success and finished_at set, and the daemon's own CPU
+# time is printed per complete run.  While the load runs,
 # BENCH_TP_CALLS (20) calls of `main --status` are timed (median, p99).
 # Printed with the goals of issue #16 and the load average.  Run from the
 # repository root (make bench).
@@ -62,6 +63,8 @@ done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 rest=$((last + 2 - $(date +%s)))
 [ "$rest" -gt 0 ] && sleep "$rest"
+# The daemon's own CPU time (user + system, fields 14 and 15, in ticks).
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$DAEMON/stat")
 "$MAIN" --root "$ROOT" stop >/dev/null 2>&1
 DAEMON=
 window="scheduled_for BETWEEN $first AND $last AND \"trigger\" = 'schedule'"
@@ -80,6 +83,8 @@ printf 'bench_throughput: %d tasks every second for %d s, %d cores, load average
 printf '  complete runs %d of %d fires (%s) in %d s: %s/s (goal > %d/s: %s)\n' "$done_rows" \
     "$fires" "$statuses" "$SECONDS_RUN" "$rate" "$RATE_GOAL" \
     "$([ "$rate" -gt "$RATE_GOAL" ] && echo met || echo NOT met)"
+printf '  daemon CPU %s s in all (%s ms per complete run)\n' "$cpu" \
+    "$(awk -v c="$cpu" -v n="$done_rows" 'BEGIN { printf "%.2f", n ? c * 1000 / n : 0 }')"
 printf '  --status under the load: median %s ms, p99 %s ms of %d calls (goal < %d ms: %s)\n' \
     "$1" "$2" "$c" "$STATUS_GOAL_MS" \
     "$(awk -v v="$2" -v g="$STATUS_GOAL_MS" 'BEGIN { print v + 0 < g + 0 ? "met" : "NOT met" }')"
