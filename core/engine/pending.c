@@ -616,11 +616,14 @@ static enum outcome attempt_batched(struct pending *p, const struct pending_writ
     if (!p->batch && batch_open(p) != 0)
         return RETRY;
     o = attempt(p, w, row_id);
-    if (!p->batch || o == REFUSED || o == LOST)
+    if (!p->batch)
         return o;
-    if (o == RETRY) {
-        pending_commit(p); /* the writes before it commit, or wait ahead of it */
-        return RETRY;
+    /* A failed write may have rolled the whole transaction back (a full
+     * disk does): the writes before it commit now, or wait ahead of it,
+     * and none after it joins a transaction that is gone. */
+    if (o != WRITTEN) {
+        pending_commit(p);
+        return o;
     }
     if (!(copy = write_copy(w))) {
         log_error("store: out of memory keeping a copy of a write until its commit; "

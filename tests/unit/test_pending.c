@@ -326,6 +326,18 @@ static void writes_of_a_turn_commit_when_it_ends(void)
     query_text(other, "SELECT status FROM runs", got, sizeof got);
     CHECK_STR(got, "success");
     CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    /* A write refused for good commits what came before it; the next
+     * write still works. */
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    row.task = NULL; /* runs.task is NOT NULL */
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), -1);
+    query_text(other, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "2");
+    row.task = "t";
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    query_text(other, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "3");
     pending_close(p, on_closed, &closed);
     uv_run(&loop, UV_RUN_DEFAULT);
     CHECK(closed, "pending_close calls back");
