@@ -22,6 +22,7 @@
 
 #include "api_auth.h"
 #include "api_respond.h"
+#include "engine/engine.h"
 #include "lib/utf8.h"
 #include "log/log.h"
 
@@ -183,8 +184,12 @@ static int take_body(const struct api_request_env *env, struct api_request *req,
 static enum MHD_Result finish(struct api_request *req, struct MHD_Connection *conn,
                               const char *method)
 {
-    enum MHD_Result rc =
-        api_respond(conn, &req->call.reply, header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH));
+    enum MHD_Result rc;
+
+    /* What the reply reports is on disk (the engine batches its writes). */
+    if (req->call.ctx->engine)
+        engine_store_commit(req->call.ctx->engine);
+    rc = api_respond(conn, &req->call.reply, header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH));
 
     log_debug("api: %s %s %u%s%s%s", method, req->uri, req->call.reply.status,
               req->call.token_name[0] ? " (token '" : "", req->call.token_name,
@@ -228,6 +233,10 @@ enum MHD_Result api_request_handle(void *cls, struct MHD_Connection *conn, const
     req->call.body = req->body ? req->body : "";
     req->call.body_len = req->len;
     req->call.if_match = header(conn, MHD_HTTP_HEADER_IF_MATCH);
+    /* The handler reads a committed store: store_stats' snapshot (BEGIN)
+     * cannot nest in the engine's open transaction. */
+    if (req->call.ctx->engine)
+        engine_store_commit(req->call.ctx->engine);
     req->call.route->handler(&req->call);
     return finish(req, conn, method);
 }

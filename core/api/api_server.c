@@ -27,6 +27,7 @@
 #include "api_tls.h"
 #include "api_token.h"
 #include "config/config.h"
+#include "engine/engine.h"
 #include "lib/hostport.h"
 #include "log/log.h"
 
@@ -100,6 +101,9 @@ static void listener_run(struct api_listener *l)
     MHD_UNSIGNED_LONG_LONG ms;
 
     l->kicked = false;
+    /* An event stream may send what the engine wrote this turn: on disk first. */
+    if (l->api->env.ctx.engine)
+        engine_store_commit(l->api->env.ctx.engine);
     if (MHD_run(l->mhd) != MHD_YES)
         log_warn("api: MHD_run failed");
     /* A kick from inside this run (a handler's event woke a suspended

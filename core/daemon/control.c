@@ -267,6 +267,7 @@ static void control_send(struct control_conn *conn, json_t *msg, enum control_af
     json_decref(msg);
     if (conn->closing)
         goto fail;
+    engine_store_commit(conn->control->engine); /* what the reply reports is on disk */
     if (!line || !(w = malloc(sizeof *w))) {
         log_error("control: cannot encode a reply");
         goto fail;

@@ -463,6 +463,10 @@ static void job_spawn(struct job *job)
     spec.last_finished_at = en->last.finished_at;
     spec.stream_output = job->client.on_output != NULL;
 
+    /* Its fire marks and queued row on disk before a process exists: a
+     * kill -9 from here on leaves a row the next start marks interrupted,
+     * never a run with no row, nor a fire taken again. */
+    pending_commit(e->pending);
     job->run = executor_start(e->loop, &spec, &job_callbacks, job, err, sizeof err);
     json_decref(state);
     if (!job->run) {

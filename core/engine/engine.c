@@ -237,6 +237,11 @@ bool engine_busy(const struct engine *e)
     return e->job_count > 0;
 }
 
+void engine_store_commit(struct engine *e)
+{
+    pending_commit(e->pending);
+}
+
 const char *engine_program(const struct engine *e)
 {
     return e->program;

@@ -200,6 +200,11 @@ int engine_run_now(struct engine *engine, const char *name, const char *trigger,
  * retry or an instance.  A daemon that restarts itself waits for false. */
 bool engine_busy(const struct engine *engine);
 
+/* Commit the store writes of this loop turn now (they are batched in one
+ * transaction per turn, engine/pending.c): called before a reply that may
+ * report them, so what a client is told is on disk. */
+void engine_store_commit(struct engine *engine);
+
 /* The program run processes are spawned from (an absolute path). */
 const char *engine_program(const struct engine *engine);
 

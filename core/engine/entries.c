@@ -399,6 +399,15 @@ static bool foreign_task(struct engine *e, const struct discovered *item, json_t
     return false;
 }
 
+/* The scan's own transaction: the writes of the turn so far committed
+ * first, so a lost batch of the scan never takes them along (pending.c
+ * keeps copies of its own writes only). */
+static int begin_batch(struct engine *e)
+{
+    pending_commit(e->pending);
+    return store_batch_begin(e->store);
+}
+
 /* The scan's writes go in one transaction (store.h, batches).  When it is
  * lost, the rows of the tasks are written again one by one; the fire times
  * written with them are written again at each task's next fire. */
@@ -435,7 +444,7 @@ int entries_rescan(struct engine *e)
         json_decref(foreign);
         return -1;
     }
-    batch = scan_writes(e, &d) ? store_batch_begin(e->store) : 0;
+    batch = scan_writes(e, &d) ? begin_batch(e) : 0;
     if (batch < 0)
         log_warn("store: %s; the tasks are saved one by one", store_error(e->store));
     for (en = e->entries; en; en = en->next)
@@ -509,7 +518,7 @@ void entries_forget_deleted(struct engine *e)
         json_decref(stale.names);
         return;
     }
-    batch = json_array_size(stale.names) ? store_batch_begin(e->store) : 0;
+    batch = json_array_size(stale.names) ? begin_batch(e) : 0;
     if (batch < 0)
         log_warn("store: %s; the deleted tasks are forgotten one by one",
                  store_error(e->store));

@@ -28,6 +28,19 @@
  * A write refused for good (a constraint, a missing row) is logged and
  * forgotten, as it would have been without this file.
  *
+ * One transaction per loop turn.  A write that goes straight to the store
+ * opens a transaction (store_batch_begin) unless one is open; the writes
+ * of the turn join it and one uv_prepare, active only while it is open,
+ * commits it before the loop next waits (pending_commit commits it at
+ * once: before a run is spawned, and before a reply that may report what
+ * was written).  A copy of each write inside is kept until the commit:
+ * when the commit fails, or a write inside fails for now (a full disk
+ * rolls the transaction back), the copies join the queue in order, as
+ * if each had been refused by itself, and the queue saves them one by
+ * one.  A row written inside keeps the id the job was given: the id map
+ * below also maps such an id (positive, lost with the rollback) to the
+ * row's id once it is written again.
+ *
  * A run is given its task's state when it is spawned: pending_state_read
  * reads it from the store and applies the task's state writes still
  * waiting here, so a run never misses what the runs before it wrote.
@@ -142,6 +155,10 @@ struct pending {
     struct store *store;
     struct spill *spill; /* NULL: writes kept in memory only */
     uv_timer_t timer;
+    uv_prepare_t commit;                         /* active while `batch` is open */
+    int open_handles;                            /* freed when both handles are closed */
+    bool batch;                                  /* this writer's transaction is open */
+    struct pending_write *done_head, *done_tail; /* copies of its writes */
     struct pending_write *head, *tail;
     size_t count;
     struct id_map *ids;
@@ -171,15 +188,14 @@ enum outcome {
 
 /* ---- the id map --------------------------------------------------------- */
 
-/* The row id of `id`: itself when real, 0 when its row is unknown. */
+/* The row id of `id`: its mapping (a provisional id, or the id of a row
+ * a failed batch lost), else itself when real, 0 when its row is unknown. */
 static int64_t real_id(const struct pending *p, int64_t id)
 {
-    if (id > 0)
-        return id;
     for (const struct id_map *m = p->ids; m; m = m->next)
         if (m->provisional == id)
             return m->real;
-    return 0;
+    return id > 0 ? id : 0;
 }
 
 static void map_add(struct pending *p, int64_t provisional, int64_t real)
@@ -412,9 +428,9 @@ static void settle(struct pending *p, const struct pending_write *w, enum outcom
 
     if (o == LOST)
         p->lost++;
-    if (o == WRITTEN && open_row && w->id < 0)
+    if (o == WRITTEN && open_row && w->id != 0)
         map_add(p, w->id, row_id);
-    if (w->kind == PENDING_FINISH && w->id < 0)
+    if (w->kind == PENDING_FINISH && w->id != 0)
         map_remove(p, w->id);
 }
 
@@ -511,18 +527,11 @@ static bool keep_on_disk(struct pending *p, const struct pending_write *w)
 
 static void on_retry(uv_timer_t *timer);
 
-/* The store refused a write for now: keep a copy behind the others, and on
- * disk; *kept says whether a stop would keep it. */
-static enum outcome enqueue(struct pending *p, const struct pending_write *w, bool *kept)
+/* The store refused the write `copy` (owned, now the queue's) for now:
+ * keep it behind the others, and on disk; *kept says whether a stop would
+ * keep it. */
+static enum outcome enqueue_owned(struct pending *p, struct pending_write *copy, bool *kept)
 {
-    struct pending_write *copy = write_copy(w);
-
-    *kept = false;
-    if (!copy) {
-        log_error("store: out of memory keeping a write the store refused: %s",
-                  store_error(p->store));
-        return LOST;
-    }
     if (!p->head) {
         snprintf(p->error, sizeof p->error, "%s", store_error(p->store));
         p->since = clock_now();
@@ -541,13 +550,104 @@ static enum outcome enqueue(struct pending *p, const struct pending_write *w, bo
     return RETRY;
 }
 
+/* enqueue_owned of a copy of `w` (its strings borrowed). */
+static enum outcome enqueue(struct pending *p, const struct pending_write *w, bool *kept)
+{
+    struct pending_write *copy = write_copy(w);
+
+    *kept = false;
+    if (!copy) {
+        log_error("store: out of memory keeping a write the store refused: %s",
+                  store_error(p->store));
+        return LOST;
+    }
+    return enqueue_owned(p, copy, kept);
+}
+
+void pending_commit(struct pending *p)
+{
+    bool failed, kept;
+
+    if (!p->batch)
+        return;
+    p->batch = false;
+    uv_prepare_stop(&p->commit);
+    failed = store_batch_end(p->store, 1) != 0;
+    while (p->done_head) {
+        struct pending_write *w = p->done_head;
+        p->done_head = w->next;
+        w->next = NULL;
+        if (failed)
+            (void)enqueue_owned(p, w, &kept);
+        else
+            write_free(w);
+    }
+    p->done_tail = NULL;
+}
+
+static void on_prepare(uv_prepare_t *handle)
+{
+    pending_commit(handle->data);
+}
+
+/* This turn's transaction, opened now when none is: -1 when the store
+ * refuses it for now (the write then waits in the queue).  A transaction
+ * someone else opened (a scan's, store_batch_begin) is joined and left to
+ * its owner; a BEGIN refused for good leaves the write to commit alone. */
+static int batch_open(struct pending *p)
+{
+    int began = store_batch_begin(p->store);
+
+    if (began == 1) {
+        p->batch = true;
+        uv_prepare_start(&p->commit, on_prepare);
+    }
+    return began < 0 && store_error_transient(p->store) ? -1 : 0;
+}
+
+/* A write straight to the store, inside the turn's transaction, of which a
+ * copy is kept until the commit (see the top of the file). */
+static enum outcome attempt_batched(struct pending *p, const struct pending_write *w,
+                                    int64_t *row_id)
+{
+    struct pending_write *copy;
+    enum outcome o;
+
+    if (!p->batch && batch_open(p) != 0)
+        return RETRY;
+    o = attempt(p, w, row_id);
+    if (!p->batch)
+        return o;
+    /* A failed write may have rolled the whole transaction back (a full
+     * disk does): the writes before it commit now, or wait ahead of it,
+     * and none after it joins a transaction that is gone. */
+    if (o != WRITTEN) {
+        pending_commit(p);
+        return o;
+    }
+    if (!(copy = write_copy(w))) {
+        log_error("store: out of memory keeping a copy of a write until its commit; "
+                  "committing now");
+        pending_commit(p);
+        return o;
+    }
+    if (w->kind == PENDING_INSERT)
+        copy->id = *row_id; /* the id the job keeps, mapped should the row be written again */
+    if (p->done_tail)
+        p->done_tail->next = copy;
+    else
+        p->done_head = copy;
+    p->done_tail = copy;
+    return o;
+}
+
 /* Try `w` (its strings borrowed) at once unless others wait; keep it when
  * the store refuses it for now.  An insert kept gets a provisional id.
  * *durable: the write is in the store, or kept where a stop keeps it. */
 static enum outcome submit(struct pending *p, struct pending_write *w, int64_t *row_id,
                            bool *durable)
 {
-    enum outcome o = p->head ? RETRY : attempt(p, w, row_id);
+    enum outcome o = p->head ? RETRY : attempt_batched(p, w, row_id);
 
     *durable = o == WRITTEN;
     if (o != RETRY) {
@@ -774,6 +874,11 @@ done:
 
 /* ---- the public face ---------------------------------------------------- */
 
+static void free_on_close(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
 struct pending *pending_create(uv_loop_t *loop, struct store *store, const char *db_path)
 {
     struct pending *p = calloc(1, sizeof *p);
@@ -785,8 +890,14 @@ struct pending *pending_create(uv_loop_t *loop, struct store *store, const char 
         free(p);
         return NULL;
     }
-    p->store = store;
     p->timer.data = p;
+    if (uv_prepare_init(loop, &p->commit) != 0) {
+        uv_close((uv_handle_t *)&p->timer, free_on_close); /* p outlives the timer */
+        return NULL;
+    }
+    p->commit.data = p;
+    p->store = store;
+    p->open_handles = 2;
     if (db_path && (!(p->spill = open_spill(store, db_path, err, sizeof err)) ||
                     spill_reserve(p->spill) != 0)) {
         log_warn(
@@ -805,6 +916,8 @@ static void on_closed(uv_handle_t *handle)
     void (*closed)(void *data) = p->closed;
     void *data = p->closed_data;
 
+    if (--p->open_handles > 0)
+        return;
     free_queue(p);
     spill_close(p->spill);
     free(p);
@@ -843,6 +956,7 @@ static void report_kept(struct pending *p)
 void pending_close(struct pending *p, void (*closed)(void *data), void *data)
 {
     uv_timer_stop(&p->timer);
+    pending_commit(p);
     if (p->head && flush(p, SIZE_MAX))
         episode_end(p);
     if (p->head)
@@ -850,6 +964,7 @@ void pending_close(struct pending *p, void (*closed)(void *data), void *data)
     p->closed = closed;
     p->closed_data = data;
     uv_close((uv_handle_t *)&p->timer, on_closed);
+    uv_close((uv_handle_t *)&p->commit, on_closed);
 }
 
 int pending_run_insert(struct pending *p, const struct store_run *row, int64_t *id, char *err,
@@ -909,12 +1024,20 @@ int pending_task_fires(struct pending *p, const char *task, int64_t next_fire,
 {
     struct pending_write w = {
         .kind = PENDING_FIRES, .task = (char *)task, .u.fires = {next_fire, last_scheduled}};
+    bool durable, slot;
 
     /* A slot taken now, while the disk has room, is there when it is full;
      * failing that, spill_marks fails below when the slot is needed. */
-    if (p->spill)
-        (void)spill_reserve_marks(p->spill, task);
-    if (submit_and_report(p, &w))
+    slot = p->spill && spill_reserve_marks(p->spill, task) == 0;
+    durable = submit_and_report(p, &w);
+    /* Written inside the turn's transaction, the marks are on disk once it
+     * commits or, should the commit fail, in their slot of the spill.  With
+     * no slot only the commit can tell: it is done now. */
+    if (durable && !slot && p->batch) {
+        pending_commit(p);
+        durable = !p->head; /* a failed commit queued its writes, these marks too */
+    }
+    if (durable)
         return 0;
     snprintf(err, errlen, "the store refuses writes (%s) and %s", store_error(p->store),
              !p->spill ? "no spill file could be set up at start"

@@ -42,6 +42,12 @@ int pending_replay(struct store *store, const char *db_path, char *err, size_t e
  * writer; `closed(data)` is called once that is done. */
 void pending_close(struct pending *p, void (*closed)(void *data), void *data);
 
+/* Commit this loop turn's transaction now (see pending.c): before what
+ * needs the writes so far on disk, a run's spawn or a reply that may
+ * report them.  A commit the store refuses sends its writes to the queue,
+ * as refused writes. */
+void pending_commit(struct pending *p);
+
 /* store_run_insert.  The id is the row's, or, while earlier writes are
  * pending or the store refuses this one, a provisional negative id that
  * pending_run_start and pending_run_finish accept like a real one.  -1

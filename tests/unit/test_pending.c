@@ -3,7 +3,8 @@
  * it is released; with a spill file a stop keeps them for the next start,
  * whose replay writes them once however often it runs, and fire times are
  * only reported saved when a stop would keep them; the task state a run is
- * given includes the state writes waiting. */
+ * given includes the state writes waiting; the writes of one loop turn
+ * share one transaction. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,7 @@ static void fire_times_in_memory_only_are_not_saved(void)
     p = pending_create(&loop, st, NULL);
     CHECK(p != NULL, "pending_create");
     CHECK_INT(pending_task_fires(p, "t", NEXT_FIRE, LAST_FIRE, err, sizeof err), 0);
+    uv_run(&loop, UV_RUN_NOWAIT); /* the turn ends: its transaction commits */
     CHECK_INT(sqlite3_open(path, &locker), SQLITE_OK);
     CHECK_INT(
         sqlite3_exec(locker, "BEGIN EXCLUSIVE; UPDATE meta SET key = key", NULL, NULL, NULL),
@@ -277,6 +279,70 @@ static void fire_times_in_memory_only_are_not_saved(void)
     CHECK(closed, "pending_close calls back");
     CHECK_INT(uv_loop_close(&loop), 0);
     sqlite3_close(locker);
+    store_close(st);
+}
+
+/* The writes of one loop turn share one transaction, committed when the
+ * turn ends (or by pending_commit), and only then seen by another process;
+ * an idle writer holds no lock. */
+static void writes_of_a_turn_commit_when_it_ends(void)
+{
+    char path[256], err[STORE_ERR_MAX], got[128];
+    struct store_task task = {.name = "t", .path = "t.lua", .enabled = true};
+    struct store_run row = {.task = "t",
+                            .trigger = STORE_TRIGGER_SCHEDULE,
+                            .scheduled_for = (int64_t)QUEUED_AT,
+                            .queued_at = QUEUED_AT,
+                            .status = STORE_RUN_QUEUED,
+                            .attempt = 1};
+    struct store_run_outcome end = {.status = STORE_RUN_SUCCESS, .finished_at = FINISHED_AT};
+    uv_loop_t loop;
+    sqlite3 *other = NULL;
+    struct store *st;
+    struct pending *p;
+    int64_t id = 0;
+    bool closed = false;
+
+    snprintf(path, sizeof path, "%s/turn.db", dir);
+    st = store_open(path, err, sizeof err);
+    CHECK(st != NULL, "open: %s", err);
+    if (!st)
+        return;
+    CHECK_INT(store_task_upsert(st, &task), 0);
+    CHECK_INT(uv_loop_init(&loop), 0);
+    p = pending_create(&loop, st, NULL);
+    CHECK(p != NULL, "pending_create");
+    CHECK_INT(sqlite3_open(path, &other), SQLITE_OK);
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    CHECK(id > 0, "a row id at once, got %lld", (long long)id);
+    pending_run_start(p, id, "t", RUN_PID, STARTED_AT);
+    query_text(other, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "0"); /* not committed yet */
+    uv_run(&loop, UV_RUN_NOWAIT);
+    query_text(other, "SELECT status || ' ' || pid FROM runs", got, sizeof got);
+    CHECK_STR(got, "running 4242");
+    pending_run_finish(p, id, "t", &end);
+    pending_commit(p);
+    query_text(other, "SELECT status FROM runs", got, sizeof got);
+    CHECK_STR(got, "success");
+    CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    /* A write refused for good commits what came before it; the next
+     * write still works. */
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    row.task = NULL; /* runs.task is NOT NULL */
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), -1);
+    query_text(other, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "2");
+    row.task = "t";
+    CHECK_INT(pending_run_insert(p, &row, &id, err, sizeof err), 0);
+    uv_run(&loop, UV_RUN_NOWAIT);
+    query_text(other, "SELECT count(*) FROM runs", got, sizeof got);
+    CHECK_STR(got, "3");
+    pending_close(p, on_closed, &closed);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(closed, "pending_close calls back");
+    CHECK_INT(uv_loop_close(&loop), 0);
+    sqlite3_close(other);
     store_close(st);
 }
 
@@ -367,6 +433,7 @@ int main(void)
     RUN(locked_writes_are_saved_in_order_after_release);
     RUN(a_stop_keeps_waiting_writes_for_the_next_start);
     RUN(fire_times_in_memory_only_are_not_saved);
+    RUN(writes_of_a_turn_commit_when_it_ends);
     RUN(locked_state_writes_are_read_back_and_saved);
     RUN(waiting_output_is_bounded);
     char cmd[300];
