@@ -17,6 +17,8 @@
  * The counts live in a small hash of release instants (in ms); a burst
  * leaves it when its last wake-up is cleared or moved.
  */
+#include "burst.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -52,10 +54,20 @@ static int burst_add(struct bursts *b, int64_t key, int delta)
     return 0;
 }
 
+double burst_lead(int n, double fire_cost, double period)
+{
+    double ahead = (n > 0 ? n : 1) * fire_cost * ENGINE_BURST_SAFETY;
+    double cap = period > 0 && period / 2 < ENGINE_PREPARE_AHEAD_MAX ? period / 2
+                                                                     : ENGINE_PREPARE_AHEAD_MAX;
+
+    if (ahead > cap)
+        ahead = cap;
+    return ahead > ENGINE_PREPARE_AHEAD ? ahead : ENGINE_PREPARE_AHEAD;
+}
+
 double burst_join(struct engine *e, struct wakeup *w, double release, double period)
 {
     int64_t key = llround(release * 1000.0);
-    double ahead, cap;
     int n;
 
     if (w->in_burst && w->burst_key == key)
@@ -65,12 +77,7 @@ double burst_join(struct engine *e, struct wakeup *w, double release, double per
     w->in_burst = n > 0;
     w->burst_key = key;
     w->release = release;
-    ahead = (n > 0 ? n : 1) * e->fire_cost * ENGINE_BURST_SAFETY;
-    cap = period > 0 && period / 2 < ENGINE_PREPARE_AHEAD_MAX ? period / 2
-                                                              : ENGINE_PREPARE_AHEAD_MAX;
-    if (ahead > cap)
-        ahead = cap;
-    return ahead > ENGINE_PREPARE_AHEAD ? ahead : ENGINE_PREPARE_AHEAD;
+    return burst_lead(n, e->fire_cost, period);
 }
 
 void burst_leave(struct engine *e, struct wakeup *w)

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "engine/burst.h"
 #include "engine/catchup.h"
-#include "engine/engine_internal.h"
 #include "engine/policy.h"
 #include "engine/pools.h"
 #include "lib/heap.h"
@@ -422,48 +422,26 @@ static void an_idle_pool_is_dropped(void)
 
 /* ---- bursts ------------------------------------------------------------- */
 
-/* The k-th wake-up of an instant is prepared k x cost x safety ahead, at
- * least ENGINE_PREPARE_AHEAD, at most ENGINE_PREPARE_AHEAD_MAX and half
- * the task's period; joining again keeps the lead, leaving shrinks the
- * burst for the next one. */
+/* The k-th run of an instant is prepared k x cost x safety ahead, at least
+ * ENGINE_PREPARE_AHEAD, at most ENGINE_PREPARE_AHEAD_MAX and half the
+ * task's period: a staircase with one step per run. */
 static void burst_leads_form_a_bounded_staircase(void)
 {
-    struct engine *e = calloc(1, sizeof *e);
-    struct wakeup *w = calloc(1000, sizeof *w);
-    const double release = T0, cost = 0.002;
-    double lead[1000];
+    const double cost = 0.002;
+    double prev = 0;
 
-    CHECK(e && w, "out of memory");
-    if (!e || !w)
-        return;
-    e->fire_cost = cost;
-    for (int k = 0; k < 1000; k++) {
-        lead[k] = burst_join(e, &w[k], release, 60);
-        w[k].at = release - lead[k];
+    CHECK(burst_lead(1, cost, 60) == 0.25, "a burst of one: the fixed lead");
+    CHECK(fabs(burst_lead(1000, cost, 60) - 6.0) < 1e-9, "the 1000th: 1000 x 2 ms x 3, got %g",
+          burst_lead(1000, cost, 60));
+    for (int k = 1; k <= 1000; k++) {
+        double lead = burst_lead(k, cost, 60);
+        CHECK(lead >= prev, "step %d goes down: %g after %g", k, lead, prev);
+        prev = lead;
     }
-    CHECK(lead[0] == ENGINE_PREPARE_AHEAD, "a burst of one: the fixed lead, got %g", lead[0]);
-    CHECK(fabs(lead[999] - 1000 * cost * ENGINE_BURST_SAFETY) < 1e-9,
-          "the 1000th: 1000 x cost x safety, got %g", lead[999]);
-    for (int k = 1; k < 1000; k++)
-        CHECK(lead[k] >= lead[k - 1], "step %d goes down: %g after %g", k, lead[k],
-              lead[k - 1]);
-    CHECK(burst_join(e, &w[10], release, 60) == lead[10], "joining again keeps the lead");
-    burst_leave(e, &w[999]);
-    CHECK(burst_join(e, &w[999], release, 60) == lead[999],
-          "one left, one came: the same count");
-    CHECK(burst_join(e, &w[0], release + 1, 1) == ENGINE_PREPARE_AHEAD,
-          "a wake-up moved to another instant starts a burst of its own");
-    e->fire_cost = 1;
-    CHECK(burst_join(e, &w[1], release + 2, 4) == 2, "capped at half the period");
-    e->fire_cost = 10;
-    CHECK(burst_join(e, &w[2], release + 2, 3600) == ENGINE_PREPARE_AHEAD_MAX,
-          "capped at ENGINE_PREPARE_AHEAD_MAX");
-    burst_note_cost(e, 0);
-    CHECK(fabs(e->fire_cost - 10 * (1 - ENGINE_FIRE_COST_WEIGHT)) < 1e-12,
-          "the cost is a moving average, got %g", e->fire_cost);
-    bursts_free(&e->bursts);
-    free(w);
-    free(e);
+    CHECK(burst_lead(1000, cost, 4) == 2, "capped at half the period");
+    CHECK(burst_lead(1000, 1, 3600) == 10, "capped at 10 s");
+    CHECK(burst_lead(1000, 1, 0) == 10, "no period: capped at 10 s");
+    CHECK(burst_lead(1000, cost, 0.2) == 0.25, "never under the fixed lead");
 }
 
 int main(void)
