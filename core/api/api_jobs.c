@@ -25,6 +25,7 @@
 #include "api_respond.h"
 #include "engine/engine.h"
 #include "lib/yamldoc.h"
+#include "lib/yamldoc_json.h"
 #include "log/log.h"
 #include "task/discovery.h"
 #include "task/isolated.h"
@@ -55,62 +56,6 @@ static bool name_ok(const char *name)
     }
     snprintf(rel, sizeof rel, "%s.yaml", name);
     return !module_is(rel);
-}
-
-/* A JSON value as a YAML tree (NULL when out of memory or too deep). */
-static struct yamldoc_node *to_yaml(const json_t *v, int depth)
-{
-    struct yamldoc_node *node = NULL, *child;
-    char number[64];
-    const char *key;
-    json_t *item;
-    size_t i;
-
-    if (depth > JOB_DEPTH_MAX)
-        return NULL;
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        node = yamldoc_new_mapping();
-        json_object_foreach((json_t *)v, key, item)
-        {
-            struct yamldoc_node *k = yamldoc_new_scalar(key, strlen(key), true);
-            child = to_yaml(item, depth + 1);
-            if (!node || !k || !child || yamldoc_append_pair(node, k, child) < 0) {
-                yamldoc_free(k);
-                yamldoc_free(child);
-                yamldoc_free(node);
-                return NULL;
-            }
-        }
-        return node;
-    case JSON_ARRAY:
-        node = yamldoc_new_sequence();
-        json_array_foreach(v, i, item)
-        {
-            child = to_yaml(item, depth + 1);
-            if (!node || !child || yamldoc_append(node, child) < 0) {
-                yamldoc_free(child);
-                yamldoc_free(node);
-                return NULL;
-            }
-        }
-        return node;
-    case JSON_STRING:
-        return yamldoc_new_scalar(json_string_value(v), json_string_length(v), true);
-    case JSON_INTEGER:
-        snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return yamldoc_new_scalar(number, strlen(number), false);
-    case JSON_REAL:
-        snprintf(number, sizeof number, "%.17g", json_real_value(v));
-        return yamldoc_new_scalar(number, strlen(number), false);
-    case JSON_TRUE:
-        return yamldoc_new_scalar("true", 4, false);
-    case JSON_FALSE:
-        return yamldoc_new_scalar("false", 5, false);
-    case JSON_NULL:
-        return yamldoc_new_scalar("null", 4, false);
-    }
-    return NULL;
 }
 
 /* The field a loader message is about ("... field 'timeout': ..."), into
@@ -207,7 +152,7 @@ static bool may_change(struct api_call *call, const json_t *task, const char *fi
 static int write_and_check(struct api_call *call, const json_t *job, const char *name,
                            const char *file, const char *tmp)
 {
-    struct yamldoc_node *root = to_yaml(job, 0);
+    struct yamldoc_node *root = yamldoc_from_json(job, JOB_DEPTH_MAX);
     struct isolated_job check = {.path = file, .name = name};
     struct discovery_handler handler;
     const struct yamljob_handler *h = NULL;

@@ -9,10 +9,8 @@
 
 #include "api_internal.h"
 #include "engine/engine.h"
-#include "lib/yamldoc.h"
+#include "lib/yamldoc_json.h"
 #include "log/log.h"
-
-#define JOB_DEPTH_MAX 32
 
 int api_job_file(struct api_call *call, const char *name, char file[PATH_MAX])
 {
@@ -22,55 +20,6 @@ int api_job_file(struct api_call *call, const char *name, char file[PATH_MAX])
         snprintf(file, PATH_MAX, "%s/%s.yaml", tasks, name) >= PATH_MAX)
         return -1;
     return 0;
-}
-
-/* A YAML tree as JSON, scalars typed by YAML 1.1 core rules (NULL when
- * out of memory or nested too deep). */
-static json_t *to_json(const struct yamldoc_node *node, int depth)
-{
-    json_t *out = NULL, *child;
-    struct yamldoc_value v;
-
-    if (depth > JOB_DEPTH_MAX)
-        return NULL;
-    switch (node->kind) {
-    case YAMLDOC_MAPPING:
-        out = json_object();
-        for (size_t i = 0; out && i < node->count; i++) {
-            const struct yamldoc_node *key = node->pairs[i].key;
-            child = to_json(node->pairs[i].value, depth + 1);
-            if (key->kind != YAMLDOC_SCALAR || !child ||
-                json_object_setn_new(out, key->text, key->len, child) != 0) {
-                json_decref(child);
-                json_decref(out);
-                return NULL;
-            }
-        }
-        return out;
-    case YAMLDOC_SEQUENCE:
-        out = json_array();
-        for (size_t i = 0; out && i < node->count; i++)
-            if (json_array_append_new(out, to_json(node->items[i], depth + 1)) != 0) {
-                json_decref(out);
-                return NULL;
-            }
-        return out;
-    case YAMLDOC_SCALAR:
-        v = yamldoc_scalar_value(node);
-        switch (v.type) {
-        case YAMLDOC_NULL:
-            return json_null();
-        case YAMLDOC_BOOL:
-            return json_boolean(v.boolean);
-        case YAMLDOC_INT:
-            return json_integer(v.integer);
-        case YAMLDOC_FLOAT:
-            return json_real(v.number);
-        case YAMLDOC_STRING:
-            return json_stringn(node->text, node->len);
-        }
-    }
-    return NULL;
 }
 
 /* Adds `job` to `task` when it is the YAML job of tasks/NAME.yaml.  A file
@@ -92,7 +41,7 @@ static void attach_job(struct api_call *call, json_t *task, const char *name)
         log_debug("api: %s", err);
         return;
     }
-    job = root->kind == YAMLDOC_MAPPING ? to_json(root, 0) : NULL;
+    job = root->kind == YAMLDOC_MAPPING ? yamldoc_to_json(root) : NULL;
     yamldoc_free(root);
     if (job && json_object_set_new(task, "job", job) != 0)
         log_warn("api: out of memory reading %s", file);

@@ -8,6 +8,7 @@
  * its value came from ("default", "file:line:column" or "env NAME").
  */
 #include "config_internal.h"
+#include "lib/yamldoc_json.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -42,41 +43,6 @@ static json_t *field_origin(const char *origin)
     if (strncmp(origin, CONFIG_ENV_PREFIX, strlen(CONFIG_ENV_PREFIX)) == 0)
         return json_sprintf("env %s", origin);
     return json_string(origin);
-}
-
-/* A channel's setting as written, its scalars typed as YAML reads them. */
-static json_t *node_json(const struct yamldoc_node *n)
-{
-    json_t *out = NULL;
-
-    switch (n->kind) {
-    case YAMLDOC_SCALAR: {
-        struct yamldoc_value v = yamldoc_scalar_value(n);
-        return v.type == YAMLDOC_NULL    ? json_null()
-               : v.type == YAMLDOC_BOOL  ? json_boolean(v.boolean)
-               : v.type == YAMLDOC_INT   ? json_integer(v.integer)
-               : v.type == YAMLDOC_FLOAT ? json_real(v.number)
-                                         : json_stringn(n->text, n->len);
-    }
-    case YAMLDOC_SEQUENCE:
-        out = json_array();
-        for (size_t i = 0; out && i < n->count; i++)
-            if (json_array_append_new(out, node_json(n->items[i])) < 0) {
-                json_decref(out);
-                out = NULL;
-            }
-        return out;
-    case YAMLDOC_MAPPING:
-        out = json_object();
-        for (size_t i = 0; out && i < n->count; i++)
-            if (json_object_set_new(out, n->pairs[i].key->text, node_json(n->pairs[i].value)) <
-                0) {
-                json_decref(out);
-                out = NULL;
-            }
-        return out;
-    }
-    return NULL;
 }
 
 static int add_fields(json_t *doc, json_t *origins, const struct config *cfg)
@@ -141,7 +107,7 @@ json_t *config_effective_json(const struct config *cfg)
         goto fail;
     for (size_t i = 0; i < cfg->channel_count; i++)
         if (json_object_set_new(channels, cfg->channels[i].name,
-                                node_json(cfg->channels[i].settings)) < 0)
+                                yamldoc_to_json(cfg->channels[i].settings)) < 0)
             goto fail;
     if (json_object_set_new(doc, CONFIG_NOTIFICATIONS, channels) < 0) {
         channels = NULL;
